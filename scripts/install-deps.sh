@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Installs the Debian 12 packages powerbudget builds and tests with.
+# Idempotent: packages already present are not touched again, so the demo and
+# test entry points can both call it.
+set -euo pipefail
+
+PACKAGES=(
+	build-essential cmake pkg-config dpkg-dev fakeroot debhelper
+	slurmctld slurmd slurm-client libslurm-dev munge libmunge-dev
+	libhwloc-dev hwloc-nox libcmocka-dev
+	python3 gnuplot-nox valgrind clang libclang-rt-14-dev procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: missing packages: ${missing[*]} (run as root to install)" >&2
+		exit 1
+	fi
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian enables and starts the daemons on install; our clusters bring their
+# own, on their own ports, so the system ones must not hold the defaults.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+	systemctl disable --now slurmctld slurmd munge >/dev/null 2>&1 || true
+fi
+exit 0

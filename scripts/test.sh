@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Runs every test powerbudget has, from a clean clone, as root on Debian 12:
+# installs the packages, fetches and configures the matching Slurm tree
+# (cached), builds with -Werror and runs, with ctest:
+#   1. the unit tests, plain and under valgrind, and the cluster tests that
+#      start real munge/slurmctld/slurmd on loopback;
+#   2. the unit tests again in an ASan+UBSan build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+bash scripts/install-deps.sh
+slurm_tree=$(bash scripts/slurm-source.sh)
+
+build() {
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DPB_WERROR=ON -DSLURM_SRC_DIR="$slurm_tree" "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs"
+}
+
+echo "== build (-Werror) and all tests"
+build build-test -DPB_VALGRIND=ON
+ctest --test-dir build-test --output-on-failure -j"$jobs"
+
+echo "== unit tests under ASan+UBSan"
+build build-asan -DPB_SANITIZE=ON -DPB_CLUSTER_TESTS=OFF
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
