@@ -26,7 +26,7 @@ foreach(_f config.h slurm/slurm_version.h src/common/select.h src/slurmctld/slur
 	endif()
 endforeach()
 
-file(STRINGS "${SLURM_SRC_DIR}/slurm/slurm_version.h" _pb_vline
+file(STRINGS "${SLURM_SRC_DIR}/config.h" _pb_vline
 	REGEX "^#define SLURM_VERSION_STRING ")
 string(REGEX REPLACE ".*\"([^\"]+)\".*" "\\1" SLURM_TREE_VERSION "${_pb_vline}")
 

@@ -35,6 +35,13 @@ fi
 
 mkdir -p "$work"
 cd "$work"
+# One configure at a time: parallel builds would otherwise race on the tree.
+exec 9>"$work/.lock"
+flock 9
+if [ -f "$stamp" ]; then
+	cat "$stamp"
+	exit 0
+fi
 
 # deb-src entry derived from this machine's own apt sources, so the source
 # comes from the same archive the binaries came from.
@@ -72,6 +79,11 @@ fi
 
 # Debian's configure flags (debian/rules); only config.h is needed, so the
 # tree is never built.
+if [ -f "$tree/config.h" ] && grep -q "SLURM_VERSION_STRING \"$upstream\"" "$tree/config.h"; then
+	echo "$tree" >"$stamp"
+	echo "$tree"
+	exit 0
+fi
 log "configuring $tree (one time, about a minute and a half)"
 (cd "$tree" && ./configure --prefix=/usr --sysconfdir=/etc/slurm \
 	--libdir=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu) \
@@ -79,8 +91,8 @@ log "configuring $tree (one time, about a minute and a half)"
 	--without-rpath --disable-debug >"$work/configure.log" 2>&1) ||
 	die "configure failed; see $work/configure.log"
 
-grep -q "SLURM_VERSION_STRING \"$upstream\"" "$tree/slurm/slurm_version.h" ||
-	die "configured tree is not version $upstream: $(grep SLURM_VERSION_STRING "$tree/slurm/slurm_version.h")"
+grep -q "SLURM_VERSION_STRING \"$upstream\"" "$tree/config.h" ||
+	die "configured tree is not version $upstream: $(grep SLURM_VERSION_STRING "$tree/config.h")"
 
 echo "$tree" >"$stamp"
 echo "$tree"
