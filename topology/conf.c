@@ -594,7 +594,7 @@ static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
 	_hostctx_t h = { .x = x, .idx = idx, .line = line, .domain = domain };
 	char err[PB_ERRLEN];
 
-	if (pb_hostlist_each(hosts, _host_cb, &h, err) < 0)
+	if (pb_hostlist_each(hosts, _host_cb, &h, err) < 0 && err[0])
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line, "Nodes: %s",
 			    err);
 }

@@ -474,8 +474,11 @@ long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
 
 		free(h);
 		n++;
-		if (rc)
+		if (rc) {
+			err[0] = '\0'; /* the callback reported it */
+			n = -1;
 			break;
+		}
 	}
 	slurm_hostlist_destroy(hl);
 	return n;

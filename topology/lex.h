@@ -84,7 +84,8 @@ extern void pb_fmt_power(double watts, char *buf, size_t len);
 /*
  * Expands a Slurm hostlist expression with libslurm and calls fn for each
  * host in order (fn returns 0 to go on, -1 to stop).  Returns the number of
- * hosts, or -1 with a message in err (bad syntax, too many hosts).
+ * hosts, or -1 with a message in err (bad syntax, too many hosts), or -1
+ * with err empty when fn stopped the walk (fn reports its own reason).
  */
 #define PB_MAX_HOSTS 1000000
 extern long pb_hostlist_each(const char *expr,
