@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The power ledger: committed IT power per domain of a finalized site,
+ * derived from node power states, running jobs and power reservations,
+ * and the admission decisions made against it.  It owns the run-time
+ * caps (copied from the site at creation, changed by pb_ledger_set_cap)
+ * and the job and reservation tables.  The ledger is derived state: after
+ * a slurmctld restart it is rebuilt from the running jobs (pb_ledger_reset
+ * + pb_ledger_rebuild), never read back from a file.
+ *
+ * Model (IT watts throughout; see site.h for how caps become IT limits):
+ *   committed(d) = sum over nodes under d of
+ *                    standby watts if the node is OFF, idle watts if ON
+ *                  + increments of the running (not suspended) jobs
+ *   limit(d)     = pb_site_it_limit(site, d, cap(d))
+ *   headroom(d)  = limit(d) - committed(d)        (negative after a cap cut)
+ * A node that a job is committed on is ON; committing a job on an OFF
+ * node powers it on (Slurm resumes powered-down nodes it allocates), and
+ * admission counts that wake-up (idle - standby) like any other watts.
+ *
+ * Reservations and time (backfill, no starvation).  Times are int64_t
+ * seconds; PB_TIME_NEVER means "no known end".  A running job with
+ * expected end E is assumed to draw until E (for t >= E it is assumed
+ * gone, even if overdue).  A reservation R = (alloc, start, end) holds
+ * its allocation's increment (plus wake-ups of nodes OFF at reserve time)
+ * on [start, end).  The load at time t >= now is
+ *   load(d, t) = committed(d) - jobs with end <= t + reservations active at t.
+ * Admitting a job at now with expected end E requires
+ *   load(d, now) + job(d) <= limit(d)                 for every d, and
+ *   load(d, R.start) + job(d) <= limit(d)  for every reservation with
+ *                                           now < R.start < E.
+ * Load only rises at reservation starts, so these checkpoints are exact
+ * for the whole interval [now, E): a lower-priority job may use reserved
+ * power only if it ends (E <= R.start) before the reservation needs it.
+ * A reservation whose start has passed is held from now on until
+ * unreserved (the plugin unreserves when the job starts or goes away).
+ *
+ * Hot calls (admit, commit, release, headroom, suspend/resume, set_node_power)
+ * do no allocation while the job table is within the capacity given at
+ * create; above it, commit grows the tables (amortised doubling).
+ * Not thread-safe: the caller serialises (slurmctld's locks).
+ */
+#ifndef PB_POLICY_LEDGER_H
+#define PB_POLICY_LEDGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy/error.h"
+#include "policy/power.h"
+#include "policy/site.h"
+
+#define PB_TIME_NEVER INT64_MAX
+
+typedef struct pb_ledger pb_ledger_t;
+
+/* One node of an allocation. */
+typedef struct pb_alloc_node {
+	uint32_t node;	/* site node index */
+	uint16_t gpus;
+	uint16_t cores;
+} pb_alloc_node_t;
+
+/*
+ * An allocation: each node at most once.  gpu_watts_hint is the job's
+ * declared per-GPU draw (clamped to the model's [min_cap_w, max_w]); 0
+ * means none (full max_w).  Whether hints are honoured is site policy:
+ * the caller passes 0 when they are not.
+ */
+typedef struct pb_alloc {
+	const pb_alloc_node_t *nodes;
+	uint32_t count;
+	pb_watts_t gpu_watts_hint;
+} pb_alloc_t;
+
+/*
+ * Result of an admission test.  When !ok: domain is the overflowing
+ * domain with the lowest index (a parent is always numbered before its
+ * children, so an overflowing ancestor is reported before a descendant),
+ * at the time it overflows (now or a reservation start); short_w the IT
+ * watts missing there.  -1 / 0 when the failure is not a power one
+ * (invalid allocation).  job_w is always the job's modelled increment
+ * (wake-ups of OFF nodes not included).
+ */
+typedef struct pb_verdict {
+	bool ok;
+	int32_t domain;
+	pb_watts_t short_w;
+	pb_watts_t job_w;
+	int64_t at;
+} pb_verdict_t;
+
+/* Sizing hints; zero fields take defaults. */
+typedef struct pb_ledger_opts {
+	uint32_t max_jobs;		/* default: max(1024, 2 * nodes) */
+	uint32_t max_alloc_nodes;	/* node entries over all jobs; default 8 * nodes + 1024 */
+	uint32_t max_reservations;	/* hard limit; default 64 */
+} pb_ledger_opts_t;
+
+/* Status view of one job. */
+typedef struct pb_job_info {
+	uint32_t job_id;
+	pb_watts_t watts;	/* its increment */
+	uint32_t nnodes;
+	int64_t expected_end;
+	bool suspended;
+} pb_job_info_t;
+
+/* A running job for pb_ledger_rebuild. */
+typedef struct pb_running_job {
+	uint32_t job_id;
+	pb_alloc_t alloc;
+	int64_t expected_end;
+	bool suspended;
+} pb_running_job_t;
+
+/*
+ * A ledger over a finalized site (borrowed: it must outlive the ledger).
+ * All nodes ON, no jobs.  opts may be NULL.  Returns NULL (err set) if the
+ * site is not finalized or memory runs out.
+ */
+pb_ledger_t *pb_ledger_create(const pb_site_t *site,
+			      const pb_ledger_opts_t *opts, pb_error_t *err);
+
+/* NULL-safe. */
+void pb_ledger_destroy(pb_ledger_t *l);
+
+const pb_site_t *pb_ledger_site(const pb_ledger_t *l);
+
+/*
+ * Would alloc, started at now and running until expected_end, keep every
+ * domain within its limit (rule above)?  Fills *out; returns 0 when
+ * admitted, 1 when refused for power, -1 for an invalid allocation (bad
+ * node index, a node listed twice, empty; out->domain = -1).
+ * No side effects.
+ */
+int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
+		    int64_t now, int64_t expected_end, pb_verdict_t *out);
+
+/*
+ * Record a started job.  Does not test caps (Slurm has started it; admit
+ * first).  OFF nodes in alloc are powered on.  Returns 0, or -1 (job_id
+ * already present, invalid allocation, out of memory while growing) with
+ * err set; no side effects on failure.
+ */
+int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
+		     int64_t expected_end, pb_error_t *err);
+
+/*
+ * Forget a job and its increment (nodes stay ON).  Returns 0, or -1 if
+ * unknown.  After commit + release the per-domain committed values are
+ * exactly what they were before the commit (apart from wake-ups).
+ */
+int pb_ledger_release(pb_ledger_t *l, uint32_t job_id);
+
+/* Change a job's expected end.  Returns 0, or -1 if unknown. */
+int pb_ledger_update_end(pb_ledger_t *l, uint32_t job_id, int64_t end);
+
+/*
+ * A suspended job's GPUs idle: its increment leaves committed power but
+ * the ledger remembers the allocation.  Resume adds it back without a cap
+ * test (call admit on the same allocation first if resuming may be
+ * refused).  Return 0, or -1 if unknown or already in that state.
+ */
+int pb_ledger_suspend(pb_ledger_t *l, uint32_t job_id);
+int pb_ledger_resume(pb_ledger_t *l, uint32_t job_id);
+
+/*
+ * Node powered on (idle draw) or off (standby draw).  Returns 0, or -1
+ * (bad index, or powering off a node a job or reservation is on) with err
+ * set; no side effects on failure.
+ */
+int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
+			     pb_error_t *err);
+bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node);
+
+/*
+ * New cap for a domain (reconfigure).  Running jobs stay; later admits
+ * obey it (headroom may go negative).  Returns 0, or -1 (bad index,
+ * cap_w <= 0) with err set; no side effects on failure.
+ */
+int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
+		      pb_error_t *err);
+pb_watts_t pb_ledger_cap(const pb_ledger_t *l, uint32_t domain);
+
+/* limit(d) in IT watts: the cap after reserve (root: PUE, cooling). */
+pb_watts_t pb_ledger_limit(const pb_ledger_t *l, uint32_t domain);
+
+/* committed(d) in IT watts (reservations not included). */
+pb_watts_t pb_ledger_committed(const pb_ledger_t *l, uint32_t domain);
+
+/* limit(d) - committed(d); may be negative.  O(1). */
+pb_watts_t pb_ledger_headroom(const pb_ledger_t *l, uint32_t domain);
+
+/*
+ * Modelled draw of a node now: standby if OFF, idle plus the increments
+ * of its running jobs if ON.
+ */
+pb_watts_t pb_ledger_node_draw(const pb_ledger_t *l, uint32_t node);
+
+/*
+ * Increment of gpus/cores with hint on node (pb_power_increment_w of its
+ * class); does not include a wake-up.
+ */
+pb_watts_t pb_ledger_node_increment(const pb_ledger_t *l, uint32_t node,
+				    uint32_t gpus, uint32_t cores,
+				    pb_watts_t hint_w);
+
+/* Watts needed to power node on now: idle - standby if OFF, else 0. */
+pb_watts_t pb_ledger_node_wake_w(const pb_ledger_t *l, uint32_t node);
+
+/*
+ * Jobs.  pb_ledger_job_info fills *out; returns 0 or -1 if unknown.
+ * pb_ledger_job_nodes copies up to max of the job's nodes into out and
+ * returns the job's node count (-1 if unknown).  pb_ledger_foreach_job
+ * calls fn for every job (order unspecified) until fn returns non-zero,
+ * and returns that value (0 after a full walk).  The ledger must not be
+ * changed from fn.
+ */
+uint32_t pb_ledger_job_count(const pb_ledger_t *l);
+int pb_ledger_job_info(const pb_ledger_t *l, uint32_t job_id,
+		       pb_job_info_t *out);
+int64_t pb_ledger_job_nodes(const pb_ledger_t *l, uint32_t job_id,
+			    pb_alloc_node_t *out, uint32_t max);
+int pb_ledger_foreach_job(const pb_ledger_t *l,
+			  int (*fn)(const pb_job_info_t *job, void *arg),
+			  void *arg);
+
+/*
+ * Hold power for alloc on [start, end) (end may be PB_TIME_NEVER).
+ * Returns 0, or -1 (resv_id in use, invalid allocation, start >= end,
+ * the reservation table full) with err set; no side effects on failure.
+ * Does not test caps: call pb_ledger_earliest_start to pick start.
+ */
+int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
+		      int64_t start, int64_t end, pb_error_t *err);
+
+/* Drop a reservation.  Returns 0, or -1 if unknown. */
+int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id);
+
+uint32_t pb_ledger_reservation_count(const pb_ledger_t *l);
+
+/*
+ * Power held by reservations active at time t in domain d (IT watts).
+ */
+pb_watts_t pb_ledger_reserved_at(const pb_ledger_t *l, uint32_t domain,
+				 int64_t t);
+
+/*
+ * For a job running on [now, end): out[d] = limit(d) - the highest load of
+ * d at now and at every reservation start in (now, end) (the rule above),
+ * for every domain; out has pb_site_domain_count() entries.  What a new
+ * job may add under d.  O(domains * reservations); no side effects.
+ */
+void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
+			    pb_watts_t *out);
+
+/*
+ * Earliest start t >= now at which alloc, running for duration seconds
+ * (or PB_TIME_NEVER), passes pb_ledger_admit(alloc, t, t + duration) on
+ * the ledger's timeline (running jobs ending at their expected ends,
+ * reservations starting and ending).  Returns 0 with *start set; 1 if it
+ * can never fit (*start = PB_TIME_NEVER, *why filled for the
+ * time after every known end, why may be NULL); -1 for an invalid
+ * allocation.  No side effects.  O(jobs log jobs + entries * depth);
+ * not a hot call.
+ */
+int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
+			     int64_t duration, int64_t now, int64_t *start,
+			     pb_verdict_t *why);
+
+/*
+ * Drop every job and reservation; node power states and caps stay.
+ */
+void pb_ledger_reset(pb_ledger_t *l);
+
+/*
+ * reset, then commit (and suspend) every job in jobs[0..n).  Returns 0,
+ * or -1 with err naming the offending job; the ledger is then reset
+ * (empty), never half-built.
+ */
+int pb_ledger_rebuild(pb_ledger_t *l, const pb_running_job_t *jobs, uint32_t n,
+		      pb_error_t *err);
+
+/*
+ * Debug invariant checker: recompute every derived value from the node
+ * states, jobs and reservations and compare.  Returns 0, or -1 with the
+ * first difference in err.  Allocates; not for the hot path.
+ */
+int pb_ledger_verify(const pb_ledger_t *l, pb_error_t *err);
+
+#endif /* PB_POLICY_LEDGER_H */
