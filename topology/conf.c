@@ -16,7 +16,7 @@
 #include "topology/lex.h"
 
 typedef struct {
-	pb_strmap_t *nodes, *classes, *domains;
+	pb_namemap_t *nodes, *classes, *domains;
 	char **class_hosts, **domain_hosts; /* Nodes= as written */
 	int last_line;
 } _priv_t;
@@ -391,7 +391,7 @@ static void _check_names(_ctx_t *x)
 	for (size_t i = 0; i < c->n_classes; i++) {
 		if (!c->classes[i].name[0])
 			continue;
-		int rc = pb_strmap_put(p->classes, c->classes[i].name,
+		int rc = pb_namemap_put(p->classes, c->classes[i].name,
 				       (long)i, &old);
 		if (rc == 1)
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
@@ -412,7 +412,7 @@ static void _check_names(_ctx_t *x)
 				    c->facility.line);
 			continue;
 		}
-		if (pb_strmap_put(p->domains, dm->name, (long)i, &old) == 1)
+		if (pb_namemap_put(p->domains, dm->name, (long)i, &old) == 1)
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
 				    "duplicate domain '%s' (first at line %d)",
 				    dm->name, c->domains[old].line);
@@ -436,7 +436,7 @@ static bool _check_tree(_ctx_t *x)
 		if (!dm->parent[0] ||
 		    (c->has_facility && !strcmp(dm->parent, c->facility.name)))
 			continue;
-		dm->parent_idx = pb_strmap_get(p->domains, dm->parent);
+		dm->parent_idx = pb_namemap_get(p->domains, dm->parent);
 		if (dm->parent_idx < 0) {
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
 				    "domain '%s': unknown parent '%s' (no "
@@ -520,7 +520,7 @@ static int _add_node(_hostctx_t *h, const char *host)
 	long old;
 	int rc;
 
-	rc = pb_strmap_put(p->nodes, host, (long)c->n_nodes, &old);
+	rc = pb_namemap_put(p->nodes, host, (long)c->n_nodes, &old);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
@@ -574,7 +574,7 @@ static int _host_cb(const char *host, void *arg)
 {
 	_hostctx_t *h = arg;
 
-	if (_priv(h->x->c)->nodes && pb_strmap_size(_priv(h->x->c)->nodes) >=
+	if (_priv(h->x->c)->nodes && pb_namemap_size(_priv(h->x->c)->nodes) >=
 					     PB_MAX_HOSTS) {
 		pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, h->line,
 			    "more than %d nodes", PB_MAX_HOSTS);
@@ -776,9 +776,9 @@ int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
 	}
 	c->priv = p;
 	c->settings.user_watt_hints = true;
-	if (!(c->file = strdup(x.file)) || !(p->nodes = pb_strmap_create()) ||
-	    !(p->classes = pb_strmap_create()) ||
-	    !(p->domains = pb_strmap_create())) {
+	if (!(c->file = strdup(x.file)) || !(p->nodes = pb_namemap_create()) ||
+	    !(p->classes = pb_namemap_create()) ||
+	    !(p->domains = pb_namemap_create())) {
 		pb_conf_destroy(c);
 		pb_diag_add(d, PB_DIAG_ERROR, x.file, 0, "out of memory");
 		return -1;
@@ -822,9 +822,9 @@ void pb_conf_destroy(pb_conf_t *c)
 			free(p->domain_hosts[i]);
 		free(p->class_hosts);
 		free(p->domain_hosts);
-		pb_strmap_destroy(p->nodes);
-		pb_strmap_destroy(p->classes);
-		pb_strmap_destroy(p->domains);
+		pb_namemap_destroy(p->nodes);
+		pb_namemap_destroy(p->classes);
+		pb_namemap_destroy(p->domains);
 		free(p);
 	}
 	for (size_t i = 0; i < c->n_classes; i++) {
@@ -844,18 +844,18 @@ void pb_conf_destroy(pb_conf_t *c)
 
 long pb_conf_find_node(const pb_conf_t *c, const char *name)
 {
-	return (c && _priv(c)->nodes) ? pb_strmap_get(_priv(c)->nodes, name)
+	return (c && _priv(c)->nodes) ? pb_namemap_get(_priv(c)->nodes, name)
 				      : -1;
 }
 
 long pb_conf_find_class(const pb_conf_t *c, const char *name)
 {
-	return c ? pb_strmap_get(_priv(c)->classes, name) : -1;
+	return c ? pb_namemap_get(_priv(c)->classes, name) : -1;
 }
 
 long pb_conf_find_domain(const pb_conf_t *c, const char *name)
 {
-	return c ? pb_strmap_get(_priv(c)->domains, name) : -1;
+	return c ? pb_namemap_get(_priv(c)->domains, name) : -1;
 }
 
 const pb_conf_gpu_model_t *pb_conf_find_model(const pb_conf_t *c,

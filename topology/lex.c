@@ -491,7 +491,7 @@ typedef struct {
 	long value;
 } _slot_t;
 
-struct pb_strmap {
+struct pb_namemap {
 	_slot_t *slot;
 	size_t cap, n;
 };
@@ -505,9 +505,9 @@ static uint64_t _hash(const char *s)
 	return h;
 }
 
-pb_strmap_t *pb_strmap_create(void)
+pb_namemap_t *pb_namemap_create(void)
 {
-	pb_strmap_t *m = calloc(1, sizeof(*m));
+	pb_namemap_t *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
@@ -519,7 +519,7 @@ pb_strmap_t *pb_strmap_create(void)
 	return m;
 }
 
-void pb_strmap_destroy(pb_strmap_t *m)
+void pb_namemap_destroy(pb_namemap_t *m)
 {
 	if (!m)
 		return;
@@ -529,7 +529,7 @@ void pb_strmap_destroy(pb_strmap_t *m)
 	free(m);
 }
 
-static _slot_t *_find(const pb_strmap_t *m, const char *key)
+static _slot_t *_find(const pb_namemap_t *m, const char *key)
 {
 	size_t i = _hash(key) & (m->cap - 1);
 
@@ -538,9 +538,9 @@ static _slot_t *_find(const pb_strmap_t *m, const char *key)
 	return &m->slot[i];
 }
 
-static int _grow(pb_strmap_t *m)
+static int _grow(pb_namemap_t *m)
 {
-	pb_strmap_t n = { .cap = m->cap * 2 };
+	pb_namemap_t n = { .cap = m->cap * 2 };
 
 	if (!(n.slot = calloc(n.cap, sizeof(_slot_t))))
 		return -1;
@@ -553,7 +553,7 @@ static int _grow(pb_strmap_t *m)
 	return 0;
 }
 
-int pb_strmap_put(pb_strmap_t *m, const char *key, long value, long *old)
+int pb_namemap_put(pb_namemap_t *m, const char *key, long value, long *old)
 {
 	_slot_t *s;
 
@@ -572,14 +572,14 @@ int pb_strmap_put(pb_strmap_t *m, const char *key, long value, long *old)
 	return 0;
 }
 
-long pb_strmap_get(const pb_strmap_t *m, const char *key)
+long pb_namemap_get(const pb_namemap_t *m, const char *key)
 {
 	const _slot_t *s = _find(m, key);
 
 	return s->key ? s->value : -1;
 }
 
-size_t pb_strmap_size(const pb_strmap_t *m)
+size_t pb_namemap_size(const pb_namemap_t *m)
 {
 	return m ? m->n : 0;
 }

@@ -93,15 +93,15 @@ extern long pb_hostlist_each(const char *expr,
 			     char *err);
 
 /* A set of strings mapping to an index (open addressing). */
-typedef struct pb_strmap pb_strmap_t;
-extern pb_strmap_t *pb_strmap_create(void);
-extern void pb_strmap_destroy(pb_strmap_t *m);
+typedef struct pb_namemap pb_namemap_t;
+extern pb_namemap_t *pb_namemap_create(void);
+extern void pb_namemap_destroy(pb_namemap_t *m);
 /* Returns 0 if inserted, 1 if present (*old set), -1 out of memory. */
-extern int pb_strmap_put(pb_strmap_t *m, const char *key, long value,
+extern int pb_namemap_put(pb_namemap_t *m, const char *key, long value,
 			 long *old);
 /* Returns the value, or -1 if absent. */
-extern long pb_strmap_get(const pb_strmap_t *m, const char *key);
-extern size_t pb_strmap_size(const pb_strmap_t *m);
+extern long pb_namemap_get(const pb_namemap_t *m, const char *key);
+extern size_t pb_namemap_size(const pb_namemap_t *m);
 
 /* The directory part of path ("." if none) joined with rel unless rel is
  * absolute.  Returns malloc'd string or NULL. */

@@ -9,7 +9,7 @@
 #include "topology/lex.h"
 
 typedef struct {
-	pb_strmap_t *switches, *nodes;
+	pb_namemap_t *switches, *nodes;
 	char **kids, **hosts; /* Switches= / Nodes= as written, per switch */
 	size_t cap, node_cap;
 } _priv_t;
@@ -75,7 +75,7 @@ static void _line(pb_topo_t *t, pb_line_t *l, int lineno, pb_diag_t *d)
 		return;
 	}
 	i = t->n_switches;
-	switch (pb_strmap_put(p->switches, v, (long)i, &old)) {
+	switch (pb_namemap_put(p->switches, v, (long)i, &old)) {
 	case 1:
 		pb_diag_add(d, PB_DIAG_ERROR, t->file, lineno,
 			    "duplicate switch '%s' (first at line %d)", v,
@@ -103,7 +103,7 @@ static int _kid_cb(const char *name, void *arg)
 	pb_topo_t *t = x->t;
 	_priv_t *p = t->priv;
 	pb_topo_switch_t *s = &t->switches[x->sw];
-	long k = pb_strmap_get(p->switches, name);
+	long k = pb_namemap_get(p->switches, name);
 
 	if (k < 0) {
 		pb_diag_add(x->d, PB_DIAG_ERROR, t->file, s->line,
@@ -144,7 +144,7 @@ static int _node_cb(const char *name, void *arg)
 		t->nodes = a;
 		p->node_cap = cap;
 	}
-	rc = pb_strmap_put(p->nodes, name, (long)t->n_nodes, &old);
+	rc = pb_namemap_put(p->nodes, name, (long)t->n_nodes, &old);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
@@ -286,8 +286,8 @@ int pb_topo_parse_buffer(const char *file, const char *buf, size_t len,
 		return -1;
 	}
 	t->priv = p;
-	if (!(t->file = strdup(file)) || !(p->switches = pb_strmap_create()) ||
-	    !(p->nodes = pb_strmap_create())) {
+	if (!(t->file = strdup(file)) || !(p->switches = pb_namemap_create()) ||
+	    !(p->nodes = pb_namemap_create())) {
 		pb_topo_destroy(t);
 		pb_diag_add(d, PB_DIAG_ERROR, file, 0, "out of memory");
 		return -1;
@@ -336,8 +336,8 @@ void pb_topo_destroy(pb_topo_t *t)
 		}
 		free(p->kids);
 		free(p->hosts);
-		pb_strmap_destroy(p->switches);
-		pb_strmap_destroy(p->nodes);
+		pb_namemap_destroy(p->switches);
+		pb_namemap_destroy(p->nodes);
 		free(p);
 	}
 	for (size_t i = 0; i < t->n_nodes; i++)
@@ -350,10 +350,10 @@ void pb_topo_destroy(pb_topo_t *t)
 
 long pb_topo_find_node(const pb_topo_t *t, const char *name)
 {
-	return t ? pb_strmap_get(((_priv_t *)t->priv)->nodes, name) : -1;
+	return t ? pb_namemap_get(((_priv_t *)t->priv)->nodes, name) : -1;
 }
 
 long pb_topo_find_switch(const pb_topo_t *t, const char *name)
 {
-	return t ? pb_strmap_get(((_priv_t *)t->priv)->switches, name) : -1;
+	return t ? pb_namemap_get(((_priv_t *)t->priv)->switches, name) : -1;
 }
