@@ -120,6 +120,27 @@ static bool _name(_ctx_t *x, const char *what, const char *v, char *dst)
 	return true;
 }
 
+/* GPU model names may hold blanks ("H100 SXM", quoted in the file) */
+static bool _model_name(_ctx_t *x, const char *what, const char *v, char *dst)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= PB_CONF_NAME_MAX) {
+		ERR(x, "%s: name '%.64s' must have 1 to %d characters", what,
+		    v, PB_CONF_NAME_MAX - 1);
+		return false;
+	}
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr(" _.-/+", *p))) {
+			ERR(x, "%s: name '%.64s' may only hold letters, "
+			    "digits, blanks and '_.-/+'", what, v);
+			return false;
+		}
+	snprintf(dst, PB_CONF_NAME_MAX, "%s", v);
+	return true;
+}
+
 static void *_grow(void *arr, size_t n, size_t size)
 {
 	/* capacity 4, 8, 16, ...: grow when n reaches a power of two >= 4 */
@@ -170,7 +191,7 @@ static void _gpu_model(_ctx_t *x, const char *name)
 	m = &c->models[c->n_models++];
 	memset(m, 0, sizeof(*m));
 	m->line = x->lineno;
-	_name(x, "GpuModel", name, m->name);
+	_model_name(x, "GpuModel", name, m->name);
 	if ((v = pb_line_get(x->l, "Match"))) {
 		if (strlen(v) >= sizeof(m->match))
 			ERR(x, "Match: longer than %zu characters",
@@ -237,7 +258,7 @@ static void _node_class(_ctx_t *x, const char *name)
 	_get_uint(x, "Packages", 64, &k->packages, &k->has_packages);
 	_get_uint(x, "Cores", 16384, &k->cores, &k->has_cores);
 	if ((v = pb_line_get(x->l, "GpuModel")))
-		_name(x, "GpuModel", v, k->gpu_model);
+		_model_name(x, "GpuModel", v, k->gpu_model);
 	_get_power(x, "BaseW", &k->base_w, &k->has_base);
 	_get_power(x, "StandbyW", &k->standby_w, &k->has_standby);
 	_get_power(x, "CpuIdleW", &k->cpu_idle_w, &k->has_cpu_idle);
@@ -258,6 +279,9 @@ static void _node_class(_ctx_t *x, const char *name)
 		    k->gpus);
 	if (!k->topology && !k->has_packages)
 		k->packages = 1;
+	if (!k->topology && k->has_gpus && (!k->has_cores || !k->cores))
+		ERR(x, "NodeClass '%s' needs Cores= (all packages) when it has "
+		    "no Topology=", k->name);
 	if (!k->has_base)
 		ERR(x, "NodeClass '%s' needs BaseW= (fans, memory, NICs, "
 		    "storage)", k->name);

@@ -54,7 +54,7 @@ static void _expect_error(const char *text, const char *prefix,
 
 #define BASE                                                                  \
 	"Facility=site Cap=1MW\n"                                             \
-	"NodeClass=g Gpus=8 GpuModel=H100 BaseW=2kW Nodes=n[1-4]\n"
+	"NodeClass=g Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW Nodes=n[1-4]\n"
 
 static void test_lab_example(void **state)
 {
@@ -118,7 +118,7 @@ static void test_units(void **state)
 	(void)state;
 	c = _parse("facility=s cap=2.5MW pue=1.25 reserve=0.1 "
 		   "coolingcap=3000kW\n"
-		   "NODECLASS=g gpus=0 baseW=500w nodes=a[01-10]\n"
+		   "NODECLASS=g gpus=0 cores=32 baseW=500w nodes=a[01-10]\n"
 		   "domain=r cap=unlimited nodes=a[01-10]  # trailing\n",
 		   &d, &rc);
 	pb_diag_print(d, stderr);
@@ -323,6 +323,9 @@ static void test_class_rules(void **state)
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 Nodes=n1\n"
 		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
 		      "needs BaseW=");
+	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 BaseW=1 "
+		      "Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
+		      "needs Cores= (all packages)");
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 BaseW=1 "
 		      "CpuIdleW=300 CpuMaxW=200 Nodes=n1\n"
 		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
