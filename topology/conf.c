@@ -1,0 +1,892 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * power_budget.conf reader.  Two passes: lines are parsed into records
+ * (syntax, units and ranges per value), then the whole file is validated
+ * (names, the domain tree, node membership) so every error is reported.
+ */
+#include "topology/conf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <slurm/slurm.h>
+
+#include "topology/lex.h"
+
+typedef struct {
+	pb_namemap_t *nodes, *classes, *domains;
+	char **class_hosts, **domain_hosts; /* Nodes= as written */
+	int last_line;
+} _priv_t;
+
+typedef struct {
+	pb_conf_t *c;
+	pb_diag_t *d;
+	const char *file;
+	int lineno;
+	pb_line_t *l;
+} _ctx_t;
+
+static _priv_t *_priv(const pb_conf_t *c)
+{
+	return c->priv;
+}
+
+#define ERR(x, ...) pb_diag_add((x)->d, PB_DIAG_ERROR, (x)->file, \
+				(x)->lineno, __VA_ARGS__)
+
+/* Typed getters: false if absent; on a bad value report and return false */
+static bool _get_power(_ctx_t *x, const char *key, double *out, bool *has)
+{
+	const char *v = pb_line_get(x->l, key);
+	char err[PB_ERRLEN];
+
+	if (!v)
+		return false;
+	if (pb_parse_power(v, out, err)) {
+		ERR(x, "%s: %s", key, err);
+		return false;
+	}
+	if (has)
+		*has = true;
+	return true;
+}
+
+static bool _get_uint(_ctx_t *x, const char *key, uint64_t max,
+		      unsigned *out, bool *has)
+{
+	const char *v = pb_line_get(x->l, key);
+	char err[PB_ERRLEN];
+	uint64_t u;
+
+	if (!v)
+		return false;
+	if (pb_parse_uint(v, max, &u, err)) {
+		ERR(x, "%s: %s", key, err);
+		return false;
+	}
+	*out = (unsigned)u;
+	if (has)
+		*has = true;
+	return true;
+}
+
+static bool _get_bool(_ctx_t *x, const char *key, bool *out)
+{
+	const char *v = pb_line_get(x->l, key);
+	char err[PB_ERRLEN];
+
+	if (!v)
+		return false;
+	if (pb_parse_bool(v, out, err)) {
+		ERR(x, "%s: %s", key, err);
+		return false;
+	}
+	return true;
+}
+
+/* Cap=<power>|unlimited; required */
+static void _get_cap(_ctx_t *x, const char *what, const char *name,
+		     bool allow_unlimited, double *out)
+{
+	const char *v = pb_line_get(x->l, "Cap");
+
+	*out = 0;
+	if (!v) {
+		ERR(x, "%s '%s' needs Cap=", what, name);
+		return;
+	}
+	if (allow_unlimited && !strcasecmp(v, "unlimited")) {
+		*out = PB_CONF_UNLIMITED;
+		return;
+	}
+	if (!_get_power(x, "Cap", out, NULL))
+		return;
+	if (*out <= 0)
+		ERR(x, "%s '%s': Cap must be positive", what, name);
+}
+
+static bool _name(_ctx_t *x, const char *what, const char *v, char *dst)
+{
+	char err[PB_ERRLEN];
+
+	if (pb_check_name(v, err)) {
+		ERR(x, "%s: %s", what, err);
+		return false;
+	}
+	snprintf(dst, PB_CONF_NAME_MAX, "%s", v);
+	return true;
+}
+
+/* GPU model names may hold blanks ("H100 SXM", quoted in the file) */
+static bool _model_name(_ctx_t *x, const char *what, const char *v, char *dst)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= PB_CONF_NAME_MAX) {
+		ERR(x, "%s: name '%.64s' must have 1 to %d characters", what,
+		    v, PB_CONF_NAME_MAX - 1);
+		return false;
+	}
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr(" _.-/+", *p))) {
+			ERR(x, "%s: name '%.64s' may only hold letters, "
+			    "digits, blanks and '_.-/+'", what, v);
+			return false;
+		}
+	snprintf(dst, PB_CONF_NAME_MAX, "%s", v);
+	return true;
+}
+
+static void *_grow(void *arr, size_t n, size_t size)
+{
+	/* capacity 4, 8, 16, ...: grow when n reaches a power of two >= 4 */
+	if (n == 0)
+		return realloc(arr, 4 * size);
+	if (n < 4 || (n & (n - 1)))
+		return arr;
+	return realloc(arr, n * 2 * size);
+}
+
+static void _facility(_ctx_t *x, const char *name)
+{
+	pb_conf_facility_t *f = &x->c->facility;
+	const char *v;
+	char err[PB_ERRLEN];
+
+	if (x->c->has_facility) {
+		ERR(x, "second Facility line (the first is at line %d)",
+		    f->line);
+		return;
+	}
+	x->c->has_facility = true;
+	f->line = x->lineno;
+	f->pue = 1.0;
+	_name(x, "Facility", name, f->name);
+	_get_cap(x, "facility", f->name, false, &f->cap_w);
+	if ((v = pb_line_get(x->l, "PUE")) &&
+	    pb_parse_real(v, 1.0, 5.0, &f->pue, err))
+		ERR(x, "PUE: %s", err);
+	_get_power(x, "CoolingCap", &f->cooling_w, NULL);
+	if ((v = pb_line_get(x->l, "Reserve")) &&
+	    pb_parse_fraction(v, 0.5, &f->reserve, err))
+		ERR(x, "Reserve: %s", err);
+	pb_line_unknown(x->l, "Facility", x->file, x->lineno, x->d);
+}
+
+static void _gpu_model(_ctx_t *x, const char *name)
+{
+	pb_conf_t *c = x->c;
+	pb_conf_gpu_model_t *m, *arr;
+	const char *v;
+
+	if (!(arr = _grow(c->models, c->n_models, sizeof(*m)))) {
+		ERR(x, "out of memory");
+		return;
+	}
+	c->models = arr;
+	m = &c->models[c->n_models++];
+	memset(m, 0, sizeof(*m));
+	m->line = x->lineno;
+	_model_name(x, "GpuModel", name, m->name);
+	if ((v = pb_line_get(x->l, "Match"))) {
+		if (strlen(v) >= sizeof(m->match))
+			ERR(x, "Match: longer than %zu characters",
+			    sizeof(m->match) - 1);
+		else {
+			snprintf(m->match, sizeof(m->match), "%s", v);
+			m->has_match = true;
+		}
+	}
+	_get_power(x, "IdleW", &m->idle_w, &m->has_idle);
+	_get_power(x, "MaxW", &m->max_w, &m->has_max);
+	_get_power(x, "MinCapW", &m->min_cap_w, &m->has_min_cap);
+	if (m->has_max && m->max_w <= 0)
+		ERR(x, "GpuModel '%s': MaxW must be positive", m->name);
+	if (m->has_idle && m->has_max && m->idle_w > m->max_w)
+		ERR(x, "GpuModel '%s': IdleW is above MaxW", m->name);
+	if (m->has_min_cap && m->has_max && m->min_cap_w > m->max_w)
+		ERR(x, "GpuModel '%s': MinCapW is above MaxW", m->name);
+	if (m->has_min_cap && m->has_idle && m->min_cap_w < m->idle_w)
+		ERR(x, "GpuModel '%s': MinCapW is below IdleW", m->name);
+	pb_line_unknown(x->l, "GpuModel", x->file, x->lineno, x->d);
+}
+
+static char *_dup_hosts(_ctx_t *x, const char *key)
+{
+	const char *v = pb_line_get(x->l, key);
+	char *s;
+
+	if (!v)
+		return NULL;
+	if (!(s = strdup(v)))
+		ERR(x, "out of memory");
+	return s;
+}
+
+static void _node_class(_ctx_t *x, const char *name)
+{
+	pb_conf_t *c = x->c;
+	_priv_t *p = _priv(c);
+	pb_conf_class_t *k, *arr;
+	char **harr;
+	const char *v;
+
+	if (!(arr = _grow(c->classes, c->n_classes, sizeof(*k))) ||
+	    !(c->classes = arr, harr = _grow(p->class_hosts, c->n_classes,
+					     sizeof(char *)))) {
+		ERR(x, "out of memory");
+		return;
+	}
+	p->class_hosts = harr;
+	k = &c->classes[c->n_classes];
+	memset(k, 0, sizeof(*k));
+	p->class_hosts[c->n_classes] = NULL;
+	c->n_classes++;
+	k->line = x->lineno;
+	_name(x, "NodeClass", name, k->name);
+
+	if ((v = pb_line_get(x->l, "Topology"))) {
+		if (!(k->topology = strdup(v)) ||
+		    !(k->topology_path = pb_path_join_dir(x->file, v)))
+			ERR(x, "out of memory");
+	}
+	_get_uint(x, "Gpus", 64, &k->gpus, &k->has_gpus);
+	_get_uint(x, "Packages", 64, &k->packages, &k->has_packages);
+	_get_uint(x, "Cores", 16384, &k->cores, &k->has_cores);
+	if ((v = pb_line_get(x->l, "GpuModel")))
+		_model_name(x, "GpuModel", v, k->gpu_model);
+	_get_power(x, "BaseW", &k->base_w, &k->has_base);
+	_get_power(x, "StandbyW", &k->standby_w, &k->has_standby);
+	_get_power(x, "CpuIdleW", &k->cpu_idle_w, &k->has_cpu_idle);
+	_get_power(x, "CpuMaxW", &k->cpu_max_w, &k->has_cpu_max);
+	_get_power(x, "GpuIdleW", &k->gpu_idle_w, &k->has_gpu_idle);
+	_get_power(x, "GpuMaxW", &k->gpu_max_w, &k->has_gpu_max);
+	_get_power(x, "GpuMinCapW", &k->gpu_min_cap_w, &k->has_gpu_min_cap);
+	p->class_hosts[c->n_classes - 1] = _dup_hosts(x, "Nodes");
+
+	if (k->topology && (k->has_gpus || k->has_packages || k->has_cores))
+		ERR(x, "NodeClass '%s': Gpus=, Packages= and Cores= come from "
+		    "Topology=; give one or the other", k->name);
+	if (!k->topology && !k->has_gpus)
+		ERR(x, "NodeClass '%s' needs Topology=<hwloc XML> or Gpus=",
+		    k->name);
+	if (!k->topology && k->gpus > 0 && !k->gpu_model[0])
+		ERR(x, "NodeClass '%s': Gpus=%u needs GpuModel=", k->name,
+		    k->gpus);
+	if (!k->topology && !k->has_packages)
+		k->packages = 1;
+	if (!k->topology && k->has_gpus && (!k->has_cores || !k->cores))
+		ERR(x, "NodeClass '%s' needs Cores= (all packages) when it has "
+		    "no Topology=", k->name);
+	if (!k->has_base)
+		ERR(x, "NodeClass '%s' needs BaseW= (fans, memory, NICs, "
+		    "storage)", k->name);
+	if (k->has_base && k->has_standby && k->standby_w > k->base_w)
+		ERR(x, "NodeClass '%s': StandbyW is above BaseW", k->name);
+	if (k->has_cpu_idle != k->has_cpu_max)
+		ERR(x, "NodeClass '%s': give both CpuIdleW= and CpuMaxW=",
+		    k->name);
+	else if (k->has_cpu_idle && k->cpu_idle_w > k->cpu_max_w)
+		ERR(x, "NodeClass '%s': CpuIdleW is above CpuMaxW", k->name);
+	if (k->has_gpu_idle && k->has_gpu_max && k->gpu_idle_w > k->gpu_max_w)
+		ERR(x, "NodeClass '%s': GpuIdleW is above GpuMaxW", k->name);
+	if (k->has_gpu_min_cap && k->has_gpu_max &&
+	    k->gpu_min_cap_w > k->gpu_max_w)
+		ERR(x, "NodeClass '%s': GpuMinCapW is above GpuMaxW", k->name);
+	if (!p->class_hosts[c->n_classes - 1])
+		ERR(x, "NodeClass '%s' needs Nodes=<hostlist>", k->name);
+	pb_line_unknown(x->l, "NodeClass", x->file, x->lineno, x->d);
+}
+
+static void _domain(_ctx_t *x, const char *name)
+{
+	pb_conf_t *c = x->c;
+	_priv_t *p = _priv(c);
+	pb_conf_domain_t *dm, *arr;
+	char **harr;
+	const char *v;
+
+	if (!(arr = _grow(c->domains, c->n_domains, sizeof(*dm))) ||
+	    !(c->domains = arr, harr = _grow(p->domain_hosts, c->n_domains,
+					     sizeof(char *)))) {
+		ERR(x, "out of memory");
+		return;
+	}
+	p->domain_hosts = harr;
+	dm = &c->domains[c->n_domains];
+	memset(dm, 0, sizeof(*dm));
+	p->domain_hosts[c->n_domains] = NULL;
+	c->n_domains++;
+	dm->line = x->lineno;
+	dm->parent_idx = -1;
+	_name(x, "Domain", name, dm->name);
+	if ((v = pb_line_get(x->l, "Parent")))
+		_name(x, "Parent", v, dm->parent);
+	_get_cap(x, "domain", dm->name, true, &dm->cap_w);
+	p->domain_hosts[c->n_domains - 1] = _dup_hosts(x, "Nodes");
+	pb_line_unknown(x->l, "Domain", x->file, x->lineno, x->d);
+}
+
+static void _settings(_ctx_t *x)
+{
+	pb_conf_settings_t *s = &x->c->settings;
+	const char *v;
+
+	if (_get_bool(x, "UserWattHints", &s->user_watt_hints))
+		s->line_user_watt_hints = x->lineno;
+	_get_power(x, "UserWattFloor", &s->user_watt_floor_w, NULL);
+	_get_bool(x, "DebugTrace", &s->debug_trace);
+	if ((v = pb_line_get(x->l, "StatusFile"))) {
+		if (v[0] != '/')
+			ERR(x, "StatusFile: '%.128s' is not an absolute path",
+			    v);
+		else {
+			free(s->status_file);
+			if (!(s->status_file = strdup(v)))
+				ERR(x, "out of memory");
+			s->line_status_file = x->lineno;
+		}
+	}
+	for (int i = 0; i < x->l->n; i++)
+		if (!x->l->pair[i].used) {
+			ERR(x, "unknown key '%.64s' (records start with "
+			    "Facility=, GpuModel=, NodeClass= or Domain=; "
+			    "settings are UserWattHints, UserWattFloor, "
+			    "DebugTrace, StatusFile)", x->l->pair[i].key);
+			x->l->pair[i].used = true;
+		}
+}
+
+static void _parse_lines(_ctx_t *x, const char *buf, size_t len)
+{
+	pb_lines_t it;
+	const char *s;
+	size_t n;
+
+	pb_lines_init(&it, buf, len);
+	while (pb_lines_next(&it, &s, &n)) {
+		pb_line_t l;
+		const char *k;
+
+		x->lineno = it.lineno;
+		x->l = &l;
+		if (pb_line_split(&l, s, n, x->file, it.lineno, x->d) > 0) {
+			k = l.pair[0].key;
+			l.pair[0].used = true;
+			if (!strcasecmp(k, "Facility"))
+				_facility(x, l.pair[0].value);
+			else if (!strcasecmp(k, "GpuModel"))
+				_gpu_model(x, l.pair[0].value);
+			else if (!strcasecmp(k, "NodeClass"))
+				_node_class(x, l.pair[0].value);
+			else if (!strcasecmp(k, "Domain"))
+				_domain(x, l.pair[0].value);
+			else {
+				l.pair[0].used = false;
+				_settings(x);
+			}
+		}
+		pb_line_free(&l);
+	}
+	_priv(x->c)->last_line = it.lineno > 0 ? it.lineno : 1;
+}
+
+/* ---- whole-file validation ---- */
+
+static void _check_names(_ctx_t *x)
+{
+	pb_conf_t *c = x->c;
+	_priv_t *p = _priv(c);
+	long old;
+
+	for (size_t i = 0; i < c->n_models; i++)
+		for (size_t j = 0; j < i; j++)
+			if (c->models[i].name[0] &&
+			    !strcasecmp(c->models[i].name, c->models[j].name))
+				pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+					    c->models[i].line,
+					    "duplicate GpuModel '%s' (first at "
+					    "line %d)", c->models[i].name,
+					    c->models[j].line);
+	for (size_t i = 0; i < c->n_classes; i++) {
+		if (!c->classes[i].name[0])
+			continue;
+		int rc = pb_namemap_put(p->classes, c->classes[i].name,
+				       (long)i, &old);
+		if (rc == 1)
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+				    c->classes[i].line,
+				    "duplicate NodeClass '%s' (first at line "
+				    "%d)", c->classes[i].name,
+				    c->classes[old].line);
+	}
+	for (size_t i = 0; i < c->n_domains; i++) {
+		pb_conf_domain_t *dm = &c->domains[i];
+
+		if (!dm->name[0])
+			continue;
+		if (c->has_facility && !strcmp(dm->name, c->facility.name)) {
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
+				    "duplicate domain '%s': it is the "
+				    "Facility's name (line %d)", dm->name,
+				    c->facility.line);
+			continue;
+		}
+		if (pb_namemap_put(p->domains, dm->name, (long)i, &old) == 1)
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
+				    "duplicate domain '%s' (first at line %d)",
+				    dm->name, c->domains[old].line);
+	}
+}
+
+/* Parents, cycles, leaves, depth.  Returns false if the tree is broken. */
+static bool _check_tree(_ctx_t *x)
+{
+	pb_conf_t *c = x->c;
+	_priv_t *p = _priv(c);
+	bool ok = true;
+	size_t n = c->n_domains;
+	unsigned char *state;
+
+	for (size_t i = 0; i < n; i++) {
+		pb_conf_domain_t *dm = &c->domains[i];
+
+		dm->is_leaf = true;
+		dm->parent_idx = -1;
+		if (!dm->parent[0] ||
+		    (c->has_facility && !strcmp(dm->parent, c->facility.name)))
+			continue;
+		dm->parent_idx = pb_namemap_get(p->domains, dm->parent);
+		if (dm->parent_idx < 0) {
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
+				    "domain '%s': unknown parent '%s' (no "
+				    "Domain=%s line and not the facility)",
+				    dm->name, dm->parent, dm->parent);
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (c->domains[i].parent_idx >= 0)
+			c->domains[c->domains[i].parent_idx].is_leaf = false;
+
+	/* cycles: walk up from every domain; 0 new, 1 on path, 2 done */
+	if (!(state = calloc(n ? n : 1, 1))) {
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, 0, "out of memory");
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		long j = (long)i;
+
+		while (j >= 0 && state[j] == 0) {
+			state[j] = 1;
+			j = c->domains[j].parent_idx;
+		}
+		if (j >= 0 && state[j] == 1) {
+			/* j is on a cycle: report it once, from j */
+			char path[400] = "";
+			size_t len = 0;
+			long k = j;
+
+			do {
+				len += (size_t)snprintf(path + len,
+					len < sizeof(path) ? sizeof(path) - len
+							   : 0,
+					"%s -> ", c->domains[k].name);
+				if (len >= sizeof(path))
+					len = sizeof(path) - 1;
+				state[k] = 3;
+				k = c->domains[k].parent_idx;
+			} while (k != j);
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+				    c->domains[j].line,
+				    "domain cycle: %s%s (every domain must "
+				    "lead up to the facility)", path,
+				    c->domains[j].name);
+			ok = false;
+		}
+		for (j = (long)i; j >= 0 && state[j] == 1;
+		     j = c->domains[j].parent_idx)
+			state[j] = 2;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (state[i] == 3)
+			ok = false;
+	free(state);
+	if (!ok)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		size_t depth = 0;
+
+		for (long j = (long)i; j >= 0; j = c->domains[j].parent_idx)
+			depth++;
+		c->domains[i].depth = depth;
+	}
+	return true;
+}
+
+typedef struct {
+	_ctx_t *x;
+	long idx;	/* class or domain index */
+	int line;
+	bool domain;
+	size_t added;
+} _hostctx_t;
+
+static int _add_node(_hostctx_t *h, const char *host)
+{
+	pb_conf_t *c = h->x->c;
+	_priv_t *p = _priv(c);
+	pb_conf_node_t *arr, *nd;
+	long old;
+	int rc;
+
+	rc = pb_namemap_put(p->nodes, host, (long)c->n_nodes, &old);
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		nd = &c->nodes[old];
+	} else {
+		if (!(arr = _grow(c->nodes, c->n_nodes, sizeof(*nd))))
+			return -1;
+		c->nodes = arr;
+		nd = &c->nodes[c->n_nodes++];
+		memset(nd, 0, sizeof(*nd));
+		nd->class_idx = nd->domain_idx = -1;
+		if (!(nd->name = strdup(host)))
+			return -1;
+	}
+	if (h->domain) {
+		pb_conf_domain_t *dm = &c->domains[h->idx];
+
+		if (nd->domain_idx >= 0) {
+			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file,
+				    dm->line,
+				    "duplicate node '%s': already in leaf "
+				    "domain '%s' (line %d)", host,
+				    c->domains[nd->domain_idx].name,
+				    nd->domain_line);
+			return 0;
+		}
+		nd->domain_idx = h->idx;
+		nd->domain_line = dm->line;
+		dm->n_nodes++;
+	} else {
+		pb_conf_class_t *k = &c->classes[h->idx];
+
+		if (nd->class_idx >= 0) {
+			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file,
+				    k->line,
+				    "duplicate node '%s': already in NodeClass "
+				    "'%s' (line %d)", host,
+				    c->classes[nd->class_idx].name,
+				    nd->class_line);
+			return 0;
+		}
+		nd->class_idx = h->idx;
+		nd->class_line = k->line;
+		k->n_nodes++;
+	}
+	h->added++;
+	return 0;
+}
+
+static int _host_cb(const char *host, void *arg)
+{
+	_hostctx_t *h = arg;
+
+	if (_priv(h->x->c)->nodes && pb_namemap_size(_priv(h->x->c)->nodes) >=
+					     PB_MAX_HOSTS) {
+		pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, h->line,
+			    "more than %d nodes", PB_MAX_HOSTS);
+		return -1;
+	}
+	if (_add_node(h, host)) {
+		pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, h->line,
+			    "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
+		    long idx)
+{
+	_hostctx_t h = { .x = x, .idx = idx, .line = line, .domain = domain };
+	char err[PB_ERRLEN];
+
+	if (pb_hostlist_each(hosts, _host_cb, &h, err) < 0 && err[0])
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line, "Nodes: %s",
+			    err);
+}
+
+/* Reports up to a hostlist of the nodes matching a predicate, per line */
+static void _report_missing(_ctx_t *x, bool domain_side)
+{
+	pb_conf_t *c = x->c;
+	size_t nrec = domain_side ? c->n_domains : c->n_classes;
+
+	for (size_t r = 0; r < nrec; r++) {
+		hostlist_t hl = NULL;
+		size_t count = 0;
+		char *s;
+		int line;
+
+		for (size_t i = 0; i < c->n_nodes; i++) {
+			pb_conf_node_t *nd = &c->nodes[i];
+
+			if (domain_side ? (nd->domain_idx != (long)r ||
+					   nd->class_idx >= 0)
+					: (nd->class_idx != (long)r ||
+					   nd->domain_idx >= 0))
+				continue;
+			if (!hl && !(hl = slurm_hostlist_create(NULL)))
+				break;
+			slurm_hostlist_push_host(hl, nd->name);
+			count++;
+		}
+		if (!hl)
+			continue;
+		s = slurm_hostlist_ranged_string_malloc(hl);
+		if (domain_side) {
+			line = c->domains[r].line;
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
+				    "%zu node%s of domain '%s' in no NodeClass: "
+				    "%.200s", count, count == 1 ? "" : "s",
+				    c->domains[r].name, s ? s : "?");
+		} else {
+			line = c->classes[r].line;
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
+				    "%zu node%s of NodeClass '%s' in no leaf "
+				    "domain: %.200s", count,
+				    count == 1 ? "" : "s", c->classes[r].name,
+				    s ? s : "?");
+		}
+		free(s);
+		slurm_hostlist_destroy(hl);
+	}
+}
+
+static void _check_nodes(_ctx_t *x, bool tree_ok)
+{
+	pb_conf_t *c = x->c;
+	_priv_t *p = _priv(c);
+
+	for (size_t i = 0; i < c->n_domains; i++) {
+		const char *hosts = p->domain_hosts[i];
+		pb_conf_domain_t *dm = &c->domains[i];
+
+		if (!hosts) {
+			if (tree_ok && dm->is_leaf)
+				pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
+					    dm->line,
+					    "leaf domain '%s' has no Nodes=",
+					    dm->name);
+			continue;
+		}
+		if (tree_ok && !dm->is_leaf) {
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
+				    "domain '%s' has child domains, so it may "
+				    "not list Nodes= (nodes go in leaf "
+				    "domains only)", dm->name);
+			continue;
+		}
+		_expand(x, hosts, dm->line, true, (long)i);
+	}
+	for (size_t i = 0; i < c->n_classes; i++)
+		if (p->class_hosts[i])
+			_expand(x, p->class_hosts[i], c->classes[i].line,
+				false, (long)i);
+	_report_missing(x, false);
+	_report_missing(x, true);
+	/*
+	 * Nodes are already ordered by leaf domain: leaf domains were expanded
+	 * in file order before the classes, whose extra nodes come last.
+	 */
+}
+
+static void _check_caps(_ctx_t *x)
+{
+	pb_conf_t *c = x->c;
+	size_t n = c->n_domains;
+
+	/* parent index n stands for the facility */
+	for (size_t par = 0; par <= n; par++) {
+		double sum = 0, cap;
+		bool any = false, unlimited = false;
+		char a[32], b[32];
+		const char *pname;
+		int line;
+
+		if (par == n) {
+			if (!c->has_facility || c->facility.cap_w <= 0)
+				continue;
+			cap = c->facility.cap_w;
+			pname = c->facility.name;
+			line = c->facility.line;
+		} else {
+			cap = c->domains[par].cap_w;
+			pname = c->domains[par].name;
+			line = c->domains[par].line;
+			if (cap <= 0)
+				continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			long pi = c->domains[i].parent_idx;
+
+			if ((par == n) ? pi != -1 : pi != (long)par)
+				continue;
+			any = true;
+			if (c->domains[i].cap_w < 0)
+				unlimited = true;
+			else
+				sum += c->domains[i].cap_w;
+		}
+		if (!any || unlimited)
+			continue;
+		if (par == n) {
+			/* facility cap is facility power: scale IT by PUE */
+			sum *= c->facility.pue;
+		}
+		if (sum > cap) {
+			pb_fmt_power(sum, a, sizeof(a));
+			pb_fmt_power(cap, b, sizeof(b));
+			pb_diag_add(x->d, PB_DIAG_NOTICE, x->file, line,
+				    "children of '%s' may draw %s%s, %.2fx its "
+				    "cap of %s (oversubscribed; the cap is "
+				    "enforced)", pname, a,
+				    par == n ? " with PUE" : "", sum / cap, b);
+		}
+	}
+}
+
+static void _validate(_ctx_t *x)
+{
+	pb_conf_t *c = x->c;
+	bool tree_ok;
+
+	x->lineno = _priv(c)->last_line;
+	if (!c->has_facility)
+		ERR(x, "no Facility= line (the root power domain with the "
+		    "site's cap)");
+	_check_names(x);
+	tree_ok = _check_tree(x);
+	_check_nodes(x, tree_ok);
+	if (tree_ok)
+		_check_caps(x);
+	if (c->settings.user_watt_floor_w > 0 && !c->settings.user_watt_hints)
+		pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
+			    c->settings.line_user_watt_hints,
+			    "UserWattFloor has no effect with "
+			    "UserWattHints=no");
+}
+
+int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
+			 pb_conf_t **out, pb_diag_t *d)
+{
+	size_t errors0 = pb_diag_errors(d);
+	_ctx_t x = { .d = d, .file = file ? file : "(buffer)" };
+	pb_conf_t *c;
+	_priv_t *p;
+
+	*out = NULL;
+	if (!(c = calloc(1, sizeof(*c))) || !(p = calloc(1, sizeof(*p)))) {
+		free(c);
+		pb_diag_add(d, PB_DIAG_ERROR, x.file, 0, "out of memory");
+		return -1;
+	}
+	c->priv = p;
+	c->settings.user_watt_hints = true;
+	if (!(c->file = strdup(x.file)) || !(p->nodes = pb_namemap_create()) ||
+	    !(p->classes = pb_namemap_create()) ||
+	    !(p->domains = pb_namemap_create())) {
+		pb_conf_destroy(c);
+		pb_diag_add(d, PB_DIAG_ERROR, x.file, 0, "out of memory");
+		return -1;
+	}
+	x.c = c;
+	x.file = c->file;
+	_parse_lines(&x, buf, len);
+	_validate(&x);
+	*out = c;
+	return pb_diag_errors(d) > errors0 ? -1 : 0;
+}
+
+int pb_conf_parse_file(const char *path, pb_conf_t **out, pb_diag_t *d)
+{
+	char err[PB_ERRLEN];
+	size_t len;
+	char *buf = pb_read_file(path, &len, err);
+	int rc;
+
+	*out = NULL;
+	if (!buf) {
+		pb_diag_add(d, PB_DIAG_ERROR, path, 0, "%s", err);
+		return -1;
+	}
+	rc = pb_conf_parse_buffer(path, buf, len, out, d);
+	free(buf);
+	return rc;
+}
+
+void pb_conf_destroy(pb_conf_t *c)
+{
+	_priv_t *p;
+
+	if (!c)
+		return;
+	p = c->priv;
+	if (p) {
+		for (size_t i = 0; i < c->n_classes; i++)
+			free(p->class_hosts[i]);
+		for (size_t i = 0; i < c->n_domains; i++)
+			free(p->domain_hosts[i]);
+		free(p->class_hosts);
+		free(p->domain_hosts);
+		pb_namemap_destroy(p->nodes);
+		pb_namemap_destroy(p->classes);
+		pb_namemap_destroy(p->domains);
+		free(p);
+	}
+	for (size_t i = 0; i < c->n_classes; i++) {
+		free(c->classes[i].topology);
+		free(c->classes[i].topology_path);
+	}
+	for (size_t i = 0; i < c->n_nodes; i++)
+		free(c->nodes[i].name);
+	free(c->models);
+	free(c->classes);
+	free(c->domains);
+	free(c->nodes);
+	free(c->settings.status_file);
+	free(c->file);
+	free(c);
+}
+
+long pb_conf_find_node(const pb_conf_t *c, const char *name)
+{
+	return (c && _priv(c)->nodes) ? pb_namemap_get(_priv(c)->nodes, name)
+				      : -1;
+}
+
+long pb_conf_find_class(const pb_conf_t *c, const char *name)
+{
+	return c ? pb_namemap_get(_priv(c)->classes, name) : -1;
+}
+
+long pb_conf_find_domain(const pb_conf_t *c, const char *name)
+{
+	return c ? pb_namemap_get(_priv(c)->domains, name) : -1;
+}
+
+const pb_conf_gpu_model_t *pb_conf_find_model(const pb_conf_t *c,
+					      const char *name)
+{
+	for (size_t i = 0; c && i < c->n_models; i++)
+		if (!strcasecmp(c->models[i].name, name))
+			return &c->models[i];
+	return NULL;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * conf.h - power_budget.conf, parsed into plain structs.
+ *
+ * The file format is described in power_budget.conf(5).  Parsing works on a
+ * memory buffer with a file-name label (so it can be fuzzed) and never
+ * crashes on any input; every problem is reported into a pb_diag_t as
+ * "file:line: message", and the whole file is validated (node in exactly one
+ * class and one leaf domain, positive caps, duplicate names, unknown
+ * parents, cycles, ...).  The result is independent of policy/: see
+ * build.h for turning it into a pb_site_t.
+ */
+#ifndef PB_TOPOLOGY_CONF_H
+#define PB_TOPOLOGY_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topology/diag.h"
+
+#define PB_CONF_NAME_MAX 64
+#define PB_CONF_UNLIMITED (-1.0) /* Cap=unlimited */
+
+typedef struct {
+	char name[PB_CONF_NAME_MAX];
+	int line;
+	double cap_w;	     /* facility power cap (IT x PUE), > 0 */
+	double pue;	     /* >= 1.0, default 1.0 */
+	double cooling_w;    /* IT heat the cooling removes; 0 = unlimited */
+	double reserve;	     /* fraction of every cap held back, [0, 0.5] */
+} pb_conf_facility_t;
+
+/* A GpuModel= line: an override of a built-in model or a new one. */
+typedef struct {
+	char name[PB_CONF_NAME_MAX];
+	char match[128]; /* case-insensitive substring of hwloc's GPUModel */
+	int line;
+	bool has_match, has_idle, has_max, has_min_cap;
+	double idle_w, max_w, min_cap_w;
+} pb_conf_gpu_model_t;
+
+typedef struct {
+	char name[PB_CONF_NAME_MAX];
+	int line;
+	char *topology;	     /* hwloc XML path as written, or NULL */
+	char *topology_path; /* resolved against the conf file's directory */
+	bool has_gpus, has_packages, has_cores;
+	unsigned gpus, packages, cores;
+	char gpu_model[PB_CONF_NAME_MAX]; /* "" = from the XML's GPUs */
+	bool has_base, has_standby, has_cpu_idle, has_cpu_max;
+	double base_w, standby_w;	/* node base, powered-down standby */
+	double cpu_idle_w, cpu_max_w;	/* per CPU package */
+	bool has_gpu_idle, has_gpu_max, has_gpu_min_cap;
+	double gpu_idle_w, gpu_max_w, gpu_min_cap_w; /* per-class override */
+	size_t n_nodes;
+} pb_conf_class_t;
+
+typedef struct {
+	char name[PB_CONF_NAME_MAX];
+	char parent[PB_CONF_NAME_MAX]; /* "" = the facility */
+	int line;
+	double cap_w;	 /* > 0, or PB_CONF_UNLIMITED */
+	long parent_idx; /* index into domains, -1 = the facility */
+	bool is_leaf;	 /* has no child domains */
+	size_t n_nodes;	 /* nodes directly in it (leaves only) */
+	size_t depth;	 /* 1 under the facility */
+} pb_conf_domain_t;
+
+typedef struct {
+	char *name;
+	long class_idx;	 /* -1 if in no class (error reported) */
+	long domain_idx; /* -1 if in no domain (error reported) */
+	int class_line, domain_line;
+} pb_conf_node_t;
+
+typedef struct {
+	bool user_watt_hints;	   /* honour per-job per-GPU watt hints */
+	double user_watt_floor_w;  /* lowest hint honoured; 0 = model MinCapW */
+	bool debug_trace;	   /* log each placement decision */
+	char *status_file;	   /* ledger status file, NULL = none */
+	int line_user_watt_hints, line_status_file;
+} pb_conf_settings_t;
+
+typedef struct pb_conf {
+	char *file; /* the label used in messages */
+	bool has_facility;
+	pb_conf_facility_t facility;
+	pb_conf_settings_t settings;
+	pb_conf_gpu_model_t *models;
+	size_t n_models;
+	pb_conf_class_t *classes;
+	size_t n_classes;
+	pb_conf_domain_t *domains; /* parents before children after parsing */
+	size_t n_domains;
+	pb_conf_node_t *nodes; /* ordered by leaf domain, then as listed */
+	size_t n_nodes;
+	void *priv;
+} pb_conf_t;
+
+/*
+ * Parses buf[0..len) labelled `file` in messages.  Returns 0 if the file is
+ * valid, -1 if any error was reported into d.  *out receives the parsed
+ * configuration even when there are errors (so a checker can go on), and
+ * NULL only when out of memory; free it with pb_conf_destroy().
+ */
+extern int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
+				pb_conf_t **out, pb_diag_t *d);
+
+/* Reads and parses a file; a file that cannot be read is "path: error". */
+extern int pb_conf_parse_file(const char *path, pb_conf_t **out, pb_diag_t *d);
+
+extern void pb_conf_destroy(pb_conf_t *c);
+
+/* Lookups by name (exact, case-sensitive); -1 / NULL if absent. */
+extern long pb_conf_find_node(const pb_conf_t *c, const char *name);
+extern long pb_conf_find_class(const pb_conf_t *c, const char *name);
+extern long pb_conf_find_domain(const pb_conf_t *c, const char *name);
+extern const pb_conf_gpu_model_t *pb_conf_find_model(const pb_conf_t *c,
+						     const char *name);
+
+#endif

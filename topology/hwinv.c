@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "topology/hwinv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <hwloc.h>
+
+/* Compute-GPU backends, best first: the order used to pick a model name. */
+typedef enum {
+	_GPU_NONE = 0,
+	_GPU_NVML,
+	_GPU_CUDA,
+	_GPU_RSMI,
+	_GPU_LEVELZERO,
+	_GPU_OPENCL,
+} _gpu_backend_t;
+
+static const char *_info(hwloc_obj_t o, const char *name)
+{
+	const char *v = hwloc_obj_get_info_by_name(o, name);
+
+	return v ? v : "";
+}
+
+static bool _prefix(const char *s, const char *p)
+{
+	return s && !strncmp(s, p, strlen(p));
+}
+
+/*
+ * The one place that looks at OS device types (hwloc 3 turns osdev.type
+ * into a bitmask): which compute-GPU backend an OS device belongs to, if
+ * any.  Names and Backend infos are matched as hwloc's own backends write
+ * them, so no vendor header is needed.
+ */
+static _gpu_backend_t _osdev_gpu_backend(hwloc_obj_t o)
+{
+	const char *backend = _info(o, "Backend");
+	const char *sub = o->subtype ? o->subtype : "";
+	hwloc_obj_osdev_type_t t = o->attr->osdev.type;
+
+	if (t != HWLOC_OBJ_OSDEV_COPROC && t != HWLOC_OBJ_OSDEV_GPU)
+		return _GPU_NONE;
+	if (!strcasecmp(sub, "NVML") || !strcasecmp(backend, "NVML") ||
+	    _prefix(o->name, "nvml"))
+		return _GPU_NVML;
+	if (!strcasecmp(sub, "CUDA") || !strcasecmp(backend, "CUDA") ||
+	    _prefix(o->name, "cuda"))
+		return _GPU_CUDA;
+	if (!strcasecmp(sub, "RSMI") || !strcasecmp(backend, "RSMI") ||
+	    _prefix(o->name, "rsmi"))
+		return _GPU_RSMI;
+	if (!strcasecmp(sub, "LevelZero") || !strcasecmp(backend, "LevelZero") ||
+	    _prefix(o->name, "ze"))
+		return _GPU_LEVELZERO;
+	if (!strcasecmp(sub, "OpenCL") || !strcasecmp(backend, "OpenCL") ||
+	    _prefix(o->name, "opencl")) {
+		const char *type = _info(o, "OpenCLDeviceType");
+
+		return strcasecmp(type, "CPU") ? _GPU_OPENCL : _GPU_NONE;
+	}
+	return _GPU_NONE; /* DRM card0/renderD128: display, not compute */
+}
+
+static bool _osdev_is_network(hwloc_obj_t o, bool *rdma)
+{
+	*rdma = o->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS;
+	return *rdma || o->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK;
+}
+
+static unsigned _pci_class(hwloc_obj_t o)
+{
+	return o->type == HWLOC_OBJ_PCI_DEVICE ? o->attr->pcidev.class_id : 0;
+}
+
+/* The fallback rule of hwinv.h for exports without compute OS devices. */
+static bool _pci_is_gpu(hwloc_obj_t o)
+{
+	unsigned cls = _pci_class(o), vendor = o->attr->pcidev.vendor_id;
+
+	if (cls == 0x0302)
+		return true;
+	if (cls == 0x0300 || cls == 0x0380)
+		return vendor == 0x10de;
+	return false;
+}
+
+static void _busid(hwloc_obj_t pci, char *buf, size_t len)
+{
+	if (!pci || pci->type != HWLOC_OBJ_PCI_DEVICE) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, len, "%04x:%02x:%02x.%01x", pci->attr->pcidev.domain,
+		 pci->attr->pcidev.bus, pci->attr->pcidev.dev,
+		 pci->attr->pcidev.func);
+}
+
+static void _append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n + strlen(s) + 2 > len)
+		return;
+	if (n)
+		strcat(buf, ",");
+	strcat(buf, s);
+}
+
+/* "0-3,8" from a list of ascending logical indexes */
+static void _ranges(const unsigned *v, size_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < len; ) {
+		size_t j = i;
+		int w;
+
+		while (j + 1 < n && v[j + 1] == v[j] + 1)
+			j++;
+		if (j == i)
+			w = snprintf(buf + o, len - o, "%s%u", o ? "," : "",
+				     v[i]);
+		else
+			w = snprintf(buf + o, len - o, "%s%u-%u", o ? "," : "",
+				     v[i], v[j]);
+		if (w < 0 || (size_t)w >= len - o) {
+			buf[o] = '\0';
+			return;
+		}
+		o += (size_t)w;
+		i = j + 1;
+	}
+}
+
+static void _locality(hwloc_topology_t t, hwloc_obj_t io, unsigned *numa,
+		      size_t *n_numa, char *cores, size_t cores_len)
+{
+	hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(t, io);
+	hwloc_obj_t o = NULL;
+	unsigned idx[4096];
+	size_t n = 0;
+
+	*n_numa = 0;
+	if (!anc)
+		return;
+	while ((o = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, o)))
+		if (anc->nodeset && o->nodeset &&
+		    hwloc_bitmap_intersects(anc->nodeset, o->nodeset) &&
+		    *n_numa < PB_HW_MAX_LOCAL)
+			numa[(*n_numa)++] = o->os_index;
+	if (!cores)
+		return;
+	o = NULL;
+	while ((o = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_CORE, o)))
+		if (anc->cpuset && o->cpuset &&
+		    hwloc_bitmap_intersects(anc->cpuset, o->cpuset) &&
+		    n < sizeof(idx) / sizeof(*idx))
+			idx[n++] = o->logical_index;
+	_ranges(idx, n, cores, cores_len);
+}
+
+/* Hops between two objects through their lowest common ancestor; the LCA
+ * is returned in *lca.  hwloc_get_common_ancestor_obj() compares depths,
+ * which I/O objects do not have, hence this walk. */
+static int _hops(hwloc_obj_t a, hwloc_obj_t b, hwloc_obj_t *lca)
+{
+	int da = 0;
+
+	for (hwloc_obj_t x = a; x; x = x->parent, da++) {
+		int db = 0;
+
+		for (hwloc_obj_t y = b; y; y = y->parent, db++)
+			if (x == y) {
+				*lca = x;
+				return da + db;
+			}
+	}
+	*lca = NULL;
+	return -1;
+}
+
+static bool _is_pci_switch(hwloc_obj_t o)
+{
+	/* Two devices below one PCI-PCI bridge (root port or switch port)
+	 * sit behind a PCIe switch: a port links to a single device. */
+	return o && o->type == HWLOC_OBJ_BRIDGE &&
+	       o->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_PCI;
+}
+
+typedef struct {
+	hwloc_obj_t key; /* PCI device, or the OS device itself */
+	_gpu_backend_t best;
+} _gpukey_t;
+
+static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
+{
+	hwloc_obj_t o = NULL;
+	size_t cap_g = 0, cap_n = 0;
+	hwloc_obj_t *gkey = NULL, *nkey = NULL;
+	_gpu_backend_t *gbest = NULL;
+	bool any_net = false;
+	int rc = -1;
+
+	inv->packages = (unsigned)hwloc_get_nbobjs_by_type(t,
+							HWLOC_OBJ_PACKAGE);
+	inv->cores = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+	inv->pus = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
+	inv->numa_nodes = (unsigned)hwloc_get_nbobjs_by_type(t,
+							  HWLOC_OBJ_NUMANODE);
+
+	/* GPUs from compute OS devices, merged by PCI device */
+	while ((o = hwloc_get_next_osdev(t, o))) {
+		_gpu_backend_t b = _osdev_gpu_backend(o);
+		hwloc_obj_t key;
+		size_t i;
+		bool rdma;
+
+		if (_osdev_is_network(o, &rdma))
+			any_net = true;
+		if (b == _GPU_NONE)
+			continue;
+		inv->gpu_osdevs++;
+		key = (o->parent && o->parent->type == HWLOC_OBJ_PCI_DEVICE)
+			      ? o->parent : o;
+		for (i = 0; i < inv->n_gpus; i++)
+			if (gkey[i] == key)
+				break;
+		if (i == inv->n_gpus) {
+			if (i == cap_g) {
+				size_t nc = cap_g ? cap_g * 2 : 8;
+				void *a = realloc(gkey, nc * sizeof(*gkey));
+				void *g, *bb;
+
+				if (!a)
+					goto oom;
+				gkey = a;
+				if (!(g = realloc(inv->gpus, nc * sizeof(pb_hw_gpu_t))))
+					goto oom;
+				inv->gpus = g;
+				if (!(bb = realloc(gbest, nc * sizeof(*gbest))))
+					goto oom;
+				gbest = bb;
+				cap_g = nc;
+			}
+			memset(&inv->gpus[i], 0, sizeof(pb_hw_gpu_t));
+			inv->gpus[i].nvml_index = inv->gpus[i].cuda_index = -1;
+			gkey[i] = key;
+			gbest[i] = _GPU_NONE;
+			inv->n_gpus++;
+		}
+		pb_hw_gpu_t *g = &inv->gpus[i];
+
+		_append(g->osdevs, sizeof(g->osdevs), o->name ? o->name : "?");
+		if (b == _GPU_NVML && _prefix(o->name, "nvml"))
+			g->nvml_index = atoi(o->name + 4);
+		if (b == _GPU_CUDA && _prefix(o->name, "cuda"))
+			g->cuda_index = atoi(o->name + 4);
+		if (gbest[i] == _GPU_NONE || b < gbest[i]) {
+			const char *m = _info(o, "GPUModel");
+			const char *v = _info(o, "GPUVendor");
+
+			if (*m) {
+				snprintf(g->model, sizeof(g->model), "%s", m);
+				gbest[i] = b;
+			}
+			if (*v)
+				snprintf(g->vendor, sizeof(g->vendor), "%s", v);
+		}
+	}
+	/* Without PCI parents, one GPU per OS device of the best backend */
+	if (inv->n_gpus) {
+		_gpu_backend_t top = _GPU_OPENCL;
+		size_t w = 0;
+
+		for (size_t i = 0; i < inv->n_gpus; i++)
+			if (gkey[i]->type == HWLOC_OBJ_OS_DEVICE &&
+			    _osdev_gpu_backend(gkey[i]) < top)
+				top = _osdev_gpu_backend(gkey[i]);
+		for (size_t i = 0; i < inv->n_gpus; i++) {
+			if (gkey[i]->type == HWLOC_OBJ_OS_DEVICE &&
+			    _osdev_gpu_backend(gkey[i]) != top)
+				continue;
+			inv->gpus[w] = inv->gpus[i];
+			gkey[w++] = gkey[i];
+		}
+		inv->n_gpus = w;
+	} else {
+		/* fallback: PCI classes */
+		while ((o = hwloc_get_next_pcidev(t, o))) {
+			if (!_pci_is_gpu(o))
+				continue;
+			if (inv->n_gpus == cap_g) {
+				size_t nc = cap_g ? cap_g * 2 : 8;
+				void *a = realloc(gkey, nc * sizeof(*gkey));
+				void *g;
+
+				if (!a)
+					goto oom;
+				gkey = a;
+				if (!(g = realloc(inv->gpus, nc * sizeof(pb_hw_gpu_t))))
+					goto oom;
+				inv->gpus = g;
+				cap_g = nc;
+			}
+			pb_hw_gpu_t *g = &inv->gpus[inv->n_gpus];
+
+			memset(g, 0, sizeof(*g));
+			g->nvml_index = g->cuda_index = -1;
+			g->from_pci_class = true;
+			gkey[inv->n_gpus++] = o;
+		}
+	}
+	for (size_t i = 0; i < inv->n_gpus; i++) {
+		pb_hw_gpu_t *g = &inv->gpus[i];
+		hwloc_obj_t k = gkey[i];
+
+		if (k->type == HWLOC_OBJ_PCI_DEVICE) {
+			_busid(k, g->busid, sizeof(g->busid));
+			g->nvidia = k->attr->pcidev.vendor_id == 0x10de;
+			if (!g->model[0])
+				snprintf(g->model, sizeof(g->model), "%s",
+					 *_info(k, "PCIDevice")
+						 ? _info(k, "PCIDevice")
+						 : "unknown PCI device");
+			if (!g->vendor[0])
+				snprintf(g->vendor, sizeof(g->vendor), "%s",
+					 _info(k, "PCIVendor"));
+		}
+		if (!g->nvidia && strstr(g->vendor, "NVIDIA"))
+			g->nvidia = true;
+		if (!g->model[0])
+			snprintf(g->model, sizeof(g->model), "unknown");
+		_locality(t, k, g->numa, &g->n_numa, g->cores,
+			  sizeof(g->cores));
+	}
+	/* PCI 3D controllers the OS devices did not cover: worth a notice */
+	if (inv->gpu_osdevs) {
+		o = NULL;
+		while ((o = hwloc_get_next_pcidev(t, o))) {
+			bool seen = false;
+			char bus[16];
+
+			if (_pci_class(o) != 0x0302)
+				continue;
+			for (size_t i = 0; i < inv->n_gpus; i++)
+				seen |= gkey[i] == o;
+			if (seen)
+				continue;
+			_busid(o, bus, sizeof(bus));
+			pb_diag_add(d, PB_DIAG_NOTICE, inv->file, 0,
+				    "PCI 3D controller %s (%s) has no compute "
+				    "OS device (no driver when exported?); not "
+				    "counted as a GPU", bus,
+				    _info(o, "PCIDevice"));
+		}
+	}
+
+	/* NICs, merged by PCI device */
+	o = NULL;
+	while ((o = any_net ? hwloc_get_next_osdev(t, o)
+			    : hwloc_get_next_pcidev(t, o))) {
+		hwloc_obj_t key;
+		bool rdma = false;
+		size_t i;
+
+		if (any_net ? !_osdev_is_network(o, &rdma)
+			    : (_pci_class(o) >> 8) != 0x02)
+			continue;
+		key = (any_net && o->parent &&
+		       o->parent->type == HWLOC_OBJ_PCI_DEVICE) ? o->parent : o;
+		for (i = 0; i < inv->n_nics; i++)
+			if (nkey[i] == key)
+				break;
+		if (i == inv->n_nics) {
+			if (i == cap_n) {
+				size_t nc = cap_n ? cap_n * 2 : 8;
+				void *a = realloc(nkey, nc * sizeof(*nkey));
+				void *n;
+
+				if (!a)
+					goto oom;
+				nkey = a;
+				if (!(n = realloc(inv->nics, nc * sizeof(pb_hw_nic_t))))
+					goto oom;
+				inv->nics = n;
+				cap_n = nc;
+			}
+			memset(&inv->nics[i], 0, sizeof(pb_hw_nic_t));
+			nkey[i] = key;
+			inv->n_nics++;
+			_busid(key->type == HWLOC_OBJ_PCI_DEVICE ? key : NULL,
+			       inv->nics[i].busid, sizeof(inv->nics[i].busid));
+			_locality(t, key, inv->nics[i].numa,
+				  &inv->nics[i].n_numa, NULL, 0);
+		}
+		pb_hw_nic_t *n = &inv->nics[i];
+
+		if (!any_net) {
+			snprintf(n->name, sizeof(n->name), "%s", n->busid);
+		} else if (rdma) {
+			n->rdma = true;
+			snprintf(n->name, sizeof(n->name), "%s", o->name);
+		} else {
+			_append(n->netdevs, sizeof(n->netdevs), o->name);
+			if (!n->name[0])
+				snprintf(n->name, sizeof(n->name), "%s",
+					 o->name);
+		}
+	}
+
+	/* nearest NICs per GPU */
+	for (size_t i = 0; i < inv->n_gpus; i++) {
+		pb_hw_gpu_t *g = &inv->gpus[i];
+		bool any_rdma = false;
+		int best = -1;
+
+		for (size_t j = 0; j < inv->n_nics; j++)
+			any_rdma |= inv->nics[j].rdma;
+		g->nic_hops = -1;
+		for (size_t j = 0; j < inv->n_nics; j++) {
+			hwloc_obj_t lca;
+			int h;
+
+			if (any_rdma && !inv->nics[j].rdma)
+				continue;
+			h = _hops(gkey[i], nkey[j], &lca);
+			if (h < 0)
+				continue;
+			if (best < 0 || h < best) {
+				best = h;
+				g->n_nic = 0;
+				g->nic_same_switch = false;
+			}
+			if (h == best && g->n_nic < PB_HW_MAX_LOCAL) {
+				g->nic[g->n_nic++] = j;
+				g->nic_same_switch |= _is_pci_switch(lca);
+			}
+		}
+		g->nic_hops = best;
+	}
+
+	/* NVLink: hwloc's NVLinkBandwidth matrix, GPUs found by PCI device */
+	{
+		struct hwloc_distances_s *dist = NULL;
+		unsigned nr = 1;
+
+		if (inv->n_gpus &&
+		    !hwloc_distances_get_by_name(t, "NVLinkBandwidth", &nr,
+						 &dist, 0) && nr == 1) {
+			long *map = calloc(dist->nbobjs, sizeof(long));
+			unsigned n = dist->nbobjs;
+			uint64_t unit = 0;
+
+			if (!map) {
+				hwloc_distances_release(t, dist);
+				goto oom;
+			}
+			for (unsigned a = 0; a < n; a++) {
+				hwloc_obj_t x = dist->objs[a];
+
+				map[a] = -1;
+				if (x && x->type == HWLOC_OBJ_OS_DEVICE &&
+				    x->parent &&
+				    x->parent->type == HWLOC_OBJ_PCI_DEVICE)
+					x = x->parent;
+				for (size_t gi = 0; x && gi < inv->n_gpus; gi++)
+					if (gkey[gi] == x)
+						map[a] = (long)gi;
+			}
+			for (unsigned a = 0; a < n; a++)
+				for (unsigned b = 0; b < n; b++) {
+					uint64_t v = dist->values[a * n + b];
+					hwloc_obj_t y = dist->objs[b];
+
+					if (a == b || !v || map[a] < 0)
+						continue;
+					if (map[b] >= 0 && (!unit || v < unit))
+						unit = v;
+					if (map[b] < 0 && y && y->subtype &&
+					    !strcmp(y->subtype, "NVSwitch"))
+						inv->nvswitch = true;
+				}
+			if (unit && (inv->links = malloc(inv->n_gpus *
+						inv->n_gpus * sizeof(int)))) {
+				size_t ng = inv->n_gpus;
+
+				for (size_t k = 0; k < ng * ng; k++)
+					inv->links[k] = (k % (ng + 1)) ? 0 : -1;
+				for (unsigned a = 0; a < n; a++)
+					for (unsigned b = 0; b < n; b++) {
+						uint64_t v = dist->values[a * n + b];
+
+						if (a == b || map[a] < 0 ||
+						    map[b] < 0 || map[a] == map[b])
+							continue;
+						inv->links[map[a] * ng + map[b]] =
+							(int)(v / unit);
+					}
+			}
+			free(map);
+			hwloc_distances_release(t, dist);
+		}
+	}
+	rc = 0;
+	goto out;
+oom:
+	pb_diag_add(d, PB_DIAG_ERROR, inv->file, 0, "out of memory");
+out:
+	free(gkey);
+	free(nkey);
+	free(gbest);
+	return rc;
+}
+
+static int _load_common(const char *file, const char *path, const char *buf,
+			size_t len, pb_hw_inv_t **out, pb_diag_t *d)
+{
+	hwloc_topology_t t;
+	pb_hw_inv_t *inv;
+	int rc;
+
+	*out = NULL;
+	if (!(inv = calloc(1, sizeof(*inv))) || !(inv->file = strdup(file))) {
+		free(inv);
+		pb_diag_add(d, PB_DIAG_ERROR, file, 0, "out of memory");
+		return -1;
+	}
+	if (hwloc_topology_init(&t)) {
+		pb_diag_add(d, PB_DIAG_ERROR, file, 0, "hwloc init failed");
+		pb_hw_destroy(inv);
+		return -1;
+	}
+	hwloc_topology_set_io_types_filter(t, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+	rc = path ? hwloc_topology_set_xml(t, path)
+		  : hwloc_topology_set_xmlbuffer(t, buf, (int)len);
+	if (rc || hwloc_topology_load(t)) {
+		pb_diag_add(d, PB_DIAG_ERROR, file, 0,
+			    "not a readable hwloc XML export (make one with "
+			    "'lstopo --of xml FILE' on a node of the class)");
+		hwloc_topology_destroy(t);
+		pb_hw_destroy(inv);
+		return -1;
+	}
+	rc = _load(t, inv, d);
+	hwloc_topology_destroy(t);
+	if (rc) {
+		pb_hw_destroy(inv);
+		return -1;
+	}
+	*out = inv;
+	return 0;
+}
+
+int pb_hw_load_xml(const char *path, pb_hw_inv_t **out, pb_diag_t *d)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) { /* hwloc would fall back silently; say why here */
+		pb_diag_add(d, PB_DIAG_ERROR, path, 0, "cannot open: %m");
+		*out = NULL;
+		return -1;
+	}
+	fclose(f);
+	return _load_common(path, path, NULL, 0, out, d);
+}
+
+int pb_hw_load_xml_buffer(const char *file, const char *buf, size_t len,
+			  pb_hw_inv_t **out, pb_diag_t *d)
+{
+	if (len > (size_t)0x7fffffff) {
+		pb_diag_add(d, PB_DIAG_ERROR, file, 0, "buffer too large");
+		*out = NULL;
+		return -1;
+	}
+	return _load_common(file, NULL, buf, len, out, d);
+}
+
+void pb_hw_destroy(pb_hw_inv_t *inv)
+{
+	if (!inv)
+		return;
+	free(inv->file);
+	free(inv->gpus);
+	free(inv->nics);
+	free(inv->links);
+	free(inv);
+}
+
+size_t pb_hw_models(const pb_hw_inv_t *inv, const char **models, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < inv->n_gpus; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < n; j++)
+			seen |= !strcmp(models[j], inv->gpus[i].model);
+		if (!seen && n < max)
+			models[n++] = inv->gpus[i].model;
+	}
+	return n;
+}

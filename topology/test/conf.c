@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Tests of the power_budget.conf reader: the lab example, then one test per
+ * error class, each asserting the exact "file:line:" of the message. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topology/conf.h"
+
+static pb_conf_t *_parse(const char *text, pb_diag_t **d, int *rc)
+{
+	pb_conf_t *c = NULL;
+
+	*d = pb_diag_create();
+	assert_non_null(*d);
+	*rc = pb_conf_parse_buffer("t.conf", text, strlen(text), &c, *d);
+	assert_non_null(c);
+	return c;
+}
+
+/* Asserts that parsing fails with a message starting with prefix and
+ * containing needle. */
+static void _expect_error(const char *text, const char *prefix,
+			  const char *needle)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c = _parse(text, &d, &rc);
+	bool found = false;
+
+	for (size_t i = 0; i < pb_diag_count(d); i++) {
+		const char *m = pb_diag_text(d, i);
+
+		if (pb_diag_level(d, i) == PB_DIAG_ERROR &&
+		    !strncmp(m, prefix, strlen(prefix)) && strstr(m, needle))
+			found = true;
+	}
+	if (!found || rc != -1) {
+		print_error("expected error '%s...%s', got rc %d:\n", prefix,
+			    needle, rc);
+		pb_diag_print(d, stderr);
+	}
+	assert_int_equal(rc, -1);
+	assert_true(found);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+}
+
+#define BASE                                                                  \
+	"Facility=site Cap=1MW\n"                                             \
+	"NodeClass=g Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW Nodes=n[1-4]\n"
+
+static void test_lab_example(void **state)
+{
+	pb_diag_t *d = pb_diag_create();
+	pb_conf_t *c = NULL;
+	long i;
+
+	(void)state;
+	assert_int_equal(pb_conf_parse_file(PB_TEST_DATA_DIR "/conf/lab.conf",
+					    &c, d), 0);
+	pb_diag_print(d, stderr);
+	assert_int_equal(pb_diag_errors(d), 0);
+	assert_string_equal(c->facility.name, "lab");
+	assert_true(c->facility.cap_w == 60e3);
+	assert_true(c->facility.pue == 1.4);
+	assert_true(c->facility.cooling_w == 45e3);
+	assert_true(c->facility.reserve == 0.05);
+	assert_true(c->settings.user_watt_hints);
+	assert_true(c->settings.user_watt_floor_w == 150);
+	assert_false(c->settings.debug_trace);
+	assert_string_equal(c->settings.status_file,
+			    "/run/slurm/power_budget.status");
+	assert_int_equal(c->n_models, 1);
+	assert_string_equal(c->models[0].match, "V100-SXM3");
+	assert_true(c->models[0].min_cap_w == 150);
+	assert_int_equal(c->n_classes, 2);
+	assert_int_equal(c->classes[0].n_nodes, 3);
+	assert_true(c->classes[0].base_w == 3000);
+	assert_non_null(strstr(c->classes[0].topology_path,
+			       "conf/../hwloc/nvidiaDGX2.xml"));
+	assert_int_equal(c->n_domains, 3);
+	assert_int_equal(c->domains[0].parent_idx, -1);
+	assert_false(c->domains[0].is_leaf);
+	assert_int_equal(c->domains[1].parent_idx, 0);
+	assert_true(c->domains[2].is_leaf);
+	assert_int_equal(c->domains[2].depth, 2);
+	assert_int_equal(c->n_nodes, 7);
+	/* ordered by leaf domain */
+	assert_string_equal(c->nodes[0].name, "dgx01");
+	assert_string_equal(c->nodes[2].name, "dgx03");
+	assert_string_equal(c->nodes[6].name, "cn4");
+	i = pb_conf_find_node(c, "cn2");
+	assert_true(i >= 0);
+	assert_int_equal(c->nodes[i].class_idx, 1);
+	assert_int_equal(c->nodes[i].domain_idx, 2);
+	assert_int_equal(c->nodes[i].domain_line, 23);
+	/* rack1+rack2 = 46 kW > room's 40 kW; room x PUE 1.4 = 56 kW <= 60 */
+	assert_non_null(pb_diag_find(d, "lab.conf:21: notice: children of "
+				     "'room' may draw 46 kW, 1.15x"));
+	assert_int_equal(pb_diag_notices(d), 1);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+}
+
+static void test_units(void **state)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c;
+
+	(void)state;
+	c = _parse("facility=s cap=2.5MW pue=1.25 reserve=0.1 "
+		   "coolingcap=3000kW\n"
+		   "NODECLASS=g gpus=0 cores=32 baseW=500w nodes=a[01-10]\n"
+		   "domain=r cap=unlimited nodes=a[01-10]  # trailing\n",
+		   &d, &rc);
+	pb_diag_print(d, stderr);
+	assert_int_equal(rc, 0);
+	assert_true(c->facility.cap_w == 2.5e6);
+	assert_true(c->facility.cooling_w == 3e6);
+	assert_true(c->facility.reserve == 0.1);
+	assert_true(c->domains[0].cap_w == PB_CONF_UNLIMITED);
+	assert_true(c->classes[0].base_w == 500);
+	assert_int_equal(c->n_nodes, 10);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+}
+
+static void test_facility_oversubscribed(void **state)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c;
+
+	(void)state;
+	c = _parse(BASE "Domain=a Cap=600kW Nodes=n[1-2]\n"
+		   "Domain=b Cap=600kW Nodes=n[3-4]\n", &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(pb_diag_find(d, "t.conf:1: notice: children of "
+				     "'site' may draw 1.2 MW with PUE, 1.20x"));
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+}
+
+static void test_bad_unit(void **state)
+{
+	(void)state;
+	_expect_error("Facility=s Cap=5MJ\n", "t.conf:1: ",
+		      "bad power unit 'MJ'");
+	_expect_error(BASE "Domain=r Cap=40mW Nodes=n[1-4]\n", "t.conf:3: ",
+		      "ambiguous");
+	_expect_error("Facility=s Cap=1MW Reserve=5kW\n", "t.conf:1: ",
+		      "Reserve: '5kW': bad unit");
+	_expect_error("Facility=s Cap=1MW Reserve=60%\n", "t.conf:1: ",
+		      "at most 50%");
+	_expect_error("Facility=s Cap=1MW PUE=0.9\n", "t.conf:1: ",
+		      "PUE: '0.9': must be between 1 and 5");
+	_expect_error("Facility=s Cap=-3kW\n", "t.conf:1: ",
+		      "signs are not allowed");
+	_expect_error("Facility=s Cap=kW\n", "t.conf:1: ",
+		      "expected a number");
+	_expect_error("DebugTrace=maybe\n", "t.conf:1: ",
+		      "expected yes or no");
+}
+
+static void test_overflow(void **state)
+{
+	(void)state;
+	_expect_error("\nFacility=s Cap=99999999999999999999W\n", "t.conf:2: ",
+		      "overflow");
+	_expect_error("Facility=s Cap=5000GW\n", "t.conf:1: ",
+		      "out of range (overflow");
+	_expect_error("Facility=s Cap=1MW\n"
+		      "NodeClass=g Gpus=18446744073709551617 GpuModel=H100 "
+		      "BaseW=1 Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n",
+		      "t.conf:2: ", "Gpus: '18446744073709551617': number "
+		      "out of range (overflow, max 64)");
+	_expect_error("Facility=s Cap=1MW\n"
+		      "NodeClass=g Gpus=0 BaseW=1 Nodes=n[1-99999999999]\n",
+		      "t.conf:2: ", "range number too long (overflow)");
+}
+
+static void test_bad_hostlist(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[1-4\n", "t.conf:3: ",
+		      "Nodes: bad hostlist 'n[1-4': missing ']'");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[4-1]\n", "t.conf:3: ",
+		      "Nodes: bad hostlist 'n[4-1]'");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[1-x]\n", "t.conf:3: ",
+		      "'x' inside brackets");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n/1\n", "t.conf:3: ",
+		      "character '/' is not allowed");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[[1]]\n", "t.conf:3: ",
+		      "nested");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[0-2000000]\n",
+		      "t.conf:3: ", "Nodes: bad hostlist");
+}
+
+static void test_duplicate_node(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-3]\n"
+		      "Domain=b Cap=1kW Nodes=n[3-4]\n",
+		      "t.conf:4: ", "duplicate node 'n3': already in leaf "
+		      "domain 'a' (line 3)");
+	_expect_error(BASE "NodeClass=h Gpus=0 BaseW=1 Nodes=n4\n"
+		      "Domain=a Cap=1kW Nodes=n[1-4]\n",
+		      "t.conf:3: ", "duplicate node 'n4': already in "
+		      "NodeClass 'g' (line 2)");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4],n2\n",
+		      "t.conf:3: ", "duplicate node 'n2'");
+}
+
+static void test_node_membership(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-2]\n", "t.conf:2: ",
+		      "2 nodes of NodeClass 'g' in no leaf domain: n[3-4]");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-5]\n", "t.conf:3: ",
+		      "1 node of domain 'a' in no NodeClass: n5");
+	_expect_error(BASE "Domain=row Cap=1kW Nodes=n[1-2]\n"
+		      "Domain=rack Parent=row Cap=1kW Nodes=n[3-4]\n",
+		      "t.conf:3: ", "domain 'row' has child domains, so it "
+		      "may not list Nodes=");
+}
+
+static void test_orphan_domain(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Parent=hall9 Cap=1kW Nodes=n[1-4]\n",
+		      "t.conf:3: ", "domain 'a': unknown parent 'hall9'");
+}
+
+static void test_cycle(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Parent=c Cap=1kW\n"
+		      "Domain=b Parent=a Cap=1kW\n"
+		      "Domain=c Parent=b Cap=1kW\n"
+		      "Domain=leaf Cap=1kW Nodes=n[1-4]\n",
+		      "t.conf:3: ", "domain cycle: a -> c -> b -> a");
+	_expect_error(BASE "Domain=a Parent=a Cap=1kW Nodes=n[1-4]\n",
+		      "t.conf:3: ", "domain cycle: a -> a");
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4] Breaker=32A\n",
+		      "t.conf:3: ", "unknown key 'Breaker' in Domain line");
+	_expect_error("# c\nFacility=s Cap=1MW\nSchedulerType=x\n",
+		      "t.conf:3: ", "unknown key 'SchedulerType'");
+}
+
+static void test_duplicate_names(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-2]\n"
+		      "Domain=a Cap=1kW Nodes=n[3-4]\n", "t.conf:4: ",
+		      "duplicate domain 'a' (first at line 3)");
+	_expect_error(BASE "Domain=site Cap=1kW Nodes=n[1-4]\n", "t.conf:3: ",
+		      "duplicate domain 'site'");
+	_expect_error(BASE "NodeClass=g Gpus=0 BaseW=1 Nodes=m1\n",
+		      "t.conf:3: ", "duplicate NodeClass 'g' (first at line "
+		      "2)");
+	_expect_error("GpuModel=X IdleW=1 MaxW=2\nGpuModel=x IdleW=1 MaxW=2\n",
+		      "t.conf:2: ", "duplicate GpuModel 'x' (first at line 1)");
+	_expect_error("Facility=a Cap=1kW\nFacility=b Cap=1kW\n", "t.conf:2: ",
+		      "second Facility line (the first is at line 1)");
+}
+
+static void test_caps(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Cap=0kW Nodes=n[1-4]\n", "t.conf:3: ",
+		      "domain 'a': Cap must be positive");
+	_expect_error(BASE "Domain=a Nodes=n[1-4]\n", "t.conf:3: ",
+		      "domain 'a' needs Cap=");
+	_expect_error("Facility=s Cap=unlimited\n", "t.conf:1: ",
+		      "Cap: 'unlimited': expected a number");
+}
+
+static void test_syntax(void **state)
+{
+	(void)state;
+	_expect_error("Facility=s Cap=1MW\nDomain a\n", "t.conf:2: ",
+		      "expected '=' after 'Domain'");
+	_expect_error("Facility=s Cap=\n", "t.conf:1: ",
+		      "empty value for Cap");
+	_expect_error("GpuModel=X Match=\"Tesla V100 IdleW=1\n", "t.conf:1: ",
+		      "unterminated quote");
+	_expect_error("Facility=s Cap=1MW cap=2MW\n", "t.conf:1: ",
+		      "key cap given twice");
+	_expect_error("Facility=s!x Cap=1MW\n", "t.conf:1: ",
+		      "may only hold letters");
+	_expect_error("Facility=s Cap=1MW\n=x\n", "t.conf:2: ",
+		      "expected Key=Value");
+	_expect_error("", "t.conf:1: ", "no Facility= line");
+	_expect_error("Facility=s Cap=1MW\r\nStatusFile=rel/path\r\n",
+		      "t.conf:2: ", "not an absolute path");
+}
+
+static void test_class_rules(void **state)
+{
+	(void)state;
+	_expect_error("Facility=s Cap=1MW\nNodeClass=g BaseW=1 Nodes=n1\n"
+		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
+		      "needs Topology=<hwloc XML> or Gpus=");
+	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=4 BaseW=1 "
+		      "Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
+		      "Gpus=4 needs GpuModel=");
+	_expect_error("Facility=s Cap=1MW\nNodeClass=g Topology=x.xml Gpus=4 "
+		      "BaseW=1 Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n",
+		      "t.conf:2: ", "come from Topology=");
+	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 Nodes=n1\n"
+		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
+		      "needs BaseW=");
+	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 BaseW=1 "
+		      "Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
+		      "needs Cores= (all packages)");
+	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 BaseW=1 "
+		      "CpuIdleW=300 CpuMaxW=200 Nodes=n1\n"
+		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
+		      "CpuIdleW is above CpuMaxW");
+	_expect_error("GpuModel=V100 IdleW=400 MaxW=300\n", "t.conf:1: ",
+		      "IdleW is above MaxW");
+	_expect_error("GpuModel=V100 IdleW=40 MaxW=300 MinCapW=20\n",
+		      "t.conf:1: ", "MinCapW is below IdleW");
+}
+
+/* Whatever the bytes, the reader returns and reports; never crashes. */
+static void test_garbage(void **state)
+{
+	static const char *inputs[] = {
+		"\0\0\0", "====", "\"\"\"", "a=\"", "#\n#\n\n\n", "x=y=z",
+		"Domain=a Parent=a Parent=b", "Facility=\xff Cap=1",
+		"Domain=a Cap=1 Nodes=[", "Domain=a Cap=1 Nodes=]",
+		"Domain=a Cap=1 Nodes=,,,", "NodeClass=\tNodes=a",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(*inputs); i++) {
+		pb_diag_t *d = pb_diag_create();
+		pb_conf_t *c = NULL;
+		size_t len = i == 0 ? 3 : strlen(inputs[i]);
+
+		assert_int_equal(pb_conf_parse_buffer("g", inputs[i], len, &c,
+						      d), -1);
+		pb_conf_destroy(c);
+		pb_diag_destroy(d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lab_example),
+		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_facility_oversubscribed),
+		cmocka_unit_test(test_bad_unit),
+		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_bad_hostlist),
+		cmocka_unit_test(test_duplicate_node),
+		cmocka_unit_test(test_node_membership),
+		cmocka_unit_test(test_orphan_domain),
+		cmocka_unit_test(test_cycle),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_duplicate_names),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_class_rules),
+		cmocka_unit_test(test_garbage),
+	};
+	return cmocka_run_group_tests_name("topology_conf", tests, NULL, NULL);
+}
