@@ -1,77 +1,738 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Policy seams, pass-through edition: every hook lets cons_tres decide.
+ * The power policy inside slurmctld: keeps the ledger in step with the
+ * jobs and nodes slurmctld knows, and decides, around cons_tres, where and
+ * whether a job may start now (see hooks.h and DESIGN "Placement
+ * semantics").
+ *
+ * Concurrency: slurmctld calls every hook with its job and node locks held
+ * (write for job_test RUN_NOW/WILL_RUN, begin, fini, ...), so the model
+ * needs no lock of its own; the status thread reads it under slurmctld's
+ * read locks. The model is replaced only in node_init, which runs with all
+ * slurmctld write locks held.
  */
 #include "config.h"
 
-#include "src/common/slurm_xlator.h"
+#include <inttypes.h>
 
+#include "src/common/slurm_xlator.h"
+#include "src/common/bitstring.h"
+#include "src/common/job_resources.h"
+#include "src/common/list.h"
+#include "src/common/node_conf.h"
+#include "src/common/read_config.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+
+#include "plugin/forward.h"
 #include "plugin/hooks.h"
+#include "plugin/jobpower.h"
+#include "plugin/model.h"
+#include "plugin/reasons.h"
+#include "plugin/status.h"
+
+#define PLUGIN "select/cons_tres_power"
+#define CONF_NAME "power_budget.conf"
+
+/*
+ * Power reservations are held for this many power-blocked pending jobs,
+ * the highest priority first: EASY backfill's one head job, plus a few, so
+ * a stream of small jobs cannot starve the large ones at the queue's top.
+ */
+#define HELD_JOBS_MAX 4
+
+typedef struct {
+	uint32_t job_id;	/* 0: free */
+	uint32_t priority;
+	int64_t start, end;
+	pb_alloc_node_t *nodes;	/* xmalloc'd copy: reserve again after a test */
+	uint32_t count;
+	pb_watts_t hint;
+} held_t;
+
+static model_t *model;
+static held_t held[HELD_JOBS_MAX];
+static bool trace;
+static time_t nodes_seen;	/* last_node_update the power states match */
+static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
+static pb_watts_t *window;	/* [domains] scratch for the binding test */
+
+#define TRACE(fmt, ...)                                                   \
+	do {                                                              \
+		if (trace)                                                \
+			info(PLUGIN ": " fmt, ##__VA_ARGS__);             \
+		else                                                      \
+			log_flag(SELECT_TYPE, PLUGIN ": " fmt, ##__VA_ARGS__); \
+	} while (0)
+
+static const char *_domain_name(int32_t d)
+{
+	if (d < 0)
+		return "none";
+	return pb_site_domain_name(model->site, d);
+}
+
+/* "12.4 kW"-style text for logs and reasons; @buf of 32 bytes. */
+static const char *_watts(pb_watts_t w, char *buf)
+{
+	if (w >= 10000000 || w <= -10000000)
+		snprintf(buf, 32, "%.2f MW", w / 1e6);
+	else if (w >= 10000 || w <= -10000)
+		snprintf(buf, 32, "%.1f kW", w / 1e3);
+	else
+		snprintf(buf, 32, "%" PRId64 " W", w);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Node power states                                                    */
+
+/* Slurm's power saving decides which nodes draw standby instead of idle. */
+static void _sync_node_power(void)
+{
+	node_record_t *node;
+
+	if (nodes_seen == last_node_update)
+		return;
+	nodes_seen = last_node_update;
+	for (int i = 0; (node = next_node(&i)); i++) {
+		int32_t site = model_site_node(model, node->index);
+		bool on = !IS_NODE_POWERED_DOWN(node) &&
+			  !IS_NODE_POWERING_DOWN(node);
+		pb_error_t err;
+
+		if (site < 0 || pb_ledger_node_is_on(model->ledger, site) == on)
+			continue;
+		if (pb_ledger_set_node_power(model->ledger, site, on, &err))
+			debug(PLUGIN ": node %s power state kept: %s",
+			      node->name, err.text);
+		else
+			status_mark_dirty();
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Power reservations for blocked high-priority jobs                   */
+
+static held_t *_held_find(uint32_t job_id)
+{
+	for (int i = 0; i < HELD_JOBS_MAX; i++) {
+		if (held[i].job_id == job_id)
+			return &held[i];
+	}
+	return NULL;
+}
+
+static void _held_drop(held_t *h)
+{
+	if (!h || !h->job_id)
+		return;
+	if (model)
+		pb_ledger_unreserve(model->ledger, h->job_id);
+	xfree(h->nodes);
+	memset(h, 0, sizeof(*h));
+	status_mark_dirty();
+}
+
+static void _held_drop_all(void)
+{
+	for (int i = 0; i < HELD_JOBS_MAX; i++)
+		_held_drop(&held[i]);
+}
+
+/* Put the job's reservation back into the ledger (after a test without it). */
+static void _held_restore(held_t *h)
+{
+	pb_alloc_t alloc = { h->nodes, h->count, h->hint };
+	pb_error_t err;
+
+	if (pb_ledger_reserve(model->ledger, h->job_id, &alloc, h->start,
+			      h->end, &err)) {
+		error(PLUGIN ": power reservation of JobId=%u lost: %s",
+		      h->job_id, err.text);
+		xfree(h->nodes);
+		memset(h, 0, sizeof(*h));
+	}
+}
+
+/* Jobs that started, ended or left the queue give their power back. */
+static void _held_sweep(void)
+{
+	for (int i = 0; i < HELD_JOBS_MAX; i++) {
+		job_record_t *job;
+
+		if (!held[i].job_id)
+			continue;
+		job = find_job_record(held[i].job_id);
+		if (!job || !IS_JOB_PENDING(job))
+			_held_drop(&held[i]);
+	}
+}
+
+/*
+ * Hold power for @job from @start: keep at most HELD_JOBS_MAX holders, the
+ * highest priorities. Returns true if @job now holds a reservation.
+ */
+static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
+			 int64_t start, int64_t end)
+{
+	held_t *h = _held_find(job->job_id);
+	pb_error_t err;
+
+	if (!h)
+		h = _held_find(0);
+	if (!h) {
+		held_t *lowest = &held[0];
+
+		for (int i = 1; i < HELD_JOBS_MAX; i++) {
+			if (held[i].priority < lowest->priority)
+				lowest = &held[i];
+		}
+		if (lowest->priority >= job->priority)
+			return false;
+		TRACE("JobId=%u gives its power reservation to higher priority %pJ",
+		      lowest->job_id, job);
+		h = lowest;
+	}
+	_held_drop(h);
+	if (end <= start)
+		end = PB_TIME_NEVER;
+	if (pb_ledger_reserve(model->ledger, job->job_id, alloc, start, end,
+			      &err)) {
+		debug(PLUGIN ": no power reservation for %pJ: %s", job,
+		      err.text);
+		return false;
+	}
+	h->job_id = job->job_id;
+	h->priority = job->priority;
+	h->start = start;
+	h->end = end;
+	h->count = alloc->count;
+	h->hint = alloc->gpu_watts_hint;
+	h->nodes = xcalloc(MAX(alloc->count, 1), sizeof(*h->nodes));
+	memcpy(h->nodes, alloc->nodes, alloc->count * sizeof(*h->nodes));
+	status_mark_dirty();
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Conversions                                                          */
+
+static uint32_t _to_site(bitstr_t *bitmap, pb_bitset_t *out)
+{
+	pb_bitset_clear_all(out);
+	for (int i = 0; i < bit_size(bitmap); i++) {
+		int32_t site;
+
+		if (!bit_test(bitmap, i))
+			continue;
+		site = model_site_node(model, i);
+		if (site >= 0)
+			pb_bitset_set(out, site);
+	}
+	return pb_bitset_count(out);
+}
+
+/* Keep in @bitmap only the nodes in @keep. */
+static void _narrow(bitstr_t *bitmap, const pb_bitset_t *keep)
+{
+	for (int i = 0; i < bit_size(bitmap); i++) {
+		int32_t site;
+
+		if (!bit_test(bitmap, i))
+			continue;
+		site = model_site_node(model, i);
+		if (site < 0 || !pb_bitset_test(keep, site))
+			bit_clear(bitmap, i);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Reasons                                                              */
+
+static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
+			 int64_t now)
+{
+	char desc[160], w[32];
+	bool reserved = v->at > now;
+
+	if (v->domain < 0) {
+		snprintf(desc, sizeof(desc),
+			 "PowerNotAvail: not enough powered nodes with headroom");
+	} else if (reserved) {
+		snprintf(desc, sizeof(desc),
+			 "PowerReserved: %s short %s (power held for a higher priority job)",
+			 _domain_name(v->domain), _watts(v->short_w, w));
+	} else {
+		snprintf(desc, sizeof(desc), "PowerNotAvail: %s short %s",
+			 _domain_name(v->domain), _watts(v->short_w, w));
+	}
+	reasons_set(job, reserved, desc);
+	TRACE("%pJ held: %s", job, desc);
+}
+
+/* ------------------------------------------------------------------ */
+/* job_test                                                             */
+
+/* Could the job's request fit in the power budget if nothing else ran? */
+static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
+		      int rc)
+{
+	pb_place_req_t req;
+	pb_verdict_t why = { 0 };
+	char w[32];
+
+	if (rc != SLURM_SUCCESS)
+		return rc;
+	jobpower_request(model, job, min_nodes, time(NULL), &req);
+	/* The nodes cons_tres would use, or any of the original candidates. */
+	_to_site(bitmap, model->cand);
+	if (pb_place_choose(model->placer, model->empty, model->cand, &req,
+			    model->chosen, &why) == 0)
+		return rc;
+	_to_site(saved_bitmap, model->cand);
+	if (pb_place_choose(model->placer, model->empty, model->cand, &req,
+			    model->chosen, &why) == 0)
+		return rc;
+	error(PLUGIN ": %pJ can never run within the power budget: %u node(s) x %u GPU(s) need %s more than domain %s allows with no other job running",
+	      job, req.nnodes, req.gpus, _watts(why.short_w, w),
+	      _domain_name(why.domain));
+	return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+}
+
+/*
+ * WILL_RUN: cons_tres said when nodes free up; power may free up later.
+ * Real pending jobs that must wait get a power reservation at that time.
+ */
+static int _will_run(job_record_t *job, bitstr_t *bitmap, int rc)
+{
+	int64_t now = time(NULL), start = 0, duration;
+	held_t *own = _held_find(job->job_id);
+	pb_verdict_t why = { 0 };
+	pb_alloc_t alloc;
+	int res;
+	bool real;
+
+	if (rc != SLURM_SUCCESS)
+		return rc;
+	if (own && own->job_id)
+		pb_ledger_unreserve(model->ledger, job->job_id);
+	jobpower_alloc(model, job, bitmap, &alloc);
+	duration = jobpower_duration(job);
+	res = pb_ledger_earliest_start(model->ledger, &alloc, duration,
+				       MAX((int64_t) job->start_time, now),
+				       &start, &why);
+	if (own && own->job_id)
+		_held_restore(own);
+	if (res < 0)
+		return rc;
+	real = job->job_id && find_job_record(job->job_id) == job &&
+	       IS_JOB_PENDING(job);
+	if (res > 0) {
+		if (real)
+			_hold_reason(job, &why, now);
+		return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+	}
+	if (start > job->start_time) {
+		TRACE("%pJ will run at %" PRId64 " (power), not %ld (nodes)",
+		      job, start, (long) job->start_time);
+		job->start_time = start;
+		if (real) {
+			/* The domain that lacks the power now names the reason. */
+			pb_ledger_admit(model->ledger, &alloc, now,
+					jobpower_end(job, now), &why);
+			if (why.ok || why.domain < 0) {
+				why.domain = pb_site_root(model->site);
+				why.at = now;
+			}
+			_hold_reason(job, &why, now);
+		}
+	}
+	if (real && job->start_time > now)
+		_held_update(job, &alloc, job->start_time,
+			     duration == PB_TIME_NEVER ?
+				     PB_TIME_NEVER :
+				     job->start_time + duration);
+	return rc;
+}
+
+/*
+ * Is power binding for this job: could some domain not take the whole job
+ * wherever cons_tres puts it? When it is not, cons_tres chooses freely
+ * (placements are exactly plain cons_tres's).
+ */
+static bool _power_binds(const pb_place_req_t *req)
+{
+	uint32_t ndom = pb_site_domain_count(model->site);
+	pb_watts_t per_node = 0, job_w;
+	int64_t first = pb_bitset_next(model->cand, 0);
+
+	if (first < 0)
+		return true;
+	for (int64_t n = first; n >= 0; n = pb_bitset_next(model->cand, n + 1)) {
+		pb_watts_t w = pb_ledger_node_increment(model->ledger, n,
+							req->gpus, req->cores,
+							req->gpu_watts_hint) +
+			       pb_ledger_node_wake_w(model->ledger, n);
+
+		per_node = MAX(per_node, w);
+	}
+	job_w = per_node * req->nnodes;
+	pb_ledger_window_avail(model->ledger, req->now, req->end, window);
+	for (uint32_t d = 0; d < ndom; d++) {
+		if (window[d] < job_w)
+			return true;
+	}
+	return false;
+}
+
+/* The chosen nodes must keep every cap: the final word on a start. */
+static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now)
+{
+	pb_verdict_t v = { 0 };
+	pb_alloc_t alloc;
+	int64_t end = jobpower_end(job, now);
+	char w1[32], w2[32];
+
+	if (jobpower_alloc(model, job, bitmap, &alloc)) {
+		error(PLUGIN ": %pJ was given nodes outside the power budget",
+		      job);
+		return ESLURM_NODES_BUSY;
+	}
+	if (pb_ledger_admit(model->ledger, &alloc, now, end, &v) == 0) {
+		TRACE("%pJ admitted: +%s on %u node(s), facility headroom %s",
+		      job, _watts(v.job_w, w1), alloc.count,
+		      _watts(pb_ledger_headroom(model->ledger,
+						pb_site_root(model->site)) -
+				     v.job_w,
+			     w2));
+		return SLURM_SUCCESS;
+	}
+	_hold_reason(job, &v, now);
+	return ESLURM_NODES_BUSY;
+}
+
+static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
+		    uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
+		    List preemptee_candidates, List *preemptee_job_list,
+		    bitstr_t *exc_core_bitmap)
+{
+	int64_t now = time(NULL);
+	held_t *own = _held_find(job->job_id);
+	pb_place_req_t req;
+	pb_verdict_t why = { 0 };
+	bool narrowed = false;
+	int rc;
+
+	if (own)
+		pb_ledger_unreserve(model->ledger, job->job_id);
+	jobpower_request(model, job, MAX(min_nodes, 1), now, &req);
+	_to_site(bitmap, model->cand);
+	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
+	    req.nnodes) {
+		/* Why not: the verdict over all candidates names the domain. */
+		_to_site(bitmap, model->cand);
+		pb_place_choose(model->placer, model->ledger, model->cand, &req,
+				model->chosen, &why);
+		if (why.domain < 0)
+			why.domain = pb_site_root(model->site);
+		_hold_reason(job, &why, now);
+		rc = ESLURM_NODES_BUSY;
+		goto out;
+	}
+	bit_copybits(saved_bitmap, bitmap);
+	_narrow(bitmap, model->cand);
+	if (_power_binds(&req) &&
+	    pb_place_choose(model->placer, model->ledger, model->cand, &req,
+			    model->chosen, &why) == 0) {
+		_narrow(bitmap, model->chosen);
+		narrowed = true;
+	}
+	rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
+				 mode, preemptee_candidates,
+				 preemptee_job_list, exc_core_bitmap);
+	if (rc != SLURM_SUCCESS && narrowed) {
+		/*
+		 * cons_tres could not use the compact set (cores, memory or
+		 * GRES busy there): let it choose among all nodes with power
+		 * headroom, and check that choice below.
+		 */
+		bit_copybits(bitmap, saved_bitmap);
+		_narrow(bitmap, model->cand);
+		rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes,
+					 req_nodes, mode, preemptee_candidates,
+					 preemptee_job_list, exc_core_bitmap);
+	}
+	if (rc == SLURM_SUCCESS) {
+		rc = _check_choice(job, bitmap, now);
+		if (rc != SLURM_SUCCESS)
+			free_job_resources(&job->job_resrcs);
+	}
+out:
+	if (own) {
+		if (rc == SLURM_SUCCESS)
+			_held_drop(own);
+		else
+			_held_restore(own);
+	}
+	return rc;
+}
+
+extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
+			 uint32_t min_nodes, uint32_t max_nodes,
+			 uint32_t req_nodes, uint16_t mode,
+			 List preemptee_candidates, List *preemptee_job_list,
+			 bitstr_t *exc_core_bitmap)
+{
+	int rc;
+
+	if (model && !model->placer && mode == SELECT_MODE_RUN_NOW)
+		return ESLURM_NODES_BUSY; /* no valid model: start nothing */
+	if (!model || !model->placer)
+		return fwd_ops()->job_test(job_ptr, bitmap, min_nodes,
+					   max_nodes, req_nodes, mode,
+					   preemptee_candidates,
+					   preemptee_job_list,
+					   exc_core_bitmap);
+	reasons_restore();
+	_held_sweep();
+	_sync_node_power();
+
+	if (mode == SELECT_MODE_RUN_NOW)
+		return _run_now(job_ptr, bitmap, min_nodes, max_nodes,
+				req_nodes, mode, preemptee_candidates,
+				preemptee_job_list, exc_core_bitmap);
+
+	bit_copybits(saved_bitmap, bitmap);
+	rc = fwd_ops()->job_test(job_ptr, bitmap, min_nodes, max_nodes,
+				 req_nodes, mode, preemptee_candidates,
+				 preemptee_job_list, exc_core_bitmap);
+	if (mode == SELECT_MODE_TEST_ONLY)
+		return _test_only(job_ptr, bitmap, MAX(min_nodes, 1), rc);
+	return _will_run(job_ptr, bitmap, rc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ledger upkeep                                                        */
+
+static void _commit(job_record_t *job)
+{
+	pb_alloc_t alloc;
+	pb_error_t err;
+	int64_t now = time(NULL);
+	uint32_t root = pb_site_root(model->site);
+	char w1[32], w2[32];
+
+	if (jobpower_alloc(model, job, job->node_bitmap, &alloc))
+		error(PLUGIN ": %pJ runs on nodes outside the power budget",
+		      job);
+	if (pb_ledger_commit(model->ledger, job->job_id, &alloc,
+			     jobpower_end(job, now), &err)) {
+		error(PLUGIN ": %pJ not in the power ledger: %s", job, err.text);
+		return;
+	}
+	if (IS_JOB_SUSPENDED(job))
+		pb_ledger_suspend(model->ledger, job->job_id);
+	TRACE("%pJ committed on %u node(s); facility committed %s of %s",
+	      job, alloc.count,
+	      _watts(pb_ledger_committed(model->ledger, root), w1),
+	      _watts(pb_ledger_limit(model->ledger, root), w2));
+}
+
+extern void hook_job_begin(job_record_t *job_ptr)
+{
+	if (!model)
+		return;
+	reasons_drop(job_ptr->job_id);
+	_held_drop(_held_find(job_ptr->job_id));
+	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
+	_commit(job_ptr);
+	status_mark_dirty();
+}
+
+extern void hook_job_fini(job_record_t *job_ptr)
+{
+	if (!model)
+		return;
+	if (pb_ledger_release(model->ledger, job_ptr->job_id) == 0)
+		TRACE("%pJ released its power", job_ptr);
+	reasons_drop(job_ptr->job_id);
+	_held_drop(_held_find(job_ptr->job_id));
+	status_mark_dirty();
+}
+
+extern void hook_job_suspend(job_record_t *job_ptr)
+{
+	if (model && pb_ledger_suspend(model->ledger, job_ptr->job_id) == 0) {
+		TRACE("%pJ suspended: its GPUs idle", job_ptr);
+		status_mark_dirty();
+	}
+}
+
+extern void hook_job_resume(job_record_t *job_ptr)
+{
+	uint32_t root;
+	char w[32];
+
+	if (!model || pb_ledger_resume(model->ledger, job_ptr->job_id))
+		return;
+	root = pb_site_root(model->site);
+	if (pb_ledger_headroom(model->ledger, root) < 0)
+		error(PLUGIN ": resuming %pJ puts the facility %s over its power limit",
+		      job_ptr,
+		      _watts(-pb_ledger_headroom(model->ledger, root), w));
+	status_mark_dirty();
+}
+
+extern void hook_job_resized(job_record_t *job_ptr)
+{
+	if (!model)
+		return;
+	pb_ledger_release(model->ledger, job_ptr->job_id);
+	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
+		_commit(job_ptr);
+	status_mark_dirty();
+}
+
+/* After any (re)start or reconfigure: the ledger is what slurmctld runs. */
+extern void hook_job_init(List job_list)
+{
+	ListIterator it;
+	job_record_t *job;
+	uint32_t jobs = 0, root;
+	char w1[32], w2[32];
+
+	if (!model)
+		return;
+	pb_ledger_reset(model->ledger);
+	_held_drop_all();
+	nodes_seen = 0;
+	_sync_node_power();
+	if (job_list) {
+		it = list_iterator_create(job_list);
+		while ((job = list_next(it))) {
+			if (!IS_JOB_RUNNING(job) && !IS_JOB_SUSPENDED(job))
+				continue;
+			if (!job->node_bitmap)
+				continue;
+			_commit(job);
+			jobs++;
+		}
+		list_iterator_destroy(it);
+	}
+	root = pb_site_root(model->site);
+	info(PLUGIN ": power ledger rebuilt from %u running job(s): facility IT %s committed of %s",
+	     jobs, _watts(pb_ledger_committed(model->ledger, root), w1),
+	     _watts(pb_ledger_limit(model->ledger, root), w2));
+	if (pb_ledger_headroom(model->ledger, root) < 0)
+		error(PLUGIN ": running jobs exceed the facility power limit by %s; no job starts until they end",
+		      _watts(-pb_ledger_headroom(model->ledger, root), w1));
+	status_mark_dirty();
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                           */
+
+static void _log_lines(const char *prefix, const char *text, bool fatal_err)
+{
+	char *copy = xstrdup(text), *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		error(PLUGIN ": %s%s", prefix, line);
+	xfree(copy);
+	if (fatal_err)
+		fatal(PLUGIN ": cannot start without a valid %s (errors above)",
+		      CONF_NAME);
+}
+
+static void _install(model_t *m)
+{
+	uint32_t root = pb_site_root(m->site);
+	char w[32];
+
+	_held_drop_all();
+	model_free(model);
+	model = m;
+	trace = m->conf->settings.debug_trace;
+	FREE_NULL_BITMAP(saved_bitmap);
+	saved_bitmap = bit_alloc(MAX(node_record_count, 1));
+	xfree(window);
+	window = xcalloc(pb_site_domain_count(m->site), sizeof(*window));
+	info(PLUGIN ": %s: %u node(s), %u power domain(s), facility limit %s IT%s",
+	     m->path, pb_site_node_count(m->site),
+	     pb_site_domain_count(m->site),
+	     _watts(pb_ledger_limit(m->ledger, root), w),
+	     m->net ? ", network tree from topology/tree" : "");
+}
 
 extern int hook_init(void)
 {
+	status_start();
 	return SLURM_SUCCESS;
 }
 
 extern void hook_fini(void)
 {
+	status_stop();
+	_held_drop_all();
+	model_free(model);
+	model = NULL;
+	FREE_NULL_BITMAP(saved_bitmap);
+	xfree(window);
 }
 
+/*
+ * Startup and every reconfigure (slurmctld rebuilds its node table each
+ * time): load power_budget.conf anew. A bad file is fatal at startup; at
+ * reconfigure the previous model stays, bound to the new node table.
+ */
 extern void hook_node_init(void)
 {
-}
+	char *path = get_extra_conf_path(CONF_NAME);
+	char *errmsg = NULL;
+	model_t *m = model_load(path, &errmsg);
 
-extern void hook_job_init(List job_list)
-{
-	(void) job_list;
-}
-
-extern int hook_job_test_before(job_record_t *job_ptr, bitstr_t *bitmap,
-				uint32_t min_nodes, uint32_t req_nodes,
-				uint16_t mode)
-{
-	(void) job_ptr;
-	(void) bitmap;
-	(void) min_nodes;
-	(void) req_nodes;
-	(void) mode;
-	return SLURM_SUCCESS;
-}
-
-extern int hook_job_test_after(job_record_t *job_ptr, bitstr_t *bitmap,
-			       uint16_t mode, int rc)
-{
-	(void) job_ptr;
-	(void) bitmap;
-	(void) mode;
-	return rc;
-}
-
-extern void hook_job_begin(job_record_t *job_ptr)
-{
-	(void) job_ptr;
-}
-
-extern void hook_job_fini(job_record_t *job_ptr)
-{
-	(void) job_ptr;
-}
-
-extern void hook_job_suspend(job_record_t *job_ptr)
-{
-	(void) job_ptr;
-}
-
-extern void hook_job_resume(job_record_t *job_ptr)
-{
-	(void) job_ptr;
-}
-
-extern void hook_job_resized(job_record_t *job_ptr)
-{
-	(void) job_ptr;
+	if (m && model_bind(m, &errmsg)) {
+		model_free(m);
+		m = NULL;
+	}
+	if (m) {
+		_install(m);
+		goto out;
+	}
+	if (!model) {
+		_log_lines("", errmsg, true);
+		goto out;
+	}
+	_log_lines("reconfigure: ", errmsg, false);
+	error(PLUGIN ": reconfigure: keeping the previous power model from %s",
+	      model->path);
+	xfree(errmsg);
+	if (model_bind(model, &errmsg)) {
+		_log_lines("reconfigure: ", errmsg, false);
+		error(PLUGIN ": the previous power model does not fit the new node table either; no job will start until %s is fixed",
+		      CONF_NAME);
+	}
+	FREE_NULL_BITMAP(saved_bitmap);
+	saved_bitmap = bit_alloc(MAX(node_record_count, 1));
+out:
+	xfree(errmsg);
+	xfree(path);
 }
 
 extern void hook_reconfigure(void)
 {
+	if (model)
+		trace = model->conf->settings.debug_trace;
+}
+
+extern void hook_status_snapshot(char **text, char **path)
+{
+	*text = NULL;
+	*path = NULL;
+	if (!model)
+		return;
+	*text = status_render(model);
+	*path = status_path(model);
 }

@@ -22,20 +22,17 @@ extern void hook_node_init(void);
 extern void hook_job_init(List job_list);
 
 /*
- * Before cons_tres chooses: may clear nodes from @bitmap. Returns
- * SLURM_SUCCESS to go on with cons_tres, or an error code that job_test
- * returns at once (the job stays pending).
+ * select_p_job_test with the power policy around cons_tres (the same
+ * arguments and contract): narrows the candidate nodes to those with
+ * power headroom (and, when power binds, to a compact feasible set),
+ * lets cons_tres choose inside, checks the choice against every cap, and
+ * for WILL_RUN moves the start time to when power frees up.
  */
-extern int hook_job_test_before(job_record_t *job_ptr, bitstr_t *bitmap,
-				uint32_t min_nodes, uint32_t req_nodes,
-				uint16_t mode);
-
-/*
- * After cons_tres answered @rc with its chosen @bitmap: returns the final
- * answer (it may refuse a choice that breaks a cap).
- */
-extern int hook_job_test_after(job_record_t *job_ptr, bitstr_t *bitmap,
-			       uint16_t mode, int rc);
+extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
+			 uint32_t min_nodes, uint32_t max_nodes,
+			 uint32_t req_nodes, uint16_t mode,
+			 List preemptee_candidates, List *preemptee_job_list,
+			 bitstr_t *exc_core_bitmap);
 
 extern void hook_job_begin(job_record_t *job_ptr);
 extern void hook_job_fini(job_record_t *job_ptr);
@@ -43,5 +40,11 @@ extern void hook_job_suspend(job_record_t *job_ptr);
 extern void hook_job_resume(job_record_t *job_ptr);
 extern void hook_job_resized(job_record_t *job_ptr);
 extern void hook_reconfigure(void);
+
+/*
+ * For the status thread, under slurmctld's read locks: the rendered
+ * status and the file it goes to (both xmalloc'd), or NULLs.
+ */
+extern void hook_status_snapshot(char **text, char **path);
 
 #endif

@@ -87,15 +87,9 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			     List *preemptee_job_list,
 			     bitstr_t *exc_core_bitmap)
 {
-	int rc = hook_job_test_before(job_ptr, bitmap, min_nodes, req_nodes,
-				      mode);
-
-	if (rc != SLURM_SUCCESS)
-		return rc;
-	rc = OPS->job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
-			   mode, preemptee_candidates, preemptee_job_list,
-			   exc_core_bitmap);
-	return hook_job_test_after(job_ptr, bitmap, mode, rc);
+	return hook_job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
+			     mode, preemptee_candidates, preemptee_job_list,
+			     exc_core_bitmap);
 }
 
 extern int select_p_job_begin(job_record_t *job_ptr)

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading a job's power-relevant request and allocation (see jobpower.h).
+ * Called under slurmctld's job and node locks, on the scheduling hot path:
+ * no allocation, no I/O.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "src/common/slurm_xlator.h"
+#include "src/common/bitstring.h"
+#include "src/common/gres.h"
+#include "src/common/job_resources.h"
+#include "src/common/list.h"
+#include "src/common/node_conf.h"
+#include "src/common/xstring.h"
+
+#include "plugin/jobpower.h"
+
+/* The first GPU GRES request of @list (the only one cons_tres uses per name). */
+static gres_job_state_t *_gpu_state(List list)
+{
+	gres_job_state_t *found = NULL;
+	gres_state_t *gs;
+	ListIterator it;
+
+	if (!list)
+		return NULL;
+	it = list_iterator_create(list);
+	while ((gs = list_next(it))) {
+		if (!xstrcmp(gs->gres_name, "gpu")) {
+			found = gs->gres_data;
+			break;
+		}
+	}
+	list_iterator_destroy(it);
+	return found;
+}
+
+static uint32_t _div_up(uint64_t a, uint64_t b)
+{
+	uint64_t q;
+
+	if (!b)
+		return 0;
+	q = (a + b - 1) / b;
+	return q > UINT16_MAX ? UINT16_MAX : (uint32_t) q;
+}
+
+/* GPUs per node a pending job asks for, rounded up. */
+static uint16_t _gpus_per_node(job_record_t *job, uint32_t nnodes)
+{
+	gres_job_state_t *js = _gpu_state(job->gres_list_req);
+	uint32_t tasks;
+
+	if (!js)
+		return 0;
+	if (js->gres_per_node)
+		return _div_up(js->gres_per_node, 1);
+	if (js->gres_per_job)
+		return _div_up(js->gres_per_job, MAX(nnodes, 1));
+	if (js->gres_per_task) {
+		tasks = job->details->ntasks_per_node;
+		if (!tasks || tasks == NO_VAL16)
+			tasks = _div_up(job->details->num_tasks, MAX(nnodes, 1));
+		return _div_up(js->gres_per_task * MAX(tasks, 1), 1);
+	}
+	/* Per socket: the class decides how many sockets; assume all GPUs. */
+	return UINT16_MAX;
+}
+
+static uint16_t _cores_per_node(job_record_t *job, uint32_t nnodes)
+{
+	struct job_details *d = job->details;
+
+	if (!d || d->whole_node == 1 || d->share_res == 0)
+		return UINT16_MAX;	/* clamped to the class's cores */
+	return _div_up(MAX(d->min_cpus, 1), MAX(nnodes, 1));
+}
+
+extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job)
+{
+	const pb_conf_settings_t *s = &m->conf->settings;
+	const char *tag;
+	long watts;
+
+	if (!s->user_watt_hints || !job->comment)
+		return 0;
+	tag = strstr(job->comment, JOBPOWER_HINT_TAG);
+	if (!tag)
+		return 0;
+	watts = strtol(tag + strlen(JOBPOWER_HINT_TAG), NULL, 10);
+	if (watts <= 0)
+		return 0;
+	if (watts < s->user_watt_floor_w)
+		watts = (long) s->user_watt_floor_w;
+	return watts;
+}
+
+extern int64_t jobpower_duration(job_record_t *job)
+{
+	if (job->time_limit == NO_VAL || job->time_limit == INFINITE)
+		return PB_TIME_NEVER;
+	return (int64_t) job->time_limit * 60;
+}
+
+extern int64_t jobpower_end(job_record_t *job, int64_t start)
+{
+	int64_t duration;
+
+	if (IS_JOB_RUNNING(job) || IS_JOB_SUSPENDED(job)) {
+		if (job->end_time > 0)
+			return job->end_time;
+	}
+	duration = jobpower_duration(job);
+	if (duration == PB_TIME_NEVER)
+		return PB_TIME_NEVER;
+	return start + duration;
+}
+
+extern void jobpower_request(const model_t *m, job_record_t *job,
+			     uint32_t nnodes, int64_t now,
+			     pb_place_req_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->nnodes = MAX(nnodes, 1);
+	out->gpus = _gpus_per_node(job, out->nnodes);
+	out->cores = _cores_per_node(job, out->nnodes);
+	out->gpu_watts_hint = jobpower_hint(m, job);
+	out->now = now;
+	out->end = jobpower_end(job, now);
+}
+
+/* CPUs cons_tres gave the job on its @job_index-th node, or 0 if unknown. */
+static uint32_t _cpus_on(job_record_t *job, int node_index, int job_index)
+{
+	job_resources_t *jr = job->job_resrcs;
+
+	if (!jr || !jr->cpus || !jr->node_bitmap ||
+	    job_index >= (int) jr->nhosts || !bit_test(jr->node_bitmap, node_index))
+		return 0;
+	return jr->cpus[job_index];
+}
+
+/* GPUs on @node_index: allocated (running job), else selected (job_test). */
+static int64_t _gpus_on(job_record_t *job, int node_index, int job_index)
+{
+	gres_job_state_t *js = _gpu_state(job->gres_list_alloc);
+
+	if (js && js->gres_cnt_node_alloc && job_index < (int) js->node_cnt)
+		return js->gres_cnt_node_alloc[job_index];
+	js = _gpu_state(job->gres_list_req);
+	if (!js)
+		return 0;
+	if (js->gres_cnt_node_select && node_index < (int) js->total_node_cnt)
+		return js->gres_cnt_node_select[node_index];
+	return -1;
+}
+
+extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
+			  pb_alloc_t *out)
+{
+	uint32_t nset = bitmap ? bit_set_count(bitmap) : 0;
+	uint16_t est_gpus = _gpus_per_node(job, nset);
+	uint16_t est_cores = _cores_per_node(job, nset);
+	const pb_power_class_t *cls;
+	int unknown = 0, job_index = 0;
+	uint32_t count = 0;
+
+	out->nodes = m->alloc_buf;
+	out->gpu_watts_hint = jobpower_hint(m, job);
+	for (int i = 0; nset && i < bit_size(bitmap); i++) {
+		node_record_t *node;
+		int32_t site;
+		int64_t gpus;
+		uint32_t cpus;
+
+		if (!bit_test(bitmap, i))
+			continue;
+		site = model_site_node(m, i);
+		if (site < 0) {
+			unknown++;
+			job_index++;
+			continue;
+		}
+		gpus = _gpus_on(job, i, job_index);
+		cpus = _cpus_on(job, i, job_index);
+		job_index++;
+		m->alloc_buf[count].node = site;
+		m->alloc_buf[count].gpus = gpus < 0 ? est_gpus :
+					   (uint16_t) MIN(gpus, UINT16_MAX);
+		m->alloc_buf[count].cores = est_cores;
+		node = node_record_table_ptr[i];
+		cls = pb_site_class(m->site, pb_site_node_class(m->site, site));
+		if (cpus && node && node->cpus)
+			m->alloc_buf[count].cores =
+				_div_up((uint64_t) cpus * cls->cores, node->cpus);
+		count++;
+	}
+	out->count = count;
+	return unknown;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a Slurm job asks of the power model: its per-node share (GPUs,
+ * cores, per-GPU watt hint) before nodes are chosen, and its exact
+ * allocation once cons_tres has chosen or the job runs. The only place
+ * that reads a job's GRES and job_resources for power.
+ */
+#ifndef PB_PLUGIN_JOBPOWER_H
+#define PB_PLUGIN_JOBPOWER_H
+
+#include "src/slurmctld/slurmctld.h"
+
+#include "policy/ledger.h"
+#include "policy/place.h"
+#include "plugin/model.h"
+
+/* The tag a user writes in --comment to declare a per-GPU draw. */
+#define JOBPOWER_HINT_TAG "pb_gpu_watts="
+
+/*
+ * The per-node request of @job for @nnodes nodes, as placement needs it:
+ * GPUs per node from the GPU GRES request (per node, or per job spread
+ * over the nodes, or per task), cores per node from the CPU request (all
+ * of them for whole-node jobs), the watt hint if the site honours hints,
+ * and the job's lifetime from @now. Estimates round up.
+ */
+extern void jobpower_request(const model_t *m, job_record_t *job,
+			     uint32_t nnodes, int64_t now,
+			     pb_place_req_t *out);
+
+/*
+ * The allocation of @job on the Slurm node set @bitmap, in m->alloc_buf
+ * (valid until the next call): exact GPU and CPU counts where Slurm has
+ * them (GRES allocated or selected per node, job_resources' CPUs), the
+ * estimate of jobpower_request() otherwise. Nodes outside the budget are
+ * skipped and counted in the return value: 0 when every node is known.
+ */
+extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
+			  pb_alloc_t *out);
+
+/* Expected end of @job as the ledger wants it (PB_TIME_NEVER if none). */
+extern int64_t jobpower_end(job_record_t *job, int64_t start);
+
+/* Its time limit in seconds, or PB_TIME_NEVER. */
+extern int64_t jobpower_duration(job_record_t *job);
+
+/*
+ * The per-GPU watt hint that applies to @job: 0 unless the site allows
+ * hints (UserWattHints) and the job's comment carries one; raised to the
+ * site's floor.
+ */
+extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job);
+
+#endif

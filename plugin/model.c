@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Building and binding the power model inside slurmctld (see model.h).
+ * Runs at startup and reconfigure, never on the scheduling hot path: it
+ * may read files and allocate freely.
+ */
+#include "config.h"
+
+#include "src/common/slurm_xlator.h"
+#include "src/common/bitstring.h"
+#include "src/common/node_conf.h"
+#include "src/common/slurm_topology.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+
+#include "topology/build.h"
+#include "topology/diag.h"
+
+#include "plugin/model.h"
+
+static char *_diag_text(const pb_diag_t *d)
+{
+	char *text = NULL;
+
+	for (size_t i = 0; i < pb_diag_count(d); i++) {
+		if (pb_diag_level(d, i) != PB_DIAG_ERROR)
+			continue;
+		xstrfmtcat(text, "%s%s", text ? "\n" : "", pb_diag_text(d, i));
+	}
+	if (!text)
+		text = xstrdup("unknown error");
+	return text;
+}
+
+extern model_t *model_load(const char *path, char **errmsg)
+{
+	pb_diag_t *d = pb_diag_create();
+	model_t *m = xmalloc(sizeof(*m));
+	pb_class_info_t *classes = NULL;
+	pb_error_t err = { { 0 } };
+
+	m->path = xstrdup(path);
+	if (!d) {
+		*errmsg = xstrdup("out of memory");
+		goto fail;
+	}
+	if (pb_conf_parse_file(path, &m->conf, d) != 0 || !m->conf) {
+		*errmsg = _diag_text(d);
+		goto fail;
+	}
+	if (pb_build_classes(m->conf, &classes, d) != 0 ||
+	    pb_build_site(m->conf, classes, &m->site, d) != 0) {
+		*errmsg = _diag_text(d);
+		goto fail;
+	}
+	m->ledger = pb_ledger_create(m->site, NULL, &err);
+	if (m->ledger)
+		m->empty = pb_ledger_create(m->site, NULL, &err);
+	if (!m->ledger || !m->empty) {
+		*errmsg = xstrdup_printf("%s: %s", path, err.text);
+		goto fail;
+	}
+	pb_build_classes_free(classes, m->conf->n_classes);
+	pb_diag_destroy(d);
+	return m;
+fail:
+	if (classes)
+		pb_build_classes_free(classes, m->conf->n_classes);
+	pb_diag_destroy(d);
+	model_free(m);
+	return NULL;
+}
+
+/*
+ * slurmctld's switch table (topology/tree) as a pb_net_t over site nodes.
+ * Parents are derived from the children lists: a root's parent field is
+ * left 0 by the tree plugin, indistinguishable from switch 0.
+ */
+static int _build_net(model_t *m, char **errmsg)
+{
+	uint32_t nsite = pb_site_node_count(m->site);
+	int32_t *parent = NULL, *index = NULL;
+	pb_error_t err = { { 0 } };
+	int rc = -1;
+
+	if (!switch_record_table || switch_record_cnt <= 0)
+		return 0;	/* no topology: placement by power only */
+	m->net = pb_net_create(nsite);
+	parent = xcalloc(switch_record_cnt, sizeof(*parent));
+	index = xcalloc(switch_record_cnt, sizeof(*index));
+	for (int s = 0; s < switch_record_cnt; s++)
+		parent[s] = -1;
+	for (int s = 0; s < switch_record_cnt; s++) {
+		switch_record_t *sw = &switch_record_table[s];
+
+		for (int c = 0; c < sw->num_switches; c++)
+			parent[sw->switch_index[c]] = s;
+	}
+	/* Add in level order from the top so parents exist first. */
+	for (int level = switch_levels; level >= 0; level--) {
+		for (int s = 0; s < switch_record_cnt; s++) {
+			if (switch_record_table[s].level != level)
+				continue;
+			index[s] = pb_net_add_switch(
+				m->net, switch_record_table[s].name,
+				parent[s] < 0 ? -1 : index[parent[s]], &err);
+			if (index[s] < 0)
+				goto out;
+		}
+	}
+	for (int s = 0; s < switch_record_cnt; s++) {
+		switch_record_t *sw = &switch_record_table[s];
+
+		if (sw->level != 0 || !sw->node_bitmap)
+			continue;
+		for (int n = 0; n < bit_size(sw->node_bitmap); n++) {
+			int32_t site = model_site_node(m, n);
+
+			if (site < 0 || !bit_test(sw->node_bitmap, n))
+				continue;
+			if (pb_net_attach_node(m->net, index[s], site, &err))
+				goto out;
+		}
+	}
+	if (pb_net_finalize(m->net, &err))
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		*errmsg = xstrdup_printf("network tree from topology/tree: %s",
+					 err.text);
+	xfree(parent);
+	xfree(index);
+	return rc;
+}
+
+static void _unbind(model_t *m)
+{
+	pb_place_destroy(m->placer);
+	pb_net_destroy(m->net);
+	pb_bitset_destroy(m->cand);
+	pb_bitset_destroy(m->chosen);
+	xfree(m->alloc_buf);
+	xfree(m->slurm2site);
+	xfree(m->site2slurm);
+	m->placer = NULL;
+	m->net = NULL;
+	m->cand = m->chosen = NULL;
+	m->slurm_nodes = 0;
+}
+
+extern int model_bind(model_t *m, char **errmsg)
+{
+	uint32_t nsite = pb_site_node_count(m->site);
+	char *missing = NULL;
+	node_record_t *node_ptr;
+	pb_error_t err = { { 0 } };
+	int nmissing = 0;
+
+	_unbind(m);
+	m->slurm_nodes = node_record_count;
+	m->slurm2site = xcalloc(MAX(node_record_count, 1), sizeof(int32_t));
+	m->site2slurm = xcalloc(nsite, sizeof(int32_t));
+	for (int i = 0; i < node_record_count; i++)
+		m->slurm2site[i] = -1;
+	for (uint32_t i = 0; i < nsite; i++)
+		m->site2slurm[i] = -1;
+
+	for (int i = 0; (node_ptr = next_node(&i)); i++) {
+		int32_t site = pb_site_node_by_name(m->site, node_ptr->name);
+
+		if (site < 0) {
+			if (nmissing++ < 8)
+				xstrfmtcat(missing, "%s%s", missing ? "," : "",
+					   node_ptr->name);
+			continue;
+		}
+		m->slurm2site[node_ptr->index] = site;
+		m->site2slurm[site] = node_ptr->index;
+	}
+	if (nmissing) {
+		*errmsg = xstrdup_printf(
+			"%s: %d node(s) of slurm.conf are in no power domain (%s%s); every node must be in exactly one leaf Domain",
+			m->path, nmissing, missing, nmissing > 8 ? ",..." : "");
+		xfree(missing);
+		return -1;
+	}
+	for (uint32_t i = 0; i < nsite; i++) {
+		if (m->site2slurm[i] < 0)
+			error("select/cons_tres_power: %s: node %s is not in slurm.conf; counted at idle draw",
+			      m->path, pb_site_node_name(m->site, i));
+	}
+	if (_build_net(m, errmsg))
+		return -1;
+	m->placer = pb_place_create(m->site, m->net, &err);
+	if (!m->placer) {
+		*errmsg = xstrdup_printf("%s: %s", m->path, err.text);
+		return -1;
+	}
+	m->cand = pb_bitset_create(nsite);
+	m->chosen = pb_bitset_create(nsite);
+	m->alloc_buf = xcalloc(MAX(nsite, 1), sizeof(*m->alloc_buf));
+	return 0;
+}
+
+extern void model_free(model_t *m)
+{
+	if (!m)
+		return;
+	_unbind(m);
+	pb_ledger_destroy(m->ledger);
+	pb_ledger_destroy(m->empty);
+	pb_site_destroy(m->site);
+	pb_conf_destroy(m->conf);
+	xfree(m->path);
+	xfree(m);
+}
