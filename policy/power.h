@@ -17,11 +17,11 @@ typedef int64_t pb_watts_t;
 #define PB_NAME_MAX 64
 
 /*
- * One GPU model.  match is a case-insensitive substring looked for in a
- * device model string (NVML/nvidia-smi name, hwloc GPUModel or PCI name).
- * Matching rule (pb_power_match): among all models whose match string
- * occurs in the device string, the LONGEST match string wins; equal
- * lengths resolve to the model registered first.  So a site that adds a
+ * One GPU model.  match holds one or more case-insensitive substrings,
+ * separated by '|', looked for in a device model string (NVML/nvidia-smi
+ * name, hwloc GPUModel or PCI name).  Matching rule (pb_power_match):
+ * among all alternatives of all models that occur in the device string,
+ * the LONGEST wins; equal lengths resolve to the model registered first.  So a site that adds a
  * generic "H100" entry still gets the precise "H100 80GB HBM3" (SXM5)
  * entry for SXM boards, and "NVIDIA H100 PCIe" falls to the generic one.
  * Invariant: 0 <= idle_w <= min_cap_w <= max_w, max_w > 0.

@@ -1,0 +1,1364 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The power ledger (see ledger.h).
+ *
+ * Storage: jobs live in a slot pool with a free list, found through an
+ * open-addressing hash on the job id; each job's nodes are a chain of
+ * entries from a second pool.  Reservations are a small fixed table; for
+ * each, two dense per-domain arrays: held (its own watts) and load (the
+ * load of every domain at its start time, kept up to date by every
+ * mutation), so admission checks a reservation checkpoint in O(1) per
+ * domain instead of walking the jobs.  All scratch used by the queries is
+ * allocated at create time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/ledger.h"
+
+#define NIL UINT32_MAX
+
+struct job {
+	uint32_t id;
+	bool used;
+	bool suspended;
+	int64_t end;
+	pb_watts_t watts;
+	uint32_t nnodes;
+	uint32_t first;		/* entry chain; free-list link when unused */
+};
+
+struct entry {
+	uint32_t node;
+	uint16_t gpus;
+	uint16_t cores;
+	pb_watts_t incr;	/* job increment on this node (no wake-up) */
+	uint32_t next;
+};
+
+struct resv {
+	uint32_t id;
+	bool used;
+	int64_t start, end;
+	uint32_t first;		/* entry chain, to know which nodes it pins */
+	pb_watts_t *held;	/* [ndomains] */
+	pb_watts_t *load;	/* [ndomains]: load(d, start) */
+};
+
+struct event {
+	int64_t t;
+	uint32_t kind;		/* EV_* */
+	uint32_t idx;		/* job slot or reservation index */
+};
+
+enum { EV_JOB_END, EV_RESV_START, EV_RESV_END };
+
+struct scratch {
+	uint32_t epoch;
+	uint32_t *node_mark;	/* [nnodes] */
+	uint32_t *dom_mark;	/* [ndomains] */
+	pb_watts_t *delta;	/* [ndomains] */
+	pb_watts_t *level;	/* [ndomains] */
+	uint32_t *touched;	/* [ndomains] */
+	uint32_t ntouched;
+	struct event *events;	/* [jobs_cap + 2 * resv_cap] */
+	bool *resv_fits;	/* [resv_cap] */
+};
+
+struct pb_ledger {
+	const pb_site_t *site;
+	uint32_t nnodes, ndomains;
+	pb_watts_t *cap, *limit, *committed;	/* [ndomains] */
+	bool *on;				/* [nnodes] */
+	pb_watts_t *node_incr;			/* [nnodes] running increments */
+	uint32_t *node_jobs, *node_resv;	/* [nnodes] pins */
+	struct job *jobs;
+	uint32_t jobs_cap, njobs, job_free;
+	uint32_t *hash;		/* job slot + 1, 0 = empty */
+	uint32_t hash_cap;	/* power of two, >= 2 * jobs_cap */
+	struct entry *entries;
+	uint32_t entries_cap, entry_free;
+	struct resv *resv;
+	uint32_t resv_cap, nresv;
+	pb_watts_t *resv_block;
+	struct scratch *s;
+};
+
+/* ---- hashing of job ids ---- */
+
+static uint32_t _mix(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static int64_t _hash_find(const pb_ledger_t *l, uint32_t id)
+{
+	uint32_t mask = l->hash_cap - 1;
+
+	for (uint32_t i = _mix(id) & mask; l->hash[i]; i = (i + 1) & mask)
+		if (l->jobs[l->hash[i] - 1].id == id)
+			return i;
+	return -1;
+}
+
+static struct job *_job(const pb_ledger_t *l, uint32_t id)
+{
+	int64_t i = _hash_find(l, id);
+
+	return i < 0 ? NULL : &l->jobs[l->hash[i] - 1];
+}
+
+static void _hash_put(uint32_t *hash, uint32_t cap, uint32_t id, uint32_t slot)
+{
+	uint32_t i = _mix(id) & (cap - 1);
+
+	while (hash[i])
+		i = (i + 1) & (cap - 1);
+	hash[i] = slot + 1;
+}
+
+static void _hash_del(pb_ledger_t *l, uint32_t id)
+{
+	uint32_t mask = l->hash_cap - 1, i, j;
+	int64_t found = _hash_find(l, id);
+
+	if (found < 0)
+		return;
+	i = (uint32_t)found;
+	l->hash[i] = 0;
+	for (j = (i + 1) & mask; l->hash[j]; j = (j + 1) & mask) {
+		uint32_t home = _mix(l->jobs[l->hash[j] - 1].id) & mask;
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			l->hash[i] = l->hash[j];
+			l->hash[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* ---- pools ---- */
+
+static void _chain_free_slots(struct job *jobs, uint32_t from, uint32_t to,
+			      uint32_t tail)
+{
+	for (uint32_t i = from; i < to; i++) {
+		jobs[i].used = false;
+		jobs[i].first = i + 1 < to ? i + 1 : tail;
+	}
+}
+
+static void _chain_free_entries(struct entry *e, uint32_t from, uint32_t to,
+				uint32_t tail)
+{
+	for (uint32_t i = from; i < to; i++)
+		e[i].next = i + 1 < to ? i + 1 : tail;
+}
+
+/* Grow the job pool (and its hash and the event scratch) to hold one more. */
+static int _reserve_jobs(pb_ledger_t *l)
+{
+	uint32_t ncap, hcap;
+	struct job *nj;
+	uint32_t *nh;
+	struct event *ne;
+
+	if (l->job_free != NIL)
+		return 0;
+	ncap = l->jobs_cap * 2;
+	for (hcap = l->hash_cap; hcap < 2 * ncap; hcap *= 2)
+		;
+	nj = realloc(l->jobs, (size_t)ncap * sizeof(*nj));
+	if (!nj)
+		return -1;
+	l->jobs = nj;
+	ne = realloc(l->s->events,
+		     ((size_t)ncap + 2 * l->resv_cap) * sizeof(*ne));
+	nh = calloc(hcap, sizeof(*nh));
+	if (!ne || !nh) {
+		/* the bigger job array is harmless; keep the old capacity */
+		if (ne)
+			l->s->events = ne;
+		free(nh);
+		return -1;
+	}
+	l->s->events = ne;
+	for (uint32_t i = 0; i < l->jobs_cap; i++)
+		if (nj[i].used)
+			_hash_put(nh, hcap, nj[i].id, i);
+	free(l->hash);
+	l->hash = nh;
+	l->hash_cap = hcap;
+	_chain_free_slots(nj, l->jobs_cap, ncap, NIL);
+	l->job_free = l->jobs_cap;
+	l->jobs_cap = ncap;
+	return 0;
+}
+
+static uint32_t _free_entries(const pb_ledger_t *l, uint32_t need)
+{
+	uint32_t n = 0;
+
+	for (uint32_t e = l->entry_free; e != NIL && n < need;
+	     e = l->entries[e].next)
+		n++;
+	return n;
+}
+
+static int _reserve_entries(pb_ledger_t *l, uint32_t need)
+{
+	uint32_t have = _free_entries(l, need), ncap;
+	struct entry *ne;
+
+	if (have >= need)
+		return 0;
+	ncap = l->entries_cap * 2;
+	while (ncap - l->entries_cap + have < need)
+		ncap *= 2;
+	ne = realloc(l->entries, (size_t)ncap * sizeof(*ne));
+	if (!ne)
+		return -1;
+	_chain_free_entries(ne, l->entries_cap, ncap, l->entry_free);
+	l->entry_free = l->entries_cap;
+	l->entries = ne;
+	l->entries_cap = ncap;
+	return 0;
+}
+
+static uint32_t _take_entry(pb_ledger_t *l)
+{
+	uint32_t e = l->entry_free;
+
+	l->entry_free = l->entries[e].next;
+	return e;
+}
+
+static void _give_chain(pb_ledger_t *l, uint32_t first)
+{
+	while (first != NIL) {
+		uint32_t next = l->entries[first].next;
+
+		l->entries[first].next = l->entry_free;
+		l->entry_free = first;
+		first = next;
+	}
+}
+
+/* ---- create / destroy ---- */
+
+static void _free_scratch(struct scratch *s)
+{
+	if (!s)
+		return;
+	free(s->node_mark);
+	free(s->dom_mark);
+	free(s->delta);
+	free(s->level);
+	free(s->touched);
+	free(s->events);
+	free(s->resv_fits);
+	free(s);
+}
+
+static struct scratch *_new_scratch(uint32_t nn, uint32_t nd, uint32_t jobs,
+				    uint32_t resv)
+{
+	struct scratch *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->node_mark = calloc(nn, sizeof(*s->node_mark));
+	s->dom_mark = calloc(nd, sizeof(*s->dom_mark));
+	s->delta = calloc(nd, sizeof(*s->delta));
+	s->level = calloc(nd, sizeof(*s->level));
+	s->touched = calloc(nd, sizeof(*s->touched));
+	s->events = calloc((size_t)jobs + 2 * resv, sizeof(*s->events));
+	s->resv_fits = calloc(resv, sizeof(*s->resv_fits));
+	if (!s->node_mark || !s->dom_mark || !s->delta || !s->level ||
+	    !s->touched || !s->events || !s->resv_fits) {
+		_free_scratch(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void _fill_opts(const pb_site_t *site, const pb_ledger_opts_t *in,
+		       pb_ledger_opts_t *o)
+{
+	uint32_t nn = pb_site_node_count(site);
+
+	*o = in ? *in : (pb_ledger_opts_t){ 0 };
+	if (!o->max_jobs)
+		o->max_jobs = nn * 2 > 1024 ? nn * 2 : 1024;
+	if (!o->max_alloc_nodes)
+		o->max_alloc_nodes = nn * 8 + 1024;
+	if (!o->max_reservations)
+		o->max_reservations = 64;
+}
+
+static void _init_state(pb_ledger_t *l)
+{
+	memset(l->committed, 0, l->ndomains * sizeof(*l->committed));
+	for (uint32_t n = 0; n < l->nnodes; n++) {
+		const uint32_t *path;
+		uint32_t len = pb_site_node_path(l->site, n, &path);
+		pb_watts_t w = l->on[n] ? pb_site_node_idle_w(l->site, n) :
+					  pb_site_node_off_w(l->site, n);
+
+		for (uint32_t i = 0; i < len; i++)
+			l->committed[path[i]] += w;
+	}
+}
+
+pb_ledger_t *pb_ledger_create(const pb_site_t *site,
+			      const pb_ledger_opts_t *opts, pb_error_t *err)
+{
+	pb_ledger_opts_t o;
+	pb_ledger_t *l;
+	uint32_t nn, nd;
+
+	if (!site || !pb_site_is_final(site)) {
+		pb_error_set(err, "ledger: the site is not finalized");
+		return NULL;
+	}
+	_fill_opts(site, opts, &o);
+	nn = pb_site_node_count(site);
+	nd = pb_site_domain_count(site);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		goto fail;
+	l->site = site;
+	l->nnodes = nn;
+	l->ndomains = nd;
+	l->cap = calloc(nd, sizeof(*l->cap));
+	l->limit = calloc(nd, sizeof(*l->limit));
+	l->committed = calloc(nd, sizeof(*l->committed));
+	l->on = calloc(nn, sizeof(*l->on));
+	l->node_incr = calloc(nn, sizeof(*l->node_incr));
+	l->node_jobs = calloc(nn, sizeof(*l->node_jobs));
+	l->node_resv = calloc(nn, sizeof(*l->node_resv));
+	l->jobs_cap = o.max_jobs;
+	l->jobs = calloc(o.max_jobs, sizeof(*l->jobs));
+	for (l->hash_cap = 16; l->hash_cap < 2 * o.max_jobs; l->hash_cap *= 2)
+		;
+	l->hash = calloc(l->hash_cap, sizeof(*l->hash));
+	l->entries_cap = o.max_alloc_nodes;
+	l->entries = calloc(o.max_alloc_nodes, sizeof(*l->entries));
+	l->resv_cap = o.max_reservations;
+	l->resv = calloc(o.max_reservations, sizeof(*l->resv));
+	l->resv_block = calloc((size_t)o.max_reservations * nd * 2,
+			       sizeof(*l->resv_block));
+	l->s = _new_scratch(nn, nd, o.max_jobs, o.max_reservations);
+	if (!l->cap || !l->limit || !l->committed || !l->on ||
+	    !l->node_incr || !l->node_jobs || !l->node_resv || !l->jobs ||
+	    !l->hash || !l->entries || !l->resv || !l->resv_block || !l->s)
+		goto fail;
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		l->resv[r].held = l->resv_block + (size_t)r * nd * 2;
+		l->resv[r].load = l->resv[r].held + nd;
+	}
+	_chain_free_slots(l->jobs, 0, l->jobs_cap, NIL);
+	l->job_free = 0;
+	_chain_free_entries(l->entries, 0, l->entries_cap, NIL);
+	l->entry_free = 0;
+	for (uint32_t d = 0; d < nd; d++) {
+		l->cap[d] = pb_site_domain_cap(site, d);
+		l->limit[d] = pb_site_it_limit(site, d, l->cap[d]);
+	}
+	for (uint32_t n = 0; n < nn; n++)
+		l->on[n] = true;
+	_init_state(l);
+	return l;
+fail:
+	pb_ledger_destroy(l);
+	pb_error_set(err, "ledger: out of memory");
+	return NULL;
+}
+
+void pb_ledger_destroy(pb_ledger_t *l)
+{
+	if (!l)
+		return;
+	free(l->cap);
+	free(l->limit);
+	free(l->committed);
+	free(l->on);
+	free(l->node_incr);
+	free(l->node_jobs);
+	free(l->node_resv);
+	free(l->jobs);
+	free(l->hash);
+	free(l->entries);
+	free(l->resv);
+	free(l->resv_block);
+	_free_scratch(l->s);
+	free(l);
+}
+
+const pb_site_t *pb_ledger_site(const pb_ledger_t *l)
+{
+	return l->site;
+}
+
+/* ---- shared helpers ---- */
+
+static pb_watts_t _wake_w(const pb_ledger_t *l, uint32_t n)
+{
+	if (l->on[n])
+		return 0;
+	return pb_site_node_idle_w(l->site, n) - pb_site_node_off_w(l->site, n);
+}
+
+static pb_watts_t _incr(const pb_ledger_t *l, uint32_t n, uint32_t gpus,
+			uint32_t cores, pb_watts_t hint)
+{
+	const pb_power_class_t *c =
+		pb_site_class(l->site, pb_site_node_class(l->site, n));
+
+	return pb_power_increment_w(c, gpus, cores, hint);
+}
+
+/*
+ * Add w on node n's path to committed power, and to the start-time load
+ * of every reservation that starts before end (the watts are still drawn
+ * then).  end = PB_TIME_NEVER for node state changes.
+ */
+static void _apply(pb_ledger_t *l, uint32_t n, pb_watts_t w, int64_t end)
+{
+	const uint32_t *path;
+	uint32_t len = pb_site_node_path(l->site, n, &path);
+
+	for (uint32_t i = 0; i < len; i++)
+		l->committed[path[i]] += w;
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		struct resv *rv = &l->resv[r];
+
+		if (!rv->used || end <= rv->start)
+			continue;
+		for (uint32_t i = 0; i < len; i++)
+			rv->load[path[i]] += w;
+	}
+}
+
+/* Add w on node n's path to the start-time load of reservation rv only. */
+static void _apply_resv(const pb_ledger_t *l, pb_watts_t *arr, uint32_t n,
+			pb_watts_t w)
+{
+	const uint32_t *path;
+	uint32_t len = pb_site_node_path(l->site, n, &path);
+
+	for (uint32_t i = 0; i < len; i++)
+		arr[path[i]] += w;
+}
+
+/*
+ * Validate alloc and gather, in scratch, the watts it adds per domain
+ * (increments plus wake-ups) over the touched domains.  Returns the job
+ * increment, or -1 for an invalid allocation.
+ */
+static pb_watts_t _gather(const pb_ledger_t *l, const pb_alloc_t *a)
+{
+	struct scratch *s = l->s;
+	pb_watts_t job_w = 0;
+
+	if (!a || !a->nodes || a->count == 0)
+		return -1;
+	s->epoch++;
+	s->ntouched = 0;
+	for (uint32_t i = 0; i < a->count; i++) {
+		uint32_t n = a->nodes[i].node;
+		const uint32_t *path;
+		uint32_t len;
+		pb_watts_t inc, add;
+
+		if (n >= l->nnodes || s->node_mark[n] == s->epoch)
+			return -1;
+		s->node_mark[n] = s->epoch;
+		inc = _incr(l, n, a->nodes[i].gpus, a->nodes[i].cores,
+			    a->gpu_watts_hint);
+		add = inc + _wake_w(l, n);
+		job_w += inc;
+		len = pb_site_node_path(l->site, n, &path);
+		for (uint32_t k = 0; k < len; k++) {
+			uint32_t d = path[k];
+
+			if (s->dom_mark[d] != s->epoch) {
+				s->dom_mark[d] = s->epoch;
+				s->delta[d] = 0;
+				s->touched[s->ntouched++] = d;
+			}
+			s->delta[d] += add;
+		}
+	}
+	return job_w;
+}
+
+static bool _resv_active(const struct resv *r, int64_t t)
+{
+	return r->used && r->start <= t && t < r->end;
+}
+
+/* load(d, now) as ledger.h defines it. */
+static pb_watts_t _load_now(const pb_ledger_t *l, uint32_t d, int64_t now)
+{
+	pb_watts_t w = l->committed[d];
+
+	for (uint32_t r = 0; r < l->resv_cap; r++)
+		if (_resv_active(&l->resv[r], now))
+			w += l->resv[r].held[d];
+	return w;
+}
+
+/*
+ * Over the touched domains: the lowest-index domain where level + delta
+ * exceeds the limit, with the shortfall; -1 if none.
+ */
+static int32_t _worst(const pb_ledger_t *l, const pb_watts_t *level,
+		      bool level_is_sparse, pb_watts_t *short_w)
+{
+	const struct scratch *s = l->s;
+	int32_t best = -1;
+
+	for (uint32_t i = 0; i < s->ntouched; i++) {
+		uint32_t d = s->touched[i];
+		pb_watts_t lv = level_is_sparse ? s->level[d] : level[d];
+		pb_watts_t over = lv + s->delta[d] - l->limit[d];
+
+		if (over > 0 && (best < 0 || d < (uint32_t)best)) {
+			best = (int32_t)d;
+			*short_w = over;
+		}
+	}
+	return best;
+}
+
+/* ---- admission ---- */
+
+int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
+		    int64_t now, int64_t expected_end, pb_verdict_t *out)
+{
+	struct scratch *s = l->s;
+	pb_watts_t job_w = _gather(l, alloc), short_w = 0;
+	int32_t d;
+	int64_t best_t = PB_TIME_NEVER;
+	uint32_t best_r = NIL;
+
+	*out = (pb_verdict_t){ .ok = false, .domain = -1, .at = now };
+	if (job_w < 0)
+		return -1;
+	out->job_w = job_w;
+	for (uint32_t i = 0; i < s->ntouched; i++)
+		s->level[s->touched[i]] = _load_now(l, s->touched[i], now);
+	d = _worst(l, NULL, true, &short_w);
+	if (d >= 0) {
+		out->domain = d;
+		out->short_w = short_w;
+		return 1;
+	}
+	/* the earliest reservation checkpoint inside the job's run that fails */
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (!rv->used || rv->start <= now || rv->start >= expected_end)
+			continue;
+		if (rv->start >= best_t)
+			continue;
+		if (_worst(l, rv->load, false, &short_w) >= 0) {
+			best_t = rv->start;
+			best_r = r;
+		}
+	}
+	if (best_r != NIL) {
+		out->domain = _worst(l, l->resv[best_r].load, false, &short_w);
+		out->short_w = short_w;
+		out->at = best_t;
+		return 1;
+	}
+	out->ok = true;
+	return 0;
+}
+
+/* ---- jobs ---- */
+
+/* Record alloc as an entry chain; entries must have been reserved. */
+static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
+			     pb_watts_t *total)
+{
+	uint32_t first = NIL;
+
+	*total = 0;
+	for (uint32_t i = a->count; i-- > 0;) {
+		uint32_t e = _take_entry(l);
+		struct entry *en = &l->entries[e];
+
+		en->node = a->nodes[i].node;
+		en->gpus = a->nodes[i].gpus;
+		en->cores = a->nodes[i].cores;
+		en->incr = _incr(l, en->node, en->gpus, en->cores,
+				 a->gpu_watts_hint);
+		en->next = first;
+		first = e;
+		*total += en->incr;
+	}
+	return first;
+}
+
+/* Power node n on, if it is off. */
+static void _wake(pb_ledger_t *l, uint32_t n)
+{
+	pb_watts_t w = _wake_w(l, n);
+
+	if (!w && l->on[n])
+		return;
+	l->on[n] = true;
+	_apply(l, n, w, PB_TIME_NEVER);
+}
+
+/* Add (sign 1) or remove (sign -1) a job's increments. */
+static void _job_power(pb_ledger_t *l, const struct job *j, int sign)
+{
+	for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
+		const struct entry *en = &l->entries[e];
+
+		l->node_incr[en->node] += sign * en->incr;
+		_apply(l, en->node, sign * en->incr, j->end);
+	}
+}
+
+int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
+		     int64_t expected_end, pb_error_t *err)
+{
+	struct job *j;
+	uint32_t slot;
+
+	if (_job(l, job_id)) {
+		pb_error_set(err, "job %u: already in the ledger", job_id);
+		return -1;
+	}
+	if (_gather(l, alloc) < 0) {
+		pb_error_set(err, "job %u: invalid allocation", job_id);
+		return -1;
+	}
+	if (_reserve_jobs(l) || _reserve_entries(l, alloc->count)) {
+		pb_error_set(err, "job %u: out of memory", job_id);
+		return -1;
+	}
+	slot = l->job_free;
+	j = &l->jobs[slot];
+	l->job_free = j->first;
+	j->used = true;
+	j->id = job_id;
+	j->suspended = false;
+	j->end = expected_end;
+	j->nnodes = alloc->count;
+	j->first = _store_chain(l, alloc, &j->watts);
+	_hash_put(l->hash, l->hash_cap, job_id, slot);
+	l->njobs++;
+	for (uint32_t i = 0; i < alloc->count; i++) {
+		_wake(l, alloc->nodes[i].node);
+		l->node_jobs[alloc->nodes[i].node]++;
+	}
+	_job_power(l, j, 1);
+	return 0;
+}
+
+int pb_ledger_release(pb_ledger_t *l, uint32_t job_id)
+{
+	struct job *j = _job(l, job_id);
+	uint32_t slot;
+
+	if (!j)
+		return -1;
+	if (!j->suspended)
+		_job_power(l, j, -1);
+	for (uint32_t e = j->first; e != NIL; e = l->entries[e].next)
+		l->node_jobs[l->entries[e].node]--;
+	_give_chain(l, j->first);
+	_hash_del(l, job_id);
+	slot = (uint32_t)(j - l->jobs);
+	j->used = false;
+	j->first = l->job_free;
+	l->job_free = slot;
+	l->njobs--;
+	return 0;
+}
+
+int pb_ledger_update_end(pb_ledger_t *l, uint32_t job_id, int64_t end)
+{
+	struct job *j = _job(l, job_id);
+
+	if (!j)
+		return -1;
+	if (j->suspended) {
+		j->end = end;
+		return 0;
+	}
+	/* moving the end only changes which reservation loads count it */
+	_job_power(l, j, -1);
+	j->end = end;
+	_job_power(l, j, 1);
+	return 0;
+}
+
+int pb_ledger_suspend(pb_ledger_t *l, uint32_t job_id)
+{
+	struct job *j = _job(l, job_id);
+
+	if (!j || j->suspended)
+		return -1;
+	_job_power(l, j, -1);
+	j->suspended = true;
+	return 0;
+}
+
+int pb_ledger_resume(pb_ledger_t *l, uint32_t job_id)
+{
+	struct job *j = _job(l, job_id);
+
+	if (!j || !j->suspended)
+		return -1;
+	j->suspended = false;
+	_job_power(l, j, 1);
+	return 0;
+}
+
+/* ---- nodes and caps ---- */
+
+int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
+			     pb_error_t *err)
+{
+	pb_watts_t idle, off;
+
+	if (node >= l->nnodes) {
+		pb_error_set(err, "node #%u: no such node", node);
+		return -1;
+	}
+	if (l->on[node] == on)
+		return 0;
+	if (!on && (l->node_jobs[node] || l->node_resv[node])) {
+		pb_error_set(err,
+			     "node %s: cannot power off, %u job(s) and %u reservation(s) on it",
+			     pb_site_node_name(l->site, node),
+			     l->node_jobs[node], l->node_resv[node]);
+		return -1;
+	}
+	idle = pb_site_node_idle_w(l->site, node);
+	off = pb_site_node_off_w(l->site, node);
+	l->on[node] = on;
+	_apply(l, node, on ? idle - off : off - idle, PB_TIME_NEVER);
+	return 0;
+}
+
+bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node)
+{
+	return node < l->nnodes && l->on[node];
+}
+
+int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
+		      pb_error_t *err)
+{
+	if (domain >= l->ndomains) {
+		pb_error_set(err, "domain #%u: no such domain", domain);
+		return -1;
+	}
+	if (cap_w <= 0) {
+		pb_error_set(err, "domain %s: cap must be > 0 W",
+			     pb_site_domain_name(l->site, domain));
+		return -1;
+	}
+	l->cap[domain] = cap_w;
+	l->limit[domain] = pb_site_it_limit(l->site, domain, cap_w);
+	return 0;
+}
+
+pb_watts_t pb_ledger_cap(const pb_ledger_t *l, uint32_t domain)
+{
+	return domain < l->ndomains ? l->cap[domain] : 0;
+}
+
+pb_watts_t pb_ledger_limit(const pb_ledger_t *l, uint32_t domain)
+{
+	return domain < l->ndomains ? l->limit[domain] : 0;
+}
+
+pb_watts_t pb_ledger_committed(const pb_ledger_t *l, uint32_t domain)
+{
+	return domain < l->ndomains ? l->committed[domain] : 0;
+}
+
+pb_watts_t pb_ledger_headroom(const pb_ledger_t *l, uint32_t domain)
+{
+	if (domain >= l->ndomains)
+		return 0;
+	return l->limit[domain] - l->committed[domain];
+}
+
+pb_watts_t pb_ledger_node_draw(const pb_ledger_t *l, uint32_t node)
+{
+	if (node >= l->nnodes)
+		return 0;
+	if (!l->on[node])
+		return pb_site_node_off_w(l->site, node);
+	return pb_site_node_idle_w(l->site, node) + l->node_incr[node];
+}
+
+pb_watts_t pb_ledger_node_increment(const pb_ledger_t *l, uint32_t node,
+				    uint32_t gpus, uint32_t cores,
+				    pb_watts_t hint_w)
+{
+	return node < l->nnodes ? _incr(l, node, gpus, cores, hint_w) : 0;
+}
+
+pb_watts_t pb_ledger_node_wake_w(const pb_ledger_t *l, uint32_t node)
+{
+	return node < l->nnodes ? _wake_w(l, node) : 0;
+}
+
+/* ---- job views ---- */
+
+static void _info(const struct job *j, pb_job_info_t *out)
+{
+	out->job_id = j->id;
+	out->watts = j->watts;
+	out->nnodes = j->nnodes;
+	out->expected_end = j->end;
+	out->suspended = j->suspended;
+}
+
+uint32_t pb_ledger_job_count(const pb_ledger_t *l)
+{
+	return l->njobs;
+}
+
+int pb_ledger_job_info(const pb_ledger_t *l, uint32_t job_id,
+		       pb_job_info_t *out)
+{
+	const struct job *j = _job(l, job_id);
+
+	if (!j)
+		return -1;
+	_info(j, out);
+	return 0;
+}
+
+int64_t pb_ledger_job_nodes(const pb_ledger_t *l, uint32_t job_id,
+			    pb_alloc_node_t *out, uint32_t max)
+{
+	const struct job *j = _job(l, job_id);
+	uint32_t i = 0;
+
+	if (!j)
+		return -1;
+	for (uint32_t e = j->first; e != NIL && i < max;
+	     e = l->entries[e].next, i++) {
+		out[i].node = l->entries[e].node;
+		out[i].gpus = l->entries[e].gpus;
+		out[i].cores = l->entries[e].cores;
+	}
+	return j->nnodes;
+}
+
+int pb_ledger_foreach_job(const pb_ledger_t *l,
+			  int (*fn)(const pb_job_info_t *job, void *arg),
+			  void *arg)
+{
+	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+		pb_job_info_t info;
+		int rc;
+
+		if (!l->jobs[i].used)
+			continue;
+		_info(&l->jobs[i], &info);
+		rc = fn(&info, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- reservations ---- */
+
+static int32_t _resv_find(const pb_ledger_t *l, uint32_t id)
+{
+	for (uint32_t r = 0; r < l->resv_cap; r++)
+		if (l->resv[r].used && l->resv[r].id == id)
+			return (int32_t)r;
+	return -1;
+}
+
+/* load(d, t) for t > now over all domains, from scratch, into out. */
+static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
+{
+	memcpy(out, l->committed, l->ndomains * sizeof(*out));
+	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+		const struct job *j = &l->jobs[i];
+
+		if (!j->used || j->suspended || j->end > t)
+			continue;
+		for (uint32_t e = j->first; e != NIL; e = l->entries[e].next)
+			_apply_resv(l, out, l->entries[e].node,
+				    -l->entries[e].incr);
+	}
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		if (!_resv_active(&l->resv[r], t))
+			continue;
+		for (uint32_t d = 0; d < l->ndomains; d++)
+			out[d] += l->resv[r].held[d];
+	}
+}
+
+int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
+		      int64_t start, int64_t end, pb_error_t *err)
+{
+	struct resv *rv;
+	int32_t r;
+
+	if (_resv_find(l, resv_id) >= 0) {
+		pb_error_set(err, "reservation %u: already held", resv_id);
+		return -1;
+	}
+	if (start >= end || _gather(l, alloc) < 0) {
+		pb_error_set(err, "reservation %u: invalid allocation or times",
+			     resv_id);
+		return -1;
+	}
+	for (r = 0; r < (int32_t)l->resv_cap && l->resv[r].used; r++)
+		;
+	if (r == (int32_t)l->resv_cap) {
+		pb_error_set(err, "reservation %u: table full (%u)", resv_id,
+			     l->resv_cap);
+		return -1;
+	}
+	if (_reserve_entries(l, alloc->count)) {
+		pb_error_set(err, "reservation %u: out of memory", resv_id);
+		return -1;
+	}
+	rv = &l->resv[r];
+	memset(rv->held, 0, l->ndomains * sizeof(*rv->held));
+	for (uint32_t i = 0; i < l->s->ntouched; i++)
+		rv->held[l->s->touched[i]] = l->s->delta[l->s->touched[i]];
+	rv->id = resv_id;
+	rv->start = start;
+	rv->end = end;
+	{
+		pb_watts_t dummy;
+
+		rv->first = _store_chain(l, alloc, &dummy);
+	}
+	for (uint32_t i = 0; i < alloc->count; i++)
+		l->node_resv[alloc->nodes[i].node]++;
+	/* the others' start-time loads now include this one where active */
+	for (uint32_t q = 0; q < l->resv_cap; q++) {
+		struct resv *o = &l->resv[q];
+
+		if (!o->used || !_resv_active(rv, o->start))
+			continue;
+		for (uint32_t d = 0; d < l->ndomains; d++)
+			o->load[d] += rv->held[d];
+	}
+	rv->used = true;
+	l->nresv++;
+	_load_at(l, start, rv->load);
+	return 0;
+}
+
+int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
+{
+	int32_t r = _resv_find(l, resv_id);
+	struct resv *rv;
+
+	if (r < 0)
+		return -1;
+	rv = &l->resv[r];
+	rv->used = false;
+	for (uint32_t q = 0; q < l->resv_cap; q++) {
+		struct resv *o = &l->resv[q];
+
+		if (!o->used || !(rv->start <= o->start && o->start < rv->end))
+			continue;
+		for (uint32_t d = 0; d < l->ndomains; d++)
+			o->load[d] -= rv->held[d];
+	}
+	for (uint32_t e = rv->first; e != NIL; e = l->entries[e].next)
+		l->node_resv[l->entries[e].node]--;
+	_give_chain(l, rv->first);
+	l->nresv--;
+	return 0;
+}
+
+uint32_t pb_ledger_reservation_count(const pb_ledger_t *l)
+{
+	return l->nresv;
+}
+
+pb_watts_t pb_ledger_reserved_at(const pb_ledger_t *l, uint32_t domain,
+				 int64_t t)
+{
+	pb_watts_t w = 0;
+
+	if (domain >= l->ndomains)
+		return 0;
+	for (uint32_t r = 0; r < l->resv_cap; r++)
+		if (_resv_active(&l->resv[r], t))
+			w += l->resv[r].held[domain];
+	return w;
+}
+
+void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
+			    pb_watts_t *out)
+{
+	for (uint32_t d = 0; d < l->ndomains; d++)
+		out[d] = l->limit[d] - l->committed[d];
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (_resv_active(rv, now)) {
+			for (uint32_t d = 0; d < l->ndomains; d++)
+				out[d] -= rv->held[d];
+		}
+	}
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (!rv->used || rv->start <= now || rv->start >= end)
+			continue;
+		for (uint32_t d = 0; d < l->ndomains; d++) {
+			pb_watts_t a = l->limit[d] - rv->load[d];
+
+			if (a < out[d])
+				out[d] = a;
+		}
+	}
+}
+
+/* ---- timeline ---- */
+
+static int _event_cmp(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Add w to level[d] for the touched domain d, keeping the violation count. */
+static void _level_add(const pb_ledger_t *l, uint32_t d, pb_watts_t w,
+		       uint32_t *viol)
+{
+	struct scratch *s = l->s;
+	bool was = s->level[d] + s->delta[d] > l->limit[d];
+	bool is;
+
+	s->level[d] += w;
+	is = s->level[d] + s->delta[d] > l->limit[d];
+	*viol += is;
+	*viol -= was;
+}
+
+static void _event_apply(const pb_ledger_t *l, const struct event *ev,
+			 uint32_t *viol)
+{
+	const struct scratch *s = l->s;
+
+	if (ev->kind == EV_JOB_END) {
+		const struct job *j = &l->jobs[ev->idx];
+
+		for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
+			const uint32_t *path;
+			uint32_t len = pb_site_node_path(
+				l->site, l->entries[e].node, &path);
+
+			for (uint32_t k = 0; k < len; k++)
+				if (s->dom_mark[path[k]] == s->epoch)
+					_level_add(l, path[k],
+						   -l->entries[e].incr, viol);
+		}
+		return;
+	}
+	for (uint32_t i = 0; i < s->ntouched; i++) {
+		uint32_t d = s->touched[i];
+		pb_watts_t w = l->resv[ev->idx].held[d];
+
+		_level_add(l, d, ev->kind == EV_RESV_START ? w : -w, viol);
+	}
+}
+
+static uint32_t _collect_events(const pb_ledger_t *l, int64_t now)
+{
+	struct event *ev = l->s->events;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+		const struct job *j = &l->jobs[i];
+
+		if (!j->used || j->suspended || j->end == PB_TIME_NEVER)
+			continue;
+		/* an overdue job is assumed gone just after now */
+		ev[n++] = (struct event){ j->end > now ? j->end : now + 1,
+					  EV_JOB_END, i };
+	}
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (!rv->used)
+			continue;
+		if (rv->start > now)
+			ev[n++] = (struct event){ rv->start, EV_RESV_START, r };
+		if (rv->end > now && rv->end != PB_TIME_NEVER)
+			ev[n++] = (struct event){ rv->end, EV_RESV_END, r };
+	}
+	qsort(ev, n, sizeof(*ev), _event_cmp);
+	return n;
+}
+
+/* Does a failing reservation checkpoint fall inside (t, t + duration)? */
+static bool _window_blocked(const pb_ledger_t *l, int64_t t, int64_t duration)
+{
+	int64_t end = (duration == PB_TIME_NEVER || t > PB_TIME_NEVER - duration) ?
+			      PB_TIME_NEVER :
+			      t + duration;
+
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (rv->used && !l->s->resv_fits[r] && rv->start > t &&
+		    rv->start < end)
+			return true;
+	}
+	return false;
+}
+
+int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
+			     int64_t duration, int64_t now, int64_t *start,
+			     pb_verdict_t *why)
+{
+	struct scratch *s = l->s;
+	pb_watts_t job_w = _gather(l, alloc), short_w = 0;
+	uint32_t viol = 0, nev, i = 0;
+	int64_t t = now;
+	pb_verdict_t tmp;
+
+	if (!why)
+		why = &tmp;
+	*why = (pb_verdict_t){ .ok = false, .domain = -1, .at = now };
+	*start = PB_TIME_NEVER;
+	if (job_w < 0 || duration <= 0)
+		return -1;
+	why->job_w = job_w;
+	for (uint32_t r = 0; r < l->resv_cap; r++)
+		s->resv_fits[r] = !l->resv[r].used ||
+				  _worst(l, l->resv[r].load, false, &short_w) < 0;
+	for (uint32_t k = 0; k < s->ntouched; k++) {
+		uint32_t d = s->touched[k];
+
+		s->level[d] = _load_now(l, d, now);
+		viol += s->level[d] + s->delta[d] > l->limit[d];
+	}
+	nev = _collect_events(l, now);
+	for (;;) {
+		if (!viol && !_window_blocked(l, t, duration)) {
+			*start = t;
+			why->ok = true;
+			why->at = t;
+			return 0;
+		}
+		if (i == nev)
+			break;
+		t = s->events[i].t;
+		while (i < nev && s->events[i].t == t)
+			_event_apply(l, &s->events[i++], &viol);
+	}
+	why->domain = _worst(l, NULL, true, &short_w);
+	why->short_w = short_w;
+	why->at = t;
+	return 1;
+}
+
+/* ---- reset / rebuild ---- */
+
+void pb_ledger_reset(pb_ledger_t *l)
+{
+	for (uint32_t r = 0; r < l->resv_cap; r++)
+		if (l->resv[r].used)
+			pb_ledger_unreserve(l, l->resv[r].id);
+	for (uint32_t i = 0; i < l->jobs_cap; i++)
+		if (l->jobs[i].used)
+			pb_ledger_release(l, l->jobs[i].id);
+	/* drop accumulated rounding of nothing: recompute from node states */
+	_init_state(l);
+}
+
+int pb_ledger_rebuild(pb_ledger_t *l, const pb_running_job_t *jobs, uint32_t n,
+		      pb_error_t *err)
+{
+	pb_ledger_reset(l);
+	for (uint32_t i = 0; i < n; i++) {
+		const pb_running_job_t *j = &jobs[i];
+
+		if (pb_ledger_commit(l, j->job_id, &j->alloc, j->expected_end,
+				     err) ||
+		    (j->suspended && pb_ledger_suspend(l, j->job_id))) {
+			pb_ledger_reset(l);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- verification ---- */
+
+static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
+			 uint32_t *jobs, uint32_t *resv, pb_error_t *err)
+{
+	for (uint32_t n = 0; n < l->nnodes; n++) {
+		if (inc[n] != l->node_incr[n] || jobs[n] != l->node_jobs[n] ||
+		    resv[n] != l->node_resv[n]) {
+			pb_error_set(err,
+				     "node %s: increment %lld/%lld, jobs %u/%u, reservations %u/%u (ledger/recomputed)",
+				     pb_site_node_name(l->site, n),
+				     (long long)l->node_incr[n],
+				     (long long)inc[n], l->node_jobs[n],
+				     jobs[n], l->node_resv[n], resv[n]);
+			return -1;
+		}
+		if ((jobs[n] || resv[n]) && !l->on[n]) {
+			pb_error_set(err, "node %s: off but in use",
+				     pb_site_node_name(l->site, n));
+			return -1;
+		}
+	}
+	for (uint32_t d = 0; d < l->ndomains; d++) {
+		if (dom[d] != l->committed[d]) {
+			pb_error_set(err,
+				     "domain %s: committed %lld W, recomputed %lld W",
+				     pb_site_domain_name(l->site, d),
+				     (long long)l->committed[d],
+				     (long long)dom[d]);
+			return -1;
+		}
+		if (l->limit[d] != pb_site_it_limit(l->site, d, l->cap[d])) {
+			pb_error_set(err, "domain %s: stale limit",
+				     pb_site_domain_name(l->site, d));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int _verify_resv(const pb_ledger_t *l, pb_watts_t *buf, pb_error_t *err)
+{
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (!rv->used)
+			continue;
+		_load_at(l, rv->start, buf);
+		for (uint32_t d = 0; d < l->ndomains; d++) {
+			if (buf[d] != rv->load[d]) {
+				pb_error_set(err,
+					     "reservation %u: load of %s at start %lld W, recomputed %lld W",
+					     rv->id,
+					     pb_site_domain_name(l->site, d),
+					     (long long)rv->load[d],
+					     (long long)buf[d]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static void _recompute(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
+		       uint32_t *jobs, uint32_t *resv)
+{
+	for (uint32_t n = 0; n < l->nnodes; n++)
+		_apply_resv(l, dom, n,
+			    l->on[n] ? pb_site_node_idle_w(l->site, n) :
+				       pb_site_node_off_w(l->site, n));
+	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+		const struct job *j = &l->jobs[i];
+
+		if (!j->used)
+			continue;
+		for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
+			const struct entry *en = &l->entries[e];
+
+			jobs[en->node]++;
+			if (j->suspended)
+				continue;
+			inc[en->node] += en->incr;
+			_apply_resv(l, dom, en->node, en->incr);
+		}
+	}
+	for (uint32_t r = 0; r < l->resv_cap; r++) {
+		if (!l->resv[r].used)
+			continue;
+		for (uint32_t e = l->resv[r].first; e != NIL;
+		     e = l->entries[e].next)
+			resv[l->entries[e].node]++;
+	}
+}
+
+static int _verify_jobs(const pb_ledger_t *l, pb_error_t *err)
+{
+	uint32_t used = 0;
+
+	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+		const struct job *j = &l->jobs[i];
+		pb_watts_t w = 0;
+		uint32_t n = 0;
+
+		if (!j->used)
+			continue;
+		used++;
+		for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
+			w += l->entries[e].incr;
+			n++;
+		}
+		if (w != j->watts || n != j->nnodes || _job(l, j->id) != j) {
+			pb_error_set(err, "job %u: inconsistent record", j->id);
+			return -1;
+		}
+	}
+	if (used != l->njobs) {
+		pb_error_set(err, "job count %u, found %u", l->njobs, used);
+		return -1;
+	}
+	return 0;
+}
+
+int pb_ledger_verify(const pb_ledger_t *l, pb_error_t *err)
+{
+	pb_watts_t *dom = calloc(l->ndomains, sizeof(*dom));
+	pb_watts_t *buf = calloc(l->ndomains, sizeof(*buf));
+	pb_watts_t *inc = calloc(l->nnodes, sizeof(*inc));
+	uint32_t *jobs = calloc(l->nnodes, sizeof(*jobs));
+	uint32_t *resv = calloc(l->nnodes, sizeof(*resv));
+	int rc = -1;
+
+	if (!dom || !buf || !inc || !jobs || !resv) {
+		pb_error_set(err, "verify: out of memory");
+		goto out;
+	}
+	_recompute(l, dom, inc, jobs, resv);
+	if (_verify_jobs(l, err) ||
+	    _verify_nodes(l, dom, inc, jobs, resv, err) ||
+	    _verify_resv(l, buf, err))
+		goto out;
+	rc = 0;
+out:
+	free(dom);
+	free(buf);
+	free(inc);
+	free(jobs);
+	free(resv);
+	return rc;
+}
