@@ -44,7 +44,7 @@ static void _usage(FILE *f)
 "  --nodes N --cap-mw X --pue P --cooling-mw C --reserve R   override the site\n"
 "  --gpu MODEL         GPU model from policy's power table (default H100 SXM)\n"
 "  --policy LIST       all (default) or a comma list of oblivious,static,power,power-notopo\n"
-"  --mapping K=V,...   scale=64,load=0.9,max-dur=172800,power=full|milli\n"
+"  --mapping K=V,...   scale=256,load=0.9,max-dur=172800,power=full|milli\n"
 "  --no-power-save     power policies keep free nodes idle instead of off\n"
 "  --seed N            recorded in the results (no random draws today)\n"
 "  --json FILE         write results as JSON (deterministic)\n"

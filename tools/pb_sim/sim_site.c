@@ -12,8 +12,9 @@
  *    The policy's model has a constant base, so the fans' ramp is counted
  *    at idle too: idle is 4.7 kW, on the safe (high) side.  Off (Slurm power
  *    saving) leaves the BMC and PSU losses: 50 W.
- *  - Racks of 4 nodes on a 41 kW breaker: 4 x 10.2 kW = 40.8 kW fits, the
- *    usual 40-45 kW liquid-assisted AI rack.
+ *  - Racks of 4 nodes on a 42 kW breaker: 4 x 10.2 kW = 40.8 kW fits even
+ *    after the 2% reserve (41.16 kW), the usual 40-45 kW AI rack; with
+ *    41 kW the reserve would leave room for 3 nodes flat out, not 4.
  *  - Rows of 32 racks (128 nodes) on 1.25 MW: 4% below 128 nodes flat out,
  *    as row busways are usually sized for a realistic, not nameplate, load.
  *  - Halls of 25 rows (3,200 nodes) at 30 MW IT: 8% below nameplate.
@@ -126,7 +127,7 @@ void sim_site_reference(struct sim_site *s, double mw)
 	s->rack_nodes = 4;
 	s->row_racks = 32;
 	s->hall_rows = 25;
-	s->rack_cap_w = 41e3;
+	s->rack_cap_w = 42e3;
 	s->row_cap_w = 1.25e6;
 	s->hall_cap_w = 30e6;
 	s->cap_w = mw * 1e6;
@@ -177,7 +178,7 @@ static int _set(struct sim_site *s, const char *k, const char *v, char *err,
 		if (strcasecmp(k, key->name))
 			continue;
 		if (key->kind == 2) {
-			snprintf(p, 32, "%s", v);
+			snprintf(p, 64, "%s", v);
 			return 0;
 		}
 		errno = 0;

@@ -17,7 +17,7 @@ struct sim_site {
 	char name[64];
 	uint32_t nodes;
 	uint32_t gpn;			/* GPUs per node */
-	char gpu_model[32];
+	char gpu_model[64];
 	/* per-part power (W), from the GPU class's power table */
 	double gpu_idle_w, gpu_max_w, gpu_min_w;	/* min: lowest cap */
 	uint32_t cpu_pkgs;

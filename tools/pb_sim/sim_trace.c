@@ -12,8 +12,10 @@
  *   3. run time = deletion_time - scheduled_time (at least 1 s), cut to
  *      max-dur (default 48 h, a typical MaxTime: longer training runs are
  *      chains of jobs, of which the first is kept);
- *   4. size = ceil(num_gpu x scale / GPUs per node) whole nodes (scale 64:
- *      a one-GPU pod becomes an 8-node, 64-GPU job; an 8-GPU pod 64 nodes);
+ *   4. size = ceil(num_gpu x scale / GPUs per node) whole nodes (scale 256:
+ *      a one-GPU pod becomes a 32-node, 256-GPU job, an 8-GPU pod a
+ *      256-node, 2,048-GPU job: the sizes of training runs on a site of
+ *      100,000 GPUs);
  *   5. arrivals keep their order and gaps but are divided by one factor so
  *      that the offered node load (node-seconds / (site nodes x arrival
  *      span)) equals the target (default 0.9);
@@ -81,7 +83,7 @@ static void _defaults(struct sim_mapping *m, enum sim_fmt fmt,
 	m->gpn = gpn;
 	if (fmt == SIM_FMT_OPENB) {
 		snprintf(m->name, sizeof(m->name), "openb-train-v1");
-		m->scale = 64;
+		m->scale = 256;
 		m->target_load = 0.9;
 		m->max_dur = 48 * 3600;
 	} else {

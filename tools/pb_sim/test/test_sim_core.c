@@ -132,7 +132,7 @@ static void test_openb_mapping(void **state)
 	double c = 0.9 * 100 * 400 / 11076000.0;
 
 	(void)state;
-	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", NULL, 100, 8,
+	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=64", 100, 8,
 					 &m, &t, err, sizeof(err)), 0);
 	assert_string_equal(m.name, "openb-train-v1");
 	assert_int_equal(m.rows, 5);
