@@ -237,8 +237,9 @@ static void _plot_script(FILE *g, const char *png,
 	const struct sim_site *s = rep->site;
 	char title[256];
 
-	fprintf(g, "set terminal pngcairo size 1400,800 font 'DejaVu Sans,12'"
-		"\nset output ");
+	/* noenhanced: file names' underscores are not subscripts */
+	fprintf(g, "set terminal pngcairo noenhanced size 1400,800 "
+		"font 'DejaVu Sans,12'\nset output ");
 	_gq(g, png);
 	snprintf(title, sizeof(title), "Facility power vs cap: %s (%u nodes), "
 		 "trace %s, mapping %s (scale %g, load %g)", s->name, s->nodes,
@@ -262,9 +263,14 @@ static void _plot_script(FILE *g, const char *png,
 		fprintf(g, "EOD\n");
 	}
 	fprintf(g, "plot ");
+	/*
+	 * the two power policies often draw the same curve: the later ones
+	 * are dashed so the earlier ones still show beneath
+	 */
 	for (size_t i = 0; i < rep->nres; i++)
-		fprintf(g, "$d%zu using 1:2 with steps lw 2 lc rgb '%s' "
-			"title '%s', ", i, colours[i % 5], rep->res[i].policy);
+		fprintf(g, "$d%zu using 1:2 with steps lw %d dt %d lc rgb '%s' "
+			"title '%s', ", i, i < 3 ? 2 : 3, i < 3 ? 1 : 2,
+			colours[i % 5], rep->res[i].policy);
 	fprintf(g, "%.6f with lines dt 2 lw 2 lc rgb 'black' title "
 		"'facility cap %.0f MW'\n", MW(s->cap_w), MW(s->cap_w));
 }
