@@ -427,6 +427,26 @@ static void _compress(struct sim_trace *t, struct sim_mapping *m)
 	m->offered_load = span > 0 ? work / ((double)m->site_nodes * span) : 0;
 }
 
+/*
+ * Lines of buf in turn, empty ones included (strtok would skip them and
+ * throw the line numbers in messages off).  NULL at the end.
+ */
+static char *_next_line(char **pos, char *buf)
+{
+	char *line = buf ? buf : *pos, *nl;
+
+	if (!line || !*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*pos = nl + 1;
+	} else {
+		*pos = line + strlen(line);
+	}
+	return line;
+}
+
 int sim_trace_parse(const char *text, const char *name, const char *spec,
 		    uint32_t site_nodes, uint32_t gpn, struct sim_mapping *m,
 		    struct sim_trace *t, char *err, size_t errlen)
@@ -442,7 +462,7 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 		_err(err, errlen, "%s: out of memory", name);
 		return -1;
 	}
-	line = strtok_r(buf, "\n", &save);
+	line = _next_line(&save, buf);
 	if (!line || _header(line, &c)) {
 		_err(err, errlen, "%s:1: header is neither an OpenB pod list "
 		     "nor submit,duration,nodes|gpus[,gpus_per_node][,load]",
@@ -452,7 +472,7 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 	_defaults(m, c.fmt, site_nodes, gpn);
 	if (sim_mapping_parse(m, spec, err, errlen))
 		goto out;
-	while ((line = strtok_r(NULL, "\n", &save))) {
+	while ((line = _next_line(&save, NULL))) {
 		struct sim_raw r;
 		char what[96];
 		int k;

@@ -132,8 +132,8 @@ static void test_openb_mapping(void **state)
 	double c = 0.9 * 100 * 400 / 11076000.0;
 
 	(void)state;
-	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=64", 100, 8,
-					 &m, &t, err, sizeof(err)), 0);
+	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=64", 100,
+					 8, &m, &t, err, sizeof(err)), 0);
 	assert_string_equal(m.name, "openb-train-v1");
 	assert_int_equal(m.rows, 5);
 	assert_int_equal(m.kept, 3);
@@ -168,10 +168,11 @@ static void test_bad_input(void **state)
 	assert_int_equal(sim_trace_parse("a,b\n1,2\n", "x.csv", NULL, 8, 8, &m,
 					 &t, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "x.csv:1:"));
-	assert_int_equal(sim_trace_parse("submit,duration,nodes\n0,1,x\n",
-					 "y.csv", NULL, 8, 8, &m, &t, err,
-					 sizeof(err)), -1);
-	assert_non_null(strstr(err, "y.csv:2:"));
+	/* blank lines count: the bad row is line 4 */
+	assert_int_equal(sim_trace_parse("submit,duration,nodes\n\n0,1,1\n"
+					 "0,1,x\n", "y.csv", NULL, 8, 8, &m,
+					 &t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "y.csv:4:"));
 	assert_int_equal(sim_trace_parse(tiny_trace, "z.csv", "scale=abc", 8, 8,
 					 &m, &t, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "--mapping"));
