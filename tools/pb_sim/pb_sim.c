@@ -25,8 +25,8 @@
 
 #define SIM_NPOL 4
 
-static const char *const sim_pol_names[SIM_NPOL] = { "oblivious", "static",
-						     "power", "power-notopo" };
+static const char *const sim_pol_names[SIM_NPOL] = {"oblivious", "static",
+						    "power", "power-notopo"};
 
 struct sim_opts {
 	const char *trace, *site, *json, *plot, *mapping, *policies, *gpu;
@@ -38,20 +38,31 @@ struct sim_opts {
 static void _usage(FILE *f)
 {
 	fprintf(f,
-"usage: pb-sim --trace FILE [options]\n"
-"  --trace FILE        OpenB pod list or submit,duration,nodes|gpus[,gpus_per_node][,load] CSV\n"
-"  --site S            reference (default), reference-500, or a Key=Value site file\n"
-"  --nodes N --cap-mw X --pue P --cooling-mw C --reserve R   override the site\n"
-"  --gpu MODEL         GPU model from policy's power table (default H100 SXM)\n"
-"  --policy LIST       all (default) or a comma list of oblivious,static,power,power-notopo\n"
-"  --mapping K=V,...   scale=256,load=0.9,max-dur=172800,power=full|milli\n"
-"  --no-power-save     power policies keep free nodes idle instead of off\n"
-"  --seed N            recorded in the results (no random draws today)\n"
-"  --json FILE         write results as JSON (deterministic)\n"
-"  --timing            add wall-clock cost to the JSON (not deterministic)\n"
-"  --plot FILE.png     plot facility power against the cap (gnuplot)\n"
-"  --progress          progress on stderr even when it is not a terminal\n"
-"  --quiet             no table on stdout\n");
+		"usage: pb-sim --trace FILE [options]\n"
+		"  --trace FILE        OpenB pod list or "
+		"submit,duration,nodes|gpus[,gpus_per_node][,load] CSV\n"
+		"  --site S            reference (default), reference-500, or "
+		"a Key=Value site file\n"
+		"  --nodes N --cap-mw X --pue P --cooling-mw C --reserve R   "
+		"override the site\n"
+		"  --gpu MODEL         GPU model from policy's power table "
+		"(default H100 SXM)\n"
+		"  --policy LIST       all (default) or a comma list of "
+		"oblivious,static,power,power-notopo\n"
+		"  --mapping K=V,...   "
+		"scale=256,load=0.9,max-dur=172800,power=full|milli\n"
+		"  --no-power-save     power policies keep free nodes idle "
+		"instead of off\n"
+		"  --seed N            recorded in the results (no random "
+		"draws today)\n"
+		"  --json FILE         write results as JSON (deterministic)\n"
+		"  --timing            add wall-clock cost to the JSON (not "
+		"deterministic)\n"
+		"  --plot FILE.png     plot facility power against the cap "
+		"(gnuplot)\n"
+		"  --progress          progress on stderr even when it is not "
+		"a terminal\n"
+		"  --quiet             no table on stdout\n");
 }
 
 static int _num_arg(const char *name, const char *v, double *out)
@@ -61,8 +72,8 @@ static int _num_arg(const char *name, const char *v, double *out)
 	errno = 0;
 	*out = strtod(v, &end);
 	if (errno || end == v || *end || !isfinite(*out) || *out < 0) {
-		fprintf(stderr, "pb-sim: %s: '%s' is not a number >= 0\n",
-			name, v);
+		fprintf(stderr, "pb-sim: %s: '%s' is not a number >= 0\n", name,
+			v);
 		return -1;
 	}
 	return 0;
@@ -70,20 +81,36 @@ static int _num_arg(const char *name, const char *v, double *out)
 
 static int _parse(int argc, char **argv, struct sim_opts *o)
 {
-	enum { O_NODES = 256, O_CAP, O_PUE, O_COOL, O_RES, O_NOPS, O_TIMING,
-	       O_PROG, O_GPU };
-	static const struct option lo[] = {
-		{ "trace", 1, 0, 't' }, { "site", 1, 0, 's' },
-		{ "policy", 1, 0, 'p' }, { "mapping", 1, 0, 'm' },
-		{ "seed", 1, 0, 'S' }, { "json", 1, 0, 'j' },
-		{ "plot", 1, 0, 'P' }, { "quiet", 0, 0, 'q' },
-		{ "help", 0, 0, 'h' }, { "nodes", 1, 0, O_NODES },
-		{ "cap-mw", 1, 0, O_CAP }, { "pue", 1, 0, O_PUE },
-		{ "cooling-mw", 1, 0, O_COOL }, { "reserve", 1, 0, O_RES },
-		{ "no-power-save", 0, 0, O_NOPS },
-		{ "timing", 0, 0, O_TIMING }, { "progress", 0, 0, O_PROG },
-		{ "gpu", 1, 0, O_GPU }, { 0, 0, 0, 0 }
+	enum {
+		O_NODES = 256,
+		O_CAP,
+		O_PUE,
+		O_COOL,
+		O_RES,
+		O_NOPS,
+		O_TIMING,
+		O_PROG,
+		O_GPU
 	};
+	static const struct option lo[] = {{"trace", 1, 0, 't'},
+					   {"site", 1, 0, 's'},
+					   {"policy", 1, 0, 'p'},
+					   {"mapping", 1, 0, 'm'},
+					   {"seed", 1, 0, 'S'},
+					   {"json", 1, 0, 'j'},
+					   {"plot", 1, 0, 'P'},
+					   {"quiet", 0, 0, 'q'},
+					   {"help", 0, 0, 'h'},
+					   {"nodes", 1, 0, O_NODES},
+					   {"cap-mw", 1, 0, O_CAP},
+					   {"pue", 1, 0, O_PUE},
+					   {"cooling-mw", 1, 0, O_COOL},
+					   {"reserve", 1, 0, O_RES},
+					   {"no-power-save", 0, 0, O_NOPS},
+					   {"timing", 0, 0, O_TIMING},
+					   {"progress", 0, 0, O_PROG},
+					   {"gpu", 1, 0, O_GPU},
+					   {0, 0, 0, 0}};
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -98,18 +125,42 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 		double v;
 
 		switch (c) {
-		case 't': o->trace = optarg; break;
-		case 's': o->site = optarg; break;
-		case 'p': o->policies = optarg; break;
-		case 'm': o->mapping = optarg; break;
-		case 'j': o->json = optarg; break;
-		case 'P': o->plot = optarg; break;
-		case 'q': o->quiet = 1; break;
-		case 'h': _usage(stdout); exit(0);
-		case O_GPU: o->gpu = optarg; break;
-		case O_NOPS: o->power_save = 0; break;
-		case O_TIMING: o->timing = 1; break;
-		case O_PROG: o->progress = 1; break;
+		case 't':
+			o->trace = optarg;
+			break;
+		case 's':
+			o->site = optarg;
+			break;
+		case 'p':
+			o->policies = optarg;
+			break;
+		case 'm':
+			o->mapping = optarg;
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'P':
+			o->plot = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			_usage(stdout);
+			exit(0);
+		case O_GPU:
+			o->gpu = optarg;
+			break;
+		case O_NOPS:
+			o->power_save = 0;
+			break;
+		case O_TIMING:
+			o->timing = 1;
+			break;
+		case O_PROG:
+			o->progress = 1;
+			break;
 		case 'S':
 			if (_num_arg("--seed", optarg, &v) || v != floor(v))
 				return -1;
@@ -195,7 +246,8 @@ static int _which(const char *list, int *want)
 			    !strcmp(tok, sim_pol_names[k]))
 				want[k] = hit = 1;
 		if (!hit) {
-			fprintf(stderr, "pb-sim: --policy: unknown '%s'\n", tok);
+			fprintf(stderr, "pb-sim: --policy: unknown '%s'\n",
+				tok);
 			rc = -1;
 		}
 	}
@@ -251,7 +303,7 @@ int main(int argc, char **argv)
 	struct sim_mapping map;
 	struct sim_trace tr;
 	struct sim_result res[SIM_NPOL];
-	struct sim_progress prog = { 0, 0 };
+	struct sim_progress prog = {0, 0};
 	struct sim_report rep;
 	char err[512], *tdup;
 	int want[SIM_NPOL], rc = 1;
@@ -284,10 +336,13 @@ int main(int argc, char **argv)
 		nres++;
 	}
 	tdup = strdup(o.trace);
-	rep = (struct sim_report){ .trace = tdup ? basename(tdup) : o.trace,
-				   .site = &site, .map = &map, .seed = o.seed,
-				   .power_save = o.power_save, .res = res,
-				   .nres = nres };
+	rep = (struct sim_report){.trace = tdup ? basename(tdup) : o.trace,
+				  .site = &site,
+				  .map = &map,
+				  .seed = o.seed,
+				  .power_save = o.power_save,
+				  .res = res,
+				  .nres = nres};
 	rc = _outputs(&o, &rep) ? 1 : 0;
 	free(tdup);
 out:

@@ -22,7 +22,7 @@
 
 struct sim_base {
 	const struct sim_site *s;
-	uint8_t *usable;	/* may run jobs (powered) */
+	uint8_t *usable; /* may run jobs (powered) */
 	uint8_t *busy;
 	uint32_t nusable, nfree;
 };
@@ -41,8 +41,7 @@ static int _fits_ever(void *ctx, const struct sim_job *j)
 	return j->nodes <= b->nusable;
 }
 
-static int _start(void *ctx, const struct sim_job *j, double now,
-		  uint32_t *out)
+static int _start(void *ctx, const struct sim_job *j, double now, uint32_t *out)
 {
 	struct sim_base *b = ctx;
 	uint32_t got = 0;
@@ -98,14 +97,14 @@ static void _destroy(void *ctx)
 }
 
 static const struct sim_pol_ops _ops = {
-	.free_on = _free_on,
-	.fits_ever = _fits_ever,
-	.start = _start,
-	.finish = _finish,
-	.free_nodes = _free_nodes,
-	.headroom_w = _headroom,
-	.job_w = _job_w,
-	.destroy = _destroy,
+    .free_on = _free_on,
+    .fits_ever = _fits_ever,
+    .start = _start,
+    .finish = _finish,
+    .free_nodes = _free_nodes,
+    .headroom_w = _headroom,
+    .job_w = _job_w,
+    .destroy = _destroy,
 };
 
 static struct sim_base *_create(const struct sim_site *s)
@@ -124,8 +123,8 @@ static struct sim_base *_create(const struct sim_site *s)
 	return b;
 }
 
-int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p,
-		       char *err, size_t errlen)
+int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p, char *err,
+		       size_t errlen)
 {
 	struct sim_base *b = _create(s);
 
@@ -147,8 +146,8 @@ int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p,
 static void _provision(struct sim_base *b)
 {
 	const struct sim_site *s = b->s;
-	double keep = 1 - s->reserve, add = sim_site_busy_w(s, s->gpn, 1) -
-					     s->standby_w;
+	double keep = 1 - s->reserve,
+	       add = sim_site_busy_w(s, s->gpn, 1) - s->standby_w;
 	double it_lim = fmin(s->cap_w * keep / s->pue,
 			     s->cooling_w > 0 ? s->cooling_w * keep : INFINITY);
 	double it = s->standby_w * s->nodes, rack = 0, row = 0, hall = 0;

@@ -30,13 +30,13 @@
 
 #include "sim_engine.h"
 
-#define SIM_TAU 10.0	/* s, bounded-slowdown threshold */
+#define SIM_TAU 10.0 /* s, bounded-slowdown threshold */
 
 struct sim_run_job {
 	double end;
 	uint32_t job;
-	uint32_t *nodes;	/* owned */
-	double w;		/* policy power held, released at the end */
+	uint32_t *nodes; /* owned */
+	double w;	 /* policy power held, released at the end */
 };
 
 /* Per-level IT watts and over-cap state; level 3 is cooling (one domain). */
@@ -44,7 +44,7 @@ struct sim_dom {
 	uint32_t n;
 	double cap;
 	double *w;
-	double *since;		/* over since; < 0 when under */
+	double *since; /* over since; < 0 when under */
 	uint8_t *touched;
 	uint32_t *tlist;
 	uint32_t ntouched;
@@ -64,7 +64,7 @@ struct sim_state {
 	/* pending jobs in priority order */
 	uint32_t *queue;
 	size_t nqueue;
-	double *start;		/* per job; < 0 until it starts */
+	double *start; /* per job; < 0 until it starts */
 	uint32_t *nodes_buf;
 	double last_t, last_w;
 	int fac_over;
@@ -112,8 +112,8 @@ static struct sim_run_job _heap_pop(struct sim_state *st)
 
 		if (c >= st->nheap)
 			break;
-		if (c + 1 < st->nheap && _heap_less(&st->heap[c + 1],
-						    &st->heap[c]))
+		if (c + 1 < st->nheap &&
+		    _heap_less(&st->heap[c + 1], &st->heap[c]))
 			c++;
 		if (!_heap_less(&st->heap[c], &last))
 			break;
@@ -173,8 +173,8 @@ static void _node_set(struct sim_state *st, uint32_t n, double w)
 
 static double _free_w(struct sim_state *st, uint32_t n)
 {
-	return st->p->ops->free_on(st->p->ctx, n) ? sim_site_idle_w(st->s) :
-						    st->s->standby_w;
+	return st->p->ops->free_on(st->p->ctx, n) ? sim_site_idle_w(st->s)
+						  : st->s->standby_w;
 }
 
 static int _curve_add(struct sim_state *st, double t, double w)
@@ -304,8 +304,8 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	rj.job = id;
 	rj.w = w;
 	for (uint32_t k = 0; k < j->nodes; k++)
-		_node_set(st, rj.nodes[k], sim_site_busy_w(st->s, j->gpus_per_node,
-							 j->load));
+		_node_set(st, rj.nodes[k],
+			  sim_site_busy_w(st->s, j->gpus_per_node, j->load));
 	st->start[id] = now;
 	st->r->leaf_mean += _leaves(st->s, rj.nodes, j->nodes);
 	st->r->started++;
@@ -325,8 +325,7 @@ static int _cmp_end(const void *a, const void *b)
  * nodes and power are free, and what is left over then for backfill.
  */
 static double _shadow(struct sim_state *st, const struct sim_job *h,
-		      struct sim_run_job *tmp, double *extra_n,
-		      double *extra_w)
+		      struct sim_run_job *tmp, double *extra_n, double *extra_w)
 {
 	const struct sim_pol *p = st->p;
 	double fn = p->ops->free_nodes(p->ctx);
@@ -371,8 +370,8 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 			if (_fits_now(st, j))
 				rc = _try_start(st, id, now);
 			if (rc == 0)
-				shadow = _shadow(st, j, tmp, &extra_n,
-						 &extra_w);
+				shadow =
+				    _shadow(st, j, tmp, &extra_n, &extra_w);
 		} else if (p->ops->free_nodes(p->ctx) && _fits_now(st, j)) {
 			int early = now + j->dur <= shadow;
 			double w = p->ops->job_w(p->ctx, j);
@@ -478,8 +477,8 @@ static int _summarise(struct sim_state *st)
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct sim_job *j = &t->jobs[i];
-		double s = st->start[i], gpus = (double)j->nodes *
-						 j->gpus_per_node;
+		double s = st->start[i],
+		       gpus = (double)j->nodes * j->gpus_per_node;
 		double in;
 
 		if (s < 0)
@@ -506,14 +505,13 @@ static int _summarise(struct sim_state *st)
 	free(wait);
 	free(bsld);
 	for (size_t k = 0; k < r->ncurve; k++) {
-		double until = k + 1 < r->ncurve ? r->curve[k + 1].t :
-						   r->makespan;
+		double until =
+		    k + 1 < r->ncurve ? r->curve[k + 1].t : r->makespan;
 
 		energy += r->curve[k].w * (until - r->curve[k].t);
 	}
 	r->fac_mean = r->makespan > 0 ? energy / r->makespan : 0;
-	r->fac_p95 = sim_curve_quantile(r->curve, r->ncurve, r->makespan,
-					0.95);
+	r->fac_p95 = sim_curve_quantile(r->curve, r->ncurve, r->makespan, 0.95);
 	return isnan(r->fac_p95) ? -1 : 0;
 }
 
@@ -548,8 +546,8 @@ static int _state_init(struct sim_state *st)
 		      s->row_cap_w) ||
 	    _dom_init(&st->dom[2], sim_site_count(s, SIM_LVL_HALL),
 		      s->hall_cap_w) ||
-	    _dom_init(&st->dom[3], 1, s->cooling_w > 0 ? s->cooling_w :
-							 INFINITY))
+	    _dom_init(&st->dom[3], 1,
+		      s->cooling_w > 0 ? s->cooling_w : INFINITY))
 		return -1;
 	for (size_t i = 0; i < st->t->n; i++)
 		st->start[i] = -1;

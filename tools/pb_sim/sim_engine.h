@@ -34,7 +34,7 @@ struct sim_pol_ops {
 		       const uint32_t *nodes);
 	/* aggregate view for the head job's reservation */
 	uint32_t (*free_nodes)(void *ctx);
-	double (*headroom_w)(void *ctx);	/* INFINITY if unlimited */
+	double (*headroom_w)(void *ctx); /* INFINITY if unlimited */
 	double (*job_w)(void *ctx, const struct sim_job *j);
 	void (*destroy)(void *ctx);
 };
@@ -43,7 +43,7 @@ struct sim_pol {
 	char name[24];
 	const struct sim_pol_ops *ops;
 	void *ctx;
-	uint32_t powered;	/* nodes kept powered when free (report) */
+	uint32_t powered; /* nodes kept powered when free (report) */
 };
 
 /* One point of the facility power curve: from t on, facility draws w. */
@@ -56,25 +56,25 @@ struct sim_result {
 	uint32_t jobs, started, rejected;
 	uint32_t powered;
 	uint64_t events, decisions;
-	double makespan;		/* s, last end */
-	double gpu_hours;		/* all jobs run */
-	double gpu_hours_window;	/* within the arrival span */
-	double wait_mean, wait_p95;	/* s */
-	double bsld_mean, bsld_p95;	/* bounded slowdown, tau 10 s */
-	double leaf_mean;		/* leaf switches per job */
-	double fac_mean, fac_p95, fac_max;	/* facility W, over makespan */
-	uint32_t fac_viol;		/* episodes above the facility cap */
+	double makespan;		   /* s, last end */
+	double gpu_hours;		   /* all jobs run */
+	double gpu_hours_window;	   /* within the arrival span */
+	double wait_mean, wait_p95;	   /* s */
+	double bsld_mean, bsld_p95;	   /* bounded slowdown, tau 10 s */
+	double leaf_mean;		   /* leaf switches per job */
+	double fac_mean, fac_p95, fac_max; /* facility W, over makespan */
+	uint32_t fac_viol;		   /* episodes above the facility cap */
 	double fac_worst_w, fac_over_s;
-	uint32_t dom_viol;		/* episodes, all racks/rows/halls/cooling */
-	double dom_worst_w, dom_over_s;	/* domain-seconds over */
+	uint32_t dom_viol; /* episodes, all racks/rows/halls/cooling */
+	double dom_worst_w, dom_over_s; /* domain-seconds over */
 	/* wall clock: not deterministic, kept out of the default JSON */
 	double wall_s, ns_per_decision;
-	struct sim_point *curve;	/* owned */
+	struct sim_point *curve; /* owned */
 	size_t ncurve;
 };
 
-typedef void (*sim_progress_fn)(void *arg, const char *policy,
-				uint32_t done, uint32_t total, double t);
+typedef void (*sim_progress_fn)(void *arg, const char *policy, uint32_t done,
+				uint32_t total, double t);
 
 /*
  * Replay trace t on site s under policy p, filling *r (release with

@@ -21,8 +21,9 @@
 #define MW(w) ((w) / 1e6)
 
 static void _row_d(FILE *f, const char *label, const struct sim_report *rep,
-		   double (*get)(const struct sim_result *, const
-				 struct sim_report *), const char *fmt)
+		   double (*get)(const struct sim_result *,
+				 const struct sim_report *),
+		   const char *fmt)
 {
 	fprintf(f, "%-26s", label);
 	for (size_t i = 0; i < rep->nres; i++) {
@@ -34,12 +35,12 @@ static void _row_d(FILE *f, const char *label, const struct sim_report *rep,
 	fputc('\n', f);
 }
 
-#define GETTER(name, expr)                                                    \
-	static double name(const struct sim_result *r,                        \
-			   const struct sim_report *rep)                      \
-	{                                                                     \
-		(void)rep;                                                    \
-		return (expr);                                                \
+#define GETTER(name, expr)                                                     \
+	static double name(const struct sim_result *r,                         \
+			   const struct sim_report *rep)                       \
+	{                                                                      \
+		(void)rep;                                                     \
+		return (expr);                                                 \
 	}
 
 GETTER(_g_powered, r->powered)
@@ -69,12 +70,14 @@ void sim_out_table(FILE *f, const struct sim_report *rep)
 	const struct sim_site *s = rep->site;
 	const struct sim_mapping *m = rep->map;
 
-	fprintf(f, "site %s: %u nodes x %u %s, cap %.1f MW, PUE %.2f, "
+	fprintf(f,
+		"site %s: %u nodes x %u %s, cap %.1f MW, PUE %.2f, "
 		"cooling %.0f MW, reserve %.1f%%, power saving %s\n",
 		s->name, s->nodes, s->gpn, s->gpu_model, MW(s->cap_w), s->pue,
 		MW(s->cooling_w), s->reserve * 100,
 		rep->power_save ? "on" : "off");
-	fprintf(f, "trace %s, mapping %s: scale %g, load %g, max-dur %gs, "
+	fprintf(f,
+		"trace %s, mapping %s: scale %g, load %g, max-dur %gs, "
 		"power %s; %u rows -> %u jobs (dropped %u cpu-only, %u "
 		"never ran, %u too wide; %u cut), arrivals / %.3f, offered "
 		"load %.3f\n\n",
@@ -129,13 +132,15 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 	const struct sim_site *s = rep->site;
 	const struct sim_mapping *m = rep->map;
 
-	fprintf(f, "{\n  \"tool\": \"pb-sim\",\n  \"format\": 1,\n"
+	fprintf(f,
+		"{\n  \"tool\": \"pb-sim\",\n  \"format\": 1,\n"
 		"  \"seed\": %llu,\n  \"trace\": ",
 		(unsigned long long)rep->seed);
 	_jstr(f, rep->trace);
 	fprintf(f, ",\n  \"mapping\": {\"name\": ");
 	_jstr(f, m->name);
-	fprintf(f, ", \"scale\": %.6g, \"target_load\": %.6g, "
+	fprintf(f,
+		", \"scale\": %.6g, \"target_load\": %.6g, "
 		"\"max_dur_s\": %.0f, \"power\": \"%s\", \"rows\": %u, "
 		"\"jobs\": %u, \"dropped_cpu_only\": %u, \"dropped_never_ran\""
 		": %u, \"dropped_too_wide\": %u, \"cut\": %u, \"compress\": "
@@ -146,19 +151,21 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 		m->compress, m->offered_load);
 	fprintf(f, "  \"site\": {\"name\": ");
 	_jstr(f, s->name);
-	fprintf(f, ", \"nodes\": %u, \"gpus_per_node\": %u, \"gpu\": ",
-		s->nodes, s->gpn);
+	fprintf(f,
+		", \"nodes\": %u, \"gpus_per_node\": %u, \"gpu\": ", s->nodes,
+		s->gpn);
 	_jstr(f, s->gpu_model);
-	fprintf(f, ", \"node_idle_w\": %.0f, \"node_max_w\": %.0f, "
+	fprintf(f,
+		", \"node_idle_w\": %.0f, \"node_max_w\": %.0f, "
 		"\"node_standby_w\": %.0f, \"cap_w\": %.0f, \"pue\": %.4f, "
 		"\"cooling_w\": %.0f, \"reserve\": %.4f, \"rack_nodes\": %u, "
 		"\"rack_cap_w\": %.0f, \"row_racks\": %u, \"row_cap_w\": %.0f, "
 		"\"hall_rows\": %u, \"hall_cap_w\": %.0f, \"leaf_nodes\": %u, "
 		"\"group_leaves\": %u, \"power_saving\": %s},\n",
-		sim_site_idle_w(s), sim_site_busy_w(s, s->gpn, 1),
-		s->standby_w, s->cap_w, s->pue, s->cooling_w, s->reserve,
-		s->rack_nodes, s->rack_cap_w, s->row_racks, s->row_cap_w,
-		s->hall_rows, s->hall_cap_w, s->leaf_nodes, s->group_leaves,
+		sim_site_idle_w(s), sim_site_busy_w(s, s->gpn, 1), s->standby_w,
+		s->cap_w, s->pue, s->cooling_w, s->reserve, s->rack_nodes,
+		s->rack_cap_w, s->row_racks, s->row_cap_w, s->hall_rows,
+		s->hall_cap_w, s->leaf_nodes, s->group_leaves,
 		rep->power_save ? "true" : "false");
 }
 
@@ -166,27 +173,32 @@ static void _json_result(FILE *f, const struct sim_result *r, double cap)
 {
 	fprintf(f, "    {\"policy\": ");
 	_jstr(f, r->policy);
-	fprintf(f, ", \"nodes_powered_when_free\": %u, \"jobs\": %u, "
+	fprintf(f,
+		", \"nodes_powered_when_free\": %u, \"jobs\": %u, "
 		"\"started\": %u, \"rejected\": %u, \"events\": %llu, "
-		"\"decisions\": %llu,\n", r->powered, r->jobs, r->started,
-		r->rejected, (unsigned long long)r->events,
+		"\"decisions\": %llu,\n",
+		r->powered, r->jobs, r->started, r->rejected,
+		(unsigned long long)r->events,
 		(unsigned long long)r->decisions);
-	fprintf(f, "     \"facility\": {\"violations\": %u, \"worst_over_w\": "
+	fprintf(f,
+		"     \"facility\": {\"violations\": %u, \"worst_over_w\": "
 		"%.0f, \"seconds_over\": %.0f, \"mean_w\": %.0f, \"p95_w\": "
 		"%.0f, \"max_w\": %.0f, \"mean_of_cap\": %.6f, \"p95_of_cap\": "
-		"%.6f},\n", r->fac_viol, r->fac_worst_w, r->fac_over_s,
-		r->fac_mean, r->fac_p95, r->fac_max, r->fac_mean / cap,
-		r->fac_p95 / cap);
-	fprintf(f, "     \"domains\": {\"violations\": %u, \"worst_over_w\": "
-		"%.0f, \"domain_seconds_over\": %.0f},\n", r->dom_viol,
-		r->dom_worst_w, r->dom_over_s);
-	fprintf(f, "     \"gpu_hours\": %.3f, \"gpu_hours_in_arrival_span\": "
+		"%.6f},\n",
+		r->fac_viol, r->fac_worst_w, r->fac_over_s, r->fac_mean,
+		r->fac_p95, r->fac_max, r->fac_mean / cap, r->fac_p95 / cap);
+	fprintf(f,
+		"     \"domains\": {\"violations\": %u, \"worst_over_w\": "
+		"%.0f, \"domain_seconds_over\": %.0f},\n",
+		r->dom_viol, r->dom_worst_w, r->dom_over_s);
+	fprintf(f,
+		"     \"gpu_hours\": %.3f, \"gpu_hours_in_arrival_span\": "
 		"%.3f, \"makespan_s\": %.0f, \"wait_mean_s\": %.3f, "
 		"\"wait_p95_s\": %.0f, \"bounded_slowdown_mean\": %.6f, "
 		"\"bounded_slowdown_p95\": %.6f, \"bsld_tau_s\": 10, "
-		"\"leaf_switches_per_job\": %.6f}", r->gpu_hours,
-		r->gpu_hours_window, r->makespan, r->wait_mean, r->wait_p95,
-		r->bsld_mean, r->bsld_p95, r->leaf_mean);
+		"\"leaf_switches_per_job\": %.6f}",
+		r->gpu_hours, r->gpu_hours_window, r->makespan, r->wait_mean,
+		r->wait_p95, r->bsld_mean, r->bsld_p95, r->leaf_mean);
 }
 
 int sim_out_json(FILE *f, const struct sim_report *rep, int timing)
@@ -205,9 +217,10 @@ int sim_out_json(FILE *f, const struct sim_report *rep, int timing)
 
 			fprintf(f, "%s\n    {\"policy\": ", i ? "," : "");
 			_jstr(f, r->policy);
-			fprintf(f, ", \"wall_s\": %.6f, \"ns_per_decision\": "
-				"%.1f, \"events_per_s\": %.1f}", r->wall_s,
-				r->ns_per_decision,
+			fprintf(f,
+				", \"wall_s\": %.6f, \"ns_per_decision\": "
+				"%.1f, \"events_per_s\": %.1f}",
+				r->wall_s, r->ns_per_decision,
 				r->wall_s > 0 ? r->events / r->wall_s : 0);
 		}
 		fprintf(f, "\n  ]");
@@ -228,28 +241,27 @@ static void _gq(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-static void _plot_script(FILE *g, const char *png,
-			 const struct sim_report *rep)
+static void _plot_script(FILE *g, const char *png, const struct sim_report *rep)
 {
-	static const char *const colours[] = { "#d62728", "#1f77b4",
-					       "#2ca02c", "#9467bd",
-					       "#ff7f0e" };
+	static const char *const colours[] = {"#d62728", "#1f77b4", "#2ca02c",
+					      "#9467bd", "#ff7f0e"};
 	const struct sim_site *s = rep->site;
 	char title[256];
 
 	/* noenhanced: file names' underscores are not subscripts */
 	fprintf(g, "set terminal pngcairo noenhanced size 1400,800 "
-		"font 'DejaVu Sans,12'\nset output ");
+		   "font 'DejaVu Sans,12'\nset output ");
 	_gq(g, png);
-	snprintf(title, sizeof(title), "Facility power vs cap: %s (%u nodes), "
-		 "trace %s, mapping %s (scale %g, load %g)", s->name, s->nodes,
-		 rep->trace, rep->map->name, rep->map->scale,
+	snprintf(title, sizeof(title),
+		 "Facility power vs cap: %s (%u nodes), "
+		 "trace %s, mapping %s (scale %g, load %g)",
+		 s->name, s->nodes, rep->trace, rep->map->name, rep->map->scale,
 		 rep->map->target_load);
 	fprintf(g, "\nset title ");
 	_gq(g, title);
 	fprintf(g, "\nset xlabel 'time since first submit (h)'\n"
-		"set ylabel 'facility power (MW)'\nset grid\n"
-		"set key top right box opaque\nset yrange [0:*]\n");
+		   "set ylabel 'facility power (MW)'\nset grid\n"
+		   "set key top right box opaque\nset yrange [0:*]\n");
 	for (size_t i = 0; i < rep->nres; i++) {
 		const struct sim_result *r = &rep->res[i];
 
@@ -268,11 +280,15 @@ static void _plot_script(FILE *g, const char *png,
 	 * are dashed so the earlier ones still show beneath
 	 */
 	for (size_t i = 0; i < rep->nres; i++)
-		fprintf(g, "$d%zu using 1:2 with steps lw %d dt %d lc rgb '%s' "
-			"title '%s', ", i, i < 3 ? 2 : 3, i < 3 ? 1 : 2,
-			colours[i % 5], rep->res[i].policy);
-	fprintf(g, "%.6f with lines dt 2 lw 2 lc rgb 'black' title "
-		"'facility cap %.0f MW'\n", MW(s->cap_w), MW(s->cap_w));
+		fprintf(g,
+			"$d%zu using 1:2 with steps lw %d dt %d lc rgb '%s' "
+			"title '%s', ",
+			i, i < 3 ? 2 : 3, i < 3 ? 1 : 2, colours[i % 5],
+			rep->res[i].policy);
+	fprintf(g,
+		"%.6f with lines dt 2 lw 2 lc rgb 'black' title "
+		"'facility cap %.0f MW'\n",
+		MW(s->cap_w), MW(s->cap_w));
 }
 
 int sim_out_plot(const char *png, const struct sim_report *rep, char *err,
@@ -288,8 +304,10 @@ int sim_out_plot(const char *png, const struct sim_report *rep, char *err,
 	_plot_script(g, png, rep);
 	st = pclose(g);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(err, errlen, "gnuplot failed writing %s (is "
-			 "gnuplot-nox installed?)", png);
+		snprintf(err, errlen,
+			 "gnuplot failed writing %s (is "
+			 "gnuplot-nox installed?)",
+			 png);
 		return -1;
 	}
 	return 0;
@@ -312,9 +330,11 @@ void sim_progress_cb(void *arg, const char *policy, uint32_t done,
 	if (!p->on || (now - p->last < 0.2 && done < total))
 		return;
 	p->last = now;
-	fprintf(stderr, "\rpb-sim: %-13s %3.0f%%  %u/%u jobs ended, "
-		"simulated %.1f h ", policy,
-		total ? 100.0 * done / total : 100.0, done, total, t / 3600);
+	fprintf(stderr,
+		"\rpb-sim: %-13s %3.0f%%  %u/%u jobs ended, "
+		"simulated %.1f h ",
+		policy, total ? 100.0 * done / total : 100.0, done, total,
+		t / 3600);
 	fflush(stderr);
 }
 

@@ -15,7 +15,7 @@
 #include "sim_trace.h"
 
 struct sim_report {
-	const char *trace;		/* file name as shown (basename) */
+	const char *trace; /* file name as shown (basename) */
 	const struct sim_site *site;
 	const struct sim_mapping *map;
 	uint64_t seed;

@@ -31,12 +31,12 @@
 
 #include "sim_pols.h"
 
-#define SIM_CORES_PER_PKG 56	/* Xeon Platinum 8480C, as in DGX H100 */
+#define SIM_CORES_PER_PKG 56 /* Xeon Platinum 8480C, as in DGX H100 */
 
 struct sim_power {
 	const struct sim_site *s;
 	pb_site_t *site;
-	pb_net_t *net;		/* NULL without topology preference */
+	pb_net_t *net; /* NULL without topology preference */
 	pb_ledger_t *led;
 	pb_placer_t *pl;
 	pb_bitset_t *freeset, *cand, *out;
@@ -67,8 +67,8 @@ static double _job_w(void *ctx, const struct sim_job *j)
 	struct sim_power *p = ctx;
 	double from = p->power_save ? p->s->standby_w : sim_site_idle_w(p->s);
 
-	return j->nodes * (sim_site_busy_w(p->s, j->gpus_per_node, j->load) -
-			   from);
+	return j->nodes *
+	       (sim_site_busy_w(p->s, j->gpus_per_node, j->load) - from);
 }
 
 static int _fits_ever(void *ctx, const struct sim_job *j)
@@ -78,7 +78,7 @@ static int _fits_ever(void *ctx, const struct sim_job *j)
 
 	return j->nodes <= p->s->nodes &&
 	       base * p->s->nodes + _job_w(ctx, j) <=
-		       (double)pb_ledger_limit(p->led, p->root);
+		   (double)pb_ledger_limit(p->led, p->root);
 }
 
 static int _start(void *ctx, const struct sim_job *j, double now,
@@ -86,12 +86,12 @@ static int _start(void *ctx, const struct sim_job *j, double now,
 {
 	struct sim_power *p = ctx;
 	pb_place_req_t req = {
-		.nnodes = j->nodes,
-		.gpus = (uint16_t)j->gpus_per_node,
-		.cores = (uint16_t)p->cores,
-		.gpu_watts_hint = _hint(p->s, j),
-		.now = (int64_t)now,
-		.end = (int64_t)(now + j->dur),
+	    .nnodes = j->nodes,
+	    .gpus = (uint16_t)j->gpus_per_node,
+	    .cores = (uint16_t)p->cores,
+	    .gpu_watts_hint = _hint(p->s, j),
+	    .now = (int64_t)now,
+	    .end = (int64_t)(now + j->dur),
 	};
 	pb_alloc_t alloc;
 	uint32_t k = 0;
@@ -114,8 +114,8 @@ static int _start(void *ctx, const struct sim_job *j, double now,
 	alloc.count = k;
 	alloc.gpu_watts_hint = req.gpu_watts_hint;
 	/* the plugin re-checks what it is about to start: so do we */
-	if (k != j->nodes || pb_ledger_commit(p->led, j->id, &alloc, req.end,
-					      NULL))
+	if (k != j->nodes ||
+	    pb_ledger_commit(p->led, j->id, &alloc, req.end, NULL))
 		return 0;
 	for (uint32_t m = 0; m < k; m++)
 		pb_bitset_clear(p->freeset, outn[m]);
@@ -166,14 +166,14 @@ static void _destroy(void *ctx)
 }
 
 static const struct sim_pol_ops _ops = {
-	.free_on = _free_on,
-	.fits_ever = _fits_ever,
-	.start = _start,
-	.finish = _finish,
-	.free_nodes = _free_nodes,
-	.headroom_w = _headroom,
-	.job_w = _job_w,
-	.destroy = _destroy,
+    .free_on = _free_on,
+    .fits_ever = _fits_ever,
+    .start = _start,
+    .finish = _finish,
+    .free_nodes = _free_nodes,
+    .headroom_w = _headroom,
+    .job_w = _job_w,
+    .destroy = _destroy,
 };
 
 /* Domain index of each level's current domain while nodes are added. */
@@ -181,20 +181,20 @@ static int _build_site(struct sim_power *p, pb_error_t *e)
 {
 	const struct sim_site *s = p->s;
 	pb_class_spec_t cls = {
-		.name = "gpu",
-		.gpu_model = s->gpu_model,
-		.gpus = (uint16_t)s->gpn,
-		.cpu_packages = (uint16_t)s->cpu_pkgs,
-		.cores = p->cores,
-		.cpu_idle_w = _w(s->cpu_idle_w),
-		.cpu_max_w = _w(s->cpu_max_w),
-		.base_w = _w(s->base_w),
-		.standby_w = _w(s->standby_w),
+	    .name = "gpu",
+	    .gpu_model = s->gpu_model,
+	    .gpus = (uint16_t)s->gpn,
+	    .cpu_packages = (uint16_t)s->cpu_pkgs,
+	    .cores = p->cores,
+	    .cpu_idle_w = _w(s->cpu_idle_w),
+	    .cpu_max_w = _w(s->cpu_max_w),
+	    .base_w = _w(s->base_w),
+	    .standby_w = _w(s->standby_w),
 	};
 	pb_facility_t fac = {
-		.pue_milli = (uint32_t)lround(s->pue * 1000),
-		.cooling_w = _w(s->cooling_w),
-		.reserve_ppm = (uint32_t)lround(s->reserve * 1e6),
+	    .pue_milli = (uint32_t)lround(s->pue * 1000),
+	    .cooling_w = _w(s->cooling_w),
+	    .reserve_ppm = (uint32_t)lround(s->reserve * 1e6),
 	};
 	pb_gpu_model_t gm;
 	int32_t root, hall = -1, row = -1, rack = -1, c;
@@ -234,8 +234,8 @@ static int _build_site(struct sim_power *p, pb_error_t *e)
 		}
 		snprintf(name, sizeof(name), "n%05u", n);
 		if (hall < 0 || row < 0 || rack < 0 ||
-		    pb_site_add_node(p->site, name, (uint32_t)c,
-				     (uint32_t)rack, e) < 0)
+		    pb_site_add_node(p->site, name, (uint32_t)c, (uint32_t)rack,
+				     e) < 0)
 			return -1;
 	}
 	if (pb_site_finalize(p->site, e))
@@ -337,8 +337,10 @@ int sim_policy_gpu_table(struct sim_site *s, const char *model, char *err,
 		if (!strcasecmp(m[k].name, model))
 			i = (int)k;
 	if (i < 0) {
-		snprintf(err, errlen, "GPU model '%s' is not in policy's power "
-			 "table", model);
+		snprintf(err, errlen,
+			 "GPU model '%s' is not in policy's power "
+			 "table",
+			 model);
 		return -1;
 	}
 	snprintf(s->gpu_model, sizeof(s->gpu_model), "%s", m[i].name);

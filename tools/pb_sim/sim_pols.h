@@ -18,8 +18,8 @@
 #include "sim_engine.h"
 #include "sim_site.h"
 
-int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p,
-		       char *err, size_t errlen);
+int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p, char *err,
+		       size_t errlen);
 int sim_base_static(const struct sim_site *s, struct sim_pol *p, char *err,
 		    size_t errlen);
 

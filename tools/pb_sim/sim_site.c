@@ -37,7 +37,7 @@
 #include "sim_site.h"
 
 static void _err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void _err(char *err, size_t len, const char *fmt, ...)
 {
@@ -139,29 +139,42 @@ void sim_site_reference(struct sim_site *s, double mw)
 struct _key {
 	const char *name;
 	size_t off;
-	int kind;	/* 0 double, 1 uint32, 2 string, 3 MW, 4 kW */
+	int kind; /* 0 double, 1 uint32, 2 string, 3 MW, 4 kW */
 };
 
-#define D(n, f) { n, offsetof(struct sim_site, f), 0 }
-#define U(n, f) { n, offsetof(struct sim_site, f), 1 }
+#define D(n, f)                                                                \
+	{                                                                      \
+		n, offsetof(struct sim_site, f), 0                             \
+	}
+#define U(n, f)                                                                \
+	{                                                                      \
+		n, offsetof(struct sim_site, f), 1                             \
+	}
 static const struct _key _keys[] = {
-	{ "Name", offsetof(struct sim_site, name), 2 },
-	U("Nodes", nodes), U("GpusPerNode", gpn),
-	{ "GpuModel", offsetof(struct sim_site, gpu_model), 2 },
-	D("GpuIdleWatts", gpu_idle_w), D("GpuMaxWatts", gpu_max_w),
-	D("GpuMinCapWatts", gpu_min_w),
-	U("CpuPackages", cpu_pkgs), D("CpuIdleWatts", cpu_idle_w),
-	D("CpuMaxWatts", cpu_max_w), D("BaseWatts", base_w),
-	D("StandbyWatts", standby_w),
-	U("LeafNodes", leaf_nodes), U("GroupLeaves", group_leaves),
-	U("RackNodes", rack_nodes), U("RowRacks", row_racks),
-	U("HallRows", hall_rows),
-	{ "RackCapKW", offsetof(struct sim_site, rack_cap_w), 4 },
-	{ "RowCapKW", offsetof(struct sim_site, row_cap_w), 4 },
-	{ "HallCapMW", offsetof(struct sim_site, hall_cap_w), 3 },
-	{ "FacilityCapMW", offsetof(struct sim_site, cap_w), 3 },
-	{ "CoolingMW", offsetof(struct sim_site, cooling_w), 3 },
-	D("PUE", pue), D("Reserve", reserve),
+    {"Name", offsetof(struct sim_site, name), 2},
+    U("Nodes", nodes),
+    U("GpusPerNode", gpn),
+    {"GpuModel", offsetof(struct sim_site, gpu_model), 2},
+    D("GpuIdleWatts", gpu_idle_w),
+    D("GpuMaxWatts", gpu_max_w),
+    D("GpuMinCapWatts", gpu_min_w),
+    U("CpuPackages", cpu_pkgs),
+    D("CpuIdleWatts", cpu_idle_w),
+    D("CpuMaxWatts", cpu_max_w),
+    D("BaseWatts", base_w),
+    D("StandbyWatts", standby_w),
+    U("LeafNodes", leaf_nodes),
+    U("GroupLeaves", group_leaves),
+    U("RackNodes", rack_nodes),
+    U("RowRacks", row_racks),
+    U("HallRows", hall_rows),
+    {"RackCapKW", offsetof(struct sim_site, rack_cap_w), 4},
+    {"RowCapKW", offsetof(struct sim_site, row_cap_w), 4},
+    {"HallCapMW", offsetof(struct sim_site, hall_cap_w), 3},
+    {"FacilityCapMW", offsetof(struct sim_site, cap_w), 3},
+    {"CoolingMW", offsetof(struct sim_site, cooling_w), 3},
+    D("PUE", pue),
+    D("Reserve", reserve),
 };
 #undef D
 #undef U
@@ -184,7 +197,8 @@ static int _set(struct sim_site *s, const char *k, const char *v, char *err,
 		errno = 0;
 		d = strtod(v, &end);
 		if (errno || end == v || *end || !isfinite(d) || d < 0) {
-			_err(err, errlen, "%s: '%s' is not a number >= 0", k, v);
+			_err(err, errlen, "%s: '%s' is not a number >= 0", k,
+			     v);
 			return -1;
 		}
 		if (key->kind == 1) {
@@ -195,8 +209,9 @@ static int _set(struct sim_site *s, const char *k, const char *v, char *err,
 			}
 			*(uint32_t *)(void *)p = (uint32_t)d;
 		} else {
-			*(double *)(void *)p = d * (key->kind == 3 ? 1e6 :
-						    key->kind == 4 ? 1e3 : 1);
+			*(double *)(void *)p = d * (key->kind == 3   ? 1e6
+						    : key->kind == 4 ? 1e3
+								     : 1);
 		}
 		return 0;
 	}
@@ -208,20 +223,25 @@ int sim_site_check(const struct sim_site *s, char *err, size_t errlen)
 {
 	if (!s->nodes || !s->gpn || !s->rack_nodes || !s->row_racks ||
 	    !s->hall_rows || !s->leaf_nodes || !s->group_leaves) {
-		_err(err, errlen, "site %s: node, GPU and domain counts must "
-		     "be > 0", s->name);
+		_err(err, errlen,
+		     "site %s: node, GPU and domain counts must "
+		     "be > 0",
+		     s->name);
 		return -1;
 	}
 	if (s->pue < 1 || s->cap_w <= 0 || s->reserve >= 1) {
-		_err(err, errlen, "site %s: need PUE >= 1, a facility cap > 0 "
-		     "and a reserve < 1", s->name);
+		_err(err, errlen,
+		     "site %s: need PUE >= 1, a facility cap > 0 "
+		     "and a reserve < 1",
+		     s->name);
 		return -1;
 	}
 	if (s->gpu_max_w < s->gpu_min_w || s->gpu_min_w < s->gpu_idle_w ||
-	    s->cpu_max_w < s->cpu_idle_w ||
-	    sim_site_idle_w(s) < s->standby_w) {
-		_err(err, errlen, "site %s: need GPU idle <= min cap <= max, "
-		     "CPU idle <= max, standby <= idle", s->name);
+	    s->cpu_max_w < s->cpu_idle_w || sim_site_idle_w(s) < s->standby_w) {
+		_err(err, errlen,
+		     "site %s: need GPU idle <= min cap <= max, "
+		     "CPU idle <= max, standby <= idle",
+		     s->name);
 		return -1;
 	}
 	return 0;
@@ -250,8 +270,10 @@ static int _load_file(struct sim_site *s, const char *path, char *err,
 			char *eq = strchr(w, '=');
 
 			if (!eq) {
-				snprintf(msg, sizeof(msg), "'%s' is not "
-					 "Key=Value", w);
+				snprintf(msg, sizeof(msg),
+					 "'%s' is not "
+					 "Key=Value",
+					 w);
 				goto bad;
 			}
 			*eq = '\0';

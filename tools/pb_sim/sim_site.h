@@ -16,24 +16,24 @@
 struct sim_site {
 	char name[64];
 	uint32_t nodes;
-	uint32_t gpn;			/* GPUs per node */
+	uint32_t gpn; /* GPUs per node */
 	char gpu_model[64];
 	/* per-part power (W), from the GPU class's power table */
-	double gpu_idle_w, gpu_max_w, gpu_min_w;	/* min: lowest cap */
+	double gpu_idle_w, gpu_max_w, gpu_min_w; /* min: lowest cap */
 	uint32_t cpu_pkgs;
 	double cpu_idle_w, cpu_max_w;
-	double base_w;			/* fans, memory, NICs, NVSwitch */
-	double standby_w;		/* powered off: BMC only */
+	double base_w;	  /* fans, memory, NICs, NVSwitch */
+	double standby_w; /* powered off: BMC only */
 	/* network: fat tree */
-	uint32_t leaf_nodes;		/* nodes per leaf switch */
-	uint32_t group_leaves;		/* leaf switches per spine group */
+	uint32_t leaf_nodes;   /* nodes per leaf switch */
+	uint32_t group_leaves; /* leaf switches per spine group */
 	/* power domains */
 	uint32_t rack_nodes, row_racks, hall_rows;
-	double rack_cap_w, row_cap_w, hall_cap_w;	/* IT watts */
-	double cap_w;			/* facility watts (IT x PUE) */
+	double rack_cap_w, row_cap_w, hall_cap_w; /* IT watts */
+	double cap_w; /* facility watts (IT x PUE) */
 	double pue;
-	double cooling_w;		/* IT heat the cooling removes */
-	double reserve;			/* fraction of every cap held back */
+	double cooling_w; /* IT heat the cooling removes */
+	double reserve;	  /* fraction of every cap held back */
 };
 
 /*

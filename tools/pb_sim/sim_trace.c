@@ -55,14 +55,14 @@ struct sim_cols {
 struct sim_raw {
 	uint32_t row;
 	double submit, dur;
-	double gpus;	/* trace GPUs (OpenB) or job GPUs (generic) */
-	double nodes;	/* generic only; 0 = from gpus */
-	double gpn;	/* generic only; 0 = site's */
+	double gpus;  /* trace GPUs (OpenB) or job GPUs (generic) */
+	double nodes; /* generic only; 0 = from gpus */
+	double gpn;   /* generic only; 0 = site's */
 	double load;
 };
 
 static void _err(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void _err(char *err, size_t len, const char *fmt, ...)
 {
@@ -112,7 +112,8 @@ int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
 		double v;
 
 		if (!eq) {
-			_err(err, errlen, "--mapping: '%s' is not key=value", tok);
+			_err(err, errlen, "--mapping: '%s' is not key=value",
+			     tok);
 			rc = -1;
 			break;
 		}
@@ -139,8 +140,9 @@ int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
 		else
 			goto bad;
 		continue;
-bad:
-		_err(err, errlen, "--mapping: bad value '%s' for '%s' "
+	bad:
+		_err(err, errlen,
+		     "--mapping: bad value '%s' for '%s' "
 		     "(keys: scale>0, load>=0, max-dur>=0 s, power=full|milli)",
 		     eq, tok);
 		rc = -1;
@@ -161,7 +163,7 @@ static int _split(char *line, char sep, char **f, int max)
 		char *e = strchr(p, sep);
 
 		if (n == max)
-			return n + 1;	/* too many: caller reports */
+			return n + 1; /* too many: caller reports */
 		f[n++] = p;
 		if (!e)
 			break;
@@ -192,19 +194,19 @@ static int _col(char **f, int n, const char *const *names)
 
 static int _header(char *line, struct sim_cols *c)
 {
-	static const char *const k_submit[] = { "submit", "submit_time", NULL };
-	static const char *const k_dur[] = { "duration", "elapsed",
-					     "elapsedraw", "run_time", NULL };
-	static const char *const k_nodes[] = { "nodes", "nnodes",
-					       "allocnodes", NULL };
-	static const char *const k_gpus[] = { "gpus", "num_gpus", NULL };
-	static const char *const k_gpn[] = { "gpus_per_node", NULL };
-	static const char *const k_load[] = { "load", NULL };
-	static const char *const k_ng[] = { "num_gpu", NULL };
-	static const char *const k_gm[] = { "gpu_milli", NULL };
-	static const char *const k_cr[] = { "creation_time", NULL };
-	static const char *const k_de[] = { "deletion_time", NULL };
-	static const char *const k_sc[] = { "scheduled_time", NULL };
+	static const char *const k_submit[] = {"submit", "submit_time", NULL};
+	static const char *const k_dur[] = {"duration", "elapsed", "elapsedraw",
+					    "run_time", NULL};
+	static const char *const k_nodes[] = {"nodes", "nnodes", "allocnodes",
+					      NULL};
+	static const char *const k_gpus[] = {"gpus", "num_gpus", NULL};
+	static const char *const k_gpn[] = {"gpus_per_node", NULL};
+	static const char *const k_load[] = {"load", NULL};
+	static const char *const k_ng[] = {"num_gpu", NULL};
+	static const char *const k_gm[] = {"gpu_milli", NULL};
+	static const char *const k_cr[] = {"creation_time", NULL};
+	static const char *const k_de[] = {"deletion_time", NULL};
+	static const char *const k_sc[] = {"scheduled_time", NULL};
 	char *f[SIM_MAX_COLS + 1];
 	int n;
 
@@ -293,9 +295,9 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 	int need = 0;
 	double v;
 
-	int cols[] = { c->num_gpu, c->gpu_milli, c->creation, c->deletion,
-		       c->scheduled, c->submit, c->duration, c->nodes,
-		       c->gpus, c->gpn, c->load };
+	int cols[] = {c->num_gpu,   c->gpu_milli, c->creation, c->deletion,
+		      c->scheduled, c->submit,	  c->duration, c->nodes,
+		      c->gpus,	    c->gpn,	  c->load};
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		if (cols[i] + 1 > need)
 			need = cols[i] + 1;
@@ -309,8 +311,8 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 	if (c->fmt == SIM_FMT_OPENB) {
 		double sched, del, milli = 1000;
 
-		if (_num(f[c->num_gpu], &r->gpus) || _num(f[c->creation],
-							  &r->submit)) {
+		if (_num(f[c->num_gpu], &r->gpus) ||
+		    _num(f[c->creation], &r->submit)) {
 			snprintf(what, wlen, "bad num_gpu or creation_time");
 			return -1;
 		}
@@ -326,7 +328,8 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 		    _num(f[c->deletion], &del) ||
 		    (c->gpu_milli >= 0 && *f[c->gpu_milli] &&
 		     _num(f[c->gpu_milli], &milli))) {
-			snprintf(what, wlen, "bad scheduled_time, "
+			snprintf(what, wlen,
+				 "bad scheduled_time, "
 				 "deletion_time or gpu_milli");
 			return -1;
 		}
@@ -368,8 +371,8 @@ static int _map(const struct sim_raw *r, struct sim_mapping *m,
 
 	if (r->nodes > 0) {
 		nodes = ceil(r->nodes * m->scale);
-		gpn = r->gpn > 0 ? fmin(r->gpn, m->gpn) :
-		      (r->gpus > 0 ? ceil(gpus / nodes) : m->gpn);
+		gpn = r->gpn > 0 ? fmin(r->gpn, m->gpn)
+				 : (r->gpus > 0 ? ceil(gpus / nodes) : m->gpn);
 	} else {
 		gpn = r->gpn > 0 ? fmin(r->gpn, m->gpn) : m->gpn;
 		nodes = ceil(gpus / gpn);
@@ -419,8 +422,8 @@ static void _compress(struct sim_trace *t, struct sim_mapping *m)
 	if (m->target_load > 0 && span > 0 && work > 0)
 		m->compress = m->target_load * m->site_nodes * span / work;
 	for (size_t i = 0; i < t->n; i++) {
-		t->jobs[i].submit = floor((t->jobs[i].submit - t0) /
-					  m->compress);
+		t->jobs[i].submit =
+		    floor((t->jobs[i].submit - t0) / m->compress);
 		t->jobs[i].id = (uint32_t)i;
 	}
 	span = t->jobs[t->n - 1].submit;
@@ -464,7 +467,8 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 	}
 	line = _next_line(&save, buf);
 	if (!line || _header(line, &c)) {
-		_err(err, errlen, "%s:1: header is neither an OpenB pod list "
+		_err(err, errlen,
+		     "%s:1: header is neither an OpenB pod list "
 		     "nor submit,duration,nodes|gpus[,gpus_per_node][,load]",
 		     name);
 		goto out;
@@ -491,8 +495,7 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 			continue;
 		if (t->n == cap) {
 			size_t nc = cap ? 2 * cap : 1024;
-			struct sim_job *nj = realloc(t->jobs,
-						     nc * sizeof(*nj));
+			struct sim_job *nj = realloc(t->jobs, nc * sizeof(*nj));
 
 			if (!nj) {
 				_err(err, errlen, "%s: out of memory", name);

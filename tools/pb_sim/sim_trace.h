@@ -20,32 +20,32 @@ struct sim_job {
 	double submit;		/* s, after mapping */
 	double dur;		/* s of run time, > 0 */
 	uint32_t nodes;		/* whole nodes */
-	uint32_t gpus_per_node;	/* GPUs the job uses on each node */
-	double load;		/* GPU activity 0..1: share of max-over-idle draw */
+	uint32_t gpus_per_node; /* GPUs the job uses on each node */
+	double load; /* GPU activity 0..1: share of max-over-idle draw */
 };
 
 /* The mapping rule and its parameters, printed with every result. */
 struct sim_mapping {
-	char name[32];		/* "openb-train-v1" or "generic-v1" */
-	double scale;		/* training GPUs per trace GPU */
-	double target_load;	/* offered node load after compression; 0 = keep */
-	double max_dur;		/* s; longer runs are cut (site MaxTime); 0 = keep */
-	int power_milli;	/* 1: load = gpu_milli/1000; 0: full draw */
-	uint32_t site_nodes;	/* nodes of the site the load refers to */
-	uint32_t gpn;		/* GPUs per node of the site */
+	char name[32];	    /* "openb-train-v1" or "generic-v1" */
+	double scale;	    /* training GPUs per trace GPU */
+	double target_load; /* offered node load after compression; 0 = keep */
+	double max_dur;	 /* s; longer runs are cut (site MaxTime); 0 = keep */
+	int power_milli; /* 1: load = gpu_milli/1000; 0: full draw */
+	uint32_t site_nodes; /* nodes of the site the load refers to */
+	uint32_t gpn;	     /* GPUs per node of the site */
 	/* results of the mapping, filled by sim_trace_load() */
 	double compress;	/* arrival-time divisor actually applied */
 	uint32_t rows;		/* data rows read */
 	uint32_t kept;		/* jobs produced */
 	uint32_t dropped_cpu;	/* num_gpu 0 (CPU-only pods) */
-	uint32_t dropped_nodur;	/* never scheduled: no duration */
+	uint32_t dropped_nodur; /* never scheduled: no duration */
 	uint32_t dropped_big;	/* wider than the whole site */
 	uint32_t cut;		/* runs cut to max_dur */
-	double offered_load;	/* node-s offered / (site nodes x arrival span) */
+	double offered_load; /* node-s offered / (site nodes x arrival span) */
 };
 
 struct sim_trace {
-	struct sim_job *jobs;	/* owned; sorted by (submit, row) */
+	struct sim_job *jobs; /* owned; sorted by (submit, row) */
 	size_t n;
 };
 

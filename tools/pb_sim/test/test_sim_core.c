@@ -55,19 +55,18 @@ static void _tiny_site(struct sim_site *s)
 	s->reserve = 0;
 }
 
-static const char tiny_trace[] =
-	"submit,duration,nodes\n"
-	"0,100,4\n"
-	"0,50,4\n"
-	"10,100,8\n"
-	"20,30,2\n";
+static const char tiny_trace[] = "submit,duration,nodes\n"
+				 "0,100,4\n"
+				 "0,50,4\n"
+				 "10,100,8\n"
+				 "20,30,2\n";
 
 static void _load(const char *text, const struct sim_site *s,
 		  struct sim_mapping *m, struct sim_trace *t)
 {
 	char err[256] = "";
-	int rc = sim_trace_parse(text, "tiny.csv", NULL, s->nodes, s->gpn, m,
-				 t, err, sizeof(err));
+	int rc = sim_trace_parse(text, "tiny.csv", NULL, s->nodes, s->gpn, m, t,
+				 err, sizeof(err));
 
 	if (rc)
 		fail_msg("%s", err);
@@ -116,13 +115,13 @@ static void test_generic_mapping(void **state)
  * arrival span of 400 s: compress = 0.9 x 100 x 400 / 11,076,000.
  */
 static const char openb_trace[] =
-	"name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,"
-	"creation_time,deletion_time,scheduled_time\n"
-	"p0,12000,16384,1,1000,,LS,Running,0,1000,100\n"
-	"p1,6000,12288,0,0,,BE,Succeeded,50,300,60\n"
-	"p2,12000,16384,2,1000,,LS,Running,100,700,100\n"
-	"p3,6000,12288,1,500,,BE,Pending,200,250,\n"
-	"p4,12000,16384,8,1000,,LS,Running,400,500000,400\n";
+    "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,"
+    "creation_time,deletion_time,scheduled_time\n"
+    "p0,12000,16384,1,1000,,LS,Running,0,1000,100\n"
+    "p1,6000,12288,0,0,,BE,Succeeded,50,300,60\n"
+    "p2,12000,16384,2,1000,,LS,Running,100,700,100\n"
+    "p3,6000,12288,1,500,,BE,Pending,200,250,\n"
+    "p4,12000,16384,8,1000,,LS,Running,400,500000,400\n";
 
 static void test_openb_mapping(void **state)
 {
@@ -133,7 +132,8 @@ static void test_openb_mapping(void **state)
 
 	(void)state;
 	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=64", 100,
-					 8, &m, &t, err, sizeof(err)), 0);
+					 8, &m, &t, err, sizeof(err)),
+			 0);
 	assert_string_equal(m.name, "openb-train-v1");
 	assert_int_equal(m.rows, 5);
 	assert_int_equal(m.kept, 3);
@@ -151,8 +151,9 @@ static void test_openb_mapping(void **state)
 	sim_trace_free(&t);
 
 	/* a wider scale than the site drops the job, and says so */
-	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=128",
-					 100, 8, &m, &t, err, sizeof(err)), 0);
+	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=128", 100,
+					 8, &m, &t, err, sizeof(err)),
+			 0);
 	assert_int_equal(m.dropped_big, 1);
 	assert_int_equal(m.kept, 2);
 	sim_trace_free(&t);
@@ -166,22 +167,27 @@ static void test_bad_input(void **state)
 
 	(void)state;
 	assert_int_equal(sim_trace_parse("a,b\n1,2\n", "x.csv", NULL, 8, 8, &m,
-					 &t, err, sizeof(err)), -1);
+					 &t, err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "x.csv:1:"));
 	/* blank lines count: the bad row is line 4 */
 	assert_int_equal(sim_trace_parse("submit,duration,nodes\n\n0,1,1\n"
-					 "0,1,x\n", "y.csv", NULL, 8, 8, &m,
-					 &t, err, sizeof(err)), -1);
+					 "0,1,x\n",
+					 "y.csv", NULL, 8, 8, &m, &t, err,
+					 sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "y.csv:4:"));
 	assert_int_equal(sim_trace_parse(tiny_trace, "z.csv", "scale=abc", 8, 8,
-					 &m, &t, err, sizeof(err)), -1);
+					 &m, &t, err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "--mapping"));
 	/* sacct's time formats */
 	assert_int_equal(sim_trace_parse("Submit|Elapsed|NNodes\n"
 					 "2024-01-01T00:00:00|1-00:00:10|2\n"
 					 "2024-01-01T00:01:00|01:00|1\n",
 					 "s.txt", NULL, 8, 8, &m, &t, err,
-					 sizeof(err)), 0);
+					 sizeof(err)),
+			 0);
 	assert_int_equal(t.n, 2);
 	assert_true(t.jobs[0].dur == 86410);
 	assert_true(t.jobs[1].submit == 60 && t.jobs[1].dur == 60);
@@ -282,7 +288,7 @@ static void test_static_by_hand(void **state)
 
 static void test_curve_quantile(void **state)
 {
-	struct sim_point c[] = { { 0, 3 }, { 10, 1 }, { 80, 2 } };
+	struct sim_point c[] = {{0, 3}, {10, 1}, {80, 2}};
 
 	(void)state;
 	/* 3 for 10 s, 1 for 70 s, 2 for 20 s */
@@ -294,13 +300,13 @@ static void test_curve_quantile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_site_power),
-		cmocka_unit_test(test_generic_mapping),
-		cmocka_unit_test(test_openb_mapping),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_oblivious_by_hand),
-		cmocka_unit_test(test_static_by_hand),
-		cmocka_unit_test(test_curve_quantile),
+	    cmocka_unit_test(test_site_power),
+	    cmocka_unit_test(test_generic_mapping),
+	    cmocka_unit_test(test_openb_mapping),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_oblivious_by_hand),
+	    cmocka_unit_test(test_static_by_hand),
+	    cmocka_unit_test(test_curve_quantile),
 	};
 
 	return cmocka_run_group_tests_name("sim_core", tests, NULL, NULL);

@@ -27,15 +27,15 @@ static void _site(struct sim_site *s)
 	char err[256];
 
 	sim_site_reference(s, 100);
-	assert_int_equal(sim_policy_gpu_table(s, "H100 SXM", err,
-					      sizeof(err)), 0);
+	assert_int_equal(sim_policy_gpu_table(s, "H100 SXM", err, sizeof(err)),
+			 0);
 	s->nodes = 512;
 	s->cap_w = 4.1e6;
 	s->cooling_w = 5.3e6;
 }
 
-static void _run(const struct sim_site *s, const struct sim_trace *t,
-		 int k, int power_save, struct sim_result *r)
+static void _run(const struct sim_site *s, const struct sim_trace *t, int k,
+		 int power_save, struct sim_result *r)
 {
 	struct sim_pol p;
 	char err[256] = "";
@@ -122,12 +122,13 @@ static void test_unknown_gpu(void **state)
 
 	(void)state;
 	sim_site_reference(&s, 100);
-	assert_int_equal(sim_policy_gpu_table(&s, "no such GPU", err,
-					      sizeof(err)), -1);
+	assert_int_equal(
+	    sim_policy_gpu_table(&s, "no such GPU", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no such GPU"));
 	/* a device model string resolves like hwloc's GPUModel would */
-	assert_int_equal(sim_policy_gpu_table(&s, "NVIDIA H100 80GB HBM3", err,
-					      sizeof(err)), 0);
+	assert_int_equal(
+	    sim_policy_gpu_table(&s, "NVIDIA H100 80GB HBM3", err, sizeof(err)),
+	    0);
 	assert_string_equal(s.gpu_model, "H100 SXM");
 	assert_true(s.gpu_max_w == 700);
 }
@@ -135,10 +136,10 @@ static void test_unknown_gpu(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_draw),
-		cmocka_unit_test(test_declared_draw),
-		cmocka_unit_test(test_no_power_saving),
-		cmocka_unit_test(test_unknown_gpu),
+	    cmocka_unit_test(test_full_draw),
+	    cmocka_unit_test(test_declared_draw),
+	    cmocka_unit_test(test_no_power_saving),
+	    cmocka_unit_test(test_unknown_gpu),
 	};
 
 	return cmocka_run_group_tests_name("sim_policy", tests, NULL, NULL);
