@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the ledger on the hand-computed two-rack site (util.h):
+ * committed watts, verdicts (domain, short_w), off/standby nodes,
+ * suspend/resume, cap changes with running jobs, PUE/cooling/reserve at
+ * the root, rebuild and the job views.
+ */
+#include "util.h"
+
+static pb_ledger_t *ledger(const pb_site_t *s)
+{
+	pb_error_t err;
+	pb_ledger_t *l = pb_ledger_create(s, NULL, &err);
+
+	if (!l)
+		fail_msg("ledger: %s", err.text);
+	return l;
+}
+
+static void expect(const pb_ledger_t *l, pb_watts_t fac, pb_watts_t ra,
+		   pb_watts_t rb)
+{
+	assert_int_equal(pb_ledger_committed(l, 0), fac);
+	assert_int_equal(pb_ledger_committed(l, 1), ra);
+	assert_int_equal(pb_ledger_committed(l, 2), rb);
+	verify_ok(l);
+}
+
+static void test_admit_commit_release(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = ledger(s);
+	struct whole w;
+	pb_verdict_t v;
+
+	(void)state;
+	expect(l, 880, 440, 440);
+	assert_int_equal(pb_ledger_headroom(l, 0), 2500 - 880);
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 0), 0, 100, &v), 0);
+	assert_true(v.ok);
+	assert_int_equal(v.job_w, 600);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 100, NULL), 0);
+	expect(l, 1480, 1040, 440);
+	assert_int_equal(pb_ledger_node_draw(l, 0), 820);
+	/* a second full node in rackA: 1040 + 600 - 1500 */
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 1), 0, 100, &v), 1);
+	assert_false(v.ok);
+	assert_int_equal(v.domain, 1);
+	assert_int_equal(v.short_w, 140);
+	assert_int_equal(v.job_w, 600);
+	assert_int_equal(v.at, 0);
+	/* both rackB nodes: rackB short 140, fac short 180; fac (#0) first */
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 2, 2, 3), 0, 100, &v), 1);
+	assert_int_equal(v.domain, 0);
+	assert_int_equal(v.short_w, 180);
+	assert_int_equal(v.job_w, 1200);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 2), 100, NULL), -1);
+	assert_int_equal(pb_ledger_release(l, 1), 0);
+	assert_int_equal(pb_ledger_release(l, 1), -1);
+	expect(l, 880, 440, 440);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static void test_invalid_alloc(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = ledger(s);
+	struct whole w;
+	pb_verdict_t v;
+	pb_error_t err;
+
+	(void)state;
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 2, 1, 1), 0, 1, &v), -1);
+	assert_int_equal(v.domain, -1);
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 4), 0, 1, &v), -1);
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 0), 0, 1, &v), -1);
+	assert_int_equal(pb_ledger_commit(l, 5, whole(&w, 2, 0, 0), 1, &err),
+			 -1);
+	assert_non_null(strstr(err.text, "invalid"));
+	expect(l, 880, 440, 440);
+	assert_int_equal(pb_ledger_job_count(l), 0);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static void test_off_nodes_and_wake(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = ledger(s);
+	struct whole w;
+	pb_verdict_t v;
+	pb_error_t err;
+
+	(void)state;
+	assert_int_equal(pb_ledger_set_node_power(l, 2, false, &err), 0);
+	assert_int_equal(pb_ledger_set_node_power(l, 3, false, &err), 0);
+	expect(l, 460, 440, 20);
+	assert_false(pb_ledger_node_is_on(l, 2));
+	assert_int_equal(pb_ledger_node_draw(l, 2), 10);
+	assert_int_equal(pb_ledger_node_wake_w(l, 2), 210);
+	/* rackB cap 900: 20 + 210 wake + 600 = 830 fits, both nodes do not */
+	assert_int_equal(pb_ledger_set_cap(l, 2, 900, &err), 0);
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 2, 2, 3), 0, 9, &v), 1);
+	assert_int_equal(v.domain, 2);
+	assert_int_equal(v.short_w, 20 + 2 * 810 - 900);
+	assert_int_equal(v.job_w, 1200);	/* wake-ups not in job_w */
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 2), 0, 9, &v), 0);
+	assert_int_equal(v.job_w, 600);
+	assert_int_equal(pb_ledger_commit(l, 7, whole(&w, 1, 2), 9, &err), 0);
+	assert_true(pb_ledger_node_is_on(l, 2));
+	expect(l, 1270, 440, 830);
+	/* a node in use cannot be powered off; no side effect */
+	assert_int_equal(pb_ledger_set_node_power(l, 2, false, &err), -1);
+	assert_non_null(strstr(err.text, "b0"));
+	expect(l, 1270, 440, 830);
+	/* release leaves the node on, at idle */
+	assert_int_equal(pb_ledger_release(l, 7), 0);
+	expect(l, 670, 440, 230);
+	assert_int_equal(pb_ledger_set_node_power(l, 2, false, &err), 0);
+	expect(l, 460, 440, 20);
+	assert_int_equal(pb_ledger_set_node_power(l, 9, true, &err), -1);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static void test_suspend_resume(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = ledger(s);
+	struct whole w;
+	pb_verdict_t v;
+	pb_job_info_t info;
+
+	(void)state;
+	assert_int_equal(pb_ledger_commit(l, 3, whole(&w, 1, 0), 50, NULL), 0);
+	assert_int_equal(pb_ledger_suspend(l, 3), 0);
+	assert_int_equal(pb_ledger_suspend(l, 3), -1);
+	expect(l, 880, 440, 440);
+	assert_int_equal(pb_ledger_node_draw(l, 0), TINY_IDLE);
+	assert_int_equal(pb_ledger_job_info(l, 3, &info), 0);
+	assert_true(info.suspended);
+	assert_int_equal(info.watts, 600);
+	/* the freed power is usable; resuming then would be refused */
+	assert_int_equal(pb_ledger_commit(l, 4, whole(&w, 1, 1), 50, NULL), 0);
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 0), 0, 50, &v), 1);
+	assert_int_equal(v.short_w, 140);
+	assert_int_equal(pb_ledger_release(l, 4), 0);
+	assert_int_equal(pb_ledger_resume(l, 3), 0);
+	assert_int_equal(pb_ledger_resume(l, 3), -1);
+	expect(l, 1480, 1040, 440);
+	/* a suspended job releases cleanly too */
+	assert_int_equal(pb_ledger_suspend(l, 3), 0);
+	assert_int_equal(pb_ledger_release(l, 3), 0);
+	expect(l, 880, 440, 440);
+	assert_int_equal(pb_ledger_suspend(l, 99), -1);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static void test_cap_change_running_jobs(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = ledger(s);
+	struct whole w;
+	pb_verdict_t v;
+	pb_error_t err;
+	pb_alloc_node_t one = { 1, 1, 0 };	/* 1 GPU: 250 W */
+	pb_alloc_t small = { &one, 1, 0 };
+
+	(void)state;
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 50, NULL), 0);
+	assert_int_equal(pb_ledger_set_cap(l, 1, 900, &err), 0);
+	assert_int_equal(pb_ledger_cap(l, 1), 900);
+	assert_int_equal(pb_ledger_headroom(l, 1), 900 - 1040);
+	/* the running job stays; new starts obey the new cap */
+	assert_int_equal(pb_ledger_job_count(l), 1);
+	assert_int_equal(pb_ledger_admit(l, &small, 0, 50, &v), 1);
+	assert_int_equal(v.domain, 1);
+	assert_int_equal(v.short_w, 1040 + 250 - 900);
+	assert_int_equal(pb_ledger_set_cap(l, 1, 0, &err), -1);
+	assert_int_equal(pb_ledger_set_cap(l, 7, 100, &err), -1);
+	assert_int_equal(pb_ledger_cap(l, 1), 900);
+	assert_int_equal(pb_ledger_release(l, 1), 0);
+	assert_int_equal(pb_ledger_admit(l, &small, 0, 50, &v), 0);
+	assert_int_equal(v.job_w, 250);
+	verify_ok(l);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static void test_facility_pue_cooling_reserve(void **state)
+{
+	pb_facility_t f = { 1250, 1900, 10000 };
+	pb_site_t *s = two_racks(&f);
+	pb_ledger_t *l = ledger(s);
+	struct whole w;
+	pb_verdict_t v;
+	pb_error_t err;
+
+	(void)state;
+	assert_int_equal(pb_ledger_limit(l, 0), 1881);
+	assert_int_equal(pb_ledger_limit(l, 1), 1485);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 50, NULL), 0);
+	/* 1480 + 600 against 1881 IT W (cooling binds) */
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 2), 0, 50, &v), 1);
+	assert_int_equal(v.domain, 0);
+	assert_int_equal(v.short_w, 199);
+	/* at 200 W per GPU: 2 * 150 + 100 = 400 -> 1880 fits exactly */
+	w.a.gpu_watts_hint = 200;
+	assert_int_equal(pb_ledger_admit(l, &w.a, 0, 50, &v), 0);
+	assert_int_equal(v.job_w, 400);
+	w.a.gpu_watts_hint = 201;
+	assert_int_equal(pb_ledger_admit(l, &w.a, 0, 50, &v), 1);
+	assert_int_equal(v.short_w, 1);
+	/* a hint below the min cap is clamped up to it: 2 * 50 + 100 */
+	w.a.gpu_watts_hint = 10;
+	assert_int_equal(pb_ledger_admit(l, &w.a, 0, 50, &v), 0);
+	assert_int_equal(v.job_w, 200);
+	/* raise the facility cap: PUE then binds (2600 - 26 -> 2059 IT W) */
+	assert_int_equal(pb_ledger_set_cap(l, 0, 2600, &err), 0);
+	assert_int_equal(pb_ledger_limit(l, 0), 1881);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+
+	f.cooling_w = 0;
+	s = two_racks(&f);
+	l = ledger(s);
+	assert_int_equal(pb_ledger_set_cap(l, 0, 2600, &err), 0);
+	assert_int_equal(pb_ledger_limit(l, 0), 2059);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static int count_jobs(const pb_job_info_t *j, void *arg)
+{
+	pb_watts_t *sum = arg;
+
+	*sum += j->watts;
+	return 0;
+}
+
+static int stop_at_first(const pb_job_info_t *j, void *arg)
+{
+	(void)arg;
+	return (int)j->job_id;
+}
+
+static void test_rebuild_and_views(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = ledger(s);
+	pb_alloc_node_t n1[] = { { 0, 2, 10 }, { 2, 1, 3 } };
+	pb_alloc_node_t n2[] = { { 1, 1, 0 } };
+	pb_running_job_t jobs[] = {
+		{ 11, { n1, 2, 0 }, 500, false },
+		{ 12, { n2, 1, 0 }, 600, true },
+	};
+	pb_alloc_node_t got[4];
+	pb_watts_t sum = 0;
+	pb_error_t err;
+	pb_job_info_t info;
+
+	(void)state;
+	assert_int_equal(pb_ledger_rebuild(l, jobs, 2, &err), 0);
+	/* job 11: 600 on a0, 280 on b0; job 12 suspended */
+	expect(l, 880 + 880, 440 + 600, 440 + 280);
+	assert_int_equal(pb_ledger_job_count(l), 2);
+	assert_int_equal(pb_ledger_foreach_job(l, count_jobs, &sum), 0);
+	assert_int_equal(sum, 880 + 250);
+	assert_int_not_equal(pb_ledger_foreach_job(l, stop_at_first, NULL), 0);
+	assert_int_equal(pb_ledger_job_nodes(l, 11, got, 4), 2);
+	assert_int_equal(got[1].node, 2);
+	assert_int_equal(got[1].cores, 3);
+	assert_int_equal(pb_ledger_job_nodes(l, 11, got, 1), 2);
+	assert_int_equal(pb_ledger_job_nodes(l, 13, got, 4), -1);
+	assert_int_equal(pb_ledger_update_end(l, 11, 900), 0);
+	assert_int_equal(pb_ledger_job_info(l, 11, &info), 0);
+	assert_int_equal(info.expected_end, 900);
+	assert_int_equal(pb_ledger_update_end(l, 13, 900), -1);
+	/* a duplicate id: error, and the ledger is empty, not half-built */
+	jobs[1].job_id = 11;
+	assert_int_equal(pb_ledger_rebuild(l, jobs, 2, &err), -1);
+	assert_non_null(strstr(err.text, "11"));
+	assert_int_equal(pb_ledger_job_count(l), 0);
+	expect(l, 880, 440, 440);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static void test_growth_beyond_capacity(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_opts_t o = { .max_jobs = 2, .max_alloc_nodes = 3,
+			       .max_reservations = 1 };
+	pb_error_t err;
+	pb_ledger_t *l = pb_ledger_create(s, &o, &err);
+	pb_alloc_node_t n = { 0, 0, 1 };
+	pb_alloc_t a = { &n, 1, 0 };
+
+	(void)state;
+	assert_non_null(l);
+	/* 1-core jobs on every node, far past the sized capacity */
+	for (uint32_t j = 0; j < 40; j++) {
+		n.node = j % 4;
+		assert_int_equal(pb_ledger_commit(l, j, &a, 10, &err), 0);
+	}
+	verify_ok(l);
+	/* each core is 10 W: 10 jobs per node */
+	expect(l, 880 + 400, 440 + 200, 440 + 200);
+	for (uint32_t j = 0; j < 40; j += 2)
+		assert_int_equal(pb_ledger_release(l, j), 0);
+	expect(l, 880 + 200, 440 + 100, 440 + 100);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+static void test_create_needs_final_site(void **state)
+{
+	pb_site_t *s = pb_site_create();
+	pb_error_t err;
+
+	(void)state;
+	assert_null(pb_ledger_create(s, NULL, &err));
+	assert_non_null(strstr(err.text, "finalized"));
+	pb_site_destroy(s);
+	pb_ledger_destroy(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_admit_commit_release),
+		cmocka_unit_test(test_invalid_alloc),
+		cmocka_unit_test(test_off_nodes_and_wake),
+		cmocka_unit_test(test_suspend_resume),
+		cmocka_unit_test(test_cap_change_running_jobs),
+		cmocka_unit_test(test_facility_pue_cooling_reserve),
+		cmocka_unit_test(test_rebuild_and_views),
+		cmocka_unit_test(test_growth_beyond_capacity),
+		cmocka_unit_test(test_create_needs_final_site),
+	};
+
+	return cmocka_run_group_tests_name("policy_ledger", tests, NULL, NULL);
+}
