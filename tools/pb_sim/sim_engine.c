@@ -13,7 +13,10 @@
  * enough policy power headroom will be free, counting the running jobs' end
  * times (run times are known exactly: the trace gives no time limits).  A
  * later job may then start now only if it ends before that time, or if it
- * fits in the nodes and power the head job will leave over.
+ * fits in the nodes and power the head job will leave over.  A policy that
+ * can hold power ahead (the ledger's reservations) is also asked to hold
+ * the head job's power at that time on nodes free by then, so backfill
+ * cannot use rack, row or hall headroom the head job will need.
  *
  * Power is accounted here, not by the policy: a node draws standby when off,
  * idle when powered without a job, idle + load x (max - idle) with one; IT
@@ -66,6 +69,8 @@ struct sim_state {
 	size_t nqueue;
 	double *start; /* per job; < 0 until it starts */
 	uint32_t *nodes_buf;
+	uint8_t *busy;	/* per node: in a running job */
+	uint32_t *cand; /* scratch: nodes free by the head's start */
 	double last_t, last_w;
 	int fac_over;
 	size_t curve_cap;
@@ -253,8 +258,10 @@ static void _finish(struct sim_state *st, struct sim_run_job *rj)
 	const struct sim_job *j = &st->t->jobs[rj->job];
 
 	st->p->ops->finish(st->p->ctx, j, rj->nodes);
-	for (uint32_t k = 0; k < j->nodes; k++)
+	for (uint32_t k = 0; k < j->nodes; k++) {
 		_node_set(st, rj->nodes[k], _free_w(st, rj->nodes[k]));
+		st->busy[rj->nodes[k]] = 0;
+	}
 	free(rj->nodes);
 }
 
@@ -304,6 +311,8 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	rj.job = id;
 	rj.w = w;
 	for (uint32_t k = 0; k < j->nodes; k++)
+		st->busy[rj.nodes[k]] = 1;
+	for (uint32_t k = 0; k < j->nodes; k++)
 		_node_set(st, rj.nodes[k],
 			  sim_site_busy_w(st->s, j->gpus_per_node, j->load));
 	st->start[id] = now;
@@ -325,7 +334,8 @@ static int _cmp_end(const void *a, const void *b)
  * nodes and power are free, and what is left over then for backfill.
  */
 static double _shadow(struct sim_state *st, const struct sim_job *h,
-		      struct sim_run_job *tmp, double *extra_n, double *extra_w)
+		      struct sim_run_job *tmp, size_t *upto, double *extra_n,
+		      double *extra_w)
 {
 	const struct sim_pol *p = st->p;
 	double fn = p->ops->free_nodes(p->ctx);
@@ -337,6 +347,7 @@ static double _shadow(struct sim_state *st, const struct sim_job *h,
 		fn += st->t->jobs[tmp[k].job].nodes;
 		hw += tmp[k].w;
 		if (fn >= h->nodes && hw >= need) {
+			*upto = k + 1;
 			*extra_n = fn - h->nodes;
 			*extra_w = hw - need;
 			return tmp[k].end;
@@ -345,6 +356,27 @@ static double _shadow(struct sim_state *st, const struct sim_job *h,
 	*extra_n = 0;
 	*extra_w = 0;
 	return INFINITY;
+}
+
+/* Ask the policy to hold the head's power at its reserved start. */
+static void _hold(struct sim_state *st, const struct sim_job *h, double at,
+		  const struct sim_run_job *ending, size_t upto)
+{
+	const struct sim_pol *p = st->p;
+	uint32_t n = 0;
+
+	if (!p->ops->hold || isinf(at))
+		return;
+	for (uint32_t k = 0; k < st->s->nodes; k++)
+		if (!st->busy[k])
+			st->cand[n++] = k;
+	for (size_t e = 0; e < upto; e++) {
+		const uint32_t *nodes = ending[e].nodes;
+
+		for (uint32_t k = 0; k < st->t->jobs[ending[e].job].nodes; k++)
+			st->cand[n++] = nodes[k];
+	}
+	p->ops->hold(p->ctx, h, at, st->cand, n);
 }
 
 static int _fits_now(struct sim_state *st, const struct sim_job *j)
@@ -369,9 +401,13 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		if (shadow < 0) {
 			if (_fits_now(st, j))
 				rc = _try_start(st, id, now);
-			if (rc == 0)
-				shadow =
-				    _shadow(st, j, tmp, &extra_n, &extra_w);
+			if (rc == 0) {
+				size_t upto = 0;
+
+				shadow = _shadow(st, j, tmp, &upto, &extra_n,
+						 &extra_w);
+				_hold(st, j, shadow, tmp, upto);
+			}
 		} else if (p->ops->free_nodes(p->ctx) && _fits_now(st, j)) {
 			int early = now + j->dur <= shadow;
 			double w = p->ops->job_w(p->ctx, j);
@@ -523,6 +559,8 @@ static void _state_free(struct sim_state *st)
 	free(st->queue);
 	free(st->start);
 	free(st->nodes_buf);
+	free(st->busy);
+	free(st->cand);
 	free(st->node_w);
 	for (int l = 0; l < 4; l++)
 		_dom_free(&st->dom[l]);
@@ -538,8 +576,10 @@ static int _state_init(struct sim_state *st)
 	st->start = malloc(n * sizeof(*st->start));
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
 	st->node_w = calloc(s->nodes, sizeof(*st->node_w));
-	if (!st->heap || !st->queue || !st->start || !st->nodes_buf ||
-	    !st->node_w ||
+	st->busy = calloc(s->nodes, 1);
+	st->cand = malloc(s->nodes * sizeof(*st->cand));
+	if (!st->busy || !st->cand || !st->heap || !st->queue || !st->start ||
+	    !st->nodes_buf || !st->node_w ||
 	    _dom_init(&st->dom[0], sim_site_count(s, SIM_LVL_RACK),
 		      s->rack_cap_w) ||
 	    _dom_init(&st->dom[1], sim_site_count(s, SIM_LVL_ROW),
@@ -581,6 +621,8 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 			now = t->jobs[next].submit;
 		if (st->nheap && st->heap[0].end < now)
 			now = st->heap[0].end;
+		if (st->p->ops->unhold)
+			st->p->ops->unhold(st->p->ctx);
 		while (st->nheap && st->heap[0].end <= now) {
 			struct sim_run_job rj = _heap_pop(st);
 

@@ -36,6 +36,15 @@ struct sim_pol_ops {
 	uint32_t (*free_nodes)(void *ctx);
 	double (*headroom_w)(void *ctx); /* INFINITY if unlimited */
 	double (*job_w)(void *ctx, const struct sim_job *j);
+	/*
+	 * Optional: hold power for the blocked head job j from start on,
+	 * on some of cand[0..n) (the nodes free by then), so that backfill
+	 * cannot take the domain headroom it will need; and drop that hold.
+	 * The engine drops the hold at every event before anything changes.
+	 */
+	void (*hold)(void *ctx, const struct sim_job *j, double start,
+		     const uint32_t *cand, uint32_t n);
+	void (*unhold)(void *ctx);
 	void (*destroy)(void *ctx);
 };
 

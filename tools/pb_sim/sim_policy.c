@@ -43,7 +43,10 @@ struct sim_power {
 	pb_alloc_node_t *an;
 	uint32_t nfree, cores, root;
 	int power_save;
+	int held; /* the head job's reservation is in the ledger */
 };
+
+#define SIM_HOLD_ID 1 /* the one reservation EASY makes */
 
 static pb_watts_t _w(double w)
 {
@@ -136,6 +139,56 @@ static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
 	p->nfree += j->nodes;
 }
 
+/*
+ * What the plugin does for a job blocked by power: hold its power at its
+ * expected start, on nodes free by then, chosen by the same placement
+ * evaluated at that time.  If no set can be found the job simply has no
+ * hold (the node reservation in the engine still protects it).
+ */
+static void _hold(void *ctx, const struct sim_job *j, double start,
+		  const uint32_t *cand, uint32_t n)
+{
+	struct sim_power *p = ctx;
+	pb_place_req_t req = {
+	    .nnodes = j->nodes,
+	    .gpus = (uint16_t)j->gpus_per_node,
+	    .cores = (uint16_t)p->cores,
+	    .gpu_watts_hint = _hint(p->s, j),
+	    .now = (int64_t)start,
+	    .end = (int64_t)(start + j->dur),
+	};
+	pb_alloc_t alloc;
+	uint32_t k = 0;
+
+	pb_bitset_clear_all(p->cand);
+	for (uint32_t i = 0; i < n; i++)
+		pb_bitset_set(p->cand, cand[i]);
+	if (pb_place_filter(p->pl, p->led, p->cand, &req) < j->nodes ||
+	    pb_place_choose(p->pl, p->led, p->cand, &req, p->out, NULL))
+		return;
+	for (int64_t i = pb_bitset_next(p->out, 0); i >= 0 && k < j->nodes;
+	     i = pb_bitset_next(p->out, (uint32_t)i + 1)) {
+		p->an[k].node = (uint32_t)i;
+		p->an[k].gpus = req.gpus;
+		p->an[k].cores = req.cores;
+		k++;
+	}
+	alloc.nodes = p->an;
+	alloc.count = k;
+	alloc.gpu_watts_hint = req.gpu_watts_hint;
+	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, req.now,
+				     req.end, NULL);
+}
+
+static void _unhold(void *ctx)
+{
+	struct sim_power *p = ctx;
+
+	if (p->held)
+		pb_ledger_unreserve(p->led, SIM_HOLD_ID);
+	p->held = 0;
+}
+
 static uint32_t _free_nodes(void *ctx)
 {
 	return ((struct sim_power *)ctx)->nfree;
@@ -173,6 +226,8 @@ static const struct sim_pol_ops _ops = {
     .free_nodes = _free_nodes,
     .headroom_w = _headroom,
     .job_w = _job_w,
+    .hold = _hold,
+    .unhold = _unhold,
     .destroy = _destroy,
 };
 
