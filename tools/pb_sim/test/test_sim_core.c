@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "sim_engine.h"
@@ -286,6 +288,38 @@ static void test_static_by_hand(void **state)
 	sim_trace_free(&t);
 }
 
+static void _write(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void test_site_file(void **state)
+{
+	char good[] = "/tmp/pb-sim-site-XXXXXX",
+	     bad[] = "/tmp/pb-sim-site-XXXXXX";
+	char err[256] = "", want[64];
+	struct sim_site s;
+
+	(void)state;
+	_write(good, "# a small site\nNodes=64 FacilityCapMW=0.5  # trial\n"
+		     "\nRackCapKW=45 PUE=1.1\n");
+	_write(bad, "Nodes=64\n\nRackCapKW=abc\n");
+	assert_int_equal(sim_site_load(&s, good, err, sizeof(err)), 0);
+	assert_int_equal(s.nodes, 64);
+	assert_true(s.cap_w == 0.5e6 && s.rack_cap_w == 45e3 && s.pue == 1.1);
+	/* what the file does not name stays as in the reference */
+	assert_int_equal(s.leaf_nodes, 32);
+	assert_int_equal(sim_site_load(&s, bad, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: RackCapKW", bad);
+	assert_non_null(strstr(err, want));
+	unlink(good);
+	unlink(bad);
+}
+
 static void test_curve_quantile(void **state)
 {
 	struct sim_point c[] = {{0, 3}, {10, 1}, {80, 2}};
@@ -306,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_oblivious_by_hand),
 	    cmocka_unit_test(test_static_by_hand),
+	    cmocka_unit_test(test_site_file),
 	    cmocka_unit_test(test_curve_quantile),
 	};
 
