@@ -387,11 +387,17 @@ static int _fits_now(struct sim_state *st, const struct sim_job *j)
 	       p->ops->job_w(p->ctx, j) <= p->ops->headroom_w(p->ctx);
 }
 
+/*
+ * One EASY pass.  The head job's power hold only matters to the backfill
+ * starts of this pass (it is dropped at the next event), so it is made
+ * lazily, just before the first one is tried: most passes try none.
+ */
 static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 {
 	const struct sim_pol *p = st->p;
 	double shadow = -1, extra_n = 0, extra_w = 0;
-	size_t keep = 0;
+	const struct sim_job *head = NULL;
+	size_t keep = 0, upto = 0;
 
 	for (size_t q = 0; q < st->nqueue; q++) {
 		uint32_t id = st->queue[q];
@@ -402,17 +408,19 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 			if (_fits_now(st, j))
 				rc = _try_start(st, id, now);
 			if (rc == 0) {
-				size_t upto = 0;
-
 				shadow = _shadow(st, j, tmp, &upto, &extra_n,
 						 &extra_w);
-				_hold(st, j, shadow, tmp, upto);
+				head = j;
 			}
 		} else if (p->ops->free_nodes(p->ctx) && _fits_now(st, j)) {
 			int early = now + j->dur <= shadow;
 			double w = p->ops->job_w(p->ctx, j);
 
 			if (early || (j->nodes <= extra_n && w <= extra_w)) {
+				if (head) {
+					_hold(st, head, shadow, tmp, upto);
+					head = NULL;
+				}
 				rc = _try_start(st, id, now);
 				if (rc == 1 && !early) {
 					extra_n -= j->nodes;
