@@ -26,6 +26,7 @@ struct pb_placer {
 	uint32_t *dom_mark;	/* [nd] */
 	uint32_t *touched;	/* [nd] */
 	uint32_t epoch, ntouched;
+	pb_watts_t *class_incr;	/* [classes] one node's increment, per request */
 	pb_watts_t *need;	/* [nn] increment + wake-up */
 	pb_watts_t *incr;	/* [nn] increment */
 	uint32_t *usable_before; /* [nn + 1] prefix counts over order */
@@ -43,6 +44,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->used);
 	free(p->dom_mark);
 	free(p->touched);
+	free(p->class_incr);
 	free(p->need);
 	free(p->incr);
 	free(p->usable_before);
@@ -81,6 +83,8 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->used = calloc(nd, sizeof(*p->used));
 	p->dom_mark = calloc(nd, sizeof(*p->dom_mark));
 	p->touched = calloc(nd, sizeof(*p->touched));
+	p->class_incr = calloc(pb_site_class_count(site) + 1,
+			       sizeof(*p->class_incr));
 	p->need = calloc(nn, sizeof(*p->need));
 	p->incr = calloc(nn, sizeof(*p->incr));
 	p->usable_before = calloc((size_t)nn + 1, sizeof(*p->usable_before));
@@ -88,7 +92,7 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->pick = calloc(nn, sizeof(*p->pick));
 	p->best = calloc(nn, sizeof(*p->best));
 	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
-	    !p->touched || !p->need || !p->incr || !p->usable_before ||
+	    !p->touched || !p->class_incr || !p->need || !p->incr || !p->usable_before ||
 	    !p->all || !p->pick || !p->best)
 		goto oom;
 	for (uint32_t i = 0; i < nn; i++)
@@ -100,7 +104,10 @@ oom:
 	return NULL;
 }
 
-/* Rule 1: avail per domain, and its minimum along every root path. */
+/*
+ * Rule 1: avail per domain, and its minimum along every root path; one
+ * node's increment per class (every node of a class takes the same).
+ */
 static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 		     const pb_place_req_t *req)
 {
@@ -114,13 +121,15 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
 	}
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
+		p->class_incr[c] = pb_power_increment_w(
+			pb_site_class(p->site, c), req->gpus, req->cores,
+			req->gpu_watts_hint);
 }
 
-static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n,
-		       const pb_place_req_t *req)
+static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n)
 {
-	p->incr[n] = pb_ledger_node_increment(l, n, req->gpus, req->cores,
-					      req->gpu_watts_hint);
+	p->incr[n] = p->class_incr[pb_site_node_class(p->site, n)];
 	p->need[n] = p->incr[n] + pb_ledger_node_wake_w(l, n);
 }
 
@@ -141,7 +150,7 @@ uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 	     i = pb_bitset_next(cand, (uint32_t)i + 1)) {
 		uint32_t n = (uint32_t)i;
 
-		_node_need(p, l, n, req);
+		_node_need(p, l, n);
 		if (_usable(p, n))
 			left++;
 		else
@@ -266,11 +275,11 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 }
 
 static void _fill_needs(pb_placer_t *p, const pb_ledger_t *l,
-			const pb_bitset_t *cand, const pb_place_req_t *req)
+			const pb_bitset_t *cand)
 {
 	for (int64_t i = pb_bitset_next(cand, 0); i >= 0;
 	     i = pb_bitset_next(cand, (uint32_t)i + 1))
-		_node_need(p, l, (uint32_t)i, req);
+		_node_need(p, l, (uint32_t)i);
 }
 
 static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
@@ -304,7 +313,7 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 		return -1;
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
-	_fill_needs(p, l, cand, req);
+	_fill_needs(p, l, cand);
 	if (p->net && pb_net_switch_count(p->net)) {
 		pb_net_switch_nodes(p->net, 0, &order);
 		_count_usable(p, cand, order, p->nn);
