@@ -80,6 +80,7 @@ struct pb_ledger {
 	uint32_t entries_cap, entry_free;
 	struct resv *resv;
 	uint32_t resv_cap, nresv;
+	uint32_t resv_hi;	/* 1 + highest slot in use: loops stop there */
 	pb_watts_t *resv_block;
 	struct scratch *s;
 };
@@ -435,7 +436,7 @@ static void _apply(pb_ledger_t *l, uint32_t n, pb_watts_t w, int64_t end)
 
 	for (uint32_t i = 0; i < len; i++)
 		l->committed[path[i]] += w;
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		struct resv *rv = &l->resv[r];
 
 		if (!rv->used || end <= rv->start)
@@ -508,7 +509,7 @@ static pb_watts_t _load_now(const pb_ledger_t *l, uint32_t d, int64_t now)
 {
 	pb_watts_t w = l->committed[d];
 
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (_resv_active(&l->resv[r], now))
 			w += l->resv[r].held[d];
 	return w;
@@ -537,6 +538,24 @@ static int32_t _worst(const pb_ledger_t *l, const pb_watts_t *level,
 	return best;
 }
 
+/* Is alloc non-empty, with valid and distinct nodes?  Uses node marks. */
+static bool _valid(const pb_ledger_t *l, const pb_alloc_t *a)
+{
+	struct scratch *s = l->s;
+
+	if (!a || !a->nodes || a->count == 0)
+		return false;
+	s->epoch++;
+	for (uint32_t i = 0; i < a->count; i++) {
+		uint32_t n = a->nodes[i].node;
+
+		if (n >= l->nnodes || s->node_mark[n] == s->epoch)
+			return false;
+		s->node_mark[n] = s->epoch;
+	}
+	return true;
+}
+
 /* ---- admission ---- */
 
 int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
@@ -561,7 +580,7 @@ int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
 		return 1;
 	}
 	/* the earliest reservation checkpoint inside the job's run that fails */
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used || rv->start <= now || rv->start >= expected_end)
@@ -640,7 +659,7 @@ int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
 		pb_error_set(err, "job %u: already in the ledger", job_id);
 		return -1;
 	}
-	if (_gather(l, alloc) < 0) {
+	if (!_valid(l, alloc)) {
 		pb_error_set(err, "job %u: invalid allocation", job_id);
 		return -1;
 	}
@@ -885,7 +904,7 @@ int pb_ledger_foreach_job(const pb_ledger_t *l,
 
 static int32_t _resv_find(const pb_ledger_t *l, uint32_t id)
 {
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (l->resv[r].used && l->resv[r].id == id)
 			return (int32_t)r;
 	return -1;
@@ -904,7 +923,7 @@ static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
 			_apply_resv(l, out, l->entries[e].node,
 				    -l->entries[e].incr);
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		if (!_resv_active(&l->resv[r], t))
 			continue;
 		for (uint32_t d = 0; d < l->ndomains; d++)
@@ -953,7 +972,7 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	for (uint32_t i = 0; i < alloc->count; i++)
 		l->node_resv[alloc->nodes[i].node]++;
 	/* the others' start-time loads now include this one where active */
-	for (uint32_t q = 0; q < l->resv_cap; q++) {
+	for (uint32_t q = 0; q < l->resv_hi; q++) {
 		struct resv *o = &l->resv[q];
 
 		/* rv is not marked used yet, so test its window directly */
@@ -964,6 +983,8 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	}
 	rv->used = true;
 	l->nresv++;
+	if ((uint32_t)r >= l->resv_hi)
+		l->resv_hi = (uint32_t)r + 1;
 	_load_at(l, start, rv->load);
 	return 0;
 }
@@ -977,7 +998,7 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 		return -1;
 	rv = &l->resv[r];
 	rv->used = false;
-	for (uint32_t q = 0; q < l->resv_cap; q++) {
+	for (uint32_t q = 0; q < l->resv_hi; q++) {
 		struct resv *o = &l->resv[q];
 
 		if (!o->used || !(rv->start <= o->start && o->start < rv->end))
@@ -989,6 +1010,8 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 		l->node_resv[l->entries[e].node]--;
 	_give_chain(l, rv->first);
 	l->nresv--;
+	while (l->resv_hi && !l->resv[l->resv_hi - 1].used)
+		l->resv_hi--;
 	return 0;
 }
 
@@ -1004,7 +1027,7 @@ pb_watts_t pb_ledger_reserved_at(const pb_ledger_t *l, uint32_t domain,
 
 	if (domain >= l->ndomains)
 		return 0;
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (_resv_active(&l->resv[r], t))
 			w += l->resv[r].held[domain];
 	return w;
@@ -1015,7 +1038,7 @@ void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
 {
 	for (uint32_t d = 0; d < l->ndomains; d++)
 		out[d] = l->limit[d] - l->committed[d];
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (_resv_active(rv, now)) {
@@ -1023,7 +1046,7 @@ void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
 				out[d] -= rv->held[d];
 		}
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used || rv->start <= now || rv->start >= end)
@@ -1106,7 +1129,7 @@ static uint32_t _collect_events(const pb_ledger_t *l, int64_t now)
 		ev[n++] = (struct event){ j->end > now ? j->end : now + 1,
 					  EV_JOB_END, i };
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used)
@@ -1127,7 +1150,7 @@ static bool _window_blocked(const pb_ledger_t *l, int64_t t, int64_t duration)
 			      PB_TIME_NEVER :
 			      t + duration;
 
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (rv->used && !l->s->resv_fits[r] && rv->start > t &&
@@ -1154,7 +1177,7 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 	if (job_w < 0 || duration <= 0)
 		return -1;
 	why->job_w = job_w;
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		s->resv_fits[r] = !l->resv[r].used ||
 				  _worst(l, l->resv[r].load, false, &short_w) < 0;
 	for (uint32_t k = 0; k < s->ntouched; k++) {
@@ -1187,7 +1210,7 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 
 void pb_ledger_reset(pb_ledger_t *l)
 {
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (l->resv[r].used)
 			pb_ledger_unreserve(l, l->resv[r].id);
 	for (uint32_t i = 0; i < l->jobs_cap; i++)
@@ -1257,7 +1280,7 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 
 static int _verify_resv(const pb_ledger_t *l, pb_watts_t *buf, pb_error_t *err)
 {
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used)
@@ -1300,7 +1323,7 @@ static void _recompute(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 			_apply_resv(l, dom, en->node, en->incr);
 		}
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		if (!l->resv[r].used)
 			continue;
 		for (uint32_t e = l->resv[r].first; e != NIL;
