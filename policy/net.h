@@ -49,7 +49,8 @@ int pb_net_attach_node(pb_net_t *net, uint32_t sw, uint32_t node,
 int pb_net_finalize(pb_net_t *net, pb_error_t *err);
 
 uint32_t pb_net_switch_count(const pb_net_t *net);
-uint32_t pb_net_node_count(const pb_net_t *net); /* the nnodes given to create */
+uint32_t
+pb_net_node_count(const pb_net_t *net); /* the nnodes given to create */
 int32_t pb_net_switch_by_name(const pb_net_t *net, const char *name);
 const char *pb_net_switch_name(const pb_net_t *net, uint32_t sw);
 int32_t pb_net_switch_parent(const pb_net_t *net, uint32_t sw);

@@ -12,7 +12,7 @@
 struct attempt {
 	uint32_t picked;
 	pb_watts_t leftover;
-	int32_t why_domain;	/* lowest-index domain that refused a node */
+	int32_t why_domain; /* lowest-index domain that refused a node */
 	pb_watts_t why_short;
 };
 
@@ -20,19 +20,20 @@ struct pb_placer {
 	const pb_site_t *site;
 	const pb_net_t *net;
 	uint32_t nn, nd;
-	pb_watts_t *avail;	/* [nd] */
-	pb_watts_t *pathmin;	/* [nd] min avail from the domain to the root */
-	pb_watts_t *used;	/* [nd] */
-	uint32_t *dom_mark;	/* [nd] */
-	uint32_t *touched;	/* [nd] */
+	pb_watts_t *avail;   /* [nd] */
+	pb_watts_t *pathmin; /* [nd] min avail from the domain to the root */
+	pb_watts_t *used;    /* [nd] */
+	uint32_t *dom_mark;  /* [nd] */
+	uint32_t *touched;   /* [nd] */
 	uint32_t epoch, ntouched;
-	pb_watts_t *class_incr;	/* [classes] one node's increment, per request */
-	pb_watts_t *need;	/* [nn] increment + wake-up */
-	pb_watts_t *incr;	/* [nn] increment */
+	pb_watts_t
+	    *class_incr;  /* [classes] one node's increment, per request */
+	pb_watts_t *need; /* [nn] increment + wake-up */
+	pb_watts_t *incr; /* [nn] increment */
 	uint32_t *usable_before; /* [nn + 1] prefix counts over order */
-	uint32_t *all;		/* [nn] identity order, when there is no net */
-	uint32_t *pick;		/* [nn] */
-	uint32_t *best;		/* [nn] */
+	uint32_t *all;		 /* [nn] identity order, when there is no net */
+	uint32_t *pick;		 /* [nn] */
+	uint32_t *best;		 /* [nn] */
 };
 
 void pb_place_destroy(pb_placer_t *p)
@@ -83,8 +84,8 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->used = calloc(nd, sizeof(*p->used));
 	p->dom_mark = calloc(nd, sizeof(*p->dom_mark));
 	p->touched = calloc(nd, sizeof(*p->touched));
-	p->class_incr = calloc(pb_site_class_count(site) + 1,
-			       sizeof(*p->class_incr));
+	p->class_incr =
+	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_incr));
 	p->need = calloc(nn, sizeof(*p->need));
 	p->incr = calloc(nn, sizeof(*p->incr));
 	p->usable_before = calloc((size_t)nn + 1, sizeof(*p->usable_before));
@@ -92,8 +93,8 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->pick = calloc(nn, sizeof(*p->pick));
 	p->best = calloc(nn, sizeof(*p->best));
 	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
-	    !p->touched || !p->class_incr || !p->need || !p->incr || !p->usable_before ||
-	    !p->all || !p->pick || !p->best)
+	    !p->touched || !p->class_incr || !p->need || !p->incr ||
+	    !p->usable_before || !p->all || !p->pick || !p->best)
 		goto oom;
 	for (uint32_t i = 0; i < nn; i++)
 		p->all[i] = i;
@@ -122,9 +123,9 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 		p->pathmin[d] = a;
 	}
 	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
-		p->class_incr[c] = pb_power_increment_w(
-			pb_site_class(p->site, c), req->gpus, req->cores,
-			req->gpu_watts_hint);
+		p->class_incr[c] =
+		    pb_power_increment_w(pb_site_class(p->site, c), req->gpus,
+					 req->cores, req->gpu_watts_hint);
 }
 
 static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n)
@@ -208,7 +209,7 @@ static void _attempt(pb_placer_t *p, const pb_bitset_t *cand,
 		     const uint32_t *nodes, uint32_t count, uint32_t want,
 		     struct attempt *a)
 {
-	*a = (struct attempt){ .why_domain = -1 };
+	*a = (struct attempt){.why_domain = -1};
 	p->epoch++;
 	p->ntouched = 0;
 	for (uint32_t i = 0; i < count && a->picked < want; i++) {
@@ -292,8 +293,7 @@ static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
 		job_w += p->incr[pick[i]];
 	}
 	if (why)
-		*why = (pb_verdict_t){ .ok = true, .domain = -1,
-				       .job_w = job_w };
+		*why = (pb_verdict_t){.ok = true, .domain = -1, .job_w = job_w};
 	return 0;
 }
 
@@ -306,8 +306,8 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 	struct attempt a;
 
 	if (why)
-		*why = (pb_verdict_t){ .ok = false, .domain = -1,
-				       .at = req->now };
+		*why =
+		    (pb_verdict_t){.ok = false, .domain = -1, .at = req->now};
 	if (want == 0 || pb_bitset_size(cand) != p->nn ||
 	    pb_bitset_size(out) != p->nn)
 		return -1;

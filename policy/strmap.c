@@ -16,7 +16,7 @@ struct slot {
 
 struct pb_strmap {
 	struct slot *slots;
-	uint32_t cap;	/* power of two */
+	uint32_t cap; /* power of two */
 	uint32_t used;
 };
 
@@ -105,7 +105,7 @@ static int64_t _find(const pb_strmap_t *m, const char *key, uint32_t h)
 int pb_strmap_insert(pb_strmap_t *m, const char *key, int32_t val)
 {
 	uint32_t h = _hash(key);
-	struct slot s = { key, h, val };
+	struct slot s = {key, h, val};
 
 	if (_find(m, key, h) >= 0)
 		return 1;

@@ -20,7 +20,7 @@ static void test_bitset(void **state)
 	pb_bitset_set(b, 0);
 	pb_bitset_set(b, 64);
 	pb_bitset_set(b, 129);
-	pb_bitset_set(b, 130);	/* out of range: ignored */
+	pb_bitset_set(b, 130); /* out of range: ignored */
 	assert_true(pb_bitset_test(b, 64));
 	assert_false(pb_bitset_test(b, 63));
 	assert_false(pb_bitset_test(b, 500));
@@ -132,9 +132,9 @@ static void test_net_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bitset),
-		cmocka_unit_test(test_net_layout),
-		cmocka_unit_test(test_net_errors),
+	    cmocka_unit_test(test_bitset),
+	    cmocka_unit_test(test_net_layout),
+	    cmocka_unit_test(test_net_errors),
 	};
 
 	return cmocka_run_group_tests_name("policy_net", tests, NULL, NULL);

@@ -40,12 +40,12 @@ struct world {
 	uint32_t step;
 };
 
-#define CHECK(w, cond)                                                        \
-	do {                                                                  \
-		if (!(cond))                                                  \
-			fail_msg("seed %llu step %u: %s",                     \
-				 (unsigned long long)(w)->seed, (w)->step,    \
-				 #cond);                                      \
+#define CHECK(w, cond)                                                         \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			fail_msg("seed %llu step %u: %s",                      \
+				 (unsigned long long)(w)->seed, (w)->step,     \
+				 #cond);                                       \
 	} while (0)
 
 static void snapshot(const struct world *w, pb_watts_t *out)
@@ -62,8 +62,7 @@ static bool same(const struct world *w, const pb_watts_t *a)
 	return true;
 }
 
-static void random_alloc(struct world *w, pb_alloc_node_t *nodes,
-			 pb_alloc_t *a)
+static void random_alloc(struct world *w, pb_alloc_node_t *nodes, pb_alloc_t *a)
 {
 	uint32_t nn = pb_site_node_count(w->site);
 	uint32_t k = 1 + rng_below(&w->r, nn < 4 ? nn : 4);
@@ -71,8 +70,8 @@ static void random_alloc(struct world *w, pb_alloc_node_t *nodes,
 
 	for (uint32_t i = 0; i < k; i++) {
 		uint32_t n = (first + i * (1 + rng_below(&w->r, 2))) % nn;
-		const pb_power_class_t *c = pb_site_class(
-			w->site, pb_site_node_class(w->site, n));
+		const pb_power_class_t *c =
+		    pb_site_class(w->site, pb_site_node_class(w->site, n));
 		bool dup = false;
 
 		for (uint32_t j = 0; j < i; j++)
@@ -85,9 +84,9 @@ static void random_alloc(struct world *w, pb_alloc_node_t *nodes,
 		nodes[i].gpus = (uint16_t)rng_below(&w->r, c->gpus + 1u);
 		nodes[i].cores = (uint16_t)rng_below(&w->r, c->cores + 1u);
 	}
-	*a = (pb_alloc_t){ nodes, k, rng_below(&w->r, 3) ?
-					     0 :
-					     (pb_watts_t)rng_below(&w->r, 900) };
+	*a = (pb_alloc_t){
+	    nodes, k,
+	    rng_below(&w->r, 3) ? 0 : (pb_watts_t)rng_below(&w->r, 900)};
 }
 
 /* Within limits on every domain of the alloc's paths, over (now, end). */
@@ -96,8 +95,8 @@ static void check_within(struct world *w, const pb_alloc_t *a, int64_t end)
 	pb_ledger_window_avail(w->l, w->now, end, w->avail);
 	for (uint32_t i = 0; i < a->count; i++) {
 		const uint32_t *path;
-		uint32_t len = pb_site_node_path(w->site, a->nodes[i].node,
-						 &path);
+		uint32_t len =
+		    pb_site_node_path(w->site, a->nodes[i].node, &path);
 
 		for (uint32_t k = 0; k < len; k++)
 			CHECK(w, w->avail[path[k]] >= 0);
@@ -209,9 +208,9 @@ static void op_reserve(struct world *w)
 		return;
 	}
 	random_alloc(w, nodes, &a);
-	CHECK(w, pb_ledger_reserve(w->l, w->next_id, &a, start,
-				   start + 1 + rng_below(&w->r, 500),
-				   NULL) == 0);
+	CHECK(w,
+	      pb_ledger_reserve(w->l, w->next_id, &a, start,
+				start + 1 + rng_below(&w->r, 500), NULL) == 0);
 	w->resv[w->nresv++] = w->next_id++;
 }
 
@@ -228,16 +227,15 @@ static void op_job_state(struct world *w)
 			CHECK(w, pb_ledger_resume(w->l, id) == 0);
 		break;
 	case 1:
-		CHECK(w, pb_ledger_update_end(w->l, id,
-					      w->now + rng_below(&w->r, 700)) ==
-				 0);
+		CHECK(w, pb_ledger_update_end(
+			     w->l, id, w->now + rng_below(&w->r, 700)) == 0);
 		break;
 	default:
 		snapshot(w, w->snap);
 		/* a duplicate commit fails without side effects */
 		{
-			pb_alloc_node_t n = { 0, 0, 1 };
-			pb_alloc_t a = { &n, 1, 0 };
+			pb_alloc_node_t n = {0, 0, 1};
+			pb_alloc_t a = {&n, 1, 0};
 
 			CHECK(w, pb_ledger_commit(w->l, id, &a, 1, NULL) == -1);
 		}
@@ -247,7 +245,7 @@ static void op_job_state(struct world *w)
 
 static void run_sequence(uint64_t seed, uint32_t max_nodes)
 {
-	struct world w = { .seed = seed, .now = 1000, .next_id = 1 };
+	struct world w = {.seed = seed, .now = 1000, .next_id = 1};
 	pb_error_t err;
 
 	rng_seed(&w.r, seed);
@@ -311,7 +309,8 @@ static void test_random_sequences(void **state)
 	(void)state;
 	for (uint32_t i = 0; i < iters; i++)
 		run_sequence(base + i, 48);
-	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at a reservation checkpoint, %llu exact releases\n",
+	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at "
+	       "a reservation checkpoint, %llu exact releases\n",
 	       iters, (unsigned long long)stats.admitted,
 	       (unsigned long long)stats.refused_now,
 	       (unsigned long long)stats.refused_later,
@@ -321,7 +320,7 @@ static void test_random_sequences(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random_sequences),
+	    cmocka_unit_test(test_random_sequences),
 	};
 
 	return cmocka_run_group_tests_name("policy_property", tests, NULL,

@@ -64,7 +64,8 @@ static int64_t median(int64_t *v, size_t n)
 
 static void die(const char *what, const pb_error_t *err)
 {
-	fprintf(stderr, "pb_bench_ledger: %s: %s\n", what, err ? err->text : "");
+	fprintf(stderr, "pb_bench_ledger: %s: %s\n", what,
+		err ? err->text : "");
 	exit(1);
 }
 
@@ -72,16 +73,22 @@ static pb_site_t *build_site(void)
 {
 	pb_error_t err;
 	pb_site_t *s = pb_site_create();
-	pb_class_spec_t dgx = { .name = "dgx-h100", .gpu_model = "H100 SXM",
-				.gpus = 8, .cpu_packages = 2, .cores = 112,
-				.cpu_idle_w = 100, .cpu_max_w = 350,
-				.base_w = 3900, .standby_w = 80 };
-	pb_facility_t fac = { 1250, INT64_C(130000000), 20000 };
+	pb_class_spec_t dgx = {.name = "dgx-h100",
+			       .gpu_model = "H100 SXM",
+			       .gpus = 8,
+			       .cpu_packages = 2,
+			       .cores = 112,
+			       .cpu_idle_w = 100,
+			       .cpu_max_w = 350,
+			       .base_w = 3900,
+			       .standby_w = 80};
+	pb_facility_t fac = {1250, INT64_C(130000000), 20000};
 	uint32_t per_hall = NODES / HALLS, node = 0;
 	char name[64];
 
 	if (!s || pb_site_add_class(s, &dgx, &err) < 0 ||
-	    pb_site_add_domain(s, "facility", -1, INT64_C(100000000), &err) < 0 ||
+	    pb_site_add_domain(s, "facility", -1, INT64_C(100000000), &err) <
+		0 ||
 	    pb_site_set_facility(s, &fac, &err))
 		die("site", &err);
 	for (uint32_t h = 0; h < HALLS; h++) {
@@ -99,13 +106,15 @@ static pb_site_t *build_site(void)
 							 &err);
 			}
 			if (i % RACK_NODES == 0) {
-				snprintf(name, sizeof(name), "h%u-rack%u", h, r);
+				snprintf(name, sizeof(name), "h%u-rack%u", h,
+					 r);
 				rack = pb_site_add_domain(s, name, row, 36000,
 							  &err);
 			}
 			snprintf(name, sizeof(name), "gpu%05u", node);
 			if (hall < 0 || row < 0 || rack < 0 ||
-			    pb_site_add_node(s, name, 0, (uint32_t)rack, &err) < 0)
+			    pb_site_add_node(s, name, 0, (uint32_t)rack, &err) <
+				0)
 				die("site", &err);
 		}
 	}
@@ -154,12 +163,12 @@ static uint32_t load(pb_ledger_t *l, pb_alloc_node_t *buf)
 
 	while (used < NODES * 6 / 10 && refused < 200) {
 		uint32_t k = 1 + rnd(64);
-		pb_alloc_t a = { buf, 0, 0 };
+		pb_alloc_t a = {buf, 0, 0};
 		int64_t end = 1 + rnd(86400);
 		pb_verdict_t v;
 
 		for (uint32_t i = 0; i < k; i++, node = (node + 1) % NODES)
-			buf[a.count++] = (pb_alloc_node_t){ node, 8, 112 };
+			buf[a.count++] = (pb_alloc_node_t){node, 8, 112};
 		node = (node + rnd(40)) % NODES;
 		if (pb_ledger_admit(l, &a, 0, end, &v) == 0 &&
 		    pb_ledger_commit(l, id++, &a, end, NULL) == 0) {
@@ -177,8 +186,8 @@ static void random_alloc(pb_alloc_node_t *buf, pb_alloc_t *a, uint32_t k)
 	uint32_t first = rnd(NODES - k);
 
 	for (uint32_t i = 0; i < k; i++)
-		buf[i] = (pb_alloc_node_t){ first + i, 8, 112 };
-	*a = (pb_alloc_t){ buf, k, 0 };
+		buf[i] = (pb_alloc_node_t){first + i, 8, 112};
+	*a = (pb_alloc_t){buf, k, 0};
 }
 
 struct result {
@@ -196,8 +205,9 @@ int main(int argc, char **argv)
 	pb_net_t *net = build_net();
 	pb_ledger_t *l = pb_ledger_create(site, NULL, &err);
 	pb_placer_t *p = pb_place_create(site, net, &err);
-	pb_bitset_t *cand = pb_bitset_create(NODES), *out = pb_bitset_create(NODES);
-	pb_place_req_t req = { 64, 8, 112, 0, 0, 3600 };
+	pb_bitset_t *cand = pb_bitset_create(NODES),
+		    *out = pb_bitset_create(NODES);
+	pb_place_req_t req = {64, 8, 112, 0, 0, 3600};
 	struct result res[16];
 	uint32_t nres = 0, id;
 	volatile uint64_t sink = 0;
@@ -225,8 +235,8 @@ int main(int argc, char **argv)
 		t[i] = now_ns() - t0;
 		sink += c;
 	}
-	res[nres++] = (struct result){ "baseline: bitmap pass, 12500 nodes",
-				       median(t, REPS) };
+	res[nres++] = (struct result){"baseline: bitmap pass, 12500 nodes",
+				      median(t, REPS)};
 
 	for (uint32_t k = 8; k <= 512; k *= 8) {
 		int64_t ta[REPS], tc[REPS], tr[REPS];
@@ -251,9 +261,9 @@ int main(int argc, char **argv)
 		snprintf(names[s][0], 64, "admit, %u-node job", k);
 		snprintf(names[s][1], 64, "commit, %u-node job", k);
 		snprintf(names[s][2], 64, "release, %u-node job", k);
-		res[nres++] = (struct result){ names[s][0], median(ta, REPS) };
-		res[nres++] = (struct result){ names[s][1], median(tc, REPS) };
-		res[nres++] = (struct result){ names[s][2], median(tr, REPS) };
+		res[nres++] = (struct result){names[s][0], median(ta, REPS)};
+		res[nres++] = (struct result){names[s][1], median(tc, REPS)};
+		res[nres++] = (struct result){names[s][2], median(tr, REPS)};
 	}
 
 	for (uint32_t i = 0; i < REPS; i++) {
@@ -264,8 +274,8 @@ int main(int argc, char **argv)
 		sink += pb_place_filter(p, l, cand, &req);
 		t[i] = now_ns() - t0;
 	}
-	res[nres++] = (struct result){ "filter, all 12500 candidates",
-				       median(t, REPS) };
+	res[nres++] =
+	    (struct result){"filter, all 12500 candidates", median(t, REPS)};
 	for (uint32_t k = 8; k <= 512; k *= 8) {
 		static char names[3][64];
 		uint32_t s = k == 8 ? 0 : k == 64 ? 1 : 2;
@@ -275,15 +285,17 @@ int main(int argc, char **argv)
 		for (uint32_t i = 0; i < REPS / 4; i++) {
 			int64_t t0 = now_ns();
 
-			sink += (uint64_t)pb_place_choose(p, l, cand, &req, out, &v);
+			sink += (uint64_t)pb_place_choose(p, l, cand, &req, out,
+							  &v);
 			t[i] = now_ns() - t0;
 		}
 		snprintf(names[s], 64, "place, %u nodes of 12500 (%s)", k,
 			 v.ok ? "found" : "none");
-		res[nres++] = (struct result){ names[s], median(t, REPS / 4) };
+		res[nres++] = (struct result){names[s], median(t, REPS / 4)};
 	}
 
-	printf("site: %u nodes, %u domains (depth %u), %u switches; %u running jobs, %u reservations\n",
+	printf("site: %u nodes, %u domains (depth %u), %u switches; %u running "
+	       "jobs, %u reservations\n",
 	       pb_site_node_count(site), pb_site_domain_count(site),
 	       pb_site_max_depth(site) + 1, pb_net_switch_count(net),
 	       pb_ledger_job_count(l), pb_ledger_reservation_count(l));
@@ -292,7 +304,8 @@ int main(int argc, char **argv)
 	printf("%-44s %12s %10s\n", "call", "median ns", "x baseline");
 	for (uint32_t i = 0; i < nres; i++)
 		printf("%-44s %12lld %10.2f\n", res[i].name,
-		       (long long)res[i].ns, (double)res[i].ns / (double)res[0].ns);
+		       (long long)res[i].ns,
+		       (double)res[i].ns / (double)res[0].ns);
 	if (pb_ledger_verify(l, &err))
 		die("verify", &err);
 	pb_bitset_destroy(cand);
