@@ -34,6 +34,11 @@ struct pb_placer {
 	uint32_t *all;		 /* [nn] identity order, when there is no net */
 	uint32_t *pick;		 /* [nn] */
 	uint32_t *best;		 /* [nn] */
+	/* per-node site data, copied once: the loops stay in this file */
+	uint32_t *node_cls, *node_dom; /* [nn] */
+	pb_watts_t *node_wake;	       /* [nn] idle - standby */
+	const uint32_t **node_path;    /* [nn] */
+	uint32_t *node_plen;	       /* [nn] */
 };
 
 void pb_place_destroy(pb_placer_t *p)
@@ -52,6 +57,11 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->all);
 	free(p->pick);
 	free(p->best);
+	free(p->node_cls);
+	free(p->node_dom);
+	free(p->node_wake);
+	free(p->node_path);
+	free(p->node_plen);
 	free(p);
 }
 
@@ -92,12 +102,25 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->all = calloc(nn, sizeof(*p->all));
 	p->pick = calloc(nn, sizeof(*p->pick));
 	p->best = calloc(nn, sizeof(*p->best));
+	p->node_cls = calloc(nn, sizeof(*p->node_cls));
+	p->node_dom = calloc(nn, sizeof(*p->node_dom));
+	p->node_wake = calloc(nn, sizeof(*p->node_wake));
+	p->node_path = calloc(nn, sizeof(*p->node_path));
+	p->node_plen = calloc(nn, sizeof(*p->node_plen));
 	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
 	    !p->touched || !p->class_incr || !p->need || !p->incr ||
-	    !p->usable_before || !p->all || !p->pick || !p->best)
+	    !p->usable_before || !p->all || !p->pick || !p->best ||
+	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
+	    !p->node_plen)
 		goto oom;
-	for (uint32_t i = 0; i < nn; i++)
+	for (uint32_t i = 0; i < nn; i++) {
 		p->all[i] = i;
+		p->node_cls[i] = pb_site_node_class(site, i);
+		p->node_dom[i] = pb_site_node_domain(site, i);
+		p->node_wake[i] =
+		    pb_site_node_idle_w(site, i) - pb_site_node_off_w(site, i);
+		p->node_plen[i] = pb_site_node_path(site, i, &p->node_path[i]);
+	}
 	return p;
 oom:
 	pb_place_destroy(p);
@@ -130,13 +153,14 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 
 static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n)
 {
-	p->incr[n] = p->class_incr[pb_site_node_class(p->site, n)];
-	p->need[n] = p->incr[n] + pb_ledger_node_wake_w(l, n);
+	p->incr[n] = p->class_incr[p->node_cls[n]];
+	p->need[n] =
+	    p->incr[n] + (pb_ledger_node_is_on(l, n) ? 0 : p->node_wake[n]);
 }
 
 static bool _usable(const pb_placer_t *p, uint32_t n)
 {
-	return p->need[n] <= p->pathmin[pb_site_node_domain(p->site, n)];
+	return p->need[n] <= p->pathmin[p->node_dom[n]];
 }
 
 uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
@@ -168,8 +192,8 @@ static pb_watts_t _used(const pb_placer_t *p, uint32_t d)
 /* Can node n be added to the current attempt?  Records a refusal. */
 static bool _fits(pb_placer_t *p, uint32_t n, struct attempt *a)
 {
-	const uint32_t *path;
-	uint32_t len = pb_site_node_path(p->site, n, &path);
+	const uint32_t *path = p->node_path[n];
+	uint32_t len = p->node_plen[n];
 	bool ok = true;
 
 	for (uint32_t i = 0; i < len; i++) {
@@ -189,8 +213,8 @@ static bool _fits(pb_placer_t *p, uint32_t n, struct attempt *a)
 
 static void _take(pb_placer_t *p, uint32_t n)
 {
-	const uint32_t *path;
-	uint32_t len = pb_site_node_path(p->site, n, &path);
+	const uint32_t *path = p->node_path[n];
+	uint32_t len = p->node_plen[n];
 
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
