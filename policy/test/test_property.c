@@ -89,9 +89,31 @@ static void random_alloc(struct world *w, pb_alloc_node_t *nodes, pb_alloc_t *a)
 	    rng_below(&w->r, 3) ? 0 : (pb_watts_t)rng_below(&w->r, 900)};
 }
 
+/*
+ * The facility rule checked from first principles, not through
+ * pb_site_it_limit: facility watts = ceil(IT * PUE) within the cap less
+ * its reserve (rounded up), IT within cooling less its reserve.
+ */
+static void check_facility(struct world *w)
+{
+	const pb_facility_t *f = pb_site_facility(w->site);
+	uint32_t root = pb_site_root(w->site);
+	pb_watts_t it = pb_ledger_committed(w->l, root) +
+			pb_ledger_reserved_at(w->l, root, w->now);
+	pb_watts_t cap = pb_ledger_cap(w->l, root);
+	pb_watts_t held = (cap * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
+
+	CHECK(w, pb_power_facility_w(it, f->pue_milli) <= cap - held);
+	if (f->cooling_w) {
+		held = (f->cooling_w * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
+		CHECK(w, it <= f->cooling_w - held);
+	}
+}
+
 /* Within limits on every domain of the alloc's paths, over (now, end). */
 static void check_within(struct world *w, const pb_alloc_t *a, int64_t end)
 {
+	check_facility(w);
 	pb_ledger_window_avail(w->l, w->now, end, w->avail);
 	for (uint32_t i = 0; i < a->count; i++) {
 		const uint32_t *path;
