@@ -936,6 +936,7 @@ static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
 int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 		      int64_t start, int64_t end, pb_error_t *err)
 {
+	pb_watts_t increment; /* unused: held[] is what counts */
 	struct resv *rv;
 	int32_t r;
 
@@ -966,11 +967,7 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	rv->id = resv_id;
 	rv->start = start;
 	rv->end = end;
-	{
-		pb_watts_t dummy;
-
-		rv->first = _store_chain(l, alloc, &dummy);
-	}
+	rv->first = _store_chain(l, alloc, &increment);
 	for (uint32_t i = 0; i < alloc->count; i++)
 		l->node_resv[alloc->nodes[i].node]++;
 	/* the others' start-time loads now include this one where active */

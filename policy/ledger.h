@@ -238,6 +238,8 @@ int pb_ledger_foreach_job(const pb_ledger_t *l,
  * Returns 0, or -1 (resv_id in use, invalid allocation, start >= end,
  * the reservation table full) with err set; no side effects on failure.
  * Does not test caps: call pb_ledger_earliest_start to pick start.
+ * When the job starts, unreserve before committing it, or its power is
+ * counted twice (safe, but wasteful) until the reservation is dropped.
  */
 int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 		      int64_t start, int64_t end, pb_error_t *err);
