@@ -284,3 +284,9 @@ uint32_t pb_net_switch_nodes(const pb_net_t *n, uint32_t sw,
 	*nodes = &n->order[n->sws[sw].lo];
 	return n->sws[sw].hi - n->sws[sw].lo;
 }
+
+uint32_t pb_net_order(const pb_net_t *n, const uint32_t **nodes)
+{
+	*nodes = n->order;
+	return n->final ? n->nnodes : 0;
+}

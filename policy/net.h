@@ -69,4 +69,11 @@ int32_t pb_net_node_switch(const pb_net_t *net, uint32_t node);
 uint32_t pb_net_switch_nodes(const pb_net_t *net, uint32_t sw,
 			     const uint32_t **nodes);
 
+/*
+ * Every node in that same order: each switch's subtree is a contiguous
+ * range of it, and nodes attached to no switch come last.  *nodes points
+ * into net; returns the node count (0 before finalize).
+ */
+uint32_t pb_net_order(const pb_net_t *net, const uint32_t **nodes);
+
 #endif /* PB_POLICY_NET_H */

@@ -277,7 +277,7 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 	int32_t best = -1;
 	pb_watts_t best_left = 0;
 
-	pb_net_switch_nodes(p->net, 0, &base);
+	pb_net_order(p->net, &base);
 	for (uint32_t s = 0; s < pb_net_switch_count(p->net); s++) {
 		const uint32_t *nodes;
 		uint32_t cnt, off;
@@ -339,7 +339,7 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 	_prepare(p, l, req);
 	_fill_needs(p, l, cand);
 	if (p->net && pb_net_switch_count(p->net)) {
-		pb_net_switch_nodes(p->net, 0, &order);
+		pb_net_order(p->net, &order);
 		_count_usable(p, cand, order, p->nn);
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
 			if (_best_at_level(p, cand, lv, want) >= 0)

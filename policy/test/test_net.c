@@ -104,6 +104,10 @@ static void test_net_layout(void **state)
 	assert_int_equal(nodes[0], 2);
 	/* the unattached node follows everything */
 	assert_int_equal(nodes[1], 4);
+	assert_int_equal(pb_net_order(n, &nodes), 6);
+	assert_int_equal(nodes[0], 1);
+	assert_int_equal(nodes[4], 2);
+	assert_int_equal(nodes[5], 4);
 	assert_int_equal(pb_net_finalize(n, &err), -1);
 	pb_net_destroy(n);
 }
