@@ -9,7 +9,8 @@
  *  - commit then release returns every domain's committed watts exactly
  *    to its prior value (plus the wake-ups of nodes the commit powered on);
  *  - failing calls have no side effects;
- *  - earliest_start answers "now" exactly when admit says yes now;
+ *  - earliest_start answers "now" exactly when admit says yes now, and a
+ *    later answer t is admitted at t once the jobs ending by t are gone;
  *  - pb_ledger_verify passes after every step.
  * Deterministic: sequence i uses seed PB_PROPERTY_SEED + i; a failure
  * prints the seed and step.  PB_PROPERTY_ITERS sets the sequence count.
@@ -22,6 +23,7 @@
 /* How often each property was exercised, printed once at the end. */
 static struct {
 	uint64_t admitted, refused_now, refused_later, exact_releases;
+	uint64_t earliest_checked;
 } stats;
 
 struct world {
@@ -265,6 +267,42 @@ static void op_job_state(struct world *w)
 	}
 }
 
+/*
+ * earliest_start's answer t holds up when the world gets there: release
+ * the jobs the timeline assumes gone by t, and admit at t must pass.
+ * Ends the sequence's use of the job list (it releases jobs).
+ */
+static void check_earliest(struct world *w)
+{
+	pb_alloc_node_t nodes[4];
+	pb_alloc_t a;
+	pb_verdict_t v;
+	int64_t dur = 1 + rng_below(&w->r, 800), t;
+	uint32_t i = 0;
+
+	random_alloc(w, nodes, &a);
+	if (pb_ledger_earliest_start(w->l, &a, dur, w->now, &t, &v) != 0) {
+		CHECK(w, t == PB_TIME_NEVER && !v.ok);
+		return;
+	}
+	CHECK(w, t >= w->now);
+	while (t > w->now && i < w->njobs) {
+		pb_job_info_t info;
+
+		CHECK(w, pb_ledger_job_info(w->l, w->jobs[i], &info) == 0);
+		if (info.expected_end <= t && !info.suspended) {
+			CHECK(w, pb_ledger_release(w->l, w->jobs[i]) == 0);
+			w->jobs[i] = w->jobs[--w->njobs];
+		} else {
+			i++;
+		}
+	}
+	if (pb_ledger_admit(w->l, &a, t, t + dur, &v) != 0)
+		fail_msg("seed %llu: earliest start %lld refused at domain %d",
+			 (unsigned long long)w->seed, (long long)t, v.domain);
+	stats.earliest_checked++;
+}
+
 static void run_sequence(uint64_t seed, uint32_t max_nodes)
 {
 	struct world w = {.seed = seed, .now = 1000, .next_id = 1};
@@ -311,6 +349,7 @@ static void run_sequence(uint64_t seed, uint32_t max_nodes)
 			fail_msg("seed %llu step %u: verify: %s",
 				 (unsigned long long)seed, w.step, err.text);
 	}
+	check_earliest(&w);
 	/* everything released: back to node-state-only committed power */
 	while (w.njobs)
 		op_release(&w);
@@ -332,11 +371,13 @@ static void test_random_sequences(void **state)
 	for (uint32_t i = 0; i < iters; i++)
 		run_sequence(base + i, 48);
 	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at "
-	       "a reservation checkpoint, %llu exact releases\n",
+	       "a reservation checkpoint, %llu exact releases, %llu later "
+	       "starts confirmed\n",
 	       iters, (unsigned long long)stats.admitted,
 	       (unsigned long long)stats.refused_now,
 	       (unsigned long long)stats.refused_later,
-	       (unsigned long long)stats.exact_releases);
+	       (unsigned long long)stats.exact_releases,
+	       (unsigned long long)stats.earliest_checked);
 }
 
 int main(void)
