@@ -54,6 +54,7 @@ typedef struct {
 static model_t *model;
 static held_t held[HELD_JOBS_MAX];
 static bool trace;
+static bool verify;		/* PB_LEDGER_VERIFY=1: check after every change */
 static time_t nodes_seen;	/* last_node_update the power states match */
 static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
 static pb_watts_t *window;	/* [domains] scratch for the binding test */
@@ -85,6 +86,22 @@ static const char *_watts(pb_watts_t w, char *buf)
 	return buf;
 }
 
+/*
+ * Debug invariant checker: recompute the ledger from scratch and compare.
+ * A mismatch is a bug in the ledger or in how we feed it; stop at once
+ * rather than schedule against wrong numbers.
+ */
+static void _verify(const char *after)
+{
+	pb_error_t err;
+
+	if (!verify || !model)
+		return;
+	if (pb_ledger_verify(model->ledger, &err))
+		fatal(PLUGIN ": ledger invariant broken after %s: %s", after,
+		      err.text);
+}
+
 /* ------------------------------------------------------------------ */
 /* Node power states                                                    */
 
@@ -110,6 +127,7 @@ static void _sync_node_power(void)
 		else
 			status_mark_dirty();
 	}
+	_verify("node power states");
 }
 
 /* ------------------------------------------------------------------ */
@@ -133,6 +151,7 @@ static void _held_drop(held_t *h)
 	xfree(h->nodes);
 	memset(h, 0, sizeof(*h));
 	status_mark_dirty();
+	_verify("dropping a power reservation");
 }
 
 static void _held_drop_all(void)
@@ -255,6 +274,7 @@ static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
 	h->nodes = xcalloc(MAX(alloc->count, 1), sizeof(*h->nodes));
 	memcpy(h->nodes, alloc->nodes, alloc->count * sizeof(*h->nodes));
 	status_mark_dirty();
+	_verify("a power reservation");
 	return true;
 }
 
@@ -631,6 +651,7 @@ extern void hook_job_begin(job_record_t *job_ptr)
 	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
 	_commit(job_ptr);
 	status_mark_dirty();
+	_verify("job begin");
 }
 
 extern void hook_job_fini(job_record_t *job_ptr)
@@ -642,6 +663,7 @@ extern void hook_job_fini(job_record_t *job_ptr)
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));
 	status_mark_dirty();
+	_verify("job end");
 }
 
 extern void hook_job_suspend(job_record_t *job_ptr)
@@ -650,6 +672,7 @@ extern void hook_job_suspend(job_record_t *job_ptr)
 		TRACE("%pJ suspended: its GPUs idle", job_ptr);
 		status_mark_dirty();
 	}
+	_verify("job suspend");
 }
 
 extern void hook_job_resume(job_record_t *job_ptr)
@@ -665,6 +688,7 @@ extern void hook_job_resume(job_record_t *job_ptr)
 		      job_ptr,
 		      _watts(-pb_ledger_headroom(model->ledger, root), w));
 	status_mark_dirty();
+	_verify("job resume");
 }
 
 extern void hook_job_resized(job_record_t *job_ptr)
@@ -675,6 +699,7 @@ extern void hook_job_resized(job_record_t *job_ptr)
 	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
 		_commit(job_ptr);
 	status_mark_dirty();
+	_verify("job begin");
 }
 
 /* After any (re)start or reconfigure: the ledger is what slurmctld runs. */
@@ -711,6 +736,7 @@ extern void hook_job_init(List job_list)
 		error(PLUGIN ": running jobs exceed the facility power limit by %s; no job starts until they end",
 		      _watts(-pb_ledger_headroom(model->ledger, root), w1));
 	status_mark_dirty();
+	_verify("rebuilding from the running jobs");
 }
 
 /* ------------------------------------------------------------------ */
@@ -751,6 +777,11 @@ static void _install(model_t *m)
 
 extern int hook_init(void)
 {
+	const char *v = getenv("PB_LEDGER_VERIFY");
+
+	verify = v && v[0] && strcmp(v, "0");
+	if (verify)
+		info(PLUGIN ": PB_LEDGER_VERIFY set: checking the ledger after every change");
 	status_start();
 	return SLURM_SUCCESS;
 }
