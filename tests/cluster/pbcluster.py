@@ -35,6 +35,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -326,8 +327,7 @@ class Cluster:
                 os.makedirs(self.path(d))
             os.chmod(self.path("munge"), 0o755)
             os.chmod(self.path("jobs"), 0o777)
-            for i in range(self.gpus):
-                open(self.path("dev", f"gpu{i}"), "w").close()
+            self._make_gpu_files()
             self._start_munge()
             self._write_conf()
             self._start_slurmctld(first=True)
@@ -339,6 +339,18 @@ class Cluster:
             self.close()
             raise
         return self
+
+    def _make_gpu_files(self):
+        # slurmd wants character devices ("... is not a valid character or
+        # block device, fix your gres.conf") and only then sets
+        # CUDA_VISIBLE_DEVICES; as root we make harmless copies of /dev/null
+        # (1,3), elsewhere plain empty files still give a working GRES.
+        for i in range(self.gpus):
+            p = self.path("dev", f"gpu{i}")
+            try:
+                os.mknod(p, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+            except OSError:
+                open(p, "w").close()
 
     def _start_reaper(self):
         # A separate session, no mark in its environment: survives us, is not
@@ -431,8 +443,10 @@ class Cluster:
             "SelectType": self.select_type,
             "SelectTypeParameters": self.select_params,
             "SchedulerType": "sched/backfill",
+            # jobs are tried at submit and at every job end; the periodic
+            # passes just run often enough not to stall a test
             "SchedulerParameters": "sched_interval=2,bf_interval=2,"
-                                   "sched_min_interval=100000,defer_batch",
+                                   "sched_min_interval=100000",
             "DefMemPerCPU": "1000",
             "ReturnToService": "2",
             "MessageTimeout": "5",
@@ -571,6 +585,31 @@ class Cluster:
         if not self._wait_for(idle, timeout, 0.5):
             raise ClusterError(f"nodes not idle within {timeout}s: {last}\n" +
                                self.logs())
+
+    def wait_state_saved(self, since, timeout=15):
+        """Waits until slurmctld wrote its job state at or after `since`
+        (epoch seconds). It saves at most every 5 s, so a kill -9 right after
+        a job started would otherwise lose that start."""
+        f = self.path("state", "job_state")
+
+        def saved():
+            try:
+                return os.stat(f).st_mtime >= since
+            except OSError:
+                return False
+        if not self._wait_for(saved, timeout):
+            raise ClusterError(f"job state not saved since {since} in {timeout}s")
+
+    def save_state(self, jobid, timeout=15):
+        """Makes slurmctld write its job state now and waits for it. Needed
+        before a kill -9 test: jobs started by the backfill scheduler are
+        only written at the next job event or the 300 s periodic checkpoint
+        (sched/backfill never calls schedule_job_save), so a crash before
+        that recovers them as PENDING. A job update (here: its Comment)
+        schedules a save; slurmctld writes at most every 5 s."""
+        t = time.time()
+        self.scontrol("update", f"jobid={jobid}", "Comment=pbcluster-checkpoint")
+        self.wait_state_saved(t, timeout)
 
     def restart_slurmctld(self, kill9=True, timeout=30):
         """Kills slurmctld (SIGKILL by default, i.e. a crash) and starts it again
