@@ -74,3 +74,16 @@ def main():
     if r.testsRun and len(r.skipped) == r.testsRun:
         sys.exit(SKIP_EXIT)
     sys.exit(0 if r.wasSuccessful() else 1)
+
+
+def ample_power_conf(n, prefix="n"):
+    """A power_budget.conf under which power never binds on an n-node test
+    cluster (8 H100 per node, ~10 kW each, caps in MW): the wrapper must then
+    behave exactly like cons_tres."""
+    nodes = f"{prefix}[1-{n}]" if n > 1 else f"{prefix}1"
+    return (
+        "# generated for the cluster tests: power never binds\n"
+        "Facility=site Cap=100MW PUE=1.0\n"
+        f'NodeClass=h100 Gpus=8 GpuModel="H100 SXM" Packages=2 Cores=32 '
+        f"BaseW=2000 StandbyW=50 CpuIdleW=100 CpuMaxW=350 Nodes={nodes}\n"
+        f"Domain=hall Parent=site Cap=50MW Nodes={nodes}\n")

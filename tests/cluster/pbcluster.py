@@ -528,7 +528,7 @@ class Cluster:
             pid = int(name)
             st = _stat(pid)
             if st and st[2] == me and st[1] == "Z" and (
-                    pid in self._killed or st[0].startswith("slurm")):
+                    pid in self._killed or st[0] in ("slurmstepd", "slurmscriptd")):
                 try:
                     os.waitpid(pid, os.WNOHANG)
                 except ChildProcessError:
