@@ -714,6 +714,7 @@ class Cluster:
 
     # ---- commands --------------------------------------------------------
     def _run(self, argv, check=True, timeout=60, input=None, cwd=None):
+        self.reap()
         try:
             r = subprocess.run(argv, env=self.env, capture_output=True, text=True,
                                timeout=timeout, input=input,
@@ -883,10 +884,16 @@ def main(argv=None):
         if a.cmd == "up":
             print(c.export_line(), flush=True)
             print("# Ctrl-C to tear down", file=sys.stderr, flush=True)
+            reported = set()
             try:
                 while True:
-                    signal.pause()
-                    # (a daemon dying is reported, the cluster stays for a look)
+                    time.sleep(1)
+                    c.reap()
+                    for name, p in c.procs.items():
+                        if p.poll() is not None and name not in reported:
+                            reported.add(name)  # stays up for a look
+                            print(f"# {name} exited ({p.returncode}); see "
+                                  f"{c.path('log')}", file=sys.stderr, flush=True)
             except KeyboardInterrupt:
                 print("\n# tearing down", file=sys.stderr)
             return 0
