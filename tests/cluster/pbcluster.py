@@ -29,6 +29,7 @@ killed with SIGKILL (e.g. by a ctest timeout).
 import argparse
 import atexit
 import os
+import pwd
 import random
 import select
 import shlex
@@ -38,10 +39,28 @@ import socket
 import stat
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 
-SLURM_LIBDIR = "/usr/lib/x86_64-linux-gnu/slurm-wlm"
+
+
+def _slurm_libdir():
+    """Slurm's own plugin directory: PB_SLURM_PLUGIN_DIR, else where the
+    distribution put select_cons_tres.so."""
+    env = os.environ.get("PB_SLURM_PLUGIN_DIR")
+    if env:
+        return env
+    arch = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
+    cands = [f"/usr/lib/{arch}/slurm-wlm", "/usr/lib64/slurm", "/usr/lib/slurm",
+             "/usr/local/lib/slurm"]
+    for d in cands:
+        if os.path.isfile(os.path.join(d, "select_cons_tres.so")):
+            return d
+    return cands[0]
+
+
+SLURM_LIBDIR = _slurm_libdir()
 MARK = "PB_CLUSTER_DIR"  # environment mark on every process we start
 TERMINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
                    "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"}
@@ -216,10 +235,6 @@ def _tail(path, lines=40):
             return "".join(f.readlines()[-lines:])
     except OSError as e:
         return f"({e})\n"
-
-
-def _expand_simple(names):
-    return names.split(",") if names else []
 
 
 class Cluster:
@@ -421,8 +436,9 @@ class Cluster:
             "AuthInfo": f"socket={self.munge_socket}",
             "CredType": "cred/munge",
             "PluginDir": plugin_dir,
-            "SlurmUser": "root",
-            "SlurmdUser": "root",
+            # root in CI; another user's cluster runs that user's jobs only
+            "SlurmUser": pwd.getpwuid(os.getuid()).pw_name,
+            "SlurmdUser": pwd.getpwuid(os.getuid()).pw_name,
             "StateSaveLocation": self.path("state"),
             "SlurmdSpoolDir": self.path("spool", "%n"),
             "SlurmctldPidFile": self.path("run", "slurmctld.pid"),
