@@ -41,15 +41,27 @@ def plugin_dir(test):
 
 
 def leftovers(tmpdir):
-    """Live (non-zombie) processes still marked with the cluster's temp dir."""
-    out = []
+    """Live (non-zombie) processes still belonging to the cluster's temp dir.
+    Stricter than what the harness kills by: any process that mentions the
+    temp dir in its environment or works in it counts."""
+    out = set(pbcluster.cluster_pids(tmpdir))
+    key = tmpdir.encode()
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == os.getpid():
             continue
         st = pbcluster._stat(int(name))
-        if st and st[1] != "Z" and pbcluster._proc_marked(int(name), tmpdir):
-            out.append(f"{name} {st[0]}")
-    return out
+        if st is None or st[1] == "Z":
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as f:
+                if key in f.read():
+                    out.add(int(name))
+            cwd = os.readlink(f"/proc/{name}/cwd")
+            if cwd == tmpdir or cwd.startswith(tmpdir + "/"):
+                out.add(int(name))
+        except OSError:
+            pass
+    return [f"{pid} {(pbcluster._stat(pid) or ('?',))[0]}" for pid in sorted(out)]
 
 
 class ClusterTestCase(unittest.TestCase):

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 
 
@@ -100,23 +101,51 @@ def free_ports(count, lo=20000, hi=60000, tries=200):
     raise ClusterError(f"no {count} consecutive free ports found")
 
 
-def _proc_marked(pid, tmpdir):
-    """True if process `pid` belongs to the cluster in `tmpdir`: its environment
-    carries our mark or SLURM_CONF pointing into tmpdir, or its cwd is there."""
-    try:
-        cwd = os.readlink(f"/proc/{pid}/cwd")
-        if cwd == tmpdir or cwd.startswith(tmpdir + "/"):
-            return True
-    except OSError:
-        pass
+def _proc_marked(pid, tmpdir, comm=None):
+    """True if process `pid` was started by the cluster in `tmpdir`: its
+    environment carries our mark (daemons, slurmstepd, jobs submitted through
+    the harness), or it is a slurmstepd working in tmpdir. Deliberately not
+    SLURM_CONF or a cwd in tmpdir alone: an 'up' user's shell has both."""
     try:
         with open(f"/proc/{pid}/environ", "rb") as f:
             env = f.read().split(b"\0")
+        if (MARK + "=" + tmpdir).encode() in env:
+            return True
     except OSError:
-        return False
-    t = tmpdir.encode()
-    return (MARK.encode() + b"=" + t) in env or \
-        (b"SLURM_CONF=" + t + b"/slurm.conf") in env
+        pass
+    if comm == "slurmstepd":
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+            return cwd == tmpdir or cwd.startswith(tmpdir + "/")
+        except OSError:
+            pass
+    return False
+
+
+def cluster_pids(tmpdir, spare_pgids=()):
+    """Live processes of the cluster in `tmpdir`: the marked ones and all
+    their descendants (jobs submitted by hand carry no mark but run under a
+    marked slurmstepd); never this process or its ancestors, nor members of
+    `spare_pgids`."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = _stat(int(name))
+            if st is not None:
+                table[int(name)] = st
+    children = {}
+    for pid, st in table.items():
+        children.setdefault(st[2], []).append(pid)
+    found = {pid for pid, st in table.items() if _proc_marked(pid, tmpdir, st[0])}
+    stack = list(found)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    spare = _ancestors()
+    return sorted(pid for pid in found if pid not in spare and
+                  table[pid][1] != "Z" and table[pid][3] not in spare_pgids)
 
 
 def _ancestors():
@@ -157,21 +186,13 @@ def kill_leftovers(tmpdir, sig=signal.SIGKILL, spare_pgids=()):
     """Sends `sig` to every process that belongs to the cluster in `tmpdir`
     (never to this process, its ancestors, or members of `spare_pgids`).
     Returns the pids signalled."""
-    spare = _ancestors()
     hit = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) in spare:
-            continue
-        pid = int(name)
-        st = _stat(pid)
-        if st is None or st[1] == "Z" or st[3] in spare_pgids:
-            continue
-        if _proc_marked(pid, tmpdir):
-            try:
-                os.kill(pid, sig)
-                hit.append(pid)
-            except OSError:
-                pass
+    for pid in cluster_pids(tmpdir, spare_pgids):
+        try:
+            os.kill(pid, sig)
+            hit.append(pid)
+        except OSError:
+            pass
     return hit
 
 
@@ -341,7 +362,7 @@ class Cluster:
             for d in ("log", "state", "spool", "run", "dev", "jobs", "munge"):
                 os.makedirs(self.path(d))
             os.chmod(self.path("munge"), 0o755)
-            os.chmod(self.path("jobs"), 0o777)
+            os.chmod(self.path("jobs"), 0o1777)
             self._make_gpu_files()
             self._start_munge()
             self._write_conf()
@@ -644,6 +665,7 @@ class Cluster:
         if self._closed:
             return
         self._closed = True
+        self._ignore_signals()  # a second Ctrl-C must not cut teardown short
         try:
             # 1. job processes and slurmstepd (they ignore SIGTERM once their
             #    slurmd is gone, so they get SIGKILL while it still lives).
@@ -655,8 +677,10 @@ class Cluster:
             names = [n for n in self.procs if n != "munged"]
             for n in names:
                 self._signal(self.procs[n], signal.SIGTERM)
+            deadline = time.monotonic() + 5
             for n in names:
-                self._stop(self.procs[n], term=False)
+                self._stop(self.procs[n], term=False,
+                           grace=max(0.0, deadline - time.monotonic()))
             self._kill_leftovers()
             if "munged" in self.procs:
                 self._stop(self.procs["munged"])
@@ -710,15 +734,18 @@ class Cluster:
         if p.poll() is None:
             p.wait()
 
-    def _install_signal_handlers(self):
-        import threading
+    def _install_signal_handlers(self, handler=None):
         if threading.current_thread() is not threading.main_thread():
             return
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             try:
-                self._old_handlers[sig] = signal.signal(sig, _on_signal)
+                old = signal.signal(sig, handler or _on_signal)
+                self._old_handlers.setdefault(sig, old)
             except (ValueError, OSError):
                 pass
+
+    def _ignore_signals(self):
+        self._install_signal_handlers(signal.SIG_IGN)
 
     def _restore_signal_handlers(self):
         for sig, h in self._old_handlers.items():
