@@ -877,16 +877,21 @@ def _close_all():
 
 
 def _cluster_args(p):
-    p.add_argument("--nodes", type=int, default=4)
+    p.add_argument("--nodes", type=int, default=4,
+                   help="number of slurmd, named n1..nN (default 4)")
     p.add_argument("--gpus-per-node", type=int, default=8)
     p.add_argument("--cpus-per-node", type=int, default=32)
-    p.add_argument("--select-type", default="select/cons_tres")
-    p.add_argument("--plugin-dir", default=os.environ.get("PB_PLUGIN_DIR") or None)
+    p.add_argument("--select-type", default="select/cons_tres",
+                   help="e.g. select/cons_tres_power (default select/cons_tres)")
+    p.add_argument("--plugin-dir", default=os.environ.get("PB_PLUGIN_DIR") or None,
+                   help="searched before Slurm's own plugins, e.g. build/plugin "
+                        "(default $PB_PLUGIN_DIR)")
     p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
                    help="extra slurm.conf setting (repeatable)")
     p.add_argument("--file", action="append", default=[], metavar="NAME=PATH",
                    help="copy PATH beside slurm.conf as NAME, e.g. "
-                        "power_budget.conf=./pb.conf (repeatable)")
+                        "power_budget.conf=./pb.conf; topology.conf=... also "
+                        "sets TopologyPlugin=topology/tree (repeatable)")
     p.add_argument("--keep", action="store_true", default=None,
                    help="keep the temp dir (also PB_KEEP_CLUSTER=1)")
     p.add_argument("--timeout", type=int, default=120,

@@ -5,7 +5,6 @@ multi-node GPU batch jobs run and complete, and the everyday commands
 (sinfo, squeue, scontrol show job, sbatch --test-only) work, with nothing of
 the plugin on the users' stderr."""
 
-import os
 import re
 
 from clustertest import (Cluster, ClusterTestCase, PLUGIN_TYPE, ample_power_conf,

@@ -16,7 +16,8 @@ from clustertest import (Cluster, ClusterError, ClusterTestCase, PLUGIN_TYPE,
 # backfill every second so that a step settles quickly
 SCHED = "sched_interval=2,bf_interval=1,sched_min_interval=100000"
 QUIET = 2.0  # seconds without change (2 backfill passes): settled
-VERBOSE = os.environ.get("PB_TEST_VERBOSE", "") not in ("", "0")  # seconds without change that count as settled
+# PB_TEST_VERBOSE=1 prints how long each step took to settle
+VERBOSE = os.environ.get("PB_TEST_VERBOSE", "") not in ("", "0")
 ALLOC = re.compile(r"Nodes=(\S+) CPU_IDs=(\S+) Mem=(\d+) GRES=(\S*)")
 TEST_ONLY = re.compile(r"to start at \S+ using (\d+) processors on nodes (\S+)")
 
@@ -81,7 +82,7 @@ def settle(c, ids, timeout=60):
     raise ClusterError(f"workload did not settle: {last}\n" + c.logs(20))
 
 
-def run_workload(test, select_type, pdir):
+def run_workload(select_type, pdir):
     n = nodes()
     conf = {"SchedulerParameters": SCHED}
     files = {"power_budget.conf": ample_power_conf(n)} if pdir else {}
@@ -123,8 +124,8 @@ class TransparencyTest(ClusterTestCase):
         if nodes() < 3:
             self.skipTest("the workload needs at least 3 nodes")
         pdir = plugin_dir(self)
-        plain = run_workload(self, "select/cons_tres", None)
-        wrapped = run_workload(self, PLUGIN_TYPE, pdir)
+        plain = run_workload("select/cons_tres", None)
+        wrapped = run_workload(PLUGIN_TYPE, pdir)
         # the workload did what it is meant to: jobs ran, some waited first
         states = [v[0] for _, snap in plain if isinstance(snap, dict)
                   for v in snap.values()]
