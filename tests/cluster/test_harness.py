@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
+# ctest-timeout: 240
 """Self-test of the cluster harness with Slurm's own select/cons_tres: a
 cluster comes up with GPUs, runs a job, survives a slurmctld crash, and leaves
 no process behind however it ends (normal exit, Ctrl-C, SIGKILL)."""

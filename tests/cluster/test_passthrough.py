@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
+# ctest-timeout: 180
 """select/cons_tres_power on a real cluster with power that never binds:
 multi-node GPU batch jobs run and complete, and the everyday commands
 (sinfo, squeue, scontrol show job, sbatch --test-only) work, with nothing of
