@@ -157,7 +157,8 @@ static void _report(_ctx_t *x, _items_t *it)
 	if (it->oom)
 		pb_diag_add(x->d, PB_DIAG_ERROR, "pb-check", 0,
 			    "out of memory");
-	qsort(it->v, it->n, sizeof(*it->v), _cmp);
+	if (it->n)
+		qsort(it->v, it->n, sizeof(*it->v), _cmp);
 	for (size_t i = 0; i < it->n;) {
 		size_t j = i;
 		hostlist_t hl = slurm_hostlist_create(NULL);
