@@ -3,6 +3,7 @@
 # pb-check on the lab fixtures: the consistent set passes, and every
 # inconsistency seeded in tests/data/check/bad is found at its file:line.
 # usage: test.sh PB_CHECK TESTS_DATA_DIR
+# $PB_WRAP, if set, runs pb-check under a checker (valgrind).
 set -u
 bin=$1
 data=$2
@@ -10,7 +11,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 fail=0
 
-"$bin" -s "$data/slurm/lab.slurm.conf" -p "$data/conf/lab.conf" \
+${PB_WRAP:-} "$bin" -s "$data/slurm/lab.slurm.conf" -p "$data/conf/lab.conf" \
 	-t "$data/topo/lab.topology.conf" >"$out" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ]; then
@@ -22,7 +23,7 @@ grep -qF 'pb-check: 0 errors, 1 notice' "$out" ||
 	{ echo "FAIL: summary of the consistent set"; cat "$out"; fail=1; }
 
 bad=$data/check/bad
-"$bin" -s "$bad/slurm.conf" -p "$bad/power_budget.conf" \
+${PB_WRAP:-} "$bin" -s "$bad/slurm.conf" -p "$bad/power_budget.conf" \
 	-t "$bad/topology.conf" >"$out" 2>&1
 rc=$?
 if [ "$rc" -ne 1 ]; then
