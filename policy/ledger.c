@@ -956,7 +956,8 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	for (uint32_t q = 0; q < l->resv_cap; q++) {
 		struct resv *o = &l->resv[q];
 
-		if (!o->used || !_resv_active(rv, o->start))
+		/* rv is not marked used yet, so test its window directly */
+		if (!o->used || o->start < start || o->start >= end)
 			continue;
 		for (uint32_t d = 0; d < l->ndomains; d++)
 			o->load[d] += rv->held[d];
@@ -1229,7 +1230,8 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 				     jobs[n], l->node_resv[n], resv[n]);
 			return -1;
 		}
-		if ((jobs[n] || resv[n]) && !l->on[n]) {
+		/* a reservation may sit on an OFF node: it holds the wake-up */
+		if (jobs[n] && !l->on[n]) {
 			pb_error_set(err, "node %s: off but in use",
 				     pb_site_node_name(l->site, n));
 			return -1;
