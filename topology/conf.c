@@ -623,51 +623,64 @@ static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
 			    err);
 }
 
-/* Reports up to a hostlist of the nodes matching a predicate, per line */
+/*
+ * Reports the nodes of a class that are in no leaf domain (domain_side
+ * false), or of a domain that are in no class, as one hostlist per line.
+ * One pass over the nodes.
+ */
 static void _report_missing(_ctx_t *x, bool domain_side)
 {
 	pb_conf_t *c = x->c;
 	size_t nrec = domain_side ? c->n_domains : c->n_classes;
+	hostlist_t *hl;
+	size_t *count;
 
-	for (size_t r = 0; r < nrec; r++) {
-		hostlist_t hl = NULL;
-		size_t count = 0;
-		char *s;
-		int line;
-
-		for (size_t i = 0; i < c->n_nodes; i++) {
-			pb_conf_node_t *nd = &c->nodes[i];
-
-			if (domain_side ? (nd->domain_idx != (long)r ||
-					   nd->class_idx >= 0)
-					: (nd->class_idx != (long)r ||
-					   nd->domain_idx >= 0))
-				continue;
-			if (!hl && !(hl = slurm_hostlist_create(NULL)))
-				break;
-			slurm_hostlist_push_host(hl, nd->name);
-			count++;
-		}
-		if (!hl)
-			continue;
-		s = slurm_hostlist_ranged_string_malloc(hl);
-		if (domain_side) {
-			line = c->domains[r].line;
-			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
-				    "%zu node%s of domain '%s' in no NodeClass: "
-				    "%.200s", count, count == 1 ? "" : "s",
-				    c->domains[r].name, s ? s : "?");
-		} else {
-			line = c->classes[r].line;
-			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
-				    "%zu node%s of NodeClass '%s' in no leaf "
-				    "domain: %.200s", count,
-				    count == 1 ? "" : "s", c->classes[r].name,
-				    s ? s : "?");
-		}
-		free(s);
-		slurm_hostlist_destroy(hl);
+	if (!nrec)
+		return;
+	hl = calloc(nrec, sizeof(*hl));
+	count = calloc(nrec, sizeof(*count));
+	if (!hl || !count) {
+		free(hl);
+		free(count);
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, 0, "out of memory");
+		return;
 	}
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		pb_conf_node_t *nd = &c->nodes[i];
+		long r = domain_side ? nd->domain_idx : nd->class_idx;
+		long other = domain_side ? nd->class_idx : nd->domain_idx;
+
+		if (r < 0 || other >= 0)
+			continue;
+		if (!hl[r] && !(hl[r] = slurm_hostlist_create(NULL)))
+			continue;
+		slurm_hostlist_push_host(hl[r], nd->name);
+		count[r]++;
+	}
+	for (size_t r = 0; r < nrec; r++) {
+		char *s;
+
+		if (!hl[r])
+			continue;
+		s = slurm_hostlist_ranged_string_malloc(hl[r]);
+		if (domain_side)
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+				    c->domains[r].line,
+				    "%zu node%s of domain '%s' in no NodeClass: "
+				    "%.200s", count[r], count[r] == 1 ? "" : "s",
+				    c->domains[r].name, s ? s : "?");
+		else
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+				    c->classes[r].line,
+				    "%zu node%s of NodeClass '%s' in no leaf "
+				    "domain: %.200s", count[r],
+				    count[r] == 1 ? "" : "s", c->classes[r].name,
+				    s ? s : "?");
+		free(s);
+		slurm_hostlist_destroy(hl[r]);
+	}
+	free(hl);
+	free(count);
 }
 
 static void _check_nodes(_ctx_t *x, bool tree_ok)
@@ -712,21 +725,44 @@ static void _check_caps(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
 	size_t n = c->n_domains;
+	double *sum;
+	unsigned char *state; /* bit 0: has children, bit 1: one unlimited */
 
-	/* parent index n stands for the facility */
+	/* children's cap sums in one pass; slot n stands for the facility */
+	sum = calloc(n + 1, sizeof(*sum));
+	state = calloc(n + 1, 1);
+	if (!sum || !state) {
+		free(sum);
+		free(state);
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, 0, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		long pi = c->domains[i].parent_idx;
+		size_t slot = pi < 0 ? n : (size_t)pi;
+
+		state[slot] |= 1;
+		if (c->domains[i].cap_w < 0)
+			state[slot] |= 2;
+		else
+			sum[slot] += c->domains[i].cap_w;
+	}
 	for (size_t par = 0; par <= n; par++) {
-		double sum = 0, cap;
-		bool any = false, unlimited = false;
+		double cap, total = sum[par];
 		char a[32], b[32];
 		const char *pname;
 		int line;
 
+		if (state[par] != 1)
+			continue; /* no children, or an unlimited one */
 		if (par == n) {
 			if (!c->has_facility || c->facility.cap_w <= 0)
 				continue;
 			cap = c->facility.cap_w;
 			pname = c->facility.name;
 			line = c->facility.line;
+			/* facility cap is facility power: scale IT by PUE */
+			total *= c->facility.pue;
 		} else {
 			cap = c->domains[par].cap_w;
 			pname = c->domains[par].name;
@@ -734,33 +770,18 @@ static void _check_caps(_ctx_t *x)
 			if (cap <= 0)
 				continue;
 		}
-		for (size_t i = 0; i < n; i++) {
-			long pi = c->domains[i].parent_idx;
-
-			if ((par == n) ? pi != -1 : pi != (long)par)
-				continue;
-			any = true;
-			if (c->domains[i].cap_w < 0)
-				unlimited = true;
-			else
-				sum += c->domains[i].cap_w;
-		}
-		if (!any || unlimited)
-			continue;
-		if (par == n) {
-			/* facility cap is facility power: scale IT by PUE */
-			sum *= c->facility.pue;
-		}
-		if (sum > cap) {
-			pb_fmt_power(sum, a, sizeof(a));
+		if (total > cap) {
+			pb_fmt_power(total, a, sizeof(a));
 			pb_fmt_power(cap, b, sizeof(b));
 			pb_diag_add(x->d, PB_DIAG_NOTICE, x->file, line,
 				    "children of '%s' may draw %s%s, %.2fx its "
 				    "cap of %s (oversubscribed; the cap is "
 				    "enforced)", pname, a,
-				    par == n ? " with PUE" : "", sum / cap, b);
+				    par == n ? " with PUE" : "", total / cap, b);
 		}
 	}
+	free(sum);
+	free(state);
 }
 
 static void _validate(_ctx_t *x)

@@ -91,7 +91,7 @@ typedef struct pb_conf {
 	size_t n_models;
 	pb_conf_class_t *classes;
 	size_t n_classes;
-	pb_conf_domain_t *domains; /* parents before children after parsing */
+	pb_conf_domain_t *domains; /* in file order */
 	size_t n_domains;
 	pb_conf_node_t *nodes; /* ordered by leaf domain, then as listed */
 	size_t n_nodes;
