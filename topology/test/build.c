@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "topology/build.h"
+#include "topology/load.h"
 
 #define DATA PB_TEST_DATA_DIR
 
@@ -203,6 +204,33 @@ static void test_errors(void **state)
 		"t.conf:2: NodeClass 'g': cannot use Topology=missing.xml");
 }
 
+static void test_load(void **state)
+{
+	pb_diag_t *d = pb_diag_create();
+	pb_loaded_t l;
+
+	(void)state;
+	assert_int_equal(pb_load(DATA "/conf/lab.conf",
+				 DATA "/topo/lab.topology.conf", &l, d), 0);
+	assert_int_equal(pb_site_node_count(l.site), 7);
+	assert_int_equal(pb_net_switch_count(l.net), 3);
+	assert_true(l.settings.user_watt_hints);
+	assert_int_equal(l.settings.user_watt_floor_w, 150);
+	assert_false(l.settings.debug_trace);
+	assert_string_equal(l.settings.status_file,
+			    "/run/slurm/power_budget.status");
+	pb_loaded_free(&l);
+
+	/* a broken file returns nothing, so the caller keeps its model */
+	assert_int_equal(pb_load(DATA "/check/bad/power_budget.conf",
+				 DATA "/nonexistent.conf", &l, d), -1);
+	assert_null(l.site);
+	assert_null(l.net);
+	assert_non_null(pb_diag_find(d, "nonexistent.conf: cannot open"));
+	pb_loaded_free(&l);
+	pb_diag_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_select_model),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_load),
 	};
 	return cmocka_run_group_tests_name("topology_build", tests, NULL,
 					   NULL);
