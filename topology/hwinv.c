@@ -88,6 +88,26 @@ static bool _pci_is_gpu(hwloc_obj_t o)
 	return false;
 }
 
+/* a before b in PCI bus id order; objects without PCI id sort last */
+static bool _pci_before(hwloc_obj_t a, hwloc_obj_t b)
+{
+	const struct hwloc_pcidev_attr_s *x, *y;
+
+	if (a->type != HWLOC_OBJ_PCI_DEVICE)
+		return false;
+	if (b->type != HWLOC_OBJ_PCI_DEVICE)
+		return true;
+	x = &a->attr->pcidev;
+	y = &b->attr->pcidev;
+	if (x->domain != y->domain)
+		return x->domain < y->domain;
+	if (x->bus != y->bus)
+		return x->bus < y->bus;
+	if (x->dev != y->dev)
+		return x->dev < y->dev;
+	return x->func < y->func;
+}
+
 static void _busid(hwloc_obj_t pci, char *buf, size_t len)
 {
 	if (!pci || pci->type != HWLOC_OBJ_PCI_DEVICE) {
@@ -313,6 +333,22 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			g->nvml_index = g->cuda_index = -1;
 			g->from_pci_class = true;
 			gkey[inv->n_gpus++] = o;
+		}
+	}
+	/*
+	 * Slurm numbers GPUs by PCI bus id (gres.conf(5), Links=), so the
+	 * inventory does too: insertion sort, GPUs without PCI id last.
+	 */
+	for (size_t i = 1; i < inv->n_gpus; i++) {
+		for (size_t j = i; j > 0 && _pci_before(gkey[j], gkey[j - 1]);
+		     j--) {
+			pb_hw_gpu_t tg = inv->gpus[j];
+			hwloc_obj_t tk = gkey[j];
+
+			inv->gpus[j] = inv->gpus[j - 1];
+			gkey[j] = gkey[j - 1];
+			inv->gpus[j - 1] = tg;
+			gkey[j - 1] = tk;
 		}
 	}
 	for (size_t i = 0; i < inv->n_gpus; i++) {

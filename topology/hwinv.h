@@ -58,7 +58,7 @@ typedef struct {
 typedef struct {
 	char *file;
 	unsigned packages, cores, pus, numa_nodes;
-	pb_hw_gpu_t *gpus;
+	pb_hw_gpu_t *gpus; /* in PCI bus id order, as Slurm numbers GPUs */
 	size_t n_gpus;
 	pb_hw_nic_t *nics;
 	size_t n_nics;
