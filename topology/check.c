@@ -8,6 +8,7 @@
 #include <slurm/slurm.h>
 
 #include "topology/build.h"
+#include "topology/lex.h"
 #include "topology/conf.h"
 #include "topology/slurmconf.h"
 #include "topology/topoconf.h"
@@ -235,6 +236,92 @@ static void _cross(_ctx_t *x)
 	free(it.v);
 }
 
+static int _domain_line(_ctx_t *x, const pb_site_t *site, uint32_t dom)
+{
+	long i = pb_conf_find_domain(x->conf, pb_site_domain_name(site, dom));
+
+	return i >= 0 ? x->conf->domains[i].line : x->conf->facility.line;
+}
+
+/*
+ * Power sanity of the built site, as notices: a domain whose nodes' idle
+ * draw alone exceeds its limit starts no job while they are all on; a node
+ * whose full load exceeds a domain's limit can never run a whole-node job
+ * (reported once, at the lowest such domain, with a count).
+ */
+static void _power_sanity(_ctx_t *x, const pb_site_t *site)
+{
+	uint32_t nd = pb_site_domain_count(site), nn = pb_site_node_count(site);
+	pb_watts_t *idle = calloc(nd ? nd : 1, sizeof(*idle));
+	pb_watts_t *full_max = calloc(nd ? nd : 1, sizeof(*full_max));
+	uint32_t *full_n = calloc(nd ? nd : 1, sizeof(*full_n));
+	int32_t *full_node = calloc(nd ? nd : 1, sizeof(*full_node));
+	char a[32], b[32];
+
+	if (!idle || !full_max || !full_n || !full_node) {
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->conf->file, 0,
+			    "out of memory");
+		goto out;
+	}
+	for (uint32_t n = 0; n < nn; n++) {
+		const uint32_t *path;
+		uint32_t len = pb_site_node_path(site, n, &path);
+		pb_watts_t full = pb_power_max_w(pb_site_class(site,
+						pb_site_node_class(site, n)));
+		bool reported = false;
+
+		for (uint32_t i = 0; i < len; i++) {
+			uint32_t dm = path[i];
+			pb_watts_t lim = pb_site_it_limit(site, dm,
+					pb_site_domain_cap(site, dm));
+
+			idle[dm] += pb_site_node_idle_w(site, n);
+			if (full > lim && !reported) {
+				reported = true;
+				if (!full_n[dm]++ || full > full_max[dm]) {
+					full_max[dm] = full;
+					full_node[dm] = (int32_t)n;
+				}
+			}
+		}
+	}
+	for (uint32_t i = 0; i < nd; i++) {
+		pb_watts_t lim = pb_site_it_limit(site, i,
+						  pb_site_domain_cap(site, i));
+
+		pb_fmt_power((double)lim, b, sizeof(b));
+		if (full_n[i]) {
+			pb_fmt_power((double)full_max[i], a, sizeof(a));
+			pb_diag_add(x->d, PB_DIAG_NOTICE, x->conf->file,
+				    _domain_line(x, site, i),
+				    "%u node%s (e.g. %s, %s at full load) draw%s "
+				    "more than the %s domain '%s' allows (after "
+				    "reserve and PUE): a whole-node job starts "
+				    "there only with lower per-GPU watt hints", full_n[i],
+				    full_n[i] == 1 ? "" : "s",
+				    pb_site_node_name(site,
+						      (uint32_t)full_node[i]),
+				    a, full_n[i] == 1 ? "s" : "", b,
+				    pb_site_domain_name(site, i));
+		}
+		if (idle[i] > lim) {
+			pb_fmt_power((double)idle[i], a, sizeof(a));
+			pb_diag_add(x->d, PB_DIAG_NOTICE, x->conf->file,
+				    _domain_line(x, site, i),
+				    "the nodes of domain '%s' draw %s idle, "
+				    "more than its limit of %s (after reserve "
+				    "and PUE): no job starts there while they "
+				    "are all powered on",
+				    pb_site_domain_name(site, i), a, b);
+		}
+	}
+out:
+	free(idle);
+	free(full_max);
+	free(full_n);
+	free(full_node);
+}
+
 size_t pb_check_run(const pb_check_args_t *a, pb_diag_t *d)
 {
 	size_t errors0 = pb_diag_errors(d);
@@ -251,8 +338,11 @@ size_t pb_check_run(const pb_check_args_t *a, pb_diag_t *d)
 		pb_build_classes(x.conf, &x.ci, d);
 	/* the site and network only from files without errors of their own */
 	if (x.conf && !conf_rc && x.ci &&
-	    !pb_build_site(x.conf, x.ci, &site, d) && x.topo && !topo_rc)
-		pb_build_net(x.topo, site, &net, d);
+	    !pb_build_site(x.conf, x.ci, &site, d)) {
+		_power_sanity(&x, site);
+		if (x.topo && !topo_rc)
+			pb_build_net(x.topo, site, &net, d);
+	}
 	if (x.sc)
 		_cross(&x);
 	pb_net_destroy(net);

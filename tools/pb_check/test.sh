@@ -41,6 +41,16 @@ expect "$bad/slurm.conf:10: 24 cores (Sockets x CoresPerSocket) for cn[1-3] but 
 expect "$bad/power_budget.conf:8: 1 node of domain 'rack2' not defined in $bad/slurm.conf: cn4"
 expect "$bad/topology.conf:2: switch 'leaf2' lists 2 nodes not defined in $bad/slurm.conf: cn4,gx9"
 expect "pb-check: 7 errors"
+
+# power sanity: notices only, so the exit status stays 0
+tight=$data/check/tight/power_budget.conf
+${PB_WRAP:-} "$bin" -s "$data/slurm/lab.slurm.conf" -p "$tight" \
+	-t "$data/topo/lab.topology.conf" >"$out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: the tight set gave exit $rc, want 0"; fail=1; }
+expect "$tight:22: notice: 2 nodes (e.g. dgx01, 9.01 kW at full load) draw more than the 7.6 kW domain 'rack1' allows"
+expect "$tight:22: notice: the nodes of domain 'rack1' draw 7.84 kW idle, more than its limit of 7.6 kW"
+expect "pb-check: 0 errors, 2 notices"
 if [ "$fail" -ne 0 ]; then
 	echo "--- pb-check output:"
 	cat "$out"
