@@ -64,6 +64,45 @@ void pb_build_classes_free(pb_class_info_t *ci, size_t n)
 	free(ci);
 }
 
+/*
+ * Indexes 0..n-1 ordered by depth (parents first), stable: a counting
+ * sort, so deep chains cost O(n + depth).  NULL if out of memory.
+ */
+static size_t *_by_depth(size_t n, size_t (*depth)(const void *, size_t),
+			 const void *arg)
+{
+	size_t maxd = 0, *count, *order;
+
+	for (size_t i = 0; i < n; i++)
+		if (depth(arg, i) > maxd)
+			maxd = depth(arg, i);
+	count = calloc(maxd + 2, sizeof(*count));
+	order = malloc((n ? n : 1) * sizeof(*order));
+	if (!count || !order) {
+		free(count);
+		free(order);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[depth(arg, i) + 1]++;
+	for (size_t d = 1; d <= maxd + 1; d++)
+		count[d] += count[d - 1];
+	for (size_t i = 0; i < n; i++)
+		order[count[depth(arg, i)]++] = i;
+	free(count);
+	return order;
+}
+
+static size_t _domain_depth(const void *arg, size_t i)
+{
+	return ((const pb_conf_t *)arg)->domains[i].depth;
+}
+
+static size_t _switch_depth(const void *arg, size_t i)
+{
+	return ((const pb_topo_t *)arg)->switches[i].depth;
+}
+
 static int _models(const pb_conf_t *conf, pb_site_t *site, pb_diag_t *d)
 {
 	int rc = 0;
@@ -260,7 +299,7 @@ static int _domains(const pb_conf_t *conf, pb_site_t *site, int32_t *map,
 		    pb_diag_t *d)
 {
 	const pb_conf_facility_t *f = &conf->facility;
-	size_t maxdepth = 0, n = conf->n_domains;
+	size_t n = conf->n_domains, *order;
 	int32_t root;
 	pb_error_t err;
 	int rc = 0;
@@ -271,34 +310,31 @@ static int _domains(const pb_conf_t *conf, pb_site_t *site, int32_t *map,
 			    err.text);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		map[i] = -1;
-		if (conf->domains[i].depth > maxdepth)
-			maxdepth = conf->domains[i].depth;
-	}
 	/* parents first: by depth, then in file order */
-	for (size_t depth = 1; depth <= maxdepth; depth++)
-		for (size_t i = 0; i < n; i++) {
-			const pb_conf_domain_t *dm = &conf->domains[i];
-			int32_t parent;
-			pb_watts_t cap;
-
-			if (dm->depth != depth)
-				continue;
-			parent = dm->parent_idx < 0 ? root
+	if (!(order = _by_depth(n, _domain_depth, conf))) {
+		pb_diag_add(d, PB_DIAG_ERROR, conf->file, 0, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		map[i] = -1;
+	for (size_t o = 0; o < n; o++) {
+		size_t i = order[o];
+		const pb_conf_domain_t *dm = &conf->domains[i];
+		int32_t parent = dm->parent_idx < 0 ? root
 						    : map[dm->parent_idx];
-			if (parent < 0)
-				continue; /* its parent failed: reported */
-			cap = dm->cap_w < 0 ? PB_BUILD_UNLIMITED_W
-					    : _down(dm->cap_w);
-			map[i] = pb_site_add_domain(site, dm->name, parent,
-						    cap, &err);
-			if (map[i] < 0) {
-				pb_diag_add(d, PB_DIAG_ERROR, conf->file,
-					    dm->line, "%s", err.text);
-				rc = -1;
-			}
+		pb_watts_t cap;
+
+		if (parent < 0)
+			continue; /* its parent failed: reported */
+		cap = dm->cap_w < 0 ? PB_BUILD_UNLIMITED_W : _down(dm->cap_w);
+		map[i] = pb_site_add_domain(site, dm->name, parent, cap, &err);
+		if (map[i] < 0) {
+			pb_diag_add(d, PB_DIAG_ERROR, conf->file, dm->line,
+				    "%s", err.text);
+			rc = -1;
 		}
+	}
+	free(order);
 	return rc;
 }
 
@@ -368,7 +404,7 @@ out:
 int pb_build_net(const pb_topo_t *topo, const pb_site_t *site,
 		 pb_net_t **out, pb_diag_t *d)
 {
-	size_t n = topo->n_switches, maxdepth = 0, unknown = 0;
+	size_t n = topo->n_switches, unknown = 0, *order = NULL;
 	int32_t *map = NULL;
 	pb_net_t *net;
 	pb_error_t err;
@@ -380,24 +416,23 @@ int pb_build_net(const pb_topo_t *topo, const pb_site_t *site,
 		pb_diag_add(d, PB_DIAG_ERROR, topo->file, 0, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (topo->switches[i].depth > maxdepth)
-			maxdepth = topo->switches[i].depth;
-	for (size_t depth = 0; depth <= maxdepth; depth++)
-		for (size_t i = 0; i < n; i++) {
-			const pb_topo_switch_t *s = &topo->switches[i];
+	if (!(order = _by_depth(n, _switch_depth, topo))) {
+		pb_diag_add(d, PB_DIAG_ERROR, topo->file, 0, "out of memory");
+		goto out;
+	}
+	for (size_t o = 0; o < n; o++) {
+		const pb_topo_switch_t *s = &topo->switches[order[o]];
 
-			if (s->depth != depth)
-				continue;
-			map[i] = pb_net_add_switch(net, s->name,
-						   s->parent < 0 ? -1
-							: map[s->parent], &err);
-			if (map[i] < 0) {
-				pb_diag_add(d, PB_DIAG_ERROR, topo->file,
-					    s->line, "%s", err.text);
-				goto out;
-			}
+		map[order[o]] = pb_net_add_switch(net, s->name,
+						  s->parent < 0 ? -1
+								: map[s->parent],
+						  &err);
+		if (map[order[o]] < 0) {
+			pb_diag_add(d, PB_DIAG_ERROR, topo->file, s->line, "%s",
+				    err.text);
+			goto out;
 		}
+	}
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		const pb_topo_node_t *nd = &topo->nodes[i];
 		int32_t node = pb_site_node_by_name(site, nd->name);
@@ -427,6 +462,7 @@ int pb_build_net(const pb_topo_t *topo, const pb_site_t *site,
 	rc = 0;
 out:
 	pb_net_destroy(net);
+	free(order);
 	free(map);
 	return rc;
 }

@@ -6,6 +6,7 @@
  */
 #include "topology/conf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,17 +402,26 @@ static void _check_names(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
 	_priv_t *p = _priv(c);
+	pb_namemap_t *models = pb_namemap_create();
 	long old;
 
-	for (size_t i = 0; i < c->n_models; i++)
-		for (size_t j = 0; j < i; j++)
-			if (c->models[i].name[0] &&
-			    !strcasecmp(c->models[i].name, c->models[j].name))
-				pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
-					    c->models[i].line,
-					    "duplicate GpuModel '%s' (first at "
-					    "line %d)", c->models[i].name,
-					    c->models[j].line);
+	if (!models)
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, 0, "out of memory");
+	for (size_t i = 0; models && i < c->n_models; i++) {
+		char key[PB_CONF_NAME_MAX];
+		size_t k;
+
+		for (k = 0; c->models[i].name[k]; k++)
+			key[k] = (char)tolower((unsigned char)c->models[i].name[k]);
+		key[k] = '\0';
+		if (k && pb_namemap_put(models, key, (long)i, &old) == 1)
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+				    c->models[i].line,
+				    "duplicate GpuModel '%s' (first at line "
+				    "%d)", c->models[i].name,
+				    c->models[old].line);
+	}
+	pb_namemap_destroy(models);
 	for (size_t i = 0; i < c->n_classes; i++) {
 		if (!c->classes[i].name[0])
 			continue;
@@ -518,12 +528,21 @@ static bool _check_tree(_ctx_t *x)
 	free(state);
 	if (!ok)
 		return false;
+	/* depths in O(n): walk up to a known depth, then assign downwards */
+	for (size_t i = 0; i < n; i++)
+		c->domains[i].depth = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t depth = 0;
+		size_t steps = 0, depth;
+		long j = (long)i;
 
-		for (long j = (long)i; j >= 0; j = c->domains[j].parent_idx)
-			depth++;
-		c->domains[i].depth = depth;
+		while (j >= 0 && c->domains[j].depth == 0) {
+			steps++;
+			j = c->domains[j].parent_idx;
+		}
+		depth = (j >= 0 ? c->domains[j].depth : 0) + steps;
+		for (j = (long)i; j >= 0 && c->domains[j].depth == 0;
+		     j = c->domains[j].parent_idx)
+			c->domains[j].depth = depth--;
 	}
 	return true;
 }

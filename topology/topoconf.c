@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "topology/topoconf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,15 +251,26 @@ static void _validate(pb_topo_t *t, pb_diag_t *d, int last_line)
 			    "add a switch above them if they are connected",
 			    t->n_roots, names);
 	}
-	if (!loop)
+	if (!loop) {
+		/* depths in O(n): walk up to a known one, assign downwards */
+		for (size_t i = 0; i < n; i++)
+			t->switches[i].depth = SIZE_MAX;
 		for (size_t i = 0; i < n; i++) {
-			size_t depth = 0;
+			size_t steps = 0, depth;
+			long j = (long)i;
 
-			for (long j = t->switches[i].parent; j >= 0;
+			while (j >= 0 && t->switches[j].depth == SIZE_MAX) {
+				steps++;
+				j = t->switches[j].parent;
+			}
+			depth = (j >= 0 ? t->switches[j].depth + 1 : 0) +
+				steps - 1;
+			for (j = (long)i;
+			     j >= 0 && t->switches[j].depth == SIZE_MAX;
 			     j = t->switches[j].parent)
-				depth++;
-			t->switches[i].depth = depth;
+				t->switches[j].depth = depth--;
 		}
+	}
 	for (size_t i = 0; i < n; i++)
 		if (!t->switches[i].has_children && !p->hosts[i])
 			pb_diag_add(d, PB_DIAG_NOTICE, t->file,
