@@ -17,7 +17,7 @@
 #include "topology/lex.h"
 
 typedef struct {
-	pb_namemap_t *nodes, *classes, *domains;
+	pb_namemap_t *nodes, *classes, *domains, *partitions;
 	char **class_hosts, **domain_hosts; /* Nodes= as written */
 	int last_line;
 } _priv_t;
@@ -332,6 +332,41 @@ static void _domain(_ctx_t *x, const char *name)
 	pb_line_unknown(x->l, "Domain", x->file, x->lineno, x->d);
 }
 
+static void _partition(_ctx_t *x, const char *name)
+{
+	pb_conf_t *c = x->c;
+	pb_conf_partition_t *pt, *arr;
+	bool has = false;
+	long old;
+
+	if (!(arr = _grow(c->partitions, c->n_partitions, sizeof(*pt)))) {
+		ERR(x, "out of memory");
+		return;
+	}
+	c->partitions = arr;
+	switch (pb_namemap_put(_priv(c)->partitions, name,
+			       (long)c->n_partitions, &old)) {
+	case 1:
+		ERR(x, "duplicate Partition '%.64s' (first at line %d)", name,
+		    c->partitions[old].line);
+		return;
+	case -1:
+		ERR(x, "out of memory");
+		return;
+	}
+	pt = &c->partitions[c->n_partitions++];
+	memset(pt, 0, sizeof(*pt));
+	pt->line = x->lineno;
+	_name(x, "Partition", name, pt->name);
+	_get_power(x, "GpuWattHint", &pt->gpu_watt_hint_w, &has);
+	if (!has && !pb_line_get(x->l, "GpuWattHint"))
+		ERR(x, "Partition '%s' needs GpuWattHint=", pt->name);
+	else if (has && pt->gpu_watt_hint_w <= 0)
+		ERR(x, "Partition '%s': GpuWattHint must be positive",
+		    pt->name);
+	pb_line_unknown(x->l, "Partition", x->file, x->lineno, x->d);
+}
+
 static void _settings(_ctx_t *x)
 {
 	pb_conf_settings_t *s = &x->c->settings;
@@ -386,6 +421,8 @@ static void _parse_lines(_ctx_t *x, const char *buf, size_t len)
 				_node_class(x, l.pair[0].value);
 			else if (!strcasecmp(k, "Domain"))
 				_domain(x, l.pair[0].value);
+			else if (!strcasecmp(k, "Partition"))
+				_partition(x, l.pair[0].value);
 			else {
 				l.pair[0].used = false;
 				_settings(x);
@@ -842,7 +879,8 @@ int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
 	c->settings.user_watt_hints = true;
 	if (!(c->file = strdup(x.file)) || !(p->nodes = pb_namemap_create()) ||
 	    !(p->classes = pb_namemap_create()) ||
-	    !(p->domains = pb_namemap_create())) {
+	    !(p->domains = pb_namemap_create()) ||
+	    !(p->partitions = pb_namemap_create())) {
 		pb_conf_destroy(c);
 		pb_diag_add(d, PB_DIAG_ERROR, x.file, 0, "out of memory");
 		return -1;
@@ -889,6 +927,7 @@ void pb_conf_destroy(pb_conf_t *c)
 		pb_namemap_destroy(p->nodes);
 		pb_namemap_destroy(p->classes);
 		pb_namemap_destroy(p->domains);
+		pb_namemap_destroy(p->partitions);
 		free(p);
 	}
 	for (size_t i = 0; i < c->n_classes; i++) {
@@ -898,6 +937,7 @@ void pb_conf_destroy(pb_conf_t *c)
 	for (size_t i = 0; i < c->n_nodes; i++)
 		free(c->nodes[i].name);
 	free(c->models);
+	free(c->partitions);
 	free(c->classes);
 	free(c->domains);
 	free(c->nodes);

@@ -74,6 +74,13 @@ typedef struct {
 	int class_line, domain_line;
 } pb_conf_node_t;
 
+/* A Partition= line: the per-GPU watt hint of jobs that give none. */
+typedef struct {
+	char name[PB_CONF_NAME_MAX];
+	int line;
+	double gpu_watt_hint_w; /* > 0 */
+} pb_conf_partition_t;
+
 typedef struct {
 	bool user_watt_hints;	   /* honour per-job per-GPU watt hints */
 	double user_watt_floor_w;  /* lowest hint honoured; 0 = model MinCapW */
@@ -95,6 +102,8 @@ typedef struct pb_conf {
 	size_t n_domains;
 	pb_conf_node_t *nodes; /* ordered by leaf domain, then as listed */
 	size_t n_nodes;
+	pb_conf_partition_t *partitions; /* in file order */
+	size_t n_partitions;
 	void *priv;
 } pb_conf_t;
 

@@ -2,6 +2,7 @@
 #include "topology/load.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,21 @@ int pb_load(const char *power_conf, const char *topology_conf,
 		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
 		goto out;
 	}
+	if (conf->n_partitions &&
+	    !(out->settings.partitions = calloc(conf->n_partitions,
+				sizeof(*out->settings.partitions)))) {
+		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < conf->n_partitions; i++) {
+		pb_partition_hint_t *ph = &out->settings.partitions[i];
+
+		snprintf(ph->name, sizeof(ph->name), "%s",
+			 conf->partitions[i].name);
+		ph->gpu_watt_hint_w =
+			(pb_watts_t)ceil(conf->partitions[i].gpu_watt_hint_w);
+	}
+	out->settings.n_partitions = conf->n_partitions;
 	rc = 0;
 out:
 	if (rc)
@@ -49,5 +65,6 @@ void pb_loaded_free(pb_loaded_t *l)
 	pb_site_destroy(l->site);
 	pb_net_destroy(l->net);
 	free(l->settings.status_file);
+	free(l->settings.partitions);
 	memset(l, 0, sizeof(*l));
 }

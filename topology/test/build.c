@@ -219,6 +219,9 @@ static void test_load(void **state)
 	assert_false(l.settings.debug_trace);
 	assert_string_equal(l.settings.status_file,
 			    "/run/slurm/power_budget.status");
+	assert_int_equal(l.settings.n_partitions, 1);
+	assert_string_equal(l.settings.partitions[0].name, "inference");
+	assert_int_equal(l.settings.partitions[0].gpu_watt_hint_w, 250);
 	pb_loaded_free(&l);
 
 	/* a broken file returns nothing, so the caller keeps its model */

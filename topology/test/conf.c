@@ -100,11 +100,15 @@ static void test_lab_example(void **state)
 	assert_true(i >= 0);
 	assert_int_equal(c->nodes[i].class_idx, 1);
 	assert_int_equal(c->nodes[i].domain_idx, 2);
-	assert_int_equal(c->nodes[i].domain_line, 23);
+	assert_int_equal(c->nodes[i].domain_line, 27);
 	/* rack1+rack2 = 46 kW > room's 40 kW; room x PUE 1.4 = 56 kW <= 60 */
-	assert_non_null(pb_diag_find(d, "lab.conf:21: notice: children of "
+	assert_non_null(pb_diag_find(d, "lab.conf:25: notice: children of "
 				     "'room' may draw 46 kW, 1.15x"));
 	assert_int_equal(pb_diag_notices(d), 1);
+	assert_int_equal(c->n_partitions, 1);
+	assert_string_equal(c->partitions[0].name, "inference");
+	assert_true(c->partitions[0].gpu_watt_hint_w == 250);
+	assert_int_equal(c->partitions[0].line, 22);
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
 }
@@ -277,6 +281,23 @@ static void test_duplicate_names(void **state)
 		      "second Facility line (the first is at line 1)");
 }
 
+static void test_partitions(void **state)
+{
+	(void)state;
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+		      "Partition=p GpuWattHint=300W\n"
+		      "Partition=p GpuWattHint=400W\n", "t.conf:5: ",
+		      "duplicate Partition 'p' (first at line 4)");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\nPartition=p\n",
+		      "t.conf:4: ", "Partition 'p' needs GpuWattHint=");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+		      "Partition=p GpuWattHint=0\n", "t.conf:4: ",
+		      "GpuWattHint must be positive");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+		      "Partition=p GpuWattHint=3 Qos=x\n", "t.conf:4: ",
+		      "unknown key 'Qos' in Partition line");
+}
+
 static void test_caps(void **state)
 {
 	(void)state;
@@ -373,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_cycle),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_duplicate_names),
+		cmocka_unit_test(test_partitions),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_class_rules),
