@@ -212,11 +212,6 @@ static bool _is_pci_switch(hwloc_obj_t o)
 	       o->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_PCI;
 }
 
-typedef struct {
-	hwloc_obj_t key; /* PCI device, or the OS device itself */
-	_gpu_backend_t best;
-} _gpukey_t;
-
 static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 {
 	hwloc_obj_t o = NULL;
