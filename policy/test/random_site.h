@@ -55,18 +55,23 @@ static inline uint32_t env_u32(const char *name, uint32_t def)
  */
 static inline pb_site_t *random_site(struct rng *r, uint32_t max_nodes)
 {
-	pb_error_t err = { { 0 } };
+	pb_error_t err = {{0}};
 	pb_site_t *s = pb_site_create();
-	pb_class_spec_t big = { .name = "big", .gpu_model = "H100 SXM",
-				.gpus = 8, .cpu_packages = 2, .cores = 96,
-				.cpu_idle_w = 90, .cpu_max_w = 350,
-				.base_w = 1800, .standby_w = 45 };
+	pb_class_spec_t big = {.name = "big",
+			       .gpu_model = "H100 SXM",
+			       .gpus = 8,
+			       .cpu_packages = 2,
+			       .cores = 96,
+			       .cpu_idle_w = 90,
+			       .cpu_max_w = 350,
+			       .base_w = 1800,
+			       .standby_w = 45};
 	int32_t parent[RS_MAX_DOMAINS];
-	pb_watts_t idle[RS_MAX_DOMAINS] = { 0 }, max[RS_MAX_DOMAINS] = { 0 };
+	pb_watts_t idle[RS_MAX_DOMAINS] = {0}, max[RS_MAX_DOMAINS] = {0};
 	uint32_t nd = 1, depth = 1 + rng_below(r, 4), nn = 0;
 	uint32_t level_lo = 0, level_hi = 1;
-	pb_facility_t fac = { 1000 + rng_below(r, 500),
-			      rng_below(r, 2) ? 0 : 1, rng_below(r, 30000) };
+	pb_facility_t fac = {1000 + rng_below(r, 500), rng_below(r, 2) ? 0 : 1,
+			     rng_below(r, 30000)};
 	char name[32];
 
 	tiny_class(s);
@@ -84,7 +89,7 @@ static inline pb_site_t *random_site(struct rng *r, uint32_t max_nodes)
 	}
 	/* nodes in leaves (domains without children) */
 	{
-		bool has_child[RS_MAX_DOMAINS] = { false };
+		bool has_child[RS_MAX_DOMAINS] = {false};
 		uint32_t cls_of[256], dom_of[256];
 
 		for (uint32_t d = 1; d < nd; d++)
@@ -92,34 +97,40 @@ static inline pb_site_t *random_site(struct rng *r, uint32_t max_nodes)
 		for (uint32_t d = 0; d < nd; d++) {
 			uint32_t k = has_child[d] ? 0 : 1 + rng_below(r, 5);
 
-			for (uint32_t i = 0; i < k && nn < max_nodes && nn < 256;
-			     i++) {
+			for (uint32_t i = 0;
+			     i < k && nn < max_nodes && nn < 256; i++) {
 				cls_of[nn] = rng_below(r, 4) == 0;
 				dom_of[nn++] = d;
 			}
 		}
-		/* the first leaf always gets a node: nn > 0 when max_nodes > 0 */
+		/* the first leaf always gets a node: nn > 0 when max_nodes > 0
+		 */
 		assert_true(nn > 0);
 		for (uint32_t i = 0; i < nn; i++) {
 			const pb_power_class_t *c = pb_site_class(s, cls_of[i]);
 
-			for (int32_t d = (int32_t)dom_of[i]; d >= 0; d = parent[d]) {
+			for (int32_t d = (int32_t)dom_of[i]; d >= 0;
+			     d = parent[d]) {
 				idle[d] += pb_power_idle_w(c);
 				max[d] += pb_power_max_w(c);
 			}
 		}
 		for (uint32_t d = 0; d < nd; d++) {
 			pb_watts_t span = max[d] - idle[d];
-			pb_watts_t cap = idle[d] + 1 + (pb_watts_t)rng_below(
+			pb_watts_t cap =
+			    idle[d] + 1 +
+			    (pb_watts_t)rng_below(
 				r, (uint32_t)(span + span / 4 + 1));
 
 			/* root cap is facility watts: scale for PUE/reserve */
 			if (d == 0)
-				cap = cap * fac.pue_milli / 1000 * 11 / 10 + 1000;
+				cap =
+				    cap * fac.pue_milli / 1000 * 11 / 10 + 1000;
 			else
 				cap = cap * 11 / 10 + 10;
 			snprintf(name, sizeof(name), "d%u", d);
-			if (pb_site_add_domain(s, name, parent[d], cap, &err) < 0)
+			if (pb_site_add_domain(s, name, parent[d], cap, &err) <
+			    0)
 				fail_msg("random site: %s", err.text);
 		}
 		if (fac.cooling_w)
@@ -140,7 +151,7 @@ static inline pb_site_t *random_site(struct rng *r, uint32_t max_nodes)
 /* Leaf switches of 1-6 consecutive-ish nodes under 0-2 upper levels. */
 static inline pb_net_t *random_net(struct rng *r, uint32_t nn)
 {
-	pb_error_t err = { { 0 } };
+	pb_error_t err = {{0}};
 	pb_net_t *net = pb_net_create(nn);
 	uint32_t levels = rng_below(r, 3), nsw = 0, node = 0;
 	int32_t top = -1, mid = -1;
@@ -157,8 +168,8 @@ static inline pb_net_t *random_net(struct rng *r, uint32_t nn)
 			mid = pb_net_add_switch(net, name, top, &err);
 		}
 		snprintf(name, sizeof(name), "leaf%u", nsw++);
-		leaf = pb_net_add_switch(net, name, levels == 2 ? mid : top,
-					 &err);
+		leaf =
+		    pb_net_add_switch(net, name, levels == 2 ? mid : top, &err);
 		/* a few nodes stay unattached */
 		for (uint32_t i = 0; i < k && node < nn; i++, node++)
 			if (rng_below(r, 12))

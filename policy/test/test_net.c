@@ -20,7 +20,7 @@ static void test_bitset(void **state)
 	pb_bitset_set(b, 0);
 	pb_bitset_set(b, 64);
 	pb_bitset_set(b, 129);
-	pb_bitset_set(b, 130);	/* out of range: ignored */
+	pb_bitset_set(b, 130); /* out of range: ignored */
 	assert_true(pb_bitset_test(b, 64));
 	assert_false(pb_bitset_test(b, 63));
 	assert_false(pb_bitset_test(b, 500));
@@ -104,6 +104,10 @@ static void test_net_layout(void **state)
 	assert_int_equal(nodes[0], 2);
 	/* the unattached node follows everything */
 	assert_int_equal(nodes[1], 4);
+	assert_int_equal(pb_net_order(n, &nodes), 6);
+	assert_int_equal(nodes[0], 1);
+	assert_int_equal(nodes[4], 2);
+	assert_int_equal(nodes[5], 4);
 	assert_int_equal(pb_net_finalize(n, &err), -1);
 	pb_net_destroy(n);
 }
@@ -132,9 +136,9 @@ static void test_net_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bitset),
-		cmocka_unit_test(test_net_layout),
-		cmocka_unit_test(test_net_errors),
+	    cmocka_unit_test(test_bitset),
+	    cmocka_unit_test(test_net_layout),
+	    cmocka_unit_test(test_net_errors),
 	};
 
 	return cmocka_run_group_tests_name("policy_net", tests, NULL, NULL);

@@ -21,7 +21,7 @@ struct fx {
 static struct fx setup(bool with_net)
 {
 	pb_error_t err;
-	struct fx f = { 0 };
+	struct fx f = {0};
 	char name[8];
 
 	f.site = pb_site_create();
@@ -35,7 +35,7 @@ static struct fx setup(bool with_net)
 	}
 	assert_int_equal(pb_site_finalize(f.site, &err), 0);
 	if (with_net) {
-		static const uint32_t s0[] = { 0, 1, 4, 5 }, s1[] = { 2, 3, 6, 7 };
+		static const uint32_t s0[] = {0, 1, 4, 5}, s1[] = {2, 3, 6, 7};
 
 		f.net = pb_net_create(8);
 		pb_net_add_switch(f.net, "top", -1, &err);
@@ -66,7 +66,7 @@ static void teardown(struct fx *f)
 	pb_site_destroy(f->site);
 }
 
-static const pb_place_req_t full2 = { 2, 2, 10, 0, 1000, 2000 };
+static const pb_place_req_t full2 = {2, 2, 10, 0, 1000, 2000};
 
 static void set_of(const pb_bitset_t *b, uint32_t *out, uint32_t max)
 {
@@ -108,7 +108,7 @@ static void test_shared_rack_headroom(void **state)
 	pb_verdict_t v;
 	pb_error_t err;
 	uint32_t got[2];
-	const pb_place_req_t three = { 3, 2, 10, 0, 1000, 2000 };
+	const pb_place_req_t three = {3, 2, 10, 0, 1000, 2000};
 
 	(void)state;
 	/* each rack takes one full node: 880 + 600 <= 1500, 2 do not */
@@ -179,7 +179,7 @@ static void test_filter_and_no_net(void **state)
 	pb_error_t err;
 	struct whole w;
 	uint32_t got[2];
-	const pb_place_req_t later = { 2, 2, 10, 0, 1000, 3000 };
+	const pb_place_req_t later = {2, 2, 10, 0, 1000, 3000};
 
 	(void)state;
 	/* r0 full: a running job leaves 300 W; r1 roomy */
@@ -198,8 +198,8 @@ static void test_filter_and_no_net(void **state)
 	assert_int_equal(got[1], 5);
 	/* a reservation on r1 from 2500: a job running to 3000 avoids it */
 	pb_ledger_set_cap(f.l, 2, 880 + 1200, &err);
-	assert_int_equal(pb_ledger_reserve(f.l, 9, whole(&w, 2, 6, 7), 2500,
-					   4000, &err), 0);
+	assert_int_equal(
+	    pb_ledger_reserve(f.l, 9, whole(&w, 2, 6, 7), 2500, 4000, &err), 0);
 	assert_int_equal(pb_place_filter(f.p, f.l, f.cand, &later), 0);
 	assert_int_equal(pb_place_choose(f.p, f.l, f.cand, &later, f.out, &v),
 			 1);
@@ -261,8 +261,8 @@ static void check_random(uint64_t seed)
 	filt = pb_bitset_create(nn);
 	/* some running jobs, some off nodes, maybe a reservation */
 	for (uint32_t j = 0; j < nn / 2; j++) {
-		pb_alloc_node_t an = { rng_below(&r, nn), 1, 1 };
-		pb_alloc_t a = { &an, 1, 0 };
+		pb_alloc_node_t an = {rng_below(&r, nn), 1, 1};
+		pb_alloc_t a = {&an, 1, 0};
 		pb_verdict_t v;
 
 		if (pb_ledger_admit(l, &a, now, now + 500, &v) == 0)
@@ -273,20 +273,21 @@ static void check_random(uint64_t seed)
 		if (rng_below(&r, 6) == 0)
 			pb_ledger_set_node_power(l, n, false, NULL);
 	if (rng_below(&r, 2)) {
-		pb_alloc_node_t an = { rng_below(&r, nn), 8, 0 };
-		pb_alloc_t a = { &an, 1, 0 };
+		pb_alloc_node_t an = {rng_below(&r, nn), 8, 0};
+		pb_alloc_t a = {&an, 1, 0};
 
 		pb_ledger_reserve(l, 1, &a, now + rng_below(&r, 600), now + 900,
 				  &err);
 	}
 	for (uint32_t round = 0; round < 8; round++) {
-		pb_place_req_t req = { 1 + rng_below(&r, 6),
-				       (uint16_t)rng_below(&r, 9),
-				       (uint16_t)rng_below(&r, 97),
-				       rng_below(&r, 3) ? 0 : 400, now,
-				       now + 1 + rng_below(&r, 900) };
+		pb_place_req_t req = {1 + rng_below(&r, 6),
+				      (uint16_t)rng_below(&r, 9),
+				      (uint16_t)rng_below(&r, 97),
+				      rng_below(&r, 3) ? 0 : 400,
+				      now,
+				      now + 1 + rng_below(&r, 900)};
 		pb_alloc_node_t an[64];
-		pb_alloc_t a = { an, 0, req.gpu_watts_hint };
+		pb_alloc_t a = {an, 0, req.gpu_watts_hint};
 		pb_verdict_t v;
 		int rc;
 
@@ -299,15 +300,16 @@ static void check_random(uint64_t seed)
 		pb_place_filter(p, l, filt, &req);
 		for (int64_t i = pb_bitset_next(cand, 0); i >= 0;
 		     i = pb_bitset_next(cand, (uint32_t)i + 1)) {
-			pb_alloc_node_t one = { (uint32_t)i, req.gpus,
-						req.cores };
-			pb_alloc_t oa = { &one, 1, req.gpu_watts_hint };
-			bool fits = pb_ledger_admit(l, &oa, now, req.end, &v) ==
-				    0;
+			pb_alloc_node_t one = {(uint32_t)i, req.gpus,
+					       req.cores};
+			pb_alloc_t oa = {&one, 1, req.gpu_watts_hint};
+			bool fits =
+			    pb_ledger_admit(l, &oa, now, req.end, &v) == 0;
 
 			if (fits != pb_bitset_test(filt, (uint32_t)i))
-				fail_msg("seed %llu: filter disagrees on node %lld",
-					 (unsigned long long)seed, (long long)i);
+				fail_msg(
+				    "seed %llu: filter disagrees on node %lld",
+				    (unsigned long long)seed, (long long)i);
 		}
 		rc = pb_place_choose(p, l, cand, &req, out, &v);
 		if (rc != 0) {
@@ -321,9 +323,8 @@ static void check_random(uint64_t seed)
 		for (int64_t i = pb_bitset_next(out, 0); i >= 0;
 		     i = pb_bitset_next(out, (uint32_t)i + 1)) {
 			assert_true(pb_bitset_test(cand, (uint32_t)i));
-			an[a.count++] = (pb_alloc_node_t){ (uint32_t)i,
-							   req.gpus,
-							   req.cores };
+			an[a.count++] =
+			    (pb_alloc_node_t){(uint32_t)i, req.gpus, req.cores};
 		}
 		if (pb_ledger_admit(l, &a, now, req.end, &v) != 0)
 			fail_msg("seed %llu: chosen set refused at domain %d",
@@ -353,12 +354,12 @@ static void test_random_choices_admissible(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_compact_under_one_leaf),
-		cmocka_unit_test(test_shared_rack_headroom),
-		cmocka_unit_test(test_best_fit),
-		cmocka_unit_test(test_filter_and_no_net),
-		cmocka_unit_test(test_bad_args),
-		cmocka_unit_test(test_random_choices_admissible),
+	    cmocka_unit_test(test_compact_under_one_leaf),
+	    cmocka_unit_test(test_shared_rack_headroom),
+	    cmocka_unit_test(test_best_fit),
+	    cmocka_unit_test(test_filter_and_no_net),
+	    cmocka_unit_test(test_bad_args),
+	    cmocka_unit_test(test_random_choices_admissible),
 	};
 
 	return cmocka_run_group_tests_name("policy_place", tests, NULL, NULL);

@@ -9,7 +9,8 @@
  *  - commit then release returns every domain's committed watts exactly
  *    to its prior value (plus the wake-ups of nodes the commit powered on);
  *  - failing calls have no side effects;
- *  - earliest_start answers "now" exactly when admit says yes now;
+ *  - earliest_start answers "now" exactly when admit says yes now, and a
+ *    later answer t is admitted at t once the jobs ending by t are gone;
  *  - pb_ledger_verify passes after every step.
  * Deterministic: sequence i uses seed PB_PROPERTY_SEED + i; a failure
  * prints the seed and step.  PB_PROPERTY_ITERS sets the sequence count.
@@ -22,6 +23,7 @@
 /* How often each property was exercised, printed once at the end. */
 static struct {
 	uint64_t admitted, refused_now, refused_later, exact_releases;
+	uint64_t earliest_checked;
 } stats;
 
 struct world {
@@ -40,12 +42,12 @@ struct world {
 	uint32_t step;
 };
 
-#define CHECK(w, cond)                                                        \
-	do {                                                                  \
-		if (!(cond))                                                  \
-			fail_msg("seed %llu step %u: %s",                     \
-				 (unsigned long long)(w)->seed, (w)->step,    \
-				 #cond);                                      \
+#define CHECK(w, cond)                                                         \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			fail_msg("seed %llu step %u: %s",                      \
+				 (unsigned long long)(w)->seed, (w)->step,     \
+				 #cond);                                       \
 	} while (0)
 
 static void snapshot(const struct world *w, pb_watts_t *out)
@@ -62,8 +64,7 @@ static bool same(const struct world *w, const pb_watts_t *a)
 	return true;
 }
 
-static void random_alloc(struct world *w, pb_alloc_node_t *nodes,
-			 pb_alloc_t *a)
+static void random_alloc(struct world *w, pb_alloc_node_t *nodes, pb_alloc_t *a)
 {
 	uint32_t nn = pb_site_node_count(w->site);
 	uint32_t k = 1 + rng_below(&w->r, nn < 4 ? nn : 4);
@@ -71,8 +72,8 @@ static void random_alloc(struct world *w, pb_alloc_node_t *nodes,
 
 	for (uint32_t i = 0; i < k; i++) {
 		uint32_t n = (first + i * (1 + rng_below(&w->r, 2))) % nn;
-		const pb_power_class_t *c = pb_site_class(
-			w->site, pb_site_node_class(w->site, n));
+		const pb_power_class_t *c =
+		    pb_site_class(w->site, pb_site_node_class(w->site, n));
 		bool dup = false;
 
 		for (uint32_t j = 0; j < i; j++)
@@ -85,19 +86,41 @@ static void random_alloc(struct world *w, pb_alloc_node_t *nodes,
 		nodes[i].gpus = (uint16_t)rng_below(&w->r, c->gpus + 1u);
 		nodes[i].cores = (uint16_t)rng_below(&w->r, c->cores + 1u);
 	}
-	*a = (pb_alloc_t){ nodes, k, rng_below(&w->r, 3) ?
-					     0 :
-					     (pb_watts_t)rng_below(&w->r, 900) };
+	*a = (pb_alloc_t){
+	    nodes, k,
+	    rng_below(&w->r, 3) ? 0 : (pb_watts_t)rng_below(&w->r, 900)};
+}
+
+/*
+ * The facility rule checked from first principles, not through
+ * pb_site_it_limit: facility watts = ceil(IT * PUE) within the cap less
+ * its reserve (rounded up), IT within cooling less its reserve.
+ */
+static void check_facility(struct world *w)
+{
+	const pb_facility_t *f = pb_site_facility(w->site);
+	uint32_t root = pb_site_root(w->site);
+	pb_watts_t it = pb_ledger_committed(w->l, root) +
+			pb_ledger_reserved_at(w->l, root, w->now);
+	pb_watts_t cap = pb_ledger_cap(w->l, root);
+	pb_watts_t held = (cap * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
+
+	CHECK(w, pb_power_facility_w(it, f->pue_milli) <= cap - held);
+	if (f->cooling_w) {
+		held = (f->cooling_w * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
+		CHECK(w, it <= f->cooling_w - held);
+	}
 }
 
 /* Within limits on every domain of the alloc's paths, over (now, end). */
 static void check_within(struct world *w, const pb_alloc_t *a, int64_t end)
 {
+	check_facility(w);
 	pb_ledger_window_avail(w->l, w->now, end, w->avail);
 	for (uint32_t i = 0; i < a->count; i++) {
 		const uint32_t *path;
-		uint32_t len = pb_site_node_path(w->site, a->nodes[i].node,
-						 &path);
+		uint32_t len =
+		    pb_site_node_path(w->site, a->nodes[i].node, &path);
 
 		for (uint32_t k = 0; k < len; k++)
 			CHECK(w, w->avail[path[k]] >= 0);
@@ -209,9 +232,9 @@ static void op_reserve(struct world *w)
 		return;
 	}
 	random_alloc(w, nodes, &a);
-	CHECK(w, pb_ledger_reserve(w->l, w->next_id, &a, start,
-				   start + 1 + rng_below(&w->r, 500),
-				   NULL) == 0);
+	CHECK(w,
+	      pb_ledger_reserve(w->l, w->next_id, &a, start,
+				start + 1 + rng_below(&w->r, 500), NULL) == 0);
 	w->resv[w->nresv++] = w->next_id++;
 }
 
@@ -228,16 +251,15 @@ static void op_job_state(struct world *w)
 			CHECK(w, pb_ledger_resume(w->l, id) == 0);
 		break;
 	case 1:
-		CHECK(w, pb_ledger_update_end(w->l, id,
-					      w->now + rng_below(&w->r, 700)) ==
-				 0);
+		CHECK(w, pb_ledger_update_end(
+			     w->l, id, w->now + rng_below(&w->r, 700)) == 0);
 		break;
 	default:
 		snapshot(w, w->snap);
 		/* a duplicate commit fails without side effects */
 		{
-			pb_alloc_node_t n = { 0, 0, 1 };
-			pb_alloc_t a = { &n, 1, 0 };
+			pb_alloc_node_t n = {0, 0, 1};
+			pb_alloc_t a = {&n, 1, 0};
 
 			CHECK(w, pb_ledger_commit(w->l, id, &a, 1, NULL) == -1);
 		}
@@ -245,9 +267,45 @@ static void op_job_state(struct world *w)
 	}
 }
 
+/*
+ * earliest_start's answer t holds up when the world gets there: release
+ * the jobs the timeline assumes gone by t, and admit at t must pass.
+ * Ends the sequence's use of the job list (it releases jobs).
+ */
+static void check_earliest(struct world *w)
+{
+	pb_alloc_node_t nodes[4];
+	pb_alloc_t a;
+	pb_verdict_t v;
+	int64_t dur = 1 + rng_below(&w->r, 800), t;
+	uint32_t i = 0;
+
+	random_alloc(w, nodes, &a);
+	if (pb_ledger_earliest_start(w->l, &a, dur, w->now, &t, &v) != 0) {
+		CHECK(w, t == PB_TIME_NEVER && !v.ok);
+		return;
+	}
+	CHECK(w, t >= w->now);
+	while (t > w->now && i < w->njobs) {
+		pb_job_info_t info;
+
+		CHECK(w, pb_ledger_job_info(w->l, w->jobs[i], &info) == 0);
+		if (info.expected_end <= t && !info.suspended) {
+			CHECK(w, pb_ledger_release(w->l, w->jobs[i]) == 0);
+			w->jobs[i] = w->jobs[--w->njobs];
+		} else {
+			i++;
+		}
+	}
+	if (pb_ledger_admit(w->l, &a, t, t + dur, &v) != 0)
+		fail_msg("seed %llu: earliest start %lld refused at domain %d",
+			 (unsigned long long)w->seed, (long long)t, v.domain);
+	stats.earliest_checked++;
+}
+
 static void run_sequence(uint64_t seed, uint32_t max_nodes)
 {
-	struct world w = { .seed = seed, .now = 1000, .next_id = 1 };
+	struct world w = {.seed = seed, .now = 1000, .next_id = 1};
 	pb_error_t err;
 
 	rng_seed(&w.r, seed);
@@ -291,6 +349,7 @@ static void run_sequence(uint64_t seed, uint32_t max_nodes)
 			fail_msg("seed %llu step %u: verify: %s",
 				 (unsigned long long)seed, w.step, err.text);
 	}
+	check_earliest(&w);
 	/* everything released: back to node-state-only committed power */
 	while (w.njobs)
 		op_release(&w);
@@ -311,17 +370,20 @@ static void test_random_sequences(void **state)
 	(void)state;
 	for (uint32_t i = 0; i < iters; i++)
 		run_sequence(base + i, 48);
-	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at a reservation checkpoint, %llu exact releases\n",
+	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at "
+	       "a reservation checkpoint, %llu exact releases, %llu later "
+	       "starts confirmed\n",
 	       iters, (unsigned long long)stats.admitted,
 	       (unsigned long long)stats.refused_now,
 	       (unsigned long long)stats.refused_later,
-	       (unsigned long long)stats.exact_releases);
+	       (unsigned long long)stats.exact_releases,
+	       (unsigned long long)stats.earliest_checked);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random_sequences),
+	    cmocka_unit_test(test_random_sequences),
 	};
 
 	return cmocka_run_group_tests_name("policy_property", tests, NULL,
