@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "topology/check.h"
 
@@ -81,6 +82,12 @@ int main(int argc, char **argv)
 	a.slurm_conf = slurm;
 	a.power_conf = power ? power : dflt_p;
 	a.topology_conf = no_topo ? NULL : topo ? topo : dflt_t;
+	if (!no_topo && !topo && access(dflt_t, F_OK)) {
+		/* sites without topology/tree have no topology.conf */
+		pb_diag_add(d, PB_DIAG_NOTICE, dflt_t, 0,
+			    "not found, network tree not checked");
+		a.topology_conf = NULL;
+	}
 	errors = pb_check_run(&a, d);
 	for (size_t i = 0; i < pb_diag_count(d); i++)
 		if (!quiet || pb_diag_level(d, i) == PB_DIAG_ERROR)
