@@ -55,7 +55,7 @@ static void _add(_items_t *it, _kind_t kind, int line, long key,
 		it->v = a;
 		it->cap = cap;
 	}
-	it->v[it->n] = (_item_t){ kind, line, key, it->n, node, snode };
+	it->v[it->n] = (_item_t){kind, line, key, it->n, node, snode};
 	it->n++;
 }
 
@@ -85,8 +85,8 @@ static const char *_class_src(_ctx_t *x, long cls, char *buf, size_t len)
 {
 	const pb_conf_class_t *k = &x->conf->classes[cls];
 
-	snprintf(buf, len, "NodeClass '%s' (%s:%d%s%s)", k->name,
-		 x->conf->file, k->line, k->topology ? ", " : "",
+	snprintf(buf, len, "NodeClass '%s' (%s:%d%s%s)", k->name, x->conf->file,
+		 k->line, k->topology ? ", " : "",
 		 k->topology ? k->topology : "");
 	return buf;
 }
@@ -94,17 +94,16 @@ static const char *_class_src(_ctx_t *x, long cls, char *buf, size_t len)
 static void _flush(_ctx_t *x, const _item_t *first, size_t count,
 		   const char *hosts)
 {
-	const pb_slurm_node_t *sn = first->snode >= 0
-					    ? &x->sc->nodes[first->snode]
-					    : NULL;
+	const pb_slurm_node_t *sn =
+	    first->snode >= 0 ? &x->sc->nodes[first->snode] : NULL;
 	const char *s = count == 1 ? "" : "s";
 	char src[512];
 
 	switch (first->kind) {
 	case _NOT_IN_POWER:
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->sc->file, first->line,
-			    "%zu node%s in no power domain of %s: %s", count,
-			    s, x->conf->file, hosts);
+			    "%zu node%s in no power domain of %s: %s", count, s,
+			    x->conf->file, hosts);
 		break;
 	case _NOT_IN_SLURM:
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->conf->file, first->line,
@@ -135,15 +134,17 @@ static void _flush(_ctx_t *x, const _item_t *first, size_t count,
 	case _CORES:
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->sc->file, first->line,
 			    "%u cores (Sockets x CoresPerSocket) for %s but %s "
-			    "has %u cores", sn->cores, hosts,
+			    "has %u cores",
+			    sn->cores, hosts,
 			    _class_src(x, first->key, src, sizeof(src)),
 			    x->ci[first->key].cores);
 		break;
 	case _SWITCH_UNKNOWN:
-		pb_diag_add(x->d, PB_DIAG_ERROR, x->topo->file, first->line,
-			    "switch '%s' lists %zu node%s not defined in %s: %s",
-			    x->topo->switches[first->key].name, count, s,
-			    x->sc->file, hosts);
+		pb_diag_add(
+		    x->d, PB_DIAG_ERROR, x->topo->file, first->line,
+		    "switch '%s' lists %zu node%s not defined in %s: %s",
+		    x->topo->switches[first->key].name, count, s, x->sc->file,
+		    hosts);
 		break;
 	case _NO_SWITCH:
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->sc->file, first->line,
@@ -184,7 +185,7 @@ static void _report(_ctx_t *x, _items_t *it)
 
 static void _cross(_ctx_t *x)
 {
-	_items_t it = { 0 };
+	_items_t it = {0};
 	pb_conf_t *conf = x->conf;
 	pb_slurmconf_t *sc = x->sc;
 
@@ -266,14 +267,14 @@ static void _power_sanity(_ctx_t *x, const pb_site_t *site)
 	for (uint32_t n = 0; n < nn; n++) {
 		const uint32_t *path;
 		uint32_t len = pb_site_node_path(site, n, &path);
-		pb_watts_t full = pb_power_max_w(pb_site_class(site,
-						pb_site_node_class(site, n)));
+		pb_watts_t full = pb_power_max_w(
+		    pb_site_class(site, pb_site_node_class(site, n)));
 		bool reported = false;
 
 		for (uint32_t i = 0; i < len; i++) {
 			uint32_t dm = path[i];
-			pb_watts_t lim = pb_site_it_limit(site, dm,
-					pb_site_domain_cap(site, dm));
+			pb_watts_t lim = pb_site_it_limit(
+			    site, dm, pb_site_domain_cap(site, dm));
 
 			idle[dm] += pb_site_node_idle_w(site, n);
 			if (full > lim && !reported) {
@@ -286,23 +287,23 @@ static void _power_sanity(_ctx_t *x, const pb_site_t *site)
 		}
 	}
 	for (uint32_t i = 0; i < nd; i++) {
-		pb_watts_t lim = pb_site_it_limit(site, i,
-						  pb_site_domain_cap(site, i));
+		pb_watts_t lim =
+		    pb_site_it_limit(site, i, pb_site_domain_cap(site, i));
 
 		pb_fmt_power((double)lim, b, sizeof(b));
 		if (full_n[i]) {
 			pb_fmt_power((double)full_max[i], a, sizeof(a));
-			pb_diag_add(x->d, PB_DIAG_NOTICE, x->conf->file,
-				    _domain_line(x, site, i),
-				    "%u node%s (e.g. %s, %s at full load) draw%s "
-				    "more than the %s domain '%s' allows (after "
-				    "reserve and PUE): a whole-node job starts "
-				    "there only with lower per-GPU watt hints", full_n[i],
-				    full_n[i] == 1 ? "" : "s",
-				    pb_site_node_name(site,
-						      (uint32_t)full_node[i]),
-				    a, full_n[i] == 1 ? "s" : "", b,
-				    pb_site_domain_name(site, i));
+			pb_diag_add(
+			    x->d, PB_DIAG_NOTICE, x->conf->file,
+			    _domain_line(x, site, i),
+			    "%u node%s (e.g. %s, %s at full load) draw%s "
+			    "more than the %s domain '%s' allows (after "
+			    "reserve and PUE): a whole-node job starts "
+			    "there only with lower per-GPU watt hints",
+			    full_n[i], full_n[i] == 1 ? "" : "s",
+			    pb_site_node_name(site, (uint32_t)full_node[i]), a,
+			    full_n[i] == 1 ? "s" : "", b,
+			    pb_site_domain_name(site, i));
 		}
 		if (idle[i] > lim) {
 			pb_fmt_power((double)idle[i], a, sizeof(a));
@@ -325,7 +326,7 @@ out:
 size_t pb_check_run(const pb_check_args_t *a, pb_diag_t *d)
 {
 	size_t errors0 = pb_diag_errors(d);
-	_ctx_t x = { .a = a, .d = d };
+	_ctx_t x = {.a = a, .d = d};
 	pb_site_t *site = NULL;
 	pb_net_t *net = NULL;
 	int conf_rc, topo_rc = 0;

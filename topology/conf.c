@@ -35,8 +35,8 @@ static _priv_t *_priv(const pb_conf_t *c)
 	return c->priv;
 }
 
-#define ERR(x, ...) pb_diag_add((x)->d, PB_DIAG_ERROR, (x)->file, \
-				(x)->lineno, __VA_ARGS__)
+#define ERR(x, ...)                                                            \
+	pb_diag_add((x)->d, PB_DIAG_ERROR, (x)->file, (x)->lineno, __VA_ARGS__)
 
 /* Typed getters: false if absent; on a bad value report and return false */
 static bool _get_power(_ctx_t *x, const char *key, double *out, bool *has)
@@ -55,8 +55,8 @@ static bool _get_power(_ctx_t *x, const char *key, double *out, bool *has)
 	return true;
 }
 
-static bool _get_uint(_ctx_t *x, const char *key, uint64_t max,
-		      unsigned *out, bool *has)
+static bool _get_uint(_ctx_t *x, const char *key, uint64_t max, unsigned *out,
+		      bool *has)
 {
 	const char *v = pb_line_get(x->l, key);
 	char err[PB_ERRLEN];
@@ -127,15 +127,17 @@ static bool _model_name(_ctx_t *x, const char *what, const char *v, char *dst)
 	size_t n = strlen(v);
 
 	if (n == 0 || n >= PB_CONF_NAME_MAX) {
-		ERR(x, "%s: name '%.64s' must have 1 to %d characters", what,
-		    v, PB_CONF_NAME_MAX - 1);
+		ERR(x, "%s: name '%.64s' must have 1 to %d characters", what, v,
+		    PB_CONF_NAME_MAX - 1);
 		return false;
 	}
 	for (const char *p = v; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || strchr(" _.-/+", *p))) {
-			ERR(x, "%s: name '%.64s' may only hold letters, "
-			    "digits, blanks and '_.-/+'", what, v);
+			ERR(x,
+			    "%s: name '%.64s' may only hold letters, "
+			    "digits, blanks and '_.-/+'",
+			    what, v);
 			return false;
 		}
 	snprintf(dst, PB_CONF_NAME_MAX, "%s", v);
@@ -237,8 +239,8 @@ static void _node_class(_ctx_t *x, const char *name)
 	const char *v;
 
 	if (!(arr = _grow(c->classes, c->n_classes, sizeof(*k))) ||
-	    !(c->classes = arr, harr = _grow(p->class_hosts, c->n_classes,
-					     sizeof(char *)))) {
+	    !(c->classes = arr,
+	      harr = _grow(p->class_hosts, c->n_classes, sizeof(char *)))) {
 		ERR(x, "out of memory");
 		return;
 	}
@@ -270,8 +272,10 @@ static void _node_class(_ctx_t *x, const char *name)
 	p->class_hosts[c->n_classes - 1] = _dup_hosts(x, "Nodes");
 
 	if (k->topology && (k->has_gpus || k->has_packages || k->has_cores))
-		ERR(x, "NodeClass '%s': Gpus=, Packages= and Cores= come from "
-		    "Topology=; give one or the other", k->name);
+		ERR(x,
+		    "NodeClass '%s': Gpus=, Packages= and Cores= come from "
+		    "Topology=; give one or the other",
+		    k->name);
 	if (!k->topology && !k->has_gpus)
 		ERR(x, "NodeClass '%s' needs Topology=<hwloc XML> or Gpus=",
 		    k->name);
@@ -281,11 +285,15 @@ static void _node_class(_ctx_t *x, const char *name)
 	if (!k->topology && !k->has_packages)
 		k->packages = 1;
 	if (!k->topology && k->has_gpus && (!k->has_cores || !k->cores))
-		ERR(x, "NodeClass '%s' needs Cores= (all packages) when it has "
-		    "no Topology=", k->name);
+		ERR(x,
+		    "NodeClass '%s' needs Cores= (all packages) when it has "
+		    "no Topology=",
+		    k->name);
 	if (!k->has_base)
-		ERR(x, "NodeClass '%s' needs BaseW= (fans, memory, NICs, "
-		    "storage)", k->name);
+		ERR(x,
+		    "NodeClass '%s' needs BaseW= (fans, memory, NICs, "
+		    "storage)",
+		    k->name);
 	if (k->has_base && k->has_standby && k->standby_w > k->base_w)
 		ERR(x, "NodeClass '%s': StandbyW is above BaseW", k->name);
 	if (k->has_cpu_idle != k->has_cpu_max)
@@ -312,8 +320,8 @@ static void _domain(_ctx_t *x, const char *name)
 	const char *v;
 
 	if (!(arr = _grow(c->domains, c->n_domains, sizeof(*dm))) ||
-	    !(c->domains = arr, harr = _grow(p->domain_hosts, c->n_domains,
-					     sizeof(char *)))) {
+	    !(c->domains = arr,
+	      harr = _grow(p->domain_hosts, c->n_domains, sizeof(char *)))) {
 		ERR(x, "out of memory");
 		return;
 	}
@@ -389,10 +397,12 @@ static void _settings(_ctx_t *x)
 	}
 	for (int i = 0; i < x->l->n; i++)
 		if (!x->l->pair[i].used) {
-			ERR(x, "unknown key '%.64s' (records start with "
+			ERR(x,
+			    "unknown key '%.64s' (records start with "
 			    "Facility=, GpuModel=, NodeClass= or Domain=; "
 			    "settings are UserWattHints, UserWattFloor, "
-			    "DebugTrace, StatusFile)", x->l->pair[i].key);
+			    "DebugTrace, StatusFile)",
+			    x->l->pair[i].key);
 			x->l->pair[i].used = true;
 		}
 }
@@ -449,27 +459,28 @@ static void _check_names(_ctx_t *x)
 		size_t k;
 
 		for (k = 0; c->models[i].name[k]; k++)
-			key[k] = (char)tolower((unsigned char)c->models[i].name[k]);
+			key[k] =
+			    (char)tolower((unsigned char)c->models[i].name[k]);
 		key[k] = '\0';
 		if (k && pb_namemap_put(models, key, (long)i, &old) == 1)
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
 				    c->models[i].line,
 				    "duplicate GpuModel '%s' (first at line "
-				    "%d)", c->models[i].name,
-				    c->models[old].line);
+				    "%d)",
+				    c->models[i].name, c->models[old].line);
 	}
 	pb_namemap_destroy(models);
 	for (size_t i = 0; i < c->n_classes; i++) {
 		if (!c->classes[i].name[0])
 			continue;
-		int rc = pb_namemap_put(p->classes, c->classes[i].name,
-				       (long)i, &old);
+		int rc = pb_namemap_put(p->classes, c->classes[i].name, (long)i,
+					&old);
 		if (rc == 1)
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
 				    c->classes[i].line,
 				    "duplicate NodeClass '%s' (first at line "
-				    "%d)", c->classes[i].name,
-				    c->classes[old].line);
+				    "%d)",
+				    c->classes[i].name, c->classes[old].line);
 	}
 	for (size_t i = 0; i < c->n_domains; i++) {
 		pb_conf_domain_t *dm = &c->domains[i];
@@ -479,8 +490,8 @@ static void _check_names(_ctx_t *x)
 		if (c->has_facility && !strcmp(dm->name, c->facility.name)) {
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
 				    "duplicate domain '%s': it is the "
-				    "Facility's name (line %d)", dm->name,
-				    c->facility.line);
+				    "Facility's name (line %d)",
+				    dm->name, c->facility.line);
 			continue;
 		}
 		if (pb_namemap_put(p->domains, dm->name, (long)i, &old) == 1)
@@ -539,10 +550,10 @@ static bool _check_tree(_ctx_t *x)
 			long k = j;
 
 			do {
-				len += (size_t)snprintf(path + len,
-					len < sizeof(path) ? sizeof(path) - len
-							   : 0,
-					"%s -> ", c->domains[k].name);
+				len += (size_t)snprintf(
+				    path + len,
+				    len < sizeof(path) ? sizeof(path) - len : 0,
+				    "%s -> ", c->domains[k].name);
 				if (len >= sizeof(path))
 					len = sizeof(path) - 1;
 				state[k] = 3;
@@ -551,8 +562,8 @@ static bool _check_tree(_ctx_t *x)
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
 				    c->domains[j].line,
 				    "domain cycle: %s%s (every domain must "
-				    "lead up to the facility)", path,
-				    c->domains[j].name);
+				    "lead up to the facility)",
+				    path, c->domains[j].name);
 			ok = false;
 		}
 		for (j = (long)i; j >= 0 && state[j] == 1;
@@ -586,7 +597,7 @@ static bool _check_tree(_ctx_t *x)
 
 typedef struct {
 	_ctx_t *x;
-	long idx;	/* class or domain index */
+	long idx; /* class or domain index */
 	int line;
 	bool domain;
 	size_t added;
@@ -622,8 +633,8 @@ static int _add_node(_hostctx_t *h, const char *host)
 			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file,
 				    dm->line,
 				    "duplicate node '%s': already in leaf "
-				    "domain '%s' (line %d)", host,
-				    c->domains[nd->domain_idx].name,
+				    "domain '%s' (line %d)",
+				    host, c->domains[nd->domain_idx].name,
 				    nd->domain_line);
 			return 0;
 		}
@@ -634,11 +645,10 @@ static int _add_node(_hostctx_t *h, const char *host)
 		pb_conf_class_t *k = &c->classes[h->idx];
 
 		if (nd->class_idx >= 0) {
-			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file,
-				    k->line,
+			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, k->line,
 				    "duplicate node '%s': already in NodeClass "
-				    "'%s' (line %d)", host,
-				    c->classes[nd->class_idx].name,
+				    "'%s' (line %d)",
+				    host, c->classes[nd->class_idx].name,
 				    nd->class_line);
 			return 0;
 		}
@@ -654,8 +664,8 @@ static int _host_cb(const char *host, void *arg)
 {
 	_hostctx_t *h = arg;
 
-	if (_priv(h->x->c)->nodes && pb_namemap_size(_priv(h->x->c)->nodes) >=
-					     PB_MAX_HOSTS) {
+	if (_priv(h->x->c)->nodes &&
+	    pb_namemap_size(_priv(h->x->c)->nodes) >= PB_MAX_HOSTS) {
 		pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, h->line,
 			    "more than %d nodes", PB_MAX_HOSTS);
 		return -1;
@@ -671,7 +681,7 @@ static int _host_cb(const char *host, void *arg)
 static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
 		    long idx)
 {
-	_hostctx_t h = { .x = x, .idx = idx, .line = line, .domain = domain };
+	_hostctx_t h = {.x = x, .idx = idx, .line = line, .domain = domain};
 	char err[PB_ERRLEN];
 
 	if (pb_hostlist_each(hosts, _host_cb, &h, err) < 0 && err[0])
@@ -720,18 +730,19 @@ static void _report_missing(_ctx_t *x, bool domain_side)
 			continue;
 		s = slurm_hostlist_ranged_string_malloc(hl[r]);
 		if (domain_side)
-			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
-				    c->domains[r].line,
-				    "%zu node%s of domain '%s' in no NodeClass: "
-				    "%.200s", count[r], count[r] == 1 ? "" : "s",
-				    c->domains[r].name, s ? s : "?");
+			pb_diag_add(
+			    x->d, PB_DIAG_ERROR, x->file, c->domains[r].line,
+			    "%zu node%s of domain '%s' in no NodeClass: "
+			    "%.200s",
+			    count[r], count[r] == 1 ? "" : "s",
+			    c->domains[r].name, s ? s : "?");
 		else
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
 				    c->classes[r].line,
 				    "%zu node%s of NodeClass '%s' in no leaf "
-				    "domain: %.200s", count[r],
-				    count[r] == 1 ? "" : "s", c->classes[r].name,
-				    s ? s : "?");
+				    "domain: %.200s",
+				    count[r], count[r] == 1 ? "" : "s",
+				    c->classes[r].name, s ? s : "?");
 		free(s);
 		slurm_hostlist_destroy(hl[r]);
 	}
@@ -750,25 +761,25 @@ static void _check_nodes(_ctx_t *x, bool tree_ok)
 
 		if (!hosts) {
 			if (tree_ok && dm->is_leaf)
-				pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
-					    dm->line,
-					    "leaf domain '%s' has no Nodes=",
-					    dm->name);
+				pb_diag_add(
+				    x->d, PB_DIAG_NOTICE, x->file, dm->line,
+				    "leaf domain '%s' has no Nodes=", dm->name);
 			continue;
 		}
 		if (tree_ok && !dm->is_leaf) {
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
 				    "domain '%s' has child domains, so it may "
 				    "not list Nodes= (nodes go in leaf "
-				    "domains only)", dm->name);
+				    "domains only)",
+				    dm->name);
 			continue;
 		}
 		_expand(x, hosts, dm->line, true, (long)i);
 	}
 	for (size_t i = 0; i < c->n_classes; i++)
 		if (p->class_hosts[i])
-			_expand(x, p->class_hosts[i], c->classes[i].line,
-				false, (long)i);
+			_expand(x, p->class_hosts[i], c->classes[i].line, false,
+				(long)i);
 	_report_missing(x, false);
 	_report_missing(x, true);
 	/*
@@ -832,8 +843,9 @@ static void _check_caps(_ctx_t *x)
 			pb_diag_add(x->d, PB_DIAG_NOTICE, x->file, line,
 				    "children of '%s' may draw %s%s, %.2fx its "
 				    "cap of %s (oversubscribed; the cap is "
-				    "enforced)", pname, a,
-				    par == n ? " with PUE" : "", total / cap, b);
+				    "enforced)",
+				    pname, a, par == n ? " with PUE" : "",
+				    total / cap, b);
 		}
 	}
 	free(sum);
@@ -848,7 +860,7 @@ static void _validate(_ctx_t *x)
 	x->lineno = _priv(c)->last_line;
 	if (!c->has_facility)
 		ERR(x, "no Facility= line (the root power domain with the "
-		    "site's cap)");
+		       "site's cap)");
 	_check_names(x);
 	tree_ok = _check_tree(x);
 	_check_nodes(x, tree_ok);
@@ -865,7 +877,7 @@ int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
 			 pb_conf_t **out, pb_diag_t *d)
 {
 	size_t errors0 = pb_diag_errors(d);
-	_ctx_t x = { .d = d, .file = file ? file : "(buffer)" };
+	_ctx_t x = {.d = d, .file = file ? file : "(buffer)"};
 	pb_conf_t *c;
 	_priv_t *p;
 

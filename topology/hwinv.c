@@ -53,8 +53,8 @@ static _gpu_backend_t _osdev_gpu_backend(hwloc_obj_t o)
 	if (!strcasecmp(sub, "RSMI") || !strcasecmp(backend, "RSMI") ||
 	    _prefix(o->name, "rsmi"))
 		return _GPU_RSMI;
-	if (!strcasecmp(sub, "LevelZero") || !strcasecmp(backend, "LevelZero") ||
-	    _prefix(o->name, "ze"))
+	if (!strcasecmp(sub, "LevelZero") ||
+	    !strcasecmp(backend, "LevelZero") || _prefix(o->name, "ze"))
 		return _GPU_LEVELZERO;
 	if (!strcasecmp(sub, "OpenCL") || !strcasecmp(backend, "OpenCL") ||
 	    _prefix(o->name, "opencl")) {
@@ -136,7 +136,7 @@ static void _ranges(const unsigned *v, size_t n, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && o < len; ) {
+	for (size_t i = 0; i < n && o < len;) {
 		size_t j = i;
 		int w;
 
@@ -221,12 +221,12 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 	bool any_net = false;
 	int rc = -1;
 
-	inv->packages = (unsigned)hwloc_get_nbobjs_by_type(t,
-							HWLOC_OBJ_PACKAGE);
+	inv->packages =
+	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
 	inv->cores = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
 	inv->pus = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
-	inv->numa_nodes = (unsigned)hwloc_get_nbobjs_by_type(t,
-							  HWLOC_OBJ_NUMANODE);
+	inv->numa_nodes =
+	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
 
 	/* GPUs from compute OS devices, merged by PCI device */
 	while ((o = hwloc_get_next_osdev(t, o))) {
@@ -241,7 +241,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			continue;
 		inv->gpu_osdevs++;
 		key = (o->parent && o->parent->type == HWLOC_OBJ_PCI_DEVICE)
-			      ? o->parent : o;
+			  ? o->parent
+			  : o;
 		for (i = 0; i < inv->n_gpus; i++)
 			if (gkey[i] == key)
 				break;
@@ -254,7 +255,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 				if (!a)
 					goto oom;
 				gkey = a;
-				if (!(g = realloc(inv->gpus, nc * sizeof(pb_hw_gpu_t))))
+				if (!(g = realloc(inv->gpus,
+						  nc * sizeof(pb_hw_gpu_t))))
 					goto oom;
 				inv->gpus = g;
 				if (!(bb = realloc(gbest, nc * sizeof(*gbest))))
@@ -317,7 +319,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 				if (!a)
 					goto oom;
 				gkey = a;
-				if (!(g = realloc(inv->gpus, nc * sizeof(pb_hw_gpu_t))))
+				if (!(g = realloc(inv->gpus,
+						  nc * sizeof(pb_hw_gpu_t))))
 					goto oom;
 				inv->gpus = g;
 				cap_g = nc;
@@ -356,8 +359,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			if (!g->model[0])
 				snprintf(g->model, sizeof(g->model), "%s",
 					 *_info(k, "PCIDevice")
-						 ? _info(k, "PCIDevice")
-						 : "unknown PCI device");
+					     ? _info(k, "PCIDevice")
+					     : "unknown PCI device");
 			if (!g->vendor[0])
 				snprintf(g->vendor, sizeof(g->vendor), "%s",
 					 _info(k, "PCIVendor"));
@@ -386,8 +389,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			pb_diag_add(d, PB_DIAG_NOTICE, inv->file, 0,
 				    "PCI 3D controller %s (%s) has no compute "
 				    "OS device (no driver when exported?); not "
-				    "counted as a GPU", bus,
-				    _info(o, "PCIDevice"));
+				    "counted as a GPU",
+				    bus, _info(o, "PCIDevice"));
 		}
 	}
 
@@ -403,7 +406,9 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			    : (_pci_class(o) >> 8) != 0x02)
 			continue;
 		key = (any_net && o->parent &&
-		       o->parent->type == HWLOC_OBJ_PCI_DEVICE) ? o->parent : o;
+		       o->parent->type == HWLOC_OBJ_PCI_DEVICE)
+			  ? o->parent
+			  : o;
 		for (i = 0; i < inv->n_nics; i++)
 			if (nkey[i] == key)
 				break;
@@ -416,7 +421,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 				if (!a)
 					goto oom;
 				nkey = a;
-				if (!(n = realloc(inv->nics, nc * sizeof(pb_hw_nic_t))))
+				if (!(n = realloc(inv->nics,
+						  nc * sizeof(pb_hw_nic_t))))
 					goto oom;
 				inv->nics = n;
 				cap_n = nc;
@@ -482,7 +488,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 
 		if (inv->n_gpus &&
 		    !hwloc_distances_get_by_name(t, "NVLinkBandwidth", &nr,
-						 &dist, 0) && nr == 1) {
+						 &dist, 0) &&
+		    nr == 1) {
 			long *map = calloc(dist->nbobjs, sizeof(long));
 			unsigned n = dist->nbobjs;
 			uint64_t unit = 0;
@@ -516,21 +523,25 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 					    !strcmp(y->subtype, "NVSwitch"))
 						inv->nvswitch = true;
 				}
-			if (unit && (inv->links = malloc(inv->n_gpus *
-						inv->n_gpus * sizeof(int)))) {
+			if (unit &&
+			    (inv->links = malloc(inv->n_gpus * inv->n_gpus *
+						 sizeof(int)))) {
 				size_t ng = inv->n_gpus;
 
 				for (size_t k = 0; k < ng * ng; k++)
 					inv->links[k] = (k % (ng + 1)) ? 0 : -1;
 				for (unsigned a = 0; a < n; a++)
 					for (unsigned b = 0; b < n; b++) {
-						uint64_t v = dist->values[a * n + b];
+						uint64_t v =
+						    dist->values[a * n + b];
 
 						if (a == b || map[a] < 0 ||
-						    map[b] < 0 || map[a] == map[b])
+						    map[b] < 0 ||
+						    map[a] == map[b])
 							continue;
-						inv->links[map[a] * ng + map[b]] =
-							(int)(v / unit);
+						inv->links[map[a] * ng +
+							   map[b]] =
+						    (int)(v / unit);
 					}
 			}
 			free(map);

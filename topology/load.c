@@ -8,8 +8,8 @@
 
 #include "topology/build.h"
 
-int pb_load(const char *power_conf, const char *topology_conf,
-	    pb_loaded_t *out, pb_diag_t *d)
+int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
+	    pb_diag_t *d)
 {
 	pb_conf_t *conf = NULL;
 	pb_class_info_t *ci = NULL;
@@ -25,7 +25,7 @@ int pb_load(const char *power_conf, const char *topology_conf,
 		goto out;
 	out->settings.user_watt_hints = conf->settings.user_watt_hints;
 	out->settings.user_watt_floor_w =
-		(pb_watts_t)ceil(conf->settings.user_watt_floor_w);
+	    (pb_watts_t)ceil(conf->settings.user_watt_floor_w);
 	out->settings.debug_trace = conf->settings.debug_trace;
 	if (conf->settings.status_file &&
 	    !(out->settings.status_file = strdup(conf->settings.status_file))) {
@@ -33,8 +33,8 @@ int pb_load(const char *power_conf, const char *topology_conf,
 		goto out;
 	}
 	if (conf->n_partitions &&
-	    !(out->settings.partitions = calloc(conf->n_partitions,
-				sizeof(*out->settings.partitions)))) {
+	    !(out->settings.partitions = calloc(
+		  conf->n_partitions, sizeof(*out->settings.partitions)))) {
 		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
 		goto out;
 	}
@@ -44,7 +44,7 @@ int pb_load(const char *power_conf, const char *topology_conf,
 		snprintf(ph->name, sizeof(ph->name), "%s",
 			 conf->partitions[i].name);
 		ph->gpu_watt_hint_w =
-			(pb_watts_t)ceil(conf->partitions[i].gpu_watt_hint_w);
+		    (pb_watts_t)ceil(conf->partitions[i].gpu_watt_hint_w);
 	}
 	out->settings.n_partitions = conf->n_partitions;
 	rc = 0;

@@ -15,22 +15,22 @@
 #include "topology/diag.h"
 
 typedef struct {
-	char name[64];		      /* a Slurm partition */
-	pb_watts_t gpu_watt_hint_w;   /* per-GPU hint of jobs giving none */
+	char name[64];		    /* a Slurm partition */
+	pb_watts_t gpu_watt_hint_w; /* per-GPU hint of jobs giving none */
 } pb_partition_hint_t;
 
 typedef struct {
-	bool user_watt_hints;	      /* honour per-job per-GPU watt hints */
-	pb_watts_t user_watt_floor_w; /* lowest hint; 0 = model's MinCapW */
-	bool debug_trace;	      /* log each decision */
-	char *status_file;	      /* NULL = none */
+	bool user_watt_hints;		 /* honour per-job per-GPU watt hints */
+	pb_watts_t user_watt_floor_w;	 /* lowest hint; 0 = model's MinCapW */
+	bool debug_trace;		 /* log each decision */
+	char *status_file;		 /* NULL = none */
 	pb_partition_hint_t *partitions; /* Partition= lines, file order */
 	size_t n_partitions;
 } pb_settings_t;
 
 typedef struct {
-	pb_site_t *site;  /* finalized */
-	pb_net_t *net;	  /* finalized, NULL without topology.conf */
+	pb_site_t *site; /* finalized */
+	pb_net_t *net;	 /* finalized, NULL without topology.conf */
 	pb_settings_t settings;
 } pb_loaded_t;
 

@@ -55,8 +55,10 @@ static int _gres_gpus(const char *v, unsigned *gpus, char *err)
 
 			n = strtoull(last + 1, &end, 10);
 			if (*end || n > 1024) {
-				snprintf(err, PB_ERRLEN, "Gres: bad GPU count "
-					 "in '%.64s'", item);
+				snprintf(err, PB_ERRLEN,
+					 "Gres: bad GPU count "
+					 "in '%.64s'",
+					 item);
 				return -1;
 			}
 		}
@@ -151,7 +153,7 @@ int pb_slurmconf_parse_buffer(const char *file, const char *buf, size_t len,
 			      pb_slurmconf_t **out, pb_diag_t *d)
 {
 	size_t errors0 = pb_diag_errors(d);
-	_attrs_t defaults = { 0 };
+	_attrs_t defaults = {0};
 	pb_slurmconf_t *s;
 	_priv_t *p;
 	pb_lines_t it;
@@ -191,7 +193,7 @@ int pb_slurmconf_parse_buffer(const char *file, const char *buf, size_t len,
 		if (n - i < 9 || strncasecmp(line + i, "NodeName=", 9))
 			continue;
 		if (pb_line_split(&l, line, n, s->file, it.lineno, d) > 0) {
-			_ctx_t x = { .s = s, .d = d, .line = it.lineno };
+			_ctx_t x = {.s = s, .d = d, .line = it.lineno};
 
 			v = pb_line_get(&l, "NodeName");
 			if (!strcasecmp(v, "DEFAULT")) {
@@ -202,8 +204,8 @@ int pb_slurmconf_parse_buffer(const char *file, const char *buf, size_t len,
 				if (pb_hostlist_each(v, _node_cb, &x, err) < 0)
 					pb_diag_add(d, PB_DIAG_ERROR, s->file,
 						    it.lineno, "NodeName: %s",
-						    err[0] ? err :
-						    "out of memory");
+						    err[0] ? err
+							   : "out of memory");
 			}
 		}
 		pb_line_free(&l);

@@ -18,13 +18,13 @@
 typedef struct {
 	char *name;
 	int line;
-	bool has_gres;	   /* a Gres= value applied (even without gpu) */
-	unsigned gpus;	   /* sum of the gpu[:type]:N entries */
-	bool has_sockets;  /* Sockets (x Boards) given */
+	bool has_gres;	  /* a Gres= value applied (even without gpu) */
+	unsigned gpus;	  /* sum of the gpu[:type]:N entries */
+	bool has_sockets; /* Sockets (x Boards) given */
 	unsigned sockets;
-	bool has_cores;	   /* CoresPerSocket given */
-	unsigned cores;	   /* sockets x cores per socket */
-	unsigned cpus;	   /* CPUs=, 0 if not given */
+	bool has_cores; /* CoresPerSocket given */
+	unsigned cores; /* sockets x cores per socket */
+	unsigned cpus;	/* CPUs=, 0 if not given */
 } pb_slurm_node_t;
 
 typedef struct pb_slurmconf {

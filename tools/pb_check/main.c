@@ -15,11 +15,12 @@
 
 static void _usage(FILE *out)
 {
-	fprintf(out,
-		"usage: pb-check [-s slurm.conf] [-p power_budget.conf] "
-		"[-t topology.conf | -T] [-q]\n"
-		"  defaults: files beside $SLURM_CONF (or /etc/slurm); -T skips "
-		"topology.conf; -q prints errors only\n");
+	fprintf(
+	    out,
+	    "usage: pb-check [-s slurm.conf] [-p power_budget.conf] "
+	    "[-t topology.conf | -T] [-q]\n"
+	    "  defaults: files beside $SLURM_CONF (or /etc/slurm); -T skips "
+	    "topology.conf; -q prints errors only\n");
 }
 
 static char *_beside(const char *conf, const char *name)

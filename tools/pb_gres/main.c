@@ -16,7 +16,8 @@
 
 static void _usage(FILE *out)
 {
-	fprintf(out, "usage: pb-gres [-n NODES] [-t TYPE] [-a|-g] FILE.xml\n"
+	fprintf(out,
+		"usage: pb-gres [-n NODES] [-t TYPE] [-a|-g] FILE.xml\n"
 		"       pb-gres -p power_budget.conf [-t TYPE]\n"
 		"  -n NODES  NodeName= hostlist for the gres.conf lines\n"
 		"  -t TYPE   Type= for the gres.conf lines\n"
@@ -59,8 +60,8 @@ static int _from_conf(const char *path, const char *type, pb_diag_t *d)
 
 		if (!k->topology_path) {
 			printf("\n# NodeClass '%s' (%s:%d) has no Topology= "
-			       "export: write its lines by hand\n", k->name,
-			       path, k->line);
+			       "export: write its lines by hand\n",
+			       k->name, path, k->line);
 			continue;
 		}
 		if (pb_hw_load_xml(k->topology_path, &inv, d)) {
@@ -70,7 +71,9 @@ static int _from_conf(const char *path, const char *type, pb_diag_t *d)
 		nodes = _class_nodes(c, i);
 		printf("\n# NodeClass '%s' (%s:%d)\n", k->name, path, k->line);
 		rc |= pb_gres_print_conf(inv, nodes ? nodes : "<nodes>", type,
-					 stdout) ? 1 : 0;
+					 stdout)
+			  ? 1
+			  : 0;
 		free(nodes);
 		pb_hw_destroy(inv);
 	}
