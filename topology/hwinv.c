@@ -30,19 +30,45 @@ static bool _prefix(const char *s, const char *p)
 	return s && !strncmp(s, p, strlen(p));
 }
 
+/* What an OS device is, as far as this file cares. */
+typedef enum {
+	_OS_OTHER = 0,
+	_OS_GPU_OR_COPROC, /* GPU or co-processor: compute or display */
+	_OS_NETWORK,	   /* eth0, ib0 */
+	_OS_RDMA,	   /* OpenFabrics: mlx5_0 */
+} _os_kind_t;
+
 /*
- * The one place that looks at OS device types (hwloc 3 turns osdev.type
- * into a bitmask): which compute-GPU backend an OS device belongs to, if
- * any.  Names and Backend infos are matched as hwloc's own backends write
- * them, so no vendor header is needed.
+ * The one place that looks at OS device types: hwloc 3 turns osdev.type
+ * into a bitmask of HWLOC_OBJ_OSDEV_* flags, and only this function has to
+ * change with it.
+ */
+static _os_kind_t _osdev_kind(hwloc_obj_t o)
+{
+	switch (o->attr->osdev.type) {
+	case HWLOC_OBJ_OSDEV_GPU:
+	case HWLOC_OBJ_OSDEV_COPROC:
+		return _OS_GPU_OR_COPROC;
+	case HWLOC_OBJ_OSDEV_NETWORK:
+		return _OS_NETWORK;
+	case HWLOC_OBJ_OSDEV_OPENFABRICS:
+		return _OS_RDMA;
+	default:
+		return _OS_OTHER;
+	}
+}
+
+/*
+ * Which compute-GPU backend an OS device belongs to, if any.  Names and
+ * Backend infos are matched as hwloc's own backends write them, so no
+ * vendor header is needed.
  */
 static _gpu_backend_t _osdev_gpu_backend(hwloc_obj_t o)
 {
 	const char *backend = _info(o, "Backend");
 	const char *sub = o->subtype ? o->subtype : "";
-	hwloc_obj_osdev_type_t t = o->attr->osdev.type;
 
-	if (t != HWLOC_OBJ_OSDEV_COPROC && t != HWLOC_OBJ_OSDEV_GPU)
+	if (_osdev_kind(o) != _OS_GPU_OR_COPROC)
 		return _GPU_NONE;
 	if (!strcasecmp(sub, "NVML") || !strcasecmp(backend, "NVML") ||
 	    _prefix(o->name, "nvml"))
@@ -67,8 +93,10 @@ static _gpu_backend_t _osdev_gpu_backend(hwloc_obj_t o)
 
 static bool _osdev_is_network(hwloc_obj_t o, bool *rdma)
 {
-	*rdma = o->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS;
-	return *rdma || o->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK;
+	_os_kind_t k = _osdev_kind(o);
+
+	*rdma = k == _OS_RDMA;
+	return k == _OS_RDMA || k == _OS_NETWORK;
 }
 
 static unsigned _pci_class(hwloc_obj_t o)
