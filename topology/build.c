@@ -17,15 +17,14 @@ static pb_watts_t _down(double w)
 	return (pb_watts_t)floor(w);
 }
 
-int pb_build_classes(const pb_conf_t *conf, pb_class_info_t **out,
-		     pb_diag_t *d)
+int pb_build_classes(const pb_conf_t *conf, pb_class_info_t **out, pb_diag_t *d)
 {
 	size_t errors0 = pb_diag_errors(d);
 	pb_class_info_t *ci;
 
 	*out = NULL;
-	if (!(ci = calloc(conf->n_classes ? conf->n_classes : 1,
-			  sizeof(*ci)))) {
+	if (!(ci =
+		  calloc(conf->n_classes ? conf->n_classes : 1, sizeof(*ci)))) {
 		pb_diag_add(d, PB_DIAG_ERROR, conf->file, 0, "out of memory");
 		return -1;
 	}
@@ -64,6 +63,45 @@ void pb_build_classes_free(pb_class_info_t *ci, size_t n)
 	free(ci);
 }
 
+/*
+ * Indexes 0..n-1 ordered by depth (parents first), stable: a counting
+ * sort, so deep chains cost O(n + depth).  NULL if out of memory.
+ */
+static size_t *_by_depth(size_t n, size_t (*depth)(const void *, size_t),
+			 const void *arg)
+{
+	size_t maxd = 0, *count, *order;
+
+	for (size_t i = 0; i < n; i++)
+		if (depth(arg, i) > maxd)
+			maxd = depth(arg, i);
+	count = calloc(maxd + 2, sizeof(*count));
+	order = malloc((n ? n : 1) * sizeof(*order));
+	if (!count || !order) {
+		free(count);
+		free(order);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[depth(arg, i) + 1]++;
+	for (size_t d = 1; d <= maxd + 1; d++)
+		count[d] += count[d - 1];
+	for (size_t i = 0; i < n; i++)
+		order[count[depth(arg, i)]++] = i;
+	free(count);
+	return order;
+}
+
+static size_t _domain_depth(const void *arg, size_t i)
+{
+	return ((const pb_conf_t *)arg)->domains[i].depth;
+}
+
+static size_t _switch_depth(const void *arg, size_t i)
+{
+	return ((const pb_topo_t *)arg)->switches[i].depth;
+}
+
 static int _models(const pb_conf_t *conf, pb_site_t *site, pb_diag_t *d)
 {
 	int rc = 0;
@@ -71,8 +109,8 @@ static int _models(const pb_conf_t *conf, pb_site_t *site, pb_diag_t *d)
 	for (size_t i = 0; i < conf->n_models; i++) {
 		const pb_conf_gpu_model_t *cm = &conf->models[i];
 		const pb_gpu_model_t *old =
-			pb_site_gpu_model_by_name(site, cm->name);
-		pb_gpu_model_t m = { 0 };
+		    pb_site_gpu_model_by_name(site, cm->name);
+		pb_gpu_model_t m = {0};
 		pb_error_t err;
 
 		if (old)
@@ -81,17 +119,20 @@ static int _models(const pb_conf_t *conf, pb_site_t *site, pb_diag_t *d)
 			pb_diag_add(d, PB_DIAG_ERROR, conf->file, cm->line,
 				    "GpuModel '%s' is not a built-in model, so "
 				    "it needs IdleW= and MaxW= (and MinCapW=, "
-				    "Match=)", cm->name);
+				    "Match=)",
+				    cm->name);
 			rc = -1;
 			continue;
 		}
 		snprintf(m.name, sizeof(m.name), "%s", cm->name);
 		if (cm->has_match || !old) {
-			const char *match = cm->has_match ? cm->match : cm->name;
+			const char *match =
+			    cm->has_match ? cm->match : cm->name;
 
 			if (strlen(match) >= sizeof(m.match)) {
 				pb_diag_add(d, PB_DIAG_ERROR, conf->file,
-					    cm->line, "GpuModel '%s': Match= "
+					    cm->line,
+					    "GpuModel '%s': Match= "
 					    "longer than %zu characters",
 					    cm->name, sizeof(m.match) - 1);
 				rc = -1;
@@ -138,19 +179,21 @@ static int _class_gpu(const pb_conf_t *conf, const pb_conf_class_t *k,
 			unsigned n = 0, other = 0;
 
 			for (size_t i = 0; i < inv->n_gpus; i++) {
-				if (pb_power_match(m, 1, inv->gpus[i].model) == 0)
+				if (pb_power_match(m, 1, inv->gpus[i].model) ==
+				    0)
 					n++;
 				else
 					other++;
 			}
 			if (other)
-				pb_diag_add(d, PB_DIAG_NOTICE, conf->file,
-					    k->line, "NodeClass '%s': %u GPU%s "
-					    "of %s do not match GpuModel '%s' "
-					    "and are not counted (put their "
-					    "draw in BaseW)", k->name, other,
-					    other == 1 ? "" : "s", inv->file,
-					    m->name);
+				pb_diag_add(
+				    d, PB_DIAG_NOTICE, conf->file, k->line,
+				    "NodeClass '%s': %u GPU%s "
+				    "of %s do not match GpuModel '%s' "
+				    "and are not counted (put their "
+				    "draw in BaseW)",
+				    k->name, other, other == 1 ? "" : "s",
+				    inv->file, m->name);
 			*gpus = n;
 		}
 		*model = *m;
@@ -167,16 +210,16 @@ static int _class_gpu(const pb_conf_t *conf, const pb_conf_class_t *k,
 				    "NodeClass '%s': GPU model '%s' (%s, GPU "
 				    "%zu) is not in the power tables; add a "
 				    "line like: GpuModel=<name> Match=\"%s\" "
-				    "IdleW=<W> MaxW=<W> MinCapW=<W>", k->name,
-				    dev, inv->file, i, dev);
+				    "IdleW=<W> MaxW=<W> MinCapW=<W>",
+				    k->name, dev, inv->file, i, dev);
 			return -1;
 		}
 		if (m && strcasecmp(m->name, mi->name)) {
 			pb_diag_add(d, PB_DIAG_ERROR, conf->file, k->line,
 				    "NodeClass '%s': %s mixes GPU models '%s' "
 				    "and '%s'; set GpuModel= to the one the "
-				    "class counts", k->name, inv->file,
-				    m->name, mi->name);
+				    "class counts",
+				    k->name, inv->file, m->name, mi->name);
 			return -1;
 		}
 		m = mi;
@@ -192,8 +235,8 @@ static int _classes(const pb_conf_t *conf, const pb_class_info_t *ci,
 
 	for (size_t i = 0; i < conf->n_classes; i++) {
 		const pb_conf_class_t *k = &conf->classes[i];
-		pb_gpu_model_t model = { 0 };
-		pb_class_spec_t spec = { 0 };
+		pb_gpu_model_t model = {0};
+		pb_class_spec_t spec = {0};
 		unsigned gpus = 0;
 		pb_error_t err;
 
@@ -206,8 +249,8 @@ static int _classes(const pb_conf_t *conf, const pb_class_info_t *ci,
 			rc = -1;
 			continue;
 		}
-		if (gpus && (k->has_gpu_idle || k->has_gpu_max ||
-			     k->has_gpu_min_cap)) {
+		if (gpus &&
+		    (k->has_gpu_idle || k->has_gpu_max || k->has_gpu_min_cap)) {
 			/* a private copy of the model with the overrides; an
 			 * empty Match= keeps it out of device matching */
 			if (k->has_gpu_idle)
@@ -248,8 +291,8 @@ static int _classes(const pb_conf_t *conf, const pb_class_info_t *ci,
 		spec.standby_w = _up(k->standby_w);
 		map[i] = pb_site_add_class(site, &spec, &err);
 		if (map[i] < 0) {
-			pb_diag_add(d, PB_DIAG_ERROR, conf->file, k->line,
-				    "%s", err.text);
+			pb_diag_add(d, PB_DIAG_ERROR, conf->file, k->line, "%s",
+				    err.text);
 			rc = -1;
 		}
 	}
@@ -260,7 +303,7 @@ static int _domains(const pb_conf_t *conf, pb_site_t *site, int32_t *map,
 		    pb_diag_t *d)
 {
 	const pb_conf_facility_t *f = &conf->facility;
-	size_t maxdepth = 0, n = conf->n_domains;
+	size_t n = conf->n_domains, *order;
 	int32_t root;
 	pb_error_t err;
 	int rc = 0;
@@ -271,34 +314,31 @@ static int _domains(const pb_conf_t *conf, pb_site_t *site, int32_t *map,
 			    err.text);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		map[i] = -1;
-		if (conf->domains[i].depth > maxdepth)
-			maxdepth = conf->domains[i].depth;
-	}
 	/* parents first: by depth, then in file order */
-	for (size_t depth = 1; depth <= maxdepth; depth++)
-		for (size_t i = 0; i < n; i++) {
-			const pb_conf_domain_t *dm = &conf->domains[i];
-			int32_t parent;
-			pb_watts_t cap;
+	if (!(order = _by_depth(n, _domain_depth, conf))) {
+		pb_diag_add(d, PB_DIAG_ERROR, conf->file, 0, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		map[i] = -1;
+	for (size_t o = 0; o < n; o++) {
+		size_t i = order[o];
+		const pb_conf_domain_t *dm = &conf->domains[i];
+		int32_t parent =
+		    dm->parent_idx < 0 ? root : map[dm->parent_idx];
+		pb_watts_t cap;
 
-			if (dm->depth != depth)
-				continue;
-			parent = dm->parent_idx < 0 ? root
-						    : map[dm->parent_idx];
-			if (parent < 0)
-				continue; /* its parent failed: reported */
-			cap = dm->cap_w < 0 ? PB_BUILD_UNLIMITED_W
-					    : _down(dm->cap_w);
-			map[i] = pb_site_add_domain(site, dm->name, parent,
-						    cap, &err);
-			if (map[i] < 0) {
-				pb_diag_add(d, PB_DIAG_ERROR, conf->file,
-					    dm->line, "%s", err.text);
-				rc = -1;
-			}
+		if (parent < 0)
+			continue; /* its parent failed: reported */
+		cap = dm->cap_w < 0 ? PB_BUILD_UNLIMITED_W : _down(dm->cap_w);
+		map[i] = pb_site_add_domain(site, dm->name, parent, cap, &err);
+		if (map[i] < 0) {
+			pb_diag_add(d, PB_DIAG_ERROR, conf->file, dm->line,
+				    "%s", err.text);
+			rc = -1;
 		}
+	}
+	free(order);
 	return rc;
 }
 
@@ -338,15 +378,14 @@ int pb_build_site(const pb_conf_t *conf, const pb_class_info_t *ci,
 		const pb_conf_node_t *nd = &conf->nodes[i];
 
 		if (nd->class_idx < 0 || nd->domain_idx < 0 ||
-		    pb_site_add_node(site, nd->name,
-				     (uint32_t)cmap[nd->class_idx],
-				     (uint32_t)dmap[nd->domain_idx],
-				     &err) < 0) {
+		    pb_site_add_node(
+			site, nd->name, (uint32_t)cmap[nd->class_idx],
+			(uint32_t)dmap[nd->domain_idx], &err) < 0) {
 			pb_diag_add(d, PB_DIAG_ERROR, conf->file,
 				    nd->domain_line, "node %s: %s", nd->name,
 				    nd->class_idx < 0 || nd->domain_idx < 0
-					    ? "no class or domain"
-					    : err.text);
+					? "no class or domain"
+					: err.text);
 			goto out;
 		}
 	}
@@ -365,10 +404,10 @@ out:
 	return rc;
 }
 
-int pb_build_net(const pb_topo_t *topo, const pb_site_t *site,
-		 pb_net_t **out, pb_diag_t *d)
+int pb_build_net(const pb_topo_t *topo, const pb_site_t *site, pb_net_t **out,
+		 pb_diag_t *d)
 {
-	size_t n = topo->n_switches, maxdepth = 0, unknown = 0;
+	size_t n = topo->n_switches, unknown = 0, *order = NULL;
 	int32_t *map = NULL;
 	pb_net_t *net;
 	pb_error_t err;
@@ -380,24 +419,21 @@ int pb_build_net(const pb_topo_t *topo, const pb_site_t *site,
 		pb_diag_add(d, PB_DIAG_ERROR, topo->file, 0, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (topo->switches[i].depth > maxdepth)
-			maxdepth = topo->switches[i].depth;
-	for (size_t depth = 0; depth <= maxdepth; depth++)
-		for (size_t i = 0; i < n; i++) {
-			const pb_topo_switch_t *s = &topo->switches[i];
+	if (!(order = _by_depth(n, _switch_depth, topo))) {
+		pb_diag_add(d, PB_DIAG_ERROR, topo->file, 0, "out of memory");
+		goto out;
+	}
+	for (size_t o = 0; o < n; o++) {
+		const pb_topo_switch_t *s = &topo->switches[order[o]];
 
-			if (s->depth != depth)
-				continue;
-			map[i] = pb_net_add_switch(net, s->name,
-						   s->parent < 0 ? -1
-							: map[s->parent], &err);
-			if (map[i] < 0) {
-				pb_diag_add(d, PB_DIAG_ERROR, topo->file,
-					    s->line, "%s", err.text);
-				goto out;
-			}
+		map[order[o]] = pb_net_add_switch(
+		    net, s->name, s->parent < 0 ? -1 : map[s->parent], &err);
+		if (map[order[o]] < 0) {
+			pb_diag_add(d, PB_DIAG_ERROR, topo->file, s->line, "%s",
+				    err.text);
+			goto out;
 		}
+	}
 	for (size_t i = 0; i < topo->n_nodes; i++) {
 		const pb_topo_node_t *nd = &topo->nodes[i];
 		int32_t node = pb_site_node_by_name(site, nd->name);
@@ -417,7 +453,8 @@ int pb_build_net(const pb_topo_t *topo, const pb_site_t *site,
 	if (unknown)
 		pb_diag_add(d, PB_DIAG_NOTICE, topo->file, 0,
 			    "%zu node%s not in power_budget.conf, ignored for "
-			    "placement", unknown, unknown == 1 ? " is" : "s are");
+			    "placement",
+			    unknown, unknown == 1 ? " is" : "s are");
 	if (pb_net_finalize(net, &err)) {
 		pb_diag_add(d, PB_DIAG_ERROR, topo->file, 0, "%s", err.text);
 		goto out;
@@ -427,6 +464,7 @@ int pb_build_net(const pb_topo_t *topo, const pb_site_t *site,
 	rc = 0;
 out:
 	pb_net_destroy(net);
+	free(order);
 	free(map);
 	return rc;
 }

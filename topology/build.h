@@ -30,7 +30,7 @@ typedef struct {
 	unsigned gpus;	  /* GPUs the class counts (of its GPU model) */
 	unsigned packages, cores;
 	const char *gpu_model_string; /* device string to resolve, or NULL */
-	int ok;		  /* 1 if the inventory is usable */
+	int ok;			      /* 1 if the inventory is usable */
 } pb_class_info_t;
 
 /*

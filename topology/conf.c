@@ -6,6 +6,7 @@
  */
 #include "topology/conf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "topology/lex.h"
 
 typedef struct {
-	pb_namemap_t *nodes, *classes, *domains;
+	pb_namemap_t *nodes, *classes, *domains, *partitions;
 	char **class_hosts, **domain_hosts; /* Nodes= as written */
 	int last_line;
 } _priv_t;
@@ -34,8 +35,8 @@ static _priv_t *_priv(const pb_conf_t *c)
 	return c->priv;
 }
 
-#define ERR(x, ...) pb_diag_add((x)->d, PB_DIAG_ERROR, (x)->file, \
-				(x)->lineno, __VA_ARGS__)
+#define ERR(x, ...)                                                            \
+	pb_diag_add((x)->d, PB_DIAG_ERROR, (x)->file, (x)->lineno, __VA_ARGS__)
 
 /* Typed getters: false if absent; on a bad value report and return false */
 static bool _get_power(_ctx_t *x, const char *key, double *out, bool *has)
@@ -54,8 +55,8 @@ static bool _get_power(_ctx_t *x, const char *key, double *out, bool *has)
 	return true;
 }
 
-static bool _get_uint(_ctx_t *x, const char *key, uint64_t max,
-		      unsigned *out, bool *has)
+static bool _get_uint(_ctx_t *x, const char *key, uint64_t max, unsigned *out,
+		      bool *has)
 {
 	const char *v = pb_line_get(x->l, key);
 	char err[PB_ERRLEN];
@@ -126,15 +127,17 @@ static bool _model_name(_ctx_t *x, const char *what, const char *v, char *dst)
 	size_t n = strlen(v);
 
 	if (n == 0 || n >= PB_CONF_NAME_MAX) {
-		ERR(x, "%s: name '%.64s' must have 1 to %d characters", what,
-		    v, PB_CONF_NAME_MAX - 1);
+		ERR(x, "%s: name '%.64s' must have 1 to %d characters", what, v,
+		    PB_CONF_NAME_MAX - 1);
 		return false;
 	}
 	for (const char *p = v; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || strchr(" _.-/+", *p))) {
-			ERR(x, "%s: name '%.64s' may only hold letters, "
-			    "digits, blanks and '_.-/+'", what, v);
+			ERR(x,
+			    "%s: name '%.64s' may only hold letters, "
+			    "digits, blanks and '_.-/+'",
+			    what, v);
 			return false;
 		}
 	snprintf(dst, PB_CONF_NAME_MAX, "%s", v);
@@ -236,8 +239,8 @@ static void _node_class(_ctx_t *x, const char *name)
 	const char *v;
 
 	if (!(arr = _grow(c->classes, c->n_classes, sizeof(*k))) ||
-	    !(c->classes = arr, harr = _grow(p->class_hosts, c->n_classes,
-					     sizeof(char *)))) {
+	    !(c->classes = arr,
+	      harr = _grow(p->class_hosts, c->n_classes, sizeof(char *)))) {
 		ERR(x, "out of memory");
 		return;
 	}
@@ -269,8 +272,10 @@ static void _node_class(_ctx_t *x, const char *name)
 	p->class_hosts[c->n_classes - 1] = _dup_hosts(x, "Nodes");
 
 	if (k->topology && (k->has_gpus || k->has_packages || k->has_cores))
-		ERR(x, "NodeClass '%s': Gpus=, Packages= and Cores= come from "
-		    "Topology=; give one or the other", k->name);
+		ERR(x,
+		    "NodeClass '%s': Gpus=, Packages= and Cores= come from "
+		    "Topology=; give one or the other",
+		    k->name);
 	if (!k->topology && !k->has_gpus)
 		ERR(x, "NodeClass '%s' needs Topology=<hwloc XML> or Gpus=",
 		    k->name);
@@ -280,11 +285,15 @@ static void _node_class(_ctx_t *x, const char *name)
 	if (!k->topology && !k->has_packages)
 		k->packages = 1;
 	if (!k->topology && k->has_gpus && (!k->has_cores || !k->cores))
-		ERR(x, "NodeClass '%s' needs Cores= (all packages) when it has "
-		    "no Topology=", k->name);
+		ERR(x,
+		    "NodeClass '%s' needs Cores= (all packages) when it has "
+		    "no Topology=",
+		    k->name);
 	if (!k->has_base)
-		ERR(x, "NodeClass '%s' needs BaseW= (fans, memory, NICs, "
-		    "storage)", k->name);
+		ERR(x,
+		    "NodeClass '%s' needs BaseW= (fans, memory, NICs, "
+		    "storage)",
+		    k->name);
 	if (k->has_base && k->has_standby && k->standby_w > k->base_w)
 		ERR(x, "NodeClass '%s': StandbyW is above BaseW", k->name);
 	if (k->has_cpu_idle != k->has_cpu_max)
@@ -311,8 +320,8 @@ static void _domain(_ctx_t *x, const char *name)
 	const char *v;
 
 	if (!(arr = _grow(c->domains, c->n_domains, sizeof(*dm))) ||
-	    !(c->domains = arr, harr = _grow(p->domain_hosts, c->n_domains,
-					     sizeof(char *)))) {
+	    !(c->domains = arr,
+	      harr = _grow(p->domain_hosts, c->n_domains, sizeof(char *)))) {
 		ERR(x, "out of memory");
 		return;
 	}
@@ -329,6 +338,41 @@ static void _domain(_ctx_t *x, const char *name)
 	_get_cap(x, "domain", dm->name, true, &dm->cap_w);
 	p->domain_hosts[c->n_domains - 1] = _dup_hosts(x, "Nodes");
 	pb_line_unknown(x->l, "Domain", x->file, x->lineno, x->d);
+}
+
+static void _partition(_ctx_t *x, const char *name)
+{
+	pb_conf_t *c = x->c;
+	pb_conf_partition_t *pt, *arr;
+	bool has = false;
+	long old;
+
+	if (!(arr = _grow(c->partitions, c->n_partitions, sizeof(*pt)))) {
+		ERR(x, "out of memory");
+		return;
+	}
+	c->partitions = arr;
+	switch (pb_namemap_put(_priv(c)->partitions, name,
+			       (long)c->n_partitions, &old)) {
+	case 1:
+		ERR(x, "duplicate Partition '%.64s' (first at line %d)", name,
+		    c->partitions[old].line);
+		return;
+	case -1:
+		ERR(x, "out of memory");
+		return;
+	}
+	pt = &c->partitions[c->n_partitions++];
+	memset(pt, 0, sizeof(*pt));
+	pt->line = x->lineno;
+	_name(x, "Partition", name, pt->name);
+	_get_power(x, "GpuWattHint", &pt->gpu_watt_hint_w, &has);
+	if (!has && !pb_line_get(x->l, "GpuWattHint"))
+		ERR(x, "Partition '%s' needs GpuWattHint=", pt->name);
+	else if (has && pt->gpu_watt_hint_w <= 0)
+		ERR(x, "Partition '%s': GpuWattHint must be positive",
+		    pt->name);
+	pb_line_unknown(x->l, "Partition", x->file, x->lineno, x->d);
 }
 
 static void _settings(_ctx_t *x)
@@ -353,10 +397,12 @@ static void _settings(_ctx_t *x)
 	}
 	for (int i = 0; i < x->l->n; i++)
 		if (!x->l->pair[i].used) {
-			ERR(x, "unknown key '%.64s' (records start with "
+			ERR(x,
+			    "unknown key '%.64s' (records start with "
 			    "Facility=, GpuModel=, NodeClass= or Domain=; "
 			    "settings are UserWattHints, UserWattFloor, "
-			    "DebugTrace, StatusFile)", x->l->pair[i].key);
+			    "DebugTrace, StatusFile)",
+			    x->l->pair[i].key);
 			x->l->pair[i].used = true;
 		}
 }
@@ -385,6 +431,8 @@ static void _parse_lines(_ctx_t *x, const char *buf, size_t len)
 				_node_class(x, l.pair[0].value);
 			else if (!strcasecmp(k, "Domain"))
 				_domain(x, l.pair[0].value);
+			else if (!strcasecmp(k, "Partition"))
+				_partition(x, l.pair[0].value);
 			else {
 				l.pair[0].used = false;
 				_settings(x);
@@ -401,28 +449,38 @@ static void _check_names(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
 	_priv_t *p = _priv(c);
+	pb_namemap_t *models = pb_namemap_create();
 	long old;
 
-	for (size_t i = 0; i < c->n_models; i++)
-		for (size_t j = 0; j < i; j++)
-			if (c->models[i].name[0] &&
-			    !strcasecmp(c->models[i].name, c->models[j].name))
-				pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
-					    c->models[i].line,
-					    "duplicate GpuModel '%s' (first at "
-					    "line %d)", c->models[i].name,
-					    c->models[j].line);
+	if (!models)
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, 0, "out of memory");
+	for (size_t i = 0; models && i < c->n_models; i++) {
+		char key[PB_CONF_NAME_MAX];
+		size_t k;
+
+		for (k = 0; c->models[i].name[k]; k++)
+			key[k] =
+			    (char)tolower((unsigned char)c->models[i].name[k]);
+		key[k] = '\0';
+		if (k && pb_namemap_put(models, key, (long)i, &old) == 1)
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+				    c->models[i].line,
+				    "duplicate GpuModel '%s' (first at line "
+				    "%d)",
+				    c->models[i].name, c->models[old].line);
+	}
+	pb_namemap_destroy(models);
 	for (size_t i = 0; i < c->n_classes; i++) {
 		if (!c->classes[i].name[0])
 			continue;
-		int rc = pb_namemap_put(p->classes, c->classes[i].name,
-				       (long)i, &old);
+		int rc = pb_namemap_put(p->classes, c->classes[i].name, (long)i,
+					&old);
 		if (rc == 1)
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
 				    c->classes[i].line,
 				    "duplicate NodeClass '%s' (first at line "
-				    "%d)", c->classes[i].name,
-				    c->classes[old].line);
+				    "%d)",
+				    c->classes[i].name, c->classes[old].line);
 	}
 	for (size_t i = 0; i < c->n_domains; i++) {
 		pb_conf_domain_t *dm = &c->domains[i];
@@ -432,8 +490,8 @@ static void _check_names(_ctx_t *x)
 		if (c->has_facility && !strcmp(dm->name, c->facility.name)) {
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
 				    "duplicate domain '%s': it is the "
-				    "Facility's name (line %d)", dm->name,
-				    c->facility.line);
+				    "Facility's name (line %d)",
+				    dm->name, c->facility.line);
 			continue;
 		}
 		if (pb_namemap_put(p->domains, dm->name, (long)i, &old) == 1)
@@ -492,10 +550,10 @@ static bool _check_tree(_ctx_t *x)
 			long k = j;
 
 			do {
-				len += (size_t)snprintf(path + len,
-					len < sizeof(path) ? sizeof(path) - len
-							   : 0,
-					"%s -> ", c->domains[k].name);
+				len += (size_t)snprintf(
+				    path + len,
+				    len < sizeof(path) ? sizeof(path) - len : 0,
+				    "%s -> ", c->domains[k].name);
 				if (len >= sizeof(path))
 					len = sizeof(path) - 1;
 				state[k] = 3;
@@ -504,8 +562,8 @@ static bool _check_tree(_ctx_t *x)
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
 				    c->domains[j].line,
 				    "domain cycle: %s%s (every domain must "
-				    "lead up to the facility)", path,
-				    c->domains[j].name);
+				    "lead up to the facility)",
+				    path, c->domains[j].name);
 			ok = false;
 		}
 		for (j = (long)i; j >= 0 && state[j] == 1;
@@ -518,19 +576,28 @@ static bool _check_tree(_ctx_t *x)
 	free(state);
 	if (!ok)
 		return false;
+	/* depths in O(n): walk up to a known depth, then assign downwards */
+	for (size_t i = 0; i < n; i++)
+		c->domains[i].depth = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t depth = 0;
+		size_t steps = 0, depth;
+		long j = (long)i;
 
-		for (long j = (long)i; j >= 0; j = c->domains[j].parent_idx)
-			depth++;
-		c->domains[i].depth = depth;
+		while (j >= 0 && c->domains[j].depth == 0) {
+			steps++;
+			j = c->domains[j].parent_idx;
+		}
+		depth = (j >= 0 ? c->domains[j].depth : 0) + steps;
+		for (j = (long)i; j >= 0 && c->domains[j].depth == 0;
+		     j = c->domains[j].parent_idx)
+			c->domains[j].depth = depth--;
 	}
 	return true;
 }
 
 typedef struct {
 	_ctx_t *x;
-	long idx;	/* class or domain index */
+	long idx; /* class or domain index */
 	int line;
 	bool domain;
 	size_t added;
@@ -566,8 +633,8 @@ static int _add_node(_hostctx_t *h, const char *host)
 			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file,
 				    dm->line,
 				    "duplicate node '%s': already in leaf "
-				    "domain '%s' (line %d)", host,
-				    c->domains[nd->domain_idx].name,
+				    "domain '%s' (line %d)",
+				    host, c->domains[nd->domain_idx].name,
 				    nd->domain_line);
 			return 0;
 		}
@@ -578,11 +645,10 @@ static int _add_node(_hostctx_t *h, const char *host)
 		pb_conf_class_t *k = &c->classes[h->idx];
 
 		if (nd->class_idx >= 0) {
-			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file,
-				    k->line,
+			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, k->line,
 				    "duplicate node '%s': already in NodeClass "
-				    "'%s' (line %d)", host,
-				    c->classes[nd->class_idx].name,
+				    "'%s' (line %d)",
+				    host, c->classes[nd->class_idx].name,
 				    nd->class_line);
 			return 0;
 		}
@@ -598,8 +664,8 @@ static int _host_cb(const char *host, void *arg)
 {
 	_hostctx_t *h = arg;
 
-	if (_priv(h->x->c)->nodes && pb_namemap_size(_priv(h->x->c)->nodes) >=
-					     PB_MAX_HOSTS) {
+	if (_priv(h->x->c)->nodes &&
+	    pb_namemap_size(_priv(h->x->c)->nodes) >= PB_MAX_HOSTS) {
 		pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, h->line,
 			    "more than %d nodes", PB_MAX_HOSTS);
 		return -1;
@@ -615,7 +681,7 @@ static int _host_cb(const char *host, void *arg)
 static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
 		    long idx)
 {
-	_hostctx_t h = { .x = x, .idx = idx, .line = line, .domain = domain };
+	_hostctx_t h = {.x = x, .idx = idx, .line = line, .domain = domain};
 	char err[PB_ERRLEN];
 
 	if (pb_hostlist_each(hosts, _host_cb, &h, err) < 0 && err[0])
@@ -623,51 +689,65 @@ static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
 			    err);
 }
 
-/* Reports up to a hostlist of the nodes matching a predicate, per line */
+/*
+ * Reports the nodes of a class that are in no leaf domain (domain_side
+ * false), or of a domain that are in no class, as one hostlist per line.
+ * One pass over the nodes.
+ */
 static void _report_missing(_ctx_t *x, bool domain_side)
 {
 	pb_conf_t *c = x->c;
 	size_t nrec = domain_side ? c->n_domains : c->n_classes;
+	hostlist_t *hl;
+	size_t *count;
 
-	for (size_t r = 0; r < nrec; r++) {
-		hostlist_t hl = NULL;
-		size_t count = 0;
-		char *s;
-		int line;
-
-		for (size_t i = 0; i < c->n_nodes; i++) {
-			pb_conf_node_t *nd = &c->nodes[i];
-
-			if (domain_side ? (nd->domain_idx != (long)r ||
-					   nd->class_idx >= 0)
-					: (nd->class_idx != (long)r ||
-					   nd->domain_idx >= 0))
-				continue;
-			if (!hl && !(hl = slurm_hostlist_create(NULL)))
-				break;
-			slurm_hostlist_push_host(hl, nd->name);
-			count++;
-		}
-		if (!hl)
-			continue;
-		s = slurm_hostlist_ranged_string_malloc(hl);
-		if (domain_side) {
-			line = c->domains[r].line;
-			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
-				    "%zu node%s of domain '%s' in no NodeClass: "
-				    "%.200s", count, count == 1 ? "" : "s",
-				    c->domains[r].name, s ? s : "?");
-		} else {
-			line = c->classes[r].line;
-			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
-				    "%zu node%s of NodeClass '%s' in no leaf "
-				    "domain: %.200s", count,
-				    count == 1 ? "" : "s", c->classes[r].name,
-				    s ? s : "?");
-		}
-		free(s);
-		slurm_hostlist_destroy(hl);
+	if (!nrec)
+		return;
+	hl = calloc(nrec, sizeof(*hl));
+	count = calloc(nrec, sizeof(*count));
+	if (!hl || !count) {
+		free(hl);
+		free(count);
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, 0, "out of memory");
+		return;
 	}
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		pb_conf_node_t *nd = &c->nodes[i];
+		long r = domain_side ? nd->domain_idx : nd->class_idx;
+		long other = domain_side ? nd->class_idx : nd->domain_idx;
+
+		if (r < 0 || other >= 0)
+			continue;
+		if (!hl[r] && !(hl[r] = slurm_hostlist_create(NULL)))
+			continue;
+		slurm_hostlist_push_host(hl[r], nd->name);
+		count[r]++;
+	}
+	for (size_t r = 0; r < nrec; r++) {
+		char *s;
+
+		if (!hl[r])
+			continue;
+		s = slurm_hostlist_ranged_string_malloc(hl[r]);
+		if (domain_side)
+			pb_diag_add(
+			    x->d, PB_DIAG_ERROR, x->file, c->domains[r].line,
+			    "%zu node%s of domain '%s' in no NodeClass: "
+			    "%.200s",
+			    count[r], count[r] == 1 ? "" : "s",
+			    c->domains[r].name, s ? s : "?");
+		else
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+				    c->classes[r].line,
+				    "%zu node%s of NodeClass '%s' in no leaf "
+				    "domain: %.200s",
+				    count[r], count[r] == 1 ? "" : "s",
+				    c->classes[r].name, s ? s : "?");
+		free(s);
+		slurm_hostlist_destroy(hl[r]);
+	}
+	free(hl);
+	free(count);
 }
 
 static void _check_nodes(_ctx_t *x, bool tree_ok)
@@ -681,25 +761,25 @@ static void _check_nodes(_ctx_t *x, bool tree_ok)
 
 		if (!hosts) {
 			if (tree_ok && dm->is_leaf)
-				pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
-					    dm->line,
-					    "leaf domain '%s' has no Nodes=",
-					    dm->name);
+				pb_diag_add(
+				    x->d, PB_DIAG_NOTICE, x->file, dm->line,
+				    "leaf domain '%s' has no Nodes=", dm->name);
 			continue;
 		}
 		if (tree_ok && !dm->is_leaf) {
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, dm->line,
 				    "domain '%s' has child domains, so it may "
 				    "not list Nodes= (nodes go in leaf "
-				    "domains only)", dm->name);
+				    "domains only)",
+				    dm->name);
 			continue;
 		}
 		_expand(x, hosts, dm->line, true, (long)i);
 	}
 	for (size_t i = 0; i < c->n_classes; i++)
 		if (p->class_hosts[i])
-			_expand(x, p->class_hosts[i], c->classes[i].line,
-				false, (long)i);
+			_expand(x, p->class_hosts[i], c->classes[i].line, false,
+				(long)i);
 	_report_missing(x, false);
 	_report_missing(x, true);
 	/*
@@ -712,21 +792,44 @@ static void _check_caps(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
 	size_t n = c->n_domains;
+	double *sum;
+	unsigned char *state; /* bit 0: has children, bit 1: one unlimited */
 
-	/* parent index n stands for the facility */
+	/* children's cap sums in one pass; slot n stands for the facility */
+	sum = calloc(n + 1, sizeof(*sum));
+	state = calloc(n + 1, 1);
+	if (!sum || !state) {
+		free(sum);
+		free(state);
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, 0, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		long pi = c->domains[i].parent_idx;
+		size_t slot = pi < 0 ? n : (size_t)pi;
+
+		state[slot] |= 1;
+		if (c->domains[i].cap_w < 0)
+			state[slot] |= 2;
+		else
+			sum[slot] += c->domains[i].cap_w;
+	}
 	for (size_t par = 0; par <= n; par++) {
-		double sum = 0, cap;
-		bool any = false, unlimited = false;
+		double cap, total = sum[par];
 		char a[32], b[32];
 		const char *pname;
 		int line;
 
+		if (state[par] != 1)
+			continue; /* no children, or an unlimited one */
 		if (par == n) {
 			if (!c->has_facility || c->facility.cap_w <= 0)
 				continue;
 			cap = c->facility.cap_w;
 			pname = c->facility.name;
 			line = c->facility.line;
+			/* facility cap is facility power: scale IT by PUE */
+			total *= c->facility.pue;
 		} else {
 			cap = c->domains[par].cap_w;
 			pname = c->domains[par].name;
@@ -734,33 +837,19 @@ static void _check_caps(_ctx_t *x)
 			if (cap <= 0)
 				continue;
 		}
-		for (size_t i = 0; i < n; i++) {
-			long pi = c->domains[i].parent_idx;
-
-			if ((par == n) ? pi != -1 : pi != (long)par)
-				continue;
-			any = true;
-			if (c->domains[i].cap_w < 0)
-				unlimited = true;
-			else
-				sum += c->domains[i].cap_w;
-		}
-		if (!any || unlimited)
-			continue;
-		if (par == n) {
-			/* facility cap is facility power: scale IT by PUE */
-			sum *= c->facility.pue;
-		}
-		if (sum > cap) {
-			pb_fmt_power(sum, a, sizeof(a));
+		if (total > cap) {
+			pb_fmt_power(total, a, sizeof(a));
 			pb_fmt_power(cap, b, sizeof(b));
 			pb_diag_add(x->d, PB_DIAG_NOTICE, x->file, line,
 				    "children of '%s' may draw %s%s, %.2fx its "
 				    "cap of %s (oversubscribed; the cap is "
-				    "enforced)", pname, a,
-				    par == n ? " with PUE" : "", sum / cap, b);
+				    "enforced)",
+				    pname, a, par == n ? " with PUE" : "",
+				    total / cap, b);
 		}
 	}
+	free(sum);
+	free(state);
 }
 
 static void _validate(_ctx_t *x)
@@ -771,7 +860,7 @@ static void _validate(_ctx_t *x)
 	x->lineno = _priv(c)->last_line;
 	if (!c->has_facility)
 		ERR(x, "no Facility= line (the root power domain with the "
-		    "site's cap)");
+		       "site's cap)");
 	_check_names(x);
 	tree_ok = _check_tree(x);
 	_check_nodes(x, tree_ok);
@@ -788,7 +877,7 @@ int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
 			 pb_conf_t **out, pb_diag_t *d)
 {
 	size_t errors0 = pb_diag_errors(d);
-	_ctx_t x = { .d = d, .file = file ? file : "(buffer)" };
+	_ctx_t x = {.d = d, .file = file ? file : "(buffer)"};
 	pb_conf_t *c;
 	_priv_t *p;
 
@@ -802,7 +891,8 @@ int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
 	c->settings.user_watt_hints = true;
 	if (!(c->file = strdup(x.file)) || !(p->nodes = pb_namemap_create()) ||
 	    !(p->classes = pb_namemap_create()) ||
-	    !(p->domains = pb_namemap_create())) {
+	    !(p->domains = pb_namemap_create()) ||
+	    !(p->partitions = pb_namemap_create())) {
 		pb_conf_destroy(c);
 		pb_diag_add(d, PB_DIAG_ERROR, x.file, 0, "out of memory");
 		return -1;
@@ -849,6 +939,7 @@ void pb_conf_destroy(pb_conf_t *c)
 		pb_namemap_destroy(p->nodes);
 		pb_namemap_destroy(p->classes);
 		pb_namemap_destroy(p->domains);
+		pb_namemap_destroy(p->partitions);
 		free(p);
 	}
 	for (size_t i = 0; i < c->n_classes; i++) {
@@ -858,6 +949,7 @@ void pb_conf_destroy(pb_conf_t *c)
 	for (size_t i = 0; i < c->n_nodes; i++)
 		free(c->nodes[i].name);
 	free(c->models);
+	free(c->partitions);
 	free(c->classes);
 	free(c->domains);
 	free(c->nodes);

@@ -25,10 +25,10 @@
 typedef struct {
 	char name[PB_CONF_NAME_MAX];
 	int line;
-	double cap_w;	     /* facility power cap (IT x PUE), > 0 */
-	double pue;	     /* >= 1.0, default 1.0 */
-	double cooling_w;    /* IT heat the cooling removes; 0 = unlimited */
-	double reserve;	     /* fraction of every cap held back, [0, 0.5] */
+	double cap_w;	  /* facility power cap (IT x PUE), > 0 */
+	double pue;	  /* >= 1.0, default 1.0 */
+	double cooling_w; /* IT heat the cooling removes; 0 = unlimited */
+	double reserve;	  /* fraction of every cap held back, [0, 0.5] */
 } pb_conf_facility_t;
 
 /* A GpuModel= line: an override of a built-in model or a new one. */
@@ -49,8 +49,8 @@ typedef struct {
 	unsigned gpus, packages, cores;
 	char gpu_model[PB_CONF_NAME_MAX]; /* "" = from the XML's GPUs */
 	bool has_base, has_standby, has_cpu_idle, has_cpu_max;
-	double base_w, standby_w;	/* node base, powered-down standby */
-	double cpu_idle_w, cpu_max_w;	/* per CPU package */
+	double base_w, standby_w;     /* node base, powered-down standby */
+	double cpu_idle_w, cpu_max_w; /* per CPU package */
 	bool has_gpu_idle, has_gpu_max, has_gpu_min_cap;
 	double gpu_idle_w, gpu_max_w, gpu_min_cap_w; /* per-class override */
 	size_t n_nodes;
@@ -74,11 +74,18 @@ typedef struct {
 	int class_line, domain_line;
 } pb_conf_node_t;
 
+/* A Partition= line: the per-GPU watt hint of jobs that give none. */
 typedef struct {
-	bool user_watt_hints;	   /* honour per-job per-GPU watt hints */
-	double user_watt_floor_w;  /* lowest hint honoured; 0 = model MinCapW */
-	bool debug_trace;	   /* log each placement decision */
-	char *status_file;	   /* ledger status file, NULL = none */
+	char name[PB_CONF_NAME_MAX];
+	int line;
+	double gpu_watt_hint_w; /* > 0 */
+} pb_conf_partition_t;
+
+typedef struct {
+	bool user_watt_hints;	  /* honour per-job per-GPU watt hints */
+	double user_watt_floor_w; /* lowest hint honoured; 0 = model MinCapW */
+	bool debug_trace;	  /* log each placement decision */
+	char *status_file;	  /* ledger status file, NULL = none */
 	int line_user_watt_hints, line_status_file;
 } pb_conf_settings_t;
 
@@ -91,10 +98,12 @@ typedef struct pb_conf {
 	size_t n_models;
 	pb_conf_class_t *classes;
 	size_t n_classes;
-	pb_conf_domain_t *domains; /* parents before children after parsing */
+	pb_conf_domain_t *domains; /* in file order */
 	size_t n_domains;
 	pb_conf_node_t *nodes; /* ordered by leaf domain, then as listed */
 	size_t n_nodes;
+	pb_conf_partition_t *partitions; /* in file order */
+	size_t n_partitions;
 	void *priv;
 } pb_conf_t;
 

@@ -33,7 +33,7 @@ extern void pb_diag_destroy(pb_diag_t *d);
 #define PB_DIAG_MAX_ERRORS 200
 extern void pb_diag_add(pb_diag_t *d, pb_diag_level_t level, const char *file,
 			int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /* Number of errors (including unstored ones) / notices. */
 extern size_t pb_diag_errors(const pb_diag_t *d);

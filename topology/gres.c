@@ -17,9 +17,10 @@ static void _numa(const unsigned *v, size_t n, char *buf, size_t len)
 
 int pb_gres_print_affinity(const pb_hw_inv_t *inv, FILE *out)
 {
-	fprintf(out, "# %s: %u packages, %u cores, %u PUs, %u NUMA nodes, "
-		"%zu GPUs (%zu compute OS devices), %zu NICs\n", inv->file,
-		inv->packages, inv->cores, inv->pus, inv->numa_nodes,
+	fprintf(out,
+		"# %s: %u packages, %u cores, %u PUs, %u NUMA nodes, "
+		"%zu GPUs (%zu compute OS devices), %zu NICs\n",
+		inv->file, inv->packages, inv->cores, inv->pus, inv->numa_nodes,
 		inv->n_gpus, inv->gpu_osdevs, inv->n_nics);
 	fprintf(out, "%-4s %-13s %-30s %-22s %-6s %-10s %-16s %s\n", "GPU",
 		"PCI", "Model", "OS devices", "NUMA", "Cores", "Nearest NIC",
@@ -32,16 +33,19 @@ int pb_gres_print_affinity(const pb_hw_inv_t *inv, FILE *out)
 		for (size_t j = 0; j < g->n_nic; j++) {
 			size_t o = strlen(nics);
 
-			snprintf(nics + o, sizeof(nics) - o, "%s%s", j ? "," : "",
-				 inv->nics[g->nic[j]].name);
+			snprintf(nics + o, sizeof(nics) - o, "%s%s",
+				 j ? "," : "", inv->nics[g->nic[j]].name);
 		}
 		if (!g->n_nic)
 			snprintf(nics, sizeof(nics), "-");
-		fprintf(out, "%-4zu %-13s %-30.30s %-22.22s %-6s %-10s %-16s %s\n",
+		fprintf(out,
+			"%-4zu %-13s %-30.30s %-22.22s %-6s %-10s %-16s %s\n",
 			i, g->busid[0] ? g->busid : "-", g->model,
 			g->osdevs[0] ? g->osdevs : "(PCI class)", numa,
 			g->cores[0] ? g->cores : "-", nics,
-			!g->n_nic ? "-" : g->nic_same_switch ? "yes" : "no");
+			!g->n_nic	     ? "-"
+			: g->nic_same_switch ? "yes"
+					     : "no");
 	}
 	for (size_t j = 0; j < inv->n_nics; j++) {
 		const pb_hw_nic_t *n = &inv->nics[j];
@@ -55,7 +59,7 @@ int pb_gres_print_affinity(const pb_hw_inv_t *inv, FILE *out)
 	}
 	if (!inv->n_nics)
 		fprintf(out, "# no network device in this export: NIC "
-			"locality cannot be derived\n");
+			     "locality cannot be derived\n");
 	return ferror(out) ? -1 : 0;
 }
 
@@ -72,36 +76,40 @@ int pb_gres_print_conf(const pb_hw_inv_t *inv, const char *nodes,
 	fprintf(out, "# gres.conf for %s\n", inv->file);
 	if (!ng) {
 		fprintf(out, "# no compute GPU in this export: no Name=gpu "
-			"line\n");
+			     "line\n");
 		return ferror(out) ? -1 : 0;
 	}
 	if (any_nvidia)
-		fprintf(out, "# File=/dev/nvidiaN uses the %s index; the device "
+		fprintf(out,
+			"# File=/dev/nvidiaN uses the %s index; the device "
 			"minor can differ (check 'nvidia-smi -q | grep "
-			"Minor')\n", all_nvml ? "NVML" : "CUDA or PCI-order");
+			"Minor')\n",
+			all_nvml ? "NVML" : "CUDA or PCI-order");
 	if (!inv->links && inv->nvswitch)
 		fprintf(out, "# GPUs talk through NVSwitches (all pairs "
-			"equal): Links= omitted\n");
+			     "equal): Links= omitted\n");
 	else if (!inv->links)
 		fprintf(out, "# no NVLink information in the export: Links= "
-			"omitted\n");
+			     "omitted\n");
 	else
 		fprintf(out, "# Links= counts NVLinks relative to the thinnest "
-			"GPU-GPU link in hwloc's NVLinkBandwidth\n");
+			     "GPU-GPU link in hwloc's NVLinkBandwidth\n");
 	fprintf(out, "# Cores= are the GPU's local cores (hwloc logical "
-		"indexes, as slurmd numbers them)\n");
+		     "indexes, as slurmd numbers them)\n");
 	for (size_t i = 0; i < ng; i++) {
 		const pb_hw_gpu_t *g = &inv->gpus[i];
 		int minor;
 
 		if (!g->nvidia) {
-			fprintf(out, "# GPU %zu (%s, %s): not an NVIDIA device, "
+			fprintf(out,
+				"# GPU %zu (%s, %s): not an NVIDIA device, "
 				"File= cannot be derived from the export "
-				"(use its /dev/dri/renderD* node)\n", i,
-				g->busid[0] ? g->busid : "no PCI id", g->model);
+				"(use its /dev/dri/renderD* node)\n",
+				i, g->busid[0] ? g->busid : "no PCI id",
+				g->model);
 			continue;
 		}
-		minor = g->nvml_index >= 0 ? g->nvml_index
+		minor = g->nvml_index >= 0   ? g->nvml_index
 			: g->cuda_index >= 0 ? g->cuda_index
 					     : (int)nvidia_pos;
 		nvidia_pos++;

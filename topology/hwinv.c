@@ -30,19 +30,45 @@ static bool _prefix(const char *s, const char *p)
 	return s && !strncmp(s, p, strlen(p));
 }
 
+/* What an OS device is, as far as this file cares. */
+typedef enum {
+	_OS_OTHER = 0,
+	_OS_GPU_OR_COPROC, /* GPU or co-processor: compute or display */
+	_OS_NETWORK,	   /* eth0, ib0 */
+	_OS_RDMA,	   /* OpenFabrics: mlx5_0 */
+} _os_kind_t;
+
 /*
- * The one place that looks at OS device types (hwloc 3 turns osdev.type
- * into a bitmask): which compute-GPU backend an OS device belongs to, if
- * any.  Names and Backend infos are matched as hwloc's own backends write
- * them, so no vendor header is needed.
+ * The one place that looks at OS device types: hwloc 3 turns osdev.type
+ * into a bitmask of HWLOC_OBJ_OSDEV_* flags, and only this function has to
+ * change with it.
+ */
+static _os_kind_t _osdev_kind(hwloc_obj_t o)
+{
+	switch (o->attr->osdev.type) {
+	case HWLOC_OBJ_OSDEV_GPU:
+	case HWLOC_OBJ_OSDEV_COPROC:
+		return _OS_GPU_OR_COPROC;
+	case HWLOC_OBJ_OSDEV_NETWORK:
+		return _OS_NETWORK;
+	case HWLOC_OBJ_OSDEV_OPENFABRICS:
+		return _OS_RDMA;
+	default:
+		return _OS_OTHER;
+	}
+}
+
+/*
+ * Which compute-GPU backend an OS device belongs to, if any.  Names and
+ * Backend infos are matched as hwloc's own backends write them, so no
+ * vendor header is needed.
  */
 static _gpu_backend_t _osdev_gpu_backend(hwloc_obj_t o)
 {
 	const char *backend = _info(o, "Backend");
 	const char *sub = o->subtype ? o->subtype : "";
-	hwloc_obj_osdev_type_t t = o->attr->osdev.type;
 
-	if (t != HWLOC_OBJ_OSDEV_COPROC && t != HWLOC_OBJ_OSDEV_GPU)
+	if (_osdev_kind(o) != _OS_GPU_OR_COPROC)
 		return _GPU_NONE;
 	if (!strcasecmp(sub, "NVML") || !strcasecmp(backend, "NVML") ||
 	    _prefix(o->name, "nvml"))
@@ -53,8 +79,8 @@ static _gpu_backend_t _osdev_gpu_backend(hwloc_obj_t o)
 	if (!strcasecmp(sub, "RSMI") || !strcasecmp(backend, "RSMI") ||
 	    _prefix(o->name, "rsmi"))
 		return _GPU_RSMI;
-	if (!strcasecmp(sub, "LevelZero") || !strcasecmp(backend, "LevelZero") ||
-	    _prefix(o->name, "ze"))
+	if (!strcasecmp(sub, "LevelZero") ||
+	    !strcasecmp(backend, "LevelZero") || _prefix(o->name, "ze"))
 		return _GPU_LEVELZERO;
 	if (!strcasecmp(sub, "OpenCL") || !strcasecmp(backend, "OpenCL") ||
 	    _prefix(o->name, "opencl")) {
@@ -67,8 +93,10 @@ static _gpu_backend_t _osdev_gpu_backend(hwloc_obj_t o)
 
 static bool _osdev_is_network(hwloc_obj_t o, bool *rdma)
 {
-	*rdma = o->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS;
-	return *rdma || o->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK;
+	_os_kind_t k = _osdev_kind(o);
+
+	*rdma = k == _OS_RDMA;
+	return k == _OS_RDMA || k == _OS_NETWORK;
 }
 
 static unsigned _pci_class(hwloc_obj_t o)
@@ -86,6 +114,26 @@ static bool _pci_is_gpu(hwloc_obj_t o)
 	if (cls == 0x0300 || cls == 0x0380)
 		return vendor == 0x10de;
 	return false;
+}
+
+/* a before b in PCI bus id order; objects without PCI id sort last */
+static bool _pci_before(hwloc_obj_t a, hwloc_obj_t b)
+{
+	const struct hwloc_pcidev_attr_s *x, *y;
+
+	if (a->type != HWLOC_OBJ_PCI_DEVICE)
+		return false;
+	if (b->type != HWLOC_OBJ_PCI_DEVICE)
+		return true;
+	x = &a->attr->pcidev;
+	y = &b->attr->pcidev;
+	if (x->domain != y->domain)
+		return x->domain < y->domain;
+	if (x->bus != y->bus)
+		return x->bus < y->bus;
+	if (x->dev != y->dev)
+		return x->dev < y->dev;
+	return x->func < y->func;
 }
 
 static void _busid(hwloc_obj_t pci, char *buf, size_t len)
@@ -116,7 +164,7 @@ static void _ranges(const unsigned *v, size_t n, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && o < len; ) {
+	for (size_t i = 0; i < n && o < len;) {
 		size_t j = i;
 		int w;
 
@@ -192,11 +240,6 @@ static bool _is_pci_switch(hwloc_obj_t o)
 	       o->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_PCI;
 }
 
-typedef struct {
-	hwloc_obj_t key; /* PCI device, or the OS device itself */
-	_gpu_backend_t best;
-} _gpukey_t;
-
 static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 {
 	hwloc_obj_t o = NULL;
@@ -206,12 +249,12 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 	bool any_net = false;
 	int rc = -1;
 
-	inv->packages = (unsigned)hwloc_get_nbobjs_by_type(t,
-							HWLOC_OBJ_PACKAGE);
+	inv->packages =
+	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
 	inv->cores = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
 	inv->pus = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
-	inv->numa_nodes = (unsigned)hwloc_get_nbobjs_by_type(t,
-							  HWLOC_OBJ_NUMANODE);
+	inv->numa_nodes =
+	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
 
 	/* GPUs from compute OS devices, merged by PCI device */
 	while ((o = hwloc_get_next_osdev(t, o))) {
@@ -226,7 +269,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			continue;
 		inv->gpu_osdevs++;
 		key = (o->parent && o->parent->type == HWLOC_OBJ_PCI_DEVICE)
-			      ? o->parent : o;
+			  ? o->parent
+			  : o;
 		for (i = 0; i < inv->n_gpus; i++)
 			if (gkey[i] == key)
 				break;
@@ -239,7 +283,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 				if (!a)
 					goto oom;
 				gkey = a;
-				if (!(g = realloc(inv->gpus, nc * sizeof(pb_hw_gpu_t))))
+				if (!(g = realloc(inv->gpus,
+						  nc * sizeof(pb_hw_gpu_t))))
 					goto oom;
 				inv->gpus = g;
 				if (!(bb = realloc(gbest, nc * sizeof(*gbest))))
@@ -302,7 +347,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 				if (!a)
 					goto oom;
 				gkey = a;
-				if (!(g = realloc(inv->gpus, nc * sizeof(pb_hw_gpu_t))))
+				if (!(g = realloc(inv->gpus,
+						  nc * sizeof(pb_hw_gpu_t))))
 					goto oom;
 				inv->gpus = g;
 				cap_g = nc;
@@ -315,6 +361,22 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			gkey[inv->n_gpus++] = o;
 		}
 	}
+	/*
+	 * Slurm numbers GPUs by PCI bus id (gres.conf(5), Links=), so the
+	 * inventory does too: insertion sort, GPUs without PCI id last.
+	 */
+	for (size_t i = 1; i < inv->n_gpus; i++) {
+		for (size_t j = i; j > 0 && _pci_before(gkey[j], gkey[j - 1]);
+		     j--) {
+			pb_hw_gpu_t tg = inv->gpus[j];
+			hwloc_obj_t tk = gkey[j];
+
+			inv->gpus[j] = inv->gpus[j - 1];
+			gkey[j] = gkey[j - 1];
+			inv->gpus[j - 1] = tg;
+			gkey[j - 1] = tk;
+		}
+	}
 	for (size_t i = 0; i < inv->n_gpus; i++) {
 		pb_hw_gpu_t *g = &inv->gpus[i];
 		hwloc_obj_t k = gkey[i];
@@ -325,8 +387,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			if (!g->model[0])
 				snprintf(g->model, sizeof(g->model), "%s",
 					 *_info(k, "PCIDevice")
-						 ? _info(k, "PCIDevice")
-						 : "unknown PCI device");
+					     ? _info(k, "PCIDevice")
+					     : "unknown PCI device");
 			if (!g->vendor[0])
 				snprintf(g->vendor, sizeof(g->vendor), "%s",
 					 _info(k, "PCIVendor"));
@@ -355,8 +417,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			pb_diag_add(d, PB_DIAG_NOTICE, inv->file, 0,
 				    "PCI 3D controller %s (%s) has no compute "
 				    "OS device (no driver when exported?); not "
-				    "counted as a GPU", bus,
-				    _info(o, "PCIDevice"));
+				    "counted as a GPU",
+				    bus, _info(o, "PCIDevice"));
 		}
 	}
 
@@ -372,7 +434,9 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			    : (_pci_class(o) >> 8) != 0x02)
 			continue;
 		key = (any_net && o->parent &&
-		       o->parent->type == HWLOC_OBJ_PCI_DEVICE) ? o->parent : o;
+		       o->parent->type == HWLOC_OBJ_PCI_DEVICE)
+			  ? o->parent
+			  : o;
 		for (i = 0; i < inv->n_nics; i++)
 			if (nkey[i] == key)
 				break;
@@ -385,7 +449,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 				if (!a)
 					goto oom;
 				nkey = a;
-				if (!(n = realloc(inv->nics, nc * sizeof(pb_hw_nic_t))))
+				if (!(n = realloc(inv->nics,
+						  nc * sizeof(pb_hw_nic_t))))
 					goto oom;
 				inv->nics = n;
 				cap_n = nc;
@@ -451,7 +516,8 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 
 		if (inv->n_gpus &&
 		    !hwloc_distances_get_by_name(t, "NVLinkBandwidth", &nr,
-						 &dist, 0) && nr == 1) {
+						 &dist, 0) &&
+		    nr == 1) {
 			long *map = calloc(dist->nbobjs, sizeof(long));
 			unsigned n = dist->nbobjs;
 			uint64_t unit = 0;
@@ -485,21 +551,25 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 					    !strcmp(y->subtype, "NVSwitch"))
 						inv->nvswitch = true;
 				}
-			if (unit && (inv->links = malloc(inv->n_gpus *
-						inv->n_gpus * sizeof(int)))) {
+			if (unit &&
+			    (inv->links = malloc(inv->n_gpus * inv->n_gpus *
+						 sizeof(int)))) {
 				size_t ng = inv->n_gpus;
 
 				for (size_t k = 0; k < ng * ng; k++)
 					inv->links[k] = (k % (ng + 1)) ? 0 : -1;
 				for (unsigned a = 0; a < n; a++)
 					for (unsigned b = 0; b < n; b++) {
-						uint64_t v = dist->values[a * n + b];
+						uint64_t v =
+						    dist->values[a * n + b];
 
 						if (a == b || map[a] < 0 ||
-						    map[b] < 0 || map[a] == map[b])
+						    map[b] < 0 ||
+						    map[a] == map[b])
 							continue;
-						inv->links[map[a] * ng + map[b]] =
-							(int)(v / unit);
+						inv->links[map[a] * ng +
+							   map[b]] =
+						    (int)(v / unit);
 					}
 			}
 			free(map);

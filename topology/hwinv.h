@@ -29,28 +29,29 @@
 #define PB_HW_MAX_LOCAL 16 /* NUMA nodes / nearest NICs kept per GPU */
 
 typedef struct {
-	char model[128];     /* GPUModel of its OS devices, or PCI name */
+	char model[128]; /* GPUModel of its OS devices, or PCI name */
 	char vendor[64];
-	char busid[16];	     /* "0000:34:00.0", "" if no PCI information */
-	char osdevs[96];     /* its OS device names, "cuda0,nvml0,opencl0d0" */
-	int nvml_index;	     /* N of nvmlN, else -1 */
-	int cuda_index;	     /* N of cudaN, else -1 */
+	char busid[16];	 /* "0000:34:00.0", "" if no PCI information */
+	char osdevs[96]; /* its OS device names, "cuda0,nvml0,opencl0d0" */
+	int nvml_index;	 /* N of nvmlN, else -1 */
+	int cuda_index;	 /* N of cudaN, else -1 */
 	bool nvidia;
-	bool from_pci_class; /* found by the PCI class fallback */
+	bool from_pci_class;		/* found by the PCI class fallback */
 	unsigned numa[PB_HW_MAX_LOCAL]; /* OS indexes of local NUMA nodes */
 	size_t n_numa;
-	char cores[128];     /* local cores: logical indexes, "0-7,16" */
+	char cores[128]; /* local cores: logical indexes, "0-7,16" */
 	size_t nic[PB_HW_MAX_LOCAL]; /* nearest NICs (index into nics) */
 	size_t n_nic;
-	int nic_hops;	     /* I/O-tree hops to them, -1 if none */
-	bool nic_same_switch; /* a nearest NIC sits under the same PCIe switch */
+	int nic_hops; /* I/O-tree hops to them, -1 if none */
+	bool
+	    nic_same_switch; /* a nearest NIC sits under the same PCIe switch */
 } pb_hw_gpu_t;
 
 typedef struct {
-	char name[64];	/* "mlx5_0" (RDMA name first), "eth0", or bus id */
+	char name[64];	  /* "mlx5_0" (RDMA name first), "eth0", or bus id */
 	char netdevs[64]; /* "ib0", "eth0,eth1" */
 	char busid[16];
-	bool rdma;	/* has an OpenFabrics device */
+	bool rdma; /* has an OpenFabrics device */
 	unsigned numa[PB_HW_MAX_LOCAL];
 	size_t n_numa;
 } pb_hw_nic_t;
@@ -58,14 +59,14 @@ typedef struct {
 typedef struct {
 	char *file;
 	unsigned packages, cores, pus, numa_nodes;
-	pb_hw_gpu_t *gpus;
+	pb_hw_gpu_t *gpus; /* in PCI bus id order, as Slurm numbers GPUs */
 	size_t n_gpus;
 	pb_hw_nic_t *nics;
 	size_t n_nics;
-	size_t gpu_osdevs;  /* compute OS devices before merging */
-	int *links;	    /* n_gpus^2 NVLink counts (-1 on the diagonal,
-			     * relative to the thinnest GPU-GPU link), or NULL */
-	bool nvswitch;	    /* GPUs reach each other through NVSwitches */
+	size_t gpu_osdevs; /* compute OS devices before merging */
+	int *links;	   /* n_gpus^2 NVLink counts (-1 on the diagonal,
+			    * relative to the thinnest GPU-GPU link), or NULL */
+	bool nvswitch;	   /* GPUs reach each other through NVSwitches */
 } pb_hw_inv_t;
 
 /*
@@ -74,8 +75,8 @@ typedef struct {
  * PCI 3D controllers without a compute OS device are notices.
  */
 extern int pb_hw_load_xml(const char *path, pb_hw_inv_t **out, pb_diag_t *d);
-extern int pb_hw_load_xml_buffer(const char *file, const char *buf,
-				 size_t len, pb_hw_inv_t **out, pb_diag_t *d);
+extern int pb_hw_load_xml_buffer(const char *file, const char *buf, size_t len,
+				 pb_hw_inv_t **out, pb_diag_t *d);
 extern void pb_hw_destroy(pb_hw_inv_t *inv);
 
 /* Distinct GPU models of the inventory: count, and the i-th model string. */

@@ -56,8 +56,7 @@ int pb_line_split(pb_line_t *l, const char *s, size_t len, const char *file,
 		return -1;
 	}
 	if (memchr(s, '\0', len)) {
-		pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
-			    "NUL byte in line");
+		pb_diag_add(d, PB_DIAG_ERROR, file, lineno, "NUL byte in line");
 		return -1;
 	}
 	if (!(l->buf = malloc(len + 1))) {
@@ -96,9 +95,10 @@ int pb_line_split(pb_line_t *l, const char *s, size_t len, const char *file,
 			while (*p && *p != '"')
 				p++;
 			if (*p != '"') {
-				pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
-					    "unterminated quote in value of %.64s",
-					    key);
+				pb_diag_add(
+				    d, PB_DIAG_ERROR, file, lineno,
+				    "unterminated quote in value of %.64s",
+				    key);
 				return -1;
 			}
 			*p++ = '\0';
@@ -238,14 +238,15 @@ int pb_parse_power(const char *s, double *watts, char *err)
 	else if (!strcmp(u, "mW") || !strcmp(u, "mw")) {
 		snprintf(err, PB_ERRLEN,
 			 "'%.64s': unit '%s' is ambiguous (milliwatts are not "
-			 "supported; write MW for megawatts)", s, u);
+			 "supported; write MW for megawatts)",
+			 s, u);
 		return -1;
 	} else if (!strcasecmp(u, "GW"))
 		mult = 1e9;
 	else {
 		snprintf(err, PB_ERRLEN,
-			 "'%.64s': bad power unit '%.16s' (use W, kW or MW)",
-			 s, u);
+			 "'%.64s': bad power unit '%.16s' (use W, kW or MW)", s,
+			 u);
 		return -1;
 	}
 	v *= mult;
@@ -271,7 +272,8 @@ int pb_parse_fraction(const char *s, double max, double *out, char *err)
 	else if (*u != '\0') {
 		snprintf(err, PB_ERRLEN,
 			 "'%.64s': bad unit '%.16s' (use %% or a fraction "
-			 "like 0.05)", s, u);
+			 "like 0.05)",
+			 s, u);
 		return -1;
 	}
 	if (v > max) {
@@ -291,8 +293,7 @@ int pb_parse_real(const char *s, double min, double max, double *out, char *err)
 	if (_parse_decimal(s, &v, &u, err))
 		return -1;
 	if (*u) {
-		snprintf(err, PB_ERRLEN, "'%.64s': expected a plain number",
-			 s);
+		snprintf(err, PB_ERRLEN, "'%.64s': expected a plain number", s);
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -310,8 +311,7 @@ int pb_parse_uint(const char *s, uint64_t max, uint64_t *out, char *err)
 	const char *p = s;
 
 	if (!isdigit((unsigned char)*p)) {
-		snprintf(err, PB_ERRLEN, "'%.64s': expected a whole number",
-			 s);
+		snprintf(err, PB_ERRLEN, "'%.64s': expected a whole number", s);
 		return -1;
 	}
 	for (; isdigit((unsigned char)*p); p++) {
@@ -320,14 +320,14 @@ int pb_parse_uint(const char *s, uint64_t max, uint64_t *out, char *err)
 		if (v > (UINT64_MAX - digit) / 10 || v * 10 + digit > max) {
 			snprintf(err, PB_ERRLEN,
 				 "'%.64s': number out of range (overflow, "
-				 "max %llu)", s, (unsigned long long)max);
+				 "max %llu)",
+				 s, (unsigned long long)max);
 			return -1;
 		}
 		v = v * 10 + digit;
 	}
 	if (*p) {
-		snprintf(err, PB_ERRLEN, "'%.64s': expected a whole number",
-			 s);
+		snprintf(err, PB_ERRLEN, "'%.64s': expected a whole number", s);
 		return -1;
 	}
 	*out = v;
@@ -336,8 +336,8 @@ int pb_parse_uint(const char *s, uint64_t max, uint64_t *out, char *err)
 
 int pb_parse_bool(const char *s, bool *out, char *err)
 {
-	static const char *yes[] = { "yes", "true", "on", "1" };
-	static const char *no[] = { "no", "false", "off", "0" };
+	static const char *yes[] = {"yes", "true", "on", "1"};
+	static const char *no[] = {"no", "false", "off", "0"};
 
 	for (size_t i = 0; i < 4; i++) {
 		if (!strcasecmp(s, yes[i])) {
@@ -358,8 +358,10 @@ int pb_check_name(const char *s, char *err)
 	size_t n = strlen(s);
 
 	if (n == 0 || n >= PB_NAME_MAX) {
-		snprintf(err, PB_ERRLEN, "name '%.64s' must have 1 to %d "
-			 "characters", s, PB_NAME_MAX - 1);
+		snprintf(err, PB_ERRLEN,
+			 "name '%.64s' must have 1 to %d "
+			 "characters",
+			 s, PB_NAME_MAX - 1);
 		return -1;
 	}
 	for (const char *p = s; *p; p++)
@@ -367,7 +369,8 @@ int pb_check_name(const char *s, char *err)
 		    *p != '.') {
 			snprintf(err, PB_ERRLEN,
 				 "name '%.64s' may only hold letters, digits, "
-				 "'_', '-' and '.'", s);
+				 "'_', '-' and '.'",
+				 s);
 			return -1;
 		}
 	return 0;
@@ -411,14 +414,16 @@ static int _hostlist_lint(const char *s, char *err)
 			if (--depth < 0) {
 				snprintf(err, PB_ERRLEN,
 					 "bad hostlist '%.128s': ']' without "
-					 "'['", s);
+					 "'['",
+					 s);
 				return -1;
 			}
 		} else if (depth && isdigit(c)) {
 			if (++digits > 9) {
 				snprintf(err, PB_ERRLEN,
 					 "bad hostlist '%.128s': range number "
-					 "too long (overflow)", s);
+					 "too long (overflow)",
+					 s);
 				return -1;
 			}
 			continue;
@@ -433,8 +438,8 @@ static int _hostlist_lint(const char *s, char *err)
 			   c != ',') {
 			snprintf(err, PB_ERRLEN,
 				 "bad hostlist '%.128s': character '%c' is not "
-				 "allowed in host names", s,
-				 isprint(c) ? c : '?');
+				 "allowed in host names",
+				 s, isprint(c) ? c : '?');
 			return -1;
 		}
 		digits = 0;
@@ -463,9 +468,10 @@ long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
 	}
 	count = slurm_hostlist_count(hl);
 	if (count <= 0 || count > PB_MAX_HOSTS) {
-		snprintf(err, PB_ERRLEN, count <= 0 ?
-			 "bad hostlist '%.128s': no hosts" :
-			 "bad hostlist '%.128s': too many hosts", expr);
+		snprintf(err, PB_ERRLEN,
+			 count <= 0 ? "bad hostlist '%.128s': no hosts"
+				    : "bad hostlist '%.128s': too many hosts",
+			 expr);
 		slurm_hostlist_destroy(hl);
 		return -1;
 	}
@@ -540,7 +546,7 @@ static _slot_t *_find(const pb_namemap_t *m, const char *key)
 
 static int _grow(pb_namemap_t *m)
 {
-	pb_namemap_t n = { .cap = m->cap * 2 };
+	pb_namemap_t n = {.cap = m->cap * 2};
 
 	if (!(n.slot = calloc(n.cap, sizeof(_slot_t))))
 		return -1;

@@ -98,7 +98,7 @@ extern pb_namemap_t *pb_namemap_create(void);
 extern void pb_namemap_destroy(pb_namemap_t *m);
 /* Returns 0 if inserted, 1 if present (*old set), -1 out of memory. */
 extern int pb_namemap_put(pb_namemap_t *m, const char *key, long value,
-			 long *old);
+			  long *old);
 /* Returns the value, or -1 if absent. */
 extern long pb_namemap_get(const pb_namemap_t *m, const char *key);
 extern size_t pb_namemap_size(const pb_namemap_t *m);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "topology/topoconf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,10 @@ static void _line(pb_topo_t *t, pb_line_t *l, int lineno, pb_diag_t *d)
 	size_t i;
 
 	if (strcasecmp(l->pair[0].key, "SwitchName")) {
-		pb_diag_add(d, PB_DIAG_ERROR, t->file, lineno,
-			    "unknown key '%.64s' (lines start with SwitchName=)",
-			    l->pair[0].key);
+		pb_diag_add(
+		    d, PB_DIAG_ERROR, t->file, lineno,
+		    "unknown key '%.64s' (lines start with SwitchName=)",
+		    l->pair[0].key);
 		return;
 	}
 	v = pb_line_get(l, "SwitchName");
@@ -67,7 +69,8 @@ static void _line(pb_topo_t *t, pb_line_t *l, int lineno, pb_diag_t *d)
 	if (kids && hosts) {
 		pb_diag_add(d, PB_DIAG_ERROR, t->file, lineno,
 			    "switch '%s' has both Switches= and Nodes= (nodes "
-			    "attach to leaf switches only)", v);
+			    "attach to leaf switches only)",
+			    v);
 		return;
 	}
 	if (t->n_switches == p->cap && _grow(t, p)) {
@@ -116,7 +119,8 @@ static int _kid_cb(const char *name, void *arg)
 
 		pb_diag_add(x->d, PB_DIAG_ERROR, t->file, s->line,
 			    "switch '%s' has two parents: '%s' (line %d) and "
-			    "'%s'", name, o->name, o->line, s->name);
+			    "'%s'",
+			    name, o->name, o->line, s->name);
 		return 0;
 	}
 	t->switches[k].parent = x->sw;
@@ -152,7 +156,8 @@ static int _node_cb(const char *name, void *arg)
 
 		pb_diag_add(x->d, PB_DIAG_ERROR, t->file, s->line,
 			    "node '%s' is in two leaf switches: '%s' (line %d) "
-			    "and '%s'", name, o->name, o->line, s->name);
+			    "and '%s'",
+			    name, o->name, o->line, s->name);
 		return 0;
 	}
 	if (!(t->nodes[t->n_nodes].name = strdup(name)))
@@ -171,7 +176,7 @@ static void _validate(pb_topo_t *t, pb_diag_t *d, int last_line)
 	bool loop = false;
 
 	for (size_t i = 0; i < n; i++) {
-		_ctx_t x = { .t = t, .d = d, .sw = (long)i, .kid = true };
+		_ctx_t x = {.t = t, .d = d, .sw = (long)i, .kid = true};
 		char err[PB_ERRLEN];
 
 		if (p->kids[i] &&
@@ -180,14 +185,16 @@ static void _validate(pb_topo_t *t, pb_diag_t *d, int last_line)
 				    t->switches[i].line, "Switches: %s", err);
 	}
 	for (size_t i = 0; i < n; i++) {
-		_ctx_t x = { .t = t, .d = d, .sw = (long)i };
+		_ctx_t x = {.t = t, .d = d, .sw = (long)i};
 		char err[PB_ERRLEN] = "";
 
 		if (p->hosts[i] &&
 		    pb_hostlist_each(p->hosts[i], _node_cb, &x, err) < 0) {
 			if (!err[0])
-				snprintf(err, sizeof(err), "out of memory, or "
-					 "more than %d nodes", PB_MAX_HOSTS);
+				snprintf(err, sizeof(err),
+					 "out of memory, or "
+					 "more than %d nodes",
+					 PB_MAX_HOSTS);
 			pb_diag_add(d, PB_DIAG_ERROR, t->file,
 				    t->switches[i].line, "Nodes: %s", err);
 		}
@@ -220,8 +227,9 @@ static void _validate(pb_topo_t *t, pb_diag_t *d, int last_line)
 			} while (k != j);
 			pb_diag_add(d, PB_DIAG_ERROR, t->file,
 				    t->switches[j].line,
-				    "switch loop: %s%s (each switch is in the Switches= of the next)", path,
-				    t->switches[j].name);
+				    "switch loop: %s%s (each switch is in the "
+				    "Switches= of the next)",
+				    path, t->switches[j].name);
 			loop = true;
 		}
 		for (j = (long)i; j >= 0 && state[j] == 1;
@@ -250,21 +258,33 @@ static void _validate(pb_topo_t *t, pb_diag_t *d, int last_line)
 			    "add a switch above them if they are connected",
 			    t->n_roots, names);
 	}
-	if (!loop)
+	if (!loop) {
+		/* depths in O(n): walk up to a known one, assign downwards */
+		for (size_t i = 0; i < n; i++)
+			t->switches[i].depth = SIZE_MAX;
 		for (size_t i = 0; i < n; i++) {
-			size_t depth = 0;
+			size_t steps = 0, depth;
+			long j = (long)i;
 
-			for (long j = t->switches[i].parent; j >= 0;
+			while (j >= 0 && t->switches[j].depth == SIZE_MAX) {
+				steps++;
+				j = t->switches[j].parent;
+			}
+			depth =
+			    (j >= 0 ? t->switches[j].depth + 1 : 0) + steps - 1;
+			for (j = (long)i;
+			     j >= 0 && t->switches[j].depth == SIZE_MAX;
 			     j = t->switches[j].parent)
-				depth++;
-			t->switches[i].depth = depth;
+				t->switches[j].depth = depth--;
 		}
+	}
 	for (size_t i = 0; i < n; i++)
 		if (!t->switches[i].has_children && !p->hosts[i])
 			pb_diag_add(d, PB_DIAG_NOTICE, t->file,
 				    t->switches[i].line,
 				    "switch '%s' has neither Nodes= nor "
-				    "Switches=", t->switches[i].name);
+				    "Switches=",
+				    t->switches[i].name);
 }
 
 int pb_topo_parse_buffer(const char *file, const char *buf, size_t len,

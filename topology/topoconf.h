@@ -24,22 +24,22 @@
 typedef struct {
 	char name[64];
 	int line;
-	long parent;	  /* index of the parent switch, -1 for a root */
+	long parent; /* index of the parent switch, -1 for a root */
 	bool has_children;
-	size_t n_nodes;	  /* nodes attached directly (leaf switches) */
-	size_t depth;	  /* 0 for a root (valid when no loop was found) */
+	size_t n_nodes; /* nodes attached directly (leaf switches) */
+	size_t depth;	/* 0 for a root (valid when no loop was found) */
 } pb_topo_switch_t;
 
 typedef struct {
 	char *name;
-	long sw;	/* leaf switch index */
+	long sw; /* leaf switch index */
 } pb_topo_node_t;
 
 typedef struct pb_topo {
 	char *file;
 	pb_topo_switch_t *switches; /* in file order */
 	size_t n_switches;
-	pb_topo_node_t *nodes;	    /* in file order */
+	pb_topo_node_t *nodes; /* in file order */
 	size_t n_nodes;
 	size_t n_roots;
 	void *priv;

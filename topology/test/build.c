@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "topology/build.h"
+#include "topology/load.h"
 
 #define DATA PB_TEST_DATA_DIR
 
@@ -96,29 +97,29 @@ static void test_lab_site(void **state)
 	assert_true(n >= 0);
 	assert_int_equal(pb_site_node_idle_w(site, (uint32_t)n), 3920);
 	assert_int_equal(pb_site_node_off_w(site, (uint32_t)n), 60);
-	assert_string_equal(pb_site_domain_name(site,
-				pb_site_node_domain(site, (uint32_t)n)),
-			    "rack1");
+	assert_string_equal(
+	    pb_site_domain_name(site, pb_site_node_domain(site, (uint32_t)n)),
+	    "rack1");
 	/* CPU class: 250 base + 16 packages x 40 */
 	n = pb_site_node_by_name(site, "cn4");
 	assert_int_equal(pb_site_node_idle_w(site, (uint32_t)n), 890);
 	assert_int_equal(pb_site_class(site, 1)->cores, 96);
 	/* site node i is conf node i */
 	for (size_t i = 0; i < conf->n_nodes; i++)
-		assert_int_equal(pb_site_node_by_name(site,
-						      conf->nodes[i].name),
-				 (int32_t)i);
+		assert_int_equal(
+		    pb_site_node_by_name(site, conf->nodes[i].name),
+		    (int32_t)i);
 
-	assert_int_equal(pb_topo_parse_file(DATA "/topo/lab.topology.conf",
-					    &topo, d), 0);
+	assert_int_equal(
+	    pb_topo_parse_file(DATA "/topo/lab.topology.conf", &topo, d), 0);
 	assert_int_equal(pb_build_net(topo, site, &net, d), 0);
 	assert_int_equal(pb_net_switch_count(net), 3);
 	assert_int_equal(pb_net_node_switch(net, (uint32_t)n),
 			 pb_net_switch_by_name(net, "leaf2"));
-	assert_int_equal(pb_net_switch_level(net, (uint32_t)
-					     pb_net_switch_by_name(net,
-								   "spine")),
-			 1);
+	assert_int_equal(
+	    pb_net_switch_level(net,
+				(uint32_t)pb_net_switch_by_name(net, "spine")),
+	    1);
 	assert_int_equal(pb_diag_errors(d), 0);
 	pb_net_destroy(net);
 	pb_topo_destroy(topo);
@@ -136,12 +137,13 @@ static void test_overrides(void **state)
 	const pb_power_class_t *pc;
 
 	(void)state;
-	_build(&b, FAC "GpuModel=\"H100 SXM\" MaxW=650\n"
-		   "NodeClass=a Gpus=8 GpuModel=\"H100 SXM\" Cores=112 "
-		   "BaseW=2kW Nodes=a[1-2]\n"
-		   "NodeClass=b Gpus=8 GpuModel=\"h100 sxm\" Cores=112 BaseW=2kW "
-		   "GpuMaxW=500 GpuMinCapW=300 Nodes=b1\n"
-		   "Domain=r Cap=20kW Nodes=a[1-2],b1\n");
+	_build(&b, FAC
+	       "GpuModel=\"H100 SXM\" MaxW=650\n"
+	       "NodeClass=a Gpus=8 GpuModel=\"H100 SXM\" Cores=112 "
+	       "BaseW=2kW Nodes=a[1-2]\n"
+	       "NodeClass=b Gpus=8 GpuModel=\"h100 sxm\" Cores=112 BaseW=2kW "
+	       "GpuMaxW=500 GpuMinCapW=300 Nodes=b1\n"
+	       "Domain=r Cap=20kW Nodes=a[1-2],b1\n");
 	pb_diag_print(b.d, stderr);
 	assert_int_equal(b.rc, 0);
 	pc = pb_site_class(b.site, 0);
@@ -150,8 +152,9 @@ static void test_overrides(void **state)
 	assert_int_equal(pc->gpu.max_w, 500);
 	assert_int_equal(pc->gpu.min_cap_w, 300);
 	/* the class copy does not capture device matching */
-	assert_string_equal(pb_site_find_gpu_model(b.site,
-				"NVIDIA H100 80GB HBM3")->name, "H100 SXM");
+	assert_string_equal(
+	    pb_site_find_gpu_model(b.site, "NVIDIA H100 80GB HBM3")->name,
+	    "H100 SXM");
 	_free(&b);
 }
 
@@ -160,16 +163,17 @@ static void test_select_model(void **state)
 	_built_t b;
 
 	(void)state;
-	_build(&b, FAC "GpuModel=K40m Match=K40m IdleW=20 MaxW=235\n"
-		   "NodeClass=k Topology=../hwloc/32em64t-2n8c2t-pci-wholeio.xml "
-		   "GpuModel=K40m BaseW=300 Nodes=k1\n"
-		   "Domain=r Cap=5kW Nodes=k1\n");
+	_build(&b, FAC
+	       "GpuModel=K40m Match=K40m IdleW=20 MaxW=235\n"
+	       "NodeClass=k Topology=../hwloc/32em64t-2n8c2t-pci-wholeio.xml "
+	       "GpuModel=K40m BaseW=300 Nodes=k1\n"
+	       "Domain=r Cap=5kW Nodes=k1\n");
 	pb_diag_print(b.d, stderr);
 	assert_int_equal(b.rc, 0);
 	assert_int_equal(pb_site_class(b.site, 0)->gpus, 1);
 	assert_int_equal(pb_site_class(b.site, 0)->gpu.min_cap_w, 235);
 	assert_non_null(pb_diag_find(b.d, "t.conf:3: notice: NodeClass 'k': "
-				     "1 GPU of"));
+					  "1 GPU of"));
 	_free(&b);
 }
 
@@ -177,40 +181,76 @@ static void test_errors(void **state)
 {
 	(void)state;
 	_expect(FAC "NodeClass=p Topology=../hwloc/power8gpudistances.xml "
-		"BaseW=1kW Nodes=p1\nDomain=r Cap=5kW Nodes=p1\n",
+		    "BaseW=1kW Nodes=p1\nDomain=r Cap=5kW Nodes=p1\n",
 		"t.conf:2: NodeClass 'p': GPU model 'Tesla P100-SXM2-16GB' (");
-	_expect(FAC "NodeClass=p Topology=../hwloc/power8gpudistances.xml "
+	_expect(
+	    FAC "NodeClass=p Topology=../hwloc/power8gpudistances.xml "
 		"BaseW=1kW Nodes=p1\nDomain=r Cap=5kW Nodes=p1\n",
-		"add a line like: GpuModel=<name> "
-		"Match=\"Tesla P100-SXM2-16GB\" IdleW=<W> MaxW=<W> MinCapW=<W>");
-	_expect(FAC "GpuModel=K40m Match=K40m IdleW=20 MaxW=235\n"
+	    "add a line like: GpuModel=<name> "
+	    "Match=\"Tesla P100-SXM2-16GB\" IdleW=<W> MaxW=<W> MinCapW=<W>");
+	_expect(FAC
+		"GpuModel=K40m Match=K40m IdleW=20 MaxW=235\n"
 		"GpuModel=R9 Match=Radeon IdleW=20 MaxW=250\n"
 		"NodeClass=k Topology=../hwloc/32em64t-2n8c2t-pci-wholeio.xml "
 		"BaseW=300 Nodes=k1\nDomain=r Cap=5kW Nodes=k1\n",
 		"t.conf:4: NodeClass 'k': ");
-	_expect(FAC "GpuModel=K40m Match=K40m IdleW=20 MaxW=235\n"
+	_expect(FAC
+		"GpuModel=K40m Match=K40m IdleW=20 MaxW=235\n"
 		"GpuModel=R9 Match=Radeon IdleW=20 MaxW=250\n"
 		"NodeClass=k Topology=../hwloc/32em64t-2n8c2t-pci-wholeio.xml "
 		"BaseW=300 Nodes=k1\nDomain=r Cap=5kW Nodes=k1\n",
 		"mixes GPU models 'K40m' and 'R9'");
-	_expect(FAC "GpuModel=V100 MaxW=300\n", "t.conf:2: GpuModel 'V100' "
+	_expect(FAC "GpuModel=V100 MaxW=300\n",
+		"t.conf:2: GpuModel 'V100' "
 		"is not a built-in model, so it needs IdleW= and MaxW=");
 	_expect(FAC "NodeClass=g Gpus=4 GpuModel=X100 Cores=8 BaseW=1 "
-		"Nodes=n1\nDomain=r Cap=5kW Nodes=n1\n",
+		    "Nodes=n1\nDomain=r Cap=5kW Nodes=n1\n",
 		"t.conf:2: NodeClass 'g': unknown GpuModel 'X100'");
 	_expect(FAC "NodeClass=g Topology=missing.xml BaseW=1 Nodes=n1\n"
-		"Domain=r Cap=5kW Nodes=n1\n",
+		    "Domain=r Cap=5kW Nodes=n1\n",
 		"t.conf:2: NodeClass 'g': cannot use Topology=missing.xml");
+}
+
+static void test_load(void **state)
+{
+	pb_diag_t *d = pb_diag_create();
+	pb_loaded_t l;
+
+	(void)state;
+	assert_int_equal(pb_load(DATA "/conf/lab.conf",
+				 DATA "/topo/lab.topology.conf", &l, d),
+			 0);
+	assert_int_equal(pb_site_node_count(l.site), 7);
+	assert_int_equal(pb_net_switch_count(l.net), 3);
+	assert_true(l.settings.user_watt_hints);
+	assert_int_equal(l.settings.user_watt_floor_w, 150);
+	assert_false(l.settings.debug_trace);
+	assert_string_equal(l.settings.status_file,
+			    "/run/slurm/power_budget.status");
+	assert_int_equal(l.settings.n_partitions, 1);
+	assert_string_equal(l.settings.partitions[0].name, "inference");
+	assert_int_equal(l.settings.partitions[0].gpu_watt_hint_w, 250);
+	pb_loaded_free(&l);
+
+	/* a broken file returns nothing, so the caller keeps its model */
+	assert_int_equal(pb_load(DATA "/check/bad/power_budget.conf",
+				 DATA "/nonexistent.conf", &l, d),
+			 -1);
+	assert_null(l.site);
+	assert_null(l.net);
+	assert_non_null(pb_diag_find(d, "nonexistent.conf: cannot open"));
+	pb_loaded_free(&l);
+	pb_diag_destroy(d);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lab_site),
-		cmocka_unit_test(test_overrides),
-		cmocka_unit_test(test_select_model),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_lab_site),
+	    cmocka_unit_test(test_overrides),
+	    cmocka_unit_test(test_select_model),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_load),
 	};
-	return cmocka_run_group_tests_name("topology_build", tests, NULL,
-					   NULL);
+	return cmocka_run_group_tests_name("topology_build", tests, NULL, NULL);
 }

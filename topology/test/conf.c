@@ -52,8 +52,8 @@ static void _expect_error(const char *text, const char *prefix,
 	pb_diag_destroy(d);
 }
 
-#define BASE                                                                  \
-	"Facility=site Cap=1MW\n"                                             \
+#define BASE                                                                   \
+	"Facility=site Cap=1MW\n"                                              \
 	"NodeClass=g Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW Nodes=n[1-4]\n"
 
 static void test_lab_example(void **state)
@@ -63,8 +63,8 @@ static void test_lab_example(void **state)
 	long i;
 
 	(void)state;
-	assert_int_equal(pb_conf_parse_file(PB_TEST_DATA_DIR "/conf/lab.conf",
-					    &c, d), 0);
+	assert_int_equal(
+	    pb_conf_parse_file(PB_TEST_DATA_DIR "/conf/lab.conf", &c, d), 0);
 	pb_diag_print(d, stderr);
 	assert_int_equal(pb_diag_errors(d), 0);
 	assert_string_equal(c->facility.name, "lab");
@@ -100,11 +100,15 @@ static void test_lab_example(void **state)
 	assert_true(i >= 0);
 	assert_int_equal(c->nodes[i].class_idx, 1);
 	assert_int_equal(c->nodes[i].domain_idx, 2);
-	assert_int_equal(c->nodes[i].domain_line, 23);
+	assert_int_equal(c->nodes[i].domain_line, 27);
 	/* rack1+rack2 = 46 kW > room's 40 kW; room x PUE 1.4 = 56 kW <= 60 */
-	assert_non_null(pb_diag_find(d, "lab.conf:21: notice: children of "
-				     "'room' may draw 46 kW, 1.15x"));
+	assert_non_null(pb_diag_find(d, "lab.conf:25: notice: children of "
+					"'room' may draw 46 kW, 1.15x"));
 	assert_int_equal(pb_diag_notices(d), 1);
+	assert_int_equal(c->n_partitions, 1);
+	assert_string_equal(c->partitions[0].name, "inference");
+	assert_true(c->partitions[0].gpu_watt_hint_w == 250);
+	assert_int_equal(c->partitions[0].line, 22);
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
 }
@@ -141,9 +145,11 @@ static void test_facility_oversubscribed(void **state)
 
 	(void)state;
 	c = _parse(BASE "Domain=a Cap=600kW Nodes=n[1-2]\n"
-		   "Domain=b Cap=600kW Nodes=n[3-4]\n", &d, &rc);
+			"Domain=b Cap=600kW Nodes=n[3-4]\n",
+		   &d, &rc);
 	assert_int_equal(rc, 0);
-	assert_non_null(pb_diag_find(d, "t.conf:1: notice: children of "
+	assert_non_null(pb_diag_find(d,
+				     "t.conf:1: notice: children of "
 				     "'site' may draw 1.2 MW with PUE, 1.20x"));
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
@@ -152,35 +158,34 @@ static void test_facility_oversubscribed(void **state)
 static void test_bad_unit(void **state)
 {
 	(void)state;
-	_expect_error("Facility=s Cap=5MJ\n", "t.conf:1: ",
-		      "bad power unit 'MJ'");
-	_expect_error(BASE "Domain=r Cap=40mW Nodes=n[1-4]\n", "t.conf:3: ",
-		      "ambiguous");
-	_expect_error("Facility=s Cap=1MW Reserve=5kW\n", "t.conf:1: ",
-		      "Reserve: '5kW': bad unit");
-	_expect_error("Facility=s Cap=1MW Reserve=60%\n", "t.conf:1: ",
-		      "at most 50%");
-	_expect_error("Facility=s Cap=1MW PUE=0.9\n", "t.conf:1: ",
-		      "PUE: '0.9': must be between 1 and 5");
-	_expect_error("Facility=s Cap=-3kW\n", "t.conf:1: ",
-		      "signs are not allowed");
-	_expect_error("Facility=s Cap=kW\n", "t.conf:1: ",
-		      "expected a number");
-	_expect_error("DebugTrace=maybe\n", "t.conf:1: ",
-		      "expected yes or no");
+	_expect_error("Facility=s Cap=5MJ\n",
+		      "t.conf:1: ", "bad power unit 'MJ'");
+	_expect_error(BASE "Domain=r Cap=40mW Nodes=n[1-4]\n",
+		      "t.conf:3: ", "ambiguous");
+	_expect_error("Facility=s Cap=1MW Reserve=5kW\n",
+		      "t.conf:1: ", "Reserve: '5kW': bad unit");
+	_expect_error("Facility=s Cap=1MW Reserve=60%\n",
+		      "t.conf:1: ", "at most 50%");
+	_expect_error("Facility=s Cap=1MW PUE=0.9\n",
+		      "t.conf:1: ", "PUE: '0.9': must be between 1 and 5");
+	_expect_error("Facility=s Cap=-3kW\n",
+		      "t.conf:1: ", "signs are not allowed");
+	_expect_error("Facility=s Cap=kW\n", "t.conf:1: ", "expected a number");
+	_expect_error("DebugTrace=maybe\n", "t.conf:1: ", "expected yes or no");
 }
 
 static void test_overflow(void **state)
 {
 	(void)state;
-	_expect_error("\nFacility=s Cap=99999999999999999999W\n", "t.conf:2: ",
-		      "overflow");
-	_expect_error("Facility=s Cap=5000GW\n", "t.conf:1: ",
-		      "out of range (overflow");
+	_expect_error("\nFacility=s Cap=99999999999999999999W\n",
+		      "t.conf:2: ", "overflow");
+	_expect_error("Facility=s Cap=5000GW\n",
+		      "t.conf:1: ", "out of range (overflow");
 	_expect_error("Facility=s Cap=1MW\n"
 		      "NodeClass=g Gpus=18446744073709551617 GpuModel=H100 "
 		      "BaseW=1 Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n",
-		      "t.conf:2: ", "Gpus: '18446744073709551617': number "
+		      "t.conf:2: ",
+		      "Gpus: '18446744073709551617': number "
 		      "out of range (overflow, max 64)");
 	_expect_error("Facility=s Cap=1MW\n"
 		      "NodeClass=g Gpus=0 BaseW=1 Nodes=n[1-99999999999]\n",
@@ -190,16 +195,16 @@ static void test_overflow(void **state)
 static void test_bad_hostlist(void **state)
 {
 	(void)state;
-	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[1-4\n", "t.conf:3: ",
-		      "Nodes: bad hostlist 'n[1-4': missing ']'");
-	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[4-1]\n", "t.conf:3: ",
-		      "Nodes: bad hostlist 'n[4-1]'");
-	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[1-x]\n", "t.conf:3: ",
-		      "'x' inside brackets");
-	_expect_error(BASE "Domain=r Cap=1kW Nodes=n/1\n", "t.conf:3: ",
-		      "character '/' is not allowed");
-	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[[1]]\n", "t.conf:3: ",
-		      "nested");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[1-4\n",
+		      "t.conf:3: ", "Nodes: bad hostlist 'n[1-4': missing ']'");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[4-1]\n",
+		      "t.conf:3: ", "Nodes: bad hostlist 'n[4-1]'");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[1-x]\n",
+		      "t.conf:3: ", "'x' inside brackets");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n/1\n",
+		      "t.conf:3: ", "character '/' is not allowed");
+	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[[1]]\n",
+		      "t.conf:3: ", "nested");
 	_expect_error(BASE "Domain=r Cap=1kW Nodes=n[0-2000000]\n",
 		      "t.conf:3: ", "Nodes: bad hostlist");
 }
@@ -208,12 +213,14 @@ static void test_duplicate_node(void **state)
 {
 	(void)state;
 	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-3]\n"
-		      "Domain=b Cap=1kW Nodes=n[3-4]\n",
-		      "t.conf:4: ", "duplicate node 'n3': already in leaf "
+			   "Domain=b Cap=1kW Nodes=n[3-4]\n",
+		      "t.conf:4: ",
+		      "duplicate node 'n3': already in leaf "
 		      "domain 'a' (line 3)");
 	_expect_error(BASE "NodeClass=h Gpus=0 BaseW=1 Nodes=n4\n"
-		      "Domain=a Cap=1kW Nodes=n[1-4]\n",
-		      "t.conf:3: ", "duplicate node 'n4': already in "
+			   "Domain=a Cap=1kW Nodes=n[1-4]\n",
+		      "t.conf:3: ",
+		      "duplicate node 'n4': already in "
 		      "NodeClass 'g' (line 2)");
 	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4],n2\n",
 		      "t.conf:3: ", "duplicate node 'n2'");
@@ -224,11 +231,12 @@ static void test_node_membership(void **state)
 	(void)state;
 	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-2]\n", "t.conf:2: ",
 		      "2 nodes of NodeClass 'g' in no leaf domain: n[3-4]");
-	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-5]\n", "t.conf:3: ",
-		      "1 node of domain 'a' in no NodeClass: n5");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-5]\n",
+		      "t.conf:3: ", "1 node of domain 'a' in no NodeClass: n5");
 	_expect_error(BASE "Domain=row Cap=1kW Nodes=n[1-2]\n"
-		      "Domain=rack Parent=row Cap=1kW Nodes=n[3-4]\n",
-		      "t.conf:3: ", "domain 'row' has child domains, so it "
+			   "Domain=rack Parent=row Cap=1kW Nodes=n[3-4]\n",
+		      "t.conf:3: ",
+		      "domain 'row' has child domains, so it "
 		      "may not list Nodes=");
 }
 
@@ -243,9 +251,9 @@ static void test_cycle(void **state)
 {
 	(void)state;
 	_expect_error(BASE "Domain=a Parent=c Cap=1kW\n"
-		      "Domain=b Parent=a Cap=1kW\n"
-		      "Domain=c Parent=b Cap=1kW\n"
-		      "Domain=leaf Cap=1kW Nodes=n[1-4]\n",
+			   "Domain=b Parent=a Cap=1kW\n"
+			   "Domain=c Parent=b Cap=1kW\n"
+			   "Domain=leaf Cap=1kW Nodes=n[1-4]\n",
 		      "t.conf:3: ", "domain cycle: a -> c -> b -> a");
 	_expect_error(BASE "Domain=a Parent=a Cap=1kW Nodes=n[1-4]\n",
 		      "t.conf:3: ", "domain cycle: a -> a");
@@ -264,12 +272,13 @@ static void test_duplicate_names(void **state)
 {
 	(void)state;
 	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-2]\n"
-		      "Domain=a Cap=1kW Nodes=n[3-4]\n", "t.conf:4: ",
-		      "duplicate domain 'a' (first at line 3)");
-	_expect_error(BASE "Domain=site Cap=1kW Nodes=n[1-4]\n", "t.conf:3: ",
-		      "duplicate domain 'site'");
+			   "Domain=a Cap=1kW Nodes=n[3-4]\n",
+		      "t.conf:4: ", "duplicate domain 'a' (first at line 3)");
+	_expect_error(BASE "Domain=site Cap=1kW Nodes=n[1-4]\n",
+		      "t.conf:3: ", "duplicate domain 'site'");
 	_expect_error(BASE "NodeClass=g Gpus=0 BaseW=1 Nodes=m1\n",
-		      "t.conf:3: ", "duplicate NodeClass 'g' (first at line "
+		      "t.conf:3: ",
+		      "duplicate NodeClass 'g' (first at line "
 		      "2)");
 	_expect_error("GpuModel=X IdleW=1 MaxW=2\nGpuModel=x IdleW=1 MaxW=2\n",
 		      "t.conf:2: ", "duplicate GpuModel 'x' (first at line 1)");
@@ -277,32 +286,49 @@ static void test_duplicate_names(void **state)
 		      "second Facility line (the first is at line 1)");
 }
 
+static void test_partitions(void **state)
+{
+	(void)state;
+	_expect_error(
+	    BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+		 "Partition=p GpuWattHint=300W\n"
+		 "Partition=p GpuWattHint=400W\n",
+	    "t.conf:5: ", "duplicate Partition 'p' (first at line 4)");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\nPartition=p\n",
+		      "t.conf:4: ", "Partition 'p' needs GpuWattHint=");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "Partition=p GpuWattHint=0\n",
+		      "t.conf:4: ", "GpuWattHint must be positive");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "Partition=p GpuWattHint=3 Qos=x\n",
+		      "t.conf:4: ", "unknown key 'Qos' in Partition line");
+}
+
 static void test_caps(void **state)
 {
 	(void)state;
-	_expect_error(BASE "Domain=a Cap=0kW Nodes=n[1-4]\n", "t.conf:3: ",
-		      "domain 'a': Cap must be positive");
-	_expect_error(BASE "Domain=a Nodes=n[1-4]\n", "t.conf:3: ",
-		      "domain 'a' needs Cap=");
-	_expect_error("Facility=s Cap=unlimited\n", "t.conf:1: ",
-		      "Cap: 'unlimited': expected a number");
+	_expect_error(BASE "Domain=a Cap=0kW Nodes=n[1-4]\n",
+		      "t.conf:3: ", "domain 'a': Cap must be positive");
+	_expect_error(BASE "Domain=a Nodes=n[1-4]\n",
+		      "t.conf:3: ", "domain 'a' needs Cap=");
+	_expect_error("Facility=s Cap=unlimited\n",
+		      "t.conf:1: ", "Cap: 'unlimited': expected a number");
 }
 
 static void test_syntax(void **state)
 {
 	(void)state;
-	_expect_error("Facility=s Cap=1MW\nDomain a\n", "t.conf:2: ",
-		      "expected '=' after 'Domain'");
-	_expect_error("Facility=s Cap=\n", "t.conf:1: ",
-		      "empty value for Cap");
-	_expect_error("GpuModel=X Match=\"Tesla V100 IdleW=1\n", "t.conf:1: ",
-		      "unterminated quote");
-	_expect_error("Facility=s Cap=1MW cap=2MW\n", "t.conf:1: ",
-		      "key cap given twice");
-	_expect_error("Facility=s!x Cap=1MW\n", "t.conf:1: ",
-		      "may only hold letters");
-	_expect_error("Facility=s Cap=1MW\n=x\n", "t.conf:2: ",
-		      "expected Key=Value");
+	_expect_error("Facility=s Cap=1MW\nDomain a\n",
+		      "t.conf:2: ", "expected '=' after 'Domain'");
+	_expect_error("Facility=s Cap=\n", "t.conf:1: ", "empty value for Cap");
+	_expect_error("GpuModel=X Match=\"Tesla V100 IdleW=1\n",
+		      "t.conf:1: ", "unterminated quote");
+	_expect_error("Facility=s Cap=1MW cap=2MW\n",
+		      "t.conf:1: ", "key cap given twice");
+	_expect_error("Facility=s!x Cap=1MW\n",
+		      "t.conf:1: ", "may only hold letters");
+	_expect_error("Facility=s Cap=1MW\n=x\n",
+		      "t.conf:2: ", "expected Key=Value");
 	_expect_error("", "t.conf:1: ", "no Facility= line");
 	_expect_error("Facility=s Cap=1MW\r\nStatusFile=rel/path\r\n",
 		      "t.conf:2: ", "not an absolute path");
@@ -312,26 +338,26 @@ static void test_class_rules(void **state)
 {
 	(void)state;
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g BaseW=1 Nodes=n1\n"
-		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
-		      "needs Topology=<hwloc XML> or Gpus=");
+		      "Domain=r Cap=1kW Nodes=n1\n",
+		      "t.conf:2: ", "needs Topology=<hwloc XML> or Gpus=");
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=4 BaseW=1 "
-		      "Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
-		      "Gpus=4 needs GpuModel=");
+		      "Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n",
+		      "t.conf:2: ", "Gpus=4 needs GpuModel=");
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g Topology=x.xml Gpus=4 "
 		      "BaseW=1 Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n",
 		      "t.conf:2: ", "come from Topology=");
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 Nodes=n1\n"
-		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
-		      "needs BaseW=");
+		      "Domain=r Cap=1kW Nodes=n1\n",
+		      "t.conf:2: ", "needs BaseW=");
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 BaseW=1 "
-		      "Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
-		      "needs Cores= (all packages)");
+		      "Nodes=n1\nDomain=r Cap=1kW Nodes=n1\n",
+		      "t.conf:2: ", "needs Cores= (all packages)");
 	_expect_error("Facility=s Cap=1MW\nNodeClass=g Gpus=0 BaseW=1 "
 		      "CpuIdleW=300 CpuMaxW=200 Nodes=n1\n"
-		      "Domain=r Cap=1kW Nodes=n1\n", "t.conf:2: ",
-		      "CpuIdleW is above CpuMaxW");
-	_expect_error("GpuModel=V100 IdleW=400 MaxW=300\n", "t.conf:1: ",
-		      "IdleW is above MaxW");
+		      "Domain=r Cap=1kW Nodes=n1\n",
+		      "t.conf:2: ", "CpuIdleW is above CpuMaxW");
+	_expect_error("GpuModel=V100 IdleW=400 MaxW=300\n",
+		      "t.conf:1: ", "IdleW is above MaxW");
 	_expect_error("GpuModel=V100 IdleW=40 MaxW=300 MinCapW=20\n",
 		      "t.conf:1: ", "MinCapW is below IdleW");
 }
@@ -340,10 +366,18 @@ static void test_class_rules(void **state)
 static void test_garbage(void **state)
 {
 	static const char *inputs[] = {
-		"\0\0\0", "====", "\"\"\"", "a=\"", "#\n#\n\n\n", "x=y=z",
-		"Domain=a Parent=a Parent=b", "Facility=\xff Cap=1",
-		"Domain=a Cap=1 Nodes=[", "Domain=a Cap=1 Nodes=]",
-		"Domain=a Cap=1 Nodes=,,,", "NodeClass=\tNodes=a",
+	    "\0\0\0",
+	    "====",
+	    "\"\"\"",
+	    "a=\"",
+	    "#\n#\n\n\n",
+	    "x=y=z",
+	    "Domain=a Parent=a Parent=b",
+	    "Facility=\xff Cap=1",
+	    "Domain=a Cap=1 Nodes=[",
+	    "Domain=a Cap=1 Nodes=]",
+	    "Domain=a Cap=1 Nodes=,,,",
+	    "NodeClass=\tNodes=a",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(*inputs); i++) {
@@ -351,8 +385,8 @@ static void test_garbage(void **state)
 		pb_conf_t *c = NULL;
 		size_t len = i == 0 ? 3 : strlen(inputs[i]);
 
-		assert_int_equal(pb_conf_parse_buffer("g", inputs[i], len, &c,
-						      d), -1);
+		assert_int_equal(
+		    pb_conf_parse_buffer("g", inputs[i], len, &c, d), -1);
 		pb_conf_destroy(c);
 		pb_diag_destroy(d);
 	}
@@ -361,22 +395,23 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lab_example),
-		cmocka_unit_test(test_units),
-		cmocka_unit_test(test_facility_oversubscribed),
-		cmocka_unit_test(test_bad_unit),
-		cmocka_unit_test(test_overflow),
-		cmocka_unit_test(test_bad_hostlist),
-		cmocka_unit_test(test_duplicate_node),
-		cmocka_unit_test(test_node_membership),
-		cmocka_unit_test(test_orphan_domain),
-		cmocka_unit_test(test_cycle),
-		cmocka_unit_test(test_unknown_key),
-		cmocka_unit_test(test_duplicate_names),
-		cmocka_unit_test(test_caps),
-		cmocka_unit_test(test_syntax),
-		cmocka_unit_test(test_class_rules),
-		cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_lab_example),
+	    cmocka_unit_test(test_units),
+	    cmocka_unit_test(test_facility_oversubscribed),
+	    cmocka_unit_test(test_bad_unit),
+	    cmocka_unit_test(test_overflow),
+	    cmocka_unit_test(test_bad_hostlist),
+	    cmocka_unit_test(test_duplicate_node),
+	    cmocka_unit_test(test_node_membership),
+	    cmocka_unit_test(test_orphan_domain),
+	    cmocka_unit_test(test_cycle),
+	    cmocka_unit_test(test_unknown_key),
+	    cmocka_unit_test(test_duplicate_names),
+	    cmocka_unit_test(test_partitions),
+	    cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_syntax),
+	    cmocka_unit_test(test_class_rules),
+	    cmocka_unit_test(test_garbage),
 	};
 	return cmocka_run_group_tests_name("topology_conf", tests, NULL, NULL);
 }

@@ -155,47 +155,51 @@ static void test_96em64t_cpu_only(void **state)
 static void test_pci_class_fallback(void **state)
 {
 	static const char xml[] =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<!DOCTYPE topology SYSTEM \"hwloc2.dtd\">\n"
-		"<topology version=\"2.0\">\n"
-		" <object type=\"Machine\" os_index=\"0\" cpuset=\"0x1\" "
-		"complete_cpuset=\"0x1\" allowed_cpuset=\"0x1\" nodeset=\"0x1\" "
-		"complete_nodeset=\"0x1\" allowed_nodeset=\"0x1\" gp_index=\"1\">\n"
-		"  <object type=\"Package\" os_index=\"0\" cpuset=\"0x1\" "
-		"complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
-		"gp_index=\"2\">\n"
-		"   <object type=\"NUMANode\" os_index=\"0\" cpuset=\"0x1\" "
-		"complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
-		"gp_index=\"3\" local_memory=\"1000000\"/>\n"
-		"   <object type=\"Core\" os_index=\"0\" cpuset=\"0x1\" "
-		"complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
-		"gp_index=\"4\">\n"
-		"    <object type=\"PU\" os_index=\"0\" cpuset=\"0x1\" "
-		"complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
-		"gp_index=\"5\"/>\n"
-		"   </object>\n"
-		"   <object type=\"Bridge\" gp_index=\"6\" bridge_type=\"0-1\" "
-		"depth=\"0\" bridge_pci=\"0000:[00-02]\">\n"
-		"    <object type=\"PCIDev\" gp_index=\"7\" pci_busid=\"0000:01:00.0\" "
-		"pci_type=\"0302 [10de:2330] [10de:16c1] a1\" pci_link_speed=\"0\">\n"
-		"     <info name=\"PCIDevice\" value=\"GH100 [H100 SXM5 80GB]\"/>\n"
-		"    </object>\n"
-		"    <object type=\"PCIDev\" gp_index=\"8\" pci_busid=\"0000:02:00.0\" "
-		"pci_type=\"0300 [1a03:2000] [1a03:2000] 41\" pci_link_speed=\"0\">\n"
-		"     <info name=\"PCIDevice\" value=\"ASPEED Graphics Family\"/>\n"
-		"     <object type=\"OSDev\" gp_index=\"9\" name=\"card0\" "
-		"osdev_type=\"1\"/>\n"
-		"    </object>\n"
-		"   </object>\n"
-		"  </object>\n"
-		" </object>\n"
-		"</topology>\n";
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<!DOCTYPE topology SYSTEM \"hwloc2.dtd\">\n"
+	    "<topology version=\"2.0\">\n"
+	    " <object type=\"Machine\" os_index=\"0\" cpuset=\"0x1\" "
+	    "complete_cpuset=\"0x1\" allowed_cpuset=\"0x1\" nodeset=\"0x1\" "
+	    "complete_nodeset=\"0x1\" allowed_nodeset=\"0x1\" gp_index=\"1\">\n"
+	    "  <object type=\"Package\" os_index=\"0\" cpuset=\"0x1\" "
+	    "complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
+	    "gp_index=\"2\">\n"
+	    "   <object type=\"NUMANode\" os_index=\"0\" cpuset=\"0x1\" "
+	    "complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
+	    "gp_index=\"3\" local_memory=\"1000000\"/>\n"
+	    "   <object type=\"Core\" os_index=\"0\" cpuset=\"0x1\" "
+	    "complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
+	    "gp_index=\"4\">\n"
+	    "    <object type=\"PU\" os_index=\"0\" cpuset=\"0x1\" "
+	    "complete_cpuset=\"0x1\" nodeset=\"0x1\" complete_nodeset=\"0x1\" "
+	    "gp_index=\"5\"/>\n"
+	    "   </object>\n"
+	    "   <object type=\"Bridge\" gp_index=\"6\" bridge_type=\"0-1\" "
+	    "depth=\"0\" bridge_pci=\"0000:[00-02]\">\n"
+	    "    <object type=\"PCIDev\" gp_index=\"7\" "
+	    "pci_busid=\"0000:01:00.0\" "
+	    "pci_type=\"0302 [10de:2330] [10de:16c1] a1\" "
+	    "pci_link_speed=\"0\">\n"
+	    "     <info name=\"PCIDevice\" value=\"GH100 [H100 SXM5 80GB]\"/>\n"
+	    "    </object>\n"
+	    "    <object type=\"PCIDev\" gp_index=\"8\" "
+	    "pci_busid=\"0000:02:00.0\" "
+	    "pci_type=\"0300 [1a03:2000] [1a03:2000] 41\" "
+	    "pci_link_speed=\"0\">\n"
+	    "     <info name=\"PCIDevice\" value=\"ASPEED Graphics Family\"/>\n"
+	    "     <object type=\"OSDev\" gp_index=\"9\" name=\"card0\" "
+	    "osdev_type=\"1\"/>\n"
+	    "    </object>\n"
+	    "   </object>\n"
+	    "  </object>\n"
+	    " </object>\n"
+	    "</topology>\n";
 	pb_diag_t *d = pb_diag_create();
 	pb_hw_inv_t *inv = NULL;
 
 	(void)state;
-	assert_int_equal(pb_hw_load_xml_buffer("fb.xml", xml, sizeof(xml), &inv,
-					       d), 0);
+	assert_int_equal(
+	    pb_hw_load_xml_buffer("fb.xml", xml, sizeof(xml), &inv, d), 0);
 	pb_diag_print(d, stderr);
 	assert_int_equal(inv->n_gpus, 1);
 	assert_true(inv->gpus[0].from_pci_class);
@@ -211,8 +215,8 @@ static void test_bad_xml(void **state)
 	pb_hw_inv_t *inv = NULL;
 
 	(void)state;
-	assert_int_equal(pb_hw_load_xml_buffer("bad.xml", "<topology", 9, &inv,
-					       d), -1);
+	assert_int_equal(
+	    pb_hw_load_xml_buffer("bad.xml", "<topology", 9, &inv, d), -1);
 	assert_null(inv);
 	assert_non_null(pb_diag_find(d, "bad.xml: not a readable hwloc XML"));
 	assert_int_equal(pb_hw_load_xml("/nonexistent/x.xml", &inv, d), -1);
@@ -258,13 +262,13 @@ static void test_gres_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dgx2),
-		cmocka_unit_test(test_power8_dedup),
-		cmocka_unit_test(test_32em64t_wholeio),
-		cmocka_unit_test(test_96em64t_cpu_only),
-		cmocka_unit_test(test_pci_class_fallback),
-		cmocka_unit_test(test_bad_xml),
-		cmocka_unit_test(test_gres_lines),
+	    cmocka_unit_test(test_dgx2),
+	    cmocka_unit_test(test_power8_dedup),
+	    cmocka_unit_test(test_32em64t_wholeio),
+	    cmocka_unit_test(test_96em64t_cpu_only),
+	    cmocka_unit_test(test_pci_class_fallback),
+	    cmocka_unit_test(test_bad_xml),
+	    cmocka_unit_test(test_gres_lines),
 	};
 	return cmocka_run_group_tests_name("topology_hwinv", tests, NULL, NULL);
 }

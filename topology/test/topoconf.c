@@ -16,8 +16,8 @@ static void _expect(const char *text, int rc_want, pb_diag_level_t level,
 {
 	pb_diag_t *d = pb_diag_create();
 	pb_topo_t *t = NULL;
-	int rc = pb_topo_parse_buffer("topology.conf", text, strlen(text), &t,
-				      d);
+	int rc =
+	    pb_topo_parse_buffer("topology.conf", text, strlen(text), &t, d);
 	bool found = false;
 
 	for (size_t i = 0; i < pb_diag_count(d); i++) {
@@ -38,7 +38,7 @@ static void _expect(const char *text, int rc_want, pb_diag_level_t level,
 	pb_diag_destroy(d);
 }
 
-#define ERR(text, prefix, needle) \
+#define ERR(text, prefix, needle)                                              \
 	_expect(text, -1, PB_DIAG_ERROR, prefix, needle)
 
 static void test_lab(void **state)
@@ -48,8 +48,8 @@ static void test_lab(void **state)
 	long i;
 
 	(void)state;
-	assert_int_equal(pb_topo_parse_file(PB_TEST_DATA_DIR
-					    "/topo/lab.topology.conf", &t, d),
+	assert_int_equal(pb_topo_parse_file(
+			     PB_TEST_DATA_DIR "/topo/lab.topology.conf", &t, d),
 			 0);
 	assert_int_equal(pb_diag_count(d), 0);
 	assert_int_equal(t->n_switches, 3);
@@ -74,11 +74,13 @@ static void test_errors(void **state)
 {
 	(void)state;
 	ERR("SwitchName=s0 Nodes=a[1-2]\nSwitchName=top Switches=s[0-1]\n",
-	    "topology.conf:2: ", "switch 'top': unknown switch 's1' in "
+	    "topology.conf:2: ",
+	    "switch 'top': unknown switch 's1' in "
 	    "Switches=");
 	ERR("SwitchName=s0 Nodes=a[1-4]\nSwitchName=s1 Nodes=a[4-5]\n"
 	    "SwitchName=top Switches=s[0-1]\n",
-	    "topology.conf:2: ", "node 'a4' is in two leaf switches: 's0' "
+	    "topology.conf:2: ",
+	    "node 'a4' is in two leaf switches: 's0' "
 	    "(line 1) and 's1'");
 	ERR("SwitchName=a Switches=b\nSwitchName=b Switches=c\n"
 	    "SwitchName=c Switches=a\n",
@@ -88,20 +90,21 @@ static void test_errors(void **state)
 	    "topology.conf:3: ", "no root switch");
 	ERR("SwitchName=s0 Nodes=x\nSwitchName=a Switches=s0\n"
 	    "SwitchName=b Switches=s0\nSwitchName=t Switches=a,b\n",
-	    "topology.conf:3: ", "switch 's0' has two parents: 'a' (line 2) "
+	    "topology.conf:3: ",
+	    "switch 's0' has two parents: 'a' (line 2) "
 	    "and 'b'");
 	ERR("SwitchName=s0 Nodes=x Switches=s1\nSwitchName=s1 Nodes=y\n",
 	    "topology.conf:1: ", "both Switches= and Nodes=");
 	ERR("SwitchName=s0 Nodes=x\nSwitchName=s0 Nodes=y\n",
 	    "topology.conf:2: ", "duplicate switch 's0' (first at line 1)");
-	ERR("SwitchName=s0 Nodes=x Bandwidth=1\n", "topology.conf:1: ",
-	    "unknown key 'Bandwidth' in SwitchName line");
+	ERR("SwitchName=s0 Nodes=x Bandwidth=1\n",
+	    "topology.conf:1: ", "unknown key 'Bandwidth' in SwitchName line");
 	ERR("# x\nNodeName=s0\n", "topology.conf:2: ",
 	    "unknown key 'NodeName' (lines start with SwitchName=)");
-	ERR("SwitchName=s0 Nodes=x[1-\n", "topology.conf:1: ",
-	    "Nodes: bad hostlist 'x[1-': missing ']'");
-	ERR("SwitchName=s0 Switches=s[3-1]\n", "topology.conf:1: ",
-	    "Switches: bad hostlist");
+	ERR("SwitchName=s0 Nodes=x[1-\n",
+	    "topology.conf:1: ", "Nodes: bad hostlist 'x[1-': missing ']'");
+	ERR("SwitchName=s0 Switches=s[3-1]\n",
+	    "topology.conf:1: ", "Switches: bad hostlist");
 }
 
 static void test_notices(void **state)
@@ -117,9 +120,9 @@ static void test_notices(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lab),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_notices),
+	    cmocka_unit_test(test_lab),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_notices),
 	};
 	return cmocka_run_group_tests_name("topology_topoconf", tests, NULL,
 					   NULL);

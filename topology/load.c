@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "topology/load.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topology/build.h"
+
+int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
+	    pb_diag_t *d)
+{
+	pb_conf_t *conf = NULL;
+	pb_class_info_t *ci = NULL;
+	pb_topo_t *topo = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (pb_conf_parse_file(power_conf, &conf, d) ||
+	    (topology_conf && pb_topo_parse_file(topology_conf, &topo, d)) ||
+	    pb_build_classes(conf, &ci, d) ||
+	    pb_build_site(conf, ci, &out->site, d) ||
+	    (topo && pb_build_net(topo, out->site, &out->net, d)))
+		goto out;
+	out->settings.user_watt_hints = conf->settings.user_watt_hints;
+	out->settings.user_watt_floor_w =
+	    (pb_watts_t)ceil(conf->settings.user_watt_floor_w);
+	out->settings.debug_trace = conf->settings.debug_trace;
+	if (conf->settings.status_file &&
+	    !(out->settings.status_file = strdup(conf->settings.status_file))) {
+		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
+		goto out;
+	}
+	if (conf->n_partitions &&
+	    !(out->settings.partitions = calloc(
+		  conf->n_partitions, sizeof(*out->settings.partitions)))) {
+		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < conf->n_partitions; i++) {
+		pb_partition_hint_t *ph = &out->settings.partitions[i];
+
+		snprintf(ph->name, sizeof(ph->name), "%s",
+			 conf->partitions[i].name);
+		ph->gpu_watt_hint_w =
+		    (pb_watts_t)ceil(conf->partitions[i].gpu_watt_hint_w);
+	}
+	out->settings.n_partitions = conf->n_partitions;
+	rc = 0;
+out:
+	if (rc)
+		pb_loaded_free(out);
+	if (conf)
+		pb_build_classes_free(ci, conf->n_classes);
+	pb_conf_destroy(conf);
+	pb_topo_destroy(topo);
+	return rc;
+}
+
+void pb_loaded_free(pb_loaded_t *l)
+{
+	if (!l)
+		return;
+	pb_site_destroy(l->site);
+	pb_net_destroy(l->net);
+	free(l->settings.status_file);
+	free(l->settings.partitions);
+	memset(l, 0, sizeof(*l));
+}
