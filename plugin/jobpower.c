@@ -79,20 +79,32 @@ static uint16_t _cores_per_node(job_record_t *job, uint32_t nnodes)
 	return _div_up(MAX(d->min_cpus, 1), MAX(nnodes, 1));
 }
 
+/* The site's default hint for jobs of @job's partition, or 0. */
+static pb_watts_t _partition_hint(const model_t *m, job_record_t *job)
+{
+	const pb_conf_t *c = m->conf;
+
+	if (!job->part_ptr || !job->part_ptr->name)
+		return 0;
+	for (size_t i = 0; i < c->n_partitions; i++) {
+		if (!xstrcmp(c->partitions[i].name, job->part_ptr->name))
+			return (pb_watts_t) c->partitions[i].gpu_watt_hint_w;
+	}
+	return 0;
+}
+
 extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job)
 {
 	const pb_conf_settings_t *s = &m->conf->settings;
 	const char *tag;
 	long watts;
 
-	if (!s->user_watt_hints || !job->comment)
-		return 0;
-	tag = strstr(job->comment, JOBPOWER_HINT_TAG);
-	if (!tag)
-		return 0;
+	if (!s->user_watt_hints || !job->comment ||
+	    !(tag = strstr(job->comment, JOBPOWER_HINT_TAG)))
+		return _partition_hint(m, job);
 	watts = strtol(tag + strlen(JOBPOWER_HINT_TAG), NULL, 10);
 	if (watts <= 0)
-		return 0;
+		return _partition_hint(m, job);
 	if (watts < s->user_watt_floor_w)
 		watts = (long) s->user_watt_floor_w;
 	return watts;

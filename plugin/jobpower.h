@@ -45,9 +45,11 @@ extern int64_t jobpower_end(job_record_t *job, int64_t start);
 extern int64_t jobpower_duration(job_record_t *job);
 
 /*
- * The per-GPU watt hint that applies to @job: 0 unless the site allows
- * hints (UserWattHints) and the job's comment carries one; raised to the
- * site's floor.
+ * The per-GPU watt hint that applies to @job: the job's own (its comment
+ * carries JOBPOWER_HINT_TAG<watts>) if the site allows hints
+ * (UserWattHints), raised to the site's floor; else its partition's
+ * GpuWattHint, set by the site; else 0 (full draw). The model clamps any
+ * hint to the GPU's [MinCapW, MaxW].
  */
 extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job);
 
