@@ -331,6 +331,7 @@ static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 			 _domain_name(v->domain), _watts(v->short_w, w));
 	}
 	reasons_set(job, reserved, desc);
+	status_kick_reasons();
 	TRACE("%pJ held: %s", job, desc);
 }
 
@@ -370,7 +371,7 @@ static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
  */
 static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 {
-	int64_t now = time(NULL), start = 0, duration;
+	int64_t now = time(NULL), start = 0, duration, nodes_at;
 	pb_verdict_t why = { 0 };
 	pb_alloc_t alloc;
 	int res;
@@ -378,13 +379,14 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 
 	if (rc != SLURM_SUCCESS)
 		return rc;
+	/* cons_tres may answer a time in the past: nodes are free now. */
+	nodes_at = MAX((int64_t) job->start_time, now);
 	jobpower_alloc(model, job, bitmap, &alloc);
 	duration = jobpower_duration(job);
 	_held_lift(job);
 	res = pb_ledger_earliest_start(model->ledger, &alloc, duration,
-				       MAX((int64_t) job->start_time, now),
-				       &start, &why);
-	if (res > 0 || start > job->start_time)
+				       nodes_at, &start, &why);
+	if (res == 0 && start > nodes_at)
 		pb_ledger_admit(model->ledger, &alloc, now,
 				jobpower_end(job, now), &why);
 	_held_unlift();
@@ -397,18 +399,13 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 			_hold_reason(job, &why, now);
 		return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
 	}
-	if (start > job->start_time) {
-		TRACE("%pJ will run at %" PRId64 " (power), not %ld (nodes)",
-		      job, start, (long) job->start_time);
+	if (start > nodes_at) {
+		TRACE("%pJ will run at %" PRId64 " (power), not %" PRId64
+		      " (nodes)", job, start, nodes_at);
 		job->start_time = start;
-		if (real) {
-			/* why: the domain that lacks the power now. */
-			if (why.ok || why.domain < 0) {
-				why.domain = pb_site_root(model->site);
-				why.at = now;
-			}
+		/* why: the domain that lacks the power now, if any does. */
+		if (real && !why.ok && why.domain >= 0)
 			_hold_reason(job, &why, now);
-		}
 	}
 	if (real && job->start_time > now)
 		_held_update(job, &alloc, job->start_time,
@@ -763,7 +760,7 @@ static void _install(model_t *m)
 	_held_drop_all();
 	model_free(model);
 	model = m;
-	trace = m->conf->settings.debug_trace;
+	trace = m->settings->debug_trace;
 	FREE_NULL_BITMAP(saved_bitmap);
 	saved_bitmap = bit_alloc(MAX(node_record_count, 1));
 	xfree(window);
@@ -838,7 +835,7 @@ out:
 extern void hook_reconfigure(void)
 {
 	if (model)
-		trace = model->conf->settings.debug_trace;
+		trace = model->settings->debug_trace;
 }
 
 extern void hook_status_snapshot(char **text, char **path)

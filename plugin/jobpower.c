@@ -82,20 +82,20 @@ static uint16_t _cores_per_node(job_record_t *job, uint32_t nnodes)
 /* The site's default hint for jobs of @job's partition, or 0. */
 static pb_watts_t _partition_hint(const model_t *m, job_record_t *job)
 {
-	const pb_conf_t *c = m->conf;
+	const pb_settings_t *s = m->settings;
 
 	if (!job->part_ptr || !job->part_ptr->name)
 		return 0;
-	for (size_t i = 0; i < c->n_partitions; i++) {
-		if (!xstrcmp(c->partitions[i].name, job->part_ptr->name))
-			return (pb_watts_t) c->partitions[i].gpu_watt_hint_w;
+	for (size_t i = 0; i < s->n_partitions; i++) {
+		if (!xstrcmp(s->partitions[i].name, job->part_ptr->name))
+			return s->partitions[i].gpu_watt_hint_w;
 	}
 	return 0;
 }
 
 extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job)
 {
-	const pb_conf_settings_t *s = &m->conf->settings;
+	const pb_settings_t *s = m->settings;
 	const char *tag;
 	long watts;
 
@@ -106,7 +106,7 @@ extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job)
 	if (watts <= 0)
 		return _partition_hint(m, job);
 	if (watts < s->user_watt_floor_w)
-		watts = (long) s->user_watt_floor_w;
+		watts = s->user_watt_floor_w;
 	return watts;
 }
 

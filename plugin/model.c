@@ -13,8 +13,8 @@
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
-#include "topology/build.h"
 #include "topology/diag.h"
+#include "topology/load.h"
 
 #include "plugin/model.h"
 
@@ -32,27 +32,33 @@ static char *_diag_text(const pb_diag_t *d)
 	return text;
 }
 
+static void _log_notices(const pb_diag_t *d)
+{
+	for (size_t i = 0; i < pb_diag_count(d); i++) {
+		if (pb_diag_level(d, i) != PB_DIAG_ERROR)
+			info("select/cons_tres_power: %s", pb_diag_text(d, i));
+	}
+}
+
 extern model_t *model_load(const char *path, char **errmsg)
 {
 	pb_diag_t *d = pb_diag_create();
 	model_t *m = xmalloc(sizeof(*m));
-	pb_class_info_t *classes = NULL;
 	pb_error_t err = { { 0 } };
 
 	m->path = xstrdup(path);
+	m->settings = &m->loaded.settings;
 	if (!d) {
 		*errmsg = xstrdup("out of memory");
 		goto fail;
 	}
-	if (pb_conf_parse_file(path, &m->conf, d) != 0 || !m->conf) {
+	/* The network tree comes from slurmctld's own switch table. */
+	if (pb_load(path, NULL, &m->loaded, d) != 0) {
 		*errmsg = _diag_text(d);
 		goto fail;
 	}
-	if (pb_build_classes(m->conf, &classes, d) != 0 ||
-	    pb_build_site(m->conf, classes, &m->site, d) != 0) {
-		*errmsg = _diag_text(d);
-		goto fail;
-	}
+	_log_notices(d);
+	m->site = m->loaded.site;
 	m->ledger = pb_ledger_create(m->site, NULL, &err);
 	if (m->ledger)
 		m->empty = pb_ledger_create(m->site, NULL, &err);
@@ -60,12 +66,9 @@ extern model_t *model_load(const char *path, char **errmsg)
 		*errmsg = xstrdup_printf("%s: %s", path, err.text);
 		goto fail;
 	}
-	pb_build_classes_free(classes, m->conf->n_classes);
 	pb_diag_destroy(d);
 	return m;
 fail:
-	if (classes)
-		pb_build_classes_free(classes, m->conf->n_classes);
 	pb_diag_destroy(d);
 	model_free(m);
 	return NULL;
@@ -210,8 +213,7 @@ extern void model_free(model_t *m)
 	_unbind(m);
 	pb_ledger_destroy(m->ledger);
 	pb_ledger_destroy(m->empty);
-	pb_site_destroy(m->site);
-	pb_conf_destroy(m->conf);
+	pb_loaded_free(&m->loaded);	/* the site too */
 	xfree(m->path);
 	xfree(m);
 }

@@ -19,12 +19,13 @@
 #include "policy/net.h"
 #include "policy/place.h"
 #include "policy/site.h"
-#include "topology/conf.h"
+#include "topology/load.h"
 
 typedef struct model {
 	char *path;		/* power_budget.conf it came from */
-	pb_conf_t *conf;	/* settings (hints, trace, status file) */
-	pb_site_t *site;
+	pb_loaded_t loaded;	/* owns the site; settings (hints, trace...) */
+	const pb_settings_t *settings;	/* &loaded.settings */
+	pb_site_t *site;		/* loaded.site */
 	pb_ledger_t *ledger;	/* the live ledger */
 	pb_ledger_t *empty;	/* same caps, no jobs: "could it ever fit?" */
 	pb_net_t *net;		/* NULL without topology/tree switches */
@@ -44,7 +45,8 @@ typedef struct model {
 /*
  * Reads and validates @path and builds the site and ledgers. Returns the
  * model, or NULL with *errmsg (xmalloc'd, every problem as file:line:
- * message, one per line) for the caller to log and xfree.
+ * message, one per line) for the caller to log and xfree. Notices (such as
+ * oversubscribed domains) are logged at info level.
  */
 extern model_t *model_load(const char *path, char **errmsg);
 

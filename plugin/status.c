@@ -23,7 +23,16 @@
 static pthread_t status_tid;
 static pthread_mutex_t status_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t status_cond = PTHREAD_COND_INITIALIZER;
-static bool status_running, status_stopping, status_dirty;
+static bool status_running, status_stopping, status_dirty, status_restore;
+
+extern void status_kick_reasons(void)
+{
+	slurm_mutex_lock(&status_mutex);
+	status_restore = true;
+	status_dirty = true;
+	pthread_cond_broadcast(&status_cond);
+	slurm_mutex_unlock(&status_mutex);
+}
 
 extern void status_mark_dirty(void)
 {
@@ -148,7 +157,7 @@ extern char *status_render(const model_t *m)
 
 extern char *status_path(const model_t *m)
 {
-	const char *configured = m->conf->settings.status_file;
+	const char *configured = m->settings->status_file;
 
 	if (configured && configured[0])
 		return xstrdup(configured);
@@ -193,8 +202,9 @@ static void *_status_thread(void *arg)
 		bool dirty;
 
 		slurm_mutex_lock(&status_mutex);
-		if (!status_stopping)
+		if (!status_stopping && !status_restore)
 			pthread_cond_timedwait(&status_cond, &status_mutex, &ts);
+		status_restore = false;
 		dirty = status_dirty;
 		status_dirty = false;
 		if (status_stopping) {
@@ -204,8 +214,9 @@ static void *_status_thread(void *arg)
 		slurm_mutex_unlock(&status_mutex);
 		/*
 		 * The main scheduler resets the reason of the last job it
-		 * tried; put it back within a second (the table is read under
-		 * the lock it is written under).
+		 * tried after job_test returns. Kicked when a job is held, this
+		 * thread waits here for the scheduler to release its locks and
+		 * puts the reason back at once; otherwise once a second.
 		 */
 		lock_slurmctld(write_lock);
 		reasons_restore();

@@ -24,6 +24,12 @@ extern void status_start(void);
 /* Stops and joins it (no lock of slurmctld may be held by the caller). */
 extern void status_stop(void);
 
+/*
+ * A job was held back by power: put back the reasons slurmctld overwrites
+ * as soon as its scheduler releases the job lock. Hot path safe.
+ */
+extern void status_kick_reasons(void);
+
 /* The ledger changed: rewrite the file soon. Cheap; hot path safe. */
 extern void status_mark_dirty(void);
 
