@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
+# ctest-timeout: 300
 """The wrapper is transparent: the same workload, submitted in the same order
 with the same resources, gets the same placements under select/cons_tres and
 under select/cons_tres_power (power ample, so it never binds) -- node lists,
@@ -54,7 +55,7 @@ def job_views(c):
             continue
         state = re.search(r"JobState=(\S+)", line).group(1)
         reason = re.search(r"Reason=(\S+)", line).group(1)
-        nodelist = re.search(r"NodeList=(\S*)", line).group(1)
+        nodelist = re.search(r" NodeList=(\S*)", line).group(1)
         views[int(m.group(1))] = (
             state, reason if state == "PENDING" else "",
             nodelist if state != "PENDING" else "",
@@ -82,13 +83,21 @@ def settle(c, ids, timeout=60):
     raise ClusterError(f"workload did not settle: {last}\n" + c.logs(20))
 
 
-def run_workload(select_type, pdir):
+def two_switches(n):
+    """topology.conf text: n nodes split over two leaf switches under one."""
+    h = n // 2
+    return (f"SwitchName=s1 Nodes=n[1-{h}]\n"
+            f"SwitchName=s2 Nodes=n[{h + 1}-{n}]\n"
+            "SwitchName=top Switches=s[1-2]\n")
+
+
+def run_workload(select_type, pdir, topology=None):
     n = nodes()
     conf = {"SchedulerParameters": SCHED}
     files = {"power_budget.conf": ample_power_conf(n)} if pdir else {}
     steps = []
     with Cluster(nodes=n, select_type=select_type, plugin_dir=pdir,
-                 extra_conf=conf, files=files) as c:
+                 extra_conf=conf, files=files, topology=topology) as c:
         go = c.path("jobs", "go")
         script = f"while [ ! -e {go} ]; do sleep 0.2; done"
         ids = {}
@@ -119,13 +128,15 @@ def run_workload(select_type, pdir):
 
 
 class TransparencyTest(ClusterTestCase):
+    topology = None  # test_transparency_topo.py: the same under topology/tree
 
     def test_same_placements_as_cons_tres(self):
         if nodes() < 3:
             self.skipTest("the workload needs at least 3 nodes")
         pdir = plugin_dir(self)
-        plain = run_workload("select/cons_tres", None)
-        wrapped = run_workload(PLUGIN_TYPE, pdir)
+        topo = two_switches(nodes()) if self.topology else None
+        plain = run_workload("select/cons_tres", None, topo)
+        wrapped = run_workload(PLUGIN_TYPE, pdir, topo)
         # the workload did what it is meant to: jobs ran, some waited first
         states = [v[0] for _, snap in plain if isinstance(snap, dict)
                   for v in snap.values()]
