@@ -525,6 +525,7 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 
 	_held_lift(job);
 	jobpower_request(model, job, MAX(min_nodes, 1), now, &req);
+	bit_copybits(saved_bitmap, bitmap);
 	_to_site(bitmap, model->cand);
 	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
 	    req.nnodes) {
@@ -532,13 +533,25 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		_to_site(bitmap, model->cand);
 		pb_place_choose(model->placer, model->ledger, model->cand, &req,
 				model->chosen, &why);
-		if (why.domain < 0)
-			why.domain = pb_site_root(model->site);
-		_hold_reason(job, &why, now);
-		rc = ESLURM_NODES_BUSY;
+		if (why.domain >= 0) {
+			_hold_reason(job, &why, now);
+			rc = ESLURM_NODES_BUSY;
+			goto out;
+		}
+		/*
+		 * No domain refused a node: there are just too few nodes.
+		 * Not power's doing; cons_tres answers as it would alone.
+		 */
+		rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes,
+					 req_nodes, mode, preemptee_candidates,
+					 preemptee_job_list, exc_core_bitmap);
+		if (rc == SLURM_SUCCESS) {
+			rc = _check_choice(job, bitmap, now);
+			if (rc != SLURM_SUCCESS)
+				free_job_resources(&job->job_resrcs);
+		}
 		goto out;
 	}
-	bit_copybits(saved_bitmap, bitmap);
 	_narrow(bitmap, model->cand);
 	if (_power_binds(&req) &&
 	    pb_place_choose(model->placer, model->ledger, model->cand, &req,
