@@ -4,6 +4,7 @@
  * affinity table and matching gres.conf lines.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
