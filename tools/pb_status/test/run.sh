@@ -64,6 +64,11 @@ has "$err" "pb-status: $data/lab.status is stale: written 10 min ago, more than 
 has "$out" "(10 min ago) STALE"
 run 0 --file "$data/lab.status" --now $((now + 600)) --max-age 0
 
+# A file written by the plugin in a cluster run (tests/cluster), verbatim.
+run 0 --file "$data/cluster.status" --max-age 0
+has "$out" "Jobs held by power: $(grep -c '^Held=' "$data/cluster.status")"
+has "$out" "PowerNotAvail: demo short"
+
 run 1 --file "$data/malformed.status"
 has "$err" "pb-status: $data/malformed.status:5: CapW=24kW: not a whole number in range"
 has "$err" "pb-status: $data/malformed.status:7: unterminated quote in value of Reason"
