@@ -66,6 +66,8 @@ void pb_render_watts(int64_t w, char *buf, size_t len)
 
 void pb_render_age(int64_t t, char *buf, size_t len)
 {
+	if (t < 0) /* the writer's clock is ahead of ours */
+		t = 0;
 	if (t < 120)
 		snprintf(buf, len, "%" PRId64 " s", t);
 	else if (t < 7200)
