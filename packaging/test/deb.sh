@@ -35,6 +35,7 @@ has_file "$plugdir/select_cons_tres_power.so"
 has_file /usr/bin/pb-status
 has_file /usr/share/man/man1/pb-status.1.gz
 has_file /usr/share/doc/powerbudget/copyright
+has_file /usr/share/doc/powerbudget/changelog.Debian.gz
 has_file /usr/share/doc/powerbudget/examples/lab/power_budget.conf
 has_file /usr/share/doc/powerbudget/examples/reference/power_budget.conf
 for page in "$mandir"/*.[15]; do
