@@ -48,11 +48,13 @@ typedef struct {
 	pb_alloc_node_t *nodes;	/* xmalloc'd copy: reserve again after a test */
 	uint32_t count;
 	pb_watts_t hint;
+	bool lifted;		/* out of the ledger while a job is tested */
 } held_t;
 
 static model_t *model;
 static held_t held[HELD_JOBS_MAX];
 static bool trace;
+static bool verify;		/* PB_LEDGER_VERIFY=1: check after every change */
 static time_t nodes_seen;	/* last_node_update the power states match */
 static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
 static pb_watts_t *window;	/* [domains] scratch for the binding test */
@@ -84,6 +86,22 @@ static const char *_watts(pb_watts_t w, char *buf)
 	return buf;
 }
 
+/*
+ * Debug invariant checker: recompute the ledger from scratch and compare.
+ * A mismatch is a bug in the ledger or in how we feed it; stop at once
+ * rather than schedule against wrong numbers.
+ */
+static void _verify(const char *after)
+{
+	pb_error_t err;
+
+	if (!verify || !model)
+		return;
+	if (pb_ledger_verify(model->ledger, &err))
+		fatal(PLUGIN ": ledger invariant broken after %s: %s", after,
+		      err.text);
+}
+
 /* ------------------------------------------------------------------ */
 /* Node power states                                                    */
 
@@ -109,6 +127,7 @@ static void _sync_node_power(void)
 		else
 			status_mark_dirty();
 	}
+	_verify("node power states");
 }
 
 /* ------------------------------------------------------------------ */
@@ -127,11 +146,12 @@ static void _held_drop(held_t *h)
 {
 	if (!h || !h->job_id)
 		return;
-	if (model)
+	if (model && !h->lifted)
 		pb_ledger_unreserve(model->ledger, h->job_id);
 	xfree(h->nodes);
 	memset(h, 0, sizeof(*h));
 	status_mark_dirty();
+	_verify("dropping a power reservation");
 }
 
 static void _held_drop_all(void)
@@ -169,6 +189,46 @@ static void _held_sweep(void)
 	}
 }
 
+/* Does job a (priority, id) go before job b? Earlier submission breaks ties. */
+static bool _outranks(uint32_t a_prio, uint32_t a_id, uint32_t b_prio,
+		      uint32_t b_id)
+{
+	if (a_prio != b_prio)
+		return a_prio > b_prio;
+	return a_id < b_id;
+}
+
+/*
+ * While @job is tested, the power held for it and for every job it
+ * outranks is free to it: only jobs that go before it may hold power
+ * against it. _held_unlift() puts the reservations back.
+ */
+static void _held_lift(job_record_t *job)
+{
+	for (int i = 0; i < HELD_JOBS_MAX; i++) {
+		held_t *h = &held[i];
+
+		if (!h->job_id || h->lifted)
+			continue;
+		if (h->job_id != job->job_id &&
+		    _outranks(h->priority, h->job_id, job->priority,
+			      job->job_id))
+			continue;
+		pb_ledger_unreserve(model->ledger, h->job_id);
+		h->lifted = true;
+	}
+}
+
+static void _held_unlift(void)
+{
+	for (int i = 0; i < HELD_JOBS_MAX; i++) {
+		if (!held[i].job_id || !held[i].lifted)
+			continue;
+		held[i].lifted = false;
+		_held_restore(&held[i]);
+	}
+}
+
 /*
  * Hold power for @job from @start: keep at most HELD_JOBS_MAX holders, the
  * highest priorities. Returns true if @job now holds a reservation.
@@ -185,10 +245,12 @@ static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
 		held_t *lowest = &held[0];
 
 		for (int i = 1; i < HELD_JOBS_MAX; i++) {
-			if (held[i].priority < lowest->priority)
+			if (_outranks(lowest->priority, lowest->job_id,
+				      held[i].priority, held[i].job_id))
 				lowest = &held[i];
 		}
-		if (lowest->priority >= job->priority)
+		if (!_outranks(job->priority, job->job_id, lowest->priority,
+			       lowest->job_id))
 			return false;
 		TRACE("JobId=%u gives its power reservation to higher priority %pJ",
 		      lowest->job_id, job);
@@ -212,6 +274,7 @@ static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
 	h->nodes = xcalloc(MAX(alloc->count, 1), sizeof(*h->nodes));
 	memcpy(h->nodes, alloc->nodes, alloc->count * sizeof(*h->nodes));
 	status_mark_dirty();
+	_verify("a power reservation");
 	return true;
 }
 
@@ -301,13 +364,13 @@ static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 }
 
 /*
- * WILL_RUN: cons_tres said when nodes free up; power may free up later.
- * Real pending jobs that must wait get a power reservation at that time.
+ * WILL_RUN, second step: cons_tres said when nodes free up on its choice;
+ * power may free up later. Real pending jobs that must wait get a power
+ * reservation at that time.
  */
-static int _will_run(job_record_t *job, bitstr_t *bitmap, int rc)
+static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 {
 	int64_t now = time(NULL), start = 0, duration;
-	held_t *own = _held_find(job->job_id);
 	pb_verdict_t why = { 0 };
 	pb_alloc_t alloc;
 	int res;
@@ -315,15 +378,16 @@ static int _will_run(job_record_t *job, bitstr_t *bitmap, int rc)
 
 	if (rc != SLURM_SUCCESS)
 		return rc;
-	if (own && own->job_id)
-		pb_ledger_unreserve(model->ledger, job->job_id);
 	jobpower_alloc(model, job, bitmap, &alloc);
 	duration = jobpower_duration(job);
+	_held_lift(job);
 	res = pb_ledger_earliest_start(model->ledger, &alloc, duration,
 				       MAX((int64_t) job->start_time, now),
 				       &start, &why);
-	if (own && own->job_id)
-		_held_restore(own);
+	if (res > 0 || start > job->start_time)
+		pb_ledger_admit(model->ledger, &alloc, now,
+				jobpower_end(job, now), &why);
+	_held_unlift();
 	if (res < 0)
 		return rc;
 	real = job->job_id && find_job_record(job->job_id) == job &&
@@ -338,9 +402,7 @@ static int _will_run(job_record_t *job, bitstr_t *bitmap, int rc)
 		      job, start, (long) job->start_time);
 		job->start_time = start;
 		if (real) {
-			/* The domain that lacks the power now names the reason. */
-			pb_ledger_admit(model->ledger, &alloc, now,
-					jobpower_end(job, now), &why);
+			/* why: the domain that lacks the power now. */
 			if (why.ok || why.domain < 0) {
 				why.domain = pb_site_root(model->site);
 				why.at = now;
@@ -354,6 +416,47 @@ static int _will_run(job_record_t *job, bitstr_t *bitmap, int rc)
 				     PB_TIME_NEVER :
 				     job->start_time + duration);
 	return rc;
+}
+
+/*
+ * WILL_RUN, first step: could the job start now on nodes that have the
+ * power? cons_tres alone would pick by its own order and might pick nodes
+ * in a domain at its cap while another has headroom. Returns true (and
+ * the answer in *rc) when it can start now.
+ */
+static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
+			  uint32_t min_nodes, uint32_t max_nodes,
+			  uint32_t req_nodes, uint16_t mode,
+			  List preemptee_candidates, List *preemptee_job_list,
+			  bitstr_t *exc_core_bitmap, int *rc)
+{
+	int64_t now = time(NULL);
+	pb_place_req_t req;
+	pb_verdict_t v = { 0 };
+	pb_alloc_t alloc;
+	bool ok = false;
+
+	_held_lift(job);
+	jobpower_request(model, job, MAX(min_nodes, 1), now, &req);
+	_to_site(bitmap, model->cand);
+	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
+	    req.nnodes)
+		goto out;
+	_narrow(bitmap, model->cand);
+	*rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
+				  mode, preemptee_candidates,
+				  preemptee_job_list, exc_core_bitmap);
+	if (*rc != SLURM_SUCCESS || job->start_time > now)
+		goto out;
+	if (jobpower_alloc(model, job, bitmap, &alloc) == 0 &&
+	    pb_ledger_admit(model->ledger, &alloc, now,
+			    jobpower_end(job, now), &v) == 0)
+		ok = true;
+out:
+	_held_unlift();
+	if (!ok)
+		bit_copybits(bitmap, saved_bitmap);
+	return ok;
 }
 
 /*
@@ -418,14 +521,12 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		    bitstr_t *exc_core_bitmap)
 {
 	int64_t now = time(NULL);
-	held_t *own = _held_find(job->job_id);
 	pb_place_req_t req;
 	pb_verdict_t why = { 0 };
 	bool narrowed = false;
 	int rc;
 
-	if (own)
-		pb_ledger_unreserve(model->ledger, job->job_id);
+	_held_lift(job);
 	jobpower_request(model, job, MAX(min_nodes, 1), now, &req);
 	_to_site(bitmap, model->cand);
 	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
@@ -469,12 +570,9 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 			free_job_resources(&job->job_resrcs);
 	}
 out:
-	if (own) {
-		if (rc == SLURM_SUCCESS)
-			_held_drop(own);
-		else
-			_held_restore(own);
-	}
+	if (rc == SLURM_SUCCESS)
+		_held_drop(_held_find(job->job_id));
+	_held_unlift();
 	return rc;
 }
 
@@ -504,12 +602,17 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 				preemptee_job_list, exc_core_bitmap);
 
 	bit_copybits(saved_bitmap, bitmap);
+	if (mode == SELECT_MODE_WILL_RUN &&
+	    _will_run_now(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
+			  mode, preemptee_candidates, preemptee_job_list,
+			  exc_core_bitmap, &rc))
+		return rc;
 	rc = fwd_ops()->job_test(job_ptr, bitmap, min_nodes, max_nodes,
 				 req_nodes, mode, preemptee_candidates,
 				 preemptee_job_list, exc_core_bitmap);
 	if (mode == SELECT_MODE_TEST_ONLY)
 		return _test_only(job_ptr, bitmap, MAX(min_nodes, 1), rc);
-	return _will_run(job_ptr, bitmap, rc);
+	return _will_run_later(job_ptr, bitmap, rc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -548,6 +651,7 @@ extern void hook_job_begin(job_record_t *job_ptr)
 	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
 	_commit(job_ptr);
 	status_mark_dirty();
+	_verify("job begin");
 }
 
 extern void hook_job_fini(job_record_t *job_ptr)
@@ -559,6 +663,7 @@ extern void hook_job_fini(job_record_t *job_ptr)
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));
 	status_mark_dirty();
+	_verify("job end");
 }
 
 extern void hook_job_suspend(job_record_t *job_ptr)
@@ -567,6 +672,7 @@ extern void hook_job_suspend(job_record_t *job_ptr)
 		TRACE("%pJ suspended: its GPUs idle", job_ptr);
 		status_mark_dirty();
 	}
+	_verify("job suspend");
 }
 
 extern void hook_job_resume(job_record_t *job_ptr)
@@ -582,6 +688,7 @@ extern void hook_job_resume(job_record_t *job_ptr)
 		      job_ptr,
 		      _watts(-pb_ledger_headroom(model->ledger, root), w));
 	status_mark_dirty();
+	_verify("job resume");
 }
 
 extern void hook_job_resized(job_record_t *job_ptr)
@@ -592,6 +699,7 @@ extern void hook_job_resized(job_record_t *job_ptr)
 	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
 		_commit(job_ptr);
 	status_mark_dirty();
+	_verify("job begin");
 }
 
 /* After any (re)start or reconfigure: the ledger is what slurmctld runs. */
@@ -628,6 +736,7 @@ extern void hook_job_init(List job_list)
 		error(PLUGIN ": running jobs exceed the facility power limit by %s; no job starts until they end",
 		      _watts(-pb_ledger_headroom(model->ledger, root), w1));
 	status_mark_dirty();
+	_verify("rebuilding from the running jobs");
 }
 
 /* ------------------------------------------------------------------ */
@@ -668,6 +777,11 @@ static void _install(model_t *m)
 
 extern int hook_init(void)
 {
+	const char *v = getenv("PB_LEDGER_VERIFY");
+
+	verify = v && v[0] && strcmp(v, "0");
+	if (verify)
+		info(PLUGIN ": PB_LEDGER_VERIFY set: checking the ledger after every change");
 	status_start();
 	return SLURM_SUCCESS;
 }

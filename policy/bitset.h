@@ -38,7 +38,8 @@ int pb_bitset_copy(pb_bitset_t *dst, const pb_bitset_t *src);
 
 /*
  * Iteration: the first set bit at index >= from, or -1 if none.
- *   for (int64_t i = pb_bitset_next(b, 0); i >= 0; i = pb_bitset_next(b, i + 1))
+ *   for (int64_t i = pb_bitset_next(b, 0); i >= 0; i = pb_bitset_next(b, i +
+ * 1))
  */
 int64_t pb_bitset_next(const pb_bitset_t *b, uint32_t from);
 

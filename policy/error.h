@@ -17,7 +17,7 @@ typedef struct pb_error {
  * err may be NULL: the message is then dropped.
  */
 void pb_error_set(pb_error_t *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Empty err->text; NULL-safe. */
 void pb_error_clear(pb_error_t *err);

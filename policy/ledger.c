@@ -25,14 +25,14 @@ struct job {
 	int64_t end;
 	pb_watts_t watts;
 	uint32_t nnodes;
-	uint32_t first;		/* entry chain; free-list link when unused */
+	uint32_t first; /* entry chain; free-list link when unused */
 };
 
 struct entry {
 	uint32_t node;
 	uint16_t gpus;
 	uint16_t cores;
-	pb_watts_t incr;	/* job increment on this node (no wake-up) */
+	pb_watts_t incr; /* job increment on this node (no wake-up) */
 	uint32_t next;
 };
 
@@ -40,46 +40,47 @@ struct resv {
 	uint32_t id;
 	bool used;
 	int64_t start, end;
-	uint32_t first;		/* entry chain, to know which nodes it pins */
-	pb_watts_t *held;	/* [ndomains] */
-	pb_watts_t *load;	/* [ndomains]: load(d, start) */
+	uint32_t first;	  /* entry chain, to know which nodes it pins */
+	pb_watts_t *held; /* [ndomains] */
+	pb_watts_t *load; /* [ndomains]: load(d, start) */
 };
 
 struct event {
 	int64_t t;
-	uint32_t kind;		/* EV_* */
-	uint32_t idx;		/* job slot or reservation index */
+	uint32_t kind; /* EV_* */
+	uint32_t idx;  /* job slot or reservation index */
 };
 
 enum { EV_JOB_END, EV_RESV_START, EV_RESV_END };
 
 struct scratch {
 	uint32_t epoch;
-	uint32_t *node_mark;	/* [nnodes] */
-	uint32_t *dom_mark;	/* [ndomains] */
-	pb_watts_t *delta;	/* [ndomains] */
-	pb_watts_t *level;	/* [ndomains] */
-	uint32_t *touched;	/* [ndomains] */
+	uint32_t *node_mark; /* [nnodes] */
+	uint32_t *dom_mark;  /* [ndomains] */
+	pb_watts_t *delta;   /* [ndomains] */
+	pb_watts_t *level;   /* [ndomains] */
+	uint32_t *touched;   /* [ndomains] */
 	uint32_t ntouched;
-	struct event *events;	/* [jobs_cap + 2 * resv_cap] */
-	bool *resv_fits;	/* [resv_cap] */
+	struct event *events; /* [jobs_cap + 2 * resv_cap] */
+	bool *resv_fits;      /* [resv_cap] */
 };
 
 struct pb_ledger {
 	const pb_site_t *site;
 	uint32_t nnodes, ndomains;
-	pb_watts_t *cap, *limit, *committed;	/* [ndomains] */
-	bool *on;				/* [nnodes] */
-	pb_watts_t *node_incr;			/* [nnodes] running increments */
-	uint32_t *node_jobs, *node_resv;	/* [nnodes] pins */
+	pb_watts_t *cap, *limit, *committed; /* [ndomains] */
+	bool *on;			     /* [nnodes] */
+	pb_watts_t *node_incr;		     /* [nnodes] running increments */
+	uint32_t *node_jobs, *node_resv;     /* [nnodes] pins */
 	struct job *jobs;
 	uint32_t jobs_cap, njobs, job_free;
-	uint32_t *hash;		/* job slot + 1, 0 = empty */
-	uint32_t hash_cap;	/* power of two, >= 2 * jobs_cap */
+	uint32_t *hash;	   /* job slot + 1, 0 = empty */
+	uint32_t hash_cap; /* power of two, >= 2 * jobs_cap */
 	struct entry *entries;
 	uint32_t entries_cap, entry_free;
 	struct resv *resv;
 	uint32_t resv_cap, nresv;
+	uint32_t resv_hi; /* 1 + highest slot in use: loops stop there */
 	pb_watts_t *resv_block;
 	struct scratch *s;
 };
@@ -292,7 +293,7 @@ static void _fill_opts(const pb_site_t *site, const pb_ledger_opts_t *in,
 {
 	uint32_t nn = pb_site_node_count(site);
 
-	*o = in ? *in : (pb_ledger_opts_t){ 0 };
+	*o = in ? *in : (pb_ledger_opts_t){0};
 	if (!o->max_jobs)
 		o->max_jobs = nn * 2 > 1024 ? nn * 2 : 1024;
 	if (!o->max_alloc_nodes)
@@ -307,8 +308,8 @@ static void _init_state(pb_ledger_t *l)
 	for (uint32_t n = 0; n < l->nnodes; n++) {
 		const uint32_t *path;
 		uint32_t len = pb_site_node_path(l->site, n, &path);
-		pb_watts_t w = l->on[n] ? pb_site_node_idle_w(l->site, n) :
-					  pb_site_node_off_w(l->site, n);
+		pb_watts_t w = l->on[n] ? pb_site_node_idle_w(l->site, n)
+					: pb_site_node_off_w(l->site, n);
 
 		for (uint32_t i = 0; i < len; i++)
 			l->committed[path[i]] += w;
@@ -351,12 +352,12 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->entries = calloc(o.max_alloc_nodes, sizeof(*l->entries));
 	l->resv_cap = o.max_reservations;
 	l->resv = calloc(o.max_reservations, sizeof(*l->resv));
-	l->resv_block = calloc((size_t)o.max_reservations * nd * 2,
-			       sizeof(*l->resv_block));
+	l->resv_block =
+	    calloc((size_t)o.max_reservations * nd * 2, sizeof(*l->resv_block));
 	l->s = _new_scratch(nn, nd, o.max_jobs, o.max_reservations);
-	if (!l->cap || !l->limit || !l->committed || !l->on ||
-	    !l->node_incr || !l->node_jobs || !l->node_resv || !l->jobs ||
-	    !l->hash || !l->entries || !l->resv || !l->resv_block || !l->s)
+	if (!l->cap || !l->limit || !l->committed || !l->on || !l->node_incr ||
+	    !l->node_jobs || !l->node_resv || !l->jobs || !l->hash ||
+	    !l->entries || !l->resv || !l->resv_block || !l->s)
 		goto fail;
 	for (uint32_t r = 0; r < l->resv_cap; r++) {
 		l->resv[r].held = l->resv_block + (size_t)r * nd * 2;
@@ -418,7 +419,7 @@ static pb_watts_t _incr(const pb_ledger_t *l, uint32_t n, uint32_t gpus,
 			uint32_t cores, pb_watts_t hint)
 {
 	const pb_power_class_t *c =
-		pb_site_class(l->site, pb_site_node_class(l->site, n));
+	    pb_site_class(l->site, pb_site_node_class(l->site, n));
 
 	return pb_power_increment_w(c, gpus, cores, hint);
 }
@@ -435,7 +436,7 @@ static void _apply(pb_ledger_t *l, uint32_t n, pb_watts_t w, int64_t end)
 
 	for (uint32_t i = 0; i < len; i++)
 		l->committed[path[i]] += w;
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		struct resv *rv = &l->resv[r];
 
 		if (!rv->used || end <= rv->start)
@@ -508,7 +509,7 @@ static pb_watts_t _load_now(const pb_ledger_t *l, uint32_t d, int64_t now)
 {
 	pb_watts_t w = l->committed[d];
 
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (_resv_active(&l->resv[r], now))
 			w += l->resv[r].held[d];
 	return w;
@@ -537,10 +538,28 @@ static int32_t _worst(const pb_ledger_t *l, const pb_watts_t *level,
 	return best;
 }
 
+/* Is alloc non-empty, with valid and distinct nodes?  Uses node marks. */
+static bool _valid(const pb_ledger_t *l, const pb_alloc_t *a)
+{
+	struct scratch *s = l->s;
+
+	if (!a || !a->nodes || a->count == 0)
+		return false;
+	s->epoch++;
+	for (uint32_t i = 0; i < a->count; i++) {
+		uint32_t n = a->nodes[i].node;
+
+		if (n >= l->nnodes || s->node_mark[n] == s->epoch)
+			return false;
+		s->node_mark[n] = s->epoch;
+	}
+	return true;
+}
+
 /* ---- admission ---- */
 
-int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
-		    int64_t now, int64_t expected_end, pb_verdict_t *out)
+int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc, int64_t now,
+		    int64_t expected_end, pb_verdict_t *out)
 {
 	struct scratch *s = l->s;
 	pb_watts_t job_w = _gather(l, alloc), short_w = 0;
@@ -548,7 +567,7 @@ int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
 	int64_t best_t = PB_TIME_NEVER;
 	uint32_t best_r = NIL;
 
-	*out = (pb_verdict_t){ .ok = false, .domain = -1, .at = now };
+	*out = (pb_verdict_t){.ok = false, .domain = -1, .at = now};
 	if (job_w < 0)
 		return -1;
 	out->job_w = job_w;
@@ -560,8 +579,9 @@ int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
 		out->short_w = short_w;
 		return 1;
 	}
-	/* the earliest reservation checkpoint inside the job's run that fails */
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	/* the earliest reservation checkpoint inside the job's run that fails
+	 */
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used || rv->start <= now || rv->start >= expected_end)
@@ -599,8 +619,8 @@ static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
 		en->node = a->nodes[i].node;
 		en->gpus = a->nodes[i].gpus;
 		en->cores = a->nodes[i].cores;
-		en->incr = _incr(l, en->node, en->gpus, en->cores,
-				 a->gpu_watts_hint);
+		en->incr =
+		    _incr(l, en->node, en->gpus, en->cores, a->gpu_watts_hint);
 		en->next = first;
 		first = e;
 		*total += en->incr;
@@ -640,7 +660,7 @@ int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
 		pb_error_set(err, "job %u: already in the ledger", job_id);
 		return -1;
 	}
-	if (_gather(l, alloc) < 0) {
+	if (!_valid(l, alloc)) {
 		pb_error_set(err, "job %u: invalid allocation", job_id);
 		return -1;
 	}
@@ -742,7 +762,8 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 		return 0;
 	if (!on && (l->node_jobs[node] || l->node_resv[node])) {
 		pb_error_set(err,
-			     "node %s: cannot power off, %u job(s) and %u reservation(s) on it",
+			     "node %s: cannot power off, %u job(s) and %u "
+			     "reservation(s) on it",
 			     pb_site_node_name(l->site, node),
 			     l->node_jobs[node], l->node_resv[node]);
 		return -1;
@@ -885,7 +906,7 @@ int pb_ledger_foreach_job(const pb_ledger_t *l,
 
 static int32_t _resv_find(const pb_ledger_t *l, uint32_t id)
 {
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (l->resv[r].used && l->resv[r].id == id)
 			return (int32_t)r;
 	return -1;
@@ -904,7 +925,7 @@ static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
 			_apply_resv(l, out, l->entries[e].node,
 				    -l->entries[e].incr);
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		if (!_resv_active(&l->resv[r], t))
 			continue;
 		for (uint32_t d = 0; d < l->ndomains; d++)
@@ -915,6 +936,7 @@ static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
 int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 		      int64_t start, int64_t end, pb_error_t *err)
 {
+	pb_watts_t increment; /* unused: held[] is what counts */
 	struct resv *rv;
 	int32_t r;
 
@@ -945,24 +967,23 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	rv->id = resv_id;
 	rv->start = start;
 	rv->end = end;
-	{
-		pb_watts_t dummy;
-
-		rv->first = _store_chain(l, alloc, &dummy);
-	}
+	rv->first = _store_chain(l, alloc, &increment);
 	for (uint32_t i = 0; i < alloc->count; i++)
 		l->node_resv[alloc->nodes[i].node]++;
 	/* the others' start-time loads now include this one where active */
-	for (uint32_t q = 0; q < l->resv_cap; q++) {
+	for (uint32_t q = 0; q < l->resv_hi; q++) {
 		struct resv *o = &l->resv[q];
 
-		if (!o->used || !_resv_active(rv, o->start))
+		/* rv is not marked used yet, so test its window directly */
+		if (!o->used || o->start < start || o->start >= end)
 			continue;
 		for (uint32_t d = 0; d < l->ndomains; d++)
 			o->load[d] += rv->held[d];
 	}
 	rv->used = true;
 	l->nresv++;
+	if ((uint32_t)r >= l->resv_hi)
+		l->resv_hi = (uint32_t)r + 1;
 	_load_at(l, start, rv->load);
 	return 0;
 }
@@ -976,7 +997,7 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 		return -1;
 	rv = &l->resv[r];
 	rv->used = false;
-	for (uint32_t q = 0; q < l->resv_cap; q++) {
+	for (uint32_t q = 0; q < l->resv_hi; q++) {
 		struct resv *o = &l->resv[q];
 
 		if (!o->used || !(rv->start <= o->start && o->start < rv->end))
@@ -988,6 +1009,8 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 		l->node_resv[l->entries[e].node]--;
 	_give_chain(l, rv->first);
 	l->nresv--;
+	while (l->resv_hi && !l->resv[l->resv_hi - 1].used)
+		l->resv_hi--;
 	return 0;
 }
 
@@ -1003,7 +1026,7 @@ pb_watts_t pb_ledger_reserved_at(const pb_ledger_t *l, uint32_t domain,
 
 	if (domain >= l->ndomains)
 		return 0;
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (_resv_active(&l->resv[r], t))
 			w += l->resv[r].held[domain];
 	return w;
@@ -1014,7 +1037,7 @@ void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
 {
 	for (uint32_t d = 0; d < l->ndomains; d++)
 		out[d] = l->limit[d] - l->committed[d];
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (_resv_active(rv, now)) {
@@ -1022,7 +1045,7 @@ void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
 				out[d] -= rv->held[d];
 		}
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used || rv->start <= now || rv->start >= end)
@@ -1074,7 +1097,7 @@ static void _event_apply(const pb_ledger_t *l, const struct event *ev,
 		for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
 			const uint32_t *path;
 			uint32_t len = pb_site_node_path(
-				l->site, l->entries[e].node, &path);
+			    l->site, l->entries[e].node, &path);
 
 			for (uint32_t k = 0; k < len; k++)
 				if (s->dom_mark[path[k]] == s->epoch)
@@ -1102,18 +1125,18 @@ static uint32_t _collect_events(const pb_ledger_t *l, int64_t now)
 		if (!j->used || j->suspended || j->end == PB_TIME_NEVER)
 			continue;
 		/* an overdue job is assumed gone just after now */
-		ev[n++] = (struct event){ j->end > now ? j->end : now + 1,
-					  EV_JOB_END, i };
+		ev[n++] = (struct event){j->end > now ? j->end : now + 1,
+					 EV_JOB_END, i};
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used)
 			continue;
 		if (rv->start > now)
-			ev[n++] = (struct event){ rv->start, EV_RESV_START, r };
+			ev[n++] = (struct event){rv->start, EV_RESV_START, r};
 		if (rv->end > now && rv->end != PB_TIME_NEVER)
-			ev[n++] = (struct event){ rv->end, EV_RESV_END, r };
+			ev[n++] = (struct event){rv->end, EV_RESV_END, r};
 	}
 	qsort(ev, n, sizeof(*ev), _event_cmp);
 	return n;
@@ -1122,11 +1145,12 @@ static uint32_t _collect_events(const pb_ledger_t *l, int64_t now)
 /* Does a failing reservation checkpoint fall inside (t, t + duration)? */
 static bool _window_blocked(const pb_ledger_t *l, int64_t t, int64_t duration)
 {
-	int64_t end = (duration == PB_TIME_NEVER || t > PB_TIME_NEVER - duration) ?
-			      PB_TIME_NEVER :
-			      t + duration;
+	int64_t end =
+	    (duration == PB_TIME_NEVER || t > PB_TIME_NEVER - duration)
+		? PB_TIME_NEVER
+		: t + duration;
 
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (rv->used && !l->s->resv_fits[r] && rv->start > t &&
@@ -1148,14 +1172,15 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 
 	if (!why)
 		why = &tmp;
-	*why = (pb_verdict_t){ .ok = false, .domain = -1, .at = now };
+	*why = (pb_verdict_t){.ok = false, .domain = -1, .at = now};
 	*start = PB_TIME_NEVER;
 	if (job_w < 0 || duration <= 0)
 		return -1;
 	why->job_w = job_w;
-	for (uint32_t r = 0; r < l->resv_cap; r++)
-		s->resv_fits[r] = !l->resv[r].used ||
-				  _worst(l, l->resv[r].load, false, &short_w) < 0;
+	for (uint32_t r = 0; r < l->resv_hi; r++)
+		s->resv_fits[r] =
+		    !l->resv[r].used ||
+		    _worst(l, l->resv[r].load, false, &short_w) < 0;
 	for (uint32_t k = 0; k < s->ntouched; k++) {
 		uint32_t d = s->touched[k];
 
@@ -1186,7 +1211,7 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 
 void pb_ledger_reset(pb_ledger_t *l)
 {
-	for (uint32_t r = 0; r < l->resv_cap; r++)
+	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (l->resv[r].used)
 			pb_ledger_unreserve(l, l->resv[r].id);
 	for (uint32_t i = 0; i < l->jobs_cap; i++)
@@ -1221,15 +1246,17 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 	for (uint32_t n = 0; n < l->nnodes; n++) {
 		if (inc[n] != l->node_incr[n] || jobs[n] != l->node_jobs[n] ||
 		    resv[n] != l->node_resv[n]) {
-			pb_error_set(err,
-				     "node %s: increment %lld/%lld, jobs %u/%u, reservations %u/%u (ledger/recomputed)",
-				     pb_site_node_name(l->site, n),
-				     (long long)l->node_incr[n],
-				     (long long)inc[n], l->node_jobs[n],
-				     jobs[n], l->node_resv[n], resv[n]);
+			pb_error_set(
+			    err,
+			    "node %s: increment %lld/%lld, jobs %u/%u, "
+			    "reservations %u/%u (ledger/recomputed)",
+			    pb_site_node_name(l->site, n),
+			    (long long)l->node_incr[n], (long long)inc[n],
+			    l->node_jobs[n], jobs[n], l->node_resv[n], resv[n]);
 			return -1;
 		}
-		if ((jobs[n] || resv[n]) && !l->on[n]) {
+		/* a reservation may sit on an OFF node: it holds the wake-up */
+		if (jobs[n] && !l->on[n]) {
 			pb_error_set(err, "node %s: off but in use",
 				     pb_site_node_name(l->site, n));
 			return -1;
@@ -1237,11 +1264,11 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 	}
 	for (uint32_t d = 0; d < l->ndomains; d++) {
 		if (dom[d] != l->committed[d]) {
-			pb_error_set(err,
-				     "domain %s: committed %lld W, recomputed %lld W",
-				     pb_site_domain_name(l->site, d),
-				     (long long)l->committed[d],
-				     (long long)dom[d]);
+			pb_error_set(
+			    err,
+			    "domain %s: committed %lld W, recomputed %lld W",
+			    pb_site_domain_name(l->site, d),
+			    (long long)l->committed[d], (long long)dom[d]);
 			return -1;
 		}
 		if (l->limit[d] != pb_site_it_limit(l->site, d, l->cap[d])) {
@@ -1255,7 +1282,7 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 
 static int _verify_resv(const pb_ledger_t *l, pb_watts_t *buf, pb_error_t *err)
 {
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		const struct resv *rv = &l->resv[r];
 
 		if (!rv->used)
@@ -1263,12 +1290,12 @@ static int _verify_resv(const pb_ledger_t *l, pb_watts_t *buf, pb_error_t *err)
 		_load_at(l, rv->start, buf);
 		for (uint32_t d = 0; d < l->ndomains; d++) {
 			if (buf[d] != rv->load[d]) {
-				pb_error_set(err,
-					     "reservation %u: load of %s at start %lld W, recomputed %lld W",
-					     rv->id,
-					     pb_site_domain_name(l->site, d),
-					     (long long)rv->load[d],
-					     (long long)buf[d]);
+				pb_error_set(
+				    err,
+				    "reservation %u: load of %s at start %lld "
+				    "W, recomputed %lld W",
+				    rv->id, pb_site_domain_name(l->site, d),
+				    (long long)rv->load[d], (long long)buf[d]);
 				return -1;
 			}
 		}
@@ -1281,8 +1308,8 @@ static void _recompute(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 {
 	for (uint32_t n = 0; n < l->nnodes; n++)
 		_apply_resv(l, dom, n,
-			    l->on[n] ? pb_site_node_idle_w(l->site, n) :
-				       pb_site_node_off_w(l->site, n));
+			    l->on[n] ? pb_site_node_idle_w(l->site, n)
+				     : pb_site_node_off_w(l->site, n));
 	for (uint32_t i = 0; i < l->jobs_cap; i++) {
 		const struct job *j = &l->jobs[i];
 
@@ -1298,7 +1325,7 @@ static void _recompute(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 			_apply_resv(l, dom, en->node, en->incr);
 		}
 	}
-	for (uint32_t r = 0; r < l->resv_cap; r++) {
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		if (!l->resv[r].used)
 			continue;
 		for (uint32_t e = l->resv[r].first; e != NIL;

@@ -20,11 +20,16 @@
  *
  * Reservations and time (backfill, no starvation).  Times are int64_t
  * seconds; PB_TIME_NEVER means "no known end".  A running job with
- * expected end E is assumed to draw until E (for t >= E it is assumed
- * gone, even if overdue).  A reservation R = (alloc, start, end) holds
- * its allocation's increment (plus wake-ups of nodes OFF at reserve time)
- * on [start, end).  The load at time t >= now is
- *   load(d, t) = committed(d) - jobs with end <= t + reservations active at t.
+ * expected end E is assumed to draw until E: at a future time t > now it
+ * counts only if E > t (an overdue job, E <= now, still counts at now and
+ * is assumed gone at any later time).  Suspended jobs draw nothing and
+ * are not expected back by the timeline.  A reservation R = (alloc,
+ * start, end) holds its allocation's increment, plus the wake-up of nodes
+ * that were OFF when it was made (an over-count if they are powered on
+ * earlier: the safe side), on [start, end).  The load of domain d is
+ *   load(d, now)   = committed(d) + reservations active at now
+ *   load(d, t>now) = committed(d) - jobs with end <= t
+ *                    + reservations active at t.
  * Admitting a job at now with expected end E requires
  *   load(d, now) + job(d) <= limit(d)                 for every d, and
  *   load(d, R.start) + job(d) <= limit(d)  for every reservation with
@@ -38,7 +43,8 @@
  * Hot calls (admit, commit, release, headroom, suspend/resume, set_node_power)
  * do no allocation while the job table is within the capacity given at
  * create; above it, commit grows the tables (amortised doubling).
- * Not thread-safe: the caller serialises (slurmctld's locks).
+ * Not thread-safe, and the const queries share scratch memory: the
+ * caller serialises every call on one ledger (slurmctld's locks).
  */
 #ifndef PB_POLICY_LEDGER_H
 #define PB_POLICY_LEDGER_H
@@ -56,7 +62,7 @@ typedef struct pb_ledger pb_ledger_t;
 
 /* One node of an allocation. */
 typedef struct pb_alloc_node {
-	uint32_t node;	/* site node index */
+	uint32_t node; /* site node index */
 	uint16_t gpus;
 	uint16_t cores;
 } pb_alloc_node_t;
@@ -92,15 +98,16 @@ typedef struct pb_verdict {
 
 /* Sizing hints; zero fields take defaults. */
 typedef struct pb_ledger_opts {
-	uint32_t max_jobs;		/* default: max(1024, 2 * nodes) */
-	uint32_t max_alloc_nodes;	/* node entries over all jobs; default 8 * nodes + 1024 */
-	uint32_t max_reservations;	/* hard limit; default 64 */
+	uint32_t max_jobs; /* default: max(1024, 2 * nodes) */
+	/* node entries over all jobs; default 8 * nodes + 1024 */
+	uint32_t max_alloc_nodes;
+	uint32_t max_reservations; /* hard limit; default 64 */
 } pb_ledger_opts_t;
 
 /* Status view of one job. */
 typedef struct pb_job_info {
 	uint32_t job_id;
-	pb_watts_t watts;	/* its increment */
+	pb_watts_t watts; /* its increment */
 	uint32_t nnodes;
 	int64_t expected_end;
 	bool suspended;
@@ -134,8 +141,8 @@ const pb_site_t *pb_ledger_site(const pb_ledger_t *l);
  * node index, a node listed twice, empty; out->domain = -1).
  * No side effects.
  */
-int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc,
-		    int64_t now, int64_t expected_end, pb_verdict_t *out);
+int pb_ledger_admit(const pb_ledger_t *l, const pb_alloc_t *alloc, int64_t now,
+		    int64_t expected_end, pb_verdict_t *out);
 
 /*
  * Record a started job.  Does not test caps (Slurm has started it; admit
@@ -231,6 +238,8 @@ int pb_ledger_foreach_job(const pb_ledger_t *l,
  * Returns 0, or -1 (resv_id in use, invalid allocation, start >= end,
  * the reservation table full) with err set; no side effects on failure.
  * Does not test caps: call pb_ledger_earliest_start to pick start.
+ * When the job starts, unreserve before committing it, or its power is
+ * counted twice (safe, but wasteful) until the reservation is dropped.
  */
 int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 		      int64_t start, int64_t end, pb_error_t *err);
@@ -257,12 +266,18 @@ void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
 
 /*
  * Earliest start t >= now at which alloc, running for duration seconds
- * (or PB_TIME_NEVER), passes pb_ledger_admit(alloc, t, t + duration) on
- * the ledger's timeline (running jobs ending at their expected ends,
- * reservations starting and ending).  Returns 0 with *start set; 1 if it
- * can never fit (*start = PB_TIME_NEVER, *why filled for the
- * time after every known end, why may be NULL); -1 for an invalid
- * allocation.  No side effects.  O(jobs log jobs + entries * depth);
+ * (> 0, or PB_TIME_NEVER), fits the timeline: load(d, t) + job(d) and
+ * load(d, R.start) + job(d) for every reservation with t < R.start <
+ * t + duration within limit(d), with running jobs ending at their
+ * expected ends (overdue ones just after now) and reservations starting
+ * and ending.  At t = now this is exactly pb_ledger_admit.  A later answer
+ * is a time at which load drops (a job or reservation end).  Returns 0
+ * with *start set (why->ok true); 1 if it never fits, e.g. a job without
+ * an end holds the power or the request exceeds a cap (*start =
+ * PB_TIME_NEVER, why names the lowest-index domain still short after the
+ * last known end, and how much); -1 for an invalid allocation or
+ * duration.  why may be NULL.  No side effects.
+ * O(jobs log jobs + entries * depth + reservations * domains touched);
  * not a hot call.
  */
 int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,

@@ -15,20 +15,20 @@ struct sw {
 	int32_t parent;
 	uint32_t level;
 	uint32_t nchildren;
-	uint32_t nnodes;	/* attached directly */
-	uint32_t first_child, next_sibling;	/* after finalize */
-	uint32_t lo, hi;	/* range in order[] */
+	uint32_t nnodes;		    /* attached directly */
+	uint32_t first_child, next_sibling; /* after finalize */
+	uint32_t lo, hi;		    /* range in order[] */
 };
 
 #define NIL UINT32_MAX
 
 struct pb_net {
 	uint32_t nnodes;
-	int32_t *node_sw;	/* [nnodes] */
+	int32_t *node_sw; /* [nnodes] */
 	struct sw *sws;
 	uint32_t nsw, sw_cap;
 	pb_strmap_t *map;
-	uint32_t *order;	/* [nnodes] */
+	uint32_t *order; /* [nnodes] */
 	uint32_t max_level;
 	bool final;
 };
@@ -40,7 +40,8 @@ pb_net_t *pb_net_create(uint32_t nnodes)
 	if (!n)
 		return NULL;
 	n->nnodes = nnodes;
-	n->node_sw = malloc((size_t)(nnodes ? nnodes : 1) * sizeof(*n->node_sw));
+	n->node_sw =
+	    malloc((size_t)(nnodes ? nnodes : 1) * sizeof(*n->node_sw));
 	n->order = malloc((size_t)(nnodes ? nnodes : 1) * sizeof(*n->order));
 	n->map = pb_strmap_create();
 	if (!n->node_sw || !n->order || !n->map) {
@@ -114,15 +115,15 @@ int32_t pb_net_add_switch(pb_net_t *n, const char *name, int32_t parent,
 	return (int32_t)n->nsw++;
 }
 
-int pb_net_attach_node(pb_net_t *n, uint32_t sw, uint32_t node,
-		       pb_error_t *err)
+int pb_net_attach_node(pb_net_t *n, uint32_t sw, uint32_t node, pb_error_t *err)
 {
 	if (n->final) {
 		pb_error_set(err, "network tree is finalized");
 		return -1;
 	}
 	if (sw >= n->nsw || node >= n->nnodes) {
-		pb_error_set(err, "attach: no switch #%u or node #%u", sw, node);
+		pb_error_set(err, "attach: no switch #%u or node #%u", sw,
+			     node);
 		return -1;
 	}
 	if (n->node_sw[node] >= 0) {
@@ -161,7 +162,8 @@ static void _layout(pb_net_t *n, uint32_t sw, const uint32_t *bucket,
 	struct sw *s = &n->sws[sw];
 
 	s->lo = *pos;
-	memcpy(&n->order[*pos], &bucket[start[sw]], s->nnodes * sizeof(*bucket));
+	memcpy(&n->order[*pos], &bucket[start[sw]],
+	       s->nnodes * sizeof(*bucket));
 	*pos += s->nnodes;
 	for (uint32_t c = s->first_child; c != NIL; c = n->sws[c].next_sibling)
 		_layout(n, c, bucket, start, pos);
@@ -172,9 +174,9 @@ static int _check_leaves(const pb_net_t *n, pb_error_t *err)
 {
 	for (uint32_t i = 0; i < n->nsw; i++) {
 		if (n->sws[i].nnodes && n->sws[i].nchildren) {
-			pb_error_set(err,
-				     "switch %s: has both nodes and child switches",
-				     n->sws[i].name);
+			pb_error_set(
+			    err, "switch %s: has both nodes and child switches",
+			    n->sws[i].name);
 			return -1;
 		}
 	}
@@ -281,4 +283,10 @@ uint32_t pb_net_switch_nodes(const pb_net_t *n, uint32_t sw,
 	}
 	*nodes = &n->order[n->sws[sw].lo];
 	return n->sws[sw].hi - n->sws[sw].lo;
+}
+
+uint32_t pb_net_order(const pb_net_t *n, const uint32_t **nodes)
+{
+	*nodes = n->order;
+	return n->final ? n->nnodes : 0;
 }

@@ -49,7 +49,8 @@ int pb_net_attach_node(pb_net_t *net, uint32_t sw, uint32_t node,
 int pb_net_finalize(pb_net_t *net, pb_error_t *err);
 
 uint32_t pb_net_switch_count(const pb_net_t *net);
-uint32_t pb_net_node_count(const pb_net_t *net); /* the nnodes given to create */
+uint32_t
+pb_net_node_count(const pb_net_t *net); /* the nnodes given to create */
 int32_t pb_net_switch_by_name(const pb_net_t *net, const char *name);
 const char *pb_net_switch_name(const pb_net_t *net, uint32_t sw);
 int32_t pb_net_switch_parent(const pb_net_t *net, uint32_t sw);
@@ -67,5 +68,12 @@ int32_t pb_net_node_switch(const pb_net_t *net, uint32_t node);
  */
 uint32_t pb_net_switch_nodes(const pb_net_t *net, uint32_t sw,
 			     const uint32_t **nodes);
+
+/*
+ * Every node in that same order: each switch's subtree is a contiguous
+ * range of it, and nodes attached to no switch come last.  *nodes points
+ * into net; returns the node count (0 before finalize).
+ */
+uint32_t pb_net_order(const pb_net_t *net, const uint32_t **nodes);
 
 #endif /* PB_POLICY_NET_H */

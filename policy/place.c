@@ -12,7 +12,7 @@
 struct attempt {
 	uint32_t picked;
 	pb_watts_t leftover;
-	int32_t why_domain;	/* lowest-index domain that refused a node */
+	int32_t why_domain; /* lowest-index domain that refused a node */
 	pb_watts_t why_short;
 };
 
@@ -20,18 +20,25 @@ struct pb_placer {
 	const pb_site_t *site;
 	const pb_net_t *net;
 	uint32_t nn, nd;
-	pb_watts_t *avail;	/* [nd] */
-	pb_watts_t *pathmin;	/* [nd] min avail from the domain to the root */
-	pb_watts_t *used;	/* [nd] */
-	uint32_t *dom_mark;	/* [nd] */
-	uint32_t *touched;	/* [nd] */
+	pb_watts_t *avail;   /* [nd] */
+	pb_watts_t *pathmin; /* [nd] min avail from the domain to the root */
+	pb_watts_t *used;    /* [nd] */
+	uint32_t *dom_mark;  /* [nd] */
+	uint32_t *touched;   /* [nd] */
 	uint32_t epoch, ntouched;
-	pb_watts_t *need;	/* [nn] increment + wake-up */
-	pb_watts_t *incr;	/* [nn] increment */
+	pb_watts_t
+	    *class_incr;  /* [classes] one node's increment, per request */
+	pb_watts_t *need; /* [nn] increment + wake-up */
+	pb_watts_t *incr; /* [nn] increment */
 	uint32_t *usable_before; /* [nn + 1] prefix counts over order */
-	uint32_t *all;		/* [nn] identity order, when there is no net */
-	uint32_t *pick;		/* [nn] */
-	uint32_t *best;		/* [nn] */
+	uint32_t *all;		 /* [nn] identity order, when there is no net */
+	uint32_t *pick;		 /* [nn] */
+	uint32_t *best;		 /* [nn] */
+	/* per-node site data, copied once: the loops stay in this file */
+	uint32_t *node_cls, *node_dom; /* [nn] */
+	pb_watts_t *node_wake;	       /* [nn] idle - standby */
+	const uint32_t **node_path;    /* [nn] */
+	uint32_t *node_plen;	       /* [nn] */
 };
 
 void pb_place_destroy(pb_placer_t *p)
@@ -43,12 +50,18 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->used);
 	free(p->dom_mark);
 	free(p->touched);
+	free(p->class_incr);
 	free(p->need);
 	free(p->incr);
 	free(p->usable_before);
 	free(p->all);
 	free(p->pick);
 	free(p->best);
+	free(p->node_cls);
+	free(p->node_dom);
+	free(p->node_wake);
+	free(p->node_path);
+	free(p->node_plen);
 	free(p);
 }
 
@@ -81,18 +94,33 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->used = calloc(nd, sizeof(*p->used));
 	p->dom_mark = calloc(nd, sizeof(*p->dom_mark));
 	p->touched = calloc(nd, sizeof(*p->touched));
+	p->class_incr =
+	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_incr));
 	p->need = calloc(nn, sizeof(*p->need));
 	p->incr = calloc(nn, sizeof(*p->incr));
 	p->usable_before = calloc((size_t)nn + 1, sizeof(*p->usable_before));
 	p->all = calloc(nn, sizeof(*p->all));
 	p->pick = calloc(nn, sizeof(*p->pick));
 	p->best = calloc(nn, sizeof(*p->best));
+	p->node_cls = calloc(nn, sizeof(*p->node_cls));
+	p->node_dom = calloc(nn, sizeof(*p->node_dom));
+	p->node_wake = calloc(nn, sizeof(*p->node_wake));
+	p->node_path = calloc(nn, sizeof(*p->node_path));
+	p->node_plen = calloc(nn, sizeof(*p->node_plen));
 	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
-	    !p->touched || !p->need || !p->incr || !p->usable_before ||
-	    !p->all || !p->pick || !p->best)
+	    !p->touched || !p->class_incr || !p->need || !p->incr ||
+	    !p->usable_before || !p->all || !p->pick || !p->best ||
+	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
+	    !p->node_plen)
 		goto oom;
-	for (uint32_t i = 0; i < nn; i++)
+	for (uint32_t i = 0; i < nn; i++) {
 		p->all[i] = i;
+		p->node_cls[i] = pb_site_node_class(site, i);
+		p->node_dom[i] = pb_site_node_domain(site, i);
+		p->node_wake[i] =
+		    pb_site_node_idle_w(site, i) - pb_site_node_off_w(site, i);
+		p->node_plen[i] = pb_site_node_path(site, i, &p->node_path[i]);
+	}
 	return p;
 oom:
 	pb_place_destroy(p);
@@ -100,7 +128,10 @@ oom:
 	return NULL;
 }
 
-/* Rule 1: avail per domain, and its minimum along every root path. */
+/*
+ * Rule 1: avail per domain, and its minimum along every root path; one
+ * node's increment per class (every node of a class takes the same).
+ */
 static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 		     const pb_place_req_t *req)
 {
@@ -114,19 +145,22 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
 	}
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
+		p->class_incr[c] =
+		    pb_power_increment_w(pb_site_class(p->site, c), req->gpus,
+					 req->cores, req->gpu_watts_hint);
 }
 
-static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n,
-		       const pb_place_req_t *req)
+static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n)
 {
-	p->incr[n] = pb_ledger_node_increment(l, n, req->gpus, req->cores,
-					      req->gpu_watts_hint);
-	p->need[n] = p->incr[n] + pb_ledger_node_wake_w(l, n);
+	p->incr[n] = p->class_incr[p->node_cls[n]];
+	p->need[n] =
+	    p->incr[n] + (pb_ledger_node_is_on(l, n) ? 0 : p->node_wake[n]);
 }
 
 static bool _usable(const pb_placer_t *p, uint32_t n)
 {
-	return p->need[n] <= p->pathmin[pb_site_node_domain(p->site, n)];
+	return p->need[n] <= p->pathmin[p->node_dom[n]];
 }
 
 uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
@@ -141,7 +175,7 @@ uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 	     i = pb_bitset_next(cand, (uint32_t)i + 1)) {
 		uint32_t n = (uint32_t)i;
 
-		_node_need(p, l, n, req);
+		_node_need(p, l, n);
 		if (_usable(p, n))
 			left++;
 		else
@@ -158,8 +192,8 @@ static pb_watts_t _used(const pb_placer_t *p, uint32_t d)
 /* Can node n be added to the current attempt?  Records a refusal. */
 static bool _fits(pb_placer_t *p, uint32_t n, struct attempt *a)
 {
-	const uint32_t *path;
-	uint32_t len = pb_site_node_path(p->site, n, &path);
+	const uint32_t *path = p->node_path[n];
+	uint32_t len = p->node_plen[n];
 	bool ok = true;
 
 	for (uint32_t i = 0; i < len; i++) {
@@ -179,8 +213,8 @@ static bool _fits(pb_placer_t *p, uint32_t n, struct attempt *a)
 
 static void _take(pb_placer_t *p, uint32_t n)
 {
-	const uint32_t *path;
-	uint32_t len = pb_site_node_path(p->site, n, &path);
+	const uint32_t *path = p->node_path[n];
+	uint32_t len = p->node_plen[n];
 
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
@@ -199,7 +233,7 @@ static void _attempt(pb_placer_t *p, const pb_bitset_t *cand,
 		     const uint32_t *nodes, uint32_t count, uint32_t want,
 		     struct attempt *a)
 {
-	*a = (struct attempt){ .why_domain = -1 };
+	*a = (struct attempt){.why_domain = -1};
 	p->epoch++;
 	p->ntouched = 0;
 	for (uint32_t i = 0; i < count && a->picked < want; i++) {
@@ -243,7 +277,7 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 	int32_t best = -1;
 	pb_watts_t best_left = 0;
 
-	pb_net_switch_nodes(p->net, 0, &base);
+	pb_net_order(p->net, &base);
 	for (uint32_t s = 0; s < pb_net_switch_count(p->net); s++) {
 		const uint32_t *nodes;
 		uint32_t cnt, off;
@@ -266,11 +300,11 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 }
 
 static void _fill_needs(pb_placer_t *p, const pb_ledger_t *l,
-			const pb_bitset_t *cand, const pb_place_req_t *req)
+			const pb_bitset_t *cand)
 {
 	for (int64_t i = pb_bitset_next(cand, 0); i >= 0;
 	     i = pb_bitset_next(cand, (uint32_t)i + 1))
-		_node_need(p, l, (uint32_t)i, req);
+		_node_need(p, l, (uint32_t)i);
 }
 
 static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
@@ -283,8 +317,7 @@ static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
 		job_w += p->incr[pick[i]];
 	}
 	if (why)
-		*why = (pb_verdict_t){ .ok = true, .domain = -1,
-				       .job_w = job_w };
+		*why = (pb_verdict_t){.ok = true, .domain = -1, .job_w = job_w};
 	return 0;
 }
 
@@ -297,16 +330,16 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 	struct attempt a;
 
 	if (why)
-		*why = (pb_verdict_t){ .ok = false, .domain = -1,
-				       .at = req->now };
+		*why =
+		    (pb_verdict_t){.ok = false, .domain = -1, .at = req->now};
 	if (want == 0 || pb_bitset_size(cand) != p->nn ||
 	    pb_bitset_size(out) != p->nn)
 		return -1;
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
-	_fill_needs(p, l, cand, req);
+	_fill_needs(p, l, cand);
 	if (p->net && pb_net_switch_count(p->net)) {
-		pb_net_switch_nodes(p->net, 0, &order);
+		pb_net_order(p->net, &order);
 		_count_usable(p, cand, order, p->nn);
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
 			if (_best_at_level(p, cand, lv, want) >= 0)

@@ -43,11 +43,11 @@ typedef struct pb_placer pb_placer_t;
 /* What one node of the job takes, and the job's lifetime. */
 typedef struct pb_place_req {
 	uint32_t nnodes;
-	uint16_t gpus;		/* per node */
-	uint16_t cores;		/* per node */
+	uint16_t gpus;		   /* per node */
+	uint16_t cores;		   /* per node */
 	pb_watts_t gpu_watts_hint; /* 0 = none (see pb_alloc_t) */
 	int64_t now;
-	int64_t end;		/* expected end, or PB_TIME_NEVER */
+	int64_t end; /* expected end, or PB_TIME_NEVER */
 } pb_place_req_t;
 
 /*

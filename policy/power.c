@@ -34,10 +34,10 @@
  *   GB200 superchip GPUs (up to 1,200 W) are not matched.
  */
 static const pb_gpu_model_t builtin_models[] = {
-	{ "H100 SXM", "H100 80GB HBM3|H100 SXM", 75, 700, 200 },
-	{ "H200 SXM", "H200", 75, 700, 200 },
-	{ "A100 SXM 80GB", "A100-SXM4-80GB|A100 SXM4 80GB", 60, 400, 100 },
-	{ "B200", "NVIDIA B200|B200 SXM|[B200]", 120, 1000, 200 },
+    {"H100 SXM", "H100 80GB HBM3|H100 SXM", 75, 700, 200},
+    {"H200 SXM", "H200", 75, 700, 200},
+    {"A100 SXM 80GB", "A100-SXM4-80GB|A100 SXM4 80GB", 60, 400, 100},
+    {"B200", "NVIDIA B200|B200 SXM|[B200]", 120, 1000, 200},
 };
 
 const pb_gpu_model_t *pb_power_builtin_models(size_t *count)
@@ -113,7 +113,8 @@ int pb_power_check_model(const pb_gpu_model_t *m, pb_error_t *err)
 	if (m->max_w <= 0 || m->idle_w < 0 || m->min_cap_w < m->idle_w ||
 	    m->max_w < m->min_cap_w) {
 		pb_error_set(err,
-			     "GPU model %s: need 0 <= idle (%lld) <= min cap (%lld) <= max (%lld), max > 0",
+			     "GPU model %s: need 0 <= idle (%lld) <= min cap "
+			     "(%lld) <= max (%lld), max > 0",
 			     m->name, (long long)m->idle_w,
 			     (long long)m->min_cap_w, (long long)m->max_w);
 		return -1;
@@ -158,7 +159,8 @@ pb_watts_t pb_power_increment_w(const pb_power_class_t *c, uint32_t gpus,
 	if (cores > c->cores)
 		cores = c->cores;
 	if (gpus) {
-		pb_watts_t per = pb_power_gpu_w(&c->gpu, hint_w) - c->gpu.idle_w;
+		pb_watts_t per =
+		    pb_power_gpu_w(&c->gpu, hint_w) - c->gpu.idle_w;
 
 		gpu_w = (pb_watts_t)gpus * (per > 0 ? per : 0);
 	}

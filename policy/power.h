@@ -21,9 +21,9 @@ typedef int64_t pb_watts_t;
  * separated by '|', looked for in a device model string (NVML/nvidia-smi
  * name, hwloc GPUModel or PCI name).  Matching rule (pb_power_match):
  * among all alternatives of all models that occur in the device string,
- * the LONGEST wins; equal lengths resolve to the model registered first.  So a site that adds a
- * generic "H100" entry still gets the precise "H100 80GB HBM3" (SXM5)
- * entry for SXM boards, and "NVIDIA H100 PCIe" falls to the generic one.
+ * the LONGEST wins; equal lengths resolve to the model registered first.  So a
+ * site that adds a generic "H100" entry still gets the precise "H100 80GB HBM3"
+ * (SXM5) entry for SXM boards, and "NVIDIA H100 PCIe" falls to the generic one.
  * Invariant: 0 <= idle_w <= min_cap_w <= max_w, max_w > 0.
  */
 typedef struct pb_gpu_model {
@@ -41,13 +41,15 @@ typedef struct pb_gpu_model {
  */
 typedef struct pb_power_class {
 	pb_gpu_model_t gpu;
-	uint16_t gpus;		/* GPUs per node */
+	uint16_t gpus; /* GPUs per node */
 	uint16_t cpu_packages;
-	uint32_t cores;		/* cores per node, all packages */
-	pb_watts_t cpu_idle_w;	/* per package */
-	pb_watts_t cpu_max_w;	/* per package */
-	pb_watts_t base_w;	/* fans, memory, NICs, storage: always drawn when on */
-	pb_watts_t standby_w;	/* powered off by Slurm power saving (BMC, PSU losses) */
+	uint32_t cores;	       /* cores per node, all packages */
+	pb_watts_t cpu_idle_w; /* per package */
+	pb_watts_t cpu_max_w;  /* per package */
+	/* fans, memory, NICs, storage: drawn whenever the node is on */
+	pb_watts_t base_w;
+	/* powered off by Slurm power saving (BMC, PSU losses) */
+	pb_watts_t standby_w;
 } pb_power_class_t;
 
 /*

@@ -19,7 +19,7 @@ struct domain {
 	uint32_t depth;
 	uint32_t nchildren;
 	uint32_t nnodes;
-	uint32_t path_off;	/* into site->paths */
+	uint32_t path_off; /* into site->paths */
 	pb_watts_t child_caps_w;
 };
 
@@ -135,8 +135,8 @@ int pb_site_set_gpu_model(pb_site_t *s, const pb_gpu_model_t *m,
 	for (i = 0; i < s->ngpus; i++)
 		if (!strcasecmp(s->gpus[i].name, m->name))
 			break;
-	if (i == s->ngpus && _room(&s->gpus, s->ngpus, &s->gpus_cap,
-				   sizeof(*s->gpus))) {
+	if (i == s->ngpus &&
+	    _room(&s->gpus, s->ngpus, &s->gpus_cap, sizeof(*s->gpus))) {
 		pb_error_set(err, "GPU model %s: out of memory", m->name);
 		return -1;
 	}
@@ -177,9 +177,10 @@ static int _check_spec(const pb_class_spec_t *c, pb_error_t *err)
 	}
 	if (c->cpu_idle_w < 0 || c->cpu_max_w < c->cpu_idle_w ||
 	    c->base_w < 0 || c->standby_w < 0) {
-		pb_error_set(err,
-			     "node class %s: watts must be >= 0 and CPU max >= CPU idle",
-			     c->name);
+		pb_error_set(
+		    err,
+		    "node class %s: watts must be >= 0 and CPU max >= CPU idle",
+		    c->name);
 		return -1;
 	}
 	return 0;
@@ -188,7 +189,7 @@ static int _check_spec(const pb_class_spec_t *c, pb_error_t *err)
 int32_t pb_site_add_class(pb_site_t *s, const pb_class_spec_t *spec,
 			  pb_error_t *err)
 {
-	pb_power_class_t pc = { 0 };
+	pb_power_class_t pc = {0};
 	struct cls *c;
 	char *name;
 
@@ -200,14 +201,14 @@ int32_t pb_site_add_class(pb_site_t *s, const pb_class_spec_t *spec,
 	}
 	if (spec->gpus) {
 		const pb_gpu_model_t *m =
-			pb_site_gpu_model_by_name(s, spec->gpu_model);
+		    pb_site_gpu_model_by_name(s, spec->gpu_model);
 
 		if (!m)
 			m = pb_site_find_gpu_model(s, spec->gpu_model);
 		if (!m) {
-			pb_error_set(err, "node class %s: unknown GPU model '%s'",
-				     spec->name,
-				     spec->gpu_model ? spec->gpu_model : "");
+			pb_error_set(
+			    err, "node class %s: unknown GPU model '%s'",
+			    spec->name, spec->gpu_model ? spec->gpu_model : "");
 			return -1;
 		}
 		pc.gpu = *m;
@@ -221,8 +222,9 @@ int32_t pb_site_add_class(pb_site_t *s, const pb_class_spec_t *spec,
 	pc.standby_w = spec->standby_w;
 
 	name = strdup(spec->name);
-	if (!name || _room(&s->classes, s->nclasses, &s->classes_cap,
-			   sizeof(*s->classes)) ||
+	if (!name ||
+	    _room(&s->classes, s->nclasses, &s->classes_cap,
+		  sizeof(*s->classes)) ||
 	    pb_strmap_insert(s->class_map, name, (int32_t)s->nclasses)) {
 		free(name);
 		pb_error_set(err, "node class %s: out of memory", spec->name);
@@ -266,8 +268,9 @@ int32_t pb_site_add_domain(pb_site_t *s, const char *name, int32_t parent,
 		return -1;
 	}
 	copy = strdup(name);
-	if (!copy || _room(&s->domains, s->ndomains, &s->domains_cap,
-			   sizeof(*s->domains)) ||
+	if (!copy ||
+	    _room(&s->domains, s->ndomains, &s->domains_cap,
+		  sizeof(*s->domains)) ||
 	    pb_strmap_insert(s->domain_map, copy, (int32_t)s->ndomains)) {
 		free(copy);
 		pb_error_set(err, "power domain %s: out of memory", name);
@@ -395,7 +398,8 @@ static int _validate(const pb_site_t *s, pb_error_t *err)
 
 		if (d->nchildren) {
 			pb_error_set(err,
-				     "node %s: domain %s is not a leaf (it has %u child domains)",
+				     "node %s: domain %s is not a leaf (it has "
+				     "%u child domains)",
 				     s->nodes[i].name, d->name, d->nchildren);
 			return -1;
 		}
@@ -403,7 +407,8 @@ static int _validate(const pb_site_t *s, pb_error_t *err)
 	for (uint32_t i = 0; i < s->ndomains; i++) {
 		if (pb_site_it_limit(s, i, s->domains[i].cap_w) <= 0) {
 			pb_error_set(err,
-				     "power domain %s: cap %lld W leaves nothing after reserve/PUE/cooling",
+				     "power domain %s: cap %lld W leaves "
+				     "nothing after reserve/PUE/cooling",
 				     s->domains[i].name,
 				     (long long)s->domains[i].cap_w);
 			return -1;

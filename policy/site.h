@@ -14,13 +14,12 @@
  * cycles in the file, before calling pb_site_add_domain).
  *
  * Facility math (all caps in watts; IT = power drawn by the nodes):
- *   reserve:  every cap C is reduced to  eff(C) = C - ceil(C * reserve_ppm / 1e6)
- *   domains:  IT power under domain d must stay <= eff(cap_d)
- *   root:     facility power ceil(IT * pue_milli / 1000) <= eff(cap_root),
- *             i.e. IT <= floor(eff(cap_root) * 1000 / pue_milli)  (exact), and
- *             if cooling_w > 0 also IT <= eff(cooling_w) (all IT power
- *             becomes heat the cooling plant must remove).
- * pb_site_it_limit() returns that bound in IT watts, so the ledger,
+ *   reserve:  every cap C is reduced to  eff(C) = C - ceil(C * reserve_ppm /
+ * 1e6) domains:  IT power under domain d must stay <= eff(cap_d) root: facility
+ * power ceil(IT * pue_milli / 1000) <= eff(cap_root), i.e. IT <=
+ * floor(eff(cap_root) * 1000 / pue_milli)  (exact), and if cooling_w > 0 also
+ * IT <= eff(cooling_w) (all IT power becomes heat the cooling plant must
+ * remove). pb_site_it_limit() returns that bound in IT watts, so the ledger,
  * headroom and every verdict work in IT watts throughout.
  */
 #ifndef PB_POLICY_SITE_H
@@ -46,17 +45,17 @@ typedef struct pb_class_spec {
 	const char *gpu_model;
 	uint16_t gpus;
 	uint16_t cpu_packages;
-	uint32_t cores;		/* total over all packages, > 0 */
-	pb_watts_t cpu_idle_w;	/* per package */
-	pb_watts_t cpu_max_w;	/* per package, >= cpu_idle_w */
+	uint32_t cores;	       /* total over all packages, > 0 */
+	pb_watts_t cpu_idle_w; /* per package */
+	pb_watts_t cpu_max_w;  /* per package, >= cpu_idle_w */
 	pb_watts_t base_w;
 	pb_watts_t standby_w;
 } pb_class_spec_t;
 
 typedef struct pb_facility {
-	uint32_t pue_milli;	/* 1250 = PUE 1.25; >= 1000; default 1000 */
-	pb_watts_t cooling_w;	/* capacity on IT heat; 0 = not modelled */
-	uint32_t reserve_ppm;	/* of every cap (and cooling); < 1e6; default 0 */
+	uint32_t pue_milli;   /* 1250 = PUE 1.25; >= 1000; default 1000 */
+	pb_watts_t cooling_w; /* capacity on IT heat; 0 = not modelled */
+	uint32_t reserve_ppm; /* of every cap (and cooling); < 1e6; default 0 */
 } pb_facility_t;
 
 #define PB_PUE_ONE 1000u
@@ -156,7 +155,8 @@ const pb_facility_t *pb_site_facility(const pb_site_t *site);
 
 /* After finalize: */
 uint32_t pb_site_root(const pb_site_t *site);
-uint32_t pb_site_domain_depth(const pb_site_t *site, uint32_t domain); /* root 0 */
+uint32_t pb_site_domain_depth(const pb_site_t *site,
+			      uint32_t domain); /* root 0 */
 bool pb_site_domain_is_leaf(const pb_site_t *site, uint32_t domain);
 uint32_t pb_site_max_depth(const pb_site_t *site);
 pb_watts_t pb_site_node_idle_w(const pb_site_t *site, uint32_t node);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * String -> index hash map (see strmap.h).  Linear probing with
- * backward-shift deletion, so no tombstones accumulate.
+ * String -> index hash map (see strmap.h): linear probing, load factor at
+ * most one half.  Names are never removed from a site or a net, so there
+ * is no deletion.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@ struct slot {
 
 struct pb_strmap {
 	struct slot *slots;
-	uint32_t cap;	/* power of two */
+	uint32_t cap; /* power of two */
 	uint32_t used;
 };
 
@@ -105,7 +106,7 @@ static int64_t _find(const pb_strmap_t *m, const char *key, uint32_t h)
 int pb_strmap_insert(pb_strmap_t *m, const char *key, int32_t val)
 {
 	uint32_t h = _hash(key);
-	struct slot s = { key, h, val };
+	struct slot s = {key, h, val};
 
 	if (_find(m, key, h) >= 0)
 		return 1;
@@ -121,26 +122,4 @@ int32_t pb_strmap_get(const pb_strmap_t *m, const char *key)
 	int64_t i = _find(m, key, _hash(key));
 
 	return i < 0 ? -1 : m->slots[i].val;
-}
-
-void pb_strmap_remove(pb_strmap_t *m, const char *key)
-{
-	int64_t found = _find(m, key, _hash(key));
-	uint32_t mask = m->cap - 1, i, j;
-
-	if (found < 0)
-		return;
-	i = (uint32_t)found;
-	m->slots[i].key = NULL;
-	m->used--;
-	/* shift back the entries of the probe run that follow the hole */
-	for (j = (i + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
-		uint32_t home = m->slots[j].hash & mask;
-
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			m->slots[i] = m->slots[j];
-			m->slots[j].key = NULL;
-			i = j;
-		}
-	}
 }

@@ -31,7 +31,4 @@ int pb_strmap_reserve(pb_strmap_t *m, uint32_t n);
 /* The value mapped to key, or -1. */
 int32_t pb_strmap_get(const pb_strmap_t *m, const char *key);
 
-/* Remove key if present (used to undo an insert). */
-void pb_strmap_remove(pb_strmap_t *m, const char *key);
-
 #endif /* PB_POLICY_STRMAP_H */

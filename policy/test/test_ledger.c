@@ -54,7 +54,8 @@ static void test_admit_commit_release(void **state)
 	assert_int_equal(v.domain, 0);
 	assert_int_equal(v.short_w, 180);
 	assert_int_equal(v.job_w, 1200);
-	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 2), 100, NULL), -1);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 2), 100, NULL),
+			 -1);
 	assert_int_equal(pb_ledger_release(l, 1), 0);
 	assert_int_equal(pb_ledger_release(l, 1), -1);
 	expect(l, 880, 440, 440);
@@ -104,7 +105,7 @@ static void test_off_nodes_and_wake(void **state)
 	assert_int_equal(pb_ledger_admit(l, whole(&w, 2, 2, 3), 0, 9, &v), 1);
 	assert_int_equal(v.domain, 2);
 	assert_int_equal(v.short_w, 20 + 2 * 810 - 900);
-	assert_int_equal(v.job_w, 1200);	/* wake-ups not in job_w */
+	assert_int_equal(v.job_w, 1200); /* wake-ups not in job_w */
 	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 2), 0, 9, &v), 0);
 	assert_int_equal(v.job_w, 600);
 	assert_int_equal(pb_ledger_commit(l, 7, whole(&w, 1, 2), 9, &err), 0);
@@ -165,8 +166,8 @@ static void test_cap_change_running_jobs(void **state)
 	struct whole w;
 	pb_verdict_t v;
 	pb_error_t err;
-	pb_alloc_node_t one = { 1, 1, 0 };	/* 1 GPU: 250 W */
-	pb_alloc_t small = { &one, 1, 0 };
+	pb_alloc_node_t one = {1, 1, 0}; /* 1 GPU: 250 W */
+	pb_alloc_t small = {&one, 1, 0};
 
 	(void)state;
 	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 50, NULL), 0);
@@ -191,7 +192,7 @@ static void test_cap_change_running_jobs(void **state)
 
 static void test_facility_pue_cooling_reserve(void **state)
 {
-	pb_facility_t f = { 1250, 1900, 10000 };
+	pb_facility_t f = {1250, 1900, 10000};
 	pb_site_t *s = two_racks(&f);
 	pb_ledger_t *l = ledger(s);
 	struct whole w;
@@ -250,11 +251,11 @@ static void test_rebuild_and_views(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
 	pb_ledger_t *l = ledger(s);
-	pb_alloc_node_t n1[] = { { 0, 2, 10 }, { 2, 1, 3 } };
-	pb_alloc_node_t n2[] = { { 1, 1, 0 } };
+	pb_alloc_node_t n1[] = {{0, 2, 10}, {2, 1, 3}};
+	pb_alloc_node_t n2[] = {{1, 1, 0}};
 	pb_running_job_t jobs[] = {
-		{ 11, { n1, 2, 0 }, 500, false },
-		{ 12, { n2, 1, 0 }, 600, true },
+	    {11, {n1, 2, 0}, 500, false},
+	    {12, {n2, 1, 0}, 600, true},
 	};
 	pb_alloc_node_t got[4];
 	pb_watts_t sum = 0;
@@ -291,12 +292,12 @@ static void test_rebuild_and_views(void **state)
 static void test_growth_beyond_capacity(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_opts_t o = { .max_jobs = 2, .max_alloc_nodes = 3,
-			       .max_reservations = 1 };
+	pb_ledger_opts_t o = {
+	    .max_jobs = 2, .max_alloc_nodes = 3, .max_reservations = 1};
 	pb_error_t err;
 	pb_ledger_t *l = pb_ledger_create(s, &o, &err);
-	pb_alloc_node_t n = { 0, 0, 1 };
-	pb_alloc_t a = { &n, 1, 0 };
+	pb_alloc_node_t n = {0, 0, 1};
+	pb_alloc_t a = {&n, 1, 0};
 
 	(void)state;
 	assert_non_null(l);
@@ -330,15 +331,15 @@ static void test_create_needs_final_site(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_admit_commit_release),
-		cmocka_unit_test(test_invalid_alloc),
-		cmocka_unit_test(test_off_nodes_and_wake),
-		cmocka_unit_test(test_suspend_resume),
-		cmocka_unit_test(test_cap_change_running_jobs),
-		cmocka_unit_test(test_facility_pue_cooling_reserve),
-		cmocka_unit_test(test_rebuild_and_views),
-		cmocka_unit_test(test_growth_beyond_capacity),
-		cmocka_unit_test(test_create_needs_final_site),
+	    cmocka_unit_test(test_admit_commit_release),
+	    cmocka_unit_test(test_invalid_alloc),
+	    cmocka_unit_test(test_off_nodes_and_wake),
+	    cmocka_unit_test(test_suspend_resume),
+	    cmocka_unit_test(test_cap_change_running_jobs),
+	    cmocka_unit_test(test_facility_pue_cooling_reserve),
+	    cmocka_unit_test(test_rebuild_and_views),
+	    cmocka_unit_test(test_growth_beyond_capacity),
+	    cmocka_unit_test(test_create_needs_final_site),
 	};
 
 	return cmocka_run_group_tests_name("policy_ledger", tests, NULL, NULL);

@@ -61,9 +61,9 @@ static void test_match_device_strings(void **state)
 static void test_match_longest_wins(void **state)
 {
 	pb_gpu_model_t m[3] = {
-		{ "generic", "H100", 50, 350, 200 },
-		{ "sxm", "H100 80GB HBM3", 75, 700, 200 },
-		{ "dup", "H100", 1, 2, 2 },
+	    {"generic", "H100", 50, 350, 200},
+	    {"sxm", "H100 80GB HBM3", 75, 700, 200},
+	    {"dup", "H100", 1, 2, 2},
 	};
 
 	(void)state;
@@ -75,9 +75,13 @@ static void test_match_longest_wins(void **state)
 
 static pb_power_class_t tiny(void)
 {
-	pb_power_class_t c = { .gpus = 2, .cpu_packages = 1, .cores = 10,
-			       .cpu_idle_w = 20, .cpu_max_w = 120,
-			       .base_w = 100, .standby_w = 10 };
+	pb_power_class_t c = {.gpus = 2,
+			      .cpu_packages = 1,
+			      .cores = 10,
+			      .cpu_idle_w = 20,
+			      .cpu_max_w = 120,
+			      .base_w = 100,
+			      .standby_w = 10};
 
 	tiny_model(&c.gpu);
 	return c;
@@ -122,8 +126,8 @@ static void test_hint_clamped(void **state)
 	assert_int_equal(pb_power_gpu_w(&c.gpu, 0), 300);
 	assert_int_equal(pb_power_gpu_w(&c.gpu, -5), 300);
 	assert_int_equal(pb_power_gpu_w(&c.gpu, 200), 200);
-	assert_int_equal(pb_power_gpu_w(&c.gpu, 40), 100);	/* min cap */
-	assert_int_equal(pb_power_gpu_w(&c.gpu, 5000), 300);	/* max */
+	assert_int_equal(pb_power_gpu_w(&c.gpu, 40), 100);   /* min cap */
+	assert_int_equal(pb_power_gpu_w(&c.gpu, 5000), 300); /* max */
 	/* 2 GPUs at 200 W: 2 * (200 - 50), no cores */
 	assert_int_equal(pb_power_increment_w(&c, 2, 0, 200), 300);
 	assert_int_equal(pb_power_increment_w(&c, 2, 0, 1), 100);
@@ -134,7 +138,7 @@ static void test_facility_rounds_up(void **state)
 	(void)state;
 	assert_int_equal(pb_power_facility_w(1000, 1250), 1250);
 	assert_int_equal(pb_power_facility_w(1001, 1250), 1252); /* 1251.25 */
-	assert_int_equal(pb_power_facility_w(3, 1001), 4);	/* 3.003 */
+	assert_int_equal(pb_power_facility_w(3, 1001), 4);	 /* 3.003 */
 	assert_int_equal(pb_power_facility_w(0, 1500), 0);
 	/* 500 MW at PUE 1.4 does not overflow */
 	assert_int_equal(pb_power_facility_w(INT64_C(500000000), 1400),
@@ -148,7 +152,7 @@ static void test_check_model(void **state)
 
 	(void)state;
 	tiny_model(&m);
-	m.min_cap_w = 20;	/* below idle */
+	m.min_cap_w = 20; /* below idle */
 	assert_int_equal(pb_power_check_model(&m, &err), -1);
 	assert_non_null(strstr(err.text, "T"));
 	tiny_model(&m);
@@ -175,15 +179,15 @@ static void test_error_null_safe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_builtins_valid),
-		cmocka_unit_test(test_match_device_strings),
-		cmocka_unit_test(test_match_longest_wins),
-		cmocka_unit_test(test_node_watts),
-		cmocka_unit_test(test_core_share_rounds_up),
-		cmocka_unit_test(test_hint_clamped),
-		cmocka_unit_test(test_facility_rounds_up),
-		cmocka_unit_test(test_check_model),
-		cmocka_unit_test(test_error_null_safe),
+	    cmocka_unit_test(test_builtins_valid),
+	    cmocka_unit_test(test_match_device_strings),
+	    cmocka_unit_test(test_match_longest_wins),
+	    cmocka_unit_test(test_node_watts),
+	    cmocka_unit_test(test_core_share_rounds_up),
+	    cmocka_unit_test(test_hint_clamped),
+	    cmocka_unit_test(test_facility_rounds_up),
+	    cmocka_unit_test(test_check_model),
+	    cmocka_unit_test(test_error_null_safe),
 	};
 
 	return cmocka_run_group_tests_name("policy_power", tests, NULL, NULL);

@@ -42,9 +42,12 @@ static void test_errors_no_side_effects(void **state)
 {
 	pb_site_t *s = pb_site_create();
 	pb_error_t err;
-	pb_facility_t bad_pue = { 900, 0, 0 }, bad_res = { 1000, 0, PB_PPM };
-	pb_class_spec_t c = { .name = "c", .gpu_model = "nope", .gpus = 1,
-			      .cpu_packages = 1, .cores = 4 };
+	pb_facility_t bad_pue = {900, 0, 0}, bad_res = {1000, 0, PB_PPM};
+	pb_class_spec_t c = {.name = "c",
+			     .gpu_model = "nope",
+			     .gpus = 1,
+			     .cpu_packages = 1,
+			     .cores = 4};
 
 	(void)state;
 	assert_int_equal(pb_site_add_class(s, &c, &err), -1);
@@ -90,17 +93,23 @@ static void test_node_in_inner_domain(void **state)
 static void test_gpu_table_override(void **state)
 {
 	pb_site_t *s = pb_site_create();
-	pb_gpu_model_t m = { "H100 SXM", "H100 80GB HBM3", 90, 650, 250 };
-	pb_gpu_model_t pcie = { "H100 PCIe", "H100 PCIe", 45, 350, 200 };
+	pb_gpu_model_t m = {"H100 SXM", "H100 80GB HBM3", 90, 650, 250};
+	pb_gpu_model_t pcie = {"H100 PCIe", "H100 PCIe", 45, 350, 200};
 	pb_error_t err;
-	pb_class_spec_t c = { .name = "dgx", .gpu_model = "NVIDIA H100 PCIe",
-			      .gpus = 8, .cpu_packages = 2, .cores = 112,
-			      .cpu_idle_w = 100, .cpu_max_w = 350,
-			      .base_w = 1500, .standby_w = 60 };
+	pb_class_spec_t c = {.name = "dgx",
+			     .gpu_model = "NVIDIA H100 PCIe",
+			     .gpus = 8,
+			     .cpu_packages = 2,
+			     .cores = 112,
+			     .cpu_idle_w = 100,
+			     .cpu_max_w = 350,
+			     .base_w = 1500,
+			     .standby_w = 60};
 
 	(void)state;
-	assert_string_equal(pb_site_find_gpu_model(s, "NVIDIA H100 80GB HBM3")
-				    ->name, "H100 SXM");
+	assert_string_equal(
+	    pb_site_find_gpu_model(s, "NVIDIA H100 80GB HBM3")->name,
+	    "H100 SXM");
 	assert_int_equal(pb_site_set_gpu_model(s, &m, &err), 0);
 	assert_int_equal(pb_site_gpu_model_by_name(s, "h100 sxm")->max_w, 650);
 	/* PCIe unknown until the site adds it; then a device string works */
@@ -116,7 +125,7 @@ static void test_gpu_table_override(void **state)
 static void test_it_limits(void **state)
 {
 	/* PUE 1.25, cooling 1900 W, reserve 1 % */
-	pb_facility_t f = { 1250, 1900, 10000 };
+	pb_facility_t f = {1250, 1900, 10000};
 	pb_site_t *s = two_racks(&f);
 
 	(void)state;
@@ -157,19 +166,19 @@ static void test_many_nodes_hashed(void **state)
 	assert_int_equal(pb_site_finalize(s, &err), 0);
 	assert_int_equal(pb_site_node_by_name(s, "gpu12345"), 12345);
 	assert_int_equal(pb_site_node_by_name(s, "gpu13000"), -1);
-	assert_int_equal(pb_site_finalize(s, &err), -1);	/* twice */
+	assert_int_equal(pb_site_finalize(s, &err), -1); /* twice */
 	pb_site_destroy(s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_and_lookup),
-		cmocka_unit_test(test_errors_no_side_effects),
-		cmocka_unit_test(test_node_in_inner_domain),
-		cmocka_unit_test(test_gpu_table_override),
-		cmocka_unit_test(test_it_limits),
-		cmocka_unit_test(test_many_nodes_hashed),
+	    cmocka_unit_test(test_build_and_lookup),
+	    cmocka_unit_test(test_errors_no_side_effects),
+	    cmocka_unit_test(test_node_in_inner_domain),
+	    cmocka_unit_test(test_gpu_table_override),
+	    cmocka_unit_test(test_it_limits),
+	    cmocka_unit_test(test_many_nodes_hashed),
 	};
 
 	return cmocka_run_group_tests_name("policy_site", tests, NULL, NULL);

@@ -27,29 +27,35 @@ static void test_earliest_start_from_job_ends(void **state)
 	int64_t t;
 
 	(void)state;
-	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 2000, NULL), 0);
-	assert_int_equal(pb_ledger_commit(l, 2, whole(&w, 1, 2), 3000, NULL), 0);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 2000, NULL),
+			 0);
+	assert_int_equal(pb_ledger_commit(l, 2, whole(&w, 1, 2), 3000, NULL),
+			 0);
 	/* a1 full: rackA 1640 now; job 1 frees rackA at 2000 */
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 1, 1), 500, NOW,
-						  &t, &v), 0);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 1, 1), 500, NOW, &t, &v), 0);
 	assert_int_equal(t, 2000);
 	assert_true(v.ok);
 	/* a1 + b1 full: rackB is short until job 2 ends at 3000 */
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 2, 1, 3), 500,
-						  NOW, &t, NULL), 0);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 2, 1, 3), 500, NOW, &t, NULL),
+	    0);
 	assert_int_equal(t, 3000);
 	/* b1 alone: rackB 1040 + 600 > 1500 until job 2 ends */
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 1, 3), 500, NOW,
-						  &t, NULL), 0);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 1, 3), 500, NOW, &t, NULL),
+	    0);
 	assert_int_equal(t, 3000);
 	/* once job 2 is gone, it fits now */
 	assert_int_equal(pb_ledger_release(l, 2), 0);
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 1, 3), 500, NOW,
-						  &t, NULL), 0);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 1, 3), 500, NOW, &t, NULL),
+	    0);
 	assert_int_equal(t, NOW);
 	/* a0 + a1 full can never fit rackA: 440 + 1200 - 1500 */
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 2, 0, 1), 10,
-						  NOW, &t, &v), 1);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 2, 0, 1), 10, NOW, &t, &v),
+	    1);
 	assert_int_equal(t, PB_TIME_NEVER);
 	assert_false(v.ok);
 	assert_int_equal(v.domain, 1);
@@ -68,17 +74,17 @@ static void test_job_without_end_and_overdue(void **state)
 	int64_t t;
 
 	(void)state;
-	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), PB_TIME_NEVER,
-					  NULL), 0);
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 1, 1), 10, NOW,
-						  &t, NULL), 1);
+	assert_int_equal(
+	    pb_ledger_commit(l, 1, whole(&w, 1, 0), PB_TIME_NEVER, NULL), 0);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 1, 1), 10, NOW, &t, NULL), 1);
 	/* overdue (expected end already past): assumed gone right after now */
 	assert_int_equal(pb_ledger_update_end(l, 1, 500), 0);
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 1, 1), 10, NOW,
-						  &t, NULL), 0);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 1, 1), 10, NOW, &t, NULL), 0);
 	assert_int_equal(t, NOW + 1);
-	assert_int_equal(pb_ledger_earliest_start(l, whole(&w, 1, 1), 0, NOW,
-						  &t, NULL), -1);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, whole(&w, 1, 1), 0, NOW, &t, NULL), -1);
 	verify_ok(l);
 	pb_ledger_destroy(l);
 	pb_site_destroy(s);
@@ -97,8 +103,8 @@ static void test_reservation_blocks_only_overlapping_jobs(void **state)
 	pb_error_t err;
 
 	(void)state;
-	assert_int_equal(pb_ledger_reserve(l, 7, whole(&r, 1, 0), 2000, 4000,
-					   &err), 0);
+	assert_int_equal(
+	    pb_ledger_reserve(l, 7, whole(&r, 1, 0), 2000, 4000, &err), 0);
 	assert_int_equal(pb_ledger_reservation_count(l), 1);
 	assert_int_equal(pb_ledger_reserved_at(l, 1, 1999), 0);
 	assert_int_equal(pb_ledger_reserved_at(l, 1, 2000), 600);
@@ -147,8 +153,8 @@ static void test_reservation_at_facility_and_earliest(void **state)
 	pb_site_t *s = two_racks(NULL);
 	pb_ledger_t *l = ledger(s);
 	struct whole w, r;
-	pb_alloc_node_t yn = { 1, 1, 0 };
-	pb_alloc_t y = { &yn, 1, 0 };
+	pb_alloc_node_t yn = {1, 1, 0};
+	pb_alloc_t y = {&yn, 1, 0};
 	pb_watts_t avail[3];
 	pb_verdict_t v;
 	pb_error_t err;
@@ -156,8 +162,8 @@ static void test_reservation_at_facility_and_earliest(void **state)
 
 	(void)state;
 	assert_int_equal(pb_ledger_set_cap(l, 0, 2100, &err), 0);
-	assert_int_equal(pb_ledger_reserve(l, 7, whole(&r, 1, 0), 2000, 4000,
-					   &err), 0);
+	assert_int_equal(
+	    pb_ledger_reserve(l, 7, whole(&r, 1, 0), 2000, 4000, &err), 0);
 	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 2), NOW, 2500, &v), 0);
 	assert_int_equal(pb_ledger_commit(l, 1, &w.a, 2500, &err), 0);
 	verify_ok(l);
@@ -192,8 +198,8 @@ static void test_reservation_at_facility_and_earliest(void **state)
 	assert_int_equal(pb_ledger_update_end(l, 1, 1500), 0);
 	verify_ok(l);
 	assert_int_equal(pb_ledger_admit(l, &y, NOW, PB_TIME_NEVER, &v), 0);
-	assert_int_equal(pb_ledger_earliest_start(l, &y, PB_TIME_NEVER, NOW, &t,
-						  NULL), 0);
+	assert_int_equal(
+	    pb_ledger_earliest_start(l, &y, PB_TIME_NEVER, NOW, &t, NULL), 0);
 	assert_int_equal(t, NOW);
 	pb_ledger_destroy(l);
 	pb_site_destroy(s);
@@ -211,10 +217,10 @@ static void test_overlapping_reservations(void **state)
 
 	(void)state;
 	/* R1: b0 on [2000, 5000); R2: b1 on [3000, 4000) */
-	assert_int_equal(pb_ledger_reserve(l, 1, whole(&r1, 1, 2), 2000, 5000,
-					   &err), 0);
-	assert_int_equal(pb_ledger_reserve(l, 2, whole(&r2, 1, 3), 3000, 4000,
-					   &err), 0);
+	assert_int_equal(
+	    pb_ledger_reserve(l, 1, whole(&r1, 1, 2), 2000, 5000, &err), 0);
+	assert_int_equal(
+	    pb_ledger_reserve(l, 2, whole(&r2, 1, 3), 3000, 4000, &err), 0);
 	verify_ok(l);
 	/* fac at 3000: 880 + 1200 = 2080; a0 full +600 = 2680 > 2500 */
 	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 0), NOW, 3500, &v), 1);
@@ -238,7 +244,7 @@ static void test_overlapping_reservations(void **state)
 static void test_reservation_table_full(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_opts_t o = { .max_reservations = 2 };
+	pb_ledger_opts_t o = {.max_reservations = 2};
 	pb_error_t err;
 	pb_ledger_t *l = pb_ledger_create(s, &o, &err);
 	struct whole r;
@@ -260,12 +266,12 @@ static void test_reservation_table_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_earliest_start_from_job_ends),
-		cmocka_unit_test(test_job_without_end_and_overdue),
-		cmocka_unit_test(test_reservation_blocks_only_overlapping_jobs),
-		cmocka_unit_test(test_reservation_at_facility_and_earliest),
-		cmocka_unit_test(test_overlapping_reservations),
-		cmocka_unit_test(test_reservation_table_full),
+	    cmocka_unit_test(test_earliest_start_from_job_ends),
+	    cmocka_unit_test(test_job_without_end_and_overdue),
+	    cmocka_unit_test(test_reservation_blocks_only_overlapping_jobs),
+	    cmocka_unit_test(test_reservation_at_facility_and_earliest),
+	    cmocka_unit_test(test_overlapping_reservations),
+	    cmocka_unit_test(test_reservation_table_full),
 	};
 
 	return cmocka_run_group_tests_name("policy_timeline", tests, NULL,

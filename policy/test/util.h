@@ -41,11 +41,16 @@ static inline void tiny_model(pb_gpu_model_t *m)
 static inline int32_t tiny_class(pb_site_t *s)
 {
 	pb_gpu_model_t m;
-	pb_error_t err = { { 0 } };
-	pb_class_spec_t c = { .name = "tiny", .gpu_model = "T", .gpus = 2,
-			      .cpu_packages = 1, .cores = 10,
-			      .cpu_idle_w = 20, .cpu_max_w = 120,
-			      .base_w = 100, .standby_w = 10 };
+	pb_error_t err = {{0}};
+	pb_class_spec_t c = {.name = "tiny",
+			     .gpu_model = "T",
+			     .gpus = 2,
+			     .cpu_packages = 1,
+			     .cores = 10,
+			     .cpu_idle_w = 20,
+			     .cpu_max_w = 120,
+			     .base_w = 100,
+			     .standby_w = 10};
 
 	tiny_model(&m);
 	assert_int_equal(pb_site_set_gpu_model(s, &m, &err), 0);
@@ -55,7 +60,7 @@ static inline int32_t tiny_class(pb_site_t *s)
 /* Caps: fac 2500, racks 1500 each; fac may be NULL (PUE 1, no reserve). */
 static inline pb_site_t *two_racks(const pb_facility_t *fac)
 {
-	pb_error_t err = { { 0 } };
+	pb_error_t err = {{0}};
 	pb_site_t *s = pb_site_create();
 	int32_t cls, root, ra, rb;
 
@@ -91,15 +96,15 @@ static inline pb_alloc_t *whole(struct whole *w, uint32_t count, ...)
 
 	va_start(ap, count);
 	for (uint32_t i = 0; i < count; i++)
-		w->n[i] = (pb_alloc_node_t){ va_arg(ap, uint32_t), 2, 10 };
+		w->n[i] = (pb_alloc_node_t){va_arg(ap, uint32_t), 2, 10};
 	va_end(ap);
-	w->a = (pb_alloc_t){ w->n, count, 0 };
+	w->a = (pb_alloc_t){w->n, count, 0};
 	return &w->a;
 }
 
 static inline void verify_ok(const pb_ledger_t *l)
 {
-	pb_error_t err = { { 0 } };
+	pb_error_t err = {{0}};
 
 	if (pb_ledger_verify(l, &err))
 		fail_msg("verify: %s", err.text);

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Randomized property test of the ledger: random event sequences (admit +
+ * commit, release, node power, cap changes, reservations, suspend/resume,
+ * end-time changes, time passing) on random domain trees.  Properties:
+ *  - after every admitted commit, no domain on the job's paths is over its
+ *    limit, now or at any reservation checkpoint inside the job's run;
+ *  - a refused admit names a real overflow and changes nothing;
+ *  - commit then release returns every domain's committed watts exactly
+ *    to its prior value (plus the wake-ups of nodes the commit powered on);
+ *  - failing calls have no side effects;
+ *  - earliest_start answers "now" exactly when admit says yes now, and a
+ *    later answer t is admitted at t once the jobs ending by t are gone;
+ *  - pb_ledger_verify passes after every step.
+ * Deterministic: sequence i uses seed PB_PROPERTY_SEED + i; a failure
+ * prints the seed and step.  PB_PROPERTY_ITERS sets the sequence count.
+ */
+#include "random_site.h"
+
+#define STEPS 40
+#define MAX_JOBS 64
+
+/* How often each property was exercised, printed once at the end. */
+static struct {
+	uint64_t admitted, refused_now, refused_later, exact_releases;
+	uint64_t earliest_checked;
+} stats;
+
+struct world {
+	struct rng r;
+	pb_site_t *site;
+	pb_ledger_t *l;
+	int64_t now;
+	uint32_t next_id;
+	uint32_t jobs[MAX_JOBS];
+	uint32_t njobs;
+	uint32_t resv[4];
+	uint32_t nresv;
+	pb_watts_t *snap;
+	pb_watts_t *avail;
+	uint64_t seed;
+	uint32_t step;
+};
+
+#define CHECK(w, cond)                                                         \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			fail_msg("seed %llu step %u: %s",                      \
+				 (unsigned long long)(w)->seed, (w)->step,     \
+				 #cond);                                       \
+	} while (0)
+
+static void snapshot(const struct world *w, pb_watts_t *out)
+{
+	for (uint32_t d = 0; d < pb_site_domain_count(w->site); d++)
+		out[d] = pb_ledger_committed(w->l, d);
+}
+
+static bool same(const struct world *w, const pb_watts_t *a)
+{
+	for (uint32_t d = 0; d < pb_site_domain_count(w->site); d++)
+		if (a[d] != pb_ledger_committed(w->l, d))
+			return false;
+	return true;
+}
+
+static void random_alloc(struct world *w, pb_alloc_node_t *nodes, pb_alloc_t *a)
+{
+	uint32_t nn = pb_site_node_count(w->site);
+	uint32_t k = 1 + rng_below(&w->r, nn < 4 ? nn : 4);
+	uint32_t first = rng_below(&w->r, nn);
+
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t n = (first + i * (1 + rng_below(&w->r, 2))) % nn;
+		const pb_power_class_t *c =
+		    pb_site_class(w->site, pb_site_node_class(w->site, n));
+		bool dup = false;
+
+		for (uint32_t j = 0; j < i; j++)
+			dup |= nodes[j].node == n;
+		if (dup) {
+			k = i;
+			break;
+		}
+		nodes[i].node = n;
+		nodes[i].gpus = (uint16_t)rng_below(&w->r, c->gpus + 1u);
+		nodes[i].cores = (uint16_t)rng_below(&w->r, c->cores + 1u);
+	}
+	*a = (pb_alloc_t){
+	    nodes, k,
+	    rng_below(&w->r, 3) ? 0 : (pb_watts_t)rng_below(&w->r, 900)};
+}
+
+/*
+ * The facility rule checked from first principles, not through
+ * pb_site_it_limit: facility watts = ceil(IT * PUE) within the cap less
+ * its reserve (rounded up), IT within cooling less its reserve.
+ */
+static void check_facility(struct world *w)
+{
+	const pb_facility_t *f = pb_site_facility(w->site);
+	uint32_t root = pb_site_root(w->site);
+	pb_watts_t it = pb_ledger_committed(w->l, root) +
+			pb_ledger_reserved_at(w->l, root, w->now);
+	pb_watts_t cap = pb_ledger_cap(w->l, root);
+	pb_watts_t held = (cap * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
+
+	CHECK(w, pb_power_facility_w(it, f->pue_milli) <= cap - held);
+	if (f->cooling_w) {
+		held = (f->cooling_w * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
+		CHECK(w, it <= f->cooling_w - held);
+	}
+}
+
+/* Within limits on every domain of the alloc's paths, over (now, end). */
+static void check_within(struct world *w, const pb_alloc_t *a, int64_t end)
+{
+	check_facility(w);
+	pb_ledger_window_avail(w->l, w->now, end, w->avail);
+	for (uint32_t i = 0; i < a->count; i++) {
+		const uint32_t *path;
+		uint32_t len =
+		    pb_site_node_path(w->site, a->nodes[i].node, &path);
+
+		for (uint32_t k = 0; k < len; k++)
+			CHECK(w, w->avail[path[k]] >= 0);
+	}
+}
+
+static void expected_after_wake(struct world *w, const pb_alloc_t *a,
+				pb_watts_t *exp)
+{
+	for (uint32_t i = 0; i < a->count; i++) {
+		uint32_t n = a->nodes[i].node;
+		pb_watts_t wake = pb_ledger_node_wake_w(w->l, n);
+		const uint32_t *path;
+		uint32_t len = pb_site_node_path(w->site, n, &path);
+
+		for (uint32_t k = 0; k < len; k++)
+			exp[path[k]] += wake;
+	}
+}
+
+static void op_start(struct world *w)
+{
+	pb_alloc_node_t nodes[4];
+	pb_alloc_t a;
+	pb_verdict_t v;
+	int64_t end = w->now + 1 + rng_below(&w->r, 600), t;
+	uint32_t nd = pb_site_domain_count(w->site);
+	pb_watts_t *exp = w->snap + nd;
+	int rc;
+
+	random_alloc(w, nodes, &a);
+	snapshot(w, w->snap);
+	rc = pb_ledger_admit(w->l, &a, w->now, end, &v);
+	CHECK(w, rc == 0 || rc == 1);
+	CHECK(w, same(w, w->snap));
+	/* earliest_start agrees with admit about "now" */
+	CHECK(w, pb_ledger_earliest_start(w->l, &a, end - w->now, w->now, &t,
+					  NULL) >= 0);
+	CHECK(w, (rc == 0) == (t == w->now));
+	if (rc == 1) {
+		if (v.at == w->now)
+			stats.refused_now++;
+		else
+			stats.refused_later++;
+		CHECK(w, !v.ok && v.domain >= 0 && (uint32_t)v.domain < nd);
+		CHECK(w, v.short_w > 0);
+		CHECK(w, v.at >= w->now && v.at < end);
+		return;
+	}
+	stats.admitted++;
+	if (w->njobs == MAX_JOBS)
+		return;
+	memcpy(exp, w->snap, nd * sizeof(*exp));
+	expected_after_wake(w, &a, exp);
+	CHECK(w, pb_ledger_commit(w->l, w->next_id, &a, end, NULL) == 0);
+	check_within(w, &a, end);
+	if (rng_below(&w->r, 3) == 0) {
+		CHECK(w, pb_ledger_release(w->l, w->next_id) == 0);
+		CHECK(w, same(w, exp));
+		stats.exact_releases++;
+	} else {
+		w->jobs[w->njobs++] = w->next_id;
+	}
+	w->next_id++;
+}
+
+static void op_release(struct world *w)
+{
+	uint32_t i;
+
+	if (!w->njobs)
+		return;
+	i = rng_below(&w->r, w->njobs);
+	CHECK(w, pb_ledger_release(w->l, w->jobs[i]) == 0);
+	w->jobs[i] = w->jobs[--w->njobs];
+}
+
+static void op_node_power(struct world *w)
+{
+	uint32_t n = rng_below(&w->r, pb_site_node_count(w->site));
+	bool on = rng_below(&w->r, 2);
+
+	snapshot(w, w->snap);
+	if (pb_ledger_set_node_power(w->l, n, on, NULL))
+		CHECK(w, same(w, w->snap));
+}
+
+static void op_cap(struct world *w)
+{
+	uint32_t d = rng_below(&w->r, pb_site_domain_count(w->site));
+	pb_watts_t cap = pb_site_domain_cap(w->site, d);
+
+	cap = cap / 2 + (pb_watts_t)rng_below(&w->r, (uint32_t)cap) + 1;
+	CHECK(w, pb_ledger_set_cap(w->l, d, cap, NULL) == 0);
+	CHECK(w, pb_ledger_cap(w->l, d) == cap);
+}
+
+static void op_reserve(struct world *w)
+{
+	pb_alloc_node_t nodes[4];
+	pb_alloc_t a;
+	int64_t start = w->now + rng_below(&w->r, 400);
+
+	if (w->nresv && (w->nresv == 4 || rng_below(&w->r, 2))) {
+		uint32_t i = rng_below(&w->r, w->nresv);
+
+		CHECK(w, pb_ledger_unreserve(w->l, w->resv[i]) == 0);
+		w->resv[i] = w->resv[--w->nresv];
+		return;
+	}
+	random_alloc(w, nodes, &a);
+	CHECK(w,
+	      pb_ledger_reserve(w->l, w->next_id, &a, start,
+				start + 1 + rng_below(&w->r, 500), NULL) == 0);
+	w->resv[w->nresv++] = w->next_id++;
+}
+
+static void op_job_state(struct world *w)
+{
+	uint32_t id;
+
+	if (!w->njobs)
+		return;
+	id = w->jobs[rng_below(&w->r, w->njobs)];
+	switch (rng_below(&w->r, 3)) {
+	case 0:
+		if (pb_ledger_suspend(w->l, id))
+			CHECK(w, pb_ledger_resume(w->l, id) == 0);
+		break;
+	case 1:
+		CHECK(w, pb_ledger_update_end(
+			     w->l, id, w->now + rng_below(&w->r, 700)) == 0);
+		break;
+	default:
+		snapshot(w, w->snap);
+		/* a duplicate commit fails without side effects */
+		{
+			pb_alloc_node_t n = {0, 0, 1};
+			pb_alloc_t a = {&n, 1, 0};
+
+			CHECK(w, pb_ledger_commit(w->l, id, &a, 1, NULL) == -1);
+		}
+		CHECK(w, same(w, w->snap));
+	}
+}
+
+/*
+ * earliest_start's answer t holds up when the world gets there: release
+ * the jobs the timeline assumes gone by t, and admit at t must pass.
+ * Ends the sequence's use of the job list (it releases jobs).
+ */
+static void check_earliest(struct world *w)
+{
+	pb_alloc_node_t nodes[4];
+	pb_alloc_t a;
+	pb_verdict_t v;
+	int64_t dur = 1 + rng_below(&w->r, 800), t;
+	uint32_t i = 0;
+
+	random_alloc(w, nodes, &a);
+	if (pb_ledger_earliest_start(w->l, &a, dur, w->now, &t, &v) != 0) {
+		CHECK(w, t == PB_TIME_NEVER && !v.ok);
+		return;
+	}
+	CHECK(w, t >= w->now);
+	while (t > w->now && i < w->njobs) {
+		pb_job_info_t info;
+
+		CHECK(w, pb_ledger_job_info(w->l, w->jobs[i], &info) == 0);
+		if (info.expected_end <= t && !info.suspended) {
+			CHECK(w, pb_ledger_release(w->l, w->jobs[i]) == 0);
+			w->jobs[i] = w->jobs[--w->njobs];
+		} else {
+			i++;
+		}
+	}
+	if (pb_ledger_admit(w->l, &a, t, t + dur, &v) != 0)
+		fail_msg("seed %llu: earliest start %lld refused at domain %d",
+			 (unsigned long long)w->seed, (long long)t, v.domain);
+	stats.earliest_checked++;
+}
+
+static void run_sequence(uint64_t seed, uint32_t max_nodes)
+{
+	struct world w = {.seed = seed, .now = 1000, .next_id = 1};
+	pb_error_t err;
+
+	rng_seed(&w.r, seed);
+	w.site = random_site(&w.r, max_nodes);
+	w.l = pb_ledger_create(w.site, NULL, &err);
+	assert_non_null(w.l);
+	w.snap = calloc(2 * pb_site_domain_count(w.site), sizeof(*w.snap));
+	w.avail = calloc(pb_site_domain_count(w.site), sizeof(*w.avail));
+	for (w.step = 0; w.step < STEPS; w.step++) {
+		uint32_t op = rng_below(&w.r, 10);
+
+		if (getenv("PB_PROPERTY_TRACE"))
+			fprintf(stderr, "step %u op %u now %lld\n", w.step, op,
+				(long long)w.now);
+		switch (op) {
+		case 0:
+		case 1:
+		case 2:
+		case 3:
+			op_start(&w);
+			break;
+		case 4:
+			op_release(&w);
+			break;
+		case 5:
+			op_node_power(&w);
+			break;
+		case 6:
+			op_cap(&w);
+			break;
+		case 7:
+			op_reserve(&w);
+			break;
+		case 8:
+			op_job_state(&w);
+			break;
+		default:
+			w.now += rng_below(&w.r, 200);
+		}
+		if (pb_ledger_verify(w.l, &err))
+			fail_msg("seed %llu step %u: verify: %s",
+				 (unsigned long long)seed, w.step, err.text);
+	}
+	check_earliest(&w);
+	/* everything released: back to node-state-only committed power */
+	while (w.njobs)
+		op_release(&w);
+	while (w.nresv)
+		CHECK(&w, pb_ledger_unreserve(w.l, w.resv[--w.nresv]) == 0);
+	verify_ok(w.l);
+	free(w.snap);
+	free(w.avail);
+	pb_ledger_destroy(w.l);
+	pb_site_destroy(w.site);
+}
+
+static void test_random_sequences(void **state)
+{
+	uint32_t iters = env_u32("PB_PROPERTY_ITERS", 3000);
+	uint64_t base = env_u32("PB_PROPERTY_SEED", 1);
+
+	(void)state;
+	for (uint32_t i = 0; i < iters; i++)
+		run_sequence(base + i, 48);
+	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at "
+	       "a reservation checkpoint, %llu exact releases, %llu later "
+	       "starts confirmed\n",
+	       iters, (unsigned long long)stats.admitted,
+	       (unsigned long long)stats.refused_now,
+	       (unsigned long long)stats.refused_later,
+	       (unsigned long long)stats.exact_releases,
+	       (unsigned long long)stats.earliest_checked);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_random_sequences),
+	};
+
+	return cmocka_run_group_tests_name("policy_property", tests, NULL,
+					   NULL);
+}

@@ -1,0 +1,955 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A real, throw-away Slurm cluster on 127.0.0.1 for powerbudget's tests.
+
+Starts munged (own key and socket), slurmctld and one slurmd per node (Debian's
+Slurm is built with multiple-slurmd) from the installed Debian packages, all in
+a temporary directory with free ports and fake GPU device files, and always
+tears everything down again.
+
+    from pbcluster import Cluster
+    with Cluster(nodes=4, select_type="select/cons_tres_power",
+                 plugin_dir="/path/to/build/plugin") as c:
+        jid = c.sbatch(["-N2", "--gpus-per-node=8"], "sleep 1")
+        c.wait_jobs([jid])
+        print(c.nodes_of(jid))
+
+Command line (for demos and debugging by hand):
+
+    pbcluster.py up  [--nodes N] [--select-type T] [--plugin-dir D] [--keep]
+    pbcluster.py run [options] -- CMD ARGS...
+
+Only Python's standard library is used. The harness kills nothing but what it
+started: the process groups of its daemons, and leftover processes (slurmstepd,
+job scripts) that carry its own temporary directory in their environment or
+working directory. A detached reaper cleans up even if the harness itself is
+killed with SIGKILL (e.g. by a ctest timeout).
+"""
+
+import argparse
+import atexit
+import os
+import pwd
+import random
+import select
+import shlex
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+
+
+
+def _slurm_libdir():
+    """Slurm's own plugin directory: PB_SLURM_PLUGIN_DIR, else where the
+    distribution put select_cons_tres.so."""
+    env = os.environ.get("PB_SLURM_PLUGIN_DIR")
+    if env:
+        return env
+    arch = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
+    cands = [f"/usr/lib/{arch}/slurm-wlm", "/usr/lib64/slurm", "/usr/lib/slurm",
+             "/usr/local/lib/slurm"]
+    for d in cands:
+        if os.path.isfile(os.path.join(d, "select_cons_tres.so")):
+            return d
+    return cands[0]
+
+
+SLURM_LIBDIR = _slurm_libdir()
+MARK = "PB_CLUSTER_DIR"  # environment mark on every process we start
+TERMINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
+                   "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"}
+
+
+class ClusterError(RuntimeError):
+    """The cluster did not do what was asked; the message carries the logs."""
+
+
+def _which(name):
+    path = shutil.which(name, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+    if not path:
+        raise ClusterError(f"{name} not found (Debian packages: munge slurmctld "
+                           f"slurmd slurm-client)")
+    return path
+
+
+def free_ports(count, lo=20000, hi=60000, tries=200):
+    """Returns the first of `count` consecutive TCP ports free on all addresses.
+
+    The ports are probed by binding; they are released again before return, so
+    there is a short window in which someone else could take them."""
+    for _ in range(tries):
+        base = random.randrange(lo, hi - count)
+        socks = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                socks.append(s)
+                s.bind(("", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise ClusterError(f"no {count} consecutive free ports found")
+
+
+def _proc_marked(pid, tmpdir, comm=None):
+    """True if process `pid` was started by the cluster in `tmpdir`: its
+    environment carries our mark (daemons, slurmstepd, jobs submitted through
+    the harness), or it is a slurmstepd working in tmpdir. Deliberately not
+    SLURM_CONF or a cwd in tmpdir alone: an 'up' user's shell has both."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            env = f.read().split(b"\0")
+        if (MARK + "=" + tmpdir).encode() in env:
+            return True
+    except OSError:
+        pass
+    if comm == "slurmstepd":
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+            return cwd == tmpdir or cwd.startswith(tmpdir + "/")
+        except OSError:
+            pass
+    return False
+
+
+def cluster_pids(tmpdir, spare_pgids=()):
+    """Live processes of the cluster in `tmpdir`: the marked ones and all
+    their descendants (jobs submitted by hand carry no mark but run under a
+    marked slurmstepd); never this process or its ancestors, nor members of
+    `spare_pgids`."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = _stat(int(name))
+            if st is not None:
+                table[int(name)] = st
+    children = {}
+    for pid, st in table.items():
+        children.setdefault(st[2], []).append(pid)
+    found = {pid for pid, st in table.items() if _proc_marked(pid, tmpdir, st[0])}
+    stack = list(found)
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    spare = _ancestors()
+    return sorted(pid for pid in found if pid not in spare and
+                  table[pid][1] != "Z" and table[pid][3] not in spare_pgids)
+
+
+def _ancestors():
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        st = _stat(pid)
+        if st is None:
+            break
+        pid = st[2]
+    return pids
+
+
+def _set_subreaper(on):
+    """Makes this process the reaper of orphaned descendants (slurmd
+    double-forks slurmstepd; slurmctld's slurmscriptd is orphaned on kill -9),
+    so that they do not stay zombies where PID 1 does not reap."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1 if on else 0, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _stat(pid):
+    """(comm, state, ppid, pgid) of a process, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            head, rest = f.read().rsplit(")", 1)
+        fields = rest.split()
+        return head.split("(", 1)[1], fields[0], int(fields[1]), int(fields[2])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def kill_leftovers(tmpdir, sig=signal.SIGKILL, spare_pgids=()):
+    """Sends `sig` to every process that belongs to the cluster in `tmpdir`
+    (never to this process, its ancestors, or members of `spare_pgids`).
+    Returns the pids signalled."""
+    hit = []
+    for pid in cluster_pids(tmpdir, spare_pgids):
+        try:
+            os.kill(pid, sig)
+            hit.append(pid)
+        except OSError:
+            pass
+    return hit
+
+
+def reap_stale(root=None):
+    """Kills processes of earlier harness runs whose owner is gone (e.g. killed
+    with SIGKILL before its reaper could act) and removes their directories.
+    Only directories made by this harness (pbcluster.* with an owner file)
+    are considered."""
+    root = root or tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        d = os.path.join(root, name)
+        owner_file = os.path.join(d, "owner.pid")
+        if not name.startswith("pbcluster.") or not os.path.isfile(owner_file):
+            continue
+        try:
+            with open(owner_file) as f:
+                owner, keep = f.read().split()[:2]
+            owner = int(owner)
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        kill_leftovers(d)
+        if keep != "keep":
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def _reaper_main(owner, tmpdir, keep):
+    """Detached watchdog: waits for `owner` to exit, then cleans up tmpdir."""
+    try:
+        fd = os.pidfd_open(owner)
+        select.select([fd], [], [])
+    except (AttributeError, OSError):
+        while _alive(owner):
+            time.sleep(0.5)
+    for _ in range(3):
+        if not kill_leftovers(tmpdir):
+            break
+        time.sleep(0.3)
+    if not keep:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _tail(path, lines=40):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return f"({e})\n"
+
+
+class Cluster:
+    """A munge + slurmctld + N slurmd cluster on 127.0.0.1 in a temp dir.
+
+    nodes, gpus_per_node, cpus_per_node, memory_mb: the node shape (slurmd is
+        told to trust the config, so it may claim more than the host has).
+    select_type / select_params: SelectType / SelectTypeParameters.
+    plugin_dir: a directory searched before Slurm's own plugin directory (our
+        freshly built select_cons_tres_power.so).
+    extra_conf: slurm.conf keys to add or override (value None deletes a key).
+    extra_lines: further slurm.conf lines (e.g. more partitions).
+    files: {name: text} written beside slurm.conf (power_budget.conf, ...).
+    topology: topology.conf text (str) or {switch: "Nodes=..."/"Switches=..."}
+        dict; sets TopologyPlugin=topology/tree.
+    keep: leave the temp dir behind (also PB_KEEP_CLUSTER=1).
+    """
+
+    def __init__(self, nodes=4, gpus_per_node=8, select_type="select/cons_tres",
+                 select_params="CR_Core_Memory", plugin_dir=None, extra_conf=None,
+                 extra_lines=(), files=None, topology=None, cpus_per_node=32,
+                 memory_mb=256000, node_prefix="n", keep=None, start_timeout=60,
+                 tmp_root=None, quiet=True):
+        self.n = int(nodes)
+        self.gpus = int(gpus_per_node)
+        self.cpus = int(cpus_per_node)
+        self.memory_mb = int(memory_mb)
+        self.select_type = select_type
+        self.select_params = select_params
+        self.plugin_dir = os.path.abspath(plugin_dir) if plugin_dir else None
+        self.extra_conf = dict(extra_conf or {})
+        self.extra_lines = list(extra_lines)
+        self.files = dict(files or {})
+        self.topology = topology
+        self.prefix = node_prefix
+        self.keep = keep if keep is not None else \
+            os.environ.get("PB_KEEP_CLUSTER", "") not in ("", "0")
+        self.start_timeout = start_timeout
+        self.tmp_root = tmp_root
+        self.quiet = quiet
+        self.dir = None
+        self.procs = {}  # name -> Popen (each leader of its own process group)
+        self.reaper = None
+        self._old_handlers = {}
+        self._killed = set()
+        self._closed = True
+
+    # ---- names and paths -------------------------------------------------
+    @property
+    def node_names(self):
+        return [f"{self.prefix}{i}" for i in range(1, self.n + 1)]
+
+    @property
+    def nodelist(self):
+        return f"{self.prefix}[1-{self.n}]" if self.n > 1 else f"{self.prefix}1"
+
+    @property
+    def conf(self):
+        return os.path.join(self.dir, "slurm.conf")
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    @property
+    def env(self):
+        """Environment for child commands: ours plus SLURM_CONF and the mark."""
+        env = dict(os.environ)
+        for k in list(env):
+            if k.startswith(("SLURM_", "SBATCH_", "SQUEUE_", "SINFO_", "SALLOC_",
+                             "SRUN_", "SCONTROL_")):
+                del env[k]
+        env["SLURM_CONF"] = self.conf
+        env[MARK] = self.dir
+        return env
+
+    def export_line(self):
+        return f"export SLURM_CONF={shlex.quote(self.conf)}"
+
+    # ---- life cycle ------------------------------------------------------
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def start(self):
+        if not self._closed:
+            return self
+        reap_stale(self.tmp_root)
+        self.dir = tempfile.mkdtemp(prefix="pbcluster.", dir=self.tmp_root)
+        self.dir = os.path.realpath(self.dir)
+        self._closed = False
+        _LIVE.add(self)
+        _set_subreaper(True)
+        self._install_signal_handlers()
+        try:
+            # munged refuses a socket whose directory is not executable by all.
+            os.chmod(self.dir, 0o755)
+            with open(self.path("owner.pid"), "w") as f:
+                f.write(f"{os.getpid()} {'keep' if self.keep else 'clean'}\n")
+            self._start_reaper()
+            for d in ("log", "state", "spool", "run", "dev", "jobs", "munge"):
+                os.makedirs(self.path(d))
+            os.chmod(self.path("munge"), 0o755)
+            os.chmod(self.path("jobs"), 0o1777)
+            self._make_gpu_files()
+            self._start_munge()
+            self._write_conf()
+            self._start_slurmctld(first=True)
+            self._wait_ctld()
+            for node in self.node_names:
+                self._start_slurmd(node)
+            self.wait_nodes_idle(self.start_timeout)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _make_gpu_files(self):
+        # slurmd wants character devices ("... is not a valid character or
+        # block device, fix your gres.conf") and only then sets
+        # CUDA_VISIBLE_DEVICES; as root we make harmless copies of /dev/null
+        # (1,3), elsewhere plain empty files still give a working GRES.
+        for i in range(self.gpus):
+            p = self.path("dev", f"gpu{i}")
+            try:
+                os.mknod(p, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+            except OSError:
+                open(p, "w").close()
+
+    def _start_reaper(self):
+        # A separate session, no mark in its environment: survives us, is not
+        # killed by our own leftover scan, and cleans up when we vanish.
+        env = {k: v for k, v in os.environ.items()
+               if k != MARK and not k.startswith("SLURM_")}
+        self.reaper = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "_reap", str(os.getpid()),
+             self.dir, "1" if self.keep else "0"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True, env=env,
+            cwd="/")
+
+    def _spawn(self, name, argv, log):
+        logf = open(log, "ab")
+        try:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
+                                 stderr=subprocess.STDOUT, env=self.env,
+                                 start_new_session=True, cwd=self.dir)
+        finally:
+            logf.close()
+        self.procs[name] = p
+        return p
+
+    def _start_munge(self):
+        key = self.path("munge", "munge.key")
+        with open("/dev/urandom", "rb") as r, open(key, "wb") as w:
+            w.write(r.read(1024))
+        os.chmod(key, 0o400)
+        argv = [_which("munged"), "--foreground", f"--key-file={key}",
+                f"--socket={self.munge_socket}",
+                f"--pid-file={self.path('munge', 'munged.pid')}",
+                f"--seed-file={self.path('munge', 'munged.seed')}",
+                f"--log-file={self.path('log', 'munged.log')}"]
+        log = self.path("log", "munged.log")
+        p = self._spawn("munged", argv, log)
+        if not self._wait_for(lambda: os.path.exists(self.munge_socket) or
+                              p.poll() is not None, 10) or p.poll() is not None:
+            # e.g. a temp root without the sticky bit: munged's permission
+            # checks fail; --force turns them into warnings.
+            first = _tail(log)
+            self.procs.pop("munged", None)
+            self._stop(p)
+            p = self._spawn("munged", argv + ["--force"], log)
+            if not self._wait_for(lambda: os.path.exists(self.munge_socket) or
+                                  p.poll() is not None, 10) or p.poll() is not None:
+                raise ClusterError("munged did not start:\n" + first + _tail(log))
+        r = subprocess.run(f"{_which('munge')} -n -S {shlex.quote(self.munge_socket)}"
+                           f" | {_which('unmunge')} -S {shlex.quote(self.munge_socket)}",
+                           shell=True, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise ClusterError("munge round trip failed: " + r.stderr + _tail(log))
+
+    @property
+    def munge_socket(self):
+        return self.path("munge", "munge.socket")
+
+    def _conf_dict(self):
+        plugin_dir = SLURM_LIBDIR
+        if self.plugin_dir:
+            plugin_dir = f"{self.plugin_dir}:{SLURM_LIBDIR}"
+        c = {
+            "ClusterName": "pbtest",
+            "SlurmctldHost": "localhost(127.0.0.1)",
+            "SlurmctldPort": str(self.ctld_port),
+            "SlurmdPort": str(self.node_port),
+            "AuthType": "auth/munge",
+            "AuthInfo": f"socket={self.munge_socket}",
+            "CredType": "cred/munge",
+            "PluginDir": plugin_dir,
+            # root in CI; another user's cluster runs that user's jobs only
+            "SlurmUser": pwd.getpwuid(os.getuid()).pw_name,
+            "SlurmdUser": pwd.getpwuid(os.getuid()).pw_name,
+            "StateSaveLocation": self.path("state"),
+            "SlurmdSpoolDir": self.path("spool", "%n"),
+            "SlurmctldPidFile": self.path("run", "slurmctld.pid"),
+            "SlurmdPidFile": self.path("run", "slurmd-%n.pid"),
+            "SlurmctldLogFile": self.path("log", "slurmctld.log"),
+            "SlurmdLogFile": self.path("log", "slurmd-%n.log"),
+            "SlurmctldDebug": "info",
+            "SlurmdDebug": "info",
+            "ProctrackType": "proctrack/linuxproc",
+            "TaskPlugin": "task/none",
+            "JobAcctGatherType": "jobacct_gather/none",
+            "AccountingStorageType": "accounting_storage/none",
+            "JobCompType": "jobcomp/none",
+            "MpiDefault": "none",
+            "SwitchType": "switch/none",
+            "SlurmdParameters": "config_overrides",
+            "GresTypes": "gpu",
+            "SelectType": self.select_type,
+            "SelectTypeParameters": self.select_params,
+            "SchedulerType": "sched/backfill",
+            # jobs are tried at submit and at every job end; the periodic
+            # passes just run often enough not to stall a test
+            "SchedulerParameters": "sched_interval=2,bf_interval=2,"
+                                   "sched_min_interval=100000",
+            "DefMemPerCPU": "1000",
+            "ReturnToService": "2",
+            "MessageTimeout": "5",
+            "SlurmctldTimeout": "10",
+            "SlurmdTimeout": "30",
+            "InactiveLimit": "0",
+            "MinJobAge": "300",
+            "KillWait": "2",
+            "Waittime": "0",
+            "TCPTimeout": "2",
+            "RebootProgram": "/bin/true",
+        }
+        if self.topology is not None or "topology.conf" in self.files:
+            c["TopologyPlugin"] = "topology/tree"
+        for k, v in self.extra_conf.items():
+            if v is None:
+                c.pop(k, None)
+            else:
+                c[k] = str(v)
+        return c
+
+    def _write_conf(self):
+        self.ctld_port = free_ports(1)
+        self.node_port = free_ports(self.n)
+        c = self._conf_dict()
+        lines = ["# generated by pbcluster.py"] + [f"{k}={v}" for k, v in c.items()]
+        ports = (f"{self.node_port}" if self.n == 1 else
+                 f"[{self.node_port}-{self.node_port + self.n - 1}]")
+        gres = f" Gres=gpu:{self.gpus}" if self.gpus else ""
+        lines.append(f"NodeName={self.nodelist} NodeHostname=localhost "
+                     f"NodeAddr=127.0.0.1 Port={ports} CPUs={self.cpus} "
+                     f"Boards=1 SocketsPerBoard=2 CoresPerSocket={self.cpus // 2} "
+                     f"ThreadsPerCore=1 RealMemory={self.memory_mb}{gres} State=UNKNOWN")
+        lines.append(f"PartitionName=batch Nodes=ALL Default=YES MaxTime=INFINITE "
+                     f"State=UP")
+        lines += self.extra_lines
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        gres_lines = ["AutoDetect=off"]
+        if self.gpus:
+            last = self.gpus - 1
+            devs = self.path("dev", f"gpu[0-{last}]" if last else "gpu0")
+            gres_lines.append(f"NodeName={self.nodelist} Name=gpu File={devs}")
+        with open(self.path("gres.conf"), "w") as f:
+            f.write("\n".join(gres_lines) + "\n")
+        files = dict(self.files)
+        if self.topology is not None and "topology.conf" not in files:
+            t = self.topology
+            if isinstance(t, dict):
+                t = "".join(f"SwitchName={k} {v}\n" for k, v in t.items())
+            files["topology.conf"] = t
+        for name, text in files.items():
+            with open(self.path(name), "w") as f:
+                f.write(text)
+
+    def _start_slurmctld(self, first=False):
+        argv = [_which("slurmctld"), "-D", "-f", self.conf]
+        if first:
+            argv.append("-c")  # fresh cluster: no job state to recover
+        self._spawn("slurmctld", argv, self.path("log", "slurmctld.stdout"))
+
+    def _start_slurmd(self, node):
+        argv = [_which("slurmd"), "-D", "-N", node, "-f", self.conf]
+        self._spawn(f"slurmd:{node}", argv, self.path("log", f"slurmd-{node}.stdout"))
+
+    def _kill_leftovers(self, spare_daemons=False):
+        pgids = {p.pid for p in self.procs.values()} if spare_daemons else ()
+        hit = kill_leftovers(self.dir, spare_pgids=pgids)
+        self._killed.update(hit)
+        return hit
+
+    def reap(self):
+        """Collects zombies of ours that were reparented to this process: the
+        slurmstepd and slurmscriptd, and what our teardown killed."""
+        me, own = os.getpid(), {p.pid for p in self.procs.values()}
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in own:
+                continue
+            pid = int(name)
+            st = _stat(pid)
+            if st and st[2] == me and st[1] == "Z" and (
+                    pid in self._killed or st[0] in ("slurmstepd", "slurmscriptd")):
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+                self._killed.discard(pid)
+        # forget what is gone or is someone else's to reap
+        self._killed = {p for p in self._killed
+                        if (_stat(p) or (0, 0, 0))[2] == me}
+
+    def _wait_for(self, pred, timeout, interval=0.2):
+        end = time.monotonic() + timeout
+        while True:
+            self.reap()
+            if pred():
+                return True
+            if time.monotonic() >= end:
+                return False
+            time.sleep(interval)
+
+    def _check_alive(self):
+        dead = [f"{n} (exit {p.returncode})" for n, p in self.procs.items()
+                if p.poll() is not None]
+        if dead:
+            raise ClusterError("daemon(s) exited: " + ", ".join(dead) + "\n" +
+                               self.logs())
+
+    def _wait_ctld(self, timeout=30):
+        def up():
+            self._check_alive()
+            r = self._run(["scontrol", "ping"], check=False, timeout=10)
+            return r.returncode == 0 and "UP" in r.stdout
+        if not self._wait_for(up, timeout, 0.3):
+            raise ClusterError(f"slurmctld did not answer within {timeout}s\n" +
+                               self.logs())
+
+    def node_states(self):
+        """{node: state} from sinfo (long state names, lower case)."""
+        out = self._run(["sinfo", "-h", "-N", "-o", "%N %T"]).stdout
+        states = {}
+        for line in out.splitlines():
+            if line.strip():
+                name, state = line.split()
+                states[name] = state
+        return states
+
+    def wait_nodes_idle(self, timeout=60):
+        last = {}
+
+        def idle():
+            nonlocal last
+            self._check_alive()
+            last = self.node_states()
+            return len(last) == self.n and all(s == "idle" for s in last.values())
+        if not self._wait_for(idle, timeout, 0.5):
+            raise ClusterError(f"nodes not idle within {timeout}s: {last}\n" +
+                               self.logs())
+
+    def wait_state_saved(self, since, timeout=15):
+        """Waits until slurmctld wrote its job state at or after `since`
+        (epoch seconds). It saves at most every 5 s, so a kill -9 right after
+        a job started would otherwise lose that start."""
+        f = self.path("state", "job_state")
+
+        def saved():
+            try:
+                return os.stat(f).st_mtime >= since
+            except OSError:
+                return False
+        if not self._wait_for(saved, timeout):
+            raise ClusterError(f"job state not saved since {since} in {timeout}s")
+
+    def save_state(self, jobid, timeout=15):
+        """Makes slurmctld write its job state now and waits for it. Needed
+        before a kill -9 test: jobs started by the backfill scheduler are
+        only written at the next job event or the 300 s periodic checkpoint
+        (sched/backfill never calls schedule_job_save), so a crash before
+        that recovers them as PENDING. A job update (here: its Comment)
+        schedules a save; slurmctld writes at most every 5 s."""
+        t = time.time()
+        self.scontrol("update", f"jobid={jobid}", "Comment=pbcluster-checkpoint")
+        self.wait_state_saved(t, timeout)
+
+    def restart_slurmctld(self, kill9=True, timeout=30):
+        """Kills slurmctld (SIGKILL by default, i.e. a crash) and starts it again
+        without -c/-i, so it recovers its saved state; waits until it answers."""
+        p = self.procs.pop("slurmctld")
+        if kill9:
+            self._killpg(p, signal.SIGKILL)
+            p.wait()
+        else:
+            self._stop(p)
+        self._start_slurmctld(first=False)
+        self._wait_ctld(timeout)
+
+    def close(self):
+        """Tears everything down; safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        self._ignore_signals()  # a second Ctrl-C must not cut teardown short
+        try:
+            # 1. job processes and slurmstepd (they ignore SIGTERM once their
+            #    slurmd is gone, so they get SIGKILL while it still lives).
+            self._kill_leftovers(spare_daemons=True)
+            # 2. the Slurm daemons, then munged (they talk to it while exiting).
+            # SIGTERM to the leaders only, so that slurmctld stops and reaps
+            # its slurmscriptd itself (no init here may reap orphans); the
+            # rest of each process group gets SIGKILL afterwards.
+            names = [n for n in self.procs if n != "munged"]
+            for n in names:
+                self._signal(self.procs[n], signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            for n in names:
+                self._stop(self.procs[n], term=False,
+                           grace=max(0.0, deadline - time.monotonic()))
+            self._kill_leftovers()
+            if "munged" in self.procs:
+                self._stop(self.procs["munged"])
+            self.procs.clear()
+            for _ in range(10):
+                self.reap()
+                if not self._kill_leftovers() and not self._killed:
+                    break
+                time.sleep(0.1)
+            self.reap()
+        finally:
+            self._restore_signal_handlers()
+            _LIVE.discard(self)
+            if not _LIVE:
+                _set_subreaper(False)
+            if self.reaper and self.reaper.poll() is None:
+                self.reaper.kill()
+                self.reaper.wait()
+            if self.keep:
+                sys.stderr.write(f"pbcluster: kept {self.dir}\n")
+                try:
+                    os.unlink(self.path("owner.pid"))
+                except OSError:
+                    pass
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
+
+    @staticmethod
+    def _killpg(p, sig):
+        try:
+            os.killpg(p.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    @staticmethod
+    def _signal(p, sig):
+        if p.poll() is None:
+            try:
+                p.send_signal(sig)
+            except ProcessLookupError:
+                pass
+
+    def _stop(self, p, term=True, grace=5):
+        if term:
+            self._signal(p, signal.SIGTERM)
+        try:
+            p.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+        self._killpg(p, signal.SIGKILL)  # also the rest of its group
+        if p.poll() is None:
+            p.wait()
+
+    def _install_signal_handlers(self, handler=None):
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            try:
+                old = signal.signal(sig, handler or _on_signal)
+                self._old_handlers.setdefault(sig, old)
+            except (ValueError, OSError):
+                pass
+
+    def _ignore_signals(self):
+        self._install_signal_handlers(signal.SIG_IGN)
+
+    def _restore_signal_handlers(self):
+        for sig, h in self._old_handlers.items():
+            try:
+                signal.signal(sig, h if h is not None else signal.SIG_DFL)
+            except (ValueError, OSError):
+                pass
+        self._old_handlers.clear()
+
+    # ---- commands --------------------------------------------------------
+    def _run(self, argv, check=True, timeout=60, input=None, cwd=None):
+        self.reap()
+        try:
+            r = subprocess.run(argv, env=self.env, capture_output=True, text=True,
+                               timeout=timeout, input=input,
+                               cwd=cwd or self.path("jobs"))
+        except subprocess.TimeoutExpired as e:
+            raise ClusterError(f"{' '.join(argv)}: timed out after {timeout}s")
+        if check and r.returncode != 0:
+            raise ClusterError(f"{' '.join(argv)}: exit {r.returncode}\n"
+                               f"{r.stdout}{r.stderr}")
+        return r
+
+    def run(self, argv, **kw):
+        """Runs any command with SLURM_CONF set; returns CompletedProcess."""
+        return self._run(list(argv), **kw)
+
+    def scontrol(self, *args, check=True):
+        return self._run(["scontrol", *args], check=check).stdout
+
+    def sbatch(self, args=(), script="sleep 1", check=True):
+        """Submits a batch script (a '#!/bin/sh' line is added if missing);
+        returns the job id as int, or with check=False the CompletedProcess."""
+        if not script.startswith("#!"):
+            script = "#!/bin/sh\n" + script + "\n"
+        argv = ["sbatch", "--parsable", f"--output={self.path('jobs', 'slurm-%j.out')}",
+                *args]
+        r = self._run(argv, check=check, input=script)
+        if not check:
+            return r
+        return int(r.stdout.strip().split(";")[0])
+
+    def squeue(self, fmt="%i %T %N", args=()):
+        return self._run(["squeue", "-h", "-o", fmt, *args]).stdout
+
+    def sinfo(self, *args):
+        return self._run(["sinfo", *args]).stdout
+
+    def job(self, jobid):
+        """scontrol show job -o as a dict (None if slurmctld forgot the job)."""
+        r = self._run(["scontrol", "show", "job", "-o", str(jobid)], check=False)
+        if r.returncode != 0 or not r.stdout.strip():
+            return None
+        return parse_kv(r.stdout)
+
+    def jobs_state(self, ids):
+        return {j: (self.job(j) or {}).get("JobState") for j in ids}
+
+    def wait_jobs(self, ids, state="COMPLETED", timeout=60):
+        """Waits until every job reached a terminal state (or `state`, when it
+        is not terminal, e.g. RUNNING); raises unless all are in `state`."""
+        ids = [int(i) for i in ids]
+        states = {}
+
+        def done():
+            nonlocal states
+            states = self.jobs_state(ids)
+            if state in TERMINAL_STATES:
+                return all(s in TERMINAL_STATES for s in states.values())
+            return all(s == state or s in TERMINAL_STATES for s in states.values())
+        ok = self._wait_for(done, timeout, 0.5)
+        bad = {j: s for j, s in states.items() if s != state}
+        if not ok or bad:
+            raise ClusterError(f"jobs not {state} within {timeout}s: {bad or states}\n"
+                               + self.squeue("%i %T %r %N") + self.logs(20))
+        return states
+
+    def hostnames(self, hostlist):
+        if not hostlist or hostlist in ("(null)", "None"):
+            return []
+        return self._run(["scontrol", "show", "hostnames", hostlist]).stdout.split()
+
+    def nodes_of(self, jobid):
+        """The expanded node list of a job (empty while pending)."""
+        j = self.job(jobid) or {}
+        return self.hostnames(j.get("NodeList", ""))
+
+    def logs(self, lines=40):
+        """The tails of all log files, for failure messages."""
+        out = []
+        logdir = self.path("log")
+        for name in sorted(os.listdir(logdir)) if os.path.isdir(logdir) else []:
+            p = os.path.join(logdir, name)
+            if os.path.getsize(p):
+                out.append(f"---- {name} (last {lines} lines) ----\n{_tail(p, lines)}")
+        return "".join(out)
+
+
+def parse_kv(text):
+    """Parses Slurm's one-line Key=Value output. Values may contain spaces
+    (e.g. Command=, Reason=); a token without '=' continues the previous one."""
+    d, key = {}, None
+    for tok in text.strip().split(" "):
+        if "=" in tok and not tok.startswith("="):
+            key, val = tok.split("=", 1)
+            d[key] = val
+        elif key is not None and tok:
+            d[key] += " " + tok
+    return d
+
+
+_LIVE = set()
+
+
+def _on_signal(signum, frame):
+    # Turn the signal into an exception so context managers and finally
+    # blocks tear down; a second signal during teardown is ignored.
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_IGN)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+@atexit.register
+def _close_all():
+    for c in list(_LIVE):
+        c.close()
+
+
+def _cluster_args(p):
+    p.add_argument("--nodes", type=int, default=4,
+                   help="number of slurmd, named n1..nN (default 4)")
+    p.add_argument("--gpus-per-node", type=int, default=8)
+    p.add_argument("--cpus-per-node", type=int, default=32)
+    p.add_argument("--select-type", default="select/cons_tres",
+                   help="e.g. select/cons_tres_power (default select/cons_tres)")
+    p.add_argument("--plugin-dir", default=os.environ.get("PB_PLUGIN_DIR") or None,
+                   help="searched before Slurm's own plugins, e.g. build/plugin "
+                        "(default $PB_PLUGIN_DIR)")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra slurm.conf setting (repeatable)")
+    p.add_argument("--file", action="append", default=[], metavar="NAME=PATH",
+                   help="copy PATH beside slurm.conf as NAME, e.g. "
+                        "power_budget.conf=./pb.conf; topology.conf=... also "
+                        "sets TopologyPlugin=topology/tree (repeatable)")
+    p.add_argument("--keep", action="store_true", default=None,
+                   help="keep the temp dir (also PB_KEEP_CLUSTER=1)")
+    p.add_argument("--timeout", type=int, default=120,
+                   help="seconds to wait for the nodes to become idle")
+
+
+def _cluster_from(a):
+    files = {}
+    for f in a.file:
+        name, path = f.split("=", 1)
+        with open(path) as fh:
+            files[name] = fh.read()
+    return Cluster(nodes=a.nodes, gpus_per_node=a.gpus_per_node,
+                   cpus_per_node=a.cpus_per_node, select_type=a.select_type,
+                   plugin_dir=a.plugin_dir, files=files, keep=a.keep,
+                   extra_conf=dict(kv.split("=", 1) for kv in a.conf),
+                   start_timeout=a.timeout)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_reap"]:
+        _reaper_main(int(argv[1]), argv[2], argv[3] == "1")
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    up = sub.add_parser("up", help="start a cluster and wait for Ctrl-C")
+    _cluster_args(up)
+    run = sub.add_parser("run", help="start a cluster, run CMD with SLURM_CONF "
+                                     "set, tear down; exits with CMD's status")
+    _cluster_args(run)
+    run.add_argument("command", nargs=argparse.REMAINDER)
+    a = ap.parse_args(argv)
+    t0 = time.monotonic()
+    with _cluster_from(a) as c:
+        print(f"# {c.n} nodes {c.nodelist} up in {time.monotonic() - t0:.1f}s, "
+              f"SelectType={c.select_type}, logs in {c.path('log')}", file=sys.stderr)
+        if a.cmd == "up":
+            print(c.export_line(), flush=True)
+            print("# Ctrl-C to tear down", file=sys.stderr, flush=True)
+            reported = set()
+            try:
+                while True:
+                    time.sleep(1)
+                    c.reap()
+                    for name, p in c.procs.items():
+                        if p.poll() is not None and name not in reported:
+                            reported.add(name)  # stays up for a look
+                            print(f"# {name} exited ({p.returncode}); see "
+                                  f"{c.path('log')}", file=sys.stderr, flush=True)
+            except KeyboardInterrupt:
+                print("\n# tearing down", file=sys.stderr)
+            return 0
+        cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
+        if not cmd:
+            ap.error("run: no command given (run -- CMD ...)")
+        return subprocess.call(cmd, env=c.env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# ctest-timeout: 240
+"""Self-test of the cluster harness with Slurm's own select/cons_tres: a
+cluster comes up with GPUs, runs a job, survives a slurmctld crash, and leaves
+no process behind however it ends (normal exit, Ctrl-C, SIGKILL)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from clustertest import Cluster, ClusterTestCase, main, nodes, leftovers
+import pbcluster
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PBCLUSTER = os.path.join(HERE, "pbcluster.py")
+
+
+class HarnessTest(ClusterTestCase):
+
+    def test_up_job_teardown(self):
+        n = nodes()
+        with Cluster(nodes=n) as c:
+            pids = [p.pid for p in c.procs.values()]
+            self.assertEqual(c.node_states(), {f"n{i}": "idle" for i in range(1, n + 1)})
+            gres = c.sinfo("-h", "-N", "-o", "%N %G").split()
+            self.assertEqual(gres[1::2], ["gpu:8"] * n)
+            jid = c.sbatch(["-N1", "--gpus=2"],
+                           "echo host=$SLURMD_NODENAME gpus=$CUDA_VISIBLE_DEVICES")
+            c.wait_jobs([jid], timeout=60)
+            j = c.job(jid)
+            self.assertEqual(j["ExitCode"], "0:0")
+            with open(j["StdOut"]) as f:
+                out = f.read()
+            self.assertIn("host=n1 gpus=0,1", out)
+            self.assertEqual(c.nodes_of(jid), ["n1"])
+        self.assertTornDown(c, pids)
+
+    def test_restart_slurmctld_keeps_running_job(self):
+        with Cluster(nodes=2) as c:
+            go = c.path("jobs", "go")
+            jid = c.sbatch(["-N2", "--gpus-per-node=8"],
+                           f"while [ ! -e {go} ]; do sleep 0.2; done")
+            c.wait_jobs([jid], state="RUNNING", timeout=30)
+            before = c.nodes_of(jid)
+            c.save_state(jid)
+            old = c.procs["slurmctld"].pid
+            c.restart_slurmctld(kill9=True)
+            self.assertNotEqual(c.procs["slurmctld"].pid, old)
+            self.assertEqual(c.job(jid)["JobState"], "RUNNING")
+            self.assertEqual(c.nodes_of(jid), before)
+            open(go, "w").close()
+            c.wait_jobs([jid], timeout=60)
+            # a new job still schedules after the crash
+            c.wait_jobs([c.sbatch(["-N2"], "true")], timeout=60)
+        self.assertTornDown(c)
+
+    def test_error_carries_logs(self):
+        with Cluster(nodes=1) as c:
+            with self.assertRaises(pbcluster.ClusterError) as e:
+                c.scontrol("show", "job", "999")
+            self.assertIn("Invalid job id", str(e.exception))
+            self.assertIn("slurmctld.log", c.logs())
+
+    def test_cli_run_propagates_status(self):
+        r = subprocess.run([sys.executable, PBCLUSTER, "run", "--nodes", "2", "--",
+                            "sh", "-c", 'sinfo -h -o "%D %T"; exit 3'],
+                           capture_output=True, text=True, timeout=90)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual(r.stdout.strip(), "2 idle")
+
+    def test_cli_up_and_ctrl_c(self):
+        p = subprocess.Popen([sys.executable, PBCLUSTER, "up", "--nodes", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = p.stdout.readline().strip()
+            if not line.startswith("export SLURM_CONF="):
+                p.kill()
+                self.fail(line + p.stderr.read())
+            conf = line.split("=", 1)[1]
+            env = dict(os.environ, SLURM_CONF=conf)
+            r = subprocess.run(["sinfo", "-h", "-o", "%D %T"], env=env,
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.stdout.strip(), "2 idle", r.stderr)
+            subprocess.run(["sbatch", "--wrap", "sleep 60", "-o", "/dev/null"],
+                           env=env, check=True, capture_output=True, timeout=30)
+            p.send_signal(signal.SIGINT)
+            self.assertEqual(p.wait(60), 0)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            p.stdout.close()
+            p.stderr.close()
+        tmpdir = os.path.dirname(conf)
+        self.assertEqual(leftovers(tmpdir), [])
+        self.assertFalse(os.path.exists(tmpdir))
+
+    def test_sigkilled_harness_is_cleaned_up(self):
+        # ctest kills a test that times out with SIGKILL: no handler runs, so
+        # the detached watchdog must clean up.
+        code = ("import sys, time; sys.path.insert(0, %r)\n"
+                "from pbcluster import Cluster\n"
+                "c = Cluster(nodes=2).start()\n"
+                "j = c.sbatch(['-N2'], 'sleep 120')\n"
+                "c.wait_jobs([j], state='RUNNING', timeout=30)\n"
+                "print(c.dir, flush=True)\n"
+                "time.sleep(300)\n" % HERE)
+        pbcluster._set_subreaper(True)  # adopt its orphans, to reap them
+        try:
+            p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                 text=True)
+            tmpdir = p.stdout.readline().strip()
+            self.assertTrue(tmpdir.startswith("/"), tmpdir)
+            self.assertNotEqual(leftovers(tmpdir), [])
+            p.kill()
+            p.wait()
+            p.stdout.close()
+            end = time.monotonic() + 20
+            while time.monotonic() < end and (leftovers(tmpdir) or os.path.exists(tmpdir)):
+                time.sleep(0.2)
+            self.assertEqual(leftovers(tmpdir), [])
+            self.assertFalse(os.path.exists(tmpdir))
+        finally:
+            _reap_children()
+            pbcluster._set_subreaper(False)
+
+
+def _reap_children():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+if __name__ == "__main__":
+    main()

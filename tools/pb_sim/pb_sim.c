@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pb-sim: replay a job trace on a site model under the power-budget policy
+ * and the baselines, and report caps, power, throughput and waits.
+ *
+ * This file owns the command line only: it builds the site, loads and maps
+ * the trace, runs each requested policy on the same jobs one after the
+ * other, and hands the results to sim_out.  See pb-sim(1).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim_engine.h"
+#include "sim_out.h"
+#include "sim_pols.h"
+#include "sim_site.h"
+#include "sim_trace.h"
+
+#define SIM_NPOL 4
+
+static const char *const sim_pol_names[SIM_NPOL] = {"oblivious", "static",
+						    "power", "power-notopo"};
+
+struct sim_opts {
+	const char *trace, *site, *json, *plot, *mapping, *policies, *gpu;
+	double nodes, cap_mw, pue, cooling_mw, reserve;
+	unsigned long long seed;
+	int power_save, timing, progress, quiet;
+};
+
+static void _usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pb-sim --trace FILE [options]\n"
+		"  --trace FILE        OpenB pod list or "
+		"submit,duration,nodes|gpus[,gpus_per_node][,load] CSV\n"
+		"  --site S            reference (default), reference-500, or "
+		"a Key=Value site file\n"
+		"  --nodes N --cap-mw X --pue P --cooling-mw C --reserve R   "
+		"override the site\n"
+		"  --gpu MODEL         GPU model from policy's power table "
+		"(default H100 SXM)\n"
+		"  --policy LIST       all (default) or a comma list of "
+		"oblivious,static,power,power-notopo\n"
+		"  --mapping K=V,...   "
+		"scale=256,load=0.9,max-dur=172800,power=full|milli\n"
+		"  --no-power-save     power policies keep free nodes idle "
+		"instead of off\n"
+		"  --seed N            recorded in the results (no random "
+		"draws today)\n"
+		"  --json FILE         write results as JSON (deterministic)\n"
+		"  --timing            add wall-clock cost to the JSON (not "
+		"deterministic)\n"
+		"  --plot FILE.png     plot facility power against the cap "
+		"(gnuplot)\n"
+		"  --progress          progress on stderr even when it is not "
+		"a terminal\n"
+		"  --quiet             no table on stdout\n");
+}
+
+static int _num_arg(const char *name, const char *v, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(v, &end);
+	if (errno || end == v || *end || !isfinite(*out) || *out < 0) {
+		fprintf(stderr, "pb-sim: %s: '%s' is not a number >= 0\n", name,
+			v);
+		return -1;
+	}
+	return 0;
+}
+
+static int _parse(int argc, char **argv, struct sim_opts *o)
+{
+	enum {
+		O_NODES = 256,
+		O_CAP,
+		O_PUE,
+		O_COOL,
+		O_RES,
+		O_NOPS,
+		O_TIMING,
+		O_PROG,
+		O_GPU
+	};
+	static const struct option lo[] = {{"trace", 1, 0, 't'},
+					   {"site", 1, 0, 's'},
+					   {"policy", 1, 0, 'p'},
+					   {"mapping", 1, 0, 'm'},
+					   {"seed", 1, 0, 'S'},
+					   {"json", 1, 0, 'j'},
+					   {"plot", 1, 0, 'P'},
+					   {"quiet", 0, 0, 'q'},
+					   {"help", 0, 0, 'h'},
+					   {"nodes", 1, 0, O_NODES},
+					   {"cap-mw", 1, 0, O_CAP},
+					   {"pue", 1, 0, O_PUE},
+					   {"cooling-mw", 1, 0, O_COOL},
+					   {"reserve", 1, 0, O_RES},
+					   {"no-power-save", 0, 0, O_NOPS},
+					   {"timing", 0, 0, O_TIMING},
+					   {"progress", 0, 0, O_PROG},
+					   {"gpu", 1, 0, O_GPU},
+					   {0, 0, 0, 0}};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->site = "reference";
+	o->policies = "all";
+	o->gpu = "H100 SXM";
+	o->nodes = o->cap_mw = o->pue = o->cooling_mw = o->reserve = -1;
+	o->power_save = 1;
+	o->progress = isatty(STDERR_FILENO);
+	while ((c = getopt_long(argc, argv, "t:s:p:m:S:j:P:qh", lo, NULL)) !=
+	       -1) {
+		double v;
+
+		switch (c) {
+		case 't':
+			o->trace = optarg;
+			break;
+		case 's':
+			o->site = optarg;
+			break;
+		case 'p':
+			o->policies = optarg;
+			break;
+		case 'm':
+			o->mapping = optarg;
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'P':
+			o->plot = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			_usage(stdout);
+			exit(0);
+		case O_GPU:
+			o->gpu = optarg;
+			break;
+		case O_NOPS:
+			o->power_save = 0;
+			break;
+		case O_TIMING:
+			o->timing = 1;
+			break;
+		case O_PROG:
+			o->progress = 1;
+			break;
+		case 'S':
+			if (_num_arg("--seed", optarg, &v) || v != floor(v))
+				return -1;
+			o->seed = (unsigned long long)v;
+			break;
+		case O_NODES:
+			if (_num_arg("--nodes", optarg, &o->nodes))
+				return -1;
+			break;
+		case O_CAP:
+			if (_num_arg("--cap-mw", optarg, &o->cap_mw))
+				return -1;
+			break;
+		case O_PUE:
+			if (_num_arg("--pue", optarg, &o->pue))
+				return -1;
+			break;
+		case O_COOL:
+			if (_num_arg("--cooling-mw", optarg, &o->cooling_mw))
+				return -1;
+			break;
+		case O_RES:
+			if (_num_arg("--reserve", optarg, &o->reserve))
+				return -1;
+			break;
+		default:
+			_usage(stderr);
+			return -1;
+		}
+	}
+	if (!o->trace || optind != argc) {
+		_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int _site(const struct sim_opts *o, struct sim_site *s)
+{
+	char err[512];
+
+	if (sim_site_load(s, o->site, err, sizeof(err)) ||
+	    sim_policy_gpu_table(s, o->gpu, err, sizeof(err)))
+		goto bad;
+	if (o->nodes >= 0) {
+		if (o->nodes < 1 || o->nodes != floor(o->nodes) ||
+		    o->nodes > 1e7) {
+			snprintf(err, sizeof(err), "--nodes: need a count");
+			goto bad;
+		}
+		s->nodes = (uint32_t)o->nodes;
+	}
+	if (o->cap_mw >= 0)
+		s->cap_w = o->cap_mw * 1e6;
+	if (o->pue >= 0)
+		s->pue = o->pue;
+	if (o->cooling_mw >= 0)
+		s->cooling_w = o->cooling_mw * 1e6;
+	if (o->reserve >= 0)
+		s->reserve = o->reserve;
+	if (!sim_site_check(s, err, sizeof(err)))
+		return 0;
+bad:
+	fprintf(stderr, "pb-sim: %s\n", err);
+	return -1;
+}
+
+/* Which policies, in the fixed order of sim_pol_names. */
+static int _which(const char *list, int *want)
+{
+	char *dup = strdup(list), *tok, *save = NULL;
+	int rc = 0;
+
+	memset(want, 0, SIM_NPOL * sizeof(*want));
+	if (!dup)
+		return -1;
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int k, hit = 0;
+
+		for (k = 0; k < SIM_NPOL; k++)
+			if (!strcmp(tok, "all") ||
+			    !strcmp(tok, sim_pol_names[k]))
+				want[k] = hit = 1;
+		if (!hit) {
+			fprintf(stderr, "pb-sim: --policy: unknown '%s'\n",
+				tok);
+			rc = -1;
+		}
+	}
+	free(dup);
+	return rc;
+}
+
+static int _make(int k, const struct sim_site *s, int power_save,
+		 struct sim_pol *p)
+{
+	char err[512];
+	int rc;
+
+	if (k == 0)
+		rc = sim_base_oblivious(s, p, err, sizeof(err));
+	else if (k == 1)
+		rc = sim_base_static(s, p, err, sizeof(err));
+	else
+		rc = sim_policy_power(s, k == 2, power_save, p, err,
+				      sizeof(err));
+	if (rc)
+		fprintf(stderr, "pb-sim: %s\n", err);
+	return rc;
+}
+
+static int _outputs(const struct sim_opts *o, const struct sim_report *rep)
+{
+	char err[512];
+	int rc = 0;
+
+	if (!o->quiet)
+		sim_out_table(stdout, rep);
+	if (o->json) {
+		FILE *f = fopen(o->json, "w");
+
+		if (!f || sim_out_json(f, rep, o->timing) | fclose(f)) {
+			fprintf(stderr, "pb-sim: %s: %s\n", o->json,
+				strerror(errno));
+			rc = -1;
+		}
+	}
+	if (o->plot && sim_out_plot(o->plot, rep, err, sizeof(err))) {
+		fprintf(stderr, "pb-sim: %s\n", err);
+		rc = -1;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct sim_opts o;
+	struct sim_site site;
+	struct sim_mapping map;
+	struct sim_trace tr;
+	struct sim_result res[SIM_NPOL];
+	struct sim_progress prog = {0, 0};
+	struct sim_report rep;
+	char err[512], *tdup;
+	int want[SIM_NPOL], rc = 1;
+	size_t nres = 0;
+
+	if (_parse(argc, argv, &o) || _site(&o, &site) ||
+	    _which(o.policies, want))
+		return 2;
+	if (sim_trace_load(o.trace, o.mapping, site.nodes, site.gpn, &map, &tr,
+			   err, sizeof(err))) {
+		fprintf(stderr, "pb-sim: %s\n", err);
+		return 2;
+	}
+	prog.on = o.progress;
+	for (int k = 0; k < SIM_NPOL; k++) {
+		struct sim_pol p;
+
+		if (!want[k])
+			continue;
+		if (_make(k, &site, o.power_save, &p))
+			goto out;
+		if (sim_run(&site, &tr, &p, &res[nres], sim_progress_cb,
+			    &prog)) {
+			fprintf(stderr, "pb-sim: %s: out of memory\n", p.name);
+			sim_pol_destroy(&p);
+			goto out;
+		}
+		sim_progress_end(&prog);
+		sim_pol_destroy(&p);
+		nres++;
+	}
+	tdup = strdup(o.trace);
+	rep = (struct sim_report){.trace = tdup ? basename(tdup) : o.trace,
+				  .site = &site,
+				  .map = &map,
+				  .seed = o.seed,
+				  .power_save = o.power_save,
+				  .res = res,
+				  .nres = nres};
+	rc = _outputs(&o, &rep) ? 1 : 0;
+	free(tdup);
+out:
+	for (size_t i = 0; i < nres; i++)
+		sim_result_free(&res[i]);
+	sim_trace_free(&tr);
+	return rc;
+}

@@ -1,0 +1,697 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sim_engine: event loop, EASY backfill and measurement.
+ *
+ * Time advances from event to event (a submit or a job end).  At each
+ * instant all ends are applied first, then the new submits queue, then one
+ * scheduling pass runs, and only then is power observed: a start and an end
+ * at the same second never show as a transient sum.
+ *
+ * The scheduling pass is EASY backfill in priority order (FCFS: submit
+ * time, then trace row).  Jobs start in order until one cannot; that head
+ * job gets a reservation at the earliest time when enough nodes *and*
+ * enough policy power headroom will be free, counting the running jobs' end
+ * times (run times are known exactly: the trace gives no time limits).  A
+ * later job may then start now only if it ends before that time, or if it
+ * fits in the nodes and power the head job will leave over.  A policy that
+ * can hold power ahead (the ledger's reservations) is also asked to hold
+ * the head job's power at that time on nodes free by then, so backfill
+ * cannot use rack, row or hall headroom the head job will need.
+ *
+ * Power is accounted here, not by the policy: a node draws standby when off,
+ * idle when powered without a job, idle + load x (max - idle) with one; IT
+ * watts sum up racks, rows, halls; facility = IT x PUE.  A violation is an
+ * episode during which a domain is above its full cap (the reserve is a
+ * policy margin, not part of the cap).
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim_engine.h"
+
+#define SIM_TAU 10.0 /* s, bounded-slowdown threshold */
+
+struct sim_run_job {
+	double end;
+	uint32_t job;
+	uint32_t *nodes; /* owned */
+	double w;	 /* policy power held, released at the end */
+};
+
+/* Per-level IT watts and over-cap state; level 3 is cooling (one domain). */
+struct sim_dom {
+	uint32_t n;
+	double cap;
+	double *w;
+	double *since; /* over since; < 0 when under */
+	uint8_t *touched;
+	uint32_t *tlist;
+	uint32_t ntouched;
+};
+
+struct sim_state {
+	const struct sim_site *s;
+	const struct sim_trace *t;
+	const struct sim_pol *p;
+	struct sim_result *r;
+	double *node_w;
+	double it_w;
+	struct sim_dom dom[4];
+	/* running jobs: binary min-heap on (end, job) */
+	struct sim_run_job *heap;
+	size_t nheap;
+	/* pending jobs in priority order */
+	uint32_t *queue;
+	size_t nqueue;
+	double *start; /* per job; < 0 until it starts */
+	uint32_t *nodes_buf;
+	uint8_t *busy;	/* per node: in a running job */
+	uint32_t *cand; /* scratch: nodes free by the head's start */
+	double last_t, last_w;
+	int fac_over;
+	size_t curve_cap;
+	double cost_ns;
+};
+
+static double _now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int _heap_less(const struct sim_run_job *a, const struct sim_run_job *b)
+{
+	if (a->end != b->end)
+		return a->end < b->end;
+	return a->job < b->job;
+}
+
+static void _heap_push(struct sim_state *st, struct sim_run_job rj)
+{
+	size_t i = st->nheap++;
+
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+
+		if (!_heap_less(&rj, &st->heap[up]))
+			break;
+		st->heap[i] = st->heap[up];
+		i = up;
+	}
+	st->heap[i] = rj;
+}
+
+static struct sim_run_job _heap_pop(struct sim_state *st)
+{
+	struct sim_run_job top = st->heap[0], last = st->heap[--st->nheap];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= st->nheap)
+			break;
+		if (c + 1 < st->nheap &&
+		    _heap_less(&st->heap[c + 1], &st->heap[c]))
+			c++;
+		if (!_heap_less(&st->heap[c], &last))
+			break;
+		st->heap[i] = st->heap[c];
+		i = c;
+	}
+	if (st->nheap)
+		st->heap[i] = last;
+	return top;
+}
+
+static int _dom_init(struct sim_dom *d, uint32_t n, double cap)
+{
+	d->n = n;
+	d->cap = cap;
+	d->w = calloc(n, sizeof(*d->w));
+	d->since = malloc(n * sizeof(*d->since));
+	d->touched = calloc(n, 1);
+	d->tlist = malloc(n * sizeof(*d->tlist));
+	if (!d->w || !d->since || !d->touched || !d->tlist)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		d->since[i] = -1;
+	return 0;
+}
+
+static void _dom_free(struct sim_dom *d)
+{
+	free(d->w);
+	free(d->since);
+	free(d->touched);
+	free(d->tlist);
+}
+
+static void _dom_add(struct sim_dom *d, uint32_t i, double dw)
+{
+	d->w[i] += dw;
+	if (!d->touched[i]) {
+		d->touched[i] = 1;
+		d->tlist[d->ntouched++] = i;
+	}
+}
+
+/* Set a node's draw, carrying the change up its domains. */
+static void _node_set(struct sim_state *st, uint32_t n, double w)
+{
+	const struct sim_site *s = st->s;
+	double dw = w - st->node_w[n];
+
+	st->node_w[n] = w;
+	st->it_w += dw;
+	_dom_add(&st->dom[0], sim_site_rack(s, n), dw);
+	_dom_add(&st->dom[1], sim_site_row(s, n), dw);
+	_dom_add(&st->dom[2], sim_site_hall(s, n), dw);
+	_dom_add(&st->dom[3], 0, dw);
+}
+
+static double _free_w(struct sim_state *st, uint32_t n)
+{
+	return st->p->ops->free_on(st->p->ctx, n) ? sim_site_idle_w(st->s)
+						  : st->s->standby_w;
+}
+
+static int _curve_add(struct sim_state *st, double t, double w)
+{
+	struct sim_result *r = st->r;
+
+	if (r->ncurve && r->curve[r->ncurve - 1].w == w)
+		return 0;
+	if (r->ncurve && r->curve[r->ncurve - 1].t == t) {
+		r->curve[r->ncurve - 1].w = w;
+		return 0;
+	}
+	if (r->ncurve == st->curve_cap) {
+		size_t nc = st->curve_cap ? 2 * st->curve_cap : 4096;
+		struct sim_point *np = realloc(r->curve, nc * sizeof(*np));
+
+		if (!np)
+			return -1;
+		r->curve = np;
+		st->curve_cap = nc;
+	}
+	r->curve[r->ncurve].t = t;
+	r->curve[r->ncurve].w = w;
+	r->ncurve++;
+	return 0;
+}
+
+/* Close the interval [last_t, t) and check caps after this instant. */
+static int _observe(struct sim_state *st, double t)
+{
+	struct sim_result *r = st->r;
+	double fac = st->it_w * st->s->pue;
+
+	if (st->fac_over)
+		r->fac_over_s += t - st->last_t;
+	st->last_t = t;
+	st->last_w = fac;
+	if (fac > r->fac_max)
+		r->fac_max = fac;
+	if (fac > st->s->cap_w) {
+		if (!st->fac_over)
+			r->fac_viol++;
+		st->fac_over = 1;
+		if (fac - st->s->cap_w > r->fac_worst_w)
+			r->fac_worst_w = fac - st->s->cap_w;
+	} else {
+		st->fac_over = 0;
+	}
+	for (int l = 0; l < 4; l++) {
+		struct sim_dom *d = &st->dom[l];
+
+		for (uint32_t k = 0; k < d->ntouched; k++) {
+			uint32_t i = d->tlist[k];
+			double over = d->w[i] - d->cap;
+
+			d->touched[i] = 0;
+			if (over > 1e-6) {
+				if (d->since[i] < 0) {
+					d->since[i] = t;
+					r->dom_viol++;
+				}
+				if (over > r->dom_worst_w)
+					r->dom_worst_w = over;
+			} else if (d->since[i] >= 0) {
+				r->dom_over_s += t - d->since[i];
+				d->since[i] = -1;
+			}
+		}
+		d->ntouched = 0;
+	}
+	return _curve_add(st, t, fac);
+}
+
+static void _finish(struct sim_state *st, struct sim_run_job *rj)
+{
+	const struct sim_job *j = &st->t->jobs[rj->job];
+
+	st->p->ops->finish(st->p->ctx, j, rj->nodes);
+	for (uint32_t k = 0; k < j->nodes; k++) {
+		_node_set(st, rj->nodes[k], _free_w(st, rj->nodes[k]));
+		st->busy[rj->nodes[k]] = 0;
+	}
+	free(rj->nodes);
+}
+
+static uint32_t _leaves(const struct sim_site *s, const uint32_t *nodes,
+			uint32_t n)
+{
+	uint32_t cnt = 0, last = UINT32_MAX;
+
+	/* policies return nodes ascending; count distinct leaf runs */
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t l = sim_site_leaf(s, nodes[k]);
+
+		if (l != last)
+			cnt++;
+		last = l;
+	}
+	return cnt;
+}
+
+static int _cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Ask the policy to start j; on success account for it.  1/0/-1(ENOMEM). */
+static int _try_start(struct sim_state *st, uint32_t id, double now)
+{
+	const struct sim_job *j = &st->t->jobs[id];
+	const struct sim_pol *p = st->p;
+	struct sim_run_job rj;
+	double t0 = _now_ns(), w = p->ops->job_w(p->ctx, j);
+	int ok;
+
+	ok = p->ops->start(p->ctx, j, now, st->nodes_buf);
+	st->cost_ns += _now_ns() - t0;
+	st->r->decisions++;
+	if (!ok)
+		return 0;
+	rj.nodes = malloc(j->nodes * sizeof(*rj.nodes));
+	if (!rj.nodes)
+		return -1;
+	memcpy(rj.nodes, st->nodes_buf, j->nodes * sizeof(*rj.nodes));
+	qsort(rj.nodes, j->nodes, sizeof(*rj.nodes), _cmp_u32);
+	rj.end = now + j->dur;
+	rj.job = id;
+	rj.w = w;
+	for (uint32_t k = 0; k < j->nodes; k++)
+		st->busy[rj.nodes[k]] = 1;
+	for (uint32_t k = 0; k < j->nodes; k++)
+		_node_set(st, rj.nodes[k],
+			  sim_site_busy_w(st->s, j->gpus_per_node, j->load));
+	st->start[id] = now;
+	st->r->leaf_mean += _leaves(st->s, rj.nodes, j->nodes);
+	st->r->started++;
+	_heap_push(st, rj);
+	return 1;
+}
+
+static int _cmp_end(const void *a, const void *b)
+{
+	const struct sim_run_job *x = a, *y = b;
+
+	return _heap_less(x, y) ? -1 : _heap_less(y, x);
+}
+
+/*
+ * The head job's reservation: the earliest end time after which enough
+ * nodes and power are free, and what is left over then for backfill.
+ */
+static double _shadow(struct sim_state *st, const struct sim_job *h,
+		      struct sim_run_job *tmp, size_t *upto, double *extra_n,
+		      double *extra_w)
+{
+	const struct sim_pol *p = st->p;
+	double fn = p->ops->free_nodes(p->ctx);
+	double hw = p->ops->headroom_w(p->ctx), need = p->ops->job_w(p->ctx, h);
+
+	memcpy(tmp, st->heap, st->nheap * sizeof(*tmp));
+	qsort(tmp, st->nheap, sizeof(*tmp), _cmp_end);
+	for (size_t k = 0; k < st->nheap; k++) {
+		fn += st->t->jobs[tmp[k].job].nodes;
+		hw += tmp[k].w;
+		if (fn >= h->nodes && hw >= need) {
+			*upto = k + 1;
+			*extra_n = fn - h->nodes;
+			*extra_w = hw - need;
+			return tmp[k].end;
+		}
+	}
+	*extra_n = 0;
+	*extra_w = 0;
+	return INFINITY;
+}
+
+/* Ask the policy to hold the head's power at its reserved start. */
+static void _hold(struct sim_state *st, const struct sim_job *h, double at,
+		  const struct sim_run_job *ending, size_t upto)
+{
+	const struct sim_pol *p = st->p;
+	uint32_t n = 0;
+
+	if (!p->ops->hold || isinf(at))
+		return;
+	for (uint32_t k = 0; k < st->s->nodes; k++)
+		if (!st->busy[k])
+			st->cand[n++] = k;
+	for (size_t e = 0; e < upto; e++) {
+		const uint32_t *nodes = ending[e].nodes;
+
+		for (uint32_t k = 0; k < st->t->jobs[ending[e].job].nodes; k++)
+			st->cand[n++] = nodes[k];
+	}
+	p->ops->hold(p->ctx, h, at, st->cand, n);
+}
+
+static int _fits_now(struct sim_state *st, const struct sim_job *j)
+{
+	const struct sim_pol *p = st->p;
+
+	return j->nodes <= p->ops->free_nodes(p->ctx) &&
+	       p->ops->job_w(p->ctx, j) <= p->ops->headroom_w(p->ctx);
+}
+
+/*
+ * One EASY pass.  The head job's power hold only matters to the backfill
+ * starts of this pass (it is dropped at the next event), so it is made
+ * lazily, just before the first one is tried: most passes try none.
+ */
+static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
+{
+	const struct sim_pol *p = st->p;
+	double shadow = -1, extra_n = 0, extra_w = 0;
+	const struct sim_job *head = NULL;
+	size_t keep = 0, upto = 0;
+
+	for (size_t q = 0; q < st->nqueue; q++) {
+		uint32_t id = st->queue[q];
+		const struct sim_job *j = &st->t->jobs[id];
+		int rc = 0;
+
+		if (shadow < 0) {
+			if (_fits_now(st, j))
+				rc = _try_start(st, id, now);
+			if (rc == 0) {
+				shadow = _shadow(st, j, tmp, &upto, &extra_n,
+						 &extra_w);
+				head = j;
+			}
+		} else if (p->ops->free_nodes(p->ctx) && _fits_now(st, j)) {
+			int early = now + j->dur <= shadow;
+			double w = p->ops->job_w(p->ctx, j);
+
+			if (early || (j->nodes <= extra_n && w <= extra_w)) {
+				if (head) {
+					_hold(st, head, shadow, tmp, upto);
+					head = NULL;
+				}
+				rc = _try_start(st, id, now);
+				if (rc == 1 && !early) {
+					extra_n -= j->nodes;
+					extra_w -= w;
+				}
+			}
+		}
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			st->queue[keep++] = id;
+	}
+	st->nqueue = keep;
+	return 0;
+}
+
+static int _cmp_w(const void *a, const void *b)
+{
+	const struct sim_point *x = a, *y = b;
+
+	return x->w < y->w ? -1 : x->w > y->w;
+}
+
+double sim_curve_quantile(const struct sim_point *c, size_t n, double end,
+			  double q)
+{
+	struct sim_point *v;
+	double total = 0, acc = 0, res;
+	size_t m = 0;
+
+	if (!n)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return NAN;
+	/* v[k] = (time spent, power) of each step of the curve */
+	for (size_t k = 0; k < n; k++) {
+		double until = k + 1 < n ? c[k + 1].t : end;
+
+		if (until > c[k].t) {
+			v[m].t = until - c[k].t;
+			v[m].w = c[k].w;
+			total += v[m].t;
+			m++;
+		}
+	}
+	if (!m) {
+		free(v);
+		return c[n - 1].w;
+	}
+	qsort(v, m, sizeof(*v), _cmp_w);
+	res = v[m - 1].w;
+	for (size_t k = 0; k < m; k++) {
+		acc += v[k].t;
+		if (acc >= q * total) {
+			res = v[k].w;
+			break;
+		}
+	}
+	free(v);
+	return res;
+}
+
+static int _cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank quantile of v[0..n), sorting v. */
+static double _quantile(double *v, size_t n, double q)
+{
+	size_t k;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), _cmp_d);
+	k = (size_t)ceil(q * n);
+	return v[k ? k - 1 : 0];
+}
+
+/* Per-job and per-curve summaries once every job has ended. */
+static int _summarise(struct sim_state *st)
+{
+	const struct sim_trace *t = st->t;
+	struct sim_result *r = st->r;
+	double span = t->n ? t->jobs[t->n - 1].submit : 0;
+	double *wait = malloc((t->n + 1) * sizeof(*wait));
+	double *bsld = malloc((t->n + 1) * sizeof(*bsld));
+	double energy = 0;
+	size_t m = 0;
+
+	if (!wait || !bsld) {
+		free(wait);
+		free(bsld);
+		return -1;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sim_job *j = &t->jobs[i];
+		double s = st->start[i],
+		       gpus = (double)j->nodes * j->gpus_per_node;
+		double in;
+
+		if (s < 0)
+			continue;
+		wait[m] = s - j->submit;
+		bsld[m] = fmax(1.0, (wait[m] + j->dur) / fmax(j->dur, SIM_TAU));
+		r->wait_mean += wait[m];
+		r->bsld_mean += bsld[m];
+		r->gpu_hours += gpus * j->dur / 3600;
+		in = fmin(s + j->dur, span) - s;
+		if (in > 0)
+			r->gpu_hours_window += gpus * in / 3600;
+		if (s + j->dur > r->makespan)
+			r->makespan = s + j->dur;
+		m++;
+	}
+	if (m) {
+		r->wait_mean /= m;
+		r->bsld_mean /= m;
+		r->leaf_mean /= m;
+	}
+	r->wait_p95 = _quantile(wait, m, 0.95);
+	r->bsld_p95 = _quantile(bsld, m, 0.95);
+	free(wait);
+	free(bsld);
+	for (size_t k = 0; k < r->ncurve; k++) {
+		double until =
+		    k + 1 < r->ncurve ? r->curve[k + 1].t : r->makespan;
+
+		energy += r->curve[k].w * (until - r->curve[k].t);
+	}
+	r->fac_mean = r->makespan > 0 ? energy / r->makespan : 0;
+	r->fac_p95 = sim_curve_quantile(r->curve, r->ncurve, r->makespan, 0.95);
+	return isnan(r->fac_p95) ? -1 : 0;
+}
+
+static void _state_free(struct sim_state *st)
+{
+	for (size_t k = 0; k < st->nheap; k++)
+		free(st->heap[k].nodes);
+	free(st->heap);
+	free(st->queue);
+	free(st->start);
+	free(st->nodes_buf);
+	free(st->busy);
+	free(st->cand);
+	free(st->node_w);
+	for (int l = 0; l < 4; l++)
+		_dom_free(&st->dom[l]);
+}
+
+static int _state_init(struct sim_state *st)
+{
+	const struct sim_site *s = st->s;
+	size_t n = st->t->n ? st->t->n : 1;
+
+	st->heap = malloc(n * sizeof(*st->heap));
+	st->queue = malloc(n * sizeof(*st->queue));
+	st->start = malloc(n * sizeof(*st->start));
+	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
+	st->node_w = calloc(s->nodes, sizeof(*st->node_w));
+	st->busy = calloc(s->nodes, 1);
+	st->cand = malloc(s->nodes * sizeof(*st->cand));
+	if (!st->busy || !st->cand || !st->heap || !st->queue || !st->start ||
+	    !st->nodes_buf || !st->node_w ||
+	    _dom_init(&st->dom[0], sim_site_count(s, SIM_LVL_RACK),
+		      s->rack_cap_w) ||
+	    _dom_init(&st->dom[1], sim_site_count(s, SIM_LVL_ROW),
+		      s->row_cap_w) ||
+	    _dom_init(&st->dom[2], sim_site_count(s, SIM_LVL_HALL),
+		      s->hall_cap_w) ||
+	    _dom_init(&st->dom[3], 1,
+		      s->cooling_w > 0 ? s->cooling_w : INFINITY))
+		return -1;
+	for (size_t i = 0; i < st->t->n; i++)
+		st->start[i] = -1;
+	for (uint32_t k = 0; k < s->nodes; k++)
+		_node_set(st, k, _free_w(st, k));
+	return 0;
+}
+
+/* Close open domain episodes at the end of the run. */
+static void _close(struct sim_state *st, double t)
+{
+	for (int l = 0; l < 4; l++)
+		for (uint32_t i = 0; i < st->dom[l].n; i++)
+			if (st->dom[l].since[i] >= 0)
+				st->r->dom_over_s += t - st->dom[l].since[i];
+}
+
+static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
+		 struct sim_run_job *tmp)
+{
+	const struct sim_trace *t = st->t;
+	size_t next = 0;
+	uint32_t ended = 0;
+
+	if (_observe(st, 0))
+		return -1;
+	while (next < t->n || st->nheap) {
+		double now = INFINITY;
+
+		if (next < t->n)
+			now = t->jobs[next].submit;
+		if (st->nheap && st->heap[0].end < now)
+			now = st->heap[0].end;
+		if (st->p->ops->unhold)
+			st->p->ops->unhold(st->p->ctx);
+		while (st->nheap && st->heap[0].end <= now) {
+			struct sim_run_job rj = _heap_pop(st);
+
+			_finish(st, &rj);
+			st->r->events++;
+			ended++;
+		}
+		for (; next < t->n && t->jobs[next].submit <= now; next++) {
+			st->r->events++;
+			if (!st->p->ops->fits_ever(st->p->ctx, &t->jobs[next]))
+				st->r->rejected++;
+			else
+				st->queue[st->nqueue++] = (uint32_t)next;
+		}
+		if (_schedule(st, now, tmp) || _observe(st, now))
+			return -1;
+		if (progress && !(st->r->events & 1023))
+			progress(parg, st->p->name, ended, (uint32_t)t->n, now);
+	}
+	/* a queue left with nothing running can never start: count it */
+	st->r->rejected += (uint32_t)st->nqueue;
+	_close(st, st->last_t);
+	if (progress)
+		progress(parg, st->p->name, ended, (uint32_t)t->n, st->last_t);
+	return 0;
+}
+
+int sim_run(const struct sim_site *s, const struct sim_trace *t,
+	    const struct sim_pol *p, struct sim_result *r,
+	    sim_progress_fn progress, void *parg)
+{
+	struct sim_state st;
+	struct sim_run_job *tmp;
+	double w0 = _now_ns();
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	memset(&st, 0, sizeof(st));
+	snprintf(r->policy, sizeof(r->policy), "%s", p->name);
+	r->jobs = (uint32_t)t->n;
+	r->powered = p->powered;
+	st.s = s;
+	st.t = t;
+	st.p = p;
+	st.r = r;
+	tmp = malloc((t->n ? t->n : 1) * sizeof(*tmp));
+	if (tmp && !_state_init(&st) && !_loop(&st, progress, parg, tmp) &&
+	    !_summarise(&st))
+		rc = 0;
+	free(tmp);
+	_state_free(&st);
+	r->wall_s = (_now_ns() - w0) / 1e9;
+	r->ns_per_decision = r->decisions ? st.cost_ns / r->decisions : 0;
+	if (rc)
+		sim_result_free(r);
+	return rc;
+}
+
+void sim_result_free(struct sim_result *r)
+{
+	free(r->curve);
+	r->curve = NULL;
+	r->ncurve = 0;
+}

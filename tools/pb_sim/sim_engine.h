@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sim_engine: the event-driven scheduler core of pb-sim.  Replays a mapped
+ * trace (submit, start, end events) under priority FCFS with EASY backfill
+ * against one placement/admission policy given as a table of operations,
+ * and measures what happened: facility and domain power over time against
+ * the caps, waits, slowdowns, GPU-hours, compactness.  The engine owns the
+ * physical power accounting, the same for every policy, so a policy cannot
+ * flatter itself: it only decides where and whether a job starts.
+ */
+#ifndef PB_SIM_ENGINE_H
+#define PB_SIM_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_site.h"
+#include "sim_trace.h"
+
+/*
+ * A policy, as the engine drives it.  Power units of headroom_w/job_w are
+ * the policy's own (the engine only compares them with each other, to find
+ * when the head job's power frees up).
+ */
+struct sim_pol_ops {
+	/* 1 if a node without a job is powered (idle draw), 0 if off */
+	int (*free_on)(void *ctx, uint32_t node);
+	/* 0 if the job could never start on this site (it is rejected) */
+	int (*fits_ever)(void *ctx, const struct sim_job *j);
+	/* try to start j now: on 1, out[0..j->nodes) holds its nodes */
+	int (*start)(void *ctx, const struct sim_job *j, double now,
+		     uint32_t *out);
+	void (*finish)(void *ctx, const struct sim_job *j,
+		       const uint32_t *nodes);
+	/* aggregate view for the head job's reservation */
+	uint32_t (*free_nodes)(void *ctx);
+	double (*headroom_w)(void *ctx); /* INFINITY if unlimited */
+	double (*job_w)(void *ctx, const struct sim_job *j);
+	/*
+	 * Optional: hold power for the blocked head job j from start on,
+	 * on some of cand[0..n) (the nodes free by then), so that backfill
+	 * cannot take the domain headroom it will need; and drop that hold.
+	 * The engine drops the hold at every event before anything changes.
+	 */
+	void (*hold)(void *ctx, const struct sim_job *j, double start,
+		     const uint32_t *cand, uint32_t n);
+	void (*unhold)(void *ctx);
+	void (*destroy)(void *ctx);
+};
+
+struct sim_pol {
+	char name[24];
+	const struct sim_pol_ops *ops;
+	void *ctx;
+	uint32_t powered; /* nodes kept powered when free (report) */
+};
+
+/* One point of the facility power curve: from t on, facility draws w. */
+struct sim_point {
+	double t, w;
+};
+
+struct sim_result {
+	char policy[24];
+	uint32_t jobs, started, rejected;
+	uint32_t powered;
+	uint64_t events, decisions;
+	double makespan;		   /* s, last end */
+	double gpu_hours;		   /* all jobs run */
+	double gpu_hours_window;	   /* within the arrival span */
+	double wait_mean, wait_p95;	   /* s */
+	double bsld_mean, bsld_p95;	   /* bounded slowdown, tau 10 s */
+	double leaf_mean;		   /* leaf switches per job */
+	double fac_mean, fac_p95, fac_max; /* facility W, over makespan */
+	uint32_t fac_viol;		   /* episodes above the facility cap */
+	double fac_worst_w, fac_over_s;
+	uint32_t dom_viol; /* episodes, all racks/rows/halls/cooling */
+	double dom_worst_w, dom_over_s; /* domain-seconds over */
+	/* wall clock: not deterministic, kept out of the default JSON */
+	double wall_s, ns_per_decision;
+	struct sim_point *curve; /* owned */
+	size_t ncurve;
+};
+
+typedef void (*sim_progress_fn)(void *arg, const char *policy, uint32_t done,
+				uint32_t total, double t);
+
+/*
+ * Replay trace t on site s under policy p, filling *r (release with
+ * sim_result_free).  progress may be NULL.  Returns 0, or -1 on memory
+ * exhaustion with *r empty.
+ */
+int sim_run(const struct sim_site *s, const struct sim_trace *t,
+	    const struct sim_pol *p, struct sim_result *r,
+	    sim_progress_fn progress, void *parg);
+
+void sim_result_free(struct sim_result *r);
+
+/* Time-weighted quantile q of a power curve over [0, end). */
+double sim_curve_quantile(const struct sim_point *c, size_t n, double end,
+			  double q);
+
+#endif

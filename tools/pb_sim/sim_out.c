@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sim_out: table, JSON, plot and progress for pb-sim.
+ *
+ * The table is transposed (one column per policy) so four policies fit an
+ * 80-column terminal.  JSON numbers use fixed formats so that the file is
+ * byte-identical between runs on the same inputs; wall-clock cost is kept
+ * out of it unless asked for.  The plot is a gnuplot script fed on a pipe,
+ * with the curves as inline data blocks: no temporary files.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "sim_out.h"
+
+#define MW(w) ((w) / 1e6)
+
+static void _row_d(FILE *f, const char *label, const struct sim_report *rep,
+		   double (*get)(const struct sim_result *,
+				 const struct sim_report *),
+		   const char *fmt)
+{
+	fprintf(f, "%-26s", label);
+	for (size_t i = 0; i < rep->nres; i++) {
+		char cell[32];
+
+		snprintf(cell, sizeof(cell), fmt, get(&rep->res[i], rep));
+		fprintf(f, " %13s", cell);
+	}
+	fputc('\n', f);
+}
+
+#define GETTER(name, expr)                                                     \
+	static double name(const struct sim_result *r,                         \
+			   const struct sim_report *rep)                       \
+	{                                                                      \
+		(void)rep;                                                     \
+		return (expr);                                                 \
+	}
+
+GETTER(_g_powered, r->powered)
+GETTER(_g_started, r->started)
+GETTER(_g_rejected, r->rejected)
+GETTER(_g_viol, r->fac_viol)
+GETTER(_g_worst, MW(r->fac_worst_w))
+GETTER(_g_over, r->fac_over_s / 3600)
+GETTER(_g_dviol, r->dom_viol)
+GETTER(_g_dworst, r->dom_worst_w / 1e3)
+GETTER(_g_mean, r->fac_mean / rep->site->cap_w)
+GETTER(_g_p95, r->fac_p95 / rep->site->cap_w)
+GETTER(_g_max, r->fac_max / rep->site->cap_w)
+GETTER(_g_gpuh, r->gpu_hours / 1e6)
+GETTER(_g_gpuhw, r->gpu_hours_window / 1e6)
+GETTER(_g_mk, r->makespan / 3600)
+GETTER(_g_wm, r->wait_mean / 3600)
+GETTER(_g_wp, r->wait_p95 / 3600)
+GETTER(_g_bm, r->bsld_mean)
+GETTER(_g_bp, r->bsld_p95)
+GETTER(_g_leaf, r->leaf_mean)
+GETTER(_g_ns, r->ns_per_decision)
+GETTER(_g_evs, r->wall_s > 0 ? r->events / r->wall_s : 0)
+
+void sim_out_table(FILE *f, const struct sim_report *rep)
+{
+	const struct sim_site *s = rep->site;
+	const struct sim_mapping *m = rep->map;
+
+	fprintf(f,
+		"site %s: %u nodes x %u %s, cap %.1f MW, PUE %.2f, "
+		"cooling %.0f MW, reserve %.1f%%, power saving %s\n",
+		s->name, s->nodes, s->gpn, s->gpu_model, MW(s->cap_w), s->pue,
+		MW(s->cooling_w), s->reserve * 100,
+		rep->power_save ? "on" : "off");
+	fprintf(f,
+		"trace %s, mapping %s: scale %g, load %g, max-dur %gs, "
+		"power %s; %u rows -> %u jobs (dropped %u cpu-only, %u "
+		"never ran, %u too wide; %u cut), arrivals / %.3f, offered "
+		"load %.3f\n\n",
+		rep->trace, m->name, m->scale, m->target_load, m->max_dur,
+		m->power_milli ? "milli" : "full", m->rows, m->kept,
+		m->dropped_cpu, m->dropped_nodur, m->dropped_big, m->cut,
+		m->compress, m->offered_load);
+	fprintf(f, "%-26s", "policy");
+	for (size_t i = 0; i < rep->nres; i++)
+		fprintf(f, " %13s", rep->res[i].policy);
+	fputc('\n', f);
+	_row_d(f, "nodes powered when free", rep, _g_powered, "%.0f");
+	_row_d(f, "jobs started", rep, _g_started, "%.0f");
+	_row_d(f, "jobs rejected", rep, _g_rejected, "%.0f");
+	_row_d(f, "facility cap violations", rep, _g_viol, "%.0f");
+	_row_d(f, "  worst overshoot (MW)", rep, _g_worst, "%.2f");
+	_row_d(f, "  time over cap (h)", rep, _g_over, "%.2f");
+	_row_d(f, "domain cap violations", rep, _g_dviol, "%.0f");
+	_row_d(f, "  worst overshoot (kW)", rep, _g_dworst, "%.1f");
+	_row_d(f, "facility power/cap mean", rep, _g_mean, "%.3f");
+	_row_d(f, "facility power/cap p95", rep, _g_p95, "%.3f");
+	_row_d(f, "facility power/cap max", rep, _g_max, "%.3f");
+	_row_d(f, "GPU-hours (M)", rep, _g_gpuh, "%.3f");
+	_row_d(f, "  within arrival span (M)", rep, _g_gpuhw, "%.3f");
+	_row_d(f, "makespan (h)", rep, _g_mk, "%.2f");
+	_row_d(f, "wait mean (h)", rep, _g_wm, "%.2f");
+	_row_d(f, "wait p95 (h)", rep, _g_wp, "%.2f");
+	_row_d(f, "bounded slowdown mean", rep, _g_bm, "%.1f");
+	_row_d(f, "bounded slowdown p95", rep, _g_bp, "%.1f");
+	_row_d(f, "leaf switches per job", rep, _g_leaf, "%.2f");
+	_row_d(f, "cost per decision (ns)", rep, _g_ns, "%.0f");
+	_row_d(f, "simulated events/s", rep, _g_evs, "%.0f");
+}
+
+/* A JSON string of plain text (names, file names): escape the minimum. */
+static void _jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void _json_head(FILE *f, const struct sim_report *rep)
+{
+	const struct sim_site *s = rep->site;
+	const struct sim_mapping *m = rep->map;
+
+	fprintf(f,
+		"{\n  \"tool\": \"pb-sim\",\n  \"format\": 1,\n"
+		"  \"seed\": %llu,\n  \"trace\": ",
+		(unsigned long long)rep->seed);
+	_jstr(f, rep->trace);
+	fprintf(f, ",\n  \"mapping\": {\"name\": ");
+	_jstr(f, m->name);
+	fprintf(f,
+		", \"scale\": %.6g, \"target_load\": %.6g, "
+		"\"max_dur_s\": %.0f, \"power\": \"%s\", \"rows\": %u, "
+		"\"jobs\": %u, \"dropped_cpu_only\": %u, \"dropped_never_ran\""
+		": %u, \"dropped_too_wide\": %u, \"cut\": %u, \"compress\": "
+		"%.6f, \"offered_load\": %.6f},\n",
+		m->scale, m->target_load, m->max_dur,
+		m->power_milli ? "milli" : "full", m->rows, m->kept,
+		m->dropped_cpu, m->dropped_nodur, m->dropped_big, m->cut,
+		m->compress, m->offered_load);
+	fprintf(f, "  \"site\": {\"name\": ");
+	_jstr(f, s->name);
+	fprintf(f,
+		", \"nodes\": %u, \"gpus_per_node\": %u, \"gpu\": ", s->nodes,
+		s->gpn);
+	_jstr(f, s->gpu_model);
+	fprintf(f,
+		", \"node_idle_w\": %.0f, \"node_max_w\": %.0f, "
+		"\"node_standby_w\": %.0f, \"cap_w\": %.0f, \"pue\": %.4f, "
+		"\"cooling_w\": %.0f, \"reserve\": %.4f, \"rack_nodes\": %u, "
+		"\"rack_cap_w\": %.0f, \"row_racks\": %u, \"row_cap_w\": %.0f, "
+		"\"hall_rows\": %u, \"hall_cap_w\": %.0f, \"leaf_nodes\": %u, "
+		"\"group_leaves\": %u, \"power_saving\": %s},\n",
+		sim_site_idle_w(s), sim_site_busy_w(s, s->gpn, 1), s->standby_w,
+		s->cap_w, s->pue, s->cooling_w, s->reserve, s->rack_nodes,
+		s->rack_cap_w, s->row_racks, s->row_cap_w, s->hall_rows,
+		s->hall_cap_w, s->leaf_nodes, s->group_leaves,
+		rep->power_save ? "true" : "false");
+}
+
+static void _json_result(FILE *f, const struct sim_result *r, double cap)
+{
+	fprintf(f, "    {\"policy\": ");
+	_jstr(f, r->policy);
+	fprintf(f,
+		", \"nodes_powered_when_free\": %u, \"jobs\": %u, "
+		"\"started\": %u, \"rejected\": %u, \"events\": %llu, "
+		"\"decisions\": %llu,\n",
+		r->powered, r->jobs, r->started, r->rejected,
+		(unsigned long long)r->events,
+		(unsigned long long)r->decisions);
+	fprintf(f,
+		"     \"facility\": {\"violations\": %u, \"worst_over_w\": "
+		"%.0f, \"seconds_over\": %.0f, \"mean_w\": %.0f, \"p95_w\": "
+		"%.0f, \"max_w\": %.0f, \"mean_of_cap\": %.6f, \"p95_of_cap\": "
+		"%.6f},\n",
+		r->fac_viol, r->fac_worst_w, r->fac_over_s, r->fac_mean,
+		r->fac_p95, r->fac_max, r->fac_mean / cap, r->fac_p95 / cap);
+	fprintf(f,
+		"     \"domains\": {\"violations\": %u, \"worst_over_w\": "
+		"%.0f, \"domain_seconds_over\": %.0f},\n",
+		r->dom_viol, r->dom_worst_w, r->dom_over_s);
+	fprintf(f,
+		"     \"gpu_hours\": %.3f, \"gpu_hours_in_arrival_span\": "
+		"%.3f, \"makespan_s\": %.0f, \"wait_mean_s\": %.3f, "
+		"\"wait_p95_s\": %.0f, \"bounded_slowdown_mean\": %.6f, "
+		"\"bounded_slowdown_p95\": %.6f, \"bsld_tau_s\": 10, "
+		"\"leaf_switches_per_job\": %.6f}",
+		r->gpu_hours, r->gpu_hours_window, r->makespan, r->wait_mean,
+		r->wait_p95, r->bsld_mean, r->bsld_p95, r->leaf_mean);
+}
+
+int sim_out_json(FILE *f, const struct sim_report *rep, int timing)
+{
+	_json_head(f, rep);
+	fprintf(f, "  \"policies\": [\n");
+	for (size_t i = 0; i < rep->nres; i++) {
+		_json_result(f, &rep->res[i], rep->site->cap_w);
+		fprintf(f, "%s\n", i + 1 < rep->nres ? "," : "");
+	}
+	fprintf(f, "  ]");
+	if (timing) {
+		fprintf(f, ",\n  \"timing\": [");
+		for (size_t i = 0; i < rep->nres; i++) {
+			const struct sim_result *r = &rep->res[i];
+
+			fprintf(f, "%s\n    {\"policy\": ", i ? "," : "");
+			_jstr(f, r->policy);
+			fprintf(f,
+				", \"wall_s\": %.6f, \"ns_per_decision\": "
+				"%.1f, \"events_per_s\": %.1f}",
+				r->wall_s, r->ns_per_decision,
+				r->wall_s > 0 ? r->events / r->wall_s : 0);
+		}
+		fprintf(f, "\n  ]");
+	}
+	fprintf(f, "\n}\n");
+	return ferror(f) ? -1 : 0;
+}
+
+/* gnuplot's single-quoted strings: no escapes but '' for a quote. */
+static void _gq(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static void _plot_script(FILE *g, const char *png, const struct sim_report *rep)
+{
+	static const char *const colours[] = {"#d62728", "#1f77b4", "#2ca02c",
+					      "#9467bd", "#ff7f0e"};
+	const struct sim_site *s = rep->site;
+	char title[256];
+
+	/* noenhanced: file names' underscores are not subscripts */
+	fprintf(g, "set terminal pngcairo noenhanced size 1400,800 "
+		   "font 'DejaVu Sans,12'\nset output ");
+	_gq(g, png);
+	snprintf(title, sizeof(title),
+		 "Facility power vs cap: %s (%u nodes), "
+		 "trace %s, mapping %s (scale %g, load %g)",
+		 s->name, s->nodes, rep->trace, rep->map->name, rep->map->scale,
+		 rep->map->target_load);
+	fprintf(g, "\nset title ");
+	_gq(g, title);
+	fprintf(g, "\nset xlabel 'time since first submit (h)'\n"
+		   "set ylabel 'facility power (MW)'\nset grid\n"
+		   "set key top right box opaque\nset yrange [0:*]\n");
+	for (size_t i = 0; i < rep->nres; i++) {
+		const struct sim_result *r = &rep->res[i];
+
+		fprintf(g, "$d%zu << EOD\n", i);
+		for (size_t k = 0; k < r->ncurve; k++)
+			fprintf(g, "%.4f %.4f\n", r->curve[k].t / 3600,
+				MW(r->curve[k].w));
+		if (r->ncurve)
+			fprintf(g, "%.4f %.4f\n", r->makespan / 3600,
+				MW(r->curve[r->ncurve - 1].w));
+		fprintf(g, "EOD\n");
+	}
+	fprintf(g, "plot ");
+	/*
+	 * the two power policies often draw the same curve: the later ones
+	 * are dashed so the earlier ones still show beneath
+	 */
+	for (size_t i = 0; i < rep->nres; i++)
+		fprintf(g,
+			"$d%zu using 1:2 with steps lw %d dt %d lc rgb '%s' "
+			"title '%s', ",
+			i, i < 3 ? 2 : 3, i < 3 ? 1 : 2, colours[i % 5],
+			rep->res[i].policy);
+	fprintf(g,
+		"%.6f with lines dt 2 lw 2 lc rgb 'black' title "
+		"'facility cap %.0f MW'\n",
+		MW(s->cap_w), MW(s->cap_w));
+}
+
+int sim_out_plot(const char *png, const struct sim_report *rep, char *err,
+		 size_t errlen)
+{
+	FILE *g = popen("gnuplot", "w");
+	int st;
+
+	if (!g) {
+		snprintf(err, errlen, "gnuplot: %s", strerror(errno));
+		return -1;
+	}
+	_plot_script(g, png, rep);
+	st = pclose(g);
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		snprintf(err, errlen,
+			 "gnuplot failed writing %s (is "
+			 "gnuplot-nox installed?)",
+			 png);
+		return -1;
+	}
+	return 0;
+}
+
+static double _wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void sim_progress_cb(void *arg, const char *policy, uint32_t done,
+		     uint32_t total, double t)
+{
+	struct sim_progress *p = arg;
+	double now = _wall();
+
+	if (!p->on || (now - p->last < 0.2 && done < total))
+		return;
+	p->last = now;
+	fprintf(stderr,
+		"\rpb-sim: %-13s %3.0f%%  %u/%u jobs ended, "
+		"simulated %.1f h ",
+		policy, total ? 100.0 * done / total : 100.0, done, total,
+		t / 3600);
+	fflush(stderr);
+}
+
+void sim_progress_end(struct sim_progress *p)
+{
+	if (p->on && p->last > 0)
+		fputc('\n', stderr);
+	p->last = 0;
+}

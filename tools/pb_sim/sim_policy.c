@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sim_policy: the power-budget policy as pb-sim drives it -- the one module
+ * of the simulator that calls policy/, the code select/cons_tres_power runs
+ * inside slurmctld.  It builds policy's site model (node class, domain tree
+ * facility -> halls -> rows -> racks, facility settings) and network tree
+ * (core -> spine groups -> leaf switches) from a struct sim_site, and turns
+ * each start decision into what the plugin does on RUN_NOW: filter the free
+ * nodes by power headroom, choose the most compact set the domains can feed
+ * (or, without topology, the best fit on headroom alone), check it against
+ * the ledger and commit it.  A job's end releases it from the ledger.
+ *
+ * With power saving on, a node without a job is off in the ledger (standby
+ * draw): committing a job powers its nodes on, and they go off again at the
+ * job's end, as Slurm's power saving would with a short SuspendTime.  The
+ * resume delay of a real boot is not modelled.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy/bitset.h"
+#include "policy/error.h"
+#include "policy/ledger.h"
+#include "policy/net.h"
+#include "policy/place.h"
+#include "policy/power.h"
+#include "policy/site.h"
+
+#include "sim_pols.h"
+
+#define SIM_CORES_PER_PKG 56 /* Xeon Platinum 8480C, as in DGX H100 */
+
+struct sim_power {
+	const struct sim_site *s;
+	pb_site_t *site;
+	pb_net_t *net; /* NULL without topology preference */
+	pb_ledger_t *led;
+	pb_placer_t *pl;
+	pb_bitset_t *freeset, *cand, *out;
+	pb_alloc_node_t *an;
+	uint32_t nfree, cores, root;
+	int power_save;
+	int held; /* the head job's reservation is in the ledger */
+};
+
+#define SIM_HOLD_ID 1 /* the one reservation EASY makes */
+
+static pb_watts_t _w(double w)
+{
+	return (pb_watts_t)llround(w);
+}
+
+/* The per-GPU hint for a job's load: 0 (none, full draw) at load 1. */
+static pb_watts_t _hint(const struct sim_site *s, const struct sim_job *j)
+{
+	return j->load >= 1 ? 0 : _w(sim_site_gpu_w(s, j->load));
+}
+
+static int _free_on(void *ctx, uint32_t node)
+{
+	(void)node;
+	return !((struct sim_power *)ctx)->power_save;
+}
+
+static double _job_w(void *ctx, const struct sim_job *j)
+{
+	struct sim_power *p = ctx;
+	double from = p->power_save ? p->s->standby_w : sim_site_idle_w(p->s);
+
+	return j->nodes *
+	       (sim_site_busy_w(p->s, j->gpus_per_node, j->load) - from);
+}
+
+static int _fits_ever(void *ctx, const struct sim_job *j)
+{
+	struct sim_power *p = ctx;
+	double base = p->power_save ? p->s->standby_w : sim_site_idle_w(p->s);
+
+	return j->nodes <= p->s->nodes &&
+	       base * p->s->nodes + _job_w(ctx, j) <=
+		   (double)pb_ledger_limit(p->led, p->root);
+}
+
+static int _start(void *ctx, const struct sim_job *j, double now,
+		  uint32_t *outn)
+{
+	struct sim_power *p = ctx;
+	pb_place_req_t req = {
+	    .nnodes = j->nodes,
+	    .gpus = (uint16_t)j->gpus_per_node,
+	    .cores = (uint16_t)p->cores,
+	    .gpu_watts_hint = _hint(p->s, j),
+	    .now = (int64_t)now,
+	    .end = (int64_t)(now + j->dur),
+	};
+	pb_alloc_t alloc;
+	uint32_t k = 0;
+
+	if (j->nodes > p->nfree)
+		return 0;
+	pb_bitset_copy(p->cand, p->freeset);
+	if (pb_place_filter(p->pl, p->led, p->cand, &req) < j->nodes)
+		return 0;
+	if (pb_place_choose(p->pl, p->led, p->cand, &req, p->out, NULL))
+		return 0;
+	for (int64_t i = pb_bitset_next(p->out, 0); i >= 0 && k < j->nodes;
+	     i = pb_bitset_next(p->out, (uint32_t)i + 1)) {
+		p->an[k].node = (uint32_t)i;
+		p->an[k].gpus = req.gpus;
+		p->an[k].cores = req.cores;
+		outn[k++] = (uint32_t)i;
+	}
+	alloc.nodes = p->an;
+	alloc.count = k;
+	alloc.gpu_watts_hint = req.gpu_watts_hint;
+	/* the plugin re-checks what it is about to start: so do we */
+	if (k != j->nodes ||
+	    pb_ledger_commit(p->led, j->id, &alloc, req.end, NULL))
+		return 0;
+	for (uint32_t m = 0; m < k; m++)
+		pb_bitset_clear(p->freeset, outn[m]);
+	p->nfree -= k;
+	return 1;
+}
+
+static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
+{
+	struct sim_power *p = ctx;
+
+	pb_ledger_release(p->led, j->id);
+	for (uint32_t k = 0; k < j->nodes; k++) {
+		if (p->power_save)
+			pb_ledger_set_node_power(p->led, nodes[k], false, NULL);
+		pb_bitset_set(p->freeset, nodes[k]);
+	}
+	p->nfree += j->nodes;
+}
+
+/*
+ * What the plugin does for a job blocked by power: hold its power at its
+ * expected start, on nodes free by then, chosen by the same placement
+ * evaluated at that time.  If no set can be found the job simply has no
+ * hold (the node reservation in the engine still protects it).
+ */
+static void _hold(void *ctx, const struct sim_job *j, double start,
+		  const uint32_t *cand, uint32_t n)
+{
+	struct sim_power *p = ctx;
+	pb_place_req_t req = {
+	    .nnodes = j->nodes,
+	    .gpus = (uint16_t)j->gpus_per_node,
+	    .cores = (uint16_t)p->cores,
+	    .gpu_watts_hint = _hint(p->s, j),
+	    .now = (int64_t)start,
+	    .end = (int64_t)(start + j->dur),
+	};
+	pb_alloc_t alloc;
+	uint32_t k = 0;
+
+	pb_bitset_clear_all(p->cand);
+	for (uint32_t i = 0; i < n; i++)
+		pb_bitset_set(p->cand, cand[i]);
+	if (pb_place_filter(p->pl, p->led, p->cand, &req) < j->nodes ||
+	    pb_place_choose(p->pl, p->led, p->cand, &req, p->out, NULL))
+		return;
+	for (int64_t i = pb_bitset_next(p->out, 0); i >= 0 && k < j->nodes;
+	     i = pb_bitset_next(p->out, (uint32_t)i + 1)) {
+		p->an[k].node = (uint32_t)i;
+		p->an[k].gpus = req.gpus;
+		p->an[k].cores = req.cores;
+		k++;
+	}
+	alloc.nodes = p->an;
+	alloc.count = k;
+	alloc.gpu_watts_hint = req.gpu_watts_hint;
+	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, req.now,
+				     req.end, NULL);
+}
+
+static void _unhold(void *ctx)
+{
+	struct sim_power *p = ctx;
+
+	if (p->held)
+		pb_ledger_unreserve(p->led, SIM_HOLD_ID);
+	p->held = 0;
+}
+
+static uint32_t _free_nodes(void *ctx)
+{
+	return ((struct sim_power *)ctx)->nfree;
+}
+
+static double _headroom(void *ctx)
+{
+	struct sim_power *p = ctx;
+
+	return (double)pb_ledger_headroom(p->led, p->root);
+}
+
+static void _destroy(void *ctx)
+{
+	struct sim_power *p = ctx;
+
+	if (!p)
+		return;
+	pb_place_destroy(p->pl);
+	pb_ledger_destroy(p->led);
+	pb_net_destroy(p->net);
+	pb_site_destroy(p->site);
+	pb_bitset_destroy(p->freeset);
+	pb_bitset_destroy(p->cand);
+	pb_bitset_destroy(p->out);
+	free(p->an);
+	free(p);
+}
+
+static const struct sim_pol_ops _ops = {
+    .free_on = _free_on,
+    .fits_ever = _fits_ever,
+    .start = _start,
+    .finish = _finish,
+    .free_nodes = _free_nodes,
+    .headroom_w = _headroom,
+    .job_w = _job_w,
+    .hold = _hold,
+    .unhold = _unhold,
+    .destroy = _destroy,
+};
+
+/* Domain index of each level's current domain while nodes are added. */
+static int _build_site(struct sim_power *p, pb_error_t *e)
+{
+	const struct sim_site *s = p->s;
+	pb_class_spec_t cls = {
+	    .name = "gpu",
+	    .gpu_model = s->gpu_model,
+	    .gpus = (uint16_t)s->gpn,
+	    .cpu_packages = (uint16_t)s->cpu_pkgs,
+	    .cores = p->cores,
+	    .cpu_idle_w = _w(s->cpu_idle_w),
+	    .cpu_max_w = _w(s->cpu_max_w),
+	    .base_w = _w(s->base_w),
+	    .standby_w = _w(s->standby_w),
+	};
+	pb_facility_t fac = {
+	    .pue_milli = (uint32_t)lround(s->pue * 1000),
+	    .cooling_w = _w(s->cooling_w),
+	    .reserve_ppm = (uint32_t)lround(s->reserve * 1e6),
+	};
+	pb_gpu_model_t gm;
+	int32_t root, hall = -1, row = -1, rack = -1, c;
+	char name[48];
+
+	memset(&gm, 0, sizeof(gm));
+	snprintf(gm.name, sizeof(gm.name), "%s", s->gpu_model);
+	snprintf(gm.match, sizeof(gm.match), "%s", s->gpu_model);
+	gm.idle_w = _w(s->gpu_idle_w);
+	gm.max_w = _w(s->gpu_max_w);
+	gm.min_cap_w = _w(s->gpu_min_w);
+	p->site = pb_site_create();
+	if (!p->site || pb_site_set_gpu_model(p->site, &gm, e))
+		return -1;
+	c = pb_site_add_class(p->site, &cls, e);
+	root = pb_site_add_domain(p->site, "facility", -1, _w(s->cap_w), e);
+	if (c < 0 || root < 0 || pb_site_set_facility(p->site, &fac, e))
+		return -1;
+	for (uint32_t n = 0; n < s->nodes; n++) {
+		if (n % (s->rack_nodes * s->row_racks * s->hall_rows) == 0) {
+			snprintf(name, sizeof(name), "hall%u",
+				 sim_site_hall(s, n));
+			hall = pb_site_add_domain(p->site, name, root,
+						  _w(s->hall_cap_w), e);
+		}
+		if (n % (s->rack_nodes * s->row_racks) == 0) {
+			snprintf(name, sizeof(name), "row%u",
+				 sim_site_row(s, n));
+			row = pb_site_add_domain(p->site, name, hall,
+						 _w(s->row_cap_w), e);
+		}
+		if (n % s->rack_nodes == 0) {
+			snprintf(name, sizeof(name), "rack%u",
+				 sim_site_rack(s, n));
+			rack = pb_site_add_domain(p->site, name, row,
+						  _w(s->rack_cap_w), e);
+		}
+		snprintf(name, sizeof(name), "n%05u", n);
+		if (hall < 0 || row < 0 || rack < 0 ||
+		    pb_site_add_node(p->site, name, (uint32_t)c, (uint32_t)rack,
+				     e) < 0)
+			return -1;
+	}
+	if (pb_site_finalize(p->site, e))
+		return -1;
+	p->root = pb_site_root(p->site);
+	return 0;
+}
+
+/* core -> spine groups -> leaf switches, nodes in order under the leaves. */
+static int _build_net(struct sim_power *p, pb_error_t *e)
+{
+	const struct sim_site *s = p->s;
+	int32_t core, grp = -1, leaf = -1;
+	char name[48];
+
+	p->net = pb_net_create(s->nodes);
+	if (!p->net)
+		return -1;
+	core = pb_net_add_switch(p->net, "core", -1, e);
+	if (core < 0)
+		return -1;
+	for (uint32_t n = 0; n < s->nodes; n++) {
+		if (n % (s->leaf_nodes * s->group_leaves) == 0) {
+			snprintf(name, sizeof(name), "spine%u",
+				 n / (s->leaf_nodes * s->group_leaves));
+			grp = pb_net_add_switch(p->net, name, core, e);
+		}
+		if (n % s->leaf_nodes == 0) {
+			snprintf(name, sizeof(name), "leaf%u",
+				 sim_site_leaf(s, n));
+			leaf = pb_net_add_switch(p->net, name, grp, e);
+		}
+		if (grp < 0 || leaf < 0 ||
+		    pb_net_attach_node(p->net, (uint32_t)leaf, n, e))
+			return -1;
+	}
+	return pb_net_finalize(p->net, e);
+}
+
+static int _build(struct sim_power *p, int topo, pb_error_t *e)
+{
+	const struct sim_site *s = p->s;
+
+	if (_build_site(p, e) || (topo && _build_net(p, e)))
+		return -1;
+	p->led = pb_ledger_create(p->site, NULL, e);
+	p->pl = p->led ? pb_place_create(p->site, p->net, e) : NULL;
+	p->freeset = pb_bitset_create(s->nodes);
+	p->cand = pb_bitset_create(s->nodes);
+	p->out = pb_bitset_create(s->nodes);
+	p->an = calloc(s->nodes, sizeof(*p->an));
+	if (!p->pl || !p->freeset || !p->cand || !p->out || !p->an)
+		return -1;
+	pb_bitset_set_all(p->freeset);
+	p->nfree = s->nodes;
+	for (uint32_t n = 0; p->power_save && n < s->nodes; n++)
+		if (pb_ledger_set_node_power(p->led, n, false, e))
+			return -1;
+	return 0;
+}
+
+int sim_policy_power(const struct sim_site *s, int topo, int power_save,
+		     struct sim_pol *pol, char *err, size_t errlen)
+{
+	struct sim_power *p = calloc(1, sizeof(*p));
+	pb_error_t e;
+
+	pb_error_clear(&e);
+	if (!p) {
+		snprintf(err, errlen, "power policy: out of memory");
+		return -1;
+	}
+	p->s = s;
+	p->power_save = power_save;
+	p->cores = s->cpu_pkgs * SIM_CORES_PER_PKG;
+	if (_build(p, topo, &e)) {
+		snprintf(err, errlen, "power policy: %s",
+			 e.text[0] ? e.text : "out of memory");
+		_destroy(p);
+		return -1;
+	}
+	memset(pol, 0, sizeof(*pol));
+	snprintf(pol->name, sizeof(pol->name), "%s",
+		 topo ? "power" : "power-notopo");
+	pol->ops = &_ops;
+	pol->ctx = p;
+	pol->powered = power_save ? 0 : s->nodes;
+	return 0;
+}
+
+int sim_policy_gpu_table(struct sim_site *s, const char *model, char *err,
+			 size_t errlen)
+{
+	size_t n;
+	const pb_gpu_model_t *m = pb_power_builtin_models(&n);
+	int i = pb_power_match(m, n, model);
+
+	for (size_t k = 0; i < 0 && k < n; k++)
+		if (!strcasecmp(m[k].name, model))
+			i = (int)k;
+	if (i < 0) {
+		snprintf(err, errlen,
+			 "GPU model '%s' is not in policy's power "
+			 "table",
+			 model);
+		return -1;
+	}
+	snprintf(s->gpu_model, sizeof(s->gpu_model), "%s", m[i].name);
+	s->gpu_idle_w = (double)m[i].idle_w;
+	s->gpu_max_w = (double)m[i].max_w;
+	s->gpu_min_w = (double)m[i].min_cap_w;
+	return 0;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sim_site: the description of a simulated site.  A regular site generator
+ * (nodes of one GPU class, a fat-tree network, a power-domain tree facility
+ * -> halls -> rows -> racks with breaker caps, facility cap, PUE, cooling,
+ * reserve) and a Key=Value site file to describe other sites.  Nodes are
+ * numbered in physical order: rack, row, hall, leaf and spine group are all
+ * contiguous ranges, so a node's place is a division away.
+ */
+#ifndef PB_SIM_SITE_H
+#define PB_SIM_SITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_site {
+	char name[64];
+	uint32_t nodes;
+	uint32_t gpn; /* GPUs per node */
+	char gpu_model[64];
+	/* per-part power (W), from the GPU class's power table */
+	double gpu_idle_w, gpu_max_w, gpu_min_w; /* min: lowest cap */
+	uint32_t cpu_pkgs;
+	double cpu_idle_w, cpu_max_w;
+	double base_w;	  /* fans, memory, NICs, NVSwitch */
+	double standby_w; /* powered off: BMC only */
+	/* network: fat tree */
+	uint32_t leaf_nodes;   /* nodes per leaf switch */
+	uint32_t group_leaves; /* leaf switches per spine group */
+	/* power domains */
+	uint32_t rack_nodes, row_racks, hall_rows;
+	double rack_cap_w, row_cap_w, hall_cap_w; /* IT watts */
+	double cap_w; /* facility watts (IT x PUE) */
+	double pue;
+	double cooling_w; /* IT heat the cooling removes */
+	double reserve;	  /* fraction of every cap held back */
+};
+
+/*
+ * Node draw (W) when idle, and when a whole-node job uses gpus of its GPUs
+ * at activity load (0..1).  The same model as policy/power.h: constant
+ * base, idle parts, and per used GPU the increment to
+ * sim_site_gpu_w(load); a whole-node job holds all cores (CPUs at max).
+ */
+double sim_site_idle_w(const struct sim_site *s);
+double sim_site_busy_w(const struct sim_site *s, uint32_t gpus, double load);
+
+/* Draw of one GPU at activity load: idle + load x (max - idle), >= min. */
+double sim_site_gpu_w(const struct sim_site *s, double load);
+
+/* IT watts the facility may carry: min(cap / PUE, cooling). */
+double sim_site_it_cap_w(const struct sim_site *s);
+
+static inline uint32_t sim_site_rack(const struct sim_site *s, uint32_t n)
+{
+	return n / s->rack_nodes;
+}
+
+static inline uint32_t sim_site_row(const struct sim_site *s, uint32_t n)
+{
+	return n / (s->rack_nodes * s->row_racks);
+}
+
+static inline uint32_t sim_site_hall(const struct sim_site *s, uint32_t n)
+{
+	return n / (s->rack_nodes * s->row_racks * s->hall_rows);
+}
+
+static inline uint32_t sim_site_leaf(const struct sim_site *s, uint32_t n)
+{
+	return n / s->leaf_nodes;
+}
+
+uint32_t sim_site_count(const struct sim_site *s, int level);
+enum { SIM_LVL_RACK, SIM_LVL_ROW, SIM_LVL_HALL, SIM_LVL_LEAF, SIM_LVL_GROUP };
+
+/*
+ * The reference site: 12,500 DGX-class H100 SXM nodes, 100 MW, or with
+ * mw = 500 a fivefold copy (62,500 nodes, 650 MW of cooling).
+ */
+void sim_site_reference(struct sim_site *s, double mw);
+
+/*
+ * Load a site from "reference", "reference-500" or a Key=Value file (see
+ * pb-sim(1)).  Returns 0, or -1 with "file:line: message" in err.
+ */
+int sim_site_load(struct sim_site *s, const char *what, char *err,
+		  size_t errlen);
+
+/* Check consistency; returns 0 or -1 with a message. */
+int sim_site_check(const struct sim_site *s, char *err, size_t errlen);
+
+#endif
