@@ -194,6 +194,7 @@ static void *_status_thread(void *arg)
 	slurmctld_lock_t read_lock = { .conf = READ_LOCK, .job = READ_LOCK,
 				       .node = READ_LOCK };
 	slurmctld_lock_t write_lock = { .job = WRITE_LOCK };
+	time_t last_write = 0;
 
 	(void) arg;
 	for (;;) {
@@ -213,6 +214,12 @@ static void *_status_thread(void *arg)
 		}
 		slurm_mutex_unlock(&status_mutex);
 		/*
+		 * Rewritten at least once a minute, so a reader can tell a
+		 * quiet ledger from a slurmctld that stopped writing.
+		 */
+		if (time(NULL) - last_write >= 60)
+			dirty = true;
+		/*
 		 * The main scheduler resets the reason of the last job it
 		 * tried after job_test returns. Kicked when a job is held, this
 		 * thread waits here for the scheduler to release its locks and
@@ -227,8 +234,10 @@ static void *_status_thread(void *arg)
 		lock_slurmctld(read_lock);
 		hook_status_snapshot(&text, &path);
 		unlock_slurmctld(read_lock);
-		if (text && path)
+		if (text && path) {
 			_write_file(path, text);
+			last_write = time(NULL);
+		}
 		xfree(text);
 		xfree(path);
 	}

@@ -11,6 +11,7 @@ PACKAGES=(
 	slurmctld slurmd slurm-client libslurm-dev munge libmunge-dev
 	libhwloc-dev hwloc-nox libcmocka-dev
 	python3 gnuplot-nox valgrind clang libclang-rt-14-dev procps
+	rpm lintian
 )
 
 missing=()
