@@ -15,6 +15,7 @@ function(pb_add_unit_test name)
 	if(PB_VALGRIND AND VALGRIND_EXECUTABLE AND NOT PB_SANITIZE)
 		add_test(NAME valgrind.${name}
 			COMMAND ${VALGRIND_EXECUTABLE} --quiet --error-exitcode=99
+				--child-silent-after-fork=yes
 				--leak-check=full --errors-for-leak-kinds=definite,indirect
 				$<TARGET_FILE:test_${name}>)
 		set_tests_properties(valgrind.${name} PROPERTIES LABELS valgrind TIMEOUT 900)

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "topology/hwinv.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <hwloc.h>
 
@@ -587,6 +592,57 @@ out:
 	return rc;
 }
 
+/* Reads the XML into @t; 0 on success. */
+static int _hwloc_read(hwloc_topology_t t, const char *path, const char *buf,
+		       size_t len)
+{
+	int rc;
+
+	hwloc_topology_set_io_types_filter(t, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+	rc = path ? hwloc_topology_set_xml(t, path)
+		  : hwloc_topology_set_xmlbuffer(t, buf, (int)len);
+	return rc || hwloc_topology_load(t);
+}
+
+/*
+ * hwloc 2.9 itself crashes on some malformed exports (a NULL dereference in
+ * hwloc_topology_load; hwloc's own lstopo dies on the same files, kept in
+ * tests/fuzz/corpus/hwinv). A file an admin points us at must give an
+ * error, not take slurmctld down: parse it once in a child first. The child
+ * drops any crash handler it inherited (slurmctld's, a sanitizer's) so a
+ * crash ends it; it exits 0 whenever hwloc returns. Returns true if the
+ * child did not end that way.
+ */
+static bool _hwloc_crashes(const char *path, const char *buf, size_t len)
+{
+	static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+					     SIGABRT };
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return false;	/* cannot tell; the real load decides */
+	if (pid == 0) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		hwloc_topology_t t;
+
+		for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(int); i++)
+			sigaction(fatal_signals[i], &dfl, NULL);
+		if (hwloc_topology_init(&t))
+			_exit(0);
+		_hwloc_read(t, path, buf, len);
+		hwloc_topology_destroy(t);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return false;
+	}
+	return !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+}
+
 static int _load_common(const char *file, const char *path, const char *buf,
 			size_t len, pb_hw_inv_t **out, pb_diag_t *d)
 {
@@ -595,6 +651,13 @@ static int _load_common(const char *file, const char *path, const char *buf,
 	int rc;
 
 	*out = NULL;
+	if (_hwloc_crashes(path, buf, len)) {
+		pb_diag_add(d, PB_DIAG_ERROR, file, 0,
+			    "malformed hwloc XML export: hwloc crashed reading "
+			    "it; make a new one with 'lstopo --of xml FILE' on "
+			    "a node of the class");
+		return -1;
+	}
 	if (!(inv = calloc(1, sizeof(*inv))) || !(inv->file = strdup(file))) {
 		free(inv);
 		pb_diag_add(d, PB_DIAG_ERROR, file, 0, "out of memory");
@@ -605,10 +668,7 @@ static int _load_common(const char *file, const char *path, const char *buf,
 		pb_hw_destroy(inv);
 		return -1;
 	}
-	hwloc_topology_set_io_types_filter(t, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
-	rc = path ? hwloc_topology_set_xml(t, path)
-		  : hwloc_topology_set_xmlbuffer(t, buf, (int)len);
-	if (rc || hwloc_topology_load(t)) {
+	if (_hwloc_read(t, path, buf, len)) {
 		pb_diag_add(d, PB_DIAG_ERROR, file, 0,
 			    "not a readable hwloc XML export (make one with "
 			    "'lstopo --of xml FILE' on a node of the class)");

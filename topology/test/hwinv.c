@@ -224,6 +224,24 @@ static void test_bad_xml(void **state)
 	pb_diag_destroy(d);
 }
 
+/*
+ * An export on which hwloc 2.9 itself segfaults (found by fuzz_hwinv;
+ * lstopo dies on it too): the reader reports it instead of crashing.
+ */
+static void test_export_that_crashes_hwloc(void **state)
+{
+	pb_diag_t *d = pb_diag_create();
+	pb_hw_inv_t *inv = NULL;
+
+	(void)state;
+	assert_int_equal(pb_hw_load_xml(XML("bad/hwloc-crashes.xml"), &inv, d),
+			 -1);
+	assert_null(inv);
+	assert_non_null(pb_diag_find(d, "hwloc-crashes.xml: malformed hwloc "
+					"XML export: hwloc crashed"));
+	pb_diag_destroy(d);
+}
+
 static void test_gres_lines(void **state)
 {
 	pb_diag_t *d;
@@ -268,6 +286,7 @@ int main(void)
 	    cmocka_unit_test(test_96em64t_cpu_only),
 	    cmocka_unit_test(test_pci_class_fallback),
 	    cmocka_unit_test(test_bad_xml),
+	    cmocka_unit_test(test_export_that_crashes_hwloc),
 	    cmocka_unit_test(test_gres_lines),
 	};
 	return cmocka_run_group_tests_name("topology_hwinv", tests, NULL, NULL);
