@@ -59,6 +59,8 @@ static time_t nodes_seen;	/* last_node_update the power states match */
 static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
 static pb_watts_t *window;	/* [domains] scratch for the binding test */
 
+static void _rebuild(void);
+
 #define TRACE(fmt, ...)                                                   \
 	do {                                                              \
 		if (trace)                                                \
@@ -354,10 +356,16 @@ static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 	if (pb_place_choose(model->placer, model->empty, model->cand, &req,
 			    model->chosen, &why) == 0)
 		return rc;
-	_to_site(saved_bitmap, model->cand);
-	if (pb_place_choose(model->placer, model->empty, model->cand, &req,
-			    model->chosen, &why) == 0)
-		return rc;
+	/*
+	 * cons_tres's pick may just be unlucky; any candidates will do,
+	 * unless the job names its nodes (-w): then they must fit.
+	 */
+	if (!job->details || !job->details->req_node_bitmap) {
+		_to_site(saved_bitmap, model->cand);
+		if (pb_place_choose(model->placer, model->empty, model->cand,
+				    &req, model->chosen, &why) == 0)
+			return rc;
+	}
 	error(PLUGIN ": %pJ can never run within the power budget: %u node(s) x %u GPU(s) need %s more than domain %s allows with no other job running",
 	      job, req.nnodes, req.gpus, _watts(why.short_w, w),
 	      _domain_name(why.domain));
@@ -461,15 +469,16 @@ out:
  * wherever cons_tres puts it? When it is not, cons_tres chooses freely
  * (placements are exactly plain cons_tres's).
  */
-static bool _power_binds(const pb_place_req_t *req)
+/*
+ * What the whole job takes, taking each node at the most any candidate
+ * would need (increment plus wake-up); 0 without candidates.
+ */
+static pb_watts_t _job_watts(const pb_place_req_t *req)
 {
-	uint32_t ndom = pb_site_domain_count(model->site);
-	pb_watts_t per_node = 0, job_w;
-	int64_t first = pb_bitset_next(model->cand, 0);
+	pb_watts_t per_node = 0;
 
-	if (first < 0)
-		return true;
-	for (int64_t n = first; n >= 0; n = pb_bitset_next(model->cand, n + 1)) {
+	for (int64_t n = pb_bitset_next(model->cand, 0); n >= 0;
+	     n = pb_bitset_next(model->cand, n + 1)) {
 		pb_watts_t w = pb_ledger_node_increment(model->ledger, n,
 							req->gpus, req->cores,
 							req->gpu_watts_hint) +
@@ -477,7 +486,16 @@ static bool _power_binds(const pb_place_req_t *req)
 
 		per_node = MAX(per_node, w);
 	}
-	job_w = per_node * req->nnodes;
+	return per_node * req->nnodes;
+}
+
+static bool _power_binds(const pb_place_req_t *req)
+{
+	uint32_t ndom = pb_site_domain_count(model->site);
+	pb_watts_t job_w = _job_watts(req);
+
+	if (!job_w && pb_bitset_next(model->cand, 0) < 0)
+		return true;
 	pb_ledger_window_avail(model->ledger, req->now, req->end, window);
 	for (uint32_t d = 0; d < ndom; d++) {
 		if (window[d] < job_w)
@@ -533,6 +551,18 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		_to_site(bitmap, model->cand);
 		pb_place_choose(model->placer, model->ledger, model->cand, &req,
 				model->chosen, &why);
+		if (why.domain == (int32_t) pb_site_root(model->site)) {
+			/*
+			 * The facility feeds the whole job wherever it lands:
+			 * say what the job lacks, not what one node lacks.
+			 */
+			pb_watts_t lack;
+
+			pb_ledger_window_avail(model->ledger, now, req.end,
+					       window);
+			lack = _job_watts(&req) - window[why.domain];
+			why.short_w = MAX(why.short_w, lack);
+		}
 		if (why.domain >= 0) {
 			_hold_reason(job, &why, now);
 			rc = ESLURM_NODES_BUSY;
@@ -602,6 +632,7 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 					   preemptee_candidates,
 					   preemptee_job_list,
 					   exc_core_bitmap);
+	_rebuild();
 	reasons_restore();
 	_held_sweep();
 	_sync_node_power();
@@ -656,6 +687,7 @@ extern void hook_job_begin(job_record_t *job_ptr)
 {
 	if (!model)
 		return;
+	_rebuild();
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));
 	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
@@ -668,6 +700,7 @@ extern void hook_job_fini(job_record_t *job_ptr)
 {
 	if (!model)
 		return;
+	_rebuild();
 	if (pb_ledger_release(model->ledger, job_ptr->job_id) == 0)
 		TRACE("%pJ released its power", job_ptr);
 	reasons_drop(job_ptr->job_id);
@@ -712,32 +745,44 @@ extern void hook_job_resized(job_record_t *job_ptr)
 	_verify("job begin");
 }
 
-/* After any (re)start or reconfigure: the ledger is what slurmctld runs. */
-extern void hook_job_init(List job_list)
+/*
+ * After any (re)start or reconfigure the ledger is rebuilt from the jobs
+ * slurmctld runs. select_g_job_init() comes too early for that: in 22.05
+ * read_slurm_conf() rebuilds the recovered jobs' node bitmaps only later,
+ * in _sync_jobs_to_conf() ("must follow select_g_job_init()"). So job_init
+ * only marks the rebuild due; it happens in select_g_reconfigure(), the
+ * last select call of read_slurm_conf(), or at the first decision before
+ * that, whichever comes first.
+ */
+static List rebuild_from;
+
+static void _rebuild(void)
 {
 	ListIterator it;
 	job_record_t *job;
 	uint32_t jobs = 0, root;
 	char w1[32], w2[32];
 
-	if (!model)
+	if (!model || !rebuild_from)
 		return;
 	pb_ledger_reset(model->ledger);
 	_held_drop_all();
 	nodes_seen = 0;
 	_sync_node_power();
-	if (job_list) {
-		it = list_iterator_create(job_list);
-		while ((job = list_next(it))) {
-			if (!IS_JOB_RUNNING(job) && !IS_JOB_SUSPENDED(job))
-				continue;
-			if (!job->node_bitmap)
-				continue;
-			_commit(job);
-			jobs++;
+	it = list_iterator_create(rebuild_from);
+	while ((job = list_next(it))) {
+		if (!IS_JOB_RUNNING(job) && !IS_JOB_SUSPENDED(job))
+			continue;
+		if (!job->node_bitmap) {
+			error(PLUGIN ": running %pJ has no node list; not in the power ledger",
+			      job);
+			continue;
 		}
-		list_iterator_destroy(it);
+		_commit(job);
+		jobs++;
 	}
+	list_iterator_destroy(it);
+	rebuild_from = NULL;
 	root = pb_site_root(model->site);
 	info(PLUGIN ": power ledger rebuilt from %u running job(s): facility IT %s committed of %s",
 	     jobs, _watts(pb_ledger_committed(model->ledger, root), w1),
@@ -747,6 +792,11 @@ extern void hook_job_init(List job_list)
 		      _watts(-pb_ledger_headroom(model->ledger, root), w1));
 	status_mark_dirty();
 	_verify("rebuilding from the running jobs");
+}
+
+extern void hook_job_init(List job_list)
+{
+	rebuild_from = job_list;
 }
 
 /* ------------------------------------------------------------------ */
@@ -847,8 +897,10 @@ out:
 
 extern void hook_reconfigure(void)
 {
-	if (model)
-		trace = model->settings->debug_trace;
+	if (!model)
+		return;
+	trace = model->settings->debug_trace;
+	_rebuild();
 }
 
 extern void hook_status_snapshot(char **text, char **path)
