@@ -48,13 +48,14 @@ class StarvationTest(ClusterTestCase):
             c.wait_jobs([s1, s2], state="RUNNING", timeout=30)
             big = c.sbatch(["-J", "L", "-N2", "--time=1", *pt.FULL_NODE],
                            "sleep 2")
-            submitted, reasons_l, stream = [], set(), []
+            submitted, reasons_l, reasons_s, stream = [], set(), set(), []
             deadline = time.monotonic() + 60
             while True:
                 q = pt.queue(c)
                 if q[big][0] != "PENDING":
                     break
                 reasons_l.add(q[big][1])
+                reasons_s.update(q[j][1] for j in stream if j in q)
                 self.assertLess(time.monotonic(), deadline,
                                 f"L still pending: {q}\n{c.logs(30)}")
                 stream.append(c.sbatch(["-J", "s", "--time=1",
@@ -90,6 +91,9 @@ class StarvationTest(ClusterTestCase):
             # L was held back by power, and said so
             self.assertTrue(any(r.startswith(("PowerNotAvail", "PowerReserved"))
                                 for r in reasons_l), reasons_l)
+            # and the small jobs were told why they wait: L's reservation
+            self.assertTrue(any(r.startswith("PowerReserved: site short")
+                                for r in reasons_s), reasons_s)
             # the point: no later than the power held when L was blocked
             # (S1's and S2's) came free, give or take SLACK_S
             self.assertLessEqual(start_l, released + SLACK_S,
