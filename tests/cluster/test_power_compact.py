@@ -42,6 +42,8 @@ class CompactTest(ClusterTestCase):
             # cannot power (11200 + 3 x 5500 + 5500 = 33200 W > 25 kW); n2
             # with two leaf2 nodes would keep both caps but spans switches.
             # The only compact, powered choice: 3 nodes of leaf2.
+            # (Without topology/tree the plugin picks n2,n5,n6: the leaf
+            # is what makes it choose leaf2 only.)
             b = c.sbatch(["-J", "b", "-N3", *pt.FULL_NODE], script)
             c.wait_jobs([b], state="RUNNING", timeout=30)
             nodes_b = c.nodes_of(b)
