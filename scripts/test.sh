@@ -6,7 +6,8 @@
 # (cached), builds with -Werror and runs, with ctest:
 #   1. the unit tests, plain and under valgrind, and the cluster tests that
 #      start real munge/slurmctld/slurmd on loopback;
-#   2. the unit tests again in an ASan+UBSan build.
+#   2. the unit tests again in an ASan+UBSan build;
+#   3. every libFuzzer target for PB_FUZZ_SECONDS (default 60) each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -18,7 +19,8 @@ build() {
 	local dir=$1
 	shift
 	cmake -S . -B "$dir" -DPB_WERROR=ON -DSLURM_SRC_DIR="$slurm_tree" "$@" >/dev/null
-	cmake --build "$dir" -j"$jobs"
+	cmake --build "$dir" -j"$jobs" -- --no-print-directory >"$dir.log" 2>&1 ||
+		{ cat "$dir.log"; exit 1; }
 }
 
 echo "== build (-Werror) and all tests"
@@ -29,3 +31,11 @@ echo "== unit tests under ASan+UBSan"
 build build-asan -DPB_SANITIZE=ON -DPB_CLUSTER_TESTS=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
+
+echo "== fuzzing, ${PB_FUZZ_SECONDS:-60} s per target"
+CC=clang cmake -S . -B build-fuzz -DPB_WERROR=ON -DPB_FUZZ=ON \
+	-DPB_BUILD_PLUGIN=OFF -DPB_CLUSTER_TESTS=OFF \
+	-DPB_FUZZ_SECONDS="${PB_FUZZ_SECONDS:-60}" >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_conf fuzz_topoconf \
+	fuzz_slurmconf fuzz_hwinv >build-fuzz.log 2>&1 || { cat build-fuzz.log; exit 1; }
+ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
