@@ -570,24 +570,17 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		}
 		/*
 		 * No domain refused a node: there are just too few nodes.
-		 * Not power's doing; cons_tres answers as it would alone.
+		 * Not power's doing: cons_tres answers on the candidates as it
+		 * would alone (and any choice is still checked below).
 		 */
-		rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes,
-					 req_nodes, mode, preemptee_candidates,
-					 preemptee_job_list, exc_core_bitmap);
-		if (rc == SLURM_SUCCESS) {
-			rc = _check_choice(job, bitmap, now);
-			if (rc != SLURM_SUCCESS)
-				free_job_resources(&job->job_resrcs);
+	} else {
+		_narrow(bitmap, model->cand);
+		if (_power_binds(&req) &&
+		    pb_place_choose(model->placer, model->ledger, model->cand,
+				    &req, model->chosen, &why) == 0) {
+			_narrow(bitmap, model->chosen);
+			narrowed = true;
 		}
-		goto out;
-	}
-	_narrow(bitmap, model->cand);
-	if (_power_binds(&req) &&
-	    pb_place_choose(model->placer, model->ledger, model->cand, &req,
-			    model->chosen, &why) == 0) {
-		_narrow(bitmap, model->chosen);
-		narrowed = true;
 	}
 	rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 				 mode, preemptee_candidates,
