@@ -77,7 +77,6 @@ class SlurmdKillTest(ClusterTestCase):
             self.assertEqual(info["JobState"], "NODE_FAIL", info)
             # c runs now; b was requeued and runs (again) elsewhere
             open(go_c, "w").close()
-            open(go_b, "w").close()
             c.wait_jobs([cj], timeout=60)
             # requeued after NODE_FAIL, b waits (BeginTime, +2 min); its
             # power is not held meanwhile
@@ -89,6 +88,7 @@ class SlurmdKillTest(ClusterTestCase):
                      what="restarted b committed again")
             self.assertNotEqual(read_status(status_path(c))["jobs"][b]["Nodes"],
                                 node_b)
+            open(go_b, "w").close()
             c.wait_jobs([b], timeout=30)
             self.assertGreaterEqual(int(c.job(b).get("Restarts", "0")), 1)
             down = c.node_states()
