@@ -7,9 +7,9 @@
    says the running jobs exceed the limit, no job starts while the ledger
    is over (or at) the new cap, and once jobs drain the queue runs under
    the new cap;
-2. a corrupted file that would raise the cap: the error is logged with
-   file:line, the previous model is kept, and jobs keep being scheduled
-   under the old (lower) cap;
+2. a corrupted file that would raise the cap, then no file at all: the
+   error is logged (with file:line), the previous model is kept, and jobs
+   keep being scheduled under the old (lower) cap;
 3. a node class whose hwloc export (Topology=) is missing, then one whose
    export is not XML: the error names the file, the old model is kept."""
 
@@ -115,6 +115,13 @@ class ReconfigTest(ClusterTestCase):
         wait_log(c, KEEP, 10, since)
         time.sleep(1.5)
         self.assertEqual(self.limit(c), limit, "cap changed by a bad file")
+        # the file gone altogether
+        os.unlink(c.path("power_budget.conf"))
+        since = len(log_text(c))
+        c.scontrol("reconfigure")
+        wait_log(c, r"error: select/cons_tres_power: reconfigure: "
+                    r"\S*power_budget\.conf: cannot open", 20, since)
+        wait_log(c, KEEP, 10, since)
         s.mark("corrupt")
         ids = [c.sbatch(JOB_ARGS, "sleep 2") for _ in range(3)]
         c.wait_jobs(ids, timeout=60)
