@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# ctest-timeout: 240
+"""`scontrol reconfigure` with a changed power_budget.conf, on one cluster:
+
+1. a cap lowered below what running jobs use: nothing is killed, the log
+   says the running jobs exceed the limit, no job starts while the ledger
+   is over (or at) the new cap, and once jobs drain the queue runs under
+   the new cap;
+2. a corrupted file that would raise the cap, then no file at all: the
+   error is logged (with file:line), the previous model is kept, and jobs
+   keep being scheduled under the old (lower) cap;
+3. a node class whose hwloc export (Topology=) is missing, then one whose
+   export is not XML: the error names the file, the old model is kept."""
+
+import os
+import re
+import time
+
+from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
+from faulttest import (IDLE_W, JOB_ARGS, JOB_W, Cluster, Sampler, gated_script,
+                       h100_conf, job_states, log_text, read_status, running,
+                       status_path, wait_for, wait_log)
+
+NODES = 4
+KEEP = r"reconfigure: keeping the previous power model"
+
+
+class ReconfigTest(ClusterTestCase):
+
+    def reconfigure(self, c, text):
+        with open(c.path("power_budget.conf"), "w") as f:
+            f.write(text)
+        since = len(log_text(c))
+        c.scontrol("reconfigure")
+        return since
+
+    def assert_steady(self, c, expect, secs=4):
+        """For `secs` seconds (two scheduling passes) the RUNNING set stays
+        `expect`: nothing killed, nothing started."""
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            self.assertEqual(running(c), expect)
+            time.sleep(0.5)
+
+    def limit(self, c):
+        return int(read_status(status_path(c))["domains"]["site"]["LimitW"])
+
+    def test_reconfigure_faults(self):
+        with Cluster(nodes=NODES, select_type=PLUGIN_TYPE,
+                     plugin_dir=plugin_dir(self),
+                     files={"power_budget.conf": h100_conf(NODES, 3)}) as c:
+            s = Sampler(c)
+            s.start()
+            gates = []
+            try:
+                self.lowered_cap(c, s, gates)
+                self.corrupt_file(c, s)
+                self.hwloc_export(c, s)
+            finally:
+                s.stop()
+                for g in gates:
+                    open(g, "w").close()
+            self.assertNotRegex(log_text(c), r"ledger invariant broken")
+
+    def lowered_cap(self, c, s, gates):
+        ids = []
+        for i in range(5):
+            go, script = gated_script(c, f"r{i}")
+            gates.append(go)
+            ids.append(c.sbatch(JOB_ARGS, script))
+        wait_for(lambda: len(running(c)) == 3, 30, what="3 jobs running")
+        time.sleep(2)
+        first = running(c)
+        self.assertEqual(len(first), 3)
+        old_limit = self.limit(c)
+        since = self.reconfigure(c, h100_conf(NODES, 1))
+        wait_log(c, r"running jobs exceed the facility power limit by", 20,
+                 since)
+        wait_for(lambda: self.limit(c) < old_limit, 10, what="new limit")
+        st = read_status(status_path(c))
+        self.assertLess(int(st["domains"]["site"]["HeadroomW"]), 0)
+        self.assertEqual(set(st["jobs"]), first)
+        self.assert_steady(c, first)            # nothing killed or started
+        order = sorted(first)
+        # 3 -> 2 -> 1 running: still over / at the new cap, nothing starts
+        for k, j in enumerate(order[:2]):
+            open(gates[ids.index(j)], "w").close()
+            c.wait_jobs([j], timeout=30)
+            self.assert_steady(c, set(order[k + 1:]))
+        s.mark("under")
+        # the last old job ends: exactly one new job fits the new cap
+        open(gates[ids.index(order[2])], "w").close()
+        c.wait_jobs([order[2]], timeout=30)
+        wait_for(lambda: len(running(c)) == 1, 20, what="one start under the new cap")
+        time.sleep(3)
+        self.assertEqual(len(running(c)), 1)
+        for g in gates:
+            open(g, "w").close()
+        c.wait_jobs(ids, timeout=60)
+        self.assertLessEqual(s.max_running_after["under"], 1)
+        self.assertEqual([j for j in ids if job_states(c, [j])[j] != "COMPLETED"], [])
+        s.violations.clear()  # over the cap on purpose until here
+
+    def corrupt_file(self, c, s):
+        limit = self.limit(c)
+        good = h100_conf(NODES, 4).splitlines()
+        bad_line = "Domain=rackX Parent=nowhere Cap=12 parsecs"
+        text = "\n".join(good[:3] + [bad_line] + good[3:]) + "\n"
+        since = self.reconfigure(c, text)
+        m = wait_log(c, r"error: select/cons_tres_power: reconfigure: "
+                        r"(\S*power_budget\.conf):(\d+): (.*)", 20, since)
+        self.assertEqual(os.path.basename(m.group(1)), "power_budget.conf")
+        self.assertEqual(int(m.group(2)), 4, m.group(0))
+        wait_log(c, KEEP, 10, since)
+        time.sleep(1.5)
+        self.assertEqual(self.limit(c), limit, "cap changed by a bad file")
+        # the file gone altogether
+        os.unlink(c.path("power_budget.conf"))
+        since = len(log_text(c))
+        c.scontrol("reconfigure")
+        wait_log(c, r"error: select/cons_tres_power: reconfigure: "
+                    r"\S*power_budget\.conf: cannot open", 20, since)
+        wait_log(c, KEEP, 10, since)
+        s.mark("corrupt")
+        ids = [c.sbatch(JOB_ARGS, "sleep 2") for _ in range(3)]
+        c.wait_jobs(ids, timeout=60)
+        self.assertEqual(s.max_running_after["corrupt"], 1,
+                         "old cap (1 job) not kept after a bad reconfigure")
+        self.assertEqual(s.violations, [])
+
+    def hwloc_export(self, c, s):
+        limit = self.limit(c)
+        nodes = f"n[1-{NODES}]"
+        cap = NODES * IDLE_W + 4 * JOB_W
+        base = (f"Facility=site Cap={cap}W PUE=1.0 Reserve=0%\n"
+                f"NodeClass=h100 Topology={{topo}} BaseW=2000 StandbyW=50 "
+                f"CpuIdleW=100 CpuMaxW=350 Nodes={nodes}\n"
+                f"Domain=hall Parent=site Cap={2 * cap}W Nodes={nodes}\n")
+        with open(c.path("garbage.xml"), "w") as f:
+            f.write("this is not an hwloc export\n")
+        for topo in ("missing-export.xml", "garbage.xml"):
+            since = self.reconfigure(c, base.format(topo=topo))
+            m = wait_log(c, r"error: select/cons_tres_power: reconfigure: (.*)",
+                         20, since)
+            self.assertIn(topo, m.group(1))
+            wait_log(c, KEEP, 10, since)
+            time.sleep(1.5)
+            self.assertEqual(self.limit(c), limit)
+        s.mark("hwloc")
+        ids = [c.sbatch(JOB_ARGS, "sleep 2") for _ in range(3)]
+        c.wait_jobs(ids, timeout=60)
+        self.assertEqual(s.max_running_after["hwloc"], 1)
+        self.assertEqual(s.violations, [])
+        print("reconfigure errors seen:\n" + "\n".join(
+            re.findall(r".*reconfigure: .*", log_text(c))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The wrapper's scheduling cost over plain select/cons_tres, side by side.
+
+One invocation runs the same deterministic workload (tests/cluster/
+faulttest.py: workload(), submitted in the same bursts at the same pace) on
+three fresh real clusters of the same size, one after the other:
+
+  cons_tres        SelectType=select/cons_tres
+  power-ample      select/cons_tres_power, caps in MW: power never binds
+  power-binding    select/cons_tres_power, facility admits 40 % of the nodes
+                   at full draw, racks 5/8 of theirs
+
+and reports slurmctld's own sdiag figures for each (main scheduler and
+backfill cycle mean/max in microseconds, cycles, backfill depth), the
+backfill cost per job tested (mean cycle / mean depth) and the ratios to
+cons_tres. Not a ctest: it takes minutes and wants an otherwise idle host.
+
+  tools/bench_cluster/bench_overhead.py --plugin-dir build/plugin \\
+      --nodes 300 --jobs 1500 [--json out.json]
+
+PB_LEDGER_VERIFY is removed from the environment of the benchmark clusters
+(it recounts the ledger after every change, a debug aid, not the product).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "cluster"))
+from faulttest import (rack_conf, start_retry, read_status, sdiag,  # noqa: E402
+                       status_path, submit_bursts, workload)
+
+KEYS = [("main.Total cycles", "main cycles"), ("main.Mean cycle", "main mean us"),
+        ("main.Max cycle", "main max us"), ("bf.Total cycles", "bf cycles"),
+        ("bf.Mean cycle", "bf mean us"), ("bf.Max cycle", "bf max us"),
+        ("bf.Depth Mean", "bf depth mean"),
+        ("bf.Total backfilled jobs (since last slurm start)", "backfilled")]
+
+
+def one(name, select, conf, a, jobs):
+    files = {"power_budget.conf": conf} if conf else {}
+    t0 = time.monotonic()
+    with start_retry(nodes=a.nodes, select_type=select,
+                     plugin_dir=a.plugin_dir, memory_mb=64000,
+                     start_timeout=max(60, a.nodes // 4),
+                     extra_conf={"MinJobAge": "3600", "MaxJobCount": "50000",
+                                 "SlurmdTimeout": "300"}, files=files) as c:
+        up = time.monotonic() - t0
+        c.run(["sdiag", "--reset"])
+        t1 = time.monotonic()
+        ids = submit_bursts(c, jobs, a.burst, a.pause)
+        c.wait_jobs(ids, timeout=a.timeout)
+        done = time.monotonic() - t1
+        d = sdiag(c)
+        st = read_status(status_path(c)) if conf else None
+    r = {"config": name, "startup_s": round(up, 1), "makespan_s": round(done, 1)}
+    for k, label in KEYS:
+        r[label] = d.get(k)
+    if r.get("bf depth mean"):
+        r["bf us per job tested"] = round(r["bf mean us"] / r["bf depth mean"], 1)
+    if st:
+        r["facility limit W"] = int(st["domains"]["site"]["LimitW"])
+    print(json.dumps(r), flush=True)
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--plugin-dir", required=True)
+    ap.add_argument("--nodes", type=int, default=300)
+    ap.add_argument("--jobs", type=int, default=1500)
+    ap.add_argument("--burst", type=int, default=250)
+    ap.add_argument("--pause", type=float, default=5)
+    ap.add_argument("--timeout", type=int, default=1800)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    os.environ.pop("PB_LEDGER_VERIFY", None)
+    jobs = workload(a.jobs, a.nodes)
+    allowed = max(8, a.nodes * 2 // 5)
+    rows = [one("cons_tres", "select/cons_tres", None, a, jobs),
+            one("power-ample", "select/cons_tres_power",
+                rack_conf(a.nodes, None), a, jobs),
+            one("power-binding", "select/cons_tres_power",
+                rack_conf(a.nodes, allowed), a, jobs)]
+    base = rows[0]
+    print(f"\n{a.nodes} nodes, {a.jobs} jobs in bursts of {a.burst}\n")
+    cols = ["config", "makespan_s", "main cycles", "main mean us", "main max us",
+            "bf cycles", "bf mean us", "bf max us", "bf depth mean",
+            "bf us per job tested"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        print("| " + " | ".join(str(r.get(k)) for k in cols) + " |")
+    print()
+    for r in rows[1:]:
+        for k in ("main mean us", "main max us", "bf mean us",
+                  "bf us per job tested"):
+            if base.get(k) and r.get(k) is not None:
+                print(f"{r['config']} / cons_tres, {k}: {r[k] / base[k]:.2f}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"nodes": a.nodes, "jobs": a.jobs, "rows": rows}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
