@@ -60,6 +60,7 @@ static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
 static pb_watts_t *window;	/* [domains] scratch for the binding test */
 
 static void _rebuild(void);
+static void _suspend(job_record_t *job);
 
 #define TRACE(fmt, ...)                                                   \
 	do {                                                              \
@@ -669,7 +670,7 @@ static void _commit(job_record_t *job)
 		return;
 	}
 	if (IS_JOB_SUSPENDED(job))
-		pb_ledger_suspend(model->ledger, job->job_id);
+		_suspend(job);
 	TRACE("%pJ committed on %u node(s); facility committed %s of %s",
 	      job, alloc.count,
 	      _watts(pb_ledger_committed(model->ledger, root), w1),
@@ -696,18 +697,43 @@ extern void hook_job_fini(job_record_t *job_ptr)
 	_rebuild();
 	if (pb_ledger_release(model->ledger, job_ptr->job_id) == 0)
 		TRACE("%pJ released its power", job_ptr);
+	if (!_held_find(job_ptr->job_id))	/* held while it was suspended */
+		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));
 	status_mark_dirty();
 	_verify("job end");
 }
 
+/*
+ * A suspended job's GPUs idle, so its increment leaves the committed
+ * power; but the power stays held for it (a reservation from now on, which
+ * no other job outranks) so that resuming it can never break a cap.
+ */
+static void _suspend(job_record_t *job)
+{
+	int64_t n = pb_ledger_job_nodes(model->ledger, job->job_id,
+					model->alloc_buf,
+					pb_site_node_count(model->site));
+	pb_alloc_t alloc = { model->alloc_buf, 0, jobpower_hint(model, job) };
+	pb_error_t err;
+
+	if (n < 0 || pb_ledger_suspend(model->ledger, job->job_id))
+		return;
+	alloc.count = n;
+	if (pb_ledger_reserve(model->ledger, job->job_id, &alloc, time(NULL),
+			      PB_TIME_NEVER, &err))
+		error(PLUGIN ": power of suspended %pJ not held for its resume: %s",
+		      job, err.text);
+	TRACE("%pJ suspended: its GPUs idle, its power held", job);
+}
+
 extern void hook_job_suspend(job_record_t *job_ptr)
 {
-	if (model && pb_ledger_suspend(model->ledger, job_ptr->job_id) == 0) {
-		TRACE("%pJ suspended: its GPUs idle", job_ptr);
-		status_mark_dirty();
-	}
+	if (!model)
+		return;
+	_suspend(job_ptr);
+	status_mark_dirty();
 	_verify("job suspend");
 }
 
@@ -716,7 +742,10 @@ extern void hook_job_resume(job_record_t *job_ptr)
 	uint32_t root;
 	char w[32];
 
-	if (!model || pb_ledger_resume(model->ledger, job_ptr->job_id))
+	if (!model)
+		return;
+	pb_ledger_unreserve(model->ledger, job_ptr->job_id);
+	if (pb_ledger_resume(model->ledger, job_ptr->job_id))
 		return;
 	root = pb_site_root(model->site);
 	if (pb_ledger_headroom(model->ledger, root) < 0)
@@ -732,6 +761,8 @@ extern void hook_job_resized(job_record_t *job_ptr)
 	if (!model)
 		return;
 	pb_ledger_release(model->ledger, job_ptr->job_id);
+	if (!_held_find(job_ptr->job_id))	/* a suspended job's hold */
+		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
 		_commit(job_ptr);
 	status_mark_dirty();
