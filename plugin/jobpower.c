@@ -155,18 +155,22 @@ static uint32_t _cpus_on(job_record_t *job, int node_index, int job_index)
 	return jr->cpus[job_index];
 }
 
-/* GPUs on @node_index: allocated (running job), else selected (job_test). */
-static int64_t _gpus_on(job_record_t *job, int node_index, int job_index)
+/*
+ * GPUs on @node_index: allocated (running job, @alloc), else selected
+ * (job_test, @req); -1 if neither says. The states are looked up once per
+ * allocation by the caller: the lookup walks a List, which allocates.
+ */
+static int64_t _gpus_on(const gres_job_state_t *alloc,
+			const gres_job_state_t *req, int node_index,
+			int job_index)
 {
-	gres_job_state_t *js = _gpu_state(job->gres_list_alloc);
-
-	if (js && js->gres_cnt_node_alloc && job_index < (int) js->node_cnt)
-		return js->gres_cnt_node_alloc[job_index];
-	js = _gpu_state(job->gres_list_req);
-	if (!js)
+	if (alloc && alloc->gres_cnt_node_alloc &&
+	    job_index < (int) alloc->node_cnt)
+		return alloc->gres_cnt_node_alloc[job_index];
+	if (!req)
 		return 0;
-	if (js->gres_cnt_node_select && node_index < (int) js->total_node_cnt)
-		return js->gres_cnt_node_select[node_index];
+	if (req->gres_cnt_node_select && node_index < (int) req->total_node_cnt)
+		return req->gres_cnt_node_select[node_index];
 	return -1;
 }
 
@@ -176,6 +180,8 @@ extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
 	uint32_t nset = bitmap ? bit_set_count(bitmap) : 0;
 	uint16_t est_gpus = _gpus_per_node(job, nset);
 	uint16_t est_cores = _cores_per_node(job, nset);
+	gres_job_state_t *gpu_alloc = _gpu_state(job->gres_list_alloc);
+	gres_job_state_t *gpu_req = _gpu_state(job->gres_list_req);
 	const pb_power_class_t *cls;
 	int unknown = 0, job_index = 0;
 	uint32_t count = 0;
@@ -196,7 +202,7 @@ extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
 			job_index++;
 			continue;
 		}
-		gpus = _gpus_on(job, i, job_index);
+		gpus = _gpus_on(gpu_alloc, gpu_req, i, job_index);
 		cpus = _cpus_on(job, i, job_index);
 		job_index++;
 		m->alloc_buf[count].node = site;
