@@ -32,7 +32,14 @@ def workload(n):
         ("submit", "c", ["-n1", "--gpus=6"]),            # fills a's node
         ("submit", "d", ["-N1", "--gpus=1"]),            # no GPU left: waits
         ("submit", "e", ["-N2", "--gpus-per-node=2", "--ntasks-per-node=2"]),
-        ("cancel", "b", None),                           # d and e start
+        # b's end frees nodes while d and e wait; when its epilog ends
+        # relative to the scheduler passes decides which of them starts
+        # first, in plain cons_tres too. So they are held while b drains
+        # and released together: both runs then place them in priority
+        # order, and the comparison is of placement, not of that race.
+        ("hold", "de", None),
+        ("cancel", "b", None),
+        ("release_held", "de", None),                    # d, then e start
         ("submit", "f", ["-n4", "--gpus-per-task=1", "--cpus-per-task=2"]),
         ("submit", "g", ["-N1", "--exclusive"]),
         ("submit", "h", [f"-N{n - 1}", "--gpus-per-node=4", "--mem=64G"]),
@@ -106,6 +113,10 @@ def run_workload(select_type, pdir, topology=None):
                 ids[name] = c.sbatch(["-J", name, *args], script)
             elif action == "cancel":
                 c.run(["scancel", str(ids[name])])
+            elif action in ("hold", "release_held"):
+                verb = "hold" if action == "hold" else "release"
+                c.run(["scontrol", verb,
+                       ",".join(str(ids[k]) for k in name)])
             elif action == "release":
                 open(go, "w").close()
             elif action == "test_only":
