@@ -28,6 +28,7 @@
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
 #include "plugin/model.h"
+#include "plugin/preempt.h"
 #include "plugin/reasons.h"
 #include "plugin/status.h"
 
@@ -505,8 +506,28 @@ static bool _power_binds(const pb_place_req_t *req)
 	return false;
 }
 
-/* The chosen nodes must keep every cap: the final word on a start. */
-static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now)
+/*
+ * The job will start once Slurm's preemptions end: hold the power it was
+ * admitted on, so that what the preemptees give back is not taken first
+ * by a job it outranks.
+ */
+static void _hold_for_preemptor(job_record_t *job, const pb_alloc_t *alloc,
+				int64_t now, int64_t end, List preemptees)
+{
+	if (!preemptees || !list_count(preemptees))
+		return;
+	TRACE("%pJ admitted once %d preempted job(s) end", job,
+	      list_count(preemptees));
+	_held_update(job, alloc, now, end);
+}
+
+/*
+ * The chosen nodes must keep every cap: the final word on a start. The
+ * jobs cons_tres chose to preempt are out of the ledger here; if power is
+ * still short, more preemptable jobs may give theirs.
+ */
+static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
+			 List candidates, List *preemptees)
 {
 	pb_verdict_t v = { 0 };
 	pb_alloc_t alloc;
@@ -518,13 +539,18 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now)
 		      job);
 		return ESLURM_NODES_BUSY;
 	}
-	if (pb_ledger_admit(model->ledger, &alloc, now, end, &v) == 0) {
+	if (pb_ledger_admit(model->ledger, &alloc, now, end, &v) == 0 ||
+	    (preemptees && candidates &&
+	     preempt_for_power(model, job, &alloc, now, end, candidates,
+			       preemptees, &v) == 0)) {
 		TRACE("%pJ admitted: +%s on %u node(s), facility headroom %s",
 		      job, _watts(v.job_w, w1), alloc.count,
 		      _watts(pb_ledger_headroom(model->ledger,
 						pb_site_root(model->site)) -
 				     v.job_w,
 			     w2));
+		_hold_for_preemptor(job, &alloc, now, end,
+				    preemptees ? *preemptees : NULL);
 		return SLURM_SUCCESS;
 	}
 	_hold_reason(job, &v, now);
@@ -543,6 +569,7 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 	int rc;
 
 	_held_lift(job);
+	preempt_lift(model, preemptee_candidates);
 	jobpower_request(model, job, MAX(min_nodes, 1), now, &req);
 	bit_copybits(saved_bitmap, bitmap);
 	_to_site(bitmap, model->cand);
@@ -599,12 +626,21 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 					 preemptee_job_list, exc_core_bitmap);
 	}
 	if (rc == SLURM_SUCCESS) {
-		rc = _check_choice(job, bitmap, now);
-		if (rc != SLURM_SUCCESS)
+		preempt_keep_only(model, preemptee_job_list ?
+						 *preemptee_job_list : NULL);
+		rc = _check_choice(job, bitmap, now, preemptee_candidates,
+				   preemptee_job_list);
+		if (rc != SLURM_SUCCESS) {
 			free_job_resources(&job->job_resrcs);
+			if (preemptee_job_list)
+				FREE_NULL_LIST(*preemptee_job_list);
+		}
 	}
 out:
-	if (rc == SLURM_SUCCESS)
+	preempt_restore(model);
+	if (rc == SLURM_SUCCESS &&
+	    (!preemptee_job_list || !*preemptee_job_list ||
+	     !list_count(*preemptee_job_list)))
 		_held_drop(_held_find(job->job_id));
 	_held_unlift();
 	return rc;
@@ -637,17 +673,27 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 				preemptee_job_list, exc_core_bitmap);
 
 	bit_copybits(saved_bitmap, bitmap);
-	if (mode == SELECT_MODE_WILL_RUN &&
-	    _will_run_now(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
-			  mode, preemptee_candidates, preemptee_job_list,
-			  exc_core_bitmap, &rc))
-		return rc;
-	rc = fwd_ops()->job_test(job_ptr, bitmap, min_nodes, max_nodes,
-				 req_nodes, mode, preemptee_candidates,
-				 preemptee_job_list, exc_core_bitmap);
-	if (mode == SELECT_MODE_TEST_ONLY)
+	if (mode == SELECT_MODE_TEST_ONLY) {
+		rc = fwd_ops()->job_test(job_ptr, bitmap, min_nodes, max_nodes,
+					 req_nodes, mode, preemptee_candidates,
+					 preemptee_job_list, exc_core_bitmap);
 		return _test_only(job_ptr, bitmap, MAX(min_nodes, 1), rc);
-	return _will_run_later(job_ptr, bitmap, rc);
+	}
+	/*
+	 * WILL_RUN: cons_tres counts the nodes of the jobs this one may
+	 * preempt as free; their power is free to it as well.
+	 */
+	preempt_lift(model, preemptee_candidates);
+	if (!_will_run_now(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
+			   mode, preemptee_candidates, preemptee_job_list,
+			   exc_core_bitmap, &rc)) {
+		rc = fwd_ops()->job_test(job_ptr, bitmap, min_nodes, max_nodes,
+					 req_nodes, mode, preemptee_candidates,
+					 preemptee_job_list, exc_core_bitmap);
+		rc = _will_run_later(job_ptr, bitmap, rc);
+	}
+	preempt_restore(model);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
