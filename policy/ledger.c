@@ -416,12 +416,13 @@ static pb_watts_t _wake_w(const pb_ledger_t *l, uint32_t n)
 }
 
 static pb_watts_t _incr(const pb_ledger_t *l, uint32_t n, uint32_t gpus,
-			uint32_t cores, pb_watts_t hint)
+			uint32_t cores, pb_watts_t hint, pb_hint_scope_t scope)
 {
 	const pb_power_class_t *c =
 	    pb_site_class(l->site, pb_site_node_class(l->site, n));
 
-	return pb_power_increment_w(c, gpus, cores, hint);
+	return pb_power_increment_w(c, gpus, cores,
+				    pb_power_hint_on(c, hint, scope));
 }
 
 /*
@@ -481,7 +482,7 @@ static pb_watts_t _gather(const pb_ledger_t *l, const pb_alloc_t *a)
 			return -1;
 		s->node_mark[n] = s->epoch;
 		inc = _incr(l, n, a->nodes[i].gpus, a->nodes[i].cores,
-			    a->gpu_watts_hint);
+			    a->gpu_watts_hint, a->hint_scope);
 		add = inc + _wake_w(l, n);
 		job_w += inc;
 		len = pb_site_node_path(l->site, n, &path);
@@ -619,8 +620,8 @@ static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
 		en->node = a->nodes[i].node;
 		en->gpus = a->nodes[i].gpus;
 		en->cores = a->nodes[i].cores;
-		en->incr =
-		    _incr(l, en->node, en->gpus, en->cores, a->gpu_watts_hint);
+		en->incr = _incr(l, en->node, en->gpus, en->cores,
+				 a->gpu_watts_hint, a->hint_scope);
 		en->next = first;
 		first = e;
 		*total += en->incr;
@@ -830,9 +831,10 @@ pb_watts_t pb_ledger_node_draw(const pb_ledger_t *l, uint32_t node)
 
 pb_watts_t pb_ledger_node_increment(const pb_ledger_t *l, uint32_t node,
 				    uint32_t gpus, uint32_t cores,
-				    pb_watts_t hint_w)
+				    pb_watts_t hint_w, pb_hint_scope_t scope)
 {
-	return node < l->nnodes ? _incr(l, node, gpus, cores, hint_w) : 0;
+	return node < l->nnodes ? _incr(l, node, gpus, cores, hint_w, scope)
+				: 0;
 }
 
 pb_watts_t pb_ledger_node_wake_w(const pb_ledger_t *l, uint32_t node)

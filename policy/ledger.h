@@ -71,12 +71,14 @@ typedef struct pb_alloc_node {
  * An allocation: each node at most once.  gpu_watts_hint is the job's
  * declared per-GPU draw (clamped to the model's [min_cap_w, max_w]); 0
  * means none (full max_w).  Whether hints are honoured is site policy:
- * the caller passes 0 when they are not.
+ * the caller passes 0 when they are not, and hint_scope says on which
+ * nodes a hint holds (pb_power_hint_on).
  */
 typedef struct pb_alloc {
 	const pb_alloc_node_t *nodes;
 	uint32_t count;
 	pb_watts_t gpu_watts_hint;
+	pb_hint_scope_t hint_scope;
 } pb_alloc_t;
 
 /*
@@ -207,11 +209,12 @@ pb_watts_t pb_ledger_node_draw(const pb_ledger_t *l, uint32_t node);
 
 /*
  * Increment of gpus/cores with hint on node (pb_power_increment_w of its
- * class); does not include a wake-up.
+ * class, the hint as pb_power_hint_on lets it hold there); does not
+ * include a wake-up.
  */
 pb_watts_t pb_ledger_node_increment(const pb_ledger_t *l, uint32_t node,
 				    uint32_t gpus, uint32_t cores,
-				    pb_watts_t hint_w);
+				    pb_watts_t hint_w, pb_hint_scope_t scope);
 
 /* Watts needed to power node on now: idle - standby if OFF, else 0. */
 pb_watts_t pb_ledger_node_wake_w(const pb_ledger_t *l, uint32_t node);

@@ -145,10 +145,14 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
 	}
-	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
-		p->class_incr[c] =
-		    pb_power_increment_w(pb_site_class(p->site, c), req->gpus,
-					 req->cores, req->gpu_watts_hint);
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++) {
+		const pb_power_class_t *cls = pb_site_class(p->site, c);
+
+		p->class_incr[c] = pb_power_increment_w(
+		    cls, req->gpus, req->cores,
+		    pb_power_hint_on(cls, req->gpu_watts_hint,
+				     req->hint_scope));
+	}
 }
 
 static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n)

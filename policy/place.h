@@ -47,7 +47,8 @@ typedef struct pb_place_req {
 	uint16_t cores;		   /* per node */
 	pb_watts_t gpu_watts_hint; /* 0 = none (see pb_alloc_t) */
 	int64_t now;
-	int64_t end; /* expected end, or PB_TIME_NEVER */
+	int64_t end;		    /* expected end, or PB_TIME_NEVER */
+	pb_hint_scope_t hint_scope; /* where gpu_watts_hint holds */
 } pb_place_req_t;
 
 /*

@@ -144,6 +144,14 @@ pb_watts_t pb_power_gpu_w(const pb_gpu_model_t *m, pb_watts_t hint_w)
 	return hint_w;
 }
 
+pb_watts_t pb_power_hint_on(const pb_power_class_t *c, pb_watts_t hint_w,
+			    pb_hint_scope_t scope)
+{
+	if (scope == PB_HINT_WHERE_ENFORCED && !c->gpu_limit_enforced)
+		return 0;
+	return hint_w;
+}
+
 static pb_watts_t _div_up(pb_watts_t a, pb_watts_t b)
 {
 	return (a + b - 1) / b;

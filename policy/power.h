@@ -9,6 +9,7 @@
 #ifndef PB_POLICY_POWER_H
 #define PB_POLICY_POWER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,7 +51,25 @@ typedef struct pb_power_class {
 	pb_watts_t base_w;
 	/* powered off by Slurm power saving (BMC, PSU losses) */
 	pb_watts_t standby_w;
+	/*
+	 * The nodes set each job's per-GPU watt hint as a GPU power limit
+	 * (the powerbudget prolog), so a hint holds there even when users
+	 * are not trusted (UserWattHints=enforced).
+	 */
+	bool gpu_limit_enforced;
 } pb_power_class_t;
+
+/*
+ * Where a job's per-GPU watt hint holds.  A hint the site vouches for (a
+ * partition's default, or user hints under UserWattHints=yes) holds on
+ * every node; a user's own hint under UserWattHints=enforced only on
+ * nodes that enforce it as a GPU power limit, elsewhere the job is
+ * modelled at full draw.  The zero value is PB_HINT_EVERYWHERE.
+ */
+typedef enum pb_hint_scope {
+	PB_HINT_EVERYWHERE = 0,
+	PB_HINT_WHERE_ENFORCED,
+} pb_hint_scope_t;
 
 /*
  * The shipped GPU table (H100 SXM, H200 SXM, A100 SXM 80GB, B200), sources
@@ -83,6 +102,13 @@ pb_watts_t pb_power_idle_w(const pb_power_class_t *c);
  * otherwise hint_w clamped to [min_cap_w, max_w].
  */
 pb_watts_t pb_power_gpu_w(const pb_gpu_model_t *m, pb_watts_t hint_w);
+
+/*
+ * The hint that holds on a node of class c: hint_w, or 0 (full draw) when
+ * scope asks for a node-side limit the class does not enforce.
+ */
+pb_watts_t pb_power_hint_on(const pb_power_class_t *c, pb_watts_t hint_w,
+			    pb_hint_scope_t scope);
 
 /*
  * Increment over idle of an allocation of gpus GPUs and cores cores on one

@@ -220,6 +220,7 @@ int32_t pb_site_add_class(pb_site_t *s, const pb_class_spec_t *spec,
 	pc.cpu_max_w = spec->cpu_max_w;
 	pc.base_w = spec->base_w;
 	pc.standby_w = spec->standby_w;
+	pc.gpu_limit_enforced = spec->gpu_limit_enforced;
 
 	name = strdup(spec->name);
 	if (!name ||

@@ -50,6 +50,7 @@ typedef struct pb_class_spec {
 	pb_watts_t cpu_max_w;  /* per package, >= cpu_idle_w */
 	pb_watts_t base_w;
 	pb_watts_t standby_w;
+	bool gpu_limit_enforced; /* see pb_power_class_t */
 } pb_class_spec_t;
 
 typedef struct pb_facility {

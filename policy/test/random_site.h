@@ -65,7 +65,8 @@ static inline pb_site_t *random_site(struct rng *r, uint32_t max_nodes)
 			       .cpu_idle_w = 90,
 			       .cpu_max_w = 350,
 			       .base_w = 1800,
-			       .standby_w = 45};
+			       .standby_w = 45,
+			       .gpu_limit_enforced = rng_below(r, 2) != 0};
 	int32_t parent[RS_MAX_DOMAINS];
 	pb_watts_t idle[RS_MAX_DOMAINS] = {0}, max[RS_MAX_DOMAINS] = {0};
 	uint32_t nd = 1, depth = 1 + rng_below(r, 4), nn = 0;

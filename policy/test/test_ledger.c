@@ -167,7 +167,7 @@ static void test_cap_change_running_jobs(void **state)
 	pb_verdict_t v;
 	pb_error_t err;
 	pb_alloc_node_t one = {1, 1, 0}; /* 1 GPU: 250 W */
-	pb_alloc_t small = {&one, 1, 0};
+	pb_alloc_t small = {&one, 1, 0, PB_HINT_EVERYWHERE};
 
 	(void)state;
 	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 50, NULL), 0);
@@ -247,6 +247,81 @@ static int stop_at_first(const pb_job_info_t *j, void *arg)
 	return (int)j->job_id;
 }
 
+/*
+ * A user's hint under UserWattHints=enforced holds only on nodes whose
+ * class enforces it as a GPU power limit: rackA here (class "capped", the
+ * same hardware as "tiny"), not rackB.  A site-vouched hint holds on both.
+ */
+static void test_hint_scope(void **state)
+{
+	pb_error_t err = {{0}};
+	pb_site_t *s = pb_site_create();
+	pb_class_spec_t capped = {.name = "capped",
+				  .gpu_model = "T",
+				  .gpus = 2,
+				  .cpu_packages = 1,
+				  .cores = 10,
+				  .cpu_idle_w = 20,
+				  .cpu_max_w = 120,
+				  .base_w = 100,
+				  .standby_w = 10,
+				  .gpu_limit_enforced = true};
+	pb_ledger_t *l;
+	struct whole w;
+	pb_verdict_t v;
+	int32_t root, ra, rb;
+
+	(void)state;
+	assert_int_equal(tiny_class(s), 0);
+	assert_int_equal(pb_site_add_class(s, &capped, &err), 1);
+	root = pb_site_add_domain(s, "fac", -1, 2500, &err);
+	ra = pb_site_add_domain(s, "rackA", root, 1500, &err);
+	rb = pb_site_add_domain(s, "rackB", root, 1500, &err);
+	assert_int_equal(pb_site_add_node(s, "a0", 1, ra, &err), 0);
+	assert_int_equal(pb_site_add_node(s, "a1", 1, ra, &err), 1);
+	assert_int_equal(pb_site_add_node(s, "b0", 0, rb, &err), 2);
+	assert_int_equal(pb_site_add_node(s, "b1", 0, rb, &err), 3);
+	assert_int_equal(pb_site_finalize(s, &err), 0);
+	assert_true(pb_site_class(s, 1)->gpu_limit_enforced);
+	assert_false(pb_site_class(s, 0)->gpu_limit_enforced);
+	l = ledger(s);
+
+	/* enforced only: 2 * (150 - 50) + 100 on a0, full 600 on b0 */
+	whole(&w, 2, 0, 2);
+	w.a.gpu_watts_hint = 150;
+	w.a.hint_scope = PB_HINT_WHERE_ENFORCED;
+	assert_int_equal(pb_ledger_admit(l, &w.a, 0, 100, &v), 0);
+	assert_int_equal(v.job_w, 300 + 600);
+	assert_int_equal(
+	    pb_ledger_node_increment(l, 0, 2, 10, 150, PB_HINT_WHERE_ENFORCED),
+	    300);
+	assert_int_equal(
+	    pb_ledger_node_increment(l, 2, 2, 10, 150, PB_HINT_WHERE_ENFORCED),
+	    TINY_FULL);
+	assert_int_equal(pb_ledger_commit(l, 7, &w.a, 100, NULL), 0);
+	expect(l, 880 + 900, 440 + 300, 440 + 600);
+
+	/*
+	 * b1 at full draw would break rackB (1040 + 600 > 1500): the
+	 * enforced-only hint cannot talk past it there; the same hint the
+	 * site vouches for can.
+	 */
+	whole(&w, 1, 3);
+	w.a.gpu_watts_hint = 150;
+	w.a.hint_scope = PB_HINT_WHERE_ENFORCED;
+	assert_int_equal(pb_ledger_admit(l, &w.a, 0, 100, &v), 1);
+	assert_int_equal(v.domain, rb);
+	assert_int_equal(v.short_w, 1040 + 600 - 1500);
+	w.a.hint_scope = PB_HINT_EVERYWHERE;
+	assert_int_equal(pb_ledger_admit(l, &w.a, 0, 100, &v), 0);
+	assert_int_equal(v.job_w, 300);
+
+	assert_int_equal(pb_ledger_release(l, 7), 0);
+	expect(l, 880, 440, 440);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
 static void test_rebuild_and_views(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
@@ -254,8 +329,8 @@ static void test_rebuild_and_views(void **state)
 	pb_alloc_node_t n1[] = {{0, 2, 10}, {2, 1, 3}};
 	pb_alloc_node_t n2[] = {{1, 1, 0}};
 	pb_running_job_t jobs[] = {
-	    {11, {n1, 2, 0}, 500, false},
-	    {12, {n2, 1, 0}, 600, true},
+	    {11, {n1, 2, 0, PB_HINT_EVERYWHERE}, 500, false},
+	    {12, {n2, 1, 0, PB_HINT_EVERYWHERE}, 600, true},
 	};
 	pb_alloc_node_t got[4];
 	pb_watts_t sum = 0;
@@ -297,7 +372,7 @@ static void test_growth_beyond_capacity(void **state)
 	pb_error_t err;
 	pb_ledger_t *l = pb_ledger_create(s, &o, &err);
 	pb_alloc_node_t n = {0, 0, 1};
-	pb_alloc_t a = {&n, 1, 0};
+	pb_alloc_t a = {&n, 1, 0, PB_HINT_EVERYWHERE};
 
 	(void)state;
 	assert_non_null(l);
@@ -337,6 +412,7 @@ int main(void)
 	    cmocka_unit_test(test_suspend_resume),
 	    cmocka_unit_test(test_cap_change_running_jobs),
 	    cmocka_unit_test(test_facility_pue_cooling_reserve),
+	    cmocka_unit_test(test_hint_scope),
 	    cmocka_unit_test(test_rebuild_and_views),
 	    cmocka_unit_test(test_growth_beyond_capacity),
 	    cmocka_unit_test(test_create_needs_final_site),

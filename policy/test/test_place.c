@@ -66,7 +66,8 @@ static void teardown(struct fx *f)
 	pb_site_destroy(f->site);
 }
 
-static const pb_place_req_t full2 = {2, 2, 10, 0, 1000, 2000};
+static const pb_place_req_t full2 = {
+    2, 2, 10, 0, 1000, 2000, PB_HINT_EVERYWHERE};
 
 static void set_of(const pb_bitset_t *b, uint32_t *out, uint32_t max)
 {
@@ -108,7 +109,8 @@ static void test_shared_rack_headroom(void **state)
 	pb_verdict_t v;
 	pb_error_t err;
 	uint32_t got[2];
-	const pb_place_req_t three = {3, 2, 10, 0, 1000, 2000};
+	const pb_place_req_t three = {
+	    3, 2, 10, 0, 1000, 2000, PB_HINT_EVERYWHERE};
 
 	(void)state;
 	/* each rack takes one full node: 880 + 600 <= 1500, 2 do not */
@@ -179,7 +181,8 @@ static void test_filter_and_no_net(void **state)
 	pb_error_t err;
 	struct whole w;
 	uint32_t got[2];
-	const pb_place_req_t later = {2, 2, 10, 0, 1000, 3000};
+	const pb_place_req_t later = {
+	    2, 2, 10, 0, 1000, 3000, PB_HINT_EVERYWHERE};
 
 	(void)state;
 	/* r0 full: a running job leaves 300 W; r1 roomy */
@@ -262,7 +265,7 @@ static void check_random(uint64_t seed)
 	/* some running jobs, some off nodes, maybe a reservation */
 	for (uint32_t j = 0; j < nn / 2; j++) {
 		pb_alloc_node_t an = {rng_below(&r, nn), 1, 1};
-		pb_alloc_t a = {&an, 1, 0};
+		pb_alloc_t a = {&an, 1, 0, PB_HINT_EVERYWHERE};
 		pb_verdict_t v;
 
 		if (pb_ledger_admit(l, &a, now, now + 500, &v) == 0)
@@ -274,7 +277,7 @@ static void check_random(uint64_t seed)
 			pb_ledger_set_node_power(l, n, false, NULL);
 	if (rng_below(&r, 2)) {
 		pb_alloc_node_t an = {rng_below(&r, nn), 8, 0};
-		pb_alloc_t a = {&an, 1, 0};
+		pb_alloc_t a = {&an, 1, 0, PB_HINT_EVERYWHERE};
 
 		pb_ledger_reserve(l, 1, &a, now + rng_below(&r, 600), now + 900,
 				  &err);
@@ -285,9 +288,12 @@ static void check_random(uint64_t seed)
 				      (uint16_t)rng_below(&r, 97),
 				      rng_below(&r, 3) ? 0 : 400,
 				      now,
-				      now + 1 + rng_below(&r, 900)};
+				      now + 1 + rng_below(&r, 900),
+				      rng_below(&r, 2)
+					  ? PB_HINT_EVERYWHERE
+					  : PB_HINT_WHERE_ENFORCED};
 		pb_alloc_node_t an[64];
-		pb_alloc_t a = {an, 0, req.gpu_watts_hint};
+		pb_alloc_t a = {an, 0, req.gpu_watts_hint, req.hint_scope};
 		pb_verdict_t v;
 		int rc;
 
@@ -302,7 +308,8 @@ static void check_random(uint64_t seed)
 		     i = pb_bitset_next(cand, (uint32_t)i + 1)) {
 			pb_alloc_node_t one = {(uint32_t)i, req.gpus,
 					       req.cores};
-			pb_alloc_t oa = {&one, 1, req.gpu_watts_hint};
+			pb_alloc_t oa = {&one, 1, req.gpu_watts_hint,
+					 req.hint_scope};
 			bool fits =
 			    pb_ledger_admit(l, &oa, now, req.end, &v) == 0;
 

@@ -133,6 +133,20 @@ static void test_hint_clamped(void **state)
 	assert_int_equal(pb_power_increment_w(&c, 2, 0, 1), 100);
 }
 
+static void test_hint_scope(void **state)
+{
+	pb_power_class_t c = tiny();
+
+	(void)state;
+	assert_false(c.gpu_limit_enforced);
+	assert_int_equal(pb_power_hint_on(&c, 200, PB_HINT_EVERYWHERE), 200);
+	assert_int_equal(pb_power_hint_on(&c, 200, PB_HINT_WHERE_ENFORCED), 0);
+	c.gpu_limit_enforced = true;
+	assert_int_equal(pb_power_hint_on(&c, 200, PB_HINT_WHERE_ENFORCED),
+			 200);
+	assert_int_equal(pb_power_hint_on(&c, 0, PB_HINT_WHERE_ENFORCED), 0);
+}
+
 static void test_facility_rounds_up(void **state)
 {
 	(void)state;
@@ -185,6 +199,7 @@ int main(void)
 	    cmocka_unit_test(test_node_watts),
 	    cmocka_unit_test(test_core_share_rounds_up),
 	    cmocka_unit_test(test_hint_clamped),
+	    cmocka_unit_test(test_hint_scope),
 	    cmocka_unit_test(test_facility_rounds_up),
 	    cmocka_unit_test(test_check_model),
 	    cmocka_unit_test(test_error_null_safe),

@@ -88,7 +88,43 @@ static void random_alloc(struct world *w, pb_alloc_node_t *nodes, pb_alloc_t *a)
 	}
 	*a = (pb_alloc_t){
 	    nodes, k,
-	    rng_below(&w->r, 3) ? 0 : (pb_watts_t)rng_below(&w->r, 900)};
+	    rng_below(&w->r, 3) ? 0 : (pb_watts_t)rng_below(&w->r, 900),
+	    rng_below(&w->r, 2) ? PB_HINT_EVERYWHERE : PB_HINT_WHERE_ENFORCED};
+}
+
+/*
+ * The job's increment from first principles: a hint lowers a node's GPU
+ * draw only where its scope lets it hold, and never below the model's
+ * minimum cap; everywhere else the GPUs are at full draw.
+ */
+static pb_watts_t expected_job_w(struct world *w, const pb_alloc_t *a)
+{
+	pb_watts_t sum = 0;
+
+	for (uint32_t i = 0; i < a->count; i++) {
+		const pb_power_class_t *c = pb_site_class(
+		    w->site, pb_site_node_class(w->site, a->nodes[i].node));
+		bool holds = a->hint_scope == PB_HINT_EVERYWHERE ||
+			     c->gpu_limit_enforced;
+		pb_watts_t gpu = c->gpu.max_w;
+		uint32_t gpus = a->nodes[i].gpus, cores = a->nodes[i].cores;
+
+		if (holds && a->gpu_watts_hint > 0)
+			gpu = a->gpu_watts_hint < c->gpu.min_cap_w
+				  ? c->gpu.min_cap_w
+			      : a->gpu_watts_hint > c->gpu.max_w
+				  ? c->gpu.max_w
+				  : a->gpu_watts_hint;
+		gpus = gpus > c->gpus ? c->gpus : gpus;
+		cores = cores > c->cores ? c->cores : cores;
+		sum += (pb_watts_t)gpus * (gpu - c->gpu.idle_w);
+		if (cores)
+			sum += ((pb_watts_t)cores * c->cpu_packages *
+				    (c->cpu_max_w - c->cpu_idle_w) +
+				c->cores - 1) /
+			       c->cores;
+	}
+	return sum;
 }
 
 /*
@@ -156,6 +192,7 @@ static void op_start(struct world *w)
 	rc = pb_ledger_admit(w->l, &a, w->now, end, &v);
 	CHECK(w, rc == 0 || rc == 1);
 	CHECK(w, same(w, w->snap));
+	CHECK(w, v.job_w == expected_job_w(w, &a));
 	/* earliest_start agrees with admit about "now" */
 	CHECK(w, pb_ledger_earliest_start(w->l, &a, end - w->now, w->now, &t,
 					  NULL) >= 0);
@@ -259,7 +296,7 @@ static void op_job_state(struct world *w)
 		/* a duplicate commit fails without side effects */
 		{
 			pb_alloc_node_t n = {0, 0, 1};
-			pb_alloc_t a = {&n, 1, 0};
+			pb_alloc_t a = {&n, 1, 0, PB_HINT_EVERYWHERE};
 
 			CHECK(w, pb_ledger_commit(w->l, id, &a, 1, NULL) == -1);
 		}

@@ -154,7 +154,7 @@ static void test_reservation_at_facility_and_earliest(void **state)
 	pb_ledger_t *l = ledger(s);
 	struct whole w, r;
 	pb_alloc_node_t yn = {1, 1, 0};
-	pb_alloc_t y = {&yn, 1, 0};
+	pb_alloc_t y = {&yn, 1, 0, PB_HINT_EVERYWHERE};
 	pb_watts_t avail[3];
 	pb_verdict_t v;
 	pb_error_t err;

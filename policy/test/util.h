@@ -98,7 +98,7 @@ static inline pb_alloc_t *whole(struct whole *w, uint32_t count, ...)
 	for (uint32_t i = 0; i < count; i++)
 		w->n[i] = (pb_alloc_node_t){va_arg(ap, uint32_t), 2, 10};
 	va_end(ap);
-	w->a = (pb_alloc_t){w->n, count, 0};
+	w->a = (pb_alloc_t){w->n, count, 0, PB_HINT_EVERYWHERE};
 	return &w->a;
 }
 

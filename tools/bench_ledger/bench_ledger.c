@@ -163,7 +163,7 @@ static uint32_t load(pb_ledger_t *l, pb_alloc_node_t *buf)
 
 	while (used < NODES * 6 / 10 && refused < 200) {
 		uint32_t k = 1 + rnd(64);
-		pb_alloc_t a = {buf, 0, 0};
+		pb_alloc_t a = {buf, 0, 0, PB_HINT_EVERYWHERE};
 		int64_t end = 1 + rnd(86400);
 		pb_verdict_t v;
 
@@ -187,7 +187,7 @@ static void random_alloc(pb_alloc_node_t *buf, pb_alloc_t *a, uint32_t k)
 
 	for (uint32_t i = 0; i < k; i++)
 		buf[i] = (pb_alloc_node_t){first + i, 8, 112};
-	*a = (pb_alloc_t){buf, k, 0};
+	*a = (pb_alloc_t){buf, k, 0, PB_HINT_EVERYWHERE};
 }
 
 struct result {
@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 	pb_placer_t *p = pb_place_create(site, net, &err);
 	pb_bitset_t *cand = pb_bitset_create(NODES),
 		    *out = pb_bitset_create(NODES);
-	pb_place_req_t req = {64, 8, 112, 0, 0, 3600};
+	pb_place_req_t req = {64, 8, 112, 0, 0, 3600, PB_HINT_EVERYWHERE};
 	struct result res[20];
 	uint32_t nres = 0, id;
 	volatile uint64_t sink = 0;
