@@ -289,6 +289,7 @@ static int _classes(const pb_conf_t *conf, const pb_class_info_t *ci,
 		spec.cpu_max_w = _up(k->cpu_max_w);
 		spec.base_w = _up(k->base_w);
 		spec.standby_w = _up(k->standby_w);
+		spec.gpu_limit_enforced = k->gpu_limit_enforced;
 		map[i] = pb_site_add_class(site, &spec, &err);
 		if (map[i] < 0) {
 			pb_diag_add(d, PB_DIAG_ERROR, conf->file, k->line, "%s",

@@ -323,6 +323,38 @@ out:
 	free(full_node);
 }
 
+/*
+ * UserWattHints=enforced trusts GpuLimitEnforced classes only because
+ * slurmd runs the limit prolog at allocation; slurmctld ignores the hints
+ * without it, which the admin should hear about before the restart.
+ */
+static void _check_enforcement(_ctx_t *x)
+{
+	const pb_slurmconf_t *sc = x->sc;
+
+	if (x->conf->settings.user_watt_hints != PB_CONF_HINTS_ENFORCED)
+		return;
+	if (!sc->prolog_line)
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->conf->file,
+			    x->conf->settings.line_user_watt_hints,
+			    "UserWattHints=enforced, but %s has no Prolog= "
+			    "(pb-gpu-limit sets the GPU power limits): "
+			    "slurmctld would ignore every job's own hint",
+			    sc->file);
+	if (!sc->prolog_alloc)
+		pb_diag_add(
+		    x->d, PB_DIAG_ERROR, sc->file, sc->prolog_flags_line,
+		    "UserWattHints=enforced (%s:%d) needs "
+		    "PrologFlags=Alloc, so that the GPU power limits "
+		    "are set before anything of a job runs",
+		    x->conf->file, x->conf->settings.line_user_watt_hints);
+	if (sc->prolog_line && !sc->epilog_line)
+		pb_diag_add(x->d, PB_DIAG_NOTICE, sc->file, sc->prolog_line,
+			    "no Epilog=: GPU power limits set by pb-gpu-limit "
+			    "stay after a job until the next job's prolog "
+			    "resets them");
+}
+
 size_t pb_check_run(const pb_check_args_t *a, pb_diag_t *d)
 {
 	size_t errors0 = pb_diag_errors(d);
@@ -346,6 +378,8 @@ size_t pb_check_run(const pb_check_args_t *a, pb_diag_t *d)
 	}
 	if (x.sc)
 		_cross(&x);
+	if (x.sc && x.conf)
+		_check_enforcement(&x);
 	pb_net_destroy(net);
 	pb_site_destroy(site);
 	if (x.conf)

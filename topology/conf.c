@@ -269,6 +269,7 @@ static void _node_class(_ctx_t *x, const char *name)
 	_get_power(x, "GpuIdleW", &k->gpu_idle_w, &k->has_gpu_idle);
 	_get_power(x, "GpuMaxW", &k->gpu_max_w, &k->has_gpu_max);
 	_get_power(x, "GpuMinCapW", &k->gpu_min_cap_w, &k->has_gpu_min_cap);
+	_get_bool(x, "GpuLimitEnforced", &k->gpu_limit_enforced);
 	p->class_hosts[c->n_classes - 1] = _dup_hosts(x, "Nodes");
 
 	if (k->topology && (k->has_gpus || k->has_packages || k->has_cores))
@@ -380,8 +381,22 @@ static void _settings(_ctx_t *x)
 	pb_conf_settings_t *s = &x->c->settings;
 	const char *v;
 
-	if (_get_bool(x, "UserWattHints", &s->user_watt_hints))
+	if ((v = pb_line_get(x->l, "UserWattHints"))) {
+		bool yes;
+		char err[PB_ERRLEN];
+
 		s->line_user_watt_hints = x->lineno;
+		if (!strcasecmp(v, "enforced"))
+			s->user_watt_hints = PB_CONF_HINTS_ENFORCED;
+		else if (pb_parse_bool(v, &yes, err))
+			ERR(x,
+			    "UserWattHints: '%.64s': expected no, yes or "
+			    "enforced",
+			    v);
+		else
+			s->user_watt_hints =
+			    yes ? PB_CONF_HINTS_YES : PB_CONF_HINTS_NO;
+	}
 	_get_power(x, "UserWattFloor", &s->user_watt_floor_w, NULL);
 	_get_bool(x, "DebugTrace", &s->debug_trace);
 	if ((v = pb_line_get(x->l, "StatusFile"))) {
@@ -852,6 +867,30 @@ static void _check_caps(_ctx_t *x)
 	free(state);
 }
 
+/* GpuLimitEnforced= and UserWattHints=enforced only make sense together. */
+static void _check_enforcement(_ctx_t *x)
+{
+	pb_conf_t *c = x->c;
+	bool any = false;
+
+	for (size_t i = 0; i < c->n_classes; i++) {
+		any |= c->classes[i].gpu_limit_enforced;
+		if (c->classes[i].gpu_limit_enforced &&
+		    c->settings.user_watt_hints != PB_CONF_HINTS_ENFORCED)
+			pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
+				    c->classes[i].line,
+				    "NodeClass '%s': GpuLimitEnforced=yes has "
+				    "no effect without UserWattHints=enforced",
+				    c->classes[i].name);
+	}
+	if (!any && c->settings.user_watt_hints == PB_CONF_HINTS_ENFORCED)
+		pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
+			    c->settings.line_user_watt_hints,
+			    "UserWattHints=enforced, but no NodeClass has "
+			    "GpuLimitEnforced=yes: every job's own hint is "
+			    "ignored (modelled at full draw)");
+}
+
 static void _validate(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
@@ -871,6 +910,7 @@ static void _validate(_ctx_t *x)
 			    c->settings.line_user_watt_hints,
 			    "UserWattFloor has no effect with "
 			    "UserWattHints=no");
+	_check_enforcement(x);
 }
 
 int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
@@ -888,7 +928,6 @@ int pb_conf_parse_buffer(const char *file, const char *buf, size_t len,
 		return -1;
 	}
 	c->priv = p;
-	c->settings.user_watt_hints = true;
 	if (!(c->file = strdup(x.file)) || !(p->nodes = pb_namemap_create()) ||
 	    !(p->classes = pb_namemap_create()) ||
 	    !(p->domains = pb_namemap_create()) ||

@@ -53,6 +53,7 @@ typedef struct {
 	double cpu_idle_w, cpu_max_w; /* per CPU package */
 	bool has_gpu_idle, has_gpu_max, has_gpu_min_cap;
 	double gpu_idle_w, gpu_max_w, gpu_min_cap_w; /* per-class override */
+	bool gpu_limit_enforced; /* nodes apply job hints as GPU power limits */
 	size_t n_nodes;
 } pb_conf_class_t;
 
@@ -81,8 +82,20 @@ typedef struct {
 	double gpu_watt_hint_w; /* > 0 */
 } pb_conf_partition_t;
 
+/*
+ * UserWattHints=: whose word a job's own per-GPU watt hint is taken on.
+ * NO: nobody's (full draw); YES: the user's, on every node (the site
+ * trusts its users); ENFORCED: only on nodes of a GpuLimitEnforced class,
+ * which apply the hint as a GPU power limit.
+ */
+typedef enum {
+	PB_CONF_HINTS_NO = 0,
+	PB_CONF_HINTS_YES,
+	PB_CONF_HINTS_ENFORCED,
+} pb_conf_hints_t;
+
 typedef struct {
-	bool user_watt_hints;	  /* honour per-job per-GPU watt hints */
+	pb_conf_hints_t user_watt_hints; /* default PB_CONF_HINTS_NO */
 	double user_watt_floor_w; /* lowest hint honoured; 0 = model MinCapW */
 	bool debug_trace;	  /* log each placement decision */
 	char *status_file;	  /* ledger status file, NULL = none */

@@ -12,6 +12,7 @@
 
 #include "policy/net.h"
 #include "policy/site.h"
+#include "topology/conf.h"
 #include "topology/diag.h"
 
 typedef struct {
@@ -20,10 +21,11 @@ typedef struct {
 } pb_partition_hint_t;
 
 typedef struct {
-	bool user_watt_hints;		 /* honour per-job per-GPU watt hints */
-	pb_watts_t user_watt_floor_w;	 /* lowest hint; 0 = model's MinCapW */
-	bool debug_trace;		 /* log each decision */
-	char *status_file;		 /* NULL = none */
+	pb_conf_hints_t
+	    user_watt_hints;	      /* whose word a job's hint is taken on */
+	pb_watts_t user_watt_floor_w; /* lowest hint; 0 = model's MinCapW */
+	bool debug_trace;	      /* log each decision */
+	char *status_file;	      /* NULL = none */
 	pb_partition_hint_t *partitions; /* Partition= lines, file order */
 	size_t n_partitions;
 } pb_settings_t;

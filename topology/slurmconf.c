@@ -149,6 +149,52 @@ static int _node_cb(const char *host, void *arg)
 	return 0;
 }
 
+/* Is @key= (any case) at the start of line[0..n)?  Returns its value. */
+static const char *_key(const char *line, size_t n, const char *key)
+{
+	size_t k = strlen(key);
+
+	if (n <= k || strncasecmp(line, key, k) || line[k] != '=')
+		return NULL;
+	return line + k + 1;
+}
+
+/*
+ * Prolog=, Epilog=, PrologFlags=: whether they are there and whether the
+ * flags hold Alloc.  Returns true if the line was one of them.
+ */
+static bool _script_line(pb_slurmconf_t *s, const char *line, size_t n,
+			 int lineno)
+{
+	const char *v;
+
+	if (_key(line, n, "Prolog")) {
+		s->prolog_line = lineno;
+		return true;
+	}
+	if (_key(line, n, "Epilog")) {
+		s->epilog_line = lineno;
+		return true;
+	}
+	if (!(v = _key(line, n, "PrologFlags")))
+		return false;
+	s->prolog_flags_line = lineno;
+	s->prolog_alloc = false;
+	for (const char *end = line + n; v < end;) {
+		size_t len = 0;
+
+		while (v + len < end && v[len] != ',' &&
+		       !isspace((unsigned char)v[len]) && v[len] != '#')
+			len++;
+		if (len == 5 && !strncasecmp(v, "Alloc", 5))
+			s->prolog_alloc = true;
+		if (v + len >= end || v[len] != ',')
+			break;
+		v += len + 1;
+	}
+	return true;
+}
+
 int pb_slurmconf_parse_buffer(const char *file, const char *buf, size_t len,
 			      pb_slurmconf_t **out, pb_diag_t *d)
 {
@@ -190,6 +236,8 @@ int pb_slurmconf_parse_buffer(const char *file, const char *buf, size_t len,
 				    "included files are not checked");
 			continue;
 		}
+		if (_script_line(s, line + i, n - i, it.lineno))
+			continue;
 		if (n - i < 9 || strncasecmp(line + i, "NodeName=", 9))
 			continue;
 		if (pb_line_split(&l, line, n, s->file, it.lineno, d) > 0) {

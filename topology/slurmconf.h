@@ -3,8 +3,9 @@
  * slurmconf.h - the node definitions of slurm.conf, as far as the
  * consistency check needs them: NodeName= hostlists (NodeName=DEFAULT
  * applies to the lines after it, as in Slurm), Gres= GPU counts,
- * CPUs=, Boards=, Sockets=/SocketsPerBoard=, CoresPerSocket=.
- * Every other line, and every other key of a node line, is ignored;
+ * CPUs=, Boards=, Sockets=/SocketsPerBoard=, CoresPerSocket=; and the
+ * Prolog=, Epilog= and PrologFlags= lines (UserWattHints=enforced needs
+ * them).  Every other line, and every other key of a node line, is ignored;
  * Include lines are reported as a notice (not followed).
  */
 #ifndef PB_TOPOLOGY_SLURMCONF_H
@@ -29,7 +30,10 @@ typedef struct {
 
 typedef struct pb_slurmconf {
 	char *file;
-	pb_slurm_node_t *nodes; /* in file order */
+	int prolog_line, epilog_line; /* 0: no Prolog= / Epilog= line */
+	int prolog_flags_line;	      /* 0: no PrologFlags= line */
+	bool prolog_alloc;	      /* PrologFlags= holds Alloc */
+	pb_slurm_node_t *nodes;	      /* in file order */
 	size_t n_nodes;
 	void *priv;
 } pb_slurmconf_t;

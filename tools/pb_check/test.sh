@@ -51,6 +51,21 @@ rc=$?
 expect "$tight:22: notice: 2 nodes (e.g. dgx01, 9.01 kW at full load) draw more than the 7.6 kW domain 'rack1' allows"
 expect "$tight:22: notice: the nodes of domain 'rack1' draw 7.84 kW idle, more than its limit of 7.6 kW"
 expect "pb-check: 0 errors, 2 notices"
+# UserWattHints=enforced: fine with the limit prolog at allocation...
+enf=$data/check/enforced
+${PB_WRAP:-} "$bin" -s "$enf/slurm.conf" -p "$enf/power_budget.conf" \
+	-t "$data/topo/lab.topology.conf" >"$out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: the enforced set gave exit $rc, want 0"; fail=1; }
+expect "pb-check: 0 errors"
+# ... an error at the lines to fix without it
+${PB_WRAP:-} "$bin" -s "$data/slurm/lab.slurm.conf" -p "$enf/power_budget.conf" \
+	-t "$data/topo/lab.topology.conf" >"$out" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || { echo "FAIL: enforced without a prolog gave exit $rc, want 1"; fail=1; }
+expect "$enf/power_budget.conf:3: UserWattHints=enforced, but $data/slurm/lab.slurm.conf has no Prolog="
+expect "$data/slurm/lab.slurm.conf: UserWattHints=enforced ($enf/power_budget.conf:3) needs PrologFlags=Alloc"
+expect "pb-check: 2 errors"
 if [ "$fail" -ne 0 ]; then
 	echo "--- pb-check output:"
 	cat "$out"

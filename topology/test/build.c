@@ -222,7 +222,7 @@ static void test_load(void **state)
 			 0);
 	assert_int_equal(pb_site_node_count(l.site), 7);
 	assert_int_equal(pb_net_switch_count(l.net), 3);
-	assert_true(l.settings.user_watt_hints);
+	assert_int_equal(l.settings.user_watt_hints, PB_CONF_HINTS_YES);
 	assert_int_equal(l.settings.user_watt_floor_w, 150);
 	assert_false(l.settings.debug_trace);
 	assert_string_equal(l.settings.status_file,

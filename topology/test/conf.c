@@ -72,7 +72,7 @@ static void test_lab_example(void **state)
 	assert_true(c->facility.pue == 1.4);
 	assert_true(c->facility.cooling_w == 45e3);
 	assert_true(c->facility.reserve == 0.05);
-	assert_true(c->settings.user_watt_hints);
+	assert_int_equal(c->settings.user_watt_hints, PB_CONF_HINTS_YES);
 	assert_true(c->settings.user_watt_floor_w == 150);
 	assert_false(c->settings.debug_trace);
 	assert_string_equal(c->settings.status_file,
@@ -304,6 +304,88 @@ static void test_partitions(void **state)
 		      "t.conf:4: ", "unknown key 'Qos' in Partition line");
 }
 
+/* Asserts a notice at prefix containing needle, and no error. */
+static void _expect_notice(const char *text, const char *prefix,
+			   const char *needle)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c = _parse(text, &d, &rc);
+	bool found = false;
+
+	for (size_t i = 0; i < pb_diag_count(d); i++) {
+		const char *m = pb_diag_text(d, i);
+
+		if (pb_diag_level(d, i) == PB_DIAG_NOTICE &&
+		    !strncmp(m, prefix, strlen(prefix)) && strstr(m, needle))
+			found = true;
+	}
+	if (!found || rc != 0)
+		pb_diag_print(d, stderr);
+	assert_int_equal(rc, 0);
+	assert_true(found);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+}
+
+/*
+ * A job's own hint is nobody's word by default; yes trusts users,
+ * enforced trusts GpuLimitEnforced classes only.
+ */
+static void test_user_watt_hints(void **state)
+{
+	static const char *const vals[] = {"", "UserWattHints=no\n",
+					   "UserWattHints=yes\n",
+					   "UserWattHints=Enforced\n"};
+	static const pb_conf_hints_t want[] = {
+	    PB_CONF_HINTS_NO, PB_CONF_HINTS_NO, PB_CONF_HINTS_YES,
+	    PB_CONF_HINTS_ENFORCED};
+	char text[512];
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		pb_diag_t *d;
+		int rc;
+		pb_conf_t *c;
+
+		snprintf(text, sizeof(text),
+			 "Facility=site Cap=1MW\n"
+			 "NodeClass=g Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW "
+			 "GpuLimitEnforced=yes Nodes=n[1-2]\n"
+			 "NodeClass=h Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW "
+			 "Nodes=n[3-4]\n"
+			 "Domain=a Cap=1kW Nodes=n[1-4]\n%s",
+			 vals[i]);
+		c = _parse(text, &d, &rc);
+		assert_int_equal(rc, 0);
+		assert_int_equal(c->settings.user_watt_hints, want[i]);
+		assert_true(c->classes[0].gpu_limit_enforced);
+		assert_false(c->classes[1].gpu_limit_enforced);
+		pb_conf_destroy(c);
+		pb_diag_destroy(d);
+	}
+	_expect_error(
+	    BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+		 "UserWattHints=sometimes\n",
+	    "t.conf:4: ",
+	    "UserWattHints: 'sometimes': expected no, yes or enforced");
+	_expect_error(
+	    "Facility=site Cap=1MW\n"
+	    "NodeClass=g Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW "
+	    "GpuLimitEnforced=perhaps Nodes=n[1-4]\n",
+	    "t.conf:2: ", "GpuLimitEnforced: 'perhaps': expected yes or no");
+	_expect_notice(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			    "UserWattHints=enforced\n",
+		       "t.conf:4: ", "no NodeClass has GpuLimitEnforced=yes");
+	_expect_notice("Facility=site Cap=1MW\n"
+		       "NodeClass=g Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW "
+		       "GpuLimitEnforced=yes Nodes=n[1-4]\n"
+		       "Domain=a Cap=1kW Nodes=n[1-4]\nUserWattHints=yes\n",
+		       "t.conf:2: ",
+		       "GpuLimitEnforced=yes has no effect without "
+		       "UserWattHints=enforced");
+}
+
 static void test_caps(void **state)
 {
 	(void)state;
@@ -408,6 +490,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_key),
 	    cmocka_unit_test(test_duplicate_names),
 	    cmocka_unit_test(test_partitions),
+	    cmocka_unit_test(test_user_watt_hints),
 	    cmocka_unit_test(test_caps),
 	    cmocka_unit_test(test_syntax),
 	    cmocka_unit_test(test_class_rules),

@@ -49,6 +49,42 @@ static void test_nodes(void **state)
 	pb_diag_destroy(d);
 }
 
+/* Prolog=, Epilog=, PrologFlags=: present where, and Alloc or not. */
+static void test_prolog_lines(void **state)
+{
+	static const struct {
+		const char *text;
+		int prolog, epilog, flags;
+		bool alloc;
+	} cases[] = {
+	    {"ClusterName=x\n", 0, 0, 0, false},
+	    {"Prolog=/p\nEpilog=/e\nPrologFlags=Alloc\n", 1, 2, 3, true},
+	    {"prologflags=contain,alloc # set up early\n", 0, 0, 1, true},
+	    {"PrologFlags=Contain,X11\n", 0, 0, 1, false},
+	    {"PrologFlags=Allocate\n", 0, 0, 1, false},
+	    {"PrologSlurmctld=/c\nEpilogSlurmctld=/d\n", 0, 0, 0, false},
+	    {"  Prolog=/etc/slurm/prolog.d/*\n", 1, 0, 0, false},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pb_diag_t *d = pb_diag_create();
+		pb_slurmconf_t *s = NULL;
+
+		assert_int_equal(
+		    pb_slurmconf_parse_buffer("slurm.conf", cases[i].text,
+					      strlen(cases[i].text), &s, d),
+		    0);
+		assert_int_equal(s->prolog_line, cases[i].prolog);
+		assert_int_equal(s->epilog_line, cases[i].epilog);
+		assert_int_equal(s->prolog_flags_line, cases[i].flags);
+		assert_int_equal(s->prolog_alloc, cases[i].alloc);
+		assert_int_equal(s->n_nodes, 0);
+		pb_slurmconf_destroy(s);
+		pb_diag_destroy(d);
+	}
+}
+
 static void test_errors(void **state)
 {
 	static const char text[] = "NodeName=a[1-3]\nNodeName=a2\n"
@@ -76,6 +112,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_nodes),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_prolog_lines),
 	};
 	return cmocka_run_group_tests_name("topology_slurmconf", tests, NULL,
 					   NULL);
