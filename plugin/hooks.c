@@ -49,6 +49,7 @@ typedef struct {
 	pb_alloc_node_t *nodes;	/* xmalloc'd copy: reserve again after a test */
 	uint32_t count;
 	pb_watts_t hint;
+	pb_hint_scope_t hint_scope;
 	bool lifted;		/* out of the ledger while a job is tested */
 } held_t;
 
@@ -167,7 +168,7 @@ static void _held_drop_all(void)
 /* Put the job's reservation back into the ledger (after a test without it). */
 static void _held_restore(held_t *h)
 {
-	pb_alloc_t alloc = { h->nodes, h->count, h->hint };
+	pb_alloc_t alloc = { h->nodes, h->count, h->hint, h->hint_scope };
 	pb_error_t err;
 
 	if (pb_ledger_reserve(model->ledger, h->job_id, &alloc, h->start,
@@ -275,6 +276,7 @@ static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
 	h->end = end;
 	h->count = alloc->count;
 	h->hint = alloc->gpu_watts_hint;
+	h->hint_scope = alloc->hint_scope;
 	h->nodes = xcalloc(MAX(alloc->count, 1), sizeof(*h->nodes));
 	memcpy(h->nodes, alloc->nodes, alloc->count * sizeof(*h->nodes));
 	status_mark_dirty();
@@ -483,7 +485,8 @@ static pb_watts_t _job_watts(const pb_place_req_t *req)
 	     n = pb_bitset_next(model->cand, n + 1)) {
 		pb_watts_t w = pb_ledger_node_increment(model->ledger, n,
 							req->gpus, req->cores,
-							req->gpu_watts_hint) +
+							req->gpu_watts_hint,
+							req->hint_scope) +
 			       pb_ledger_node_wake_w(model->ledger, n);
 
 		per_node = MAX(per_node, w);
@@ -705,7 +708,7 @@ static void _commit(job_record_t *job)
 	pb_error_t err;
 	int64_t now = time(NULL);
 	uint32_t root = pb_site_root(model->site);
-	char w1[32], w2[32];
+	char w1[32], w2[32], w3[32];
 
 	if (jobpower_alloc(model, job, job->node_bitmap, &alloc))
 		error(PLUGIN ": %pJ runs on nodes outside the power budget",
@@ -717,8 +720,11 @@ static void _commit(job_record_t *job)
 	}
 	if (IS_JOB_SUSPENDED(job))
 		_suspend(job);
-	TRACE("%pJ committed on %u node(s); facility committed %s of %s",
+	TRACE("%pJ committed on %u node(s) at %s per GPU%s; facility committed %s of %s",
 	      job, alloc.count,
+	      alloc.gpu_watts_hint ? _watts(alloc.gpu_watts_hint, w3) : "full draw",
+	      alloc.hint_scope == PB_HINT_WHERE_ENFORCED ?
+		      " where a GPU limit enforces it" : "",
 	      _watts(pb_ledger_committed(model->ledger, root), w1),
 	      _watts(pb_ledger_limit(model->ledger, root), w2));
 }
@@ -731,6 +737,7 @@ extern void hook_job_begin(job_record_t *job_ptr)
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));
 	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
+	jobpower_record_hint(model, job_ptr);
 	_commit(job_ptr);
 	status_mark_dirty();
 	_verify("job begin");
@@ -761,12 +768,13 @@ static void _suspend(job_record_t *job)
 	int64_t n = pb_ledger_job_nodes(model->ledger, job->job_id,
 					model->alloc_buf,
 					pb_site_node_count(model->site));
-	pb_alloc_t alloc = { model->alloc_buf, 0, jobpower_hint(model, job) };
+	pb_alloc_t alloc = { model->alloc_buf, 0, 0, PB_HINT_EVERYWHERE };
 	pb_error_t err;
 
 	if (n < 0 || pb_ledger_suspend(model->ledger, job->job_id))
 		return;
 	alloc.count = n;
+	alloc.gpu_watts_hint = jobpower_hint(model, job, &alloc.hint_scope);
 	if (pb_ledger_reserve(model->ledger, job->job_id, &alloc, time(NULL),
 			      PB_TIME_NEVER, &err))
 		error(PLUGIN ": power of suspended %pJ not held for its resume: %s",

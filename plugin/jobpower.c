@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "src/common/slurm_xlator.h"
@@ -14,6 +15,7 @@
 #include "src/common/job_resources.h"
 #include "src/common/list.h"
 #include "src/common/node_conf.h"
+#include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
 #include "plugin/jobpower.h"
@@ -93,21 +95,115 @@ static pb_watts_t _partition_hint(const model_t *m, job_record_t *job)
 	return 0;
 }
 
-extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job)
+/* The value of @prefix in the job's SPANK environment, or NULL. */
+static const char *_env_get(job_record_t *job, const char *prefix)
 {
-	const pb_settings_t *s = m->settings;
+	size_t len = strlen(prefix);
+
+	for (uint32_t i = 0; i < job->spank_job_env_size; i++) {
+		const char *e = job->spank_job_env[i];
+
+		if (e && !strncmp(e, prefix, len))
+			return e + len;
+	}
+	return NULL;
+}
+
+/* Drops every entry that starts with @prefix. */
+static void _env_drop(job_record_t *job, const char *prefix)
+{
+	size_t len = strlen(prefix);
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < job->spank_job_env_size; i++) {
+		char *e = job->spank_job_env[i];
+
+		if (e && !strncmp(e, prefix, len)) {
+			xfree(e);
+			continue;
+		}
+		job->spank_job_env[kept++] = e;
+	}
+	for (uint32_t i = kept; i < job->spank_job_env_size; i++)
+		job->spank_job_env[i] = NULL;
+	job->spank_job_env_size = kept;
+}
+
+/* Appends an entry; the array stays NULL-terminated. */
+static void _env_add(job_record_t *job, char *entry)
+{
+	xrecalloc(job->spank_job_env, job->spank_job_env_size + 2,
+		  sizeof(char *));
+	job->spank_job_env[job->spank_job_env_size++] = entry;
+	job->spank_job_env[job->spank_job_env_size] = NULL;
+}
+
+/* The hint recorded when the job started; false if there is none. */
+static bool _recorded_hint(job_record_t *job, pb_watts_t *watts,
+			   pb_hint_scope_t *scope)
+{
+	const char *w, *s;
+
+	if (!IS_JOB_RUNNING(job) && !IS_JOB_SUSPENDED(job))
+		return false;
+	if (!(w = _env_get(job, JOBPOWER_ENV_WATTS)))
+		return false;
+	*watts = strtol(w, NULL, 10);
+	if (*watts < 0)
+		*watts = 0;
+	s = _env_get(job, JOBPOWER_ENV_SCOPE);
+	*scope = (s && !xstrcmp(s, "enforced")) ? PB_HINT_WHERE_ENFORCED :
+						  PB_HINT_EVERYWHERE;
+	return true;
+}
+
+/* The job's own hint from its comment, or 0 if it gives none. */
+static long _user_hint(job_record_t *job)
+{
 	const char *tag;
 	long watts;
 
-	if (!s->user_watt_hints || !job->comment ||
-	    !(tag = strstr(job->comment, JOBPOWER_HINT_TAG)))
-		return _partition_hint(m, job);
+	if (!job->comment || !(tag = strstr(job->comment, JOBPOWER_HINT_TAG)))
+		return 0;
 	watts = strtol(tag + strlen(JOBPOWER_HINT_TAG), NULL, 10);
-	if (watts <= 0)
+	return watts > 0 ? watts : 0;
+}
+
+extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job,
+				pb_hint_scope_t *scope)
+{
+	const pb_settings_t *s = m->settings;
+	pb_hint_scope_t dummy;
+	pb_watts_t recorded;
+	long watts;
+
+	if (!scope)
+		scope = &dummy;
+	*scope = PB_HINT_EVERYWHERE;
+	if (_recorded_hint(job, &recorded, scope))
+		return recorded;
+	if (m->user_hints == PB_CONF_HINTS_NO || !(watts = _user_hint(job)))
 		return _partition_hint(m, job);
+	if (m->user_hints == PB_CONF_HINTS_ENFORCED)
+		*scope = PB_HINT_WHERE_ENFORCED;
 	if (watts < s->user_watt_floor_w)
 		watts = s->user_watt_floor_w;
 	return watts;
+}
+
+extern void jobpower_record_hint(const model_t *m, job_record_t *job)
+{
+	pb_hint_scope_t scope;
+	pb_watts_t watts;
+
+	_env_drop(job, JOBPOWER_ENV_WATTS);
+	_env_drop(job, JOBPOWER_ENV_SCOPE);
+	watts = jobpower_hint(m, job, &scope);
+	if (!watts)
+		return;
+	_env_add(job, xstrdup_printf("%s%" PRId64, JOBPOWER_ENV_WATTS, watts));
+	if (scope == PB_HINT_WHERE_ENFORCED)
+		_env_add(job, xstrdup_printf("%senforced", JOBPOWER_ENV_SCOPE));
 }
 
 extern int64_t jobpower_duration(job_record_t *job)
@@ -139,7 +235,7 @@ extern void jobpower_request(const model_t *m, job_record_t *job,
 	out->nnodes = MAX(nnodes, 1);
 	out->gpus = _gpus_per_node(job, out->nnodes);
 	out->cores = _cores_per_node(job, out->nnodes);
-	out->gpu_watts_hint = jobpower_hint(m, job);
+	out->gpu_watts_hint = jobpower_hint(m, job, &out->hint_scope);
 	out->now = now;
 	out->end = jobpower_end(job, now);
 }
@@ -187,7 +283,7 @@ extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
 	uint32_t count = 0;
 
 	out->nodes = m->alloc_buf;
-	out->gpu_watts_hint = jobpower_hint(m, job);
+	out->gpu_watts_hint = jobpower_hint(m, job, &out->hint_scope);
 	for (int i = 0; nset && i < bit_size(bitmap); i++) {
 		node_record_t *node;
 		int32_t site;

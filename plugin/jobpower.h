@@ -18,6 +18,15 @@
 #define JOBPOWER_HINT_TAG "pb_gpu_watts="
 
 /*
+ * What a started job was modelled at, in its SPANK job environment: the
+ * prolog on the nodes reads it (as SPANK_POWERBUDGET_GPU_WATTS) to set
+ * the GPU power limit, and the ledger reads it back after a restart, so a
+ * comment changed while the job runs changes neither.
+ */
+#define JOBPOWER_ENV_WATTS "SPANK_POWERBUDGET_GPU_WATTS="
+#define JOBPOWER_ENV_SCOPE "SPANK_POWERBUDGET_HINT_SCOPE="
+
+/*
  * The per-node request of @job for @nnodes nodes, as placement needs it:
  * GPUs per node from the GPU GRES request (per node, or per job spread
  * over the nodes, or per task), cores per node from the CPU request (all
@@ -45,12 +54,23 @@ extern int64_t jobpower_end(job_record_t *job, int64_t start);
 extern int64_t jobpower_duration(job_record_t *job);
 
 /*
- * The per-GPU watt hint that applies to @job: the job's own (its comment
- * carries JOBPOWER_HINT_TAG<watts>) if the site allows hints
- * (UserWattHints), raised to the site's floor; else its partition's
- * GpuWattHint, set by the site; else 0 (full draw). The model clamps any
- * hint to the GPU's [MinCapW, MaxW].
+ * The per-GPU watt hint that applies to @job, and in *scope where it
+ * holds: the job's own (its comment carries JOBPOWER_HINT_TAG<watts>) if
+ * the site takes users' word for it (UserWattHints=yes: everywhere;
+ * =enforced: on GpuLimitEnforced classes only), raised to the site's
+ * floor; else its partition's GpuWattHint, set by the site (everywhere);
+ * else 0 (full draw). The model clamps any hint to the GPU's
+ * [MinCapW, MaxW]. @scope may be NULL.
  */
-extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job);
+extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job,
+				pb_hint_scope_t *scope);
+
+/*
+ * At the start of @job (job_begin, before the prolog is launched): record
+ * the hint it is modelled at in its SPANK job environment, replacing any
+ * earlier record (a requeued job starts anew); no record without a hint.
+ * From then on jobpower_hint() answers from the record.
+ */
+extern void jobpower_record_hint(const model_t *m, job_record_t *job);
 
 #endif

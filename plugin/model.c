@@ -9,6 +9,7 @@
 #include "src/common/slurm_xlator.h"
 #include "src/common/bitstring.h"
 #include "src/common/node_conf.h"
+#include "src/common/read_config.h"
 #include "src/common/slurm_topology.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
@@ -40,6 +41,25 @@ static void _log_notices(const pb_diag_t *d)
 	}
 }
 
+/*
+ * A GpuLimitEnforced class only enforces a hint if slurmd runs the limit
+ * prolog on every node at allocation, before anything of the job runs,
+ * and a failing prolog stops the job there: slurm.conf's Prolog= with
+ * PrologFlags=Alloc. Without it, trusting the hints would let a user talk
+ * the model below what the GPUs may draw; model them at full draw.
+ */
+static pb_conf_hints_t _user_hints(const char *path, pb_conf_hints_t conf)
+{
+	if (conf != PB_CONF_HINTS_ENFORCED)
+		return conf;
+	if (slurm_conf.prolog && slurm_conf.prolog[0] &&
+	    (slurm_conf.prolog_flags & PROLOG_FLAG_ALLOC))
+		return conf;
+	error("select/cons_tres_power: %s: UserWattHints=enforced needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then every job's own watt hint is ignored",
+	      path);
+	return PB_CONF_HINTS_NO;
+}
+
 extern model_t *model_load(const char *path, char **errmsg)
 {
 	pb_diag_t *d = pb_diag_create();
@@ -58,6 +78,7 @@ extern model_t *model_load(const char *path, char **errmsg)
 		goto fail;
 	}
 	_log_notices(d);
+	m->user_hints = _user_hints(path, m->settings->user_watt_hints);
 	m->site = m->loaded.site;
 	m->ledger = pb_ledger_create(m->site, NULL, &err);
 	if (m->ledger)

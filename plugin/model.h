@@ -25,6 +25,11 @@ typedef struct model {
 	char *path;		/* power_budget.conf it came from */
 	pb_loaded_t loaded;	/* owns the site; settings (hints, trace...) */
 	const pb_settings_t *settings;	/* &loaded.settings */
+	/*
+	 * UserWattHints in force: as configured, except that "enforced"
+	 * without a prolog that can enforce it counts as "no".
+	 */
+	pb_conf_hints_t user_hints;
 	pb_site_t *site;		/* loaded.site */
 	pb_ledger_t *ledger;	/* the live ledger */
 	pb_ledger_t *empty;	/* same caps, no jobs: "could it ever fit?" */

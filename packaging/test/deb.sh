@@ -33,12 +33,14 @@ has_file() {
 }
 has_file "$plugdir/select_cons_tres_power.so"
 has_file /usr/bin/pb-status
+has_file /usr/sbin/pb-check
+has_file /usr/sbin/pb-gpu-limit
 has_file /usr/share/man/man1/pb-status.1.gz
 has_file /usr/share/doc/powerbudget/copyright
 has_file /usr/share/doc/powerbudget/changelog.Debian.gz
 has_file /usr/share/doc/powerbudget/examples/lab/power_budget.conf
 has_file /usr/share/doc/powerbudget/examples/reference/power_budget.conf
-for page in "$mandir"/*.[15]; do
+for page in "$mandir"/*.[158]; do
 	name=$(basename "$page")
 	has_file "/usr/share/man/man${name##*.}/$name.gz"
 done

@@ -72,7 +72,10 @@ def power_budget():
         % (NODES_PER_RACK, NODES_PER_RACK * NODE_MAX_KW),
         "#    the plugin keeps one node per rack below full draw.",
         "",
-        "UserWattHints=yes UserWattFloor=200W",
+        "# A job's own per-GPU watts (--comment=pb_gpu_watts=W) count only",
+        "# where pb-gpu-limit(8) enforces them as GPU power limits (see",
+        "# slurm-nodes.conf), and never below 200 W a GPU.",
+        "UserWattHints=enforced UserWattFloor=200W",
         "DebugTrace=no",
         "# The ledger for pb-status(1) goes to",
         "# <StateSaveLocation>/power_budget.status unless set here.",
@@ -81,8 +84,8 @@ def power_budget():
         "Facility=site Cap=100MW PUE=1.25 CoolingCap=130MW Reserve=3%",
         "",
         "NodeClass=h100 Gpus=8 GpuModel=\"H100 SXM\" Packages=2 Cores=112 "
-        "BaseW=3900W StandbyW=60W CpuIdleW=100W CpuMaxW=350W Nodes=%s"
-        % span(1, NODES),
+        "BaseW=3900W StandbyW=60W CpuIdleW=100W CpuMaxW=350W "
+        "GpuLimitEnforced=yes Nodes=%s" % span(1, NODES),
         "",
     ]
     for h in range(1, HALLS + 1):
@@ -132,6 +135,11 @@ def slurm_nodes():
         "SelectTypeParameters=CR_Core_Memory",
         "TopologyPlugin=topology/tree",
         "GresTypes=gpu",
+        "# pb-gpu-limit(8) sets each job's GPUs to the watts it is modelled",
+        "# at before anything of it runs (UserWattHints=enforced).",
+        "Prolog=/usr/sbin/pb-gpu-limit",
+        "Epilog=/usr/sbin/pb-gpu-limit",
+        "PrologFlags=Alloc",
         "NodeName=%s Gres=gpu:8 Sockets=2 CoresPerSocket=56 ThreadsPerCore=2 "
         "RealMemory=2000000 State=UNKNOWN" % span(1, NODES),
         "PartitionName=train Nodes=ALL Default=YES MaxTime=14-00:00:00 "
