@@ -110,7 +110,12 @@ static void _verify(const char *after)
 /* ------------------------------------------------------------------ */
 /* Node power states                                                    */
 
-/* Slurm's power saving decides which nodes draw standby instead of idle. */
+/*
+ * Slurm's power saving decides which nodes draw standby instead of idle.
+ * A node counts as off only once it is powered down: while its
+ * SuspendProgram runs (POWERING_DOWN) it still draws, and one that is
+ * booting (POWERING_UP) draws already.
+ */
 static void _sync_node_power(void)
 {
 	node_record_t *node;
@@ -120,8 +125,8 @@ static void _sync_node_power(void)
 	nodes_seen = last_node_update;
 	for (int i = 0; (node = next_node(&i)); i++) {
 		int32_t site = model_site_node(model, node->index);
-		bool on = !IS_NODE_POWERED_DOWN(node) &&
-			  !IS_NODE_POWERING_DOWN(node);
+		bool on = !IS_NODE_POWERED_DOWN(node) ||
+			  IS_NODE_POWERING_DOWN(node);
 		pb_error_t err;
 
 		if (site < 0 || pb_ledger_node_is_on(model->ledger, site) == on)
@@ -546,11 +551,10 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 	    (preemptees && candidates &&
 	     preempt_for_power(model, job, &alloc, now, end, candidates,
 			       preemptees, &v) == 0)) {
-		TRACE("%pJ admitted: +%s on %u node(s), facility headroom %s",
+		TRACE("%pJ admitted: +%s on %u node(s) (and any wake-ups), facility headroom %s before it",
 		      job, _watts(v.job_w, w1), alloc.count,
 		      _watts(pb_ledger_headroom(model->ledger,
-						pb_site_root(model->site)) -
-				     v.job_w,
+						pb_site_root(model->site)),
 			     w2));
 		_hold_for_preemptor(job, &alloc, now, end,
 				    preemptees ? *preemptees : NULL);
@@ -979,6 +983,15 @@ extern void hook_reconfigure(void)
 		return;
 	trace = model->settings->debug_trace;
 	_rebuild();
+}
+
+extern void hook_tick(void)
+{
+	reasons_restore();
+	/* A rebuild still due resets the node states anyway. */
+	if (!model || !model->placer || rebuild_from)
+		return;
+	_sync_node_power();
 }
 
 extern void hook_status_snapshot(char **text, char **path)

@@ -42,6 +42,14 @@ extern void hook_job_resized(job_record_t *job_ptr);
 extern void hook_reconfigure(void);
 
 /*
+ * Once a second from the status thread, with slurmctld's job write and
+ * node read locks (so no other hook runs): puts back the power reasons
+ * the scheduler overwrote, and follows the nodes' power states (Slurm's
+ * power saving) into the ledger even while no job is tested.
+ */
+extern void hook_tick(void);
+
+/*
  * For the status thread, under slurmctld's read locks: the rendered
  * status and the file it goes to (both xmalloc'd), or NULLs.
  */

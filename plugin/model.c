@@ -13,6 +13,7 @@
 #include "src/common/slurm_topology.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
+#include "src/slurmctld/slurmctld.h"
 
 #include "topology/diag.h"
 #include "topology/load.h"
@@ -173,6 +174,90 @@ static void _unbind(model_t *m)
 	m->slurm_nodes = 0;
 }
 
+/* slurmctld's; weak, so that slurmd and the clients still load the plugin. */
+extern List part_list __attribute__((weak));
+
+/*
+ * Is Slurm's power saving on (the same tests power_save.c makes), so that
+ * idle nodes may be powered down to standby?
+ */
+static bool _power_saving_on(void)
+{
+	part_record_t *part;
+	ListIterator it;
+	bool on = false;
+
+	if (!slurm_conf.suspend_program || !slurm_conf.resume_program)
+		return false;
+	if (slurm_conf.suspend_time != INFINITE)
+		return true;
+	if (!part_list)
+		return false;
+	it = list_iterator_create(part_list);
+	while (!on && (part = list_next(it)))
+		on = part->suspend_time != NO_VAL &&
+		     part->suspend_time != INFINITE;
+	list_iterator_destroy(it);
+	return on;
+}
+
+/* Nodes power saving never powers down: SuspendExcNodes, SuspendExcParts. */
+static bitstr_t *_power_saving_excluded(void)
+{
+	bitstr_t *exc = bit_alloc(MAX(node_record_count, 1));
+	const char *nodes = slurm_conf.suspend_exc_nodes;
+	char *parts, *save = NULL;
+
+	/*
+	 * "nodes:count" keeps only some of them up; which ones is Slurm's
+	 * choice, so count none as always on: at worst a job that can never
+	 * run is left pending instead of refused at submit.
+	 */
+	if (nodes && nodes[0] && !strchr(nodes, ':')) {
+		bitstr_t *b = NULL;
+
+		if (node_name2bitmap((char *) nodes, false, &b) == 0)
+			bit_or(exc, b);
+		FREE_NULL_BITMAP(b);
+	}
+	parts = xstrdup(slurm_conf.suspend_exc_parts);
+	for (char *name = parts ? strtok_r(parts, ",", &save) : NULL; name;
+	     name = strtok_r(NULL, ",", &save)) {
+		part_record_t *part = find_part_record(name);
+
+		if (part && part->node_bitmap)
+			bit_or(exc, part->node_bitmap);
+	}
+	xfree(parts);
+	return exc;
+}
+
+/*
+ * The "could it ever fit" ledger has no jobs, and every node that Slurm's
+ * power saving may power down is in standby there: with power saving, a
+ * job may need more nodes than the site can power while all of them idle.
+ */
+static void _empty_power(model_t *m)
+{
+	bool saving = _power_saving_on();
+	bitstr_t *exc = saving ? _power_saving_excluded() : NULL;
+	uint32_t off = 0;
+
+	for (int i = 0; i < m->slurm_nodes; i++) {
+		int32_t site = m->slurm2site[i];
+		bool on = !saving || bit_test(exc, i);
+
+		if (site < 0)
+			continue;
+		pb_ledger_set_node_power(m->empty, site, on, NULL);
+		off += !on;
+	}
+	FREE_NULL_BITMAP(exc);
+	if (saving)
+		debug("select/cons_tres_power: power saving on: %u node(s) may be powered down; jobs are refused at submit only if they cannot fit with those in standby",
+		      off);
+}
+
 extern int model_bind(model_t *m, char **errmsg)
 {
 	uint32_t nsite = pb_site_node_count(m->site);
@@ -224,6 +309,7 @@ extern int model_bind(model_t *m, char **errmsg)
 	m->cand = pb_bitset_create(nsite);
 	m->chosen = pb_bitset_create(nsite);
 	m->alloc_buf = xcalloc(MAX(nsite, 1), sizeof(*m->alloc_buf));
+	_empty_power(m);
 	return 0;
 }
 

@@ -193,7 +193,7 @@ static void *_status_thread(void *arg)
 {
 	slurmctld_lock_t read_lock = { .conf = READ_LOCK, .job = READ_LOCK,
 				       .node = READ_LOCK };
-	slurmctld_lock_t write_lock = { .job = WRITE_LOCK };
+	slurmctld_lock_t write_lock = { .job = WRITE_LOCK, .node = READ_LOCK };
 	time_t last_write = 0;
 
 	(void) arg;
@@ -226,7 +226,7 @@ static void *_status_thread(void *arg)
 		 * puts the reason back at once; otherwise once a second.
 		 */
 		lock_slurmctld(write_lock);
-		reasons_restore();
+		hook_tick();
 		unlock_slurmctld(write_lock);
 		if (!dirty)
 			continue;
