@@ -256,22 +256,14 @@ static void test_hint_scope(void **state)
 {
 	pb_error_t err = {{0}};
 	pb_site_t *s = pb_site_create();
-	pb_class_spec_t capped = {.name = "capped",
-				  .gpu_model = "T",
-				  .gpus = 2,
-				  .cpu_packages = 1,
-				  .cores = 10,
-				  .cpu_idle_w = 20,
-				  .cpu_max_w = 120,
-				  .base_w = 100,
-				  .standby_w = 10,
-				  .gpu_limit_enforced = true};
+	pb_class_spec_t capped = tiny_spec("capped");
 	pb_ledger_t *l;
 	struct whole w;
 	pb_verdict_t v;
 	int32_t root, ra, rb;
 
 	(void)state;
+	capped.gpu_limit_enforced = true;
 	assert_int_equal(tiny_class(s), 0);
 	assert_int_equal(pb_site_add_class(s, &capped, &err), 1);
 	root = pb_site_add_domain(s, "fac", -1, 2500, &err);

@@ -38,19 +38,25 @@ static inline void tiny_model(pb_gpu_model_t *m)
 	m->min_cap_w = 100;
 }
 
+/* The "tiny" class's hardware and power table, under another name. */
+static inline pb_class_spec_t tiny_spec(const char *name)
+{
+	return (pb_class_spec_t){.name = name,
+				 .gpu_model = "T",
+				 .gpus = 2,
+				 .cpu_packages = 1,
+				 .cores = 10,
+				 .cpu_idle_w = 20,
+				 .cpu_max_w = 120,
+				 .base_w = 100,
+				 .standby_w = 10};
+}
+
 static inline int32_t tiny_class(pb_site_t *s)
 {
 	pb_gpu_model_t m;
 	pb_error_t err = {{0}};
-	pb_class_spec_t c = {.name = "tiny",
-			     .gpu_model = "T",
-			     .gpus = 2,
-			     .cpu_packages = 1,
-			     .cores = 10,
-			     .cpu_idle_w = 20,
-			     .cpu_max_w = 120,
-			     .base_w = 100,
-			     .standby_w = 10};
+	pb_class_spec_t c = tiny_spec("tiny");
 
 	tiny_model(&m);
 	assert_int_equal(pb_site_set_gpu_model(s, &m, &err), 0);

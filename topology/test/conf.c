@@ -24,10 +24,12 @@ static pb_conf_t *_parse(const char *text, pb_diag_t **d, int *rc)
 	return c;
 }
 
-/* Asserts that parsing fails with a message starting with prefix and
- * containing needle. */
-static void _expect_error(const char *text, const char *prefix,
-			  const char *needle)
+/*
+ * Asserts that parsing returns rc with a message of the given level
+ * starting with prefix and containing needle.
+ */
+static void _expect_diag(const char *text, int want_rc, int level,
+			 const char *prefix, const char *needle)
 {
 	pb_diag_t *d;
 	int rc;
@@ -37,19 +39,33 @@ static void _expect_error(const char *text, const char *prefix,
 	for (size_t i = 0; i < pb_diag_count(d); i++) {
 		const char *m = pb_diag_text(d, i);
 
-		if (pb_diag_level(d, i) == PB_DIAG_ERROR &&
+		if ((int)pb_diag_level(d, i) == level &&
 		    !strncmp(m, prefix, strlen(prefix)) && strstr(m, needle))
 			found = true;
 	}
-	if (!found || rc != -1) {
-		print_error("expected error '%s...%s', got rc %d:\n", prefix,
-			    needle, rc);
+	if (!found || rc != want_rc) {
+		print_error("expected '%s...%s', got rc %d:\n", prefix, needle,
+			    rc);
 		pb_diag_print(d, stderr);
 	}
-	assert_int_equal(rc, -1);
+	assert_int_equal(rc, want_rc);
 	assert_true(found);
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
+}
+
+/* Parsing fails with an error at prefix containing needle. */
+static void _expect_error(const char *text, const char *prefix,
+			  const char *needle)
+{
+	_expect_diag(text, -1, PB_DIAG_ERROR, prefix, needle);
+}
+
+/* Parsing succeeds with a notice at prefix containing needle. */
+static void _expect_notice(const char *text, const char *prefix,
+			   const char *needle)
+{
+	_expect_diag(text, 0, PB_DIAG_NOTICE, prefix, needle);
 }
 
 #define BASE                                                                   \
@@ -302,30 +318,6 @@ static void test_partitions(void **state)
 	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
 			   "Partition=p GpuWattHint=3 Qos=x\n",
 		      "t.conf:4: ", "unknown key 'Qos' in Partition line");
-}
-
-/* Asserts a notice at prefix containing needle, and no error. */
-static void _expect_notice(const char *text, const char *prefix,
-			   const char *needle)
-{
-	pb_diag_t *d;
-	int rc;
-	pb_conf_t *c = _parse(text, &d, &rc);
-	bool found = false;
-
-	for (size_t i = 0; i < pb_diag_count(d); i++) {
-		const char *m = pb_diag_text(d, i);
-
-		if (pb_diag_level(d, i) == PB_DIAG_NOTICE &&
-		    !strncmp(m, prefix, strlen(prefix)) && strstr(m, needle))
-			found = true;
-	}
-	if (!found || rc != 0)
-		pb_diag_print(d, stderr);
-	assert_int_equal(rc, 0);
-	assert_true(found);
-	pb_conf_destroy(c);
-	pb_diag_destroy(d);
 }
 
 /*
