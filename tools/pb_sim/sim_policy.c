@@ -116,6 +116,7 @@ static int _start(void *ctx, const struct sim_job *j, double now,
 	alloc.nodes = p->an;
 	alloc.count = k;
 	alloc.gpu_watts_hint = req.gpu_watts_hint;
+	alloc.hint_scope = req.hint_scope;
 	/* the plugin re-checks what it is about to start: so do we */
 	if (k != j->nodes ||
 	    pb_ledger_commit(p->led, j->id, &alloc, req.end, NULL))
@@ -176,6 +177,7 @@ static void _hold(void *ctx, const struct sim_job *j, double start,
 	alloc.nodes = p->an;
 	alloc.count = k;
 	alloc.gpu_watts_hint = req.gpu_watts_hint;
+	alloc.hint_scope = req.hint_scope;
 	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, req.now,
 				     req.end, NULL);
 }
