@@ -138,7 +138,10 @@ static void _env_add(job_record_t *job, char *entry)
 	job->spank_job_env[job->spank_job_env_size] = NULL;
 }
 
-/* The hint recorded when the job started; false if there is none. */
+/*
+ * The hint recorded when the job started (0: full draw); false if there is
+ * no record of this start.
+ */
 static bool _recorded_hint(job_record_t *job, pb_watts_t *watts,
 			   pb_hint_scope_t *scope)
 {
@@ -146,9 +149,11 @@ static bool _recorded_hint(job_record_t *job, pb_watts_t *watts,
 
 	if (!IS_JOB_RUNNING(job) && !IS_JOB_SUSPENDED(job))
 		return false;
-	if (!(w = _env_get(job, JOBPOWER_ENV_WATTS)))
+	if (!_env_get(job, JOBPOWER_ENV_RECORD))
 		return false;
-	*watts = strtol(w, NULL, 10);
+	/* Recorded without watts: it started at full draw and stays there. */
+	w = _env_get(job, JOBPOWER_ENV_WATTS);
+	*watts = w ? strtol(w, NULL, 10) : 0;
 	if (*watts < 0)
 		*watts = 0;
 	s = _env_get(job, JOBPOWER_ENV_SCOPE);
@@ -198,7 +203,10 @@ extern void jobpower_record_hint(const model_t *m, job_record_t *job)
 
 	_env_drop(job, JOBPOWER_ENV_WATTS);
 	_env_drop(job, JOBPOWER_ENV_SCOPE);
+	_env_drop(job, JOBPOWER_ENV_RECORD);
 	watts = jobpower_hint(m, job, &scope);
+	/* Also without a hint: full draw is then what was recorded. */
+	_env_add(job, xstrdup_printf("%s1", JOBPOWER_ENV_RECORD));
 	if (!watts)
 		return;
 	_env_add(job, xstrdup_printf("%s%" PRId64, JOBPOWER_ENV_WATTS, watts));

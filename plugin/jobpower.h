@@ -21,10 +21,15 @@
  * What a started job was modelled at, in its SPANK job environment: the
  * prolog on the nodes reads it (as SPANK_POWERBUDGET_GPU_WATTS) to set
  * the GPU power limit, and the ledger reads it back after a restart, so a
- * comment changed while the job runs changes neither.
+ * comment changed while the job runs changes neither. JOBPOWER_ENV_RECORD
+ * marks a record (also one without watts: full draw). A user can put
+ * SPANK_ entries into a job too (SLURM_SPANK_* at submit), so every start
+ * drops them and writes the record anew; only a job already running when
+ * the plugin was first installed could carry one nobody checked.
  */
 #define JOBPOWER_ENV_WATTS "SPANK_POWERBUDGET_GPU_WATTS="
 #define JOBPOWER_ENV_SCOPE "SPANK_POWERBUDGET_HINT_SCOPE="
+#define JOBPOWER_ENV_RECORD "SPANK_POWERBUDGET_RECORDED="
 
 /*
  * The per-node request of @job for @nnodes nodes, as placement needs it:

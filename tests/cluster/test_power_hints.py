@@ -26,6 +26,7 @@ Watts (powertest.py's class, H100 SXM: idle 75 W, max 700 W, min cap
 
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 
@@ -241,6 +242,52 @@ class HintTest(ClusterTestCase):
                 release()
                 c.wait_jobs([o, k, p], timeout=60)
             self.assertTornDown(c)
+
+    def test_the_start_record_holds_for_the_job_life(self):
+        """What a job started with is what it is modelled at until it
+        ends: a hint given later, or a SPANK entry a user injects at
+        submit (srun passes SLURM_SPANK_* on), changes nothing."""
+        pdir = plugin_dir(self)
+        conf = budget(1000000, "UserWattHints=yes")
+        with Cluster(nodes=NODES, select_type=PLUGIN_TYPE, plugin_dir=pdir,
+                     files={"power_budget.conf": conf}) as c:
+            script, release = pt.gate(c, "go")
+            k = c.sbatch(["--time=5", "-w", "n1", *HINT_300, *pt.FULL_NODE],
+                         script)
+            env = dict(c.env, SLURM_SPANK_POWERBUDGET_GPU_WATTS="200",
+                       SLURM_SPANK_POWERBUDGET_RECORDED="1")
+            srun = subprocess.Popen(
+                ["srun", "-J", "injected", "--time=5", "-w", "n2",
+                 *pt.FULL_NODE, "sh", "-c", script],
+                env=env, cwd=c.path("jobs"), stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, text=True)
+            try:
+                f = int(pt.wait_for(
+                    lambda: c.squeue("%i", ["-n", "injected", "-t", "R"])
+                    .strip(), 30, what="srun job running"))
+                s = pt.wait_status(c, lambda s: k in s["jobs"] and
+                                   f in s["jobs"])
+                self.assertEqual(job_watts(s, k), AT_300_W, s["text"])
+                self.assertEqual(job_watts(s, f), FULL_W, s["text"])
+
+                t = time.time()
+                c.scontrol("update", f"jobid={f}", "Comment=pb_gpu_watts=300")
+                c.scontrol("update", f"jobid={k}", "Comment=pb_gpu_watts=200")
+                c.wait_state_saved(t)
+                c.restart_slurmctld(kill9=True)
+                s = pt.wait_status(c, lambda s: k in s["jobs"] and
+                                   f in s["jobs"], timeout=30,
+                                   since=int(time.time()))
+                self.assertEqual(job_watts(s, k), AT_300_W, s["text"])
+                self.assertEqual(job_watts(s, f), FULL_W, s["text"])
+                release()
+                c.wait_jobs([k, f], timeout=60)
+                self.assertEqual(srun.wait(timeout=30), 0, srun.stderr.read())
+            finally:
+                if srun.poll() is None:
+                    srun.kill()
+                    srun.wait()
+        self.assertTornDown(c)
 
     def test_enforced_needs_prolog_alloc(self):
         pdir = plugin_dir(self)
