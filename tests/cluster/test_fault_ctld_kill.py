@@ -58,9 +58,14 @@ class CtldKillTest(ClusterTestCase):
             s.start()
             ids = []
             try:
-                # 1. a burst, persisted, then the crash while it is scheduled
+                # 1. a burst, persisted, then the crash while it is
+                # scheduled. The jobs outlast the crash and restart: one
+                # that ends just before the SIGKILL can have its
+                # completion taken by the dying slurmctld and not saved,
+                # and Slurm then keeps it RUNNING until the node's next
+                # registration, minutes later (not the plugin's to fix).
                 for i in range(6):
-                    ids.append(c.sbatch(JOB_ARGS, f"sleep {3 + i % 3}"))
+                    ids.append(c.sbatch(JOB_ARGS, f"sleep {10 + i % 3}"))
                 c.wait_state_saved(time.time())
                 c.restart_slurmctld(kill9=True)
                 wait_for(lambda: len(self.rebuilds(c)) >= 2, 30,
