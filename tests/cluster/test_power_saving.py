@@ -20,6 +20,7 @@ Watts (powertest.py): idle node 2800 W, standby 50 W, a full job +5500 W.
 """
 
 import os
+import shlex
 import shutil
 import tempfile
 import time
@@ -65,15 +66,24 @@ done
 """
 
 
+PASSED_ENV = ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")
+
+
 class PowerSavingTest(ClusterTestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="pbsave.")
         self.progs = {}
+        # slurmctld runs these with SLURM_CONF alone; a slurmd started
+        # again gets what the harness gives the others (the sanitizer
+        # runtime, when the plugin under test is built with it)
+        passed = "".join(f"export {k}={shlex.quote(os.environ[k])}\n"
+                         for k in PASSED_ENV if k in os.environ)
         for name, text in (("suspend", SUSPEND), ("resume", RESUME)):
             path = os.path.join(self.tmp, name)
+            head, body = text.split("\n", 1)
             with open(path, "w") as f:
-                f.write(text)
+                f.write(head + "\n" + passed + body)
             os.chmod(path, 0o755)
             self.progs[name] = path
 
