@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <time.h>
 
 #include "src/common/slurm_xlator.h"
 #include "src/common/bitstring.h"
@@ -290,6 +291,48 @@ static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
 }
 
 /* ------------------------------------------------------------------ */
+/* What job_test costs                                                  */
+
+/*
+ * Every job_test, per mode, split into the time cons_tres takes and the
+ * rest (the power policy): the wrapper's overhead measured inside
+ * slurmctld on its real workload, apart from everything else a
+ * scheduling cycle does. Shown as JobTest= records in the status file.
+ */
+typedef struct {
+	uint64_t calls;
+	uint64_t total_ns;
+	uint64_t cons_tres_ns;
+} cost_t;
+
+static const char *const cost_mode[] = { "run_now", "test_only", "will_run" };
+static cost_t cost[3];
+static cost_t *cost_now = &cost[0];	/* the job_test under way */
+
+static uint64_t _now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
+			   uint32_t min_nodes, uint32_t max_nodes,
+			   uint32_t req_nodes, uint16_t mode,
+			   List preemptee_candidates, List *preemptee_job_list,
+			   bitstr_t *exc_core_bitmap)
+{
+	uint64_t t0 = _now_ns();
+	int rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes,
+				     req_nodes, mode, preemptee_candidates,
+				     preemptee_job_list, exc_core_bitmap);
+
+	cost_now->cons_tres_ns += _now_ns() - t0;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Conversions                                                          */
 
 static uint32_t _to_site(bitstr_t *bitmap, pb_bitset_t *out)
@@ -457,7 +500,7 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 	    req.nnodes)
 		goto out;
 	_narrow(bitmap, model->cand);
-	*rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
+	*rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 				  mode, preemptee_candidates,
 				  preemptee_job_list, exc_core_bitmap);
 	if (*rc != SLURM_SUCCESS || job->start_time > now)
@@ -617,7 +660,7 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 			narrowed = true;
 		}
 	}
-	rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
+	rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 				 mode, preemptee_candidates,
 				 preemptee_job_list, exc_core_bitmap);
 	if (rc != SLURM_SUCCESS && narrowed) {
@@ -628,7 +671,7 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		 */
 		bit_copybits(bitmap, saved_bitmap);
 		_narrow(bitmap, model->cand);
-		rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes,
+		rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
 					 preemptee_job_list, exc_core_bitmap);
 	}
@@ -653,18 +696,17 @@ out:
 	return rc;
 }
 
-extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
-			 uint32_t min_nodes, uint32_t max_nodes,
-			 uint32_t req_nodes, uint16_t mode,
-			 List preemptee_candidates, List *preemptee_job_list,
-			 bitstr_t *exc_core_bitmap)
+static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
+		     uint32_t min_nodes, uint32_t max_nodes, uint32_t req_nodes,
+		     uint16_t mode, List preemptee_candidates,
+		     List *preemptee_job_list, bitstr_t *exc_core_bitmap)
 {
 	int rc;
 
 	if (model && !model->placer && mode == SELECT_MODE_RUN_NOW)
 		return ESLURM_NODES_BUSY; /* no valid model: start nothing */
 	if (!model || !model->placer)
-		return fwd_ops()->job_test(job_ptr, bitmap, min_nodes,
+		return _cons_tres_test(job_ptr, bitmap, min_nodes,
 					   max_nodes, req_nodes, mode,
 					   preemptee_candidates,
 					   preemptee_job_list,
@@ -681,7 +723,7 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 
 	bit_copybits(saved_bitmap, bitmap);
 	if (mode == SELECT_MODE_TEST_ONLY) {
-		rc = fwd_ops()->job_test(job_ptr, bitmap, min_nodes, max_nodes,
+		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
 					 preemptee_job_list, exc_core_bitmap);
 		return _test_only(job_ptr, bitmap, MAX(min_nodes, 1), rc);
@@ -694,12 +736,31 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	if (!_will_run_now(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
 			   mode, preemptee_candidates, preemptee_job_list,
 			   exc_core_bitmap, &rc)) {
-		rc = fwd_ops()->job_test(job_ptr, bitmap, min_nodes, max_nodes,
+		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
 					 preemptee_job_list, exc_core_bitmap);
 		rc = _will_run_later(job_ptr, bitmap, rc);
 	}
 	preempt_restore(model);
+	return rc;
+}
+
+extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
+			 uint32_t min_nodes, uint32_t max_nodes,
+			 uint32_t req_nodes, uint16_t mode,
+			 List preemptee_candidates, List *preemptee_job_list,
+			 bitstr_t *exc_core_bitmap)
+{
+	uint16_t base = mode & SELECT_MODE_BASE;
+	uint64_t t0 = _now_ns();
+	int rc;
+
+	cost_now = &cost[base < 3 ? base : 0];
+	rc = _job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
+		       preemptee_candidates, preemptee_job_list,
+		       exc_core_bitmap);
+	cost_now->calls++;
+	cost_now->total_ns += _now_ns() - t0;
 	return rc;
 }
 
@@ -1002,4 +1063,11 @@ extern void hook_status_snapshot(char **text, char **path)
 		return;
 	*text = status_render(model);
 	*path = status_path(model);
+	for (int i = 0; i < 3; i++) {
+		xstrfmtcat(*text,
+			   "JobTest=%s Calls=%" PRIu64 " TotalUs=%" PRIu64
+			   " ConsTresUs=%" PRIu64 "\n",
+			   cost_mode[i], cost[i].calls, cost[i].total_ns / 1000,
+			   cost[i].cons_tres_ns / 1000);
+	}
 }

@@ -38,8 +38,9 @@ def h100_conf(n, jobs_allowed, prefix="n", trace=True, extra=""):
 
 def read_status(path):
     """The ledger status file as {'domains': {name: kv}, 'jobs': {id: kv},
-    'held': {id: reason}}, or None while it does not exist."""
-    out = {"domains": {}, "jobs": {}, "held": {}}
+    'held': {id: reason}, 'jobtest': {mode: {Calls, TotalUs, ConsTresUs}}},
+    or None while it does not exist."""
+    out = {"domains": {}, "jobs": {}, "held": {}, "jobtest": {}}
     try:
         with open(path) as f:
             lines = f.read().splitlines()
@@ -55,6 +56,10 @@ def read_status(path):
         elif line.startswith("Held="):
             jid, _, reason = line[5:].partition(" Reason=")
             out["held"][int(jid)] = reason.strip('"')
+        elif line.startswith("JobTest="):
+            kv = dict(p.split("=", 1) for p in line.split() if "=" in p)
+            mode = kv.pop("JobTest")
+            out["jobtest"][mode] = {k: int(v) for k, v in kv.items()}
     return out
 
 

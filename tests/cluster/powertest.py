@@ -49,14 +49,14 @@ def _kv(line):
 def read_status(c):
     """The plugin's ledger file as {"generated": int, "domains": {name: kv},
     "nodes": {name: kv}, "jobs": {id: kv}, "held": {id: reason}}; None while
-    it does not exist."""
+    it does not exist. "jobtest": {mode: {Calls, TotalUs, ConsTresUs}}."""
     try:
         with open(c.path("state", "power_budget.status")) as f:
             text = f.read()
     except OSError:
         return None
     out = {"generated": 0, "domains": {}, "nodes": {}, "jobs": {}, "held": {},
-           "text": text}
+           "jobtest": {}, "text": text}
     for line in text.splitlines():
         kv = _kv(line)
         if line.startswith("Status="):
@@ -69,6 +69,9 @@ def read_status(c):
             out["jobs"][int(kv["Job"])] = kv
         elif line.startswith("Held="):
             out["held"][int(kv["Held"])] = kv.get("Reason", "").strip('"')
+        elif line.startswith("JobTest="):
+            out["jobtest"][kv["JobTest"]] = {k: int(v) for k, v in kv.items()
+                                             if k != "JobTest"}
     return out
 
 

@@ -74,6 +74,13 @@ class CapTest(ClusterTestCase):
             # once all ended the ledger holds only the idle draw
             end = pt.wait_status(c, lambda s: not s["jobs"])
             self.assertEqual(pt.committed(end, "site"), NODES * pt.IDLE_W)
+            # what job_test cost, cons_tres's share apart
+            rn = end["jobtest"]["run_now"]
+            self.assertGreaterEqual(rn["Calls"], JOBS, end["text"])
+            self.assertGreater(rn["ConsTresUs"], 0, end["text"])
+            self.assertLessEqual(rn["ConsTresUs"], rn["TotalUs"], end["text"])
+            self.assertEqual(set(end["jobtest"]),
+                             {"run_now", "test_only", "will_run"})
             print(f"  {samples} samples, peak model {peak_model} W, peak "
                   f"ledger {peak_ledger} W, cap {CAP_W} W, power reasons "
                   f"seen on {len(power_reasons)} job(s): "

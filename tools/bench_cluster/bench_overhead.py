@@ -14,7 +14,9 @@ three fresh real clusters of the same size, one after the other:
 and reports slurmctld's own sdiag figures for each (main scheduler and
 backfill cycle mean/max in microseconds, cycles, backfill depth), the
 backfill cost per job tested (mean cycle / mean depth) and the ratios to
-cons_tres. Not a ctest: it takes minutes and wants an otherwise idle host.
+cons_tres; and, for the two power configs, the plugin's own job_test
+counters (status file JobTest= records): time per call, the part spent in
+cons_tres, and their ratio -- the overhead measured inside one run. Not a ctest: it takes minutes and wants an otherwise idle host.
 
   tools/bench_cluster/bench_overhead.py --plugin-dir build/plugin \\
       --nodes 300 --jobs 1500 [--json out.json]
@@ -57,6 +59,8 @@ def one(name, select, conf, a, jobs):
         c.wait_jobs(ids, timeout=a.timeout)
         done = time.monotonic() - t1
         d = sdiag(c)
+        if conf:
+            time.sleep(1.5)  # the status file follows the ledger within 1 s
         st = read_status(status_path(c)) if conf else None
     r = {"config": name, "startup_s": round(up, 1), "makespan_s": round(done, 1)}
     for k, label in KEYS:
@@ -65,6 +69,7 @@ def one(name, select, conf, a, jobs):
         r["bf us per job tested"] = round(r["bf mean us"] / r["bf depth mean"], 1)
     if st:
         r["facility limit W"] = int(st["domains"]["site"]["LimitW"])
+        r["job_test"] = st["jobtest"]
     print(json.dumps(r), flush=True)
     return r
 
@@ -102,6 +107,23 @@ def main():
                   "bf us per job tested"):
             if base.get(k) and r.get(k) is not None:
                 print(f"{r['config']} / cons_tres, {k}: {r[k] / base[k]:.2f}")
+    # Inside the same slurmctld: each job_test, and the cons_tres call(s)
+    # within it; the rest is the power policy. No other noise in these.
+    print("\njob_test inside slurmctld (plugin's own counters)\n")
+    cols = ["config", "mode", "calls", "us per call", "cons_tres us per call",
+            "policy us per call", "total / cons_tres"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows[1:]:
+        for mode, t in sorted((r.get("job_test") or {}).items()):
+            if not t.get("Calls"):
+                continue
+            n = t["Calls"]
+            ratio = (f"{t['TotalUs'] / t['ConsTresUs']:.3f}"
+                     if t["ConsTresUs"] else "-")
+            print(f"| {r['config']} | {mode} | {n} | {t['TotalUs'] / n:.1f} | "
+                  f"{t['ConsTresUs'] / n:.1f} | "
+                  f"{(t['TotalUs'] - t['ConsTresUs']) / n:.1f} | {ratio} |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"nodes": a.nodes, "jobs": a.jobs, "rows": rows}, f, indent=1)
