@@ -201,9 +201,7 @@ extern void jobpower_record_hint(const model_t *m, job_record_t *job)
 	pb_hint_scope_t scope;
 	pb_watts_t watts;
 
-	_env_drop(job, JOBPOWER_ENV_WATTS);
-	_env_drop(job, JOBPOWER_ENV_SCOPE);
-	_env_drop(job, JOBPOWER_ENV_RECORD);
+	_env_drop(job, JOBPOWER_ENV_PREFIX);	/* ours, or injected */
 	watts = jobpower_hint(m, job, &scope);
 	/* Also without a hint: full draw is then what was recorded. */
 	_env_add(job, xstrdup_printf("%s1", JOBPOWER_ENV_RECORD));

@@ -24,12 +24,14 @@
  * comment changed while the job runs changes neither. JOBPOWER_ENV_RECORD
  * marks a record (also one without watts: full draw). A user can put
  * SPANK_ entries into a job too (SLURM_SPANK_* at submit), so every start
- * drops them and writes the record anew; only a job already running when
- * the plugin was first installed could carry one nobody checked.
+ * drops all SPANK_POWERBUDGET_* entries and writes the record anew; only
+ * a job already running when the plugin was first installed could carry
+ * one nobody checked.
  */
-#define JOBPOWER_ENV_WATTS "SPANK_POWERBUDGET_GPU_WATTS="
-#define JOBPOWER_ENV_SCOPE "SPANK_POWERBUDGET_HINT_SCOPE="
-#define JOBPOWER_ENV_RECORD "SPANK_POWERBUDGET_RECORDED="
+#define JOBPOWER_ENV_PREFIX "SPANK_POWERBUDGET_"
+#define JOBPOWER_ENV_WATTS JOBPOWER_ENV_PREFIX "GPU_WATTS="
+#define JOBPOWER_ENV_SCOPE JOBPOWER_ENV_PREFIX "HINT_SCOPE="
+#define JOBPOWER_ENV_RECORD JOBPOWER_ENV_PREFIX "RECORDED="
 
 /*
  * The per-node request of @job for @nnodes nodes, as placement needs it:
