@@ -101,6 +101,26 @@ int64_t pb_limit_duration(const pb_speed_curve_t *curve, pb_watts_t limit_w,
 			    pb_speed_of_limit(curve, limit_w, max_w));
 }
 
+pb_watts_t pb_limit_lowest_w(const pb_speed_curve_t *curve, pb_watts_t max_w,
+			     int64_t work_s, int64_t limit_s)
+{
+	pb_watts_t lo = 0, hi = max_w; /* lo never fits, hi does */
+
+	if (limit_s == PB_TIME_NEVER)
+		return 1;
+	if (work_s > limit_s)
+		return max_w + 1;
+	while (hi - lo > 1) {
+		pb_watts_t mid = lo + (hi - lo) / 2;
+
+		if (pb_limit_duration(curve, mid, max_w, work_s) <= limit_s)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
 /* Work per watt of a whole node at limit_w, scaled so integers compare. */
 static uint64_t _work_per_w(const pb_power_class_t *c,
 			    const pb_speed_curve_t *curve, pb_watts_t limit_w)

@@ -94,6 +94,16 @@ pb_watts_t pb_limit_efficient_w(const pb_power_class_t *c,
 int64_t pb_limit_duration(const pb_speed_curve_t *curve, pb_watts_t limit_w,
 			  pb_watts_t max_w, int64_t duration);
 
+/*
+ * The lowest whole-watt limit in [1, max_w] at which work of work_s
+ * full-speed seconds, planned against max_w, still ends within limit_s
+ * seconds (pb_limit_duration <= limit_s): the floor a fixed time limit
+ * puts under a job's GPU limit.  max_w + 1 when even full draw does not
+ * (work_s > limit_s); 1 when limit_s is PB_TIME_NEVER.
+ */
+pb_watts_t pb_limit_lowest_w(const pb_speed_curve_t *curve, pb_watts_t max_w,
+			     int64_t work_s, int64_t limit_s);
+
 /* What pb_ledger_fit_limit is asked for. */
 typedef struct pb_limit_ask {
 	pb_watts_t lo_w;   /* lowest acceptable per-GPU limit (the floor) */

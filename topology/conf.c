@@ -341,6 +341,28 @@ static void _domain(_ctx_t *x, const char *name)
 	pb_line_unknown(x->l, "Domain", x->file, x->lineno, x->d);
 }
 
+/* GpuLimitFloor=: watts, or a percentage of the GPU model's MaxW. */
+static void _get_floor(_ctx_t *x, const char *key, pb_conf_floor_t *out)
+{
+	const char *v = pb_line_get(x->l, key);
+	char err[PB_ERRLEN];
+	size_t n;
+
+	if (!v)
+		return;
+	n = strlen(v);
+	*out = (pb_conf_floor_t){0};
+	if (n && v[n - 1] == '%') {
+		if (pb_parse_fraction(v, 1.0, &out->frac, err))
+			ERR(x, "%s: %s", key, err);
+		else if (out->frac <= 0)
+			ERR(x, "%s: must be above 0%%", key);
+	} else if (pb_parse_power(v, &out->watts, err))
+		ERR(x, "%s: %s (watts, or a percentage of MaxW)", key, err);
+	else if (out->watts <= 0)
+		ERR(x, "%s: must be positive", key);
+}
+
 static void _partition(_ctx_t *x, const char *name)
 {
 	pb_conf_t *c = x->c;
@@ -368,12 +390,106 @@ static void _partition(_ctx_t *x, const char *name)
 	pt->line = x->lineno;
 	_name(x, "Partition", name, pt->name);
 	_get_power(x, "GpuWattHint", &pt->gpu_watt_hint_w, &has);
-	if (!has && !pb_line_get(x->l, "GpuWattHint"))
-		ERR(x, "Partition '%s' needs GpuWattHint=", pt->name);
+	_get_floor(x, "GpuLimitFloor", &pt->gpu_limit_floor);
+	if (!has && !pb_line_get(x->l, "GpuWattHint") &&
+	    !pb_line_get(x->l, "GpuLimitFloor"))
+		ERR(x, "Partition '%s' needs GpuWattHint= or GpuLimitFloor=",
+		    pt->name);
 	else if (has && pt->gpu_watt_hint_w <= 0)
 		ERR(x, "Partition '%s': GpuWattHint must be positive",
 		    pt->name);
 	pb_line_unknown(x->l, "Partition", x->file, x->lineno, x->d);
+}
+
+/* One "limit:speed" point of SpeedCurve=, in thousandths. */
+static int _curve_point(const char *s, size_t n, uint16_t *r, uint16_t *sp,
+			char *err)
+{
+	char buf[64];
+	char *colon;
+	double a, b;
+
+	if (n == 0 || n >= sizeof(buf)) {
+		snprintf(err, PB_ERRLEN, "a point is limit:speed, e.g. 0.8:0.94");
+		return -1;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (!(colon = strchr(buf, ':'))) {
+		snprintf(err, PB_ERRLEN, "'%s': a point is limit:speed", buf);
+		return -1;
+	}
+	*colon = '\0';
+	if (pb_parse_fraction(buf, 1.0, &a, err) ||
+	    pb_parse_fraction(colon + 1, 1.0, &b, err))
+		return -1;
+	*r = (uint16_t)(a * 1000 + 0.5);
+	*sp = (uint16_t)(b * 1000 + 0.5);
+	return 0;
+}
+
+/* SpeedCurve=0.5:0.62,0.7:0.86,1:1 (limit over draw : speed). */
+static void _speed_curve(_ctx_t *x, pb_conf_settings_t *s, const char *v)
+{
+	pb_speed_curve_t *c = &s->speed_curve;
+	char err[PB_ERRLEN];
+	pb_error_t perr;
+
+	memset(c, 0, sizeof(*c));
+	for (const char *p = v;; p++) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (c->n == PB_CURVE_MAX) {
+			ERR(x, "SpeedCurve: more than %d points", PB_CURVE_MAX);
+			return;
+		}
+		if (_curve_point(p, n, &c->r_milli[c->n], &c->s_milli[c->n],
+				 err)) {
+			ERR(x, "SpeedCurve: %s", err);
+			return;
+		}
+		c->n++;
+		if (!end)
+			break;
+		p = end;
+	}
+	if (pb_speed_curve_check(c, &perr))
+		ERR(x, "SpeedCurve: %s", perr.text);
+	else
+		s->has_speed_curve = true;
+}
+
+/* GpuLimits=, GpuLimitFloor=, GpuLimitTime=, SpeedCurve=. */
+static void _limit_settings(_ctx_t *x, pb_conf_settings_t *s)
+{
+	const char *v;
+
+	if ((v = pb_line_get(x->l, "GpuLimits"))) {
+		s->line_gpu_limits = x->lineno;
+		if (!strcasecmp(v, "no"))
+			s->gpu_limits = PB_CONF_LIMITS_NO;
+		else if (!strcasecmp(v, "highest"))
+			s->gpu_limits = PB_CONF_LIMITS_HIGHEST;
+		else if (!strcasecmp(v, "efficient"))
+			s->gpu_limits = PB_CONF_LIMITS_EFFICIENT;
+		else
+			ERR(x, "GpuLimits: '%.64s': expected no, highest or "
+			       "efficient",
+			    v);
+	}
+	_get_floor(x, "GpuLimitFloor", &s->gpu_limit_floor);
+	if ((v = pb_line_get(x->l, "GpuLimitTime"))) {
+		if (!strcasecmp(v, "extend"))
+			s->gpu_limit_time = PB_CONF_LIMIT_TIME_EXTEND;
+		else if (!strcasecmp(v, "fit"))
+			s->gpu_limit_time = PB_CONF_LIMIT_TIME_FIT;
+		else
+			ERR(x, "GpuLimitTime: '%.64s': expected extend or fit",
+			    v);
+	}
+	if ((v = pb_line_get(x->l, "SpeedCurve")))
+		_speed_curve(x, s, v);
 }
 
 static void _settings(_ctx_t *x)
@@ -398,6 +514,7 @@ static void _settings(_ctx_t *x)
 			    yes ? PB_CONF_HINTS_YES : PB_CONF_HINTS_NO;
 	}
 	_get_power(x, "UserWattFloor", &s->user_watt_floor_w, NULL);
+	_limit_settings(x, s);
 	_get_bool(x, "DebugTrace", &s->debug_trace);
 	if ((v = pb_line_get(x->l, "StatusFile"))) {
 		if (v[0] != '/')
@@ -416,7 +533,8 @@ static void _settings(_ctx_t *x)
 			    "unknown key '%.64s' (records start with "
 			    "Facility=, GpuModel=, NodeClass= or Domain=; "
 			    "settings are UserWattHints, UserWattFloor, "
-			    "DebugTrace, StatusFile)",
+			    "GpuLimits, GpuLimitFloor, GpuLimitTime, "
+			    "SpeedCurve, DebugTrace, StatusFile)",
 			    x->l->pair[i].key);
 			x->l->pair[i].used = true;
 		}
@@ -867,22 +985,32 @@ static void _check_caps(_ctx_t *x)
 	free(state);
 }
 
-/* GpuLimitEnforced= and UserWattHints=enforced only make sense together. */
+/*
+ * GpuLimitEnforced= goes with UserWattHints=enforced or GpuLimits=: a
+ * limit counts only where nodes enforce it.
+ */
 static void _check_enforcement(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
-	bool any = false;
+	bool any = false, wanted = c->settings.gpu_limits ||
+				   c->settings.user_watt_hints ==
+				       PB_CONF_HINTS_ENFORCED;
 
 	for (size_t i = 0; i < c->n_classes; i++) {
 		any |= c->classes[i].gpu_limit_enforced;
-		if (c->classes[i].gpu_limit_enforced &&
-		    c->settings.user_watt_hints != PB_CONF_HINTS_ENFORCED)
+		if (c->classes[i].gpu_limit_enforced && !wanted)
 			pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
 				    c->classes[i].line,
 				    "NodeClass '%s': GpuLimitEnforced=yes has "
-				    "no effect without UserWattHints=enforced",
+				    "no effect without UserWattHints=enforced "
+				    "or GpuLimits=",
 				    c->classes[i].name);
 	}
+	if (!any && c->settings.gpu_limits)
+		pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
+			    c->settings.line_gpu_limits,
+			    "GpuLimits= is set, but no NodeClass has "
+			    "GpuLimitEnforced=yes: no limit can be chosen");
 	if (!any && c->settings.user_watt_hints == PB_CONF_HINTS_ENFORCED)
 		pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
 			    c->settings.line_user_watt_hints,

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/gpulimit.h"
 #include "topology/diag.h"
 
 #define PB_CONF_NAME_MAX 64
@@ -75,11 +76,24 @@ typedef struct {
 	int class_line, domain_line;
 } pb_conf_node_t;
 
-/* A Partition= line: the per-GPU watt hint of jobs that give none. */
+/*
+ * The lowest per-GPU power limit the scheduler may choose: watts, or a
+ * fraction of the GPU model's MaxW; both 0 = not set.
+ */
+typedef struct {
+	double watts;
+	double frac;
+} pb_conf_floor_t;
+
+/*
+ * A Partition= line: the per-GPU watt hint of jobs that give none
+ * (0 = none), and the floor of limits chosen for its jobs.
+ */
 typedef struct {
 	char name[PB_CONF_NAME_MAX];
 	int line;
-	double gpu_watt_hint_w; /* > 0 */
+	double gpu_watt_hint_w; /* > 0, or 0 = none */
+	pb_conf_floor_t gpu_limit_floor;
 } pb_conf_partition_t;
 
 /*
@@ -94,8 +108,36 @@ typedef enum {
 	PB_CONF_HINTS_ENFORCED,
 } pb_conf_hints_t;
 
+/*
+ * GpuLimits=: whether, when a job does not fit at full draw, the
+ * scheduler may start it at a lower per-GPU power limit on nodes that
+ * enforce one.  HIGHEST: the highest limit that fits; EFFICIENT: no
+ * higher than the limit with the most work per watt.
+ */
+typedef enum {
+	PB_CONF_LIMITS_NO = 0,
+	PB_CONF_LIMITS_HIGHEST,
+	PB_CONF_LIMITS_EFFICIENT,
+} pb_conf_limits_t;
+
+/*
+ * GpuLimitTime=: a limited job runs slower.  EXTEND: its time limit is
+ * stretched by the modelled slowdown; FIT: a limit is chosen only if the
+ * job's --time-min, stretched, still ends within its time limit.
+ */
+typedef enum {
+	PB_CONF_LIMIT_TIME_EXTEND = 0,
+	PB_CONF_LIMIT_TIME_FIT,
+} pb_conf_limit_time_t;
+
 typedef struct {
 	pb_conf_hints_t user_watt_hints; /* default PB_CONF_HINTS_NO */
+	pb_conf_limits_t gpu_limits;	 /* default PB_CONF_LIMITS_NO */
+	pb_conf_floor_t gpu_limit_floor; /* default 70% of MaxW */
+	pb_conf_limit_time_t gpu_limit_time;
+	bool has_speed_curve;
+	pb_speed_curve_t speed_curve; /* default pb_speed_curve_default */
+	int line_gpu_limits;
 	double user_watt_floor_w; /* lowest hint honoured; 0 = model MinCapW */
 	bool debug_trace;	  /* log each placement decision */
 	char *status_file;	  /* ledger status file, NULL = none */

@@ -8,6 +8,26 @@
 
 #include "topology/build.h"
 
+static pb_limit_floor_t _floor(const pb_conf_floor_t *f)
+{
+	return (pb_limit_floor_t){
+	    .floor_w = (pb_watts_t)ceil(f->watts),
+	    .floor_milli = (uint32_t)ceil(f->frac * 1000)};
+}
+
+static void _limit_settings(const pb_conf_settings_t *c, pb_settings_t *s)
+{
+	s->gpu_limits = c->gpu_limits;
+	s->gpu_limit_time = c->gpu_limit_time;
+	s->gpu_limit_floor = _floor(&c->gpu_limit_floor);
+	if (!s->gpu_limit_floor.floor_w && !s->gpu_limit_floor.floor_milli)
+		s->gpu_limit_floor.floor_milli = PB_LIMIT_FLOOR_MILLI_DEFAULT;
+	if (c->has_speed_curve)
+		s->speed_curve = c->speed_curve;
+	else
+		pb_speed_curve_default(&s->speed_curve);
+}
+
 int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 	    pb_diag_t *d)
 {
@@ -26,6 +46,7 @@ int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 	out->settings.user_watt_hints = conf->settings.user_watt_hints;
 	out->settings.user_watt_floor_w =
 	    (pb_watts_t)ceil(conf->settings.user_watt_floor_w);
+	_limit_settings(&conf->settings, &out->settings);
 	out->settings.debug_trace = conf->settings.debug_trace;
 	if (conf->settings.status_file &&
 	    !(out->settings.status_file = strdup(conf->settings.status_file))) {
@@ -45,6 +66,7 @@ int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 			 conf->partitions[i].name);
 		ph->gpu_watt_hint_w =
 		    (pb_watts_t)ceil(conf->partitions[i].gpu_watt_hint_w);
+		ph->floor = _floor(&conf->partitions[i].gpu_limit_floor);
 	}
 	out->settings.n_partitions = conf->n_partitions;
 	rc = 0;

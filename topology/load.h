@@ -15,15 +15,32 @@
 #include "topology/conf.h"
 #include "topology/diag.h"
 
+/*
+ * The floor of a chosen GPU limit: floor_w watts, or floor_milli
+ * thousandths of the GPU model's MaxW (whichever is set, > 0).
+ */
+typedef struct {
+	pb_watts_t floor_w;
+	uint32_t floor_milli;
+} pb_limit_floor_t;
+
 typedef struct {
 	char name[64];		    /* a Slurm partition */
-	pb_watts_t gpu_watt_hint_w; /* per-GPU hint of jobs giving none */
+	pb_watts_t gpu_watt_hint_w; /* per-GPU hint of jobs giving none; 0 */
+	pb_limit_floor_t floor;	    /* 0/0: the site's */
 } pb_partition_hint_t;
+
+/* The site default of GpuLimitFloor=: 70% of MaxW. */
+#define PB_LIMIT_FLOOR_MILLI_DEFAULT 700u
 
 typedef struct {
 	pb_conf_hints_t
 	    user_watt_hints;	      /* whose word a job's hint is taken on */
 	pb_watts_t user_watt_floor_w; /* lowest hint; 0 = model's MinCapW */
+	pb_conf_limits_t gpu_limits;	 /* scheduler-chosen GPU limits */
+	pb_limit_floor_t gpu_limit_floor; /* never 0/0 */
+	pb_conf_limit_time_t gpu_limit_time;
+	pb_speed_curve_t speed_curve;	  /* given, or the fitted default */
 	bool debug_trace;	      /* log each decision */
 	char *status_file;	      /* NULL = none */
 	pb_partition_hint_t *partitions; /* Partition= lines, file order */

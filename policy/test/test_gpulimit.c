@@ -75,6 +75,12 @@ static void test_stretch(void **state)
 	/* planned against the board limit: 240/300 = 0.8 -> 0.939 */
 	assert_int_equal(pb_limit_duration(&c, 240, 300, 939), 1000);
 	assert_int_equal(pb_limit_duration(&c, 300, 300, 939), 939);
+	/* 939 s of work in 1000 s: no lower than 0.8 of the board */
+	assert_int_equal(pb_limit_lowest_w(&c, 300, 939, 1000), 240);
+	assert_true(pb_limit_duration(&c, 239, 300, 939) > 1000);
+	assert_int_equal(pb_limit_lowest_w(&c, 300, 1001, 1000), 301);
+	assert_int_equal(pb_limit_lowest_w(&c, 300, 1000, 1000), 300);
+	assert_int_equal(pb_limit_lowest_w(&c, 300, 1000, PB_TIME_NEVER), 1);
 }
 
 static void test_efficient(void **state)

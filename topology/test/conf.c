@@ -378,6 +378,72 @@ static void test_user_watt_hints(void **state)
 		       "UserWattHints=enforced");
 }
 
+/* Scheduler-chosen GPU limits: defaults, each key, and bad values. */
+static void test_gpu_limits(void **state)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c;
+
+	(void)state;
+	c = _parse(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n", &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->settings.gpu_limits, PB_CONF_LIMITS_NO);
+	assert_int_equal(c->settings.gpu_limit_time,
+			 PB_CONF_LIMIT_TIME_EXTEND);
+	assert_false(c->settings.has_speed_curve);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+
+	c = _parse(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			"GpuLimits=efficient GpuLimitFloor=65% GpuLimitTime=fit "
+			"SpeedCurve=0.5:0.6,80%:0.9,1:1\n"
+			"Partition=long GpuLimitFloor=500W\n",
+		   &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->settings.gpu_limits, PB_CONF_LIMITS_EFFICIENT);
+	assert_int_equal(c->settings.gpu_limit_time, PB_CONF_LIMIT_TIME_FIT);
+	assert_true(c->settings.gpu_limit_floor.frac > 0.649 &&
+		    c->settings.gpu_limit_floor.frac < 0.651);
+	assert_true(c->settings.has_speed_curve);
+	assert_int_equal(c->settings.speed_curve.n, 3);
+	assert_int_equal(c->settings.speed_curve.r_milli[1], 800);
+	assert_int_equal(c->settings.speed_curve.s_milli[1], 900);
+	assert_int_equal(c->n_partitions, 1);
+	assert_true(c->partitions[0].gpu_limit_floor.watts == 500);
+	assert_true(c->partitions[0].gpu_watt_hint_w == 0);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\nGpuLimits=max\n",
+		      "t.conf:4: ",
+		      "GpuLimits: 'max': expected no, highest or efficient");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "GpuLimitFloor=0%\n",
+		      "t.conf:4: ", "GpuLimitFloor: must be above 0%");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "GpuLimitFloor=lots\n",
+		      "t.conf:4: ", "GpuLimitFloor: ");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "GpuLimitTime=later\n",
+		      "t.conf:4: ", "GpuLimitTime: 'later': expected extend");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "SpeedCurve=0.5:0.6,0.4:0.7,1:1\n",
+		      "t.conf:4: ", "SpeedCurve: speed curve point 2");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "SpeedCurve=0.5:0.6,0.9:0.95\n",
+		      "t.conf:4: ", "SpeedCurve: a speed curve ends at full");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "SpeedCurve=0.5-0.6,1:1\n",
+		      "t.conf:4: ", "a point is limit:speed");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "SpeedCurve=,\n",
+		      "t.conf:4: ", "SpeedCurve: ");
+	_expect_notice(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			    "GpuLimits=highest\n",
+		       "t.conf:4: ", "no limit can be chosen");
+}
+
 static void test_caps(void **state)
 {
 	(void)state;
@@ -483,6 +549,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicate_names),
 	    cmocka_unit_test(test_partitions),
 	    cmocka_unit_test(test_user_watt_hints),
+	    cmocka_unit_test(test_gpu_limits),
 	    cmocka_unit_test(test_caps),
 	    cmocka_unit_test(test_syntax),
 	    cmocka_unit_test(test_class_rules),
