@@ -28,6 +28,7 @@
 #include "plugin/forward.h"
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
+#include "plugin/limits.h"
 #include "plugin/model.h"
 #include "plugin/preempt.h"
 #include "plugin/reasons.h"
@@ -60,6 +61,7 @@ static bool trace;
 static bool verify;		/* PB_LEDGER_VERIFY=1: check after every change */
 static time_t nodes_seen;	/* last_node_update the power states match */
 static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
+static bool refused_for_power;	/* the last job_test step held a job by power */
 static pb_watts_t *window;	/* [domains] scratch for the binding test */
 
 static void _rebuild(void);
@@ -384,6 +386,7 @@ static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 		snprintf(desc, sizeof(desc), "PowerNotAvail: %s short %s",
 			 _domain_name(v->domain), _watts(v->short_w, w));
 	}
+	refused_for_power = true;
 	reasons_set(job, reserved, desc);
 	status_kick_reasons();
 	TRACE("%pJ held: %s", job, desc);
@@ -476,6 +479,43 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 }
 
 /*
+ * Admit @alloc, which does not fit at full draw, at the highest GPU limit
+ * that fits (GpuLimits=); on success the allocation carries the limit
+ * and, with @note, RUN_NOW leaves it for the job's begin. *v is the
+ * verdict at the limit, or at the floor when even that is refused.
+ */
+static bool _admit_limited(job_record_t *job, pb_alloc_t *alloc, int64_t now,
+			   bool note, pb_verdict_t *v)
+{
+	pb_limit_ask_t ask;
+	pb_watts_t w;
+	char w1[32];
+
+	if (!limits_ask(model, job, alloc, &ask) ||
+	    pb_ledger_fit_limit(model->ledger, alloc, now, &ask, &w, v) != 0)
+		return false;
+	alloc->gpu_watts_hint = w;
+	alloc->hint_scope = PB_HINT_WHERE_ENFORCED;
+	if (note)
+		limits_note(job->job_id, w, ask.max_w);
+	TRACE("%pJ fits at a GPU limit of %s (floor %" PRId64 " W, board %" PRId64 " W)",
+	      job, _watts(w, w1), ask.lo_w, ask.max_w);
+	return true;
+}
+
+/* The request at the floor of a chosen GPU limit, if @job may have one. */
+static bool _limited_request(job_record_t *job, pb_place_req_t *req)
+{
+	pb_watts_t floor_w;
+
+	if (!refused_for_power || !limits_eligible(model, job, req, &floor_w))
+		return false;
+	req->gpu_watts_hint = floor_w;
+	req->hint_scope = PB_HINT_WHERE_ENFORCED;
+	return true;
+}
+
+/*
  * WILL_RUN, first step: could the job start now on nodes that have the
  * power? cons_tres alone would pick by its own order and might pick nodes
  * in a domain at its cap while another has headroom. Returns true (and
@@ -485,35 +525,67 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 			  uint32_t min_nodes, uint32_t max_nodes,
 			  uint32_t req_nodes, uint16_t mode,
 			  List preemptee_candidates, List *preemptee_job_list,
-			  bitstr_t *exc_core_bitmap, int *rc)
+			  bitstr_t *exc_core_bitmap, const pb_place_req_t *req,
+			  bool limited, int *rc)
 {
-	int64_t now = time(NULL);
-	pb_place_req_t req;
+	int64_t now = req->now;
 	pb_verdict_t v = { 0 };
 	pb_alloc_t alloc;
 	bool ok = false;
 
 	_held_lift(job);
-	jobpower_request(model, job, MAX(min_nodes, 1), now, &req);
 	_to_site(bitmap, model->cand);
-	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
-	    req.nnodes)
+	if (pb_place_filter(model->placer, model->ledger, model->cand, req) <
+	    req->nnodes) {
+		refused_for_power = true;
 		goto out;
+	}
 	_narrow(bitmap, model->cand);
 	*rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 				  mode, preemptee_candidates,
 				  preemptee_job_list, exc_core_bitmap);
 	if (*rc != SLURM_SUCCESS || job->start_time > now)
 		goto out;
-	if (jobpower_alloc(model, job, bitmap, &alloc) == 0 &&
-	    pb_ledger_admit(model->ledger, &alloc, now,
+	if (jobpower_alloc(model, job, bitmap, &alloc) != 0)
+		goto out;
+	if (pb_ledger_admit(model->ledger, &alloc, now,
 			    jobpower_end(job, now), &v) == 0)
 		ok = true;
+	else if (limited)
+		ok = _admit_limited(job, &alloc, now, false, &v);
+	else
+		refused_for_power = true;
 out:
 	_held_unlift();
 	if (!ok)
 		bit_copybits(bitmap, saved_bitmap);
 	return ok;
+}
+
+/*
+ * WILL_RUN now at full draw, or, for a job that may run at a chosen GPU
+ * limit, at one (RUN_NOW then chooses it when backfill starts the job).
+ */
+static bool _will_run(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
+		      uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
+		      List preemptee_candidates, List *preemptee_job_list,
+		      bitstr_t *exc_core_bitmap, int *rc)
+{
+	pb_place_req_t req;
+	bool limited;
+
+	jobpower_request(model, job, MAX(min_nodes, 1), time(NULL), &req);
+	limited = limits_eligible(model, job, &req, &(pb_watts_t){ 0 });
+	refused_for_power = false;
+	if (_will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
+			  preemptee_candidates, preemptee_job_list,
+			  exc_core_bitmap, &req, limited, rc))
+		return true;
+	if (!limited || !_limited_request(job, &req))
+		return false;
+	return _will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes,
+			     mode, preemptee_candidates, preemptee_job_list,
+			     exc_core_bitmap, &req, true, rc);
 }
 
 /*
@@ -578,7 +650,7 @@ static void _hold_for_preemptor(job_record_t *job, const pb_alloc_t *alloc,
  * still short, more preemptable jobs may give theirs.
  */
 static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
-			 List candidates, List *preemptees)
+			 bool limited, List candidates, List *preemptees)
 {
 	pb_verdict_t v = { 0 };
 	pb_alloc_t alloc;
@@ -590,7 +662,11 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 		      job);
 		return ESLURM_NODES_BUSY;
 	}
-	if (pb_ledger_admit(model->ledger, &alloc, now, end, &v) == 0 ||
+	if (pb_ledger_admit(model->ledger, &alloc, now, end, &v) == 0)
+		limits_note(job->job_id, 0, 0); /* full draw */
+	else if (limited)
+		_admit_limited(job, &alloc, now, true, &v);
+	if (v.ok ||
 	    (preemptees && candidates &&
 	     preempt_for_power(model, job, &alloc, now, end, candidates,
 			       preemptees, &v) == 0)) {
@@ -607,21 +683,26 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 	return ESLURM_NODES_BUSY;
 }
 
-static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
-		    uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
-		    List preemptee_candidates, List *preemptee_job_list,
-		    bitstr_t *exc_core_bitmap)
+/*
+ * RUN_NOW for the request @req (full draw, or the floor of a chosen
+ * limit); @limited: a choice that does not fit at full draw may start at
+ * a chosen GPU limit. @bitmap is the job's candidates (saved_bitmap too).
+ */
+static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
+		       uint32_t min_nodes, uint32_t max_nodes,
+		       uint32_t req_nodes, uint16_t mode,
+		       List preemptee_candidates, List *preemptee_job_list,
+		       bitstr_t *exc_core_bitmap, const pb_place_req_t *reqp,
+		       bool limited)
 {
-	int64_t now = time(NULL);
-	pb_place_req_t req;
+	int64_t now = reqp->now;
+	pb_place_req_t req = *reqp;
 	pb_verdict_t why = { 0 };
 	bool narrowed = false;
 	int rc;
 
 	_held_lift(job);
 	preempt_lift(model, preemptee_candidates);
-	jobpower_request(model, job, MAX(min_nodes, 1), now, &req);
-	bit_copybits(saved_bitmap, bitmap);
 	_to_site(bitmap, model->cand);
 	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
 	    req.nnodes) {
@@ -678,8 +759,8 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 	if (rc == SLURM_SUCCESS) {
 		preempt_keep_only(model, preemptee_job_list ?
 						 *preemptee_job_list : NULL);
-		rc = _check_choice(job, bitmap, now, preemptee_candidates,
-				   preemptee_job_list);
+		rc = _check_choice(job, bitmap, now, limited,
+				   preemptee_candidates, preemptee_job_list);
 		if (rc != SLURM_SUCCESS) {
 			free_job_resources(&job->job_resrcs);
 			if (preemptee_job_list)
@@ -694,6 +775,35 @@ out:
 		_held_drop(_held_find(job->job_id));
 	_held_unlift();
 	return rc;
+}
+
+/*
+ * RUN_NOW at full draw; a job that may run at a chosen GPU limit (and is
+ * held by power) tries again with the nodes that could power it at its
+ * floor.
+ */
+static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
+		    uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
+		    List preemptee_candidates, List *preemptee_job_list,
+		    bitstr_t *exc_core_bitmap)
+{
+	pb_place_req_t req;
+	bool limited;
+	int rc;
+
+	jobpower_request(model, job, MAX(min_nodes, 1), time(NULL), &req);
+	limited = limits_eligible(model, job, &req, &(pb_watts_t){ 0 });
+	bit_copybits(saved_bitmap, bitmap);
+	refused_for_power = false;
+	rc = _run_now_at(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
+			 preemptee_candidates, preemptee_job_list,
+			 exc_core_bitmap, &req, limited);
+	if (rc == SLURM_SUCCESS || !limited || !_limited_request(job, &req))
+		return rc;
+	bit_copybits(bitmap, saved_bitmap);
+	return _run_now_at(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
+			   preemptee_candidates, preemptee_job_list,
+			   exc_core_bitmap, &req, true);
 }
 
 static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
@@ -733,9 +843,9 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	 * preempt as free; their power is free to it as well.
 	 */
 	preempt_lift(model, preemptee_candidates);
-	if (!_will_run_now(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
-			   mode, preemptee_candidates, preemptee_job_list,
-			   exc_core_bitmap, &rc)) {
+	if (!_will_run(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
+		       preemptee_candidates, preemptee_job_list,
+		       exc_core_bitmap, &rc)) {
 		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
 					 preemptee_job_list, exc_core_bitmap);
@@ -767,7 +877,12 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 /* ------------------------------------------------------------------ */
 /* Ledger upkeep                                                        */
 
-static void _commit(job_record_t *job)
+/*
+ * Record a started or resized job in the ledger. @chosen_w > 0: the GPU
+ * limit the scheduler chose for it at this start (its record is not read
+ * back before the job runs).
+ */
+static void _commit(job_record_t *job, pb_watts_t chosen_w)
 {
 	pb_alloc_t alloc;
 	pb_error_t err;
@@ -778,6 +893,10 @@ static void _commit(job_record_t *job)
 	if (jobpower_alloc(model, job, job->node_bitmap, &alloc))
 		error(PLUGIN ": %pJ runs on nodes outside the power budget",
 		      job);
+	if (chosen_w > 0) {
+		alloc.gpu_watts_hint = chosen_w;
+		alloc.hint_scope = PB_HINT_WHERE_ENFORCED;
+	}
 	if (pb_ledger_commit(model->ledger, job->job_id, &alloc,
 			     jobpower_end(job, now), &err)) {
 		error(PLUGIN ": %pJ not in the power ledger: %s", job, err.text);
@@ -796,14 +915,17 @@ static void _commit(job_record_t *job)
 
 extern void hook_job_begin(job_record_t *job_ptr)
 {
+	pb_watts_t chosen_w;
+
 	if (!model)
 		return;
 	_rebuild();
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));
 	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
-	jobpower_record_hint(model, job_ptr);
-	_commit(job_ptr);
+	chosen_w = limits_begin(model, job_ptr);
+	jobpower_record_hint(model, job_ptr, chosen_w);
+	_commit(job_ptr, chosen_w);
 	status_mark_dirty();
 	_verify("job begin");
 }
@@ -883,7 +1005,7 @@ extern void hook_job_resized(job_record_t *job_ptr)
 	if (!_held_find(job_ptr->job_id))	/* a suspended job's hold */
 		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
-		_commit(job_ptr);
+		_commit(job_ptr, 0);
 	status_mark_dirty();
 	_verify("job begin");
 }
@@ -921,7 +1043,7 @@ static void _rebuild(void)
 			      job);
 			continue;
 		}
-		_commit(job);
+		_commit(job, 0);
 		jobs++;
 	}
 	list_iterator_destroy(it);
@@ -1049,6 +1171,7 @@ extern void hook_reconfigure(void)
 extern void hook_tick(void)
 {
 	reasons_restore();
+	limits_tick();
 	/* A rebuild still due resets the node states anyway. */
 	if (!model || !model->placer || rebuild_from)
 		return;

@@ -196,13 +196,19 @@ extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job,
 	return watts;
 }
 
-extern void jobpower_record_hint(const model_t *m, job_record_t *job)
+extern void jobpower_record_hint(const model_t *m, job_record_t *job,
+				 pb_watts_t chosen_w)
 {
 	pb_hint_scope_t scope;
 	pb_watts_t watts;
 
 	_env_drop(job, JOBPOWER_ENV_PREFIX);	/* ours, or injected */
 	watts = jobpower_hint(m, job, &scope);
+	if (chosen_w > 0) {
+		watts = chosen_w;
+		scope = PB_HINT_WHERE_ENFORCED;
+		_env_add(job, xstrdup_printf("%s1", JOBPOWER_ENV_CHOSEN));
+	}
 	/* Also without a hint: full draw is then what was recorded. */
 	_env_add(job, xstrdup_printf("%s1", JOBPOWER_ENV_RECORD));
 	if (!watts)

@@ -32,6 +32,7 @@
 #define JOBPOWER_ENV_WATTS JOBPOWER_ENV_PREFIX "GPU_WATTS="
 #define JOBPOWER_ENV_SCOPE JOBPOWER_ENV_PREFIX "HINT_SCOPE="
 #define JOBPOWER_ENV_RECORD JOBPOWER_ENV_PREFIX "RECORDED="
+#define JOBPOWER_ENV_CHOSEN JOBPOWER_ENV_PREFIX "CHOSEN="
 
 /*
  * The per-node request of @job for @nnodes nodes, as placement needs it:
@@ -75,9 +76,12 @@ extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job,
 /*
  * At the start of @job (job_begin, before the prolog is launched): record
  * the hint it is modelled at in its SPANK job environment, replacing any
- * earlier record (a requeued job starts anew); no record without a hint.
+ * earlier record (a requeued job starts anew); without a hint the record
+ * says full draw. @chosen_w > 0 is a limit the scheduler chose for it
+ * (limits.h): recorded as an enforced hint, and marked as chosen.
  * From then on jobpower_hint() answers from the record.
  */
-extern void jobpower_record_hint(const model_t *m, job_record_t *job);
+extern void jobpower_record_hint(const model_t *m, job_record_t *job,
+				 pb_watts_t chosen_w);
 
 #endif

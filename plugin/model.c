@@ -18,6 +18,7 @@
 #include "topology/diag.h"
 #include "topology/load.h"
 
+#include "policy/gpulimit.h"
 #include "plugin/model.h"
 
 static char *_diag_text(const pb_diag_t *d)
@@ -49,16 +50,41 @@ static void _log_notices(const pb_diag_t *d)
  * PrologFlags=Alloc. Without it, trusting the hints would let a user talk
  * the model below what the GPUs may draw; model them at full draw.
  */
+static bool _prolog_enforces(void)
+{
+	return slurm_conf.prolog && slurm_conf.prolog[0] &&
+	       (slurm_conf.prolog_flags & PROLOG_FLAG_ALLOC);
+}
+
 static pb_conf_hints_t _user_hints(const char *path, pb_conf_hints_t conf)
 {
-	if (conf != PB_CONF_HINTS_ENFORCED)
-		return conf;
-	if (slurm_conf.prolog && slurm_conf.prolog[0] &&
-	    (slurm_conf.prolog_flags & PROLOG_FLAG_ALLOC))
+	if (conf != PB_CONF_HINTS_ENFORCED || _prolog_enforces())
 		return conf;
 	error("select/cons_tres_power: %s: UserWattHints=enforced needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then every job's own watt hint is ignored",
 	      path);
 	return PB_CONF_HINTS_NO;
+}
+
+/* The same rule for limits the scheduler chooses (GpuLimits=). */
+static pb_conf_limits_t _gpu_limits(const char *path, pb_conf_limits_t conf)
+{
+	if (conf == PB_CONF_LIMITS_NO || _prolog_enforces())
+		return conf;
+	error("select/cons_tres_power: %s: GpuLimits= needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no GPU limit is chosen",
+	      path);
+	return PB_CONF_LIMITS_NO;
+}
+
+/* Per class, the limit with the most work per watt (GpuLimits=efficient). */
+static void _efficient_limits(model_t *m)
+{
+	uint32_t n = pb_site_class_count(m->site);
+
+	m->efficient_w = xcalloc(MAX(n, 1), sizeof(*m->efficient_w));
+	for (uint32_t c = 0; c < n; c++)
+		m->efficient_w[c] = pb_limit_efficient_w(
+			pb_site_class(m->site, c), &m->settings->speed_curve,
+			0, 5);
 }
 
 extern model_t *model_load(const char *path, char **errmsg)
@@ -81,6 +107,8 @@ extern model_t *model_load(const char *path, char **errmsg)
 	_log_notices(d);
 	m->user_hints = _user_hints(path, m->settings->user_watt_hints);
 	m->site = m->loaded.site;
+	m->gpu_limits = _gpu_limits(path, m->settings->gpu_limits);
+	_efficient_limits(m);
 	m->ledger = pb_ledger_create(m->site, NULL, &err);
 	if (m->ledger)
 		m->empty = pb_ledger_create(m->site, NULL, &err);
@@ -320,6 +348,7 @@ extern void model_free(model_t *m)
 	_unbind(m);
 	pb_ledger_destroy(m->ledger);
 	pb_ledger_destroy(m->empty);
+	xfree(m->efficient_w);
 	pb_loaded_free(&m->loaded);	/* the site too */
 	xfree(m->path);
 	xfree(m);

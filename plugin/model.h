@@ -30,6 +30,12 @@ typedef struct model {
 	 * without a prolog that can enforce it counts as "no".
 	 */
 	pb_conf_hints_t user_hints;
+	/*
+	 * GpuLimits in force: as configured, except that without a prolog
+	 * that can enforce a limit it counts as "no".
+	 */
+	pb_conf_limits_t gpu_limits;
+	pb_watts_t *efficient_w;	/* [classes]: most work per watt */
 	pb_site_t *site;		/* loaded.site */
 	pb_ledger_t *ledger;	/* the live ledger */
 	pb_ledger_t *empty;	/* same caps, no jobs: "could it ever fit?" */

@@ -164,8 +164,9 @@ static int _admit_at(const pb_ledger_t *l, const pb_alloc_t *alloc,
 		     pb_watts_t limit_w, pb_verdict_t *out)
 {
 	pb_alloc_t a = *alloc;
-	int64_t run = pb_limit_duration(ask->curve, limit_w, ask->max_w,
-					ask->duration);
+	int64_t run = ask->curve ? pb_limit_duration(ask->curve, limit_w,
+						     ask->max_w, ask->duration) :
+				   ask->duration;
 	int64_t end = run == PB_TIME_NEVER || run > PB_TIME_NEVER - now ?
 			      PB_TIME_NEVER :
 			      now + run;
@@ -182,7 +183,7 @@ int pb_ledger_fit_limit(const pb_ledger_t *l, const pb_alloc_t *alloc,
 	pb_watts_t lo = ask->lo_w, hi = ask->hi_w;
 	int rc;
 
-	if (lo <= 0 || lo > hi || !ask->curve)
+	if (lo <= 0 || lo > hi)
 		return -1;
 	rc = _admit_at(l, alloc, now, ask, hi, out);
 	if (rc <= 0) {
