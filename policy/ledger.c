@@ -69,6 +69,7 @@ struct pb_ledger {
 	const pb_site_t *site;
 	uint32_t nnodes, ndomains;
 	pb_watts_t *cap, *limit, *committed; /* [ndomains] */
+	pb_watts_t *unmodelled;		     /* [ndomains]: measured over model */
 	bool *on;			     /* [nnodes] */
 	pb_watts_t *node_incr;		     /* [nnodes] running increments */
 	uint32_t *node_jobs, *node_resv;     /* [nnodes] pins */
@@ -339,6 +340,7 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->cap = calloc(nd, sizeof(*l->cap));
 	l->limit = calloc(nd, sizeof(*l->limit));
 	l->committed = calloc(nd, sizeof(*l->committed));
+	l->unmodelled = calloc(nd, sizeof(*l->unmodelled));
 	l->on = calloc(nn, sizeof(*l->on));
 	l->node_incr = calloc(nn, sizeof(*l->node_incr));
 	l->node_jobs = calloc(nn, sizeof(*l->node_jobs));
@@ -355,7 +357,8 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->resv_block =
 	    calloc((size_t)o.max_reservations * nd * 2, sizeof(*l->resv_block));
 	l->s = _new_scratch(nn, nd, o.max_jobs, o.max_reservations);
-	if (!l->cap || !l->limit || !l->committed || !l->on || !l->node_incr ||
+	if (!l->cap || !l->limit || !l->committed || !l->unmodelled ||
+	    !l->on || !l->node_incr ||
 	    !l->node_jobs || !l->node_resv || !l->jobs || !l->hash ||
 	    !l->entries || !l->resv || !l->resv_block || !l->s)
 		goto fail;
@@ -388,6 +391,7 @@ void pb_ledger_destroy(pb_ledger_t *l)
 	free(l->cap);
 	free(l->limit);
 	free(l->committed);
+	free(l->unmodelled);
 	free(l->on);
 	free(l->node_incr);
 	free(l->node_jobs);
@@ -794,7 +798,45 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		return -1;
 	}
 	l->cap[domain] = cap_w;
-	l->limit[domain] = pb_site_it_limit(l->site, domain, cap_w);
+	l->limit[domain] = pb_site_it_limit(l->site, domain, cap_w) -
+			   l->unmodelled[domain];
+	return 0;
+}
+
+void pb_ledger_set_unmodelled(pb_ledger_t *l, const pb_watts_t *w)
+{
+	for (uint32_t d = 0; d < l->ndomains; d++) {
+		l->unmodelled[d] = w && w[d] > 0 ? w[d] : 0;
+		l->limit[d] = pb_site_it_limit(l->site, d, l->cap[d]) -
+			      l->unmodelled[d];
+	}
+}
+
+pb_watts_t pb_ledger_unmodelled(const pb_ledger_t *l, uint32_t domain)
+{
+	return domain < l->ndomains ? l->unmodelled[domain] : 0;
+}
+
+int pb_ledger_job_add(const pb_ledger_t *l, uint32_t job_id,
+		      pb_watts_t *node_w, pb_watts_t *dom_w)
+{
+	const struct job *j = _job(l, job_id);
+
+	if (!j)
+		return -1;
+	for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
+		const struct entry *en = &l->entries[e];
+		const uint32_t *path;
+		uint32_t len;
+
+		if (node_w)
+			node_w[en->node] += en->incr;
+		if (!dom_w)
+			continue;
+		len = pb_site_node_path(l->site, en->node, &path);
+		for (uint32_t i = 0; i < len; i++)
+			dom_w[path[i]] += en->incr;
+	}
 	return 0;
 }
 
@@ -1273,7 +1315,8 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 			    (long long)l->committed[d], (long long)dom[d]);
 			return -1;
 		}
-		if (l->limit[d] != pb_site_it_limit(l->site, d, l->cap[d])) {
+		if (l->limit[d] != pb_site_it_limit(l->site, d, l->cap[d]) -
+					   l->unmodelled[d]) {
 			pb_error_set(err, "domain %s: stale limit",
 				     pb_site_domain_name(l->site, d));
 			return -1;

@@ -192,7 +192,27 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		      pb_error_t *err);
 pb_watts_t pb_ledger_cap(const pb_ledger_t *l, uint32_t domain);
 
-/* limit(d) in IT watts: the cap after reserve (root: PUE, cooling). */
+/*
+ * Measured draw the model does not account for (see policy/measured.h):
+ * w[d] > 0 lowers domain d's limit by that much, until the next call;
+ * w NULL (or entries <= 0) trusts the model alone.  Running jobs stay;
+ * headroom may go negative.
+ */
+void pb_ledger_set_unmodelled(pb_ledger_t *l, const pb_watts_t *w);
+pb_watts_t pb_ledger_unmodelled(const pb_ledger_t *l, uint32_t domain);
+
+/*
+ * Add a running job's increment (wake-ups not included) to node_w[node]
+ * for each of its nodes and to dom_w[d] for every domain above them
+ * (either may be NULL).  Returns 0, or -1 if the job is unknown.
+ */
+int pb_ledger_job_add(const pb_ledger_t *l, uint32_t job_id,
+		      pb_watts_t *node_w, pb_watts_t *dom_w);
+
+/*
+ * limit(d) in IT watts: the cap after reserve (root: PUE, cooling), less
+ * the unmodelled measured draw.
+ */
 pb_watts_t pb_ledger_limit(const pb_ledger_t *l, uint32_t domain);
 
 /* committed(d) in IT watts (reservations not included). */
