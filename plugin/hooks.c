@@ -29,6 +29,7 @@
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
 #include "plugin/limits.h"
+#include "plugin/measured.h"
 #include "plugin/model.h"
 #include "plugin/preempt.h"
 #include "plugin/reasons.h"
@@ -935,6 +936,7 @@ extern void hook_job_fini(job_record_t *job_ptr)
 	if (!model)
 		return;
 	_rebuild();
+	measured_job_ended(model, job_ptr->job_id);
 	if (pb_ledger_release(model->ledger, job_ptr->job_id) == 0)
 		TRACE("%pJ released its power", job_ptr);
 	if (!_held_find(job_ptr->job_id))	/* held while it was suspended */
@@ -1088,6 +1090,7 @@ static void _install(model_t *m)
 	_held_drop_all();
 	model_free(model);
 	model = m;
+	measured_configure(m);
 	trace = m->settings->debug_trace;
 	FREE_NULL_BITMAP(saved_bitmap);
 	saved_bitmap = bit_alloc(MAX(node_record_count, 1));
@@ -1115,6 +1118,7 @@ extern void hook_fini(void)
 {
 	status_stop();
 	_held_drop_all();
+	measured_fini();
 	model_free(model);
 	model = NULL;
 	FREE_NULL_BITMAP(saved_bitmap);
@@ -1176,6 +1180,8 @@ extern void hook_tick(void)
 	if (!model || !model->placer || rebuild_from)
 		return;
 	_sync_node_power();
+	measured_apply(model, time(NULL));
+	_verify("measured draw");
 }
 
 extern void hook_status_snapshot(char **text, char **path)

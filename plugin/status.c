@@ -18,6 +18,7 @@
 
 #include "plugin/hooks.h"
 #include "plugin/reasons.h"
+#include "plugin/measured.h"
 #include "plugin/status.h"
 
 static pthread_t status_tid;
@@ -118,12 +119,13 @@ extern char *status_render(const model_t *m)
 		xstrfmtcatat(buf, &pos,
 			     " CapW=%" PRId64 " LimitW=%" PRId64
 			     " CommittedW=%" PRId64 " HeadroomW=%" PRId64
-			     " ReservedW=%" PRId64 "\n",
+			     " ReservedW=%" PRId64 " UnmodelledW=%" PRId64 "\n",
 			     pb_ledger_cap(m->ledger, d),
 			     pb_ledger_limit(m->ledger, d),
 			     pb_ledger_committed(m->ledger, d),
 			     pb_ledger_headroom(m->ledger, d),
-			     pb_ledger_reserved_at(m->ledger, d, now));
+			     pb_ledger_reserved_at(m->ledger, d, now),
+			     pb_ledger_unmodelled(m->ledger, d));
 	}
 	for (uint32_t n = 0; n < pb_site_node_count(s); n++) {
 		xstrcatat(buf, &pos, "Node=");
@@ -225,6 +227,7 @@ static void *_status_thread(void *arg)
 		 * thread waits here for the scheduler to release its locks and
 		 * puts the reason back at once; otherwise once a second.
 		 */
+		measured_read();	/* file I/O, before the locks */
 		lock_slurmctld(write_lock);
 		hook_tick();
 		unlock_slurmctld(write_lock);

@@ -516,6 +516,20 @@ static void _settings(_ctx_t *x)
 	_get_power(x, "UserWattFloor", &s->user_watt_floor_w, NULL);
 	_limit_settings(x, s);
 	_get_bool(x, "DebugTrace", &s->debug_trace);
+	if ((v = pb_line_get(x->l, "MeterFile"))) {
+		if (v[0] != '/')
+			ERR(x, "MeterFile: '%.128s' is not an absolute path",
+			    v);
+		else {
+			free(s->meter_file);
+			if (!(s->meter_file = strdup(v)))
+				ERR(x, "out of memory");
+			s->line_meter_file = x->lineno;
+		}
+	}
+	if (_get_uint(x, "MeterMaxAge", 86400, &s->meter_max_age_s, NULL) &&
+	    !s->meter_max_age_s)
+		ERR(x, "MeterMaxAge: must be at least 1 second");
 	if ((v = pb_line_get(x->l, "StatusFile"))) {
 		if (v[0] != '/')
 			ERR(x, "StatusFile: '%.128s' is not an absolute path",
@@ -534,7 +548,8 @@ static void _settings(_ctx_t *x)
 			    "Facility=, GpuModel=, NodeClass= or Domain=; "
 			    "settings are UserWattHints, UserWattFloor, "
 			    "GpuLimits, GpuLimitFloor, GpuLimitTime, "
-			    "SpeedCurve, DebugTrace, StatusFile)",
+			    "SpeedCurve, MeterFile, MeterMaxAge, DebugTrace, "
+			    "StatusFile)",
 			    x->l->pair[i].key);
 			x->l->pair[i].used = true;
 		}
@@ -1121,6 +1136,7 @@ void pb_conf_destroy(pb_conf_t *c)
 	free(c->domains);
 	free(c->nodes);
 	free(c->settings.status_file);
+	free(c->settings.meter_file);
 	free(c->file);
 	free(c);
 }

@@ -141,7 +141,9 @@ typedef struct {
 	double user_watt_floor_w; /* lowest hint honoured; 0 = model MinCapW */
 	bool debug_trace;	  /* log each placement decision */
 	char *status_file;	  /* ledger status file, NULL = none */
-	int line_user_watt_hints, line_status_file;
+	char *meter_file;	  /* measured draw (topology/meter.h), or NULL */
+	unsigned meter_max_age_s; /* older readings are ignored; 0 = default */
+	int line_user_watt_hints, line_status_file, line_meter_file;
 } pb_conf_settings_t;
 
 typedef struct pb_conf {

@@ -53,6 +53,14 @@ int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
 		goto out;
 	}
+	out->settings.meter_max_age_s = conf->settings.meter_max_age_s ?
+					    conf->settings.meter_max_age_s :
+					    PB_METER_MAX_AGE_DEFAULT;
+	if (conf->settings.meter_file &&
+	    !(out->settings.meter_file = strdup(conf->settings.meter_file))) {
+		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
+		goto out;
+	}
 	if (conf->n_partitions &&
 	    !(out->settings.partitions = calloc(
 		  conf->n_partitions, sizeof(*out->settings.partitions)))) {
@@ -87,6 +95,7 @@ void pb_loaded_free(pb_loaded_t *l)
 	pb_site_destroy(l->site);
 	pb_net_destroy(l->net);
 	free(l->settings.status_file);
+	free(l->settings.meter_file);
 	free(l->settings.partitions);
 	memset(l, 0, sizeof(*l));
 }

@@ -30,6 +30,9 @@ typedef struct {
 	pb_limit_floor_t floor;	    /* 0/0: the site's */
 } pb_partition_hint_t;
 
+/* The default of MeterMaxAge=, seconds. */
+#define PB_METER_MAX_AGE_DEFAULT 30u
+
 /* The site default of GpuLimitFloor=: 70% of MaxW. */
 #define PB_LIMIT_FLOOR_MILLI_DEFAULT 700u
 
@@ -43,6 +46,8 @@ typedef struct {
 	pb_speed_curve_t speed_curve;	  /* given, or the fitted default */
 	bool debug_trace;	      /* log each decision */
 	char *status_file;	      /* NULL = none */
+	char *meter_file;	      /* NULL = none */
+	unsigned meter_max_age_s;     /* > 0 */
 	pb_partition_hint_t *partitions; /* Partition= lines, file order */
 	size_t n_partitions;
 } pb_settings_t;

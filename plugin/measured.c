@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Measured draw inside slurmctld (see measured.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/common/slurm_xlator.h"
+#include "src/common/node_conf.h"
+#include "src/common/xmalloc.h"
+#include "src/common/xstring.h"
+#include "src/slurmctld/slurmctld.h"
+
+#include "policy/measured.h"
+#include "topology/meter.h"
+#include "plugin/measured.h"
+
+#define PLUGIN "select/cons_tres_power"
+
+/* A meter file larger than this is refused, not read (62,500 nodes fit). */
+#define METER_MAX_BYTES (64 << 20)
+
+static pthread_mutex_t meter_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *meter_path;	/* MeterFile=, or NULL */
+static unsigned max_age_s;
+static pb_meter_t meter;	/* last good file; meter.n == 0 and time 0: none */
+static char *last_problem;	/* logged once until it changes */
+
+/* Scratch for measured_apply, sized for one model. */
+static const model_t *scratch_for;
+static pb_watts_t *node_w, *dom_w, *since_node, *since_dom, *unmodelled;
+static bool in_force;		/* unmodelled[] is what the ledger holds */
+
+extern void measured_configure(const model_t *m)
+{
+	slurm_mutex_lock(&meter_lock);
+	xfree(meter_path);
+	if (m && m->settings->meter_file)
+		meter_path = xstrdup(m->settings->meter_file);
+	max_age_s = m ? m->settings->meter_max_age_s : 0;
+	pb_meter_free(&meter);
+	slurm_mutex_unlock(&meter_lock);
+	scratch_for = NULL;	/* a new model may sit at the old address */
+	in_force = false;
+}
+
+/* Log @text (xmalloc'd, taken) unless it is what was logged last. */
+static void _problem(char *text)
+{
+	if (text && (!last_problem || xstrcmp(text, last_problem)))
+		error(PLUGIN ": %s; using the power model alone", text);
+	if (!text && last_problem)
+		info(PLUGIN ": meter readings in use again");
+	xfree(last_problem);
+	last_problem = text;
+}
+
+/* The file's bytes (xmalloc'd) or NULL with *why set. */
+static char *_slurp(const char *path, size_t *len, char **why)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		*why = xstrdup_printf("meter file %s: %s", path,
+				      strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_size > METER_MAX_BYTES) {
+		*why = xstrdup_printf("meter file %s: not a regular file of at most %d bytes",
+				      path, METER_MAX_BYTES);
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc(st.st_size + 1);
+	while ((size_t) got < (size_t) st.st_size) {
+		ssize_t r = read(fd, buf + got, st.st_size - got);
+
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+extern void measured_read(void)
+{
+	char *path, *buf, *why = NULL;
+	size_t len = 0;
+	pb_diag_t *d;
+	pb_meter_t fresh;
+
+	slurm_mutex_lock(&meter_lock);
+	path = xstrdup(meter_path);
+	slurm_mutex_unlock(&meter_lock);
+	if (!path)
+		return;
+	buf = _slurp(path, &len, &why);
+	d = pb_diag_create();
+	if (buf && d && pb_meter_parse(path, buf, len, &fresh, d) == 0) {
+		slurm_mutex_lock(&meter_lock);
+		pb_meter_free(&meter);
+		meter = fresh;
+		slurm_mutex_unlock(&meter_lock);
+	} else {
+		if (!why)
+			why = xstrdup(d && pb_diag_count(d) ?
+					      pb_diag_text(d, 0) :
+					      "meter file: out of memory");
+		slurm_mutex_lock(&meter_lock);
+		pb_meter_free(&meter);
+		slurm_mutex_unlock(&meter_lock);
+		_problem(why);
+		why = NULL;
+	}
+	pb_diag_destroy(d);
+	xfree(buf);
+	xfree(path);
+}
+
+static void _scratch(const model_t *m)
+{
+	uint32_t nn = pb_site_node_count(m->site);
+	uint32_t nd = pb_site_domain_count(m->site);
+
+	if (scratch_for == m)
+		return;
+	in_force = false;
+	xfree(node_w);
+	node_w = xcalloc(2 * (nn + nd) + nd, sizeof(*node_w));
+	dom_w = node_w + nn;
+	since_node = dom_w + nd;
+	since_dom = since_node + nn;
+	unmodelled = since_dom + nd;
+	scratch_for = m;
+}
+
+/* The meter file's readings into node_w/dom_w; its time, or 0 if none. */
+static time_t _meter_readings(model_t *m, time_t now)
+{
+	time_t t = 0;
+	pb_diag_t *d = pb_diag_create();
+
+	slurm_mutex_lock(&meter_lock);
+	if (meter_path && meter.time) {
+		if (now - meter.time > (time_t) max_age_s) {
+			_problem(xstrdup_printf("meter file %s: readings of %" PRId64 " are older than MeterMaxAge=%u s",
+						meter_path, meter.time,
+						max_age_s));
+		} else if (d) {
+			pb_meter_resolve(&meter, meter_path, m->site, node_w,
+					 dom_w, d);
+			t = meter.time;
+			_problem(pb_diag_count(d) ?
+					 xstrdup(pb_diag_text(d, 0)) : NULL);
+		}
+	}
+	slurm_mutex_unlock(&meter_lock);
+	pb_diag_destroy(d);
+	return t;
+}
+
+/*
+ * slurmctld's node energy readings (AcctGatherEnergyType) as fresh node
+ * readings where the meter file has none; returns the oldest one used.
+ */
+static time_t _energy_readings(model_t *m, time_t now, time_t oldest)
+{
+	node_record_t *node;
+
+	for (int i = 0; (node = next_node(&i)); i++) {
+		int32_t site = model_site_node(m, node->index);
+		acct_gather_energy_t *e = node->energy;
+
+		if (site < 0 || !e || !e->current_watts || !e->poll_time ||
+		    now - e->poll_time > (time_t) max_age_s ||
+		    node_w[site] >= 0)
+			continue;
+		node_w[site] = e->current_watts;
+		if (!oldest || e->poll_time < oldest)
+			oldest = e->poll_time;
+	}
+	return oldest;
+}
+
+typedef struct {
+	model_t *m;
+	time_t since;
+} since_arg_t;
+
+/* Jobs that started after the readings were not in them. */
+static int _add_since(const pb_job_info_t *info, void *arg)
+{
+	since_arg_t *a = arg;
+	job_record_t *job = find_job_record(info->job_id);
+
+	if (job && job->start_time >= a->since)
+		pb_ledger_job_add(a->m->ledger, info->job_id, since_node,
+				  since_dom);
+	return 0;
+}
+
+extern void measured_apply(model_t *m, time_t now)
+{
+	uint32_t nn = pb_site_node_count(m->site);
+	uint32_t nd = pb_site_domain_count(m->site);
+	since_arg_t a = { m, 0 };
+
+	_scratch(m);
+	for (uint32_t i = 0; i < nn; i++)
+		node_w[i] = -1;
+	for (uint32_t i = 0; i < nd; i++)
+		dom_w[i] = -1;
+	a.since = _meter_readings(m, now);
+	a.since = _energy_readings(m, now, a.since);
+	memset(since_node, 0, (nn + nd) * sizeof(*since_node));
+	if (a.since)
+		pb_ledger_foreach_job(m->ledger, _add_since, &a);
+	pb_measured_unmodelled(m->ledger, node_w, dom_w, since_node,
+			       since_dom, unmodelled);
+	in_force = a.since != 0;
+	pb_ledger_set_unmodelled(m->ledger, in_force ? unmodelled : NULL);
+}
+
+extern void measured_job_ended(model_t *m, uint32_t job_id)
+{
+	if (!in_force || scratch_for != m)
+		return;
+	if (pb_ledger_job_add(m->ledger, job_id, NULL, unmodelled) == 0)
+		pb_ledger_set_unmodelled(m->ledger, unmodelled);
+}
+
+extern void measured_fini(void)
+{
+	measured_configure(NULL);
+	xfree(node_w);
+	scratch_for = NULL;
+	in_force = false;
+	xfree(last_problem);
+}
