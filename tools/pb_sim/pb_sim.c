@@ -66,7 +66,7 @@ static void _usage(FILE *f)
 		"  --limit-floor W     lowest GPU limit the scheduler sets "
 		"(default 70%% of board)\n"
 		"  --mapping K=V,...   "
-		"scale=256,load=0.9,max-dur=172800,power=full|milli\n"
+		"scale=256,load=0.9,max-dur=172800,from=0,power=full|milli\n"
 		"  --no-power-save     power policies keep free nodes idle "
 		"instead of off\n"
 		"  --seed N            seed of the true-draw rule (recorded "

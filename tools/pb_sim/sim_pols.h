@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sim_pols: the policies pb-sim compares, behind struct sim_pol.
+ * sim_pols: the policies pb-sim compares, behind struct sim_pol (and the
+ * limits and learned-draw variants of power, sim_policy_power_ex).
  *   oblivious     every node powered, first fit, no power check (sim_base.c)
  *   static        only the nodes that fit every cap at full draw are ever
  *                 powered, first fit among them (sim_base.c)
