@@ -17,20 +17,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim_draw.h"
 #include "sim_engine.h"
 #include "sim_out.h"
 #include "sim_pols.h"
 #include "sim_site.h"
 #include "sim_trace.h"
 
-#define SIM_NPOL 4
+#define SIM_NPOL 8
 
-static const char *const sim_pol_names[SIM_NPOL] = {"oblivious", "static",
-						    "power", "power-notopo"};
+static const char *const sim_pol_names[SIM_NPOL] = {
+    "oblivious",    "static",	    "power",	     "power-notopo",
+    "power-limits", "power-efficient", "power-learned", "power-both"};
 
 struct sim_opts {
 	const char *trace, *site, *json, *plot, *mapping, *policies, *gpu;
+	const char *draw_cdf, *draw_rule;
 	double nodes, cap_mw, pue, cooling_mw, reserve;
+	double busy_w, jitter, floor_w;
 	unsigned long long seed;
 	int power_save, timing, progress, quiet;
 };
@@ -48,13 +52,25 @@ static void _usage(FILE *f)
 		"  --gpu MODEL         GPU model from policy's power table "
 		"(default H100 SXM)\n"
 		"  --policy LIST       all (default) or a comma list of "
-		"oblivious,static,power,power-notopo\n"
+		"oblivious,static,power,power-notopo,\n"
+		"                      power-limits,power-efficient,"
+		"power-learned,power-both\n"
+		"  --draw-cdf FILE     per-GPU power CDF (percentile,watts) "
+		"jobs' true draw comes from\n"
+		"  --draw-rule R       busy (default: above --draw-busy-w) or "
+		"all (whole CDF)\n"
+		"  --draw-busy-w W     busy threshold on the CDF's GPU "
+		"(default 150)\n"
+		"  --draw-jitter J     per-run spread around a class's level "
+		"(default 0.1)\n"
+		"  --limit-floor W     lowest GPU limit the scheduler sets "
+		"(default 70%% of board)\n"
 		"  --mapping K=V,...   "
-		"scale=256,load=0.9,max-dur=172800,power=full|milli\n"
+		"scale=256,load=0.9,max-dur=172800,from=0,power=full|milli\n"
 		"  --no-power-save     power policies keep free nodes idle "
 		"instead of off\n"
-		"  --seed N            recorded in the results (no random "
-		"draws today)\n"
+		"  --seed N            seed of the true-draw rule (recorded "
+		"in the results)\n"
 		"  --json FILE         write results as JSON (deterministic)\n"
 		"  --timing            add wall-clock cost to the JSON (not "
 		"deterministic)\n"
@@ -90,7 +106,12 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 		O_NOPS,
 		O_TIMING,
 		O_PROG,
-		O_GPU
+		O_GPU,
+		O_CDF,
+		O_RULE,
+		O_BUSY,
+		O_JIT,
+		O_FLOOR
 	};
 	static const struct option lo[] = {{"trace", 1, 0, 't'},
 					   {"site", 1, 0, 's'},
@@ -110,6 +131,11 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 					   {"timing", 0, 0, O_TIMING},
 					   {"progress", 0, 0, O_PROG},
 					   {"gpu", 1, 0, O_GPU},
+					   {"draw-cdf", 1, 0, O_CDF},
+					   {"draw-rule", 1, 0, O_RULE},
+					   {"draw-busy-w", 1, 0, O_BUSY},
+					   {"draw-jitter", 1, 0, O_JIT},
+					   {"limit-floor", 1, 0, O_FLOOR},
 					   {0, 0, 0, 0}};
 	int c;
 
@@ -118,6 +144,9 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 	o->policies = "all";
 	o->gpu = "H100 SXM";
 	o->nodes = o->cap_mw = o->pue = o->cooling_mw = o->reserve = -1;
+	o->draw_rule = "busy";
+	o->busy_w = 150;
+	o->jitter = 0.1;
 	o->power_save = 1;
 	o->progress = isatty(STDERR_FILENO);
 	while ((c = getopt_long(argc, argv, "t:s:p:m:S:j:P:qh", lo, NULL)) !=
@@ -151,6 +180,35 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 			exit(0);
 		case O_GPU:
 			o->gpu = optarg;
+			break;
+		case O_CDF:
+			o->draw_cdf = optarg;
+			break;
+		case O_RULE:
+			if (strcmp(optarg, "busy") && strcmp(optarg, "all")) {
+				fprintf(stderr, "pb-sim: --draw-rule: busy or "
+						"all, not '%s'\n",
+					optarg);
+				return -1;
+			}
+			o->draw_rule = optarg;
+			break;
+		case O_BUSY:
+			if (_num_arg("--draw-busy-w", optarg, &o->busy_w))
+				return -1;
+			break;
+		case O_JIT:
+			if (_num_arg("--draw-jitter", optarg, &o->jitter))
+				return -1;
+			if (o->jitter >= 1) {
+				fprintf(stderr, "pb-sim: --draw-jitter: below "
+						"1\n");
+				return -1;
+			}
+			break;
+		case O_FLOOR:
+			if (_num_arg("--limit-floor", optarg, &o->floor_w))
+				return -1;
 			break;
 		case O_NOPS:
 			o->power_save = 0;
@@ -255,9 +313,18 @@ static int _which(const char *list, int *want)
 	return rc;
 }
 
-static int _make(int k, const struct sim_site *s, int power_save,
-		 struct sim_pol *p)
+static int _make(int k, const struct sim_site *s, const struct sim_opts *so,
+		 const struct sim_trace *t, struct sim_pol *p)
 {
+	struct sim_power_opts o = {.name = sim_pol_names[k],
+				   .topo = k != 3,
+				   .power_save = so->power_save,
+				   .enforced = 1,
+				   .limits = k == 4 || k == 7 ? SIM_LIMITS_FIT
+					     : k == 5	      ? SIM_LIMITS_EFFICIENT
+							      : SIM_LIMITS_NONE,
+				   .learned = k >= 6,
+				   .floor_w = so->floor_w};
 	char err[512];
 	int rc;
 
@@ -266,8 +333,7 @@ static int _make(int k, const struct sim_site *s, int power_save,
 	else if (k == 1)
 		rc = sim_base_static(s, p, err, sizeof(err));
 	else
-		rc = sim_policy_power(s, k == 2, power_save, p, err,
-				      sizeof(err));
+		rc = sim_policy_power_ex(s, &o, t, p, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "pb-sim: %s\n", err);
 	return rc;
@@ -305,7 +371,10 @@ int main(int argc, char **argv)
 	struct sim_result res[SIM_NPOL];
 	struct sim_progress prog = {0, 0};
 	struct sim_report rep;
-	char err[512], *tdup;
+	struct sim_physics phys;
+	struct sim_cdf cdf = {0};
+	struct sim_draw_rule draw = {0};
+	char err[512], *tdup, *cdup = NULL;
 	int want[SIM_NPOL], rc = 1;
 	size_t nres = 0;
 
@@ -317,16 +386,48 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pb-sim: %s\n", err);
 		return 2;
 	}
+	if (o.draw_cdf) {
+		struct sim_site a100;
+
+		/* the CDF's GPU: AcmeTrace's A100s, watts from policy's table */
+		if (sim_cdf_load(o.draw_cdf, &cdf, err, sizeof(err)) ||
+		    sim_policy_gpu_table(&a100, "A100 SXM 80GB", err,
+					 sizeof(err))) {
+			fprintf(stderr, "pb-sim: %s\n", err);
+			sim_trace_free(&tr);
+			sim_cdf_free(&cdf);
+			return 2;
+		}
+		draw = (struct sim_draw_rule){
+		    .kind = strcmp(o.draw_rule, "all") ? SIM_DRAW_BUSY
+						       : SIM_DRAW_ALL,
+		    .busy_w = o.busy_w,
+		    .src_idle_w = a100.gpu_idle_w,
+		    .src_max_w = a100.gpu_max_w,
+		    .jitter = o.jitter,
+		    .seed = o.seed};
+		if (sim_draw_apply(&cdf, &draw, &site, &tr)) {
+			fprintf(stderr,
+				"pb-sim: %s: rule %s leaves no part of the "
+				"CDF\n",
+				o.draw_cdf, o.draw_rule);
+			sim_trace_free(&tr);
+			sim_cdf_free(&cdf);
+			return 2;
+		}
+		sim_cdf_free(&cdf);
+	}
+	sim_policy_physics(&phys);
 	prog.on = o.progress;
 	for (int k = 0; k < SIM_NPOL; k++) {
 		struct sim_pol p;
 
 		if (!want[k])
 			continue;
-		if (_make(k, &site, o.power_save, &p))
+		if (_make(k, &site, &o, &tr, &p))
 			goto out;
-		if (sim_run(&site, &tr, &p, &res[nres], sim_progress_cb,
-			    &prog)) {
+		if (sim_run_ex(&site, &tr, &p, &phys, &res[nres],
+			       sim_progress_cb, &prog)) {
 			fprintf(stderr, "pb-sim: %s: out of memory\n", p.name);
 			sim_pol_destroy(&p);
 			goto out;
@@ -336,15 +437,31 @@ int main(int argc, char **argv)
 		nres++;
 	}
 	tdup = strdup(o.trace);
-	rep = (struct sim_report){.trace = tdup ? basename(tdup) : o.trace,
-				  .site = &site,
-				  .map = &map,
-				  .seed = o.seed,
-				  .power_save = o.power_save,
-				  .res = res,
-				  .nres = nres};
+	cdup = o.draw_cdf ? strdup(o.draw_cdf) : NULL;
+	{
+		double floor_w = o.floor_w > 0 ? o.floor_w
+					       : round(site.gpu_max_w * 0.7);
+
+		if (floor_w < site.gpu_min_w)
+			floor_w = site.gpu_min_w;
+		rep = (struct sim_report){
+		    .trace = tdup ? basename(tdup) : o.trace,
+		    .site = &site,
+		    .map = &map,
+		    .seed = o.seed,
+		    .power_save = o.power_save,
+		    .res = res,
+		    .nres = nres,
+		    .draw = o.draw_cdf ? &draw : NULL,
+		    .draw_cdf = cdup ? basename(cdup) : o.draw_cdf,
+		    .span_s = tr.n ? tr.jobs[tr.n - 1].submit : 0,
+		    .ncls = tr.ncls,
+		    .floor_w = floor_w,
+		    .eff_w = sim_policy_efficient_w(&site, floor_w)};
+	}
 	rc = _outputs(&o, &rep) ? 1 : 0;
 	free(tdup);
+	free(cdup);
 out:
 	for (size_t i = 0; i < nres; i++)
 		sim_result_free(&res[i]);

@@ -19,10 +19,18 @@
  * cannot use rack, row or hall headroom the head job will need.
  *
  * Power is accounted here, not by the policy: a node draws standby when off,
- * idle when powered without a job, idle + load x (max - idle) with one; IT
+ * idle when powered without a job, idle + its GPUs' increment with one; IT
  * watts sum up racks, rows, halls; facility = IT x PUE.  A violation is an
  * episode during which a domain is above its full cap (the reserve is a
- * policy margin, not part of the cap).
+ * policy margin, not part of the cap).  Two accounts run side by side: the
+ * modelled one (each GPU at its load's draw, capped by the job's limit:
+ * what a site that believed the model would see) and the true one (each
+ * GPU at min(its job's true draw, the limit)), which gives the power curve.
+ *
+ * A job whose GPUs are limited below their true draw runs slower (the
+ * physics' speed s): its run takes dur / s and delivers dur x GPUs of
+ * full-speed work.  The policy sees only the limit it set and, at the
+ * job's end, the draw the nodes measured.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -53,14 +61,27 @@ struct sim_dom {
 	uint32_t ntouched;
 };
 
+/* One power account: node watts, domain watts, what went over. */
+struct sim_acct {
+	double *node_w;
+	double it_w;
+	struct sim_dom dom[4];
+	int fac_over;
+	uint32_t fac_viol, dom_viol;
+	double fac_worst_w, dom_worst_w, fac_over_s, dom_over_s, fac_max;
+};
+
+enum { SIM_MODEL, SIM_TRUE };
+
 struct sim_state {
 	const struct sim_site *s;
 	const struct sim_trace *t;
 	const struct sim_pol *p;
+	const struct sim_physics *phys;
 	struct sim_result *r;
-	double *node_w;
-	double it_w;
-	struct sim_dom dom[4];
+	struct sim_acct a[2];
+	double *speed;	  /* per job: its speed (1 unless limited) */
+	double *gpu_true; /* per job: each GPU's true draw under its limit */
 	/* running jobs: binary min-heap on (end, job) */
 	struct sim_run_job *heap;
 	size_t nheap;
@@ -71,8 +92,7 @@ struct sim_state {
 	uint32_t *nodes_buf;
 	uint8_t *busy;	/* per node: in a running job */
 	uint32_t *cand; /* scratch: nodes free by the head's start */
-	double last_t, last_w;
-	int fac_over;
+	double last_t, last_w, span, energy_window;
 	size_t curve_cap;
 	double cost_ns;
 };
@@ -162,18 +182,19 @@ static void _dom_add(struct sim_dom *d, uint32_t i, double dw)
 	}
 }
 
-/* Set a node's draw, carrying the change up its domains. */
-static void _node_set(struct sim_state *st, uint32_t n, double w)
+/* Set a node's draw in one account, carrying the change up its domains. */
+static void _node_set(struct sim_state *st, int acct, uint32_t n, double w)
 {
 	const struct sim_site *s = st->s;
-	double dw = w - st->node_w[n];
+	struct sim_acct *a = &st->a[acct];
+	double dw = w - a->node_w[n];
 
-	st->node_w[n] = w;
-	st->it_w += dw;
-	_dom_add(&st->dom[0], sim_site_rack(s, n), dw);
-	_dom_add(&st->dom[1], sim_site_row(s, n), dw);
-	_dom_add(&st->dom[2], sim_site_hall(s, n), dw);
-	_dom_add(&st->dom[3], 0, dw);
+	a->node_w[n] = w;
+	a->it_w += dw;
+	_dom_add(&a->dom[0], sim_site_rack(s, n), dw);
+	_dom_add(&a->dom[1], sim_site_row(s, n), dw);
+	_dom_add(&a->dom[2], sim_site_hall(s, n), dw);
+	_dom_add(&a->dom[3], 0, dw);
 }
 
 static double _free_w(struct sim_state *st, uint32_t n)
@@ -207,29 +228,27 @@ static int _curve_add(struct sim_state *st, double t, double w)
 	return 0;
 }
 
-/* Close the interval [last_t, t) and check caps after this instant. */
-static int _observe(struct sim_state *st, double t)
+/* Check one account's caps after the instant t (the last one at last). */
+static void _check(struct sim_state *st, struct sim_acct *a, double t,
+		   double last)
 {
-	struct sim_result *r = st->r;
-	double fac = st->it_w * st->s->pue;
+	double fac = a->it_w * st->s->pue;
 
-	if (st->fac_over)
-		r->fac_over_s += t - st->last_t;
-	st->last_t = t;
-	st->last_w = fac;
-	if (fac > r->fac_max)
-		r->fac_max = fac;
+	if (a->fac_over)
+		a->fac_over_s += t - last;
+	if (fac > a->fac_max)
+		a->fac_max = fac;
 	if (fac > st->s->cap_w) {
-		if (!st->fac_over)
-			r->fac_viol++;
-		st->fac_over = 1;
-		if (fac - st->s->cap_w > r->fac_worst_w)
-			r->fac_worst_w = fac - st->s->cap_w;
+		if (!a->fac_over)
+			a->fac_viol++;
+		a->fac_over = 1;
+		if (fac - st->s->cap_w > a->fac_worst_w)
+			a->fac_worst_w = fac - st->s->cap_w;
 	} else {
-		st->fac_over = 0;
+		a->fac_over = 0;
 	}
 	for (int l = 0; l < 4; l++) {
-		struct sim_dom *d = &st->dom[l];
+		struct sim_dom *d = &a->dom[l];
 
 		for (uint32_t k = 0; k < d->ntouched; k++) {
 			uint32_t i = d->tlist[k];
@@ -239,17 +258,32 @@ static int _observe(struct sim_state *st, double t)
 			if (over > 1e-6) {
 				if (d->since[i] < 0) {
 					d->since[i] = t;
-					r->dom_viol++;
+					a->dom_viol++;
 				}
-				if (over > r->dom_worst_w)
-					r->dom_worst_w = over;
+				if (over > a->dom_worst_w)
+					a->dom_worst_w = over;
 			} else if (d->since[i] >= 0) {
-				r->dom_over_s += t - d->since[i];
+				a->dom_over_s += t - d->since[i];
 				d->since[i] = -1;
 			}
 		}
 		d->ntouched = 0;
 	}
+}
+
+/* Close the interval [last_t, t) and check caps after this instant. */
+static int _observe(struct sim_state *st, double t)
+{
+	double fac = st->a[SIM_TRUE].it_w * st->s->pue;
+
+	/* true facility energy of [last_t, t) within the arrival span */
+	if (st->last_t < st->span)
+		st->energy_window +=
+		    st->last_w * (fmin(t, st->span) - st->last_t);
+	_check(st, &st->a[SIM_MODEL], t, st->last_t);
+	_check(st, &st->a[SIM_TRUE], t, st->last_t);
+	st->last_t = t;
+	st->last_w = fac;
 	return _curve_add(st, t, fac);
 }
 
@@ -257,9 +291,15 @@ static void _finish(struct sim_state *st, struct sim_run_job *rj)
 {
 	const struct sim_job *j = &st->t->jobs[rj->job];
 
+	if (st->p->ops->observe)
+		st->p->ops->observe(st->p->ctx, j, st->gpu_true[rj->job],
+				    rj->end);
 	st->p->ops->finish(st->p->ctx, j, rj->nodes);
 	for (uint32_t k = 0; k < j->nodes; k++) {
-		_node_set(st, rj->nodes[k], _free_w(st, rj->nodes[k]));
+		double w = _free_w(st, rj->nodes[k]);
+
+		_node_set(st, SIM_MODEL, rj->nodes[k], w);
+		_node_set(st, SIM_TRUE, rj->nodes[k], w);
 		st->busy[rj->nodes[k]] = 0;
 	}
 	free(rj->nodes);
@@ -294,7 +334,8 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	const struct sim_job *j = &st->t->jobs[id];
 	const struct sim_pol *p = st->p;
 	struct sim_run_job rj;
-	double t0 = _now_ns(), w = p->ops->job_w(p->ctx, j);
+	double t0 = _now_ns(), w = p->ops->job_w(p->ctx, j), lim = 0;
+	double model_w, true_w, speed = 1;
 	int ok;
 
 	ok = p->ops->start(p->ctx, j, now, st->nodes_buf);
@@ -307,14 +348,36 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 		return -1;
 	memcpy(rj.nodes, st->nodes_buf, j->nodes * sizeof(*rj.nodes));
 	qsort(rj.nodes, j->nodes, sizeof(*rj.nodes), _cmp_u32);
-	rj.end = now + j->dur;
+	if (p->ops->grant)
+		p->ops->grant(p->ctx, j, &lim, &w);
+	/* each GPU: modelled and true draw, both held to the limit */
+	model_w = sim_site_gpu_w(st->s, j->load);
+	true_w = j->draw_w > 0 ? j->draw_w : model_w;
+	if (lim > 0) {
+		if (lim < true_w && st->phys && st->phys->speed)
+			speed = st->phys->speed(st->phys->arg, lim, true_w);
+		model_w = fmin(model_w, lim);
+		true_w = fmin(true_w, lim);
+	}
+	if (!(speed > 0) || speed > 1)
+		speed = 1;
+	st->speed[id] = speed;
+	st->gpu_true[id] = true_w;
+	if (speed < 1) {
+		st->r->limited++;
+		st->r->speed_mean += speed;
+	}
+	rj.end = now + (speed < 1 ? ceil(j->dur / speed) : j->dur);
 	rj.job = id;
 	rj.w = w;
 	for (uint32_t k = 0; k < j->nodes; k++)
 		st->busy[rj.nodes[k]] = 1;
-	for (uint32_t k = 0; k < j->nodes; k++)
-		_node_set(st, rj.nodes[k],
-			  sim_site_busy_w(st->s, j->gpus_per_node, j->load));
+	for (uint32_t k = 0; k < j->nodes; k++) {
+		_node_set(st, SIM_MODEL, rj.nodes[k],
+			  sim_site_node_w(st->s, j->gpus_per_node, model_w));
+		_node_set(st, SIM_TRUE, rj.nodes[k],
+			  sim_site_node_w(st->s, j->gpus_per_node, true_w));
+	}
 	st->start[id] = now;
 	st->r->leaf_mean += _leaves(st->s, rj.nodes, j->nodes);
 	st->r->started++;
@@ -523,22 +586,32 @@ static int _summarise(struct sim_state *st)
 		const struct sim_job *j = &t->jobs[i];
 		double s = st->start[i],
 		       gpus = (double)j->nodes * j->gpus_per_node;
+		double sp = st->speed[i];
+		double run = sp < 1 ? ceil(j->dur / sp) : j->dur;
 		double in;
 
 		if (s < 0)
 			continue;
 		wait[m] = s - j->submit;
-		bsld[m] = fmax(1.0, (wait[m] + j->dur) / fmax(j->dur, SIM_TAU));
+		bsld[m] = fmax(1.0, (wait[m] + run) / fmax(j->dur, SIM_TAU));
 		r->wait_mean += wait[m];
 		r->bsld_mean += bsld[m];
-		r->gpu_hours += gpus * j->dur / 3600;
-		in = fmin(s + j->dur, span) - s;
-		if (in > 0)
+		r->gpu_hours += gpus * run / 3600;
+		in = fmin(s + run, span) - s;
+		if (in > 0) {
 			r->gpu_hours_window += gpus * in / 3600;
-		if (s + j->dur > r->makespan)
-			r->makespan = s + j->dur;
+			/* full-speed work: all of it once the run is done */
+			r->work_gpu_h += gpus *
+					 (s + run <= span ? j->dur : in * sp) /
+					 3600;
+		}
+		if (s + run > r->makespan)
+			r->makespan = s + run;
 		m++;
 	}
+	if (r->limited)
+		r->speed_mean /= r->limited;
+	r->energy_mwh_window = st->energy_window / 3.6e9;
 	if (m) {
 		r->wait_mean /= m;
 		r->bsld_mean /= m;
@@ -569,9 +642,27 @@ static void _state_free(struct sim_state *st)
 	free(st->nodes_buf);
 	free(st->busy);
 	free(st->cand);
-	free(st->node_w);
-	for (int l = 0; l < 4; l++)
-		_dom_free(&st->dom[l]);
+	free(st->speed);
+	free(st->gpu_true);
+	for (int a = 0; a < 2; a++) {
+		free(st->a[a].node_w);
+		for (int l = 0; l < 4; l++)
+			_dom_free(&st->a[a].dom[l]);
+	}
+}
+
+static int _acct_init(struct sim_acct *a, const struct sim_site *s)
+{
+	a->node_w = calloc(s->nodes, sizeof(*a->node_w));
+	return !a->node_w ||
+	       _dom_init(&a->dom[0], sim_site_count(s, SIM_LVL_RACK),
+			 s->rack_cap_w) ||
+	       _dom_init(&a->dom[1], sim_site_count(s, SIM_LVL_ROW),
+			 s->row_cap_w) ||
+	       _dom_init(&a->dom[2], sim_site_count(s, SIM_LVL_HALL),
+			 s->hall_cap_w) ||
+	       _dom_init(&a->dom[3], 1,
+			 s->cooling_w > 0 ? s->cooling_w : INFINITY);
 }
 
 static int _state_init(struct sim_state *st)
@@ -583,34 +674,52 @@ static int _state_init(struct sim_state *st)
 	st->queue = malloc(n * sizeof(*st->queue));
 	st->start = malloc(n * sizeof(*st->start));
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
-	st->node_w = calloc(s->nodes, sizeof(*st->node_w));
 	st->busy = calloc(s->nodes, 1);
 	st->cand = malloc(s->nodes * sizeof(*st->cand));
+	st->speed = malloc(n * sizeof(*st->speed));
+	st->gpu_true = malloc(n * sizeof(*st->gpu_true));
 	if (!st->busy || !st->cand || !st->heap || !st->queue || !st->start ||
-	    !st->nodes_buf || !st->node_w ||
-	    _dom_init(&st->dom[0], sim_site_count(s, SIM_LVL_RACK),
-		      s->rack_cap_w) ||
-	    _dom_init(&st->dom[1], sim_site_count(s, SIM_LVL_ROW),
-		      s->row_cap_w) ||
-	    _dom_init(&st->dom[2], sim_site_count(s, SIM_LVL_HALL),
-		      s->hall_cap_w) ||
-	    _dom_init(&st->dom[3], 1,
-		      s->cooling_w > 0 ? s->cooling_w : INFINITY))
+	    !st->nodes_buf || !st->speed || !st->gpu_true ||
+	    _acct_init(&st->a[SIM_MODEL], s) || _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
-	for (size_t i = 0; i < st->t->n; i++)
+	for (size_t i = 0; i < st->t->n; i++) {
 		st->start[i] = -1;
-	for (uint32_t k = 0; k < s->nodes; k++)
-		_node_set(st, k, _free_w(st, k));
+		st->speed[i] = 1;
+	}
+	st->span = st->t->n ? st->t->jobs[st->t->n - 1].submit : 0;
+	for (uint32_t k = 0; k < s->nodes; k++) {
+		double w = _free_w(st, k);
+
+		_node_set(st, SIM_MODEL, k, w);
+		_node_set(st, SIM_TRUE, k, w);
+	}
+	st->last_w = st->a[SIM_TRUE].it_w * s->pue;
 	return 0;
 }
 
-/* Close open domain episodes at the end of the run. */
+/* Close open domain episodes at the end of the run; copy the counts. */
 static void _close(struct sim_state *st, double t)
 {
-	for (int l = 0; l < 4; l++)
-		for (uint32_t i = 0; i < st->dom[l].n; i++)
-			if (st->dom[l].since[i] >= 0)
-				st->r->dom_over_s += t - st->dom[l].since[i];
+	struct sim_result *r = st->r;
+	const struct sim_acct *m = &st->a[SIM_MODEL], *tr = &st->a[SIM_TRUE];
+
+	for (int a = 0; a < 2; a++)
+		for (int l = 0; l < 4; l++)
+			for (uint32_t i = 0; i < st->a[a].dom[l].n; i++)
+				if (st->a[a].dom[l].since[i] >= 0)
+					st->a[a].dom_over_s +=
+					    t - st->a[a].dom[l].since[i];
+	r->fac_viol = m->fac_viol;
+	r->fac_worst_w = m->fac_worst_w;
+	r->fac_over_s = m->fac_over_s;
+	r->dom_viol = m->dom_viol;
+	r->dom_worst_w = m->dom_worst_w;
+	r->dom_over_s = m->dom_over_s;
+	r->fac_max = tr->fac_max;
+	r->true_fac_viol = tr->fac_viol;
+	r->true_fac_worst_w = tr->fac_worst_w;
+	r->true_dom_viol = tr->dom_viol;
+	r->true_dom_worst_w = tr->dom_worst_w;
 }
 
 static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
@@ -662,6 +771,13 @@ int sim_run(const struct sim_site *s, const struct sim_trace *t,
 	    const struct sim_pol *p, struct sim_result *r,
 	    sim_progress_fn progress, void *parg)
 {
+	return sim_run_ex(s, t, p, NULL, r, progress, parg);
+}
+
+int sim_run_ex(const struct sim_site *s, const struct sim_trace *t,
+	       const struct sim_pol *p, const struct sim_physics *phys,
+	       struct sim_result *r, sim_progress_fn progress, void *parg)
+{
 	struct sim_state st;
 	struct sim_run_job *tmp;
 	double w0 = _now_ns();
@@ -675,6 +791,7 @@ int sim_run(const struct sim_site *s, const struct sim_trace *t,
 	st.s = s;
 	st.t = t;
 	st.p = p;
+	st.phys = phys;
 	st.r = r;
 	tmp = malloc((t->n ? t->n : 1) * sizeof(*tmp));
 	if (tmp && !_state_init(&st) && !_loop(&st, progress, parg, tmp) &&

@@ -45,7 +45,31 @@ struct sim_pol_ops {
 	void (*hold)(void *ctx, const struct sim_job *j, double start,
 		     const uint32_t *cand, uint32_t n);
 	void (*unhold)(void *ctx);
+	/*
+	 * Optional: right after j started, the per-GPU power limit set on
+	 * its GPUs (W; <= 0: none, the board's own) and the power held for
+	 * it, in job_w's units (default: job_w before the start).
+	 */
+	void (*grant)(void *ctx, const struct sim_job *j, double *limit_w,
+		      double *held_w);
+	/*
+	 * Optional: at j's end, before finish, the mean per-GPU draw its
+	 * nodes measured (W): min(true draw, limit), what energy counters
+	 * give.  The only way a policy learns a job's true draw.
+	 */
+	void (*observe)(void *ctx, const struct sim_job *j, double gpu_w,
+			double now);
 	void (*destroy)(void *ctx);
+};
+
+/*
+ * What a power limit does to a job: its speed (0..1] when its GPUs, which
+ * would draw draw_w, are limited to limit_w < draw_w.  pb-sim passes
+ * policy's fitted curve (gpulimit.h); NULL physics: never slowed.
+ */
+struct sim_physics {
+	double (*speed)(void *arg, double limit_w, double draw_w);
+	void *arg;
 };
 
 struct sim_pol {
@@ -76,6 +100,22 @@ struct sim_result {
 	double fac_worst_w, fac_over_s;
 	uint32_t dom_viol; /* episodes, all racks/rows/halls/cooling */
 	double dom_worst_w, dom_over_s; /* domain-seconds over */
+	/*
+	 * The same counted on the jobs' true draw (min(draw_w, limit) per
+	 * GPU), where the above counts the modelled one (the load's draw,
+	 * capped by the limit).  The power curve and the facility means
+	 * are the true draw.
+	 */
+	uint32_t true_fac_viol, true_dom_viol;
+	double true_fac_worst_w, true_dom_worst_w;
+	/*
+	 * Work: full-speed GPU-hours delivered within the arrival span (a
+	 * job slowed to speed s for wall time w delivers s x w); facility
+	 * energy within the arrival span (MWh, true draw); limited jobs.
+	 */
+	double work_gpu_h, energy_mwh_window;
+	uint32_t limited;
+	double speed_mean; /* over limited jobs */
 	/* wall clock: not deterministic, kept out of the default JSON */
 	double wall_s, ns_per_decision;
 	struct sim_point *curve; /* owned */
@@ -93,6 +133,11 @@ typedef void (*sim_progress_fn)(void *arg, const char *policy, uint32_t done,
 int sim_run(const struct sim_site *s, const struct sim_trace *t,
 	    const struct sim_pol *p, struct sim_result *r,
 	    sim_progress_fn progress, void *parg);
+
+/* The same with limited jobs slowed by phys (may be NULL). */
+int sim_run_ex(const struct sim_site *s, const struct sim_trace *t,
+	       const struct sim_pol *p, const struct sim_physics *phys,
+	       struct sim_result *r, sim_progress_fn progress, void *parg);
 
 void sim_result_free(struct sim_result *r);
 

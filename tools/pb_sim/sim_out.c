@@ -62,8 +62,79 @@ GETTER(_g_wp, r->wait_p95 / 3600)
 GETTER(_g_bm, r->bsld_mean)
 GETTER(_g_bp, r->bsld_p95)
 GETTER(_g_leaf, r->leaf_mean)
+GETTER(_g_tviol, r->true_fac_viol)
+GETTER(_g_tworst, MW(r->true_fac_worst_w))
+GETTER(_g_tdviol, r->true_dom_viol)
+GETTER(_g_tdworst, r->true_dom_worst_w / 1e3)
+GETTER(_g_work, r->work_gpu_h / 1e6)
+GETTER(_g_wmwh, r->energy_mwh_window > 0 ? r->work_gpu_h / r->energy_mwh_window
+					  : 0)
+GETTER(_g_lim, r->limited)
+GETTER(_g_speed, r->limited ? r->speed_mean : 1)
 GETTER(_g_ns, r->ns_per_decision)
 GETTER(_g_evs, r->wall_s > 0 ? r->events / r->wall_s : 0)
+
+static const struct sim_result *_static(const struct sim_report *rep)
+{
+	for (size_t i = 0; i < rep->nres; i++)
+		if (!strcmp(rep->res[i].policy, "static"))
+			return &rep->res[i];
+	return NULL;
+}
+
+static double _g_ratio(const struct sim_result *r,
+		       const struct sim_report *rep)
+{
+	const struct sim_result *st = _static(rep);
+
+	return st && st->work_gpu_h > 0 ? r->work_gpu_h / st->work_gpu_h : NAN;
+}
+
+double sim_out_bound_nodes(const struct sim_report *rep)
+{
+	return (double)rep->site->nodes * rep->site->gpn * rep->span_s / 3600;
+}
+
+double sim_out_bound_power(const struct sim_report *rep)
+{
+	const struct sim_site *s = rep->site;
+	double node_w = rep->draw && rep->draw->mean_node_w > 0
+			    ? rep->draw->mean_node_w
+			    : sim_site_busy_w(s, s->gpn, 1);
+	double n = sim_site_it_cap_w(s) / node_w;
+
+	if (n > s->nodes)
+		n = s->nodes;
+	return n * s->gpn * rep->span_s / 3600;
+}
+
+static void _draw_line(FILE *f, const struct sim_report *rep)
+{
+	const struct sim_draw_rule *d = rep->draw;
+
+	if (!d) {
+		fprintf(f, "true draw: each job's load (no --draw-cdf)\n");
+	} else {
+		fprintf(f,
+			"true draw: %s, rule %s",
+			rep->draw_cdf ? rep->draw_cdf : "CDF",
+			d->kind == SIM_DRAW_BUSY ? "busy" : "all");
+		if (d->kind == SIM_DRAW_BUSY)
+			fprintf(f, " (above %.0f W = p%.1f)", d->busy_w,
+				d->busy_pct);
+		fprintf(f,
+			", %.0f..%.0f W mapped onto the board, jitter "
+			"%.2f; mean %.0f W per GPU, %.2f kW per node\n",
+			d->src_idle_w, d->src_max_w, d->jitter, d->mean_gpu_w,
+			d->mean_node_w / 1e3);
+	}
+	fprintf(f,
+		"limits: floor %.0f W, efficient %.0f W per GPU; bound in "
+		"the arrival span (%.2f h): %.3f M GPU-h all nodes busy, "
+		"%.3f M at the IT cap\n\n",
+		rep->floor_w, rep->eff_w, rep->span_s / 3600,
+		sim_out_bound_nodes(rep) / 1e6, sim_out_bound_power(rep) / 1e6);
+}
 
 void sim_out_table(FILE *f, const struct sim_report *rep)
 {
@@ -78,13 +149,14 @@ void sim_out_table(FILE *f, const struct sim_report *rep)
 		rep->power_save ? "on" : "off");
 	fprintf(f,
 		"trace %s, mapping %s: scale %g, load %g, max-dur %gs, "
-		"power %s; %u rows -> %u jobs (dropped %u cpu-only, %u "
-		"never ran, %u too wide; %u cut), arrivals / %.3f, offered "
-		"load %.3f\n\n",
+		"from %gs, power %s; %u rows -> %u jobs in %u classes "
+		"(dropped %u cpu-only, %u never ran, %u too wide, %u "
+		"early; %u cut), arrivals / %.3f, offered load %.3f\n",
 		rep->trace, m->name, m->scale, m->target_load, m->max_dur,
-		m->power_milli ? "milli" : "full", m->rows, m->kept,
-		m->dropped_cpu, m->dropped_nodur, m->dropped_big, m->cut,
-		m->compress, m->offered_load);
+		m->from, m->power_milli ? "milli" : "full", m->rows, m->kept,
+		rep->ncls, m->dropped_cpu, m->dropped_nodur, m->dropped_big,
+		m->dropped_early, m->cut, m->compress, m->offered_load);
+	_draw_line(f, rep);
 	fprintf(f, "%-26s", "policy");
 	for (size_t i = 0; i < rep->nres; i++)
 		fprintf(f, " %13s", rep->res[i].policy);
@@ -97,11 +169,20 @@ void sim_out_table(FILE *f, const struct sim_report *rep)
 	_row_d(f, "  time over cap (h)", rep, _g_over, "%.2f");
 	_row_d(f, "domain cap violations", rep, _g_dviol, "%.0f");
 	_row_d(f, "  worst overshoot (kW)", rep, _g_dworst, "%.1f");
+	_row_d(f, "true facility violations", rep, _g_tviol, "%.0f");
+	_row_d(f, "  worst overshoot (MW)", rep, _g_tworst, "%.2f");
+	_row_d(f, "true domain violations", rep, _g_tdviol, "%.0f");
+	_row_d(f, "  worst overshoot (kW)", rep, _g_tdworst, "%.1f");
 	_row_d(f, "facility power/cap mean", rep, _g_mean, "%.3f");
 	_row_d(f, "facility power/cap p95", rep, _g_p95, "%.3f");
 	_row_d(f, "facility power/cap max", rep, _g_max, "%.3f");
 	_row_d(f, "GPU-hours (M)", rep, _g_gpuh, "%.3f");
 	_row_d(f, "  within arrival span (M)", rep, _g_gpuhw, "%.3f");
+	_row_d(f, "work in arrival span (M)", rep, _g_work, "%.3f");
+	_row_d(f, "  work / static", rep, _g_ratio, "%.3f");
+	_row_d(f, "  work per MWh (GPU-h)", rep, _g_wmwh, "%.1f");
+	_row_d(f, "jobs slowed by a limit", rep, _g_lim, "%.0f");
+	_row_d(f, "  their mean speed", rep, _g_speed, "%.3f");
 	_row_d(f, "makespan (h)", rep, _g_mk, "%.2f");
 	_row_d(f, "wait mean (h)", rep, _g_wm, "%.2f");
 	_row_d(f, "wait p95 (h)", rep, _g_wp, "%.2f");
@@ -144,11 +225,13 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 		"\"max_dur_s\": %.0f, \"power\": \"%s\", \"rows\": %u, "
 		"\"jobs\": %u, \"dropped_cpu_only\": %u, \"dropped_never_ran\""
 		": %u, \"dropped_too_wide\": %u, \"cut\": %u, \"compress\": "
-		"%.6f, \"offered_load\": %.6f},\n",
+		"%.6f, \"offered_load\": %.6f, \"from_s\": %.0f, "
+		"\"dropped_early\": %u, \"classes\": %u},\n",
 		m->scale, m->target_load, m->max_dur,
 		m->power_milli ? "milli" : "full", m->rows, m->kept,
 		m->dropped_cpu, m->dropped_nodur, m->dropped_big, m->cut,
-		m->compress, m->offered_load);
+		m->compress, m->offered_load, m->from, m->dropped_early,
+		rep->ncls);
 	fprintf(f, "  \"site\": {\"name\": ");
 	_jstr(f, s->name);
 	fprintf(f,
@@ -161,15 +244,40 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 		"\"cooling_w\": %.0f, \"reserve\": %.4f, \"rack_nodes\": %u, "
 		"\"rack_cap_w\": %.0f, \"row_racks\": %u, \"row_cap_w\": %.0f, "
 		"\"hall_rows\": %u, \"hall_cap_w\": %.0f, \"leaf_nodes\": %u, "
-		"\"group_leaves\": %u, \"power_saving\": %s},\n",
+		"\"group_leaves\": %u, \"power_saving\": %s, "
+		"\"gpu_limit_enforced\": true, \"limit_floor_w\": %.0f, "
+		"\"limit_efficient_w\": %.0f},\n",
 		sim_site_idle_w(s), sim_site_busy_w(s, s->gpn, 1), s->standby_w,
 		s->cap_w, s->pue, s->cooling_w, s->reserve, s->rack_nodes,
 		s->rack_cap_w, s->row_racks, s->row_cap_w, s->hall_rows,
 		s->hall_cap_w, s->leaf_nodes, s->group_leaves,
-		rep->power_save ? "true" : "false");
+		rep->power_save ? "true" : "false", rep->floor_w, rep->eff_w);
+	fprintf(f, "  \"draw\": ");
+	if (!rep->draw) {
+		fprintf(f, "{\"rule\": \"load\"},\n");
+	} else {
+		const struct sim_draw_rule *d = rep->draw;
+
+		fprintf(f, "{\"rule\": \"%s\", \"cdf\": ",
+			d->kind == SIM_DRAW_BUSY ? "busy" : "all");
+		_jstr(f, rep->draw_cdf ? rep->draw_cdf : "");
+		fprintf(f,
+			", \"busy_w\": %.1f, \"busy_percentile\": %.4f, "
+			"\"src_idle_w\": %.1f, \"src_max_w\": %.1f, "
+			"\"jitter\": %.4f, \"mean_gpu_w\": %.3f, "
+			"\"mean_node_w\": %.3f},\n",
+			d->kind == SIM_DRAW_BUSY ? d->busy_w : 0, d->busy_pct,
+			d->src_idle_w, d->src_max_w, d->jitter, d->mean_gpu_w,
+			d->mean_node_w);
+	}
+	fprintf(f,
+		"  \"bound\": {\"arrival_span_s\": %.0f, "
+		"\"all_nodes_gpu_h\": %.3f, \"it_cap_gpu_h\": %.3f},\n",
+		rep->span_s, sim_out_bound_nodes(rep), sim_out_bound_power(rep));
 }
 
-static void _json_result(FILE *f, const struct sim_result *r, double cap)
+static void _json_result(FILE *f, const struct sim_result *r, double cap,
+			 const struct sim_result *st)
 {
 	fprintf(f, "    {\"policy\": ");
 	_jstr(f, r->policy);
@@ -196,9 +304,30 @@ static void _json_result(FILE *f, const struct sim_result *r, double cap)
 		"%.3f, \"makespan_s\": %.0f, \"wait_mean_s\": %.3f, "
 		"\"wait_p95_s\": %.0f, \"bounded_slowdown_mean\": %.6f, "
 		"\"bounded_slowdown_p95\": %.6f, \"bsld_tau_s\": 10, "
-		"\"leaf_switches_per_job\": %.6f}",
+		"\"leaf_switches_per_job\": %.6f",
 		r->gpu_hours, r->gpu_hours_window, r->makespan, r->wait_mean,
 		r->wait_p95, r->bsld_mean, r->bsld_p95, r->leaf_mean);
+	fprintf(f,
+		",\n     \"true_violations\": {\"facility\": %u, "
+		"\"facility_worst_over_w\": %.0f, \"domains\": %u, "
+		"\"domains_worst_over_w\": %.0f},\n",
+		r->true_fac_viol, r->true_fac_worst_w, r->true_dom_viol,
+		r->true_dom_worst_w);
+	fprintf(f,
+		"     \"work_gpu_h\": %.3f, \"work_vs_static\": ",
+		r->work_gpu_h);
+	if (st && st->work_gpu_h > 0)
+		fprintf(f, "%.6f", r->work_gpu_h / st->work_gpu_h);
+	else
+		fprintf(f, "null");
+	fprintf(f,
+		", \"energy_mwh_in_arrival_span\": %.3f, "
+		"\"work_per_mw_h\": %.3f, \"jobs_limited\": %u, "
+		"\"limited_speed_mean\": %.6f}",
+		r->energy_mwh_window,
+		r->energy_mwh_window > 0 ? r->work_gpu_h / r->energy_mwh_window
+					 : 0,
+		r->limited, r->limited ? r->speed_mean : 1.0);
 }
 
 int sim_out_json(FILE *f, const struct sim_report *rep, int timing)
@@ -206,7 +335,7 @@ int sim_out_json(FILE *f, const struct sim_report *rep, int timing)
 	_json_head(f, rep);
 	fprintf(f, "  \"policies\": [\n");
 	for (size_t i = 0; i < rep->nres; i++) {
-		_json_result(f, &rep->res[i], rep->site->cap_w);
+		_json_result(f, &rep->res[i], rep->site->cap_w, _static(rep));
 		fprintf(f, "%s\n", i + 1 < rep->nres ? "," : "");
 	}
 	fprintf(f, "  ]");
@@ -244,7 +373,8 @@ static void _gq(FILE *f, const char *s)
 static void _plot_script(FILE *g, const char *png, const struct sim_report *rep)
 {
 	static const char *const colours[] = {"#d62728", "#1f77b4", "#2ca02c",
-					      "#9467bd", "#ff7f0e"};
+					      "#9467bd", "#ff7f0e", "#8c564b",
+					      "#e377c2", "#17becf"};
 	const struct sim_site *s = rep->site;
 	char title[256];
 
@@ -283,7 +413,7 @@ static void _plot_script(FILE *g, const char *png, const struct sim_report *rep)
 		fprintf(g,
 			"$d%zu using 1:2 with steps lw %d dt %d lc rgb '%s' "
 			"title '%s', ",
-			i, i < 3 ? 2 : 3, i < 3 ? 1 : 2, colours[i % 5],
+			i, i < 3 ? 2 : 3, i < 3 ? 1 : 2, colours[i % 8],
 			rep->res[i].policy);
 	fprintf(g,
 		"%.6f with lines dt 2 lw 2 lc rgb 'black' title "

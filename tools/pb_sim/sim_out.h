@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim_draw.h"
 #include "sim_engine.h"
 #include "sim_site.h"
 #include "sim_trace.h"
@@ -22,7 +23,22 @@ struct sim_report {
 	int power_save;
 	const struct sim_result *res;
 	size_t nres;
+	/* the true-draw rule (NULL: jobs draw their load's watts) */
+	const struct sim_draw_rule *draw;
+	const char *draw_cdf; /* its CDF file, as shown */
+	double span_s;	      /* arrival span */
+	uint32_t ncls;	      /* job classes in the trace */
+	double floor_w, eff_w; /* site floor, efficient limit (W per GPU) */
 };
+
+/*
+ * Upper bounds on work within the arrival span (full-speed GPU-hours):
+ * every node busy all the span, and as many as the facility IT cap
+ * (min(cap / PUE, cooling), no reserve) feeds at the jobs' mean true node
+ * draw at full speed.
+ */
+double sim_out_bound_nodes(const struct sim_report *rep);
+double sim_out_bound_power(const struct sim_report *rep);
 
 void sim_out_table(FILE *f, const struct sim_report *rep);
 

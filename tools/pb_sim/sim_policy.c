@@ -14,6 +14,21 @@
  * draw): committing a job powers its nodes on, and they go off again at the
  * job's end, as Slurm's power saving would with a short SuspendTime.  The
  * resume delay of a real boot is not modelled.
+ *
+ * Every simulated node enforces GPU power limits (GpuLimitEnforced=yes):
+ * a job's per-GPU watts hint is set as its GPUs' limit.  On top of the
+ * plain policy:
+ *   limits    a job that does not fit at the watts it would be charged
+ *             is placed as if at the site floor and started at the
+ *             highest limit in [floor, those watts] the ledger admits
+ *             (pb_ledger_fit_limit), planned to run as long as the
+ *             fitted curve says a board-limit job would at that limit;
+ *   efficient the same, and no job is charged above the limit that gives
+ *             a node the most work per watt (pb_limit_efficient_w);
+ *   learned   a job of a class with a learned draw (policy/learn.h) is
+ *             charged, and limited to, the class's estimate; a class's
+ *             first run is charged at the board limit.  At a job's end
+ *             the table learns what the nodes measured.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +38,8 @@
 
 #include "policy/bitset.h"
 #include "policy/error.h"
+#include "policy/gpulimit.h"
+#include "policy/learn.h"
 #include "policy/ledger.h"
 #include "policy/net.h"
 #include "policy/place.h"
@@ -32,6 +49,12 @@
 #include "sim_pols.h"
 
 #define SIM_CORES_PER_PKG 56 /* Xeon Platinum 8480C, as in DGX H100 */
+/*
+ * Default site floor: 70% of the board limit.  The fitted curve gives a
+ * board-limit job 86% of its speed there, and it stays clear of the
+ * region below 60% where the curve is least trustworthy (gpulimit.h).
+ */
+#define SIM_FLOOR_SHARE 0.7
 
 struct sim_power {
 	const struct sim_site *s;
@@ -44,6 +67,12 @@ struct sim_power {
 	uint32_t nfree, cores, root;
 	int power_save;
 	int held; /* the head job's reservation is in the ledger */
+	struct sim_power_opts o;
+	const struct sim_trace *t; /* class keys */
+	pb_speed_curve_t curve;
+	pb_learn_t *learn; /* learned mode */
+	pb_watts_t max_w, floor_w, eff_w;
+	pb_watts_t granted; /* the last started job's limit, 0 = none */
 };
 
 #define SIM_HOLD_ID 1 /* the one reservation EASY makes */
@@ -59,6 +88,49 @@ static pb_watts_t _hint(const struct sim_site *s, const struct sim_job *j)
 	return j->load >= 1 ? 0 : _w(sim_site_gpu_w(s, j->load));
 }
 
+/*
+ * The per-GPU watts j is charged and limited to when it fits (0: the
+ * board limit): the declared hint, the class's learned draw, the
+ * efficient limit, whichever is lowest.
+ */
+static pb_watts_t _want(const struct sim_power *p, const struct sim_job *j)
+{
+	pb_watts_t w = _hint(p->s, j), est;
+
+	if (!w)
+		w = p->max_w;
+	if (p->learn && !pb_learn_estimate(p->learn, p->t->cls[j->cls],
+					   _w(p->s->gpu_min_w), p->max_w,
+					   &est) &&
+	    est < w)
+		w = est;
+	if (p->o.limits == SIM_LIMITS_EFFICIENT && p->eff_w < w)
+		w = p->eff_w;
+	return w >= p->max_w ? 0 : w;
+}
+
+/* The lowest per-GPU watts j may start at (0: the board limit). */
+static pb_watts_t _lowest(const struct sim_power *p, const struct sim_job *j)
+{
+	pb_watts_t w = _want(p, j);
+
+	if (p->o.limits && (!w || w > p->floor_w))
+		w = p->floor_w;
+	return w;
+}
+
+/* What a node's draw rises by when it runs j at per-GPU watts w. */
+static double _rise(const struct sim_power *p, const struct sim_job *j,
+		    pb_watts_t w)
+{
+	double from = p->power_save ? p->s->standby_w : sim_site_idle_w(p->s);
+	double g = w ? (double)w : p->s->gpu_max_w;
+
+	if (g < p->s->gpu_min_w)
+		g = p->s->gpu_min_w;
+	return sim_site_node_w(p->s, j->gpus_per_node, g) - from;
+}
+
 static int _free_on(void *ctx, uint32_t node)
 {
 	(void)node;
@@ -68,10 +140,8 @@ static int _free_on(void *ctx, uint32_t node)
 static double _job_w(void *ctx, const struct sim_job *j)
 {
 	struct sim_power *p = ctx;
-	double from = p->power_save ? p->s->standby_w : sim_site_idle_w(p->s);
 
-	return j->nodes *
-	       (sim_site_busy_w(p->s, j->gpus_per_node, j->load) - from);
+	return j->nodes * _rise(p, j, _lowest(p, j));
 }
 
 static int _fits_ever(void *ctx, const struct sim_job *j)
@@ -84,47 +154,117 @@ static int _fits_ever(void *ctx, const struct sim_job *j)
 		   (double)pb_ledger_limit(p->led, p->root);
 }
 
-static int _start(void *ctx, const struct sim_job *j, double now,
-		  uint32_t *outn)
+/*
+ * Choose nodes for j among p->cand at per-GPU watts hint (0: full) on
+ * [now, end), as the plugin does: filter by headroom, then the most
+ * compact set the domains can feed.  Fills p->an and *alloc; returns the
+ * node count, or 0.
+ */
+static uint32_t _choose(struct sim_power *p, const struct sim_job *j,
+			int64_t now, int64_t end, pb_watts_t hint,
+			pb_alloc_t *alloc)
 {
-	struct sim_power *p = ctx;
 	pb_place_req_t req = {
 	    .nnodes = j->nodes,
 	    .gpus = (uint16_t)j->gpus_per_node,
 	    .cores = (uint16_t)p->cores,
-	    .gpu_watts_hint = _hint(p->s, j),
-	    .now = (int64_t)now,
-	    .end = (int64_t)(now + j->dur),
+	    .gpu_watts_hint = hint,
+	    .hint_scope = p->o.enforced ? PB_HINT_WHERE_ENFORCED
+					: PB_HINT_EVERYWHERE,
+	    .now = now,
+	    .end = end,
 	};
-	pb_alloc_t alloc;
 	uint32_t k = 0;
 
-	if (j->nodes > p->nfree)
-		return 0;
-	pb_bitset_copy(p->cand, p->freeset);
-	if (pb_place_filter(p->pl, p->led, p->cand, &req) < j->nodes)
-		return 0;
-	if (pb_place_choose(p->pl, p->led, p->cand, &req, p->out, NULL))
+	if (pb_place_filter(p->pl, p->led, p->cand, &req) < j->nodes ||
+	    pb_place_choose(p->pl, p->led, p->cand, &req, p->out, NULL))
 		return 0;
 	for (int64_t i = pb_bitset_next(p->out, 0); i >= 0 && k < j->nodes;
 	     i = pb_bitset_next(p->out, (uint32_t)i + 1)) {
 		p->an[k].node = (uint32_t)i;
 		p->an[k].gpus = req.gpus;
 		p->an[k].cores = req.cores;
-		outn[k++] = (uint32_t)i;
+		k++;
 	}
-	alloc.nodes = p->an;
-	alloc.count = k;
-	alloc.gpu_watts_hint = req.gpu_watts_hint;
-	alloc.hint_scope = req.hint_scope;
-	/* the plugin re-checks what it is about to start: so do we */
-	if (k != j->nodes ||
-	    pb_ledger_commit(p->led, j->id, &alloc, req.end, NULL))
+	alloc->nodes = p->an;
+	alloc->count = k;
+	alloc->gpu_watts_hint = req.gpu_watts_hint;
+	alloc->hint_scope = req.hint_scope;
+	return k == j->nodes ? k : 0;
+}
+
+static int64_t _end(int64_t now, int64_t run)
+{
+	return run == PB_TIME_NEVER || run > PB_TIME_NEVER - now ? PB_TIME_NEVER
+								 : now + run;
+}
+
+static int _start(void *ctx, const struct sim_job *j, double now,
+		  uint32_t *outn)
+{
+	struct sim_power *p = ctx;
+	int64_t t = (int64_t)now, dur = (int64_t)j->dur;
+	pb_watts_t want = _want(p, j), lo, lim;
+	pb_alloc_t alloc;
+	pb_verdict_t v;
+	pb_limit_ask_t ask;
+
+	if (j->nodes > p->nfree)
 		return 0;
-	for (uint32_t m = 0; m < k; m++)
+	pb_bitset_copy(p->cand, p->freeset);
+	if (_choose(p, j, t, t + dur, want, &alloc))
+		goto commit;
+	lo = _lowest(p, j);
+	if (!p->o.limits || lo == want)
+		return 0;
+	/* the nodes that could run it at the floor; then the highest limit */
+	pb_bitset_copy(p->cand, p->freeset);
+	if (!_choose(p, j, t,
+		     _end(t, pb_limit_duration(&p->curve, lo, p->max_w, dur)),
+		     lo, &alloc))
+		return 0;
+	ask = (pb_limit_ask_t){.lo_w = lo,
+			       .hi_w = want ? want : p->max_w,
+			       .max_w = p->max_w,
+			       .duration = dur,
+			       .curve = &p->curve};
+	if (pb_ledger_fit_limit(p->led, &alloc, t, &ask, &lim, &v))
+		return 0;
+	want = lim >= p->max_w ? 0 : lim;
+	dur = pb_limit_duration(&p->curve, lim, p->max_w, dur);
+	alloc.gpu_watts_hint = want;
+	alloc.hint_scope = PB_HINT_WHERE_ENFORCED;
+commit:
+	/* the plugin re-checks what it is about to start: so do we */
+	if (pb_ledger_commit(p->led, j->id, &alloc, _end(t, dur), NULL))
+		return 0;
+	for (uint32_t m = 0; m < alloc.count; m++) {
+		outn[m] = alloc.nodes[m].node;
 		pb_bitset_clear(p->freeset, outn[m]);
-	p->nfree -= k;
+	}
+	p->nfree -= alloc.count;
+	p->granted = p->o.enforced ? want : 0;
 	return 1;
+}
+
+static void _grant(void *ctx, const struct sim_job *j, double *limit_w,
+		   double *held_w)
+{
+	struct sim_power *p = ctx;
+
+	*limit_w = (double)p->granted;
+	*held_w = j->nodes * _rise(p, j, p->granted);
+}
+
+static void _observe(void *ctx, const struct sim_job *j, double gpu_w,
+		     double now)
+{
+	struct sim_power *p = ctx;
+
+	/* a full table or a bad figure only means less is learned */
+	if (p->learn)
+		(void)pb_learn_observe(p->learn, p->t->cls[j->cls], _w(gpu_w),
+				       (int64_t)now);
 }
 
 static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
@@ -150,36 +290,16 @@ static void _hold(void *ctx, const struct sim_job *j, double start,
 		  const uint32_t *cand, uint32_t n)
 {
 	struct sim_power *p = ctx;
-	pb_place_req_t req = {
-	    .nnodes = j->nodes,
-	    .gpus = (uint16_t)j->gpus_per_node,
-	    .cores = (uint16_t)p->cores,
-	    .gpu_watts_hint = _hint(p->s, j),
-	    .now = (int64_t)start,
-	    .end = (int64_t)(start + j->dur),
-	};
+	int64_t t = (int64_t)start;
 	pb_alloc_t alloc;
-	uint32_t k = 0;
 
 	pb_bitset_clear_all(p->cand);
 	for (uint32_t i = 0; i < n; i++)
 		pb_bitset_set(p->cand, cand[i]);
-	if (pb_place_filter(p->pl, p->led, p->cand, &req) < j->nodes ||
-	    pb_place_choose(p->pl, p->led, p->cand, &req, p->out, NULL))
+	if (!_choose(p, j, t, t + (int64_t)j->dur, _want(p, j), &alloc))
 		return;
-	for (int64_t i = pb_bitset_next(p->out, 0); i >= 0 && k < j->nodes;
-	     i = pb_bitset_next(p->out, (uint32_t)i + 1)) {
-		p->an[k].node = (uint32_t)i;
-		p->an[k].gpus = req.gpus;
-		p->an[k].cores = req.cores;
-		k++;
-	}
-	alloc.nodes = p->an;
-	alloc.count = k;
-	alloc.gpu_watts_hint = req.gpu_watts_hint;
-	alloc.hint_scope = req.hint_scope;
-	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, req.now,
-				     req.end, NULL);
+	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, t,
+				     t + (int64_t)j->dur, NULL);
 }
 
 static void _unhold(void *ctx)
@@ -216,6 +336,7 @@ static void _destroy(void *ctx)
 	pb_bitset_destroy(p->freeset);
 	pb_bitset_destroy(p->cand);
 	pb_bitset_destroy(p->out);
+	pb_learn_destroy(p->learn);
 	free(p->an);
 	free(p);
 }
@@ -230,6 +351,8 @@ static const struct sim_pol_ops _ops = {
     .job_w = _job_w,
     .hold = _hold,
     .unhold = _unhold,
+    .grant = _grant,
+    .observe = _observe,
     .destroy = _destroy,
 };
 
@@ -247,6 +370,7 @@ static int _build_site(struct sim_power *p, pb_error_t *e)
 	    .cpu_max_w = _w(s->cpu_max_w),
 	    .base_w = _w(s->base_w),
 	    .standby_w = _w(s->standby_w),
+	    .gpu_limit_enforced = p->o.enforced,
 	};
 	pb_facility_t fac = {
 	    .pue_milli = (uint32_t)lround(s->pue * 1000),
@@ -348,6 +472,21 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 		return -1;
 	pb_bitset_set_all(p->freeset);
 	p->nfree = s->nodes;
+	pb_speed_curve_default(&p->curve);
+	p->max_w = _w(s->gpu_max_w);
+	p->floor_w = p->o.floor_w > 0 ? _w(p->o.floor_w)
+				      : _w(s->gpu_max_w * SIM_FLOOR_SHARE);
+	if (p->floor_w < _w(s->gpu_min_w))
+		p->floor_w = _w(s->gpu_min_w);
+	if (p->floor_w > p->max_w)
+		p->floor_w = p->max_w;
+	p->eff_w = pb_limit_efficient_w(pb_site_class(p->site, 0), &p->curve,
+					p->floor_w, 10);
+	if (p->o.learned) {
+		p->learn = pb_learn_create(NULL, e);
+		if (!p->learn)
+			return -1;
+	}
 	for (uint32_t n = 0; p->power_save && n < s->nodes; n++)
 		if (pb_ledger_set_node_power(p->led, n, false, e))
 			return -1;
@@ -357,6 +496,16 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 int sim_policy_power(const struct sim_site *s, int topo, int power_save,
 		     struct sim_pol *pol, char *err, size_t errlen)
 {
+	struct sim_power_opts o = {.topo = topo, .power_save = power_save};
+
+	return sim_policy_power_ex(s, &o, NULL, pol, err, errlen);
+}
+
+int sim_policy_power_ex(const struct sim_site *s,
+			const struct sim_power_opts *o,
+			const struct sim_trace *t, struct sim_pol *pol,
+			char *err, size_t errlen)
+{
 	struct sim_power *p = calloc(1, sizeof(*p));
 	pb_error_t e;
 
@@ -365,22 +514,66 @@ int sim_policy_power(const struct sim_site *s, int topo, int power_save,
 		snprintf(err, errlen, "power policy: out of memory");
 		return -1;
 	}
+	if (o->learned && !t) {
+		snprintf(err, errlen, "power policy: learning needs the trace");
+		free(p);
+		return -1;
+	}
 	p->s = s;
-	p->power_save = power_save;
+	p->o = *o;
+	p->t = t;
+	p->power_save = o->power_save;
 	p->cores = s->cpu_pkgs * SIM_CORES_PER_PKG;
-	if (_build(p, topo, &e)) {
+	if (_build(p, o->topo, &e)) {
 		snprintf(err, errlen, "power policy: %s",
 			 e.text[0] ? e.text : "out of memory");
 		_destroy(p);
 		return -1;
 	}
 	memset(pol, 0, sizeof(*pol));
-	snprintf(pol->name, sizeof(pol->name), "%s",
-		 topo ? "power" : "power-notopo");
+	if (o->name && o->name[0])
+		snprintf(pol->name, sizeof(pol->name), "%s", o->name);
+	else
+		snprintf(pol->name, sizeof(pol->name), "%s",
+			 o->topo ? "power" : "power-notopo");
 	pol->ops = &_ops;
 	pol->ctx = p;
-	pol->powered = power_save ? 0 : s->nodes;
+	pol->powered = o->power_save ? 0 : s->nodes;
 	return 0;
+}
+
+static double _speed(void *arg, double limit_w, double draw_w)
+{
+	return pb_speed_of_limit(arg, _w(limit_w), _w(draw_w)) / 1000.0;
+}
+
+void sim_policy_physics(struct sim_physics *ph)
+{
+	static pb_speed_curve_t curve;
+
+	pb_speed_curve_default(&curve);
+	ph->speed = _speed;
+	ph->arg = &curve;
+}
+
+double sim_policy_efficient_w(const struct sim_site *s, double floor_w)
+{
+	pb_power_class_t c = {
+	    .gpus = (uint16_t)s->gpn,
+	    .cpu_packages = (uint16_t)s->cpu_pkgs,
+	    .cores = s->cpu_pkgs * SIM_CORES_PER_PKG,
+	    .cpu_idle_w = _w(s->cpu_idle_w),
+	    .cpu_max_w = _w(s->cpu_max_w),
+	    .base_w = _w(s->base_w),
+	    .standby_w = _w(s->standby_w),
+	};
+	pb_speed_curve_t curve;
+
+	c.gpu.idle_w = _w(s->gpu_idle_w);
+	c.gpu.max_w = _w(s->gpu_max_w);
+	c.gpu.min_cap_w = _w(s->gpu_min_w);
+	pb_speed_curve_default(&curve);
+	return (double)pb_limit_efficient_w(&c, &curve, _w(floor_w), 10);
 }
 
 int sim_policy_gpu_table(struct sim_site *s, const char *model, char *err,

@@ -74,6 +74,14 @@ double sim_site_busy_w(const struct sim_site *s, uint32_t gpus, double load)
 	       s->cpu_pkgs * (s->cpu_max_w - s->cpu_idle_w);
 }
 
+double sim_site_node_w(const struct sim_site *s, uint32_t gpus, double gpu_w)
+{
+	if (gpus > s->gpn)
+		gpus = s->gpn;
+	return sim_site_idle_w(s) + gpus * (gpu_w - s->gpu_idle_w) +
+	       s->cpu_pkgs * (s->cpu_max_w - s->cpu_idle_w);
+}
+
 double sim_site_it_cap_w(const struct sim_site *s)
 {
 	double it = s->cap_w / s->pue;

@@ -45,6 +45,9 @@ struct sim_site {
 double sim_site_idle_w(const struct sim_site *s);
 double sim_site_busy_w(const struct sim_site *s, uint32_t gpus, double load);
 
+/* The same with each used GPU drawing gpu_w (a measured or capped draw). */
+double sim_site_node_w(const struct sim_site *s, uint32_t gpus, double gpu_w);
+
 /* Draw of one GPU at activity load: idle + load x (max - idle), >= min. */
 double sim_site_gpu_w(const struct sim_site *s, double load);
 

@@ -48,7 +48,8 @@ struct sim_cols {
 	enum sim_fmt fmt;
 	char sep;
 	int num_gpu, gpu_milli, creation, deletion, scheduled;
-	int submit, duration, nodes, gpus, gpn, load;
+	int qos, cpu_milli, memory;
+	int submit, duration, nodes, gpus, gpn, load, cls;
 };
 
 /* A row before mapping: times in s, counts as read. */
@@ -59,6 +60,7 @@ struct sim_raw {
 	double nodes; /* generic only; 0 = from gpus */
 	double gpn;   /* generic only; 0 = site's */
 	double load;
+	char cls[SIM_CLS_MAX];
 };
 
 static void _err(char *err, size_t len, const char *fmt, ...)
@@ -137,13 +139,16 @@ int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
 			tmp.target_load = v;
 		else if (!strcmp(tok, "max-dur"))
 			tmp.max_dur = v;
+		else if (!strcmp(tok, "from"))
+			tmp.from = v;
 		else
 			goto bad;
 		continue;
 	bad:
 		_err(err, errlen,
 		     "--mapping: bad value '%s' for '%s' "
-		     "(keys: scale>0, load>=0, max-dur>=0 s, power=full|milli)",
+		     "(keys: scale>0, load>=0, max-dur>=0 s, from>=0 s, "
+		     "power=full|milli)",
 		     eq, tok);
 		rc = -1;
 	}
@@ -207,6 +212,11 @@ static int _header(char *line, struct sim_cols *c)
 	static const char *const k_cr[] = {"creation_time", NULL};
 	static const char *const k_de[] = {"deletion_time", NULL};
 	static const char *const k_sc[] = {"scheduled_time", NULL};
+	static const char *const k_qos[] = {"qos", NULL};
+	static const char *const k_cpu[] = {"cpu_milli", NULL};
+	static const char *const k_mem[] = {"memory_mib", NULL};
+	static const char *const k_cls[] = {"class", "jobname", "job_name",
+					    NULL};
 	char *f[SIM_MAX_COLS + 1];
 	int n;
 
@@ -225,6 +235,10 @@ static int _header(char *line, struct sim_cols *c)
 	c->gpus = _col(f, n, k_gpus);
 	c->gpn = _col(f, n, k_gpn);
 	c->load = _col(f, n, k_load);
+	c->qos = _col(f, n, k_qos);
+	c->cpu_milli = _col(f, n, k_cpu);
+	c->memory = _col(f, n, k_mem);
+	c->cls = _col(f, n, k_cls);
 	if (c->num_gpu >= 0 && c->creation >= 0 && c->deletion >= 0 &&
 	    c->scheduled >= 0) {
 		c->fmt = SIM_FMT_OPENB;
@@ -286,6 +300,14 @@ static int _dur(const char *s, double *v)
 	return 0;
 }
 
+/* A class key is one word of printable ASCII (policy/learn.h). */
+static void _key_clean(char *k)
+{
+	for (; *k; k++)
+		if ((unsigned char)*k < 0x21 || (unsigned char)*k > 0x7e)
+			*k = '_';
+}
+
 /* Parse one data row into *r; 1 = use, 0 = drop (counted), -1 = error. */
 static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 		struct sim_raw *r, char *what, size_t wlen)
@@ -297,7 +319,8 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 
 	int cols[] = {c->num_gpu,   c->gpu_milli, c->creation, c->deletion,
 		      c->scheduled, c->submit,	  c->duration, c->nodes,
-		      c->gpus,	    c->gpn,	  c->load};
+		      c->gpus,	    c->gpn,	  c->load,     c->qos,
+		      c->cpu_milli, c->memory,	  c->cls};
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		if (cols[i] + 1 > need)
 			need = cols[i] + 1;
@@ -334,8 +357,22 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 			return -1;
 		}
 		r->dur = del - sched;
+		if (r->submit < m->from) {
+			m->dropped_early++;
+			return 0;
+		}
 		if (m->power_milli)
 			r->load = fmin(1.0, milli / 1000.0);
+		/* openb-class-v1: the pod's qos and resource requests */
+		snprintf(r->cls, sizeof(r->cls), "%s/%sg/%sm/%sc/%sM",
+			 c->qos >= 0 && *f[c->qos] ? f[c->qos] : "-",
+			 f[c->num_gpu],
+			 c->gpu_milli >= 0 && *f[c->gpu_milli] ? f[c->gpu_milli]
+							      : "1000",
+			 c->cpu_milli >= 0 && *f[c->cpu_milli] ? f[c->cpu_milli]
+							      : "-",
+			 c->memory >= 0 && *f[c->memory] ? f[c->memory] : "-");
+		_key_clean(r->cls);
 		return 1;
 	}
 	if (_time(f[c->submit], &r->submit) || _dur(f[c->duration], &r->dur)) {
@@ -359,12 +396,22 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 		m->dropped_cpu++;
 		return 0;
 	}
+	if (r->submit < m->from) {
+		m->dropped_early++;
+		return 0;
+	}
+	/* generic-v1: the class column, or the job's shape */
+	if (c->cls >= 0 && *f[c->cls])
+		snprintf(r->cls, sizeof(r->cls), "%s", f[c->cls]);
+	else
+		snprintf(r->cls, sizeof(r->cls), "%gn/%gg", r->nodes, r->gpus);
+	_key_clean(r->cls);
 	return 1;
 }
 
 /* Turn a raw row into a job by the mapping's rule; 0 = drop. */
 static int _map(const struct sim_raw *r, struct sim_mapping *m,
-		struct sim_job *j)
+		struct sim_job *j, uint32_t cls)
 {
 	double gpus = ceil(r->gpus * m->scale);
 	double nodes, gpn;
@@ -395,7 +442,60 @@ static int _map(const struct sim_raw *r, struct sim_mapping *m,
 	j->nodes = (uint32_t)nodes;
 	j->gpus_per_node = gpn < 1 ? 1 : (uint32_t)gpn;
 	j->load = r->load;
+	j->cls = cls;
 	return 1;
+}
+
+/* The class index of key, added if new; UINT32_MAX if out of memory. */
+static uint32_t _cls_id(struct sim_trace *t, const char *key, size_t *cap)
+{
+	uint32_t h = 2166136261u, mask;
+	const char *k;
+
+	if (2 * (t->ncls + 1) > t->nhash) {
+		size_t nh = t->nhash ? 2 * t->nhash : 256;
+		uint32_t *hs = malloc(nh * sizeof(*hs));
+
+		if (!hs)
+			return UINT32_MAX;
+		for (size_t i = 0; i < nh; i++)
+			hs[i] = UINT32_MAX;
+		free(t->hash);
+		t->hash = hs;
+		t->nhash = nh;
+		for (uint32_t c = 0; c < t->ncls; c++) {
+			uint32_t hc = 2166136261u;
+
+			for (k = t->cls[c]; *k; k++)
+				hc = (hc ^ (unsigned char)*k) * 16777619u;
+			while (hs[hc & (nh - 1)] != UINT32_MAX)
+				hc++;
+			hs[hc & (nh - 1)] = c;
+		}
+	}
+	mask = (uint32_t)t->nhash - 1;
+	for (k = key; *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	for (;; h++) {
+		uint32_t c = t->hash[h & mask];
+
+		if (c == UINT32_MAX)
+			break;
+		if (!strcmp(t->cls[c], key))
+			return c;
+	}
+	if (t->ncls == *cap) {
+		size_t nc = *cap ? 2 * *cap : 64;
+		char(*nk)[SIM_CLS_MAX] = realloc(t->cls, nc * sizeof(*nk));
+
+		if (!nk)
+			return UINT32_MAX;
+		t->cls = nk;
+		*cap = nc;
+	}
+	snprintf(t->cls[t->ncls], SIM_CLS_MAX, "%s", key);
+	t->hash[h & mask] = t->ncls;
+	return t->ncls++;
 }
 
 static int _cmp_job(const void *a, const void *b)
@@ -456,7 +556,7 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 {
 	struct sim_cols c;
 	char *buf = strdup(text), *line, *save = NULL;
-	size_t cap = 0;
+	size_t cap = 0, ccap = 0;
 	uint32_t lineno = 1;
 	int rc = -1;
 
@@ -504,7 +604,15 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 			t->jobs = nj;
 			cap = nc;
 		}
-		t->n += (size_t)_map(&r, m, &t->jobs[t->n]);
+		{
+			uint32_t cls = _cls_id(t, r.cls, &ccap);
+
+			if (cls == UINT32_MAX) {
+				_err(err, errlen, "%s: out of memory", name);
+				goto out;
+			}
+			t->n += (size_t)_map(&r, m, &t->jobs[t->n], cls);
+		}
 	}
 	qsort(t->jobs, t->n, sizeof(*t->jobs), _cmp_job);
 	_compress(t, m);
@@ -561,6 +669,7 @@ int sim_trace_load(const char *path, const char *spec, uint32_t site_nodes,
 void sim_trace_free(struct sim_trace *t)
 {
 	free(t->jobs);
-	t->jobs = NULL;
-	t->n = 0;
+	free(t->cls);
+	free(t->hash);
+	memset(t, 0, sizeof(*t));
 }

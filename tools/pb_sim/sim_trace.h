@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SIM_CLS_MAX 64 /* bytes of a class key, with its NUL */
+
 /* One training job as the simulator schedules it. */
 struct sim_job {
 	uint32_t id;		/* 0-based, in priority (submit) order */
@@ -22,6 +24,14 @@ struct sim_job {
 	uint32_t nodes;		/* whole nodes */
 	uint32_t gpus_per_node; /* GPUs the job uses on each node */
 	double load; /* GPU activity 0..1: share of max-over-idle draw */
+	uint32_t cls; /* job class: index into the trace's cls[] */
+	/*
+	 * What each of its GPUs really draws uncapped (W; 0: the load's
+	 * draw), from sim_draw.  Physics: only the engine reads it; a
+	 * policy learns it only through what the engine reports at a job's
+	 * end (sim_pol_ops.observe).
+	 */
+	double draw_w;
 };
 
 /* The mapping rule and its parameters, printed with every result. */
@@ -31,6 +41,7 @@ struct sim_mapping {
 	double target_load; /* offered node load after compression; 0 = keep */
 	double max_dur;	 /* s; longer runs are cut (site MaxTime); 0 = keep */
 	int power_milli; /* 1: load = gpu_milli/1000; 0: full draw */
+	double from;	 /* s; rows submitted earlier are dropped; 0 = keep */
 	uint32_t site_nodes; /* nodes of the site the load refers to */
 	uint32_t gpn;	     /* GPUs per node of the site */
 	/* results of the mapping, filled by sim_trace_load() */
@@ -41,16 +52,29 @@ struct sim_mapping {
 	uint32_t dropped_nodur; /* never scheduled: no duration */
 	uint32_t dropped_big;	/* wider than the whole site */
 	uint32_t cut;		/* runs cut to max_dur */
+	uint32_t dropped_early; /* submitted before from */
 	double offered_load; /* node-s offered / (site nodes x arrival span) */
 };
 
 struct sim_trace {
 	struct sim_job *jobs; /* owned; sorted by (submit, row) */
 	size_t n;
+	/*
+	 * Job classes, the key a site would learn draws by (user/jobname):
+	 * OpenB rows by openb-class-v1 (qos/num_gpu g/gpu_milli m/cpu_milli
+	 * c/memory_mib M, one workload template's pods), generic rows by a
+	 * class (or jobname) column, else nodes/gpus.  One word of
+	 * printable ASCII each.
+	 */
+	char (*cls)[SIM_CLS_MAX];
+	uint32_t ncls;
+	uint32_t *hash; /* internal: key lookup while loading */
+	size_t nhash;
 };
 
 /*
- * Apply "key=value[,key=value...]" (scale, load, max-dur, power=full|milli)
+ * Apply "key=value[,key=value...]" (scale, load, max-dur, from,
+ * power=full|milli)
  * to *m, over the defaults of the detected format.  Returns 0, or -1 with a
  * message in err (size errlen) and *m unchanged.
  */
