@@ -28,6 +28,7 @@
 #include "plugin/forward.h"
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
+#include "plugin/learned.h"
 #include "plugin/limits.h"
 #include "plugin/measured.h"
 #include "plugin/model.h"
@@ -63,6 +64,7 @@ static bool verify;		/* PB_LEDGER_VERIFY=1: check after every change */
 static time_t nodes_seen;	/* last_node_update the power states match */
 static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
 static bool refused_for_power;	/* the last job_test step held a job by power */
+static time_t measured_at;	/* when readings were last applied */
 static pb_watts_t *window;	/* [domains] scratch for the binding test */
 
 static void _rebuild(void);
@@ -937,6 +939,7 @@ extern void hook_job_fini(job_record_t *job_ptr)
 		return;
 	_rebuild();
 	measured_job_ended(model, job_ptr->job_id);
+	learned_job_ended(model, job_ptr, time(NULL));
 	if (pb_ledger_release(model->ledger, job_ptr->job_id) == 0)
 		TRACE("%pJ released its power", job_ptr);
 	if (!_held_find(job_ptr->job_id))	/* held while it was suspended */
@@ -1110,6 +1113,7 @@ extern int hook_init(void)
 	verify = v && v[0] && strcmp(v, "0");
 	if (verify)
 		info(PLUGIN ": PB_LEDGER_VERIFY set: checking the ledger after every change");
+	learned_init(slurm_conf.state_save_location);
 	status_start();
 	return SLURM_SUCCESS;
 }
@@ -1119,6 +1123,7 @@ extern void hook_fini(void)
 	status_stop();
 	_held_drop_all();
 	measured_fini();
+	learned_fini();
 	model_free(model);
 	model = NULL;
 	FREE_NULL_BITMAP(saved_bitmap);
@@ -1180,8 +1185,15 @@ extern void hook_tick(void)
 	if (!model || !model->placer || rebuild_from)
 		return;
 	_sync_node_power();
-	measured_apply(model, time(NULL));
-	_verify("measured draw");
+	/*
+	 * The tick also runs whenever a held job's reason needs putting
+	 * back, up to hundreds of times a second: readings once a second.
+	 */
+	if (time(NULL) != measured_at) {
+		measured_at = time(NULL);
+		measured_apply(model, measured_at);
+		_verify("measured draw");
+	}
 }
 
 extern void hook_status_snapshot(char **text, char **path)

@@ -19,6 +19,7 @@
 #include "src/common/xstring.h"
 
 #include "plugin/jobpower.h"
+#include "plugin/learned.h"
 
 /* The first GPU GRES request of @list (the only one cons_tres uses per name). */
 static gres_job_state_t *_gpu_state(List list)
@@ -187,8 +188,14 @@ extern pb_watts_t jobpower_hint(const model_t *m, job_record_t *job,
 	*scope = PB_HINT_EVERYWHERE;
 	if (_recorded_hint(job, &recorded, scope))
 		return recorded;
-	if (m->user_hints == PB_CONF_HINTS_NO || !(watts = _user_hint(job)))
-		return _partition_hint(m, job);
+	if (m->user_hints == PB_CONF_HINTS_NO || !(watts = _user_hint(job))) {
+		pb_watts_t w = _partition_hint(m, job);
+
+		/* what the job's class learned holds only as a GPU limit */
+		if (!w && (w = learned_hint(m, job)))
+			*scope = PB_HINT_WHERE_ENFORCED;
+		return w;
+	}
 	if (m->user_hints == PB_CONF_HINTS_ENFORCED)
 		*scope = PB_HINT_WHERE_ENFORCED;
 	if (watts < s->user_watt_floor_w)

@@ -19,6 +19,7 @@
 
 #include "policy/measured.h"
 #include "topology/meter.h"
+#include "plugin/learned.h"
 #include "plugin/measured.h"
 
 #define PLUGIN "select/cons_tres_power"
@@ -227,6 +228,7 @@ extern void measured_apply(model_t *m, time_t now)
 	memset(since_node, 0, (nn + nd) * sizeof(*since_node));
 	if (a.since)
 		pb_ledger_foreach_job(m->ledger, _add_since, &a);
+	learned_sample(m, node_w);
 	pb_measured_unmodelled(m->ledger, node_w, dom_w, since_node,
 			       since_dom, unmodelled);
 	in_force = a.since != 0;

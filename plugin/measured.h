@@ -20,9 +20,10 @@ extern void measured_configure(const model_t *m);
 extern void measured_read(void);
 
 /*
- * Under the job write and node read locks: set @m's unmodelled draw from
- * the last good meter file and the nodes' energy readings, as fresh as
- * MeterMaxAge allows at @now.
+ * Under the job write and node read locks, once a second: set @m's
+ * unmodelled draw from the last good meter file and the nodes' energy
+ * readings, as fresh as MeterMaxAge allows at @now, and give the readings
+ * to the learned draw.
  */
 extern void measured_apply(model_t *m, time_t now);
 

@@ -75,6 +75,16 @@ static pb_conf_limits_t _gpu_limits(const char *path, pb_conf_limits_t conf)
 	return PB_CONF_LIMITS_NO;
 }
 
+/* And for learned draw (LearnedDraw=yes), which is held as a limit too. */
+static bool _learned_draw(const char *path, bool conf)
+{
+	if (!conf || _prolog_enforces())
+		return conf;
+	error("select/cons_tres_power: %s: LearnedDraw=yes needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no job is charged its learned draw",
+	      path);
+	return false;
+}
+
 /* Per class, the limit with the most work per watt (GpuLimits=efficient). */
 static void _efficient_limits(model_t *m)
 {
@@ -108,6 +118,7 @@ extern model_t *model_load(const char *path, char **errmsg)
 	m->user_hints = _user_hints(path, m->settings->user_watt_hints);
 	m->site = m->loaded.site;
 	m->gpu_limits = _gpu_limits(path, m->settings->gpu_limits);
+	m->learned_draw = _learned_draw(path, m->settings->learned_draw);
 	_efficient_limits(m);
 	m->ledger = pb_ledger_create(m->site, NULL, &err);
 	if (m->ledger)

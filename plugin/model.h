@@ -35,6 +35,7 @@ typedef struct model {
 	 * that can enforce a limit it counts as "no".
 	 */
 	pb_conf_limits_t gpu_limits;
+	bool learned_draw;		/* LearnedDraw in force, same rule */
 	pb_watts_t *efficient_w;	/* [classes]: most work per watt */
 	pb_site_t *site;		/* loaded.site */
 	pb_ledger_t *ledger;	/* the live ledger */

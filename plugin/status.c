@@ -18,6 +18,7 @@
 
 #include "plugin/hooks.h"
 #include "plugin/reasons.h"
+#include "plugin/learned.h"
 #include "plugin/measured.h"
 #include "plugin/status.h"
 
@@ -201,7 +202,7 @@ static void *_status_thread(void *arg)
 	(void) arg;
 	for (;;) {
 		struct timespec ts = { .tv_sec = time(NULL) + 1 };
-		char *text = NULL, *path = NULL;
+		char *text = NULL, *path = NULL, *learned_text;
 		bool dirty;
 
 		slurm_mutex_lock(&status_mutex);
@@ -236,7 +237,9 @@ static void *_status_thread(void *arg)
 
 		lock_slurmctld(read_lock);
 		hook_status_snapshot(&text, &path);
+		learned_text = learned_snapshot();
 		unlock_slurmctld(read_lock);
+		learned_save(learned_text);
 		if (text && path) {
 			_write_file(path, text);
 			last_write = time(NULL);

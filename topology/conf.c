@@ -490,6 +490,7 @@ static void _limit_settings(_ctx_t *x, pb_conf_settings_t *s)
 	}
 	if ((v = pb_line_get(x->l, "SpeedCurve")))
 		_speed_curve(x, s, v);
+	_get_bool(x, "LearnedDraw", &s->learned_draw);
 }
 
 static void _settings(_ctx_t *x)
@@ -548,7 +549,8 @@ static void _settings(_ctx_t *x)
 			    "Facility=, GpuModel=, NodeClass= or Domain=; "
 			    "settings are UserWattHints, UserWattFloor, "
 			    "GpuLimits, GpuLimitFloor, GpuLimitTime, "
-			    "SpeedCurve, MeterFile, MeterMaxAge, DebugTrace, "
+			    "SpeedCurve, LearnedDraw, MeterFile, MeterMaxAge, "
+			    "DebugTrace, "
 			    "StatusFile)",
 			    x->l->pair[i].key);
 			x->l->pair[i].used = true;
@@ -1008,6 +1010,7 @@ static void _check_enforcement(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
 	bool any = false, wanted = c->settings.gpu_limits ||
+				   c->settings.learned_draw ||
 				   c->settings.user_watt_hints ==
 				       PB_CONF_HINTS_ENFORCED;
 

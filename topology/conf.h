@@ -135,6 +135,7 @@ typedef struct {
 	pb_conf_limits_t gpu_limits;	 /* default PB_CONF_LIMITS_NO */
 	pb_conf_floor_t gpu_limit_floor; /* default 70% of MaxW */
 	pb_conf_limit_time_t gpu_limit_time;
+	bool learned_draw; /* LearnedDraw=: charge classes their learned draw */
 	bool has_speed_curve;
 	pb_speed_curve_t speed_curve; /* default pb_speed_curve_default */
 	int line_gpu_limits;

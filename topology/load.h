@@ -44,6 +44,7 @@ typedef struct {
 	pb_limit_floor_t gpu_limit_floor; /* never 0/0 */
 	pb_conf_limit_time_t gpu_limit_time;
 	pb_speed_curve_t speed_curve;	  /* given, or the fitted default */
+	bool learned_draw;		  /* LearnedDraw= */
 	bool debug_trace;	      /* log each decision */
 	char *status_file;	      /* NULL = none */
 	char *meter_file;	      /* NULL = none */

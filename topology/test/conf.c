@@ -397,7 +397,7 @@ static void test_gpu_limits(void **state)
 
 	c = _parse(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
 			"GpuLimits=efficient GpuLimitFloor=65% GpuLimitTime=fit "
-			"SpeedCurve=0.5:0.6,80%:0.9,1:1\n"
+			"SpeedCurve=0.5:0.6,80%:0.9,1:1 LearnedDraw=yes\n"
 			"Partition=long GpuLimitFloor=500W\n",
 		   &d, &rc);
 	assert_int_equal(rc, 0);
@@ -406,6 +406,7 @@ static void test_gpu_limits(void **state)
 	assert_true(c->settings.gpu_limit_floor.frac > 0.649 &&
 		    c->settings.gpu_limit_floor.frac < 0.651);
 	assert_true(c->settings.has_speed_curve);
+	assert_true(c->settings.learned_draw);
 	assert_int_equal(c->settings.speed_curve.n, 3);
 	assert_int_equal(c->settings.speed_curve.r_milli[1], 800);
 	assert_int_equal(c->settings.speed_curve.s_milli[1], 900);
