@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Installs the Debian 12 packages powerbudget builds and tests with.
+# Installs the Debian packages powerbudget builds and tests with, on
+# Debian 12 (Slurm 22.05), 13 (24.11) and unstable (26.05) alike: only
+# names every release has (libclang-rt-dev is the release's own clang
+# runtime, libclang-rt-14-dev on 12 and -19-dev on 13).
 # Idempotent: packages already present are not touched again, so the demo and
 # test entry points can both call it.
 set -euo pipefail
@@ -10,11 +13,14 @@ PACKAGES=(
 	build-essential cmake pkg-config dpkg-dev fakeroot debhelper
 	slurmctld slurmd slurm-client libslurm-dev munge libmunge-dev
 	libhwloc-dev hwloc-nox libcmocka-dev
-	python3 gnuplot-nox valgrind clang libclang-rt-14-dev procps
+	python3 gnuplot-nox valgrind clang libclang-rt-dev procps
 	rpm lintian
 	# llvm-symbolizer: clang's sanitizer runtime has none of its own, and
 	# the fuzzers' leak suppressions match libslurm's functions by name.
 	llvm
+	# Slurm's configure with debian/rules' flags (--enable-pam), for the
+	# config.h of the tree the plugin builds against.
+	libpam0g-dev
 )
 
 missing=()
