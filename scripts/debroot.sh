@@ -14,7 +14,9 @@
 #                                 so slurmd finds its cgroups) are mounted for
 #                                 CMD only, and every process CMD leaves behind
 #                                 is killed when it returns; exits with CMD's
-#                                 status
+#                                 status; PB_ROOT_BIND=DIR[:DIR...] binds
+#                                 those host directories at the same paths
+#                                 inside, for CMD only
 #   debroot.sh destroy DIR        remove DIR (refused while anything is
 #                                 mounted under it)
 #   debroot.sh quickstart SUITE REPO
@@ -189,6 +191,16 @@ inner() {
 	mount --make-rslave "$root/sys"
 	mount -t tmpfs -o mode=755 tmpfs "$root/run"
 	mkdir -p "$root/run/lock"
+	# PB_ROOT_BIND: host directories (colon-separated) seen at the same
+	# path inside, for CMD only (a checkout to build and test there).
+	local d
+	local IFS=:
+	for d in ${PB_ROOT_BIND:-}; do
+		[ -d "$d" ] || die "run: PB_ROOT_BIND: $d is not a directory"
+		mkdir -p "$root$d" && mount --bind "$d" "$root$d" ||
+			die "run: binding $d into $root failed"
+	done
+	unset IFS
 	if [ -f /etc/resolv.conf ]; then
 		: >>"$root/etc/resolv.conf"
 		mount --bind -o ro "$(readlink -f /etc/resolv.conf)" "$root/etc/resolv.conf"
