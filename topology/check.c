@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <slurm/slurm.h>
+#include "topology/hostlist.h"
 
 #include "topology/build.h"
 #include "topology/lex.h"
@@ -163,7 +163,7 @@ static void _report(_ctx_t *x, _items_t *it)
 		qsort(it->v, it->n, sizeof(*it->v), _cmp);
 	for (size_t i = 0; i < it->n;) {
 		size_t j = i;
-		hostlist_t hl = slurm_hostlist_create(NULL);
+		pb_hostlist_t hl = slurm_hostlist_create(NULL);
 		char *hosts = NULL;
 
 		while (j < it->n && it->v[j].kind == it->v[i].kind &&
@@ -174,7 +174,7 @@ static void _report(_ctx_t *x, _items_t *it)
 			j++;
 		}
 		if (hl)
-			hosts = slurm_hostlist_ranged_string_malloc(hl);
+			hosts = pb_hostlist_ranged(hl);
 		_flush(x, &it->v[i], j - i, hosts ? hosts : it->v[i].node);
 		free(hosts);
 		if (hl)

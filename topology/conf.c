@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <slurm/slurm.h>
+#include "topology/hostlist.h"
 
 #include "topology/lex.h"
 
@@ -848,7 +848,7 @@ static void _report_missing(_ctx_t *x, bool domain_side)
 {
 	pb_conf_t *c = x->c;
 	size_t nrec = domain_side ? c->n_domains : c->n_classes;
-	hostlist_t *hl;
+	pb_hostlist_t *hl;
 	size_t *count;
 
 	if (!nrec)
@@ -878,7 +878,7 @@ static void _report_missing(_ctx_t *x, bool domain_side)
 
 		if (!hl[r])
 			continue;
-		s = slurm_hostlist_ranged_string_malloc(hl[r]);
+		s = pb_hostlist_ranged(hl[r]);
 		if (domain_side)
 			pb_diag_add(
 			    x->d, PB_DIAG_ERROR, x->file, c->domains[r].line,

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <slurm/slurm.h>
+#include "topology/hostlist.h"
 
 void pb_lines_init(pb_lines_t *it, const char *buf, size_t len)
 {
@@ -452,10 +452,29 @@ static int _hostlist_lint(const char *s, char *err)
 	return 0;
 }
 
+char *pb_hostlist_ranged(pb_hostlist_t hl)
+{
+	size_t n = 256;
+
+	for (;;) {
+		char *buf = malloc(n);
+
+		if (!buf)
+			return NULL;
+		/* Returns -1 when the text does not fit. */
+		if (slurm_hostlist_ranged_string(hl, n, buf) >= 0)
+			return buf;
+		free(buf);
+		if (n > ((size_t) 1 << 30))
+			return NULL;
+		n *= 2;
+	}
+}
+
 long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
 		      void *arg, char *err)
 {
-	hostlist_t hl;
+	pb_hostlist_t hl;
 	long n = 0;
 	int count;
 	char *h;

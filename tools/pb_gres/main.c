@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <slurm/slurm.h>
+#include "topology/hostlist.h"
 
 #include "topology/conf.h"
 #include "topology/gres.h"
@@ -29,7 +29,7 @@ static void _usage(FILE *out)
 /* The class's nodes as one hostlist expression (malloc'd), or NULL. */
 static char *_class_nodes(const pb_conf_t *c, size_t cls)
 {
-	hostlist_t hl = slurm_hostlist_create(NULL);
+	pb_hostlist_t hl = slurm_hostlist_create(NULL);
 	char *s;
 
 	if (!hl)
@@ -38,7 +38,7 @@ static char *_class_nodes(const pb_conf_t *c, size_t cls)
 		if (c->nodes[i].class_idx == (long)cls)
 			slurm_hostlist_push_host(hl, c->nodes[i].name);
 	slurm_hostlist_uniq(hl); /* sorts, too */
-	s = slurm_hostlist_ranged_string_malloc(hl);
+	s = pb_hostlist_ranged(hl);
 	slurm_hostlist_destroy(hl);
 	return s;
 }
