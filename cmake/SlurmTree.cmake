@@ -19,7 +19,7 @@ if(NOT SLURM_SRC_DIR)
 	set(SLURM_SRC_DIR "${_pb_tree}" CACHE PATH "" FORCE)
 endif()
 
-foreach(_f config.h slurm/slurm_version.h src/common/select.h src/slurmctld/slurmctld.h)
+foreach(_f config.h slurm/slurm_version.h src/slurmctld/slurmctld.h)
 	if(NOT EXISTS "${SLURM_SRC_DIR}/${_f}")
 		message(FATAL_ERROR "SLURM_SRC_DIR=${SLURM_SRC_DIR} is not a configured "
 			"Slurm tree: ${_f} is missing (run its ./configure first)")

@@ -11,17 +11,16 @@
 #include "src/common/slurm_xlator.h"
 #include "src/common/log.h"
 #include "src/common/plugin.h"
-#include "src/common/select.h"
 
 #include "plugin/api_symbols.h"
 #include "plugin/forward.h"
 
-static slurm_select_ops_t fwd_table;
+static pb_select_ops_t fwd_table;
 static plugin_context_t *fwd_context;
 static pthread_mutex_t fwd_lock = PTHREAD_MUTEX_INITIALIZER;
 
-_Static_assert(sizeof(slurm_select_ops_t) == 37 * sizeof(void *),
-	       "slurm_select_ops_t changed: update plugin/api_symbols.c");
+_Static_assert(sizeof(pb_select_ops_t) == PB_SELECT_OPS_COUNT * sizeof(void *),
+	       "the select ops table changed: update plugin/forward.h and plugin/api_symbols.c");
 
 extern int fwd_init(void)
 {
@@ -60,7 +59,25 @@ extern void fwd_fini(void)
 	slurm_mutex_unlock(&fwd_lock);
 }
 
-extern slurm_select_ops_t *fwd_ops(void)
+extern pb_select_ops_t *fwd_ops(void)
 {
 	return &fwd_table;
+}
+
+extern int fwd_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
+			uint32_t min_nodes, uint32_t max_nodes,
+			uint32_t req_nodes, uint16_t mode,
+			List preemptee_candidates, List *preemptee_job_list,
+			const pb_job_test_tail_t *tail)
+{
+#if PB_SLURM_AT_LEAST(23, 11)
+	return fwd_table.job_test(job_ptr, bitmap, min_nodes, max_nodes,
+				  req_nodes, mode, preemptee_candidates,
+				  preemptee_job_list, tail->resv_exc_ptr,
+				  tail->will_run_ptr);
+#else
+	return fwd_table.job_test(job_ptr, bitmap, min_nodes, max_nodes,
+				  req_nodes, mode, preemptee_candidates,
+				  preemptee_job_list, tail->exc_core_bitmap);
+#endif
 }

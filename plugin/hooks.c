@@ -326,12 +326,12 @@ static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
 			   uint32_t min_nodes, uint32_t max_nodes,
 			   uint32_t req_nodes, uint16_t mode,
 			   List preemptee_candidates, List *preemptee_job_list,
-			   bitstr_t *exc_core_bitmap)
+			   const pb_job_test_tail_t *tail)
 {
 	uint64_t t0 = _now_ns();
-	int rc = fwd_ops()->job_test(job, bitmap, min_nodes, max_nodes,
-				     req_nodes, mode, preemptee_candidates,
-				     preemptee_job_list, exc_core_bitmap);
+	int rc = fwd_job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
+			      mode, preemptee_candidates, preemptee_job_list,
+			      tail);
 
 	cost_now->cons_tres_ns += _now_ns() - t0;
 	return rc;
@@ -528,8 +528,8 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 			  uint32_t min_nodes, uint32_t max_nodes,
 			  uint32_t req_nodes, uint16_t mode,
 			  List preemptee_candidates, List *preemptee_job_list,
-			  bitstr_t *exc_core_bitmap, const pb_place_req_t *req,
-			  bool limited, int *rc)
+			  const pb_job_test_tail_t *tail,
+			  const pb_place_req_t *req, bool limited, int *rc)
 {
 	int64_t now = req->now;
 	pb_verdict_t v = { 0 };
@@ -546,7 +546,7 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 	_narrow(bitmap, model->cand);
 	*rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 				  mode, preemptee_candidates,
-				  preemptee_job_list, exc_core_bitmap);
+				  preemptee_job_list, tail);
 	if (*rc != SLURM_SUCCESS || job->start_time > now)
 		goto out;
 	if (jobpower_alloc(model, job, bitmap, &alloc) != 0)
@@ -572,7 +572,7 @@ out:
 static bool _will_run(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		      uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
 		      List preemptee_candidates, List *preemptee_job_list,
-		      bitstr_t *exc_core_bitmap, int *rc)
+		      const pb_job_test_tail_t *tail, int *rc)
 {
 	pb_place_req_t req;
 	bool limited;
@@ -582,13 +582,13 @@ static bool _will_run(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 	refused_for_power = false;
 	if (_will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
 			  preemptee_candidates, preemptee_job_list,
-			  exc_core_bitmap, &req, limited, rc))
+			  tail, &req, limited, rc))
 		return true;
 	if (!limited || !_limited_request(job, &req))
 		return false;
 	return _will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes,
 			     mode, preemptee_candidates, preemptee_job_list,
-			     exc_core_bitmap, &req, true, rc);
+			     tail, &req, true, rc);
 }
 
 /*
@@ -695,8 +695,8 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 		       uint32_t min_nodes, uint32_t max_nodes,
 		       uint32_t req_nodes, uint16_t mode,
 		       List preemptee_candidates, List *preemptee_job_list,
-		       bitstr_t *exc_core_bitmap, const pb_place_req_t *reqp,
-		       bool limited)
+		       const pb_job_test_tail_t *tail,
+		       const pb_place_req_t *reqp, bool limited)
 {
 	int64_t now = reqp->now;
 	pb_place_req_t req = *reqp;
@@ -746,7 +746,7 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 	}
 	rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 				 mode, preemptee_candidates,
-				 preemptee_job_list, exc_core_bitmap);
+				 preemptee_job_list, tail);
 	if (rc != SLURM_SUCCESS && narrowed) {
 		/*
 		 * cons_tres could not use the compact set (cores, memory or
@@ -757,7 +757,7 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 		_narrow(bitmap, model->cand);
 		rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
-					 preemptee_job_list, exc_core_bitmap);
+					 preemptee_job_list, tail);
 	}
 	if (rc == SLURM_SUCCESS) {
 		preempt_keep_only(model, preemptee_job_list ?
@@ -788,7 +788,7 @@ out:
 static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		    uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
 		    List preemptee_candidates, List *preemptee_job_list,
-		    bitstr_t *exc_core_bitmap)
+		    const pb_job_test_tail_t *tail)
 {
 	pb_place_req_t req;
 	bool limited;
@@ -800,19 +800,19 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 	refused_for_power = false;
 	rc = _run_now_at(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
 			 preemptee_candidates, preemptee_job_list,
-			 exc_core_bitmap, &req, limited);
+			 tail, &req, limited);
 	if (rc == SLURM_SUCCESS || !limited || !_limited_request(job, &req))
 		return rc;
 	bit_copybits(bitmap, saved_bitmap);
 	return _run_now_at(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
 			   preemptee_candidates, preemptee_job_list,
-			   exc_core_bitmap, &req, true);
+			   tail, &req, true);
 }
 
 static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 		     uint32_t min_nodes, uint32_t max_nodes, uint32_t req_nodes,
 		     uint16_t mode, List preemptee_candidates,
-		     List *preemptee_job_list, bitstr_t *exc_core_bitmap)
+		     List *preemptee_job_list, const pb_job_test_tail_t *tail)
 {
 	int rc;
 
@@ -823,7 +823,7 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 					   max_nodes, req_nodes, mode,
 					   preemptee_candidates,
 					   preemptee_job_list,
-					   exc_core_bitmap);
+					   tail);
 	_rebuild();
 	reasons_restore();
 	_held_sweep();
@@ -832,13 +832,13 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	if (mode == SELECT_MODE_RUN_NOW)
 		return _run_now(job_ptr, bitmap, min_nodes, max_nodes,
 				req_nodes, mode, preemptee_candidates,
-				preemptee_job_list, exc_core_bitmap);
+				preemptee_job_list, tail);
 
 	bit_copybits(saved_bitmap, bitmap);
 	if (mode == SELECT_MODE_TEST_ONLY) {
 		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
-					 preemptee_job_list, exc_core_bitmap);
+					 preemptee_job_list, tail);
 		return _test_only(job_ptr, bitmap, MAX(min_nodes, 1), rc);
 	}
 	/*
@@ -848,10 +848,10 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	preempt_lift(model, preemptee_candidates);
 	if (!_will_run(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
 		       preemptee_candidates, preemptee_job_list,
-		       exc_core_bitmap, &rc)) {
+		       tail, &rc)) {
 		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
-					 preemptee_job_list, exc_core_bitmap);
+					 preemptee_job_list, tail);
 		rc = _will_run_later(job_ptr, bitmap, rc);
 	}
 	preempt_restore(model);
@@ -862,7 +862,7 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			 uint32_t min_nodes, uint32_t max_nodes,
 			 uint32_t req_nodes, uint16_t mode,
 			 List preemptee_candidates, List *preemptee_job_list,
-			 bitstr_t *exc_core_bitmap)
+			 const pb_job_test_tail_t *tail)
 {
 	uint16_t base = mode & SELECT_MODE_BASE;
 	uint64_t t0 = _now_ns();
@@ -871,7 +871,7 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	cost_now = &cost[base < 3 ? base : 0];
 	rc = _job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
 		       preemptee_candidates, preemptee_job_list,
-		       exc_core_bitmap);
+		       tail);
 	cost_now->calls++;
 	cost_now->total_ns += _now_ns() - t0;
 	return rc;

@@ -9,7 +9,7 @@
 #ifndef PB_PLUGIN_HOOKS_H
 #define PB_PLUGIN_HOOKS_H
 
-#include "src/slurmctld/slurmctld.h"
+#include "plugin/compat.h"
 
 /* slurmctld only: reads the configuration. A bad file is fatal here. */
 extern int hook_init(void);
@@ -32,7 +32,7 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			 uint32_t min_nodes, uint32_t max_nodes,
 			 uint32_t req_nodes, uint16_t mode,
 			 List preemptee_candidates, List *preemptee_job_list,
-			 bitstr_t *exc_core_bitmap);
+			 const pb_job_test_tail_t *tail);
 
 extern void hook_job_begin(job_record_t *job_ptr);
 extern void hook_job_fini(job_record_t *job_ptr);

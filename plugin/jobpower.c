@@ -11,7 +11,7 @@
 
 #include "src/common/slurm_xlator.h"
 #include "src/common/bitstring.h"
-#include "src/common/gres.h"
+#include "plugin/compat.h"
 #include "src/common/job_resources.h"
 #include "src/common/list.h"
 #include "src/common/node_conf.h"
@@ -75,7 +75,7 @@ static uint16_t _gpus_per_node(job_record_t *job, uint32_t nnodes)
 
 static uint16_t _cores_per_node(job_record_t *job, uint32_t nnodes)
 {
-	struct job_details *d = job->details;
+	job_details_t *d = job->details;
 
 	if (!d || d->whole_node == 1 || d->share_res == 0)
 		return UINT16_MAX;	/* clamped to the class's cores */

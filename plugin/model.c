@@ -10,10 +10,12 @@
 #include "src/common/bitstring.h"
 #include "src/common/node_conf.h"
 #include "src/common/read_config.h"
-#include "src/common/slurm_topology.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
+
+#include "plugin/compat.h"
+#include "plugin/switches.h"
 
 #include "topology/diag.h"
 #include "topology/load.h"
@@ -136,51 +138,50 @@ fail:
 }
 
 /*
- * slurmctld's switch table (topology/tree) as a pb_net_t over site nodes.
- * Parents are derived from the children lists: a root's parent field is
- * left 0 by the tree plugin, indistinguishable from switch 0.
+ * slurmctld's network tree (topology/tree) as a pb_net_t over site nodes.
  */
 static int _build_net(model_t *m, char **errmsg)
 {
 	uint32_t nsite = pb_site_node_count(m->site);
-	int32_t *parent = NULL, *index = NULL;
+	int32_t *index = NULL;
 	pb_error_t err = { { 0 } };
-	int rc = -1;
+	pb_switch_t *sw;
+	int count, levels = 0, rc = -1;
+	char *swerr = NULL;
 
-	if (!switch_record_table || switch_record_cnt <= 0)
+	sw = switches_get(&count, &swerr);
+	if (count < 0) {
+		*errmsg = xstrdup_printf("network tree from topology/tree: %s",
+					 swerr);
+		xfree(swerr);
+		return -1;
+	}
+	if (!sw)
 		return 0;	/* no topology: placement by power only */
 	m->net = pb_net_create(nsite);
-	parent = xcalloc(switch_record_cnt, sizeof(*parent));
-	index = xcalloc(switch_record_cnt, sizeof(*index));
-	for (int s = 0; s < switch_record_cnt; s++)
-		parent[s] = -1;
-	for (int s = 0; s < switch_record_cnt; s++) {
-		switch_record_t *sw = &switch_record_table[s];
-
-		for (int c = 0; c < sw->num_switches; c++)
-			parent[sw->switch_index[c]] = s;
-	}
+	index = xcalloc(count, sizeof(*index));
+	for (int s = 0; s < count; s++)
+		levels = MAX(levels, sw[s].level);
 	/* Add in level order from the top so parents exist first. */
-	for (int level = switch_levels; level >= 0; level--) {
-		for (int s = 0; s < switch_record_cnt; s++) {
-			if (switch_record_table[s].level != level)
+	for (int level = levels; level >= 0; level--) {
+		for (int s = 0; s < count; s++) {
+			if (sw[s].level != level)
 				continue;
 			index[s] = pb_net_add_switch(
-				m->net, switch_record_table[s].name,
-				parent[s] < 0 ? -1 : index[parent[s]], &err);
+				m->net, sw[s].name,
+				sw[s].parent < 0 ? -1 : index[sw[s].parent],
+				&err);
 			if (index[s] < 0)
 				goto out;
 		}
 	}
-	for (int s = 0; s < switch_record_cnt; s++) {
-		switch_record_t *sw = &switch_record_table[s];
-
-		if (sw->level != 0 || !sw->node_bitmap)
+	for (int s = 0; s < count; s++) {
+		if (sw[s].level != 0 || !sw[s].nodes)
 			continue;
-		for (int n = 0; n < bit_size(sw->node_bitmap); n++) {
+		for (int n = 0; n < bit_size(sw[s].nodes); n++) {
 			int32_t site = model_site_node(m, n);
 
-			if (site < 0 || !bit_test(sw->node_bitmap, n))
+			if (site < 0 || !bit_test(sw[s].nodes, n))
 				continue;
 			if (pb_net_attach_node(m->net, index[s], site, &err))
 				goto out;
@@ -193,8 +194,8 @@ out:
 	if (rc)
 		*errmsg = xstrdup_printf("network tree from topology/tree: %s",
 					 err.text);
-	xfree(parent);
 	xfree(index);
+	switches_free(sw, count);
 	return rc;
 }
 
@@ -255,7 +256,7 @@ static bitstr_t *_power_saving_excluded(void)
 	if (nodes && nodes[0] && !strchr(nodes, ':')) {
 		bitstr_t *b = NULL;
 
-		if (node_name2bitmap((char *) nodes, false, &b) == 0)
+		if (pb_node_name2bitmap((char *) nodes, false, &b) == 0)
 			bit_or(exc, b);
 		FREE_NULL_BITMAP(b);
 	}

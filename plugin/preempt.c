@@ -9,7 +9,7 @@
 #include "src/common/slurm_xlator.h"
 #include "src/common/list.h"
 #include "src/common/xmalloc.h"
-#include "src/slurmctld/preempt.h"
+#include "plugin/compat.h"
 
 #include "plugin/preempt.h"
 

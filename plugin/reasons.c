@@ -10,6 +10,7 @@
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 
+#include "plugin/compat.h"
 #include "plugin/reasons.h"
 
 #define REASONS_MAX 256
@@ -30,10 +31,25 @@ extern time_t last_job_update __attribute__((weak));
 static reason_t reasons[REASONS_MAX];
 static int next_victim;
 
+/*
+ * The code beside the description: Slurm's own PowerNotAvail and
+ * PowerReserved where the release has them; since 24.05, Resources, what
+ * slurmctld itself gives a job waiting for a start. squeue's %R and
+ * scontrol's Reason= print the description in either case.
+ */
+static enum job_state_reason _code(const reason_t *r)
+{
+#if PB_HAVE_WAIT_POWER
+	return r->reserved ? WAIT_POWER_RESERVED : WAIT_POWER_NOT_AVAIL;
+#else
+	(void) r;
+	return WAIT_RESOURCES;
+#endif
+}
+
 static void _apply(job_record_t *job, const reason_t *r)
 {
-	enum job_state_reason code = r->reserved ? WAIT_POWER_RESERVED :
-						   WAIT_POWER_NOT_AVAIL;
+	enum job_state_reason code = _code(r);
 
 	if (job->state_reason == code && !xstrcmp(job->state_desc, r->desc))
 		return;
@@ -79,8 +95,10 @@ static bool _overwritable(job_record_t *job)
 	case WAIT_NO_REASON:
 	case WAIT_RESOURCES:
 	case WAIT_PRIORITY:
+#if PB_HAVE_WAIT_POWER
 	case WAIT_POWER_NOT_AVAIL:
 	case WAIT_POWER_RESERVED:
+#endif
 		return true;
 	default:
 		return false;

@@ -5,9 +5,10 @@
  *
  * After a failed job_test, slurmctld's select_nodes() resets the reason to
  * Resources and frees state_desc. So the plugin remembers which jobs it
- * held back and why, and puts the reason back (PowerNotAvail or
- * PowerReserved, Slurm's own codes, with a description naming the domain
- * and the watts missing) the next time it runs under the job write lock.
+ * held back and why, and puts the reason back (a description naming the
+ * domain and the watts missing, "PowerNotAvail: ..." or "PowerReserved:
+ * ...", with Slurm's own codes of those names where the release has them)
+ * the next time it runs under the job write lock.
  * The table is small and bounded: the oldest entry gives way.
  */
 #ifndef PB_PLUGIN_REASONS_H

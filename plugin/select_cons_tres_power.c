@@ -9,27 +9,39 @@
  * hooks in hooks.c. The name must contain "cons_tres": slurmctld enables
  * cons_tres-only behaviour by substring match on SelectType.
  *
- * This plugin is also loaded by slurmd and by every client command (sinfo,
- * squeue, sbatch load all select plugins), so it logs at debug level and
- * reads its configuration only inside slurmctld.
+ * Until 24.11 this plugin is also loaded by slurmd and by every client
+ * command (sinfo, squeue, sbatch load all select plugins), so it logs at
+ * debug level and reads its configuration only inside slurmctld.
+ *
+ * The entry points are those of the release built for (plugin/compat.h):
+ * 37 in 22.05, 32 in 24.11, 14 in 26.05 (plugin/api_symbols.c).
  */
 #include "config.h"
 
 #include "src/common/slurm_xlator.h"
 #include "src/common/run_in_daemon.h"
-#include "src/common/select.h"
-#include "src/slurmctld/slurmctld.h"
 
+#include "plugin/compat.h"
 #include "plugin/forward.h"
 #include "plugin/hooks.h"
 
 const char plugin_name[] = "Power-budget aware TRES selection (wraps select/cons_tres)";
 const char plugin_type[] = "select/cons_tres_power";
+#if PB_SLURM_AT_LEAST(25, 5)
+/*
+ * Since 25.05 select_g_init() loads only SelectType, and slurmctld turns
+ * on cons_tres's behaviour (CR_* checks, shared GRES, core reservations,
+ * parts of node_scheduler.c) by comparing the loaded plugin's id with
+ * cons_tres's (running_cons_tres()): ours must be that id.
+ */
+const uint32_t plugin_id = SELECT_PLUGIN_CONS_TRES;
+#else
 /*
  * Unique among select plugins: select_g_init() loads every select plugin
  * it finds and fatals on a duplicate id. Slurm's own ids are 101-110.
  */
 const uint32_t plugin_id = 140;
+#endif
 const uint32_t plugin_version = SLURM_VERSION_NUMBER;
 
 #define OPS (fwd_ops())
@@ -52,6 +64,7 @@ extern int fini(void)
 	return SLURM_SUCCESS;
 }
 
+#if PB_HAVE_JOB_INIT
 extern int select_p_state_save(char *dir_name)
 {
 	return OPS->state_save(dir_name);
@@ -70,6 +83,10 @@ extern int select_p_job_init(List job_list)
 		hook_job_init(job_list);
 	return rc;
 }
+#else
+/* slurmctld's; weak, as slurmd and the clients have none. */
+extern list_t *job_list __attribute__((weak));
+#endif
 
 extern int select_p_node_init(void)
 {
@@ -77,9 +94,37 @@ extern int select_p_node_init(void)
 
 	if (rc == SLURM_SUCCESS)
 		hook_node_init();
+#if !PB_HAVE_JOB_INIT
+	/*
+	 * No job_init since 25.05. read_slurm_conf() has loaded the jobs
+	 * into job_list before select_g_node_init() and gives the running
+	 * ones their node bitmaps right after it (_sync_jobs_to_conf()), so
+	 * the rebuild is marked due here and happens, as on the releases
+	 * with job_init, in select_g_reconfigure() at its end.
+	 */
+	if (rc == SLURM_SUCCESS && &job_list)
+		hook_job_init(job_list);
+#endif
 	return rc;
 }
 
+#if PB_SLURM_AT_LEAST(23, 11)
+extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
+			     uint32_t min_nodes, uint32_t max_nodes,
+			     uint32_t req_nodes, uint16_t mode,
+			     list_t *preemptee_candidates,
+			     list_t **preemptee_job_list,
+			     resv_exc_t *resv_exc_ptr,
+			     will_run_data_t *will_run_ptr)
+{
+	pb_job_test_tail_t tail = { .resv_exc_ptr = resv_exc_ptr,
+				    .will_run_ptr = will_run_ptr };
+
+	return hook_job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
+			     mode, preemptee_candidates, preemptee_job_list,
+			     &tail);
+}
+#else
 extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			     uint32_t min_nodes, uint32_t max_nodes,
 			     uint32_t req_nodes, uint16_t mode,
@@ -87,10 +132,13 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			     List *preemptee_job_list,
 			     bitstr_t *exc_core_bitmap)
 {
+	pb_job_test_tail_t tail = { .exc_core_bitmap = exc_core_bitmap };
+
 	return hook_job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
 			     mode, preemptee_candidates, preemptee_job_list,
-			     exc_core_bitmap);
+			     &tail);
 }
+#endif
 
 extern int select_p_job_begin(job_record_t *job_ptr)
 {
@@ -127,10 +175,19 @@ extern int select_p_job_resized(job_record_t *job_ptr, node_record_t *node_ptr)
 	return rc;
 }
 
+#if PB_SLURM_IS(22, 5)
 extern int select_p_job_signal(job_record_t *job_ptr, int signal)
 {
 	return OPS->job_signal(job_ptr, signal);
 }
+#endif
+
+#if PB_SLURM_AT_LEAST(25, 5)
+extern void select_p_job_mem_reduce(job_record_t *job_ptr)
+{
+	OPS->job_mem_reduce(job_ptr);
+}
+#endif
 
 extern int select_p_job_fini(job_record_t *job_ptr)
 {
@@ -159,6 +216,7 @@ extern int select_p_job_resume(job_record_t *job_ptr, bool indf_susp)
 	return rc;
 }
 
+#if PB_HAVE_SELECT_INFO
 extern bitstr_t *select_p_step_pick_nodes(job_record_t *job_ptr,
 					  select_jobinfo_t *jobinfo,
 					  uint32_t node_count,
@@ -200,6 +258,7 @@ extern int select_p_select_nodeinfo_free(select_nodeinfo_t *nodeinfo)
 {
 	return OPS->nodeinfo_free(nodeinfo);
 }
+#endif
 
 extern int select_p_select_nodeinfo_set_all(void)
 {
@@ -211,6 +270,7 @@ extern int select_p_select_nodeinfo_set(job_record_t *job_ptr)
 	return OPS->nodeinfo_set(job_ptr);
 }
 
+#if PB_HAVE_SELECT_INFO
 extern int select_p_select_nodeinfo_get(select_nodeinfo_t *nodeinfo,
 					enum select_nodedata_type dinfo,
 					enum node_states state, void *data)
@@ -261,6 +321,7 @@ extern int select_p_select_jobinfo_unpack(select_jobinfo_t **jobinfo,
 	return OPS->jobinfo_unpack(jobinfo, buffer, protocol_version);
 }
 
+#if PB_SLURM_IS(22, 5)
 extern char *select_p_select_jobinfo_sprint(select_jobinfo_t *jobinfo,
 					    char *buf, size_t size, int mode)
 {
@@ -272,17 +333,21 @@ extern char *select_p_select_jobinfo_xstrdup(select_jobinfo_t *jobinfo,
 {
 	return OPS->jobinfo_xstrdup(jobinfo, mode);
 }
+#endif
 
 extern int select_p_get_info_from_plugin(enum select_plugindata_info info,
 					 job_record_t *job_ptr, void *data)
 {
 	return OPS->get_info_from_plugin(info, job_ptr, data);
 }
+#endif
 
+#if PB_SLURM_IS(22, 5)
 extern int select_p_update_node_config(int index)
 {
 	return OPS->update_node_config(index);
 }
+#endif
 
 extern int select_p_reconfigure(void)
 {
@@ -292,6 +357,7 @@ extern int select_p_reconfigure(void)
 	return rc;
 }
 
+#if PB_SLURM_IS(22, 5)
 extern bitstr_t *select_p_resv_test(resv_desc_msg_t *resv_desc_ptr,
 				    uint32_t node_cnt, bitstr_t *avail_bitmap,
 				    bitstr_t **core_bitmap)
@@ -299,3 +365,4 @@ extern bitstr_t *select_p_resv_test(resv_desc_msg_t *resv_desc_ptr,
 	return OPS->resv_test(resv_desc_ptr, node_cnt, avail_bitmap,
 			      core_bitmap);
 }
+#endif
