@@ -17,6 +17,7 @@
 #include "src/slurmctld/slurmctld.h"
 
 #include "plugin/hooks.h"
+#include "plugin/jobpower.h"
 #include "plugin/reasons.h"
 #include "plugin/learned.h"
 #include "plugin/measured.h"
@@ -76,10 +77,14 @@ static int _render_job(const pb_job_info_t *job, void *arg)
 	int64_t n = pb_ledger_job_nodes(w->m->ledger, job->job_id, w->nodes,
 					w->max);
 
+	job_record_t *rec = find_job_record(job->job_id);
+	pb_watts_t gpu_w = rec ? jobpower_hint(w->m, rec, NULL) : 0;
+
 	xstrfmtcatat(*w->buf, w->pos,
-		     "Job=%u Watts=%" PRId64 " Suspended=%s ExpectedEnd=%" PRId64
-		     " Nodes=",
-		     job->job_id, job->watts, job->suspended ? "yes" : "no",
+		     "Job=%u Watts=%" PRId64 " GpuLimitW=%" PRId64
+		     " Suspended=%s ExpectedEnd=%" PRId64 " Nodes=",
+		     job->job_id, job->watts, gpu_w,
+		     job->suspended ? "yes" : "no",
 		     job->expected_end == PB_TIME_NEVER ? -1 :
 							  job->expected_end);
 	for (int64_t i = 0; i < n && i < (int64_t) w->max; i++) {

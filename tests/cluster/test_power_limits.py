@@ -137,11 +137,14 @@ class LimitTest(ClusterTestCase):
             self.assert_waits(c, n)
             c.run(["scancel", str(n)])
 
+            # short enough to end before o's power reservation (at a's
+            # end) needs the power: 2 min at 0.939 of full speed is 3 min
             script_b, release_b = pt.gate(c, "b")
-            b = c.sbatch(["--time=10", "-w", "n2", *pt.FULL_NODE], script_b)
+            b = c.sbatch(["--time=2", "-w", "n2", *pt.FULL_NODE], script_b)
             c.wait_jobs([b], state="RUNNING", timeout=30)
             s = pt.wait_status(c, lambda s: b in s["jobs"])
             self.assertEqual(job_watts(s, b), AT_560_W, s["text"])
+            self.assertEqual(minutes(c.job(b)["TimeLimit"]), 3)
             self.assertEqual(pt.committed(s, "site"), cap, s["text"])
             pt.wait_for(lambda: self.limits("n2") == [560] * 8, 15,
                         what="n2 GPU limits set by the prolog")
@@ -182,6 +185,38 @@ class LimitTest(ClusterTestCase):
             c.wait_jobs([d], timeout=60)
             release_a()
             c.wait_jobs([a], timeout=60)
+        self.assertTornDown(c)
+
+    def test_efficient_while_jobs_wait_for_power(self):
+        """GpuLimits=efficient: once a job waits for power, a job that
+        fits at full draw starts at the efficient limit, 560 W (8 x (560 -
+        75) + 500 = 4380 W), leaving the power it does not need."""
+        cap = IDLE + FULL_W + FULL_W + 1000
+        with self.cluster(budget(cap, "GpuLimits=efficient")) as c:
+            script_a, release_a = pt.gate(c, "a")
+            # nothing waits: full draw, even in efficient mode
+            a = c.sbatch(["--time=10", "-w", "n1", *pt.FULL_NODE], script_a)
+            c.wait_jobs([a], state="RUNNING", timeout=30)
+            s = pt.wait_status(c, lambda s: a in s["jobs"])
+            self.assertEqual(job_watts(s, a), FULL_W, s["text"])
+            # two full nodes do not fit the 6500 W left: it waits
+            o = c.sbatch(["--time=10", "-N", "2", "-w", "n[2-3]", *OPT_OUT,
+                          *pt.FULL_NODE], "true")
+            self.assert_waits(c, o)
+            # short enough to end before o's power reservation (at a's
+            # end) needs the power: 2 min at 0.939 of full speed is 3 min
+            script_b, release_b = pt.gate(c, "b")
+            b = c.sbatch(["--time=2", "-w", "n2", *pt.FULL_NODE], script_b)
+            c.wait_jobs([b], state="RUNNING", timeout=30)
+            s = pt.wait_status(c, lambda s: b in s["jobs"])
+            self.assertEqual(job_watts(s, b), AT_560_W, s["text"])
+            self.assertEqual(minutes(c.job(b)["TimeLimit"]), 3)
+            pt.wait_for(lambda: self.limits("n2") == [560] * 8, 15,
+                        what="n2 GPU limits set by the prolog")
+            c.run(["scancel", str(o)])
+            release_a()
+            release_b()
+            c.wait_jobs([a, b], timeout=60)
         self.assertTornDown(c)
 
     def test_fit_keeps_the_time_limit(self):

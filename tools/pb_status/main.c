@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "tools/pb_status/locate.h"
+#include "tools/pb_status/prom.h"
 #include "tools/pb_status/render.h"
 #include "tools/pb_status/status.h"
 
@@ -22,7 +23,7 @@
 
 typedef struct {
 	const char *file, *domain;
-	bool json;
+	bool json, prometheus;
 	pb_render_opts_t r;
 } args_t;
 
@@ -43,7 +44,9 @@ static void _usage(FILE *out)
 	    "      --top N       largest holders per domain (default %d)\n"
 	    "      --max-age S   older than S seconds is stale (default %d,"
 	    " 0: never)\n"
-	    "  -j, --json        JSON, raw watts\n",
+	    "  -j, --json        JSON, raw watts\n"
+	    "  -P, --prometheus  Prometheus text format (node_exporter's "
+	    "textfile collector)\n",
 	    DEFAULT_TOP, DEFAULT_MAX_AGE);
 }
 
@@ -65,6 +68,7 @@ static int _args(int argc, char **argv, args_t *a)
 	    {"file", required_argument, NULL, 'f'},
 	    {"domain", required_argument, NULL, 'd'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"prometheus", no_argument, NULL, 'P'},
 	    {"depth", required_argument, NULL, 'D'},
 	    {"top", required_argument, NULL, 'T'},
 	    {"max-age", required_argument, NULL, 'A'},
@@ -75,7 +79,7 @@ static int _args(int argc, char **argv, args_t *a)
 	int64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:d:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:d:jPh", opts, NULL)) != -1) {
 		bool ok = true;
 
 		switch (c) {
@@ -87,6 +91,9 @@ static int _args(int argc, char **argv, args_t *a)
 			break;
 		case 'j':
 			a->json = true;
+			break;
+		case 'P':
+			a->prometheus = true;
 			break;
 		case 'D':
 			if ((ok = _num(optarg, 1000, &v)))
@@ -176,6 +183,15 @@ static void _stale(const pb_status_t *s, const pb_render_opts_t *r)
 		s->file, age, r->max_age);
 }
 
+static int _render(const args_t *a, const pb_status_t *s)
+{
+	if (a->prometheus)
+		return pb_render_prometheus(s, stdout);
+	if (a->json)
+		return pb_render_json(s, &a->r, stdout);
+	return pb_render_table(s, &a->r, stdout);
+}
+
 int main(int argc, char **argv)
 {
 	args_t a = {
@@ -203,9 +219,7 @@ int main(int argc, char **argv)
 	rc = pb_render_stale(s, &a.r) ? 1 : 0;
 	if (rc)
 		_stale(s, &a.r);
-	if ((a.json ? pb_render_json(s, &a.r, stdout)
-		    : pb_render_table(s, &a.r, stdout)) ||
-	    fflush(stdout)) {
+	if (_render(&a, s) || fflush(stdout)) {
 		fprintf(stderr, "pb-status: cannot write the output\n");
 		rc = 1;
 	}

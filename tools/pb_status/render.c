@@ -338,11 +338,12 @@ static void _json_domain(const view_t *v, long d, unsigned level, bool *first,
 	fprintf(out,
 		", \"level\": %u, \"cap_w\": %" PRId64 ", \"limit_w\": %" PRId64
 		", \"committed_w\": %" PRId64 ", \"headroom_w\": %" PRId64
-		", \"reserved_w\": %" PRId64 ", \"used_pct\": %" PRId64
-		".%" PRId64 ", \"nodes\": %zu, \"nodes_on\": %zu, "
-		"\"holders\": [",
+		", \"reserved_w\": %" PRId64 ", \"unmodelled_w\": %" PRId64
+		", \"used_pct\": %" PRId64 ".%" PRId64
+		", \"nodes\": %zu, \"nodes_on\": %zu, \"holders\": [",
 		level, dm->cap_w, dm->limit_w, dm->committed_w, dm->headroom_w,
-		dm->reserved_w, pm / 10, pm % 10, v->nodes[d], v->nodes_on[d]);
+		dm->reserved_w, dm->unmodelled_w, pm / 10, pm % 10,
+		v->nodes[d], v->nodes_on[d]);
 	for (unsigned i = 0; i < v->n_holders[d]; i++) {
 		const pb_status_holder_t *h =
 		    &v->holders[(size_t)d * v->o->top + i];
@@ -380,8 +381,9 @@ static void _json_jobs(const view_t *v, FILE *out)
 			continue;
 		fprintf(out,
 			"%s\n    {\"job\": %" PRIu32 ", \"watts\": %" PRId64
+			", \"gpu_limit_w\": %" PRId64
 			", \"suspended\": %s, \"expected_end\": ",
-			first ? "" : ",", j->id, j->watts,
+			first ? "" : ",", j->id, j->watts, j->gpu_limit_w,
 			j->suspended ? "true" : "false");
 		first = false;
 		if (j->expected_end < 0)

@@ -93,6 +93,13 @@ static int64_t _get_int(_ctx_t *x, const char *key, int64_t min, int64_t max)
 	return n;
 }
 
+/* An optional key (later additions to the format): 0 when absent. */
+static int64_t _get_opt_int(_ctx_t *x, const char *key, int64_t min,
+			    int64_t max)
+{
+	return pb_line_get(x->l, key) ? _get_int(x, key, min, max) : 0;
+}
+
 static char *_dup(_ctx_t *x, const char *v)
 {
 	char *s = v ? strdup(v) : NULL;
@@ -192,6 +199,7 @@ static void _domain(_ctx_t *x)
 	dm->committed_w = _get_int(x, "CommittedW", 0, INT64_MAX);
 	dm->headroom_w = _get_int(x, "HeadroomW", INT64_MIN, INT64_MAX);
 	dm->reserved_w = _get_int(x, "ReservedW", 0, INT64_MAX);
+	dm->unmodelled_w = _get_opt_int(x, "UnmodelledW", 0, INT64_MAX);
 }
 
 /* The node's domain name is kept in the slot of its index until resolved. */
@@ -253,6 +261,7 @@ static void _job(_ctx_t *x)
 	j->id = (uint32_t)id;
 	j->line = x->lineno;
 	j->watts = _get_int(x, "Watts", 0, INT64_MAX);
+	j->gpu_limit_w = _get_opt_int(x, "GpuLimitW", 0, INT64_MAX);
 	j->expected_end = _get_int(x, "ExpectedEnd", -1, INT64_MAX);
 	if (!susp)
 		_line_err(x, "Job record without Suspended=");

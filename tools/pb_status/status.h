@@ -32,6 +32,7 @@ typedef struct {
 	char *parent_name; /* NULL for the root ("-") */
 	long parent;	   /* index, -1 for the root */
 	int64_t cap_w, limit_w, committed_w, headroom_w, reserved_w;
+	int64_t unmodelled_w; /* measured above the model; 0 if not given */
 	long *children; /* indexes in file order */
 	size_t n_children;
 	int line;
@@ -48,6 +49,7 @@ typedef struct {
 typedef struct {
 	uint32_t id;
 	int64_t watts;
+	int64_t gpu_limit_w; /* per-GPU watts it is held to; 0: full draw */
 	bool suspended;
 	int64_t expected_end; /* epoch seconds, -1 if unknown */
 	long *nodes;	      /* node indexes */

@@ -43,6 +43,8 @@ same "$data/lab.json"
 if command -v python3 >/dev/null; then
 	python3 -m json.tool "$out" >/dev/null || { echo "FAIL: invalid JSON"; fail=1; }
 fi
+run 0 --file "$data/lab.status" --now $now --prometheus
+same "$data/lab.prom"
 run 0 --file "$data/lab.status" --now $now --domain rack2 --top 1
 same "$data/lab-rack2.table"
 
