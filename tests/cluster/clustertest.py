@@ -10,6 +10,8 @@ Environment:
 """
 
 import os
+import re
+import subprocess
 import sys
 import unittest
 
@@ -25,6 +27,29 @@ SKIP_EXIT = 77  # ctest SKIP_RETURN_CODE
 
 def nodes():
     return int(os.environ.get("PB_CLUSTER_NODES", "4"))
+
+
+_release = None
+
+
+def slurm_release():
+    """(major, minor) of the slurmctld the clusters run, e.g. (24, 11):
+    where Slurm's own output differs between releases."""
+    global _release
+    if _release is None:
+        out = subprocess.run([pbcluster._which("slurmctld"), "-V"],
+                             capture_output=True, text=True).stdout
+        m = re.search(r"(\d+)\.(\d+)\.", out)
+        if not m:
+            raise RuntimeError(f"cannot read the Slurm release from {out!r}")
+        _release = (int(m.group(1)), int(m.group(2)))
+    return _release
+
+
+def gres_tres(spec):
+    """A GRES request as Slurm prints it in TresPerNode= and squeue %b:
+    gres:gpu:8 in 22.05, gres/gpu:8 in 24.11 and 26.05."""
+    return ("gres:" if slurm_release() <= (22, 5) else "gres/") + spec
 
 
 def plugin_dir(test):

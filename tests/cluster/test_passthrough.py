@@ -9,7 +9,7 @@ the plugin on the users' stderr."""
 import re
 
 from clustertest import (Cluster, ClusterTestCase, PLUGIN_TYPE, ample_power_conf,
-                         main, nodes, plugin_dir)
+                         gres_tres, main, nodes, plugin_dir)
 
 
 class PassthroughTest(ClusterTestCase):
@@ -85,7 +85,7 @@ class PassthroughTest(ClusterTestCase):
             self.assertEqual(info["ExitCode"], "0:0", info)
             got = self.c.nodes_of(j)
             self.assertEqual(len(got), width)
-            self.assertEqual(info.get("TresPerNode"), "gres:gpu:8")
+            self.assertEqual(info.get("TresPerNode"), gres_tres("gpu:8"))
             with open(info["StdOut"]) as f:
                 lines = sorted(l.split(":", 1)[1].split() for l in f.read().splitlines())
             self.assertEqual(lines, [[node, "0,1,2,3,4,5,6,7"] for node in sorted(got)])
@@ -100,12 +100,12 @@ class PassthroughTest(ClusterTestCase):
             out = self.run_ok("scontrol", "show", "job", str(j))
             self.assertRegex(out, r"JobState=RUNNING")
             self.assertRegex(out, r"NumNodes=2 ")
-            self.assertRegex(out, r"TresPerNode=gres:gpu:8")
+            self.assertIn(f"TresPerNode={gres_tres('gpu:8')}", out)
             det = self.run_ok("scontrol", "-d", "show", "job", str(j))
             self.assertRegex(det, r"GRES=gpu:8\(IDX:0-7\)")
             q = self.run_ok("squeue", "-h", "-j", str(j), "-o", "%i %j %T %D %b")
             self.assertEqual(q.split(), [str(j), "showme", "RUNNING", "2",
-                                         "gres:gpu:8"])
+                                         gres_tres("gpu:8")])
         finally:
             open(go, "w").close()
         self.c.wait_jobs([j], timeout=30)
