@@ -3,7 +3,8 @@
 # ctest-timeout: 120
 """The pending reason of a power-blocked job names the domain and how many
 watts the whole job is short, the same in every scheduling pass (main
-scheduler and backfill), also for multi-node jobs."""
+scheduler and backfill), also for multi-node jobs, in squeue's %R and in
+scontrol show job's Reason=, on every Slurm release."""
 
 import time
 
@@ -41,6 +42,17 @@ class ReasonTest(ClusterTestCase):
             self.assertTrue(power, seen)
             self.assertEqual(power, {"PowerNotAvail: site short 8200 W"},
                              f"all reasons seen: {seen}")
+            # scontrol show job: the same text, its blanks as underscores
+            # (every release; 24.11 and 26.05 have no PowerNotAvail code,
+            # the text is the job's state_desc there as here).
+            shown = set()
+            end = time.monotonic() + 4
+            while time.monotonic() < end:
+                shown.add(c.job(big)["Reason"])
+                time.sleep(0.3)
+            self.assertIn("PowerNotAvail:_site_short_8200_W", shown)
+            self.assertEqual({r for r in shown if r.startswith("Power")},
+                             {"PowerNotAvail:_site_short_8200_W"}, shown)
             release()
             c.wait_jobs(small + [big], timeout=30)
         self.assertTornDown(c)
