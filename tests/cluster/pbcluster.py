@@ -480,6 +480,11 @@ class Cluster:
             "SelectType": self.select_type,
             "SelectTypeParameters": self.select_params,
             "SchedulerType": "sched/backfill",
+            # the same job priorities on every release: 23.11 changed the
+            # default from priority/basic (earlier submission, higher
+            # priority) to priority/multifactor, whose weights all default
+            # to 0 (every job priority 1) without a site's own settings
+            "PriorityType": "priority/basic",
             # jobs are tried at submit and at every job end; the periodic
             # passes just run often enough not to stall a test
             "SchedulerParameters": "sched_interval=2,bf_interval=2,"
