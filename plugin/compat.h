@@ -4,8 +4,8 @@
  * 12's 22.05, Debian 13's 24.11 and Debian unstable's 26.05. Everything
  * release-specific in plugin/ is decided here or in the files that include
  * this one with an #if on SLURM_VERSION_NUMBER (select_cons_tres_power.c,
- * forward.c, api_symbols.c, switches.c, reasons.c); the rest of plugin/
- * is written once, in 22.05's names.
+ * forward.c, api_symbols.c, switches.c, reasons.c, lastgood.c, hooks.c);
+ * the rest of plugin/ is written once, in 22.05's names.
  *
  * Other releases are refused at compile time: each one changes the select
  * interface or the structures the plugin reads, and only these three are
@@ -105,5 +105,15 @@ typedef struct {
  * squeue %R and scontrol's Reason= print in its place on every release.
  */
 #define PB_HAVE_WAIT_POWER (!PB_SLURM_AT_LEAST(24, 5))
+
+/*
+ * Since 23.11 `scontrol reconfigure` starts slurmctld anew
+ * (_try_to_reconfig() in controller.c execs it with SLURMCTLD_RECONF=1),
+ * so no previous model survives in memory: the plugin keeps a copy of the
+ * last good power_budget.conf in StateSaveLocation for a reconfigure
+ * with a bad file (lastgood.h). Before, read_slurm_conf() ran again in
+ * the same process, which still held the previous model.
+ */
+#define PB_RECONFIG_REEXECS PB_SLURM_AT_LEAST(23, 11)
 
 #endif

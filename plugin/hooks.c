@@ -28,6 +28,7 @@
 #include "plugin/forward.h"
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
+#include "plugin/lastgood.h"
 #include "plugin/learned.h"
 #include "plugin/limits.h"
 #include "plugin/measured.h"
@@ -1145,9 +1146,45 @@ extern void hook_fini(void)
 }
 
 /*
+ * A slurmctld that a reconfigure started anew (23.11 and later) found a
+ * bad @errmsg file: it has no previous model in memory, so it takes the
+ * saved copy of the last good file, as the same process would have kept
+ * its model before 23.11. Without a copy it cannot start, as at startup.
+ */
+static void _fall_back(const char *errmsg)
+{
+	char *source = NULL, *err = NULL, *saved;
+	model_t *m = NULL;
+
+	_log_lines("reconfigure: ", errmsg, false);
+	saved = lastgood_path(&source, &err);
+	if (saved && !(m = model_load(saved, &err)))
+		_log_lines("reconfigure: saved copy: ", err, false);
+	else if (!saved)
+		error(PLUGIN ": reconfigure: %s", err);
+	if (!m)
+		fatal(PLUGIN ": cannot start without a valid %s (errors above)",
+		      CONF_NAME);
+	error(PLUGIN ": reconfigure: keeping the previous power model from %s (its copy %s)",
+	      source, saved);
+	xfree(err);
+	if (model_bind(m, &err)) {
+		_log_lines("reconfigure: ", err, false);
+		error(PLUGIN ": the previous power model does not fit the new node table either; no job will start until %s is fixed",
+		      CONF_NAME);
+	}
+	_install(m);
+	xfree(err);
+	xfree(source);
+	xfree(saved);
+}
+
+/*
  * Startup and every reconfigure (slurmctld rebuilds its node table each
  * time): load power_budget.conf anew. A bad file is fatal at startup; at
- * reconfigure the previous model stays, bound to the new node table.
+ * reconfigure the previous model stays, bound to the new node table:
+ * before 23.11 the one in memory, since then (a reconfigure execs a new
+ * slurmctld) the saved copy of the last good file.
  */
 extern void hook_node_init(void)
 {
@@ -1161,6 +1198,13 @@ extern void hook_node_init(void)
 	}
 	if (m) {
 		_install(m);
+#if PB_RECONFIG_REEXECS
+		lastgood_save(path);
+#endif
+		goto out;
+	}
+	if (!model && lastgood_reconfigure_start()) {
+		_fall_back(errmsg);
 		goto out;
 	}
 	if (!model) {

@@ -11,10 +11,16 @@
    error is logged (with file:line), the previous model is kept, and jobs
    keep being scheduled under the old (lower) cap;
 3. a node class whose hwloc export (Topology=) is missing, then one whose
-   export is not XML: the error names the file, the old model is kept."""
+   export is not XML: the error names the file, the old model is kept;
+4. a model whose class comes from an hwloc export, then that export
+   overwritten with garbage and a bad file: the model read from the
+   export is kept (since Slurm 23.11 a reconfigure starts slurmctld anew,
+   which then takes the saved copy of the last good file and of its
+   export)."""
 
 import os
 import re
+import shutil
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
@@ -24,6 +30,8 @@ from faulttest import (IDLE_W, JOB_ARGS, JOB_W, Cluster, Sampler, gated_script,
 
 NODES = 4
 KEEP = r"reconfigure: keeping the previous power model"
+DGX2 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                    "hwloc", "nvidiaDGX2.xml")
 
 
 class ReconfigTest(ClusterTestCase):
@@ -57,6 +65,7 @@ class ReconfigTest(ClusterTestCase):
                 self.lowered_cap(c, s, gates)
                 self.corrupt_file(c, s)
                 self.hwloc_export(c, s)
+                self.saved_export(c)
             finally:
                 s.stop()
                 for g in gates:
@@ -154,6 +163,32 @@ class ReconfigTest(ClusterTestCase):
         self.assertEqual(s.violations, [])
         print("reconfigure errors seen:\n" + "\n".join(
             re.findall(r".*reconfigure: .*", log_text(c))))
+
+    def saved_export(self, c):
+        nodes = f"n[1-{NODES}]"
+        conf = ("Facility=site Cap=200kW PUE=1.0 Reserve=0%\n"
+                'GpuModel=V100 Match="V100-SXM3" IdleW=50W MaxW=350W '
+                "MinCapW=150W\n"
+                "NodeClass=dgx2 Topology=dgx2.xml BaseW=3kW StandbyW=60W "
+                f"CpuIdleW=60 CpuMaxW=205 Nodes={nodes}\n"
+                f"Domain=hall Parent=site Cap=150kW Nodes={nodes}\n")
+        export = c.path("dgx2.xml")
+        shutil.copy(DGX2, export)
+        since = self.reconfigure(c, conf)
+        wait_log(c, rf"power_budget\.conf: {NODES} node\(s\), 2 power "
+                    r"domain", 20, since)
+        wait_for(lambda: self.limit(c) == 200000, 10, what="the dgx2 model")
+        with open(export, "w") as f:
+            f.write("this is not an hwloc export any more\n")
+        since = self.reconfigure(c, conf + "Domain=rackX Parent=nowhere\n")
+        m = wait_log(c, r"error: select/cons_tres_power: reconfigure: (.*)",
+                     20, since)
+        self.assertIn("power_budget.conf:5:", m.group(1))
+        wait_log(c, KEEP, 10, since)
+        time.sleep(1.5)
+        self.assertEqual(self.limit(c), 200000)
+        self.assertNotRegex(log_text(c)[since:], r"saved copy|fatal")
+        self.assertIn("UP", c.scontrol("ping"))
 
 
 if __name__ == "__main__":
