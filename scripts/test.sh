@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Runs every test powerbudget has, from a clean clone, as root on Debian 12,
-# for every Slurm release Debian ships (PB_RELEASES, default
-# "22.05 24.11 26.05"; e.g. PB_RELEASES=24.11 for one):
+# for the Slurm releases Debian ships (PB_RELEASES, e.g. PB_RELEASES=24.11
+# for one; default: those that can be built here, "22.05 24.11"). A
+# release left out of the default because the archive does not serve its
+# source is named in every run, with the step and the reason (left_out
+# below); PB_RELEASES=26.05 still tries it, and fails naming the step.
 #
 # 22.05 (Debian 12, this machine): installs the packages, fetches and
 # configures the matching Slurm tree (cached), builds with -Werror and runs,
@@ -186,8 +189,22 @@ host) host_stages; exit 0 ;;
 *) root_stages "$PB_STAGES"; exit 0 ;;
 esac
 
-releases=${PB_RELEASES:-22.05 24.11 26.05}
+# Releases left out of the default: release|step|reason. Each is
+# printed at the start and the end of every run that does not test it.
+left_out=(
+	"26.05|slurm-source.sh (the Slurm tree)|the archive serves no file of the source package slurm-wlm 26.05.5-1 (.dsc, .orig.tar.gz, .debian.tar.xz: 404 Not Found), although the Sources index of sid lists it, so its headers and config.h cannot be had (docs/slurm-behaviour.md, Releases)"
+)
+releases=${PB_RELEASES:-22.05 24.11}
 [ "$quick" = 1 ] && releases=22.05
+say_left_out() {
+	local entry rel step reason
+	for entry in "${left_out[@]}"; do
+		IFS='|' read -r rel step reason <<<"$entry"
+		case " $releases " in *" $rel "*) continue ;; esac
+		echo "test.sh: NOT TESTED: Slurm $rel: step $step cannot be done here: $reason; PB_RELEASES=$rel tries it" >&2
+	done
+}
+say_left_out
 failed=()
 summary=()
 for rel in $releases; do
@@ -201,6 +218,7 @@ for rel in $releases; do
 	summary+=("$rel: $(awk -v s="$t0" -v e="$(date +%s)" 'BEGIN { printf "%.1f", (e - s) / 60 }') min")
 done
 echo "==== minutes per release: ${summary[*]}"
+say_left_out
 if ((${#failed[@]})); then
 	printf 'test.sh: FAILED: Slurm %s\n' "${failed[@]}" >&2
 	exit 1
