@@ -40,6 +40,13 @@ struct pb_placer {
 	uint32_t *node_plen;	       /* [nn] */
 	int32_t *dom_parent;	       /* [nd] */
 	bool *dom_leaf;		       /* [nd] */
+	/*
+	 * [nd], per choice: could the job overflow the domain at all (its
+	 * avail below nnodes times the most a node can need)?  Only those
+	 * are checked, and they and the leaves (for rule 3) tracked.
+	 */
+	bool *dom_tight, *dom_track;
+	pb_watts_t *class_wake; /* [classes] the largest wake-up of a class */
 	/* switches by level, index order within one: [nsw], [levels + 1] */
 	uint32_t *sw_by_level, *level_first;
 };
@@ -85,6 +92,9 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->node_plen);
 	free(p->dom_parent);
 	free(p->dom_leaf);
+	free(p->dom_tight);
+	free(p->dom_track);
+	free(p->class_wake);
 	free(p->sw_by_level);
 	free(p->level_first);
 	free(p);
@@ -132,11 +142,16 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->node_plen = calloc(nn, sizeof(*p->node_plen));
 	p->dom_parent = calloc(nd, sizeof(*p->dom_parent));
 	p->dom_leaf = calloc(nd, sizeof(*p->dom_leaf));
+	p->dom_tight = calloc(nd, sizeof(*p->dom_tight));
+	p->dom_track = calloc(nd, sizeof(*p->dom_track));
+	p->class_wake =
+	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_wake));
 	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
 	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
 	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
 	    !p->node_wake || !p->node_path || !p->node_plen ||
-	    !p->dom_parent || !p->dom_leaf || _index_switches(p))
+	    !p->dom_parent || !p->dom_leaf || !p->dom_tight ||
+	    !p->dom_track || !p->class_wake || _index_switches(p))
 		goto oom;
 	for (uint32_t d = 0; d < nd; d++) {
 		p->dom_parent[d] = pb_site_domain_parent(site, d);
@@ -149,6 +164,8 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 		p->node_wake[i] =
 		    pb_site_node_idle_w(site, i) - pb_site_node_off_w(site, i);
 		p->node_plen[i] = pb_site_node_path(site, i, &p->node_path[i]);
+		if (p->node_wake[i] > p->class_wake[p->node_cls[i]])
+			p->class_wake[p->node_cls[i]] = p->node_wake[i];
 	}
 	return p;
 oom:
@@ -277,8 +294,11 @@ static bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
 
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
-		pb_watts_t over = _used(p, d) + need - p->avail[d];
+		pb_watts_t over;
 
+		if (!p->dom_tight[d])
+			continue;
+		over = _used(p, d) + need - p->avail[d];
 		if (over <= 0)
 			continue;
 		ok = false;
@@ -298,6 +318,8 @@ static void _take(pb_placer_t *p, uint32_t n, pb_watts_t need)
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
 
+		if (!p->dom_track[d])
+			continue;
 		if (p->dom_mark[d] != p->epoch) {
 			p->dom_mark[d] = p->epoch;
 			p->used[d] = 0;
@@ -419,6 +441,25 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 	return best;
 }
 
+/*
+ * A domain whose avail covers want nodes at the most any node can need
+ * (its class's increment and largest wake-up) takes any want nodes: no
+ * attempt of this choice can be refused there.
+ */
+static void _mark_tight(pb_placer_t *p, uint32_t want)
+{
+	pb_watts_t most = 0, bound;
+
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
+		if (p->class_incr[c] + p->class_wake[c] > most)
+			most = p->class_incr[c] + p->class_wake[c];
+	bound = most * (pb_watts_t)want;
+	for (uint32_t d = 0; d < p->nd; d++) {
+		p->dom_tight[d] = p->avail[d] < bound;
+		p->dom_track[d] = p->dom_tight[d] || p->dom_leaf[d];
+	}
+}
+
 static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
 		   pb_bitset_t *out, pb_verdict_t *why)
 {
@@ -449,6 +490,7 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 		return -1;
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
+	_mark_tight(p, want);
 	if (p->net && pb_net_switch_count(p->net)) {
 		pb_net_order(p->net, &order);
 		_count_usable(p, cand, order, p->nn);
