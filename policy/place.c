@@ -47,6 +47,15 @@ struct pb_placer {
 	 */
 	bool *dom_tight, *dom_track;
 	pb_watts_t *class_wake; /* [classes] the largest wake-up of a class */
+	/*
+	 * The net order is the node index order (every switch's nodes are
+	 * an index range) and no node's wake-up is negative: then a choice
+	 * can keep its usable candidates as a bitset and go over them a
+	 * word at a time (uw, [words]).
+	 */
+	bool ident;
+	uint64_t *uw;
+	uint32_t nwords;
 	/* switches by level, index order within one: [nsw], [levels + 1] */
 	uint32_t *sw_by_level, *level_first;
 };
@@ -95,6 +104,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->dom_tight);
 	free(p->dom_track);
 	free(p->class_wake);
+	free(p->uw);
 	free(p->sw_by_level);
 	free(p->level_first);
 	free(p);
@@ -146,13 +156,16 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->dom_track = calloc(nd, sizeof(*p->dom_track));
 	p->class_wake =
 	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_wake));
+	p->nwords = (nn + 63) / 64;
+	p->uw = calloc(p->nwords + 1, sizeof(*p->uw));
 	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
 	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
 	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
 	    !p->node_wake || !p->node_path || !p->node_plen ||
 	    !p->dom_parent || !p->dom_leaf || !p->dom_tight ||
-	    !p->dom_track || !p->class_wake || _index_switches(p))
+	    !p->dom_track || !p->class_wake || !p->uw || _index_switches(p))
 		goto oom;
+	p->ident = net && pb_net_switch_count(net);
 	for (uint32_t d = 0; d < nd; d++) {
 		p->dom_parent[d] = pb_site_domain_parent(site, d);
 		p->dom_leaf[d] = pb_site_domain_is_leaf(site, d);
@@ -166,6 +179,15 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 		p->node_plen[i] = pb_site_node_path(site, i, &p->node_path[i]);
 		if (p->node_wake[i] > p->class_wake[p->node_cls[i]])
 			p->class_wake[p->node_cls[i]] = p->node_wake[i];
+		if (p->node_wake[i] < 0)
+			p->ident = false;
+	}
+	if (p->ident) {
+		const uint32_t *order;
+
+		pb_net_order(net, &order);
+		for (uint32_t i = 0; i < nn && p->ident; i++)
+			p->ident = order[i] == i;
 	}
 	return p;
 oom:
@@ -285,7 +307,7 @@ static inline pb_watts_t _used(const pb_placer_t *p, uint32_t d)
 }
 
 /* Can node n (needing need) join the current attempt?  Records a refusal. */
-static bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
+static inline bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
 		  struct attempt *a)
 {
 	const uint32_t *path = p->node_path[n];
@@ -310,11 +332,10 @@ static bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
 	return ok;
 }
 
-static void _take(pb_placer_t *p, uint32_t n, pb_watts_t need)
+/* Add w to the watts taken on path (a node's), where they are tracked. */
+static inline void _take_path(pb_placer_t *p, const uint32_t *path,
+			      uint32_t len, pb_watts_t w)
 {
-	const uint32_t *path = p->node_path[n];
-	uint32_t len = p->node_plen[n];
-
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
 
@@ -325,8 +346,13 @@ static void _take(pb_placer_t *p, uint32_t n, pb_watts_t need)
 			p->used[d] = 0;
 			p->touched[p->ntouched++] = d;
 		}
-		p->used[d] += need;
+		p->used[d] += w;
 	}
+}
+
+static inline void _take(pb_placer_t *p, uint32_t n, pb_watts_t need)
+{
+	_take_path(p, p->node_path[n], p->node_plen[n], need);
 }
 
 /* Rule 2 on one list of nodes: greedy in list order, shared headroom. */
@@ -365,6 +391,19 @@ static void _attempt(pb_placer_t *p, const pb_bitset_t *cand,
  * usable candidate in list order (alone it fits exactly when it is
  * usable), and what it leaves in the leaf domains of its path.
  */
+/* A one-node attempt that picks n (usable): what it leaves (rule 3). */
+static void _take_one(pb_placer_t *p, uint32_t n, struct attempt *a)
+{
+	const uint32_t *path = p->node_path[n];
+	pb_watts_t need = _need(p, n);
+
+	for (uint32_t k = 0; k < p->node_plen[n]; k++)
+		if (p->dom_leaf[path[k]])
+			a->leftover += p->avail[path[k]] - need;
+	p->pick[0] = n;
+	a->picked = 1;
+}
+
 static void _attempt_one(pb_placer_t *p, const pb_bitset_t *cand,
 			 const uint32_t *nodes, uint32_t count,
 			 struct attempt *a)
@@ -373,20 +412,10 @@ static void _attempt_one(pb_placer_t *p, const pb_bitset_t *cand,
 
 	*a = (struct attempt){.why_domain = -1};
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t n = nodes[i];
-		const uint32_t *path;
-		pb_watts_t need;
-
-		if (!_in(w, n) || !_usable(p, n))
-			continue;
-		need = _need(p, n);
-		path = p->node_path[n];
-		for (uint32_t k = 0; k < p->node_plen[n]; k++)
-			if (p->dom_leaf[path[k]])
-				a->leftover += p->avail[path[k]] - need;
-		p->pick[0] = n;
-		a->picked = 1;
-		return;
+		if (_in(w, nodes[i]) && _usable(p, nodes[i])) {
+			_take_one(p, nodes[i], a);
+			return;
+		}
 	}
 }
 
@@ -460,6 +489,150 @@ static void _mark_tight(pb_placer_t *p, uint32_t want)
 	}
 }
 
+/* Set bits of w in [from, to). */
+static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	uint32_t n = 0;
+
+	while (from < to) {
+		uint32_t k = from / 64, b = from % 64, span = 64 - b;
+		uint64_t bits = w[k] >> b;
+
+		if (to - from < span) {
+			span = to - from;
+			bits &= (UINT64_C(1) << span) - 1;
+		}
+		n += (uint32_t)__builtin_popcountll(bits);
+		from += span;
+	}
+	return n;
+}
+
+/* The first set bit of w in [from, to), or to. */
+static uint32_t _next_in(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	while (from < to) {
+		uint32_t k = from / 64;
+		uint64_t bits = w[k] & (~UINT64_C(0) << (from % 64));
+
+		if (bits) {
+			uint32_t n = k * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			return n < to ? n : to;
+		}
+		from = (k + 1) * 64;
+	}
+	return to;
+}
+
+/*
+ * _attempt over the usable candidates p->uw in the index range [from,
+ * to), without the refusal record: the others could never be taken
+ * (a node's need is never below what makes it usable, since needs are
+ * not negative), so the picks and leftover are _attempt's.
+ */
+static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
+			   uint32_t want, struct attempt *a)
+{
+	uint32_t n = _next_in(p->uw, from, to);
+
+	*a = (struct attempt){.why_domain = -1};
+	p->epoch++;
+	p->ntouched = 0;
+	/*
+	 * A run of nodes in one domain shares its path: a node fits when
+	 * its need is within the least headroom left along that path (its
+	 * slack), which only this run's picks change.
+	 */
+	while (n < to && a->picked < want) {
+		uint32_t dom = p->node_dom[n], len = p->node_plen[n];
+		const uint32_t *path = p->node_path[n];
+		pb_watts_t slack = INT64_MAX, taken = 0;
+
+		for (uint32_t i = 0; i < len; i++) {
+			uint32_t d = path[i];
+
+			if (p->dom_tight[d] && p->avail[d] - _used(p, d) < slack)
+				slack = p->avail[d] - _used(p, d);
+		}
+		for (; n < to && p->node_dom[n] == dom && a->picked < want;
+		     n = _next_in(p->uw, n + 1, to)) {
+			pb_watts_t need = _need(p, n);
+
+			if (need > slack)
+				continue;
+			slack -= need;
+			taken += need;
+			p->pick[a->picked++] = n;
+		}
+		if (taken)
+			_take_path(p, path, len, taken);
+	}
+	for (uint32_t i = 0; i < p->ntouched; i++) {
+		uint32_t d = p->touched[i];
+
+		if (p->dom_leaf[d])
+			a->leftover += p->avail[d] - p->used[d];
+	}
+}
+
+/* _best_at_level for an index-ordered net, from p->uw. */
+static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
+				    uint32_t want)
+{
+	const uint32_t *base;
+	int32_t best = -1;
+	pb_watts_t best_left = 0;
+
+	pb_net_order(p->net, &base);
+	for (uint32_t k = p->level_first[level]; k < p->level_first[level + 1];
+	     k++) {
+		uint32_t s = p->sw_by_level[k];
+		const uint32_t *nodes;
+		uint32_t cnt, off;
+		struct attempt a;
+
+		cnt = pb_net_switch_nodes(p->net, s, &nodes);
+		off = (uint32_t)(nodes - base);
+		if (_count_range(p->uw, off, off + cnt) < want)
+			continue;
+		if (want == 1) {
+			a = (struct attempt){.why_domain = -1};
+			_take_one(p, _next_in(p->uw, off, off + cnt), &a);
+		} else {
+			_attempt_range(p, off, off + cnt, want, &a);
+		}
+		if (a.picked < want || (best >= 0 && a.leftover >= best_left))
+			continue;
+		best = (int32_t)s;
+		best_left = a.leftover;
+		memcpy(p->best, p->pick, want * sizeof(*p->best));
+	}
+	return best;
+}
+
+/* p->uw = the usable candidates; false if some need is negative. */
+static bool _usable_words(pb_placer_t *p, const pb_bitset_t *cand)
+{
+	const uint64_t *w = pb_bitset_words(cand);
+
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
+		if (p->class_incr[c] < 0)
+			return false;
+	for (uint32_t k = 0; k < p->nwords; k++) {
+		uint64_t keep = w[k];
+
+		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+
+			if (!_usable(p, k * 64 + b))
+				keep &= ~(UINT64_C(1) << b);
+		}
+		p->uw[k] = keep;
+	}
+	return true;
+}
+
 static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
 		   pb_bitset_t *out, pb_verdict_t *why)
 {
@@ -491,7 +664,12 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
 	_mark_tight(p, want);
-	if (p->net && pb_net_switch_count(p->net)) {
+	if (p->ident && _usable_words(p, cand)) {
+		pb_net_order(p->net, &order);
+		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
+			if (_best_at_level_ident(p, lv, want) >= 0)
+				return _finish(p, p->best, want, out, why);
+	} else if (p->net && pb_net_switch_count(p->net)) {
 		pb_net_order(p->net, &order);
 		_count_usable(p, cand, order, p->nn);
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
