@@ -54,6 +54,8 @@ struct pb_placer {
 	 * word at a time (uw, [words]).
 	 */
 	bool ident;
+	bool nonneg;	/* no node's wake-up is negative */
+	bool spans_all; /* some switch has every node under it */
 	uint64_t *uw;
 	uint32_t nwords;
 	/* switches by level, index order within one: [nsw], [levels + 1] */
@@ -182,12 +184,22 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 		if (p->node_wake[i] < 0)
 			p->ident = false;
 	}
+	p->nonneg = true;
+	for (uint32_t i = 0; i < nn; i++)
+		if (p->node_wake[i] < 0)
+			p->nonneg = false;
 	if (p->ident) {
 		const uint32_t *order;
 
 		pb_net_order(net, &order);
 		for (uint32_t i = 0; i < nn && p->ident; i++)
 			p->ident = order[i] == i;
+		for (uint32_t sw = 0; sw < pb_net_switch_count(net); sw++) {
+			const uint32_t *under;
+
+			if (pb_net_switch_nodes(net, sw, &under) == nn)
+				p->spans_all = true;
+		}
 	}
 	return p;
 oom:
@@ -548,6 +560,7 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 		uint32_t dom = p->node_dom[n], len = p->node_plen[n];
 		const uint32_t *path = p->node_path[n];
 		pb_watts_t slack = INT64_MAX, taken = 0;
+		uint32_t was = a->picked;
 
 		for (uint32_t i = 0; i < len; i++) {
 			uint32_t d = path[i];
@@ -565,7 +578,8 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 			taken += need;
 			p->pick[a->picked++] = n;
 		}
-		if (taken)
+		/* a pick needing 0 W still touches its domains (rule 3) */
+		if (a->picked > was)
 			_take_path(p, path, len, taken);
 	}
 	for (uint32_t i = 0; i < p->ntouched; i++) {
@@ -669,6 +683,13 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
 			if (_best_at_level_ident(p, lv, want) >= 0)
 				return _finish(p, p->best, want, out, why);
+		/*
+		 * A switch over every node has been tried in the same order
+		 * as the virtual root, and could not: without a why_not to
+		 * fill in, nothing is left to learn from that attempt.
+		 */
+		if (!why && p->spans_all)
+			return 1;
 	} else if (p->net && pb_net_switch_count(p->net)) {
 		pb_net_order(p->net, &order);
 		_count_usable(p, cand, order, p->nn);
@@ -676,7 +697,16 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 			if (_best_at_level(p, cand, lv, want) >= 0)
 				return _finish(p, p->best, want, out, why);
 	}
-	/* the virtual root: every candidate, in net order */
+	/*
+	 * the virtual root: every candidate, in net order; without a
+	 * why_not, and in index order, over the usable ones only
+	 */
+	if (!why && p->nonneg && (!p->net || p->ident) &&
+	    _usable_words(p, cand)) {
+		_attempt_range(p, 0, p->nn, want, &a);
+		return a.picked == want ? _finish(p, p->pick, want, out, why)
+					: 1;
+	}
 	_attempt(p, cand, order, p->nn, want, &a);
 	if (a.picked == want)
 		return _finish(p, p->pick, want, out, why);
