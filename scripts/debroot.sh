@@ -151,6 +151,9 @@ cmd_make() {
 	[ -e "$root" ] && [ -n "$(ls -A "$root" 2>/dev/null)" ] &&
 		die "make: $root exists and is not empty"
 	mkdir -p "$root"
+	# A root's / is every user's (mktemp -d made it 0700): apt's _apt,
+	# munge and slurm run as their own users.
+	chmod 755 "$root"
 	proxy=$(apt-config shell p Acquire::http::Proxy 2>/dev/null | sed -nE "s/^p='(.*)'$/\1/p")
 	log "debootstrap $suite (minbase) into $root"
 	local args=(--variant=minbase)
