@@ -236,10 +236,12 @@ cmd_quickstart() {
 		die "quickstart: $repo is not a git checkout with a commit"
 	mkdir -p "${PB_ROOT_BASE:-/var/tmp}"
 	root=$(mktemp -d "${PB_ROOT_BASE:-/var/tmp}/pb-root-$suite.XXXXXX")
+	# The trap runs after this function has returned: the path is
+	# expanded into it now.
 	if [ "${PB_KEEP_ROOT:-0}" = 1 ]; then
-		trap 'log "kept $root"' EXIT
+		trap "log 'kept $root'" EXIT
 	else
-		trap 'cmd_destroy "$root" >/dev/null' EXIT
+		trap "cmd_destroy '$root' >/dev/null" EXIT
 	fi
 	t0=$(date +%s)
 
