@@ -21,9 +21,10 @@
 #                                 README's quick start on a new SUITE root:
 #                                 make one, install git and python3 there,
 #                                 git clone REPO's committed HEAD into it, run
-#                                 scripts/install-deps.sh and the short pass
-#                                 of scripts/test.sh (PB_QUICK=1) in it, and
-#                                 destroy it (PB_KEEP_ROOT=1 keeps it)
+#                                 scripts/install-deps.sh, scripts/demo.sh
+#                                 and the short pass of scripts/test.sh
+#                                 (PB_QUICK=1) in it, and destroy it
+#                                 (PB_KEEP_ROOT=1 keeps it)
 #
 # Roots of quickstart are made under PB_ROOT_BASE (default /var/tmp).
 #
@@ -182,16 +183,17 @@ cmd_make() {
 inner() {
 	local root=$1 rc=0
 	shift
-	mount -t proc proc "$root/proc"
-	mount --rbind /dev "$root/dev"
-	mount --make-rslave "$root/dev"
-	mount --rbind /sys "$root/sys"
-	mount --make-rslave "$root/sys"
-	mount -t tmpfs -o mode=755 tmpfs "$root/run"
-	mkdir -p "$root/run/lock"
+	mount -t proc proc "$root/proc" || die "run: mounting /proc in $root failed"
+	mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" ||
+		die "run: binding /dev into $root failed"
+	mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys" ||
+		die "run: binding /sys into $root failed"
+	mount -t tmpfs -o mode=755 tmpfs "$root/run" && mkdir -p "$root/run/lock" ||
+		die "run: mounting /run in $root failed"
 	if [ -f /etc/resolv.conf ]; then
 		: >>"$root/etc/resolv.conf"
-		mount --bind -o ro "$(readlink -f /etc/resolv.conf)" "$root/etc/resolv.conf"
+		mount --bind -o ro "$(readlink -f /etc/resolv.conf)" "$root/etc/resolv.conf" ||
+			die "run: binding /etc/resolv.conf into $root failed"
 	fi
 	chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -230,7 +232,7 @@ minutes() { awk -v s="$1" -v e="$(date +%s)" 'BEGIN { printf "%.1f", (e - s) / 6
 
 cmd_quickstart() {
 	[ $# -eq 2 ] || die "usage: debroot.sh quickstart SUITE REPO"
-	local suite=$1 repo=$2 root head t0 t
+	local suite=$1 repo=$2 root head t0 t q
 	need_root
 	head=$(git -C "$repo" rev-parse --verify HEAD) ||
 		die "quickstart: $repo is not a git checkout with a commit"
@@ -238,10 +240,11 @@ cmd_quickstart() {
 	root=$(mktemp -d "${PB_ROOT_BASE:-/var/tmp}/pb-root-$suite.XXXXXX")
 	# The trap runs after this function has returned: the path is
 	# expanded into it now.
+	printf -v q '%q' "$root"
 	if [ "${PB_KEEP_ROOT:-0}" = 1 ]; then
-		trap "log 'kept $root'" EXIT
+		trap "log kept $q" EXIT
 	else
-		trap "cmd_destroy '$root' >/dev/null" EXIT
+		trap "cmd_destroy $q >/dev/null" EXIT
 	fi
 	t0=$(date +%s)
 
@@ -270,6 +273,11 @@ cmd_quickstart() {
 	cmd_run_sub "$root" bash /root/powerbudget/scripts/install-deps.sh ||
 		die "quickstart: scripts/install-deps.sh failed in the $suite root"
 	log "step install-deps: $(minutes "$t") min"
+
+	t=$(date +%s)
+	cmd_run_sub "$root" sh -c 'cd /root/powerbudget && bash scripts/demo.sh' ||
+		die "quickstart: scripts/demo.sh failed in the $suite root"
+	log "step demo.sh: $(minutes "$t") min"
 
 	t=$(date +%s)
 	cmd_run_sub "$root" env PB_QUICK=1 bash /root/powerbudget/scripts/test.sh ||

@@ -11,9 +11,10 @@
 #   3. every libFuzzer target for PB_FUZZ_SECONDS (default 60) each, then
 #      once more over the corpus it made with leak checking on;
 #   4. README's quick start on a new Debian 12 root (scripts/debroot.sh
-#      quickstart): install-deps.sh and the short pass below, from a clone of
-#      this checkout's committed HEAD, so a missing install step fails here
-#      and not only on a new machine. PB_FRESH_ROOT=0 leaves it out.
+#      quickstart): install-deps.sh, demo.sh and the short pass below, from
+#      a clone of this checkout's committed HEAD, so a missing install step
+#      fails here and not only on a new machine. PB_FRESH_ROOT=0 leaves it
+#      out.
 #
 # PB_QUICK=1 is the short pass: the build, every test but the cluster tests,
 # one cluster test, and each fuzz target for PB_FUZZ_SECONDS (default 5);
