@@ -68,8 +68,8 @@ fuzz() {
 	CC=clang cmake -S . -B build-fuzz -DPB_WERROR=ON -DPB_FUZZ=ON \
 		-DPB_BUILD_PLUGIN=OFF -DPB_CLUSTER_TESTS=OFF \
 		-DPB_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
-	cmake --build build-fuzz -j"$jobs" --target fuzz_conf fuzz_topoconf \
-		fuzz_slurmconf fuzz_hwinv >build-fuzz.log 2>&1 || { cat build-fuzz.log; exit 1; }
+	cmake --build build-fuzz -j"$jobs" --target pb_fuzz >build-fuzz.log 2>&1 ||
+		{ cat build-fuzz.log; exit 1; }
 	ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
 }
 
