@@ -40,91 +40,70 @@ die() { log "error: $*"; exit 1; }
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root"; }
 
-# The first archive URI (and its keyring) of this machine's apt sources
-# that serves the release itself, not -security or -updates. Prints
-# "URI KEYRING" (KEYRING may be empty).
-host_archive() {
+# One line per deb entry of this machine's apt sources, deb822 files
+# first: URI<TAB>SUITES<TAB>COMPONENTS<TAB>KEYRING (KEYRING may be empty).
+host_entries() {
 	local f
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
-		# deb822: stanzas separated by blank lines.
 		awk '
 			function flush() {
-				if (types ~ /(^| )deb( |$)/ && uri != "" && suites != "") {
-					n = split(suites, s, " ")
-					for (i = 1; i <= n; i++)
-						if (s[i] !~ /-(security|updates|backports)$/) {
-							print uri, key; exit
-						}
-				}
-				types = uri = suites = key = ""
+				if (types ~ /(^| )deb( |$)/ && uri != "" && suites != "")
+					printf "%s\t%s\t%s\t%s\n", uri, suites, comps, key
+				types = uri = suites = comps = key = ""
 			}
 			/^[ \t]*$/ { flush(); next }
 			/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
 			/^URIs:/ { sub(/^URIs:[ \t]*/, ""); split($0, u, " "); uri = u[1] }
 			/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
+			/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
 			/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); key = $0 }
-			END { flush() }' "$f" | head -n1
-	done | head -n1 | grep . && return 0
+			END { flush() }' "$f"
+	done
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
 		# deb [opts] URI suite components...
-		sed -nE 's/^deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+([^ \t]+).*/\2 \3/p' "$f" |
-			awk '$2 !~ /-(security|updates|backports)$/ { print $1, ""; exit }'
-	done | head -n1 | grep . && return 0
+		sed -nE 's/^deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+([^ \t]+)[ \t]+(.*)$/\2\t\3\t\4\t/p' "$f"
+	done
+}
+
+# The release's own suites, not its -security, -updates or -backports.
+is_release_suite() { [[ $1 != *-security && $1 != *-updates && $1 != *-backports ]]; }
+
+# The first archive of this machine's apt sources that serves the release
+# itself: "URI KEYRING".
+host_archive() {
+	local uri suites comps key s
+	while IFS=$'\t' read -r uri suites comps key; do
+		for s in $suites; do
+			is_release_suite "$s" && { echo "$uri $key"; return 0; }
+		done
+	done < <(host_entries)
 	return 1
 }
 
-# apt sources for SUITE like this machine's: each deb stanza of the host
+# apt sources for SUITE like this machine's: each deb entry of the host
 # with the host's codename replaced by SUITE; unstable has no -updates or
 # -security suites, so those are dropped there.
 write_sources() {
-	local suite=$1 root=$2 host f out
+	local suite=$1 root=$2 host out uri suites comps key s keep
 	host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	[ -n "$host" ] || die "sources: /etc/os-release names no codename"
 	out="$root/etc/apt/sources.list.d/debian.sources"
-	: >"$out"
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v host="$host" -v suite="$suite" '
-			function flush() {
-				if (types ~ /(^| )deb( |$)/ && uris != "" && suites != "") {
-					n = split(suites, s, " "); keep = ""
-					for (i = 1; i <= n; i++) {
-						t = s[i]; sub("^" host, suite, t)
-						if ((suite == "sid" || suite == "unstable") && t ~ /-(security|updates)$/)
-							continue
-						keep = keep (keep == "" ? "" : " ") t
-					}
-					if (keep != "") {
-						print "Types: deb"; print "URIs: " uris
-						print "Suites: " keep; print "Components: " comps
-						if (key != "") print "Signed-By: " key
-						print ""
-					}
-				}
-				types = uris = suites = comps = key = ""
-			}
-			/^[ \t]*$/ { flush(); next }
-			/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
-			/^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
-			/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
-			/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
-			/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); key = $0 }
-			END { flush() }' "$f" >>"$out"
-	done
-	if [ ! -s "$out" ]; then
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-			[ -f "$f" ] || continue
-			sed -nE 's/^deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+([^ \t]+)[ \t]+(.*)$/\2 \3 \4/p' "$f"
-		done | while read -r uri s comps; do
+	while IFS=$'\t' read -r uri suites comps key; do
+		keep=
+		for s in $suites; do
 			s=${s/#$host/$suite}
-			case $suite:$s in
-			sid:*-security | sid:*-updates | unstable:*-security | unstable:*-updates) continue ;;
+			case $suite in
+			sid | unstable) is_release_suite "$s" || continue ;;
 			esac
-			printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\n\n' "$uri" "$s" "$comps"
-		done >"$out"
-	fi
+			keep+=${keep:+ }$s
+		done
+		[ -n "$keep" ] || continue
+		printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\n' "$uri" "$keep" "$comps"
+		[ -z "$key" ] || printf 'Signed-By: %s\n' "$key"
+		echo
+	done < <(host_entries) >"$out"
 	[ -s "$out" ] || die "sources: found no deb entry in this machine's apt sources"
 	rm -f "$root/etc/apt/sources.list"
 }
