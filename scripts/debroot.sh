@@ -194,14 +194,14 @@ cmd_run() {
 
 cmd_destroy() {
 	[ $# -eq 1 ] || die "usage: debroot.sh destroy DIR"
-	local root
+	local root mounted
 	need_root
 	[ -e "$1" ] || return 0
 	root=$(readlink -f "$1")
 	[ "$root" != / ] || die "destroy: refusing /"
-	if findmnt -rn -o TARGET | grep -qE "^$root(/|$)"; then
-		die "destroy: something is still mounted under $root: $(findmnt -rn -o TARGET | grep -E "^$root(/|$)" | tr '\n' ' ')"
-	fi
+	mounted=$(findmnt -rn -o TARGET |
+		awk -v r="$root" '$0 == r || index($0, r "/") == 1' | tr '\n' ' ')
+	[ -z "$mounted" ] || die "destroy: still mounted under $root: $mounted"
 	rm -rf --one-file-system "$root"
 	log "destroyed $root"
 }
