@@ -88,7 +88,7 @@ echo "== cluster tests with the plugin built with ASan+UBSan, preloaded into slu
 # clients all load select plugins); any report fails the stage.
 asan_logs=$(mktemp -d)
 for t in passthrough power_cap power_domains power_restart power_preempt power_hints \
-	power_saving fault_reconfig; do
+	power_limits power_measured power_learned power_saving fault_reconfig; do
 	[ -f "tests/cluster/test_$t.py" ] || continue
 	echo "-- asan: $t"
 	LD_PRELOAD=$(gcc -print-file-name=libasan.so) \
