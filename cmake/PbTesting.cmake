@@ -3,6 +3,12 @@
 # Builds a cmocka test and registers it as ctest "unit.NAME" (label unit); with
 # PB_VALGRIND also as "valgrind.NAME", which fails on any memory error or leak.
 find_program(VALGRIND_EXECUTABLE valgrind)
+# Asked for, the valgrind tests must exist: without valgrind they would
+# silently not be registered and the run would pass without them.
+if(PB_VALGRIND AND NOT PB_SANITIZE AND NOT VALGRIND_EXECUTABLE)
+	message(FATAL_ERROR "PB_VALGRIND=ON needs valgrind (Debian package "
+		"valgrind; scripts/install-deps.sh installs it)")
+endif()
 
 function(pb_add_unit_test name)
 	cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})

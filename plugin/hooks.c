@@ -581,6 +581,17 @@ static bool _admit_limited(job_record_t *job, pb_alloc_t *alloc, int64_t now,
 	return true;
 }
 
+/*
+ * GpuLimits=efficient: while any job waits for power, power is what
+ * bounds the work done, so a job that may be limited starts at no more
+ * than the limit with the most work per watt even when full draw fits.
+ */
+static bool _efficient_now(bool limited)
+{
+	return limited && model->gpu_limits == PB_CONF_LIMITS_EFFICIENT &&
+	       reasons_count() > 0;
+}
+
 /* The request at the floor of a chosen GPU limit, if @job may have one. */
 static bool _limited_request(job_record_t *job, pb_place_req_t *req)
 {
@@ -730,7 +741,10 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 		      job);
 		return ESLURM_NODES_BUSY;
 	}
-	if (pb_ledger_admit(model->ledger, &alloc, now, end, &v) == 0)
+	if (_efficient_now(limited) &&
+	    _admit_limited(job, &alloc, now, true, &v))
+		; /* at the efficient limit while jobs wait for power */
+	else if (pb_ledger_admit(model->ledger, &alloc, now, end, &v) == 0)
 		limits_note(job->job_id, 0, 0); /* full draw */
 	else if (limited)
 		_admit_limited(job, &alloc, now, true, &v);

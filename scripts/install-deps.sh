@@ -12,6 +12,9 @@ PACKAGES=(
 	libhwloc-dev hwloc-nox libcmocka-dev
 	python3 gnuplot-nox valgrind clang libclang-rt-14-dev procps
 	rpm lintian
+	# llvm-symbolizer: clang's sanitizer runtime has none of its own, and
+	# the fuzzers' leak suppressions match libslurm's functions by name.
+	llvm
 )
 
 missing=()
@@ -27,8 +30,11 @@ if ((${#missing[@]})); then
 	fi
 	echo "install-deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Others may be installing on the same machine: wait for dpkg's lock
+	# rather than fail on it.
+	apt-get update -qq -o DPkg::Lock::Timeout=600
+	apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
+		"${missing[@]}" >/dev/null
 fi
 
 # Debian enables and starts the daemons on install; our clusters bring their

@@ -8,30 +8,6 @@
 
 #include "policy/gpulimit.h"
 
-/* The two-rack site, its class enforcing GPU limits when enforced. */
-static pb_site_t *racks(bool enforced)
-{
-	pb_error_t err = {{0}};
-	pb_site_t *s = pb_site_create();
-	pb_gpu_model_t m;
-	pb_class_spec_t c = tiny_spec("tiny");
-
-	c.gpu_limit_enforced = enforced;
-	tiny_model(&m);
-	assert_int_equal(pb_site_set_gpu_model(s, &m, &err), 0);
-	assert_int_equal(pb_site_add_class(s, &c, &err), 0);
-	assert_int_equal(pb_site_add_domain(s, "fac", -1, 2500, &err), 0);
-	assert_int_equal(pb_site_add_domain(s, "rackA", 0, 1500, &err), 1);
-	assert_int_equal(pb_site_add_domain(s, "rackB", 0, 1500, &err), 2);
-	assert_int_equal(pb_site_add_node(s, "a0", 0, 1, &err), 0);
-	assert_int_equal(pb_site_add_node(s, "a1", 0, 1, &err), 1);
-	assert_int_equal(pb_site_add_node(s, "b0", 0, 2, &err), 2);
-	assert_int_equal(pb_site_add_node(s, "b1", 0, 2, &err), 3);
-	if (pb_site_finalize(s, &err))
-		fail_msg("finalize: %s", err.text);
-	return s;
-}
-
 static void test_curve(void **state)
 {
 	pb_speed_curve_t c;
@@ -85,7 +61,7 @@ static void test_stretch(void **state)
 
 static void test_efficient(void **state)
 {
-	pb_site_t *s = racks(true);
+	pb_site_t *s = two_racks_of(NULL, true);
 	pb_speed_curve_t c;
 	const pb_power_class_t *cls = pb_site_class(s, 0);
 
@@ -107,19 +83,17 @@ static void test_efficient(void **state)
 /* rackA holds a full job on a0: 440 + 600 = 1040 of its 1500. */
 static pb_ledger_t *busy_rack(const pb_site_t *s)
 {
-	pb_error_t err;
-	pb_ledger_t *l = pb_ledger_create(s, NULL, &err);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 
-	assert_non_null(l);
-	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 1000, &err),
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 1000, NULL),
 			 0);
 	return l;
 }
 
 static void test_fit(void **state)
 {
-	pb_site_t *s = racks(true);
+	pb_site_t *s = two_racks_of(NULL, true);
 	pb_ledger_t *l = busy_rack(s);
 	pb_speed_curve_t c;
 	pb_limit_ask_t ask = {.lo_w = 100, .hi_w = 300, .max_w = 300,
@@ -166,7 +140,7 @@ static void test_fit(void **state)
 
 static void test_fit_unenforced(void **state)
 {
-	pb_site_t *s = racks(false);
+	pb_site_t *s = two_racks_of(NULL, false);
 	pb_ledger_t *l = busy_rack(s);
 	pb_speed_curve_t c;
 	pb_limit_ask_t ask = {.lo_w = 100, .hi_w = 300, .max_w = 300,
@@ -192,7 +166,7 @@ static void test_fit_unenforced(void **state)
  */
 static void test_fit_stretch_meets_reservation(void **state)
 {
-	pb_site_t *s = racks(true);
+	pb_site_t *s = two_racks_of(NULL, true);
 	pb_ledger_t *l = busy_rack(s);
 	pb_speed_curve_t c;
 	pb_limit_ask_t ask = {.lo_w = 100, .hi_w = 300, .max_w = 300,

@@ -7,16 +7,6 @@
  */
 #include "util.h"
 
-static pb_ledger_t *ledger(const pb_site_t *s)
-{
-	pb_error_t err;
-	pb_ledger_t *l = pb_ledger_create(s, NULL, &err);
-
-	if (!l)
-		fail_msg("ledger: %s", err.text);
-	return l;
-}
-
 static void expect(const pb_ledger_t *l, pb_watts_t fac, pb_watts_t ra,
 		   pb_watts_t rb)
 {
@@ -29,7 +19,7 @@ static void expect(const pb_ledger_t *l, pb_watts_t fac, pb_watts_t ra,
 static void test_admit_commit_release(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 
@@ -66,7 +56,7 @@ static void test_admit_commit_release(void **state)
 static void test_invalid_alloc(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 	pb_error_t err;
@@ -88,7 +78,7 @@ static void test_invalid_alloc(void **state)
 static void test_off_nodes_and_wake(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 	pb_error_t err;
@@ -132,7 +122,7 @@ static void test_off_nodes_and_wake(void **state)
 static void test_suspend_resume(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 	pb_job_info_t info;
@@ -166,7 +156,7 @@ static void test_suspend_resume(void **state)
 static void test_cap_change_running_jobs(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 	pb_error_t err;
@@ -198,7 +188,7 @@ static void test_facility_pue_cooling_reserve(void **state)
 {
 	pb_facility_t f = {1250, 1900, 10000};
 	pb_site_t *s = two_racks(&f);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 	pb_error_t err;
@@ -230,7 +220,7 @@ static void test_facility_pue_cooling_reserve(void **state)
 
 	f.cooling_w = 0;
 	s = two_racks(&f);
-	l = ledger(s);
+	l = new_ledger(s);
 	assert_int_equal(pb_ledger_set_cap(l, 0, 2600, &err), 0);
 	assert_int_equal(pb_ledger_limit(l, 0), 2059);
 	pb_ledger_destroy(l);
@@ -280,7 +270,7 @@ static void test_hint_scope(void **state)
 	assert_int_equal(pb_site_finalize(s, &err), 0);
 	assert_true(pb_site_class(s, 1)->gpu_limit_enforced);
 	assert_false(pb_site_class(s, 0)->gpu_limit_enforced);
-	l = ledger(s);
+	l = new_ledger(s);
 
 	/* enforced only: 2 * (150 - 50) + 100 on a0, full 600 on b0 */
 	whole(&w, 2, 0, 2);
@@ -321,7 +311,7 @@ static void test_hint_scope(void **state)
 static void test_rebuild_and_views(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	pb_alloc_node_t n1[] = {{0, 2, 10}, {2, 1, 3}};
 	pb_alloc_node_t n2[] = {{1, 1, 0}};
 	pb_running_job_t jobs[] = {

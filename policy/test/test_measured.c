@@ -10,20 +10,10 @@
 
 #define NONE (-1)
 
-static pb_ledger_t *ledger(const pb_site_t *s)
-{
-	pb_error_t err;
-	pb_ledger_t *l = pb_ledger_create(s, NULL, &err);
-
-	if (!l)
-		fail_msg("ledger: %s", err.text);
-	return l;
-}
-
 static void test_rule(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_watts_t node[4] = {900, NONE, NONE, NONE};
 	pb_watts_t dom[3] = {NONE, NONE, 600};
@@ -60,7 +50,7 @@ static void test_rule(void **state)
 static void test_started_since(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_watts_t dom[3] = {NONE, NONE, 600};
 	pb_watts_t node[4] = {NONE, NONE, 300, NONE};
@@ -92,7 +82,7 @@ static void test_started_since(void **state)
 static void test_ledger_limits(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 	pb_watts_t un[3] = {0, 0, 500};

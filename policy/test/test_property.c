@@ -2,7 +2,8 @@
 /*
  * Randomized property test of the ledger: random event sequences (admit +
  * commit, release, node power, cap changes, reservations, suspend/resume,
- * end-time changes, time passing) on random domain trees.  Properties:
+ * end-time changes, meter readings above and below the model, time
+ * passing) on random domain trees.  Properties:
  *  - after every admitted commit, no domain on the job's paths is over its
  *    limit, now or at any reservation checkpoint inside the job's run;
  *  - a refused admit names a real overflow and changes nothing;
@@ -11,11 +12,14 @@
  *  - failing calls have no side effects;
  *  - earliest_start answers "now" exactly when admit says yes now, and a
  *    later answer t is admitted at t once the jobs ending by t are gone;
+ *  - the draw the model misses covers every meter reading and a parent's
+ *    covers its children's; the facility rule counts it;
  *  - pb_ledger_verify passes after every step.
  * Deterministic: sequence i uses seed PB_PROPERTY_SEED + i; a failure
  * prints the seed and step.  PB_PROPERTY_ITERS sets the sequence count.
  */
 #include "random_site.h"
+#include "policy/measured.h"
 
 #define STEPS 40
 #define MAX_JOBS 64
@@ -137,7 +141,8 @@ static void check_facility(struct world *w)
 	const pb_facility_t *f = pb_site_facility(w->site);
 	uint32_t root = pb_site_root(w->site);
 	pb_watts_t it = pb_ledger_committed(w->l, root) +
-			pb_ledger_reserved_at(w->l, root, w->now);
+			pb_ledger_reserved_at(w->l, root, w->now) +
+			pb_ledger_unmodelled(w->l, root);
 	pb_watts_t cap = pb_ledger_cap(w->l, root);
 	pb_watts_t held = (cap * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
 
@@ -255,6 +260,52 @@ static void op_cap(struct world *w)
 	CHECK(w, pb_ledger_cap(w->l, d) == cap);
 }
 
+/*
+ * Random meter readings, some above the model: the draw the model misses
+ * covers every reading, a parent's covers its children's, and the ledger
+ * counts it from then on (check_facility, check_within).
+ */
+static void op_measure(struct world *w)
+{
+	uint32_t nn = pb_site_node_count(w->site);
+	uint32_t nd = pb_site_domain_count(w->site);
+	pb_watts_t *node_w = calloc(nn, sizeof(*node_w));
+	pb_watts_t *dom_w = calloc(nd, sizeof(*dom_w));
+	pb_watts_t *un = calloc(nd, sizeof(*un));
+
+	assert_true(node_w && dom_w && un);
+	for (uint32_t n = 0; n < nn; n++)
+		node_w[n] = rng_below(&w->r, 2) ?
+				    -1 :
+				    pb_ledger_node_draw(w->l, n) - 200 +
+					(pb_watts_t)rng_below(&w->r, 600);
+	for (uint32_t d = 0; d < nd; d++)
+		dom_w[d] = rng_below(&w->r, 3) ?
+				   -1 :
+				   pb_ledger_committed(w->l, d) - 500 +
+				       (pb_watts_t)rng_below(&w->r, 1500);
+	pb_measured_unmodelled(w->l, node_w, dom_w, NULL, NULL, un);
+	for (uint32_t d = 0; d < nd; d++) {
+		int32_t parent = pb_site_domain_parent(w->site, d);
+
+		CHECK(w, un[d] >= 0);
+		if (dom_w[d] >= 0)
+			CHECK(w, pb_ledger_committed(w->l, d) + un[d] >=
+				     dom_w[d]);
+		if (parent >= 0)
+			CHECK(w, un[parent] >= un[d]);
+	}
+	for (uint32_t n = 0; n < nn; n++)
+		if (node_w[n] >= 0)
+			CHECK(w, un[pb_site_node_domain(w->site, n)] >=
+				     node_w[n] - pb_ledger_node_draw(w->l, n));
+	/* now and then the readings go stale: the model alone */
+	pb_ledger_set_unmodelled(w->l, rng_below(&w->r, 4) ? un : NULL);
+	free(node_w);
+	free(dom_w);
+	free(un);
+}
+
 static void op_reserve(struct world *w)
 {
 	pb_alloc_node_t nodes[4];
@@ -352,7 +403,7 @@ static void run_sequence(uint64_t seed, uint32_t max_nodes)
 	w.snap = calloc(2 * pb_site_domain_count(w.site), sizeof(*w.snap));
 	w.avail = calloc(pb_site_domain_count(w.site), sizeof(*w.avail));
 	for (w.step = 0; w.step < STEPS; w.step++) {
-		uint32_t op = rng_below(&w.r, 10);
+		uint32_t op = rng_below(&w.r, 11);
 
 		if (getenv("PB_PROPERTY_TRACE"))
 			fprintf(stderr, "step %u op %u now %lld\n", w.step, op,
@@ -378,6 +429,9 @@ static void run_sequence(uint64_t seed, uint32_t max_nodes)
 			break;
 		case 8:
 			op_job_state(&w);
+			break;
+		case 9:
+			op_measure(&w);
 			break;
 		default:
 			w.now += rng_below(&w.r, 200);

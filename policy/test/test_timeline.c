@@ -8,20 +8,10 @@
 
 #define NOW 1000
 
-static pb_ledger_t *ledger(const pb_site_t *s)
-{
-	pb_error_t err;
-	pb_ledger_t *l = pb_ledger_create(s, NULL, &err);
-
-	if (!l)
-		fail_msg("ledger: %s", err.text);
-	return l;
-}
-
 static void test_earliest_start_from_job_ends(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	pb_verdict_t v;
 	int64_t t;
@@ -69,7 +59,7 @@ static void test_earliest_start_from_job_ends(void **state)
 static void test_job_without_end_and_overdue(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w;
 	int64_t t;
 
@@ -97,7 +87,7 @@ static void test_job_without_end_and_overdue(void **state)
 static void test_reservation_blocks_only_overlapping_jobs(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w, r;
 	pb_verdict_t v;
 	pb_error_t err;
@@ -151,7 +141,7 @@ static void test_reservation_blocks_only_overlapping_jobs(void **state)
 static void test_reservation_at_facility_and_earliest(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole w, r;
 	pb_alloc_node_t yn = {1, 1, 0};
 	pb_alloc_t y = {&yn, 1, 0, PB_HINT_EVERYWHERE};
@@ -209,7 +199,7 @@ static void test_reservation_at_facility_and_earliest(void **state)
 static void test_overlapping_reservations(void **state)
 {
 	pb_site_t *s = two_racks(NULL);
-	pb_ledger_t *l = ledger(s);
+	pb_ledger_t *l = new_ledger(s);
 	struct whole r1, r2, w;
 	pb_verdict_t v;
 	pb_error_t err;

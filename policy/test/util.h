@@ -63,16 +63,23 @@ static inline int32_t tiny_class(pb_site_t *s)
 	return pb_site_add_class(s, &c, &err);
 }
 
-/* Caps: fac 2500, racks 1500 each; fac may be NULL (PUE 1, no reserve). */
-static inline pb_site_t *two_racks(const pb_facility_t *fac)
+/*
+ * Caps: fac 2500, racks 1500 each; fac may be NULL (PUE 1, no reserve).
+ * enforced: the class enforces GPU power limits (GpuLimitEnforced=yes).
+ */
+static inline pb_site_t *two_racks_of(const pb_facility_t *fac, bool enforced)
 {
 	pb_error_t err = {{0}};
 	pb_site_t *s = pb_site_create();
-	int32_t cls, root, ra, rb;
+	pb_gpu_model_t m;
+	pb_class_spec_t c = tiny_spec("tiny");
+	int32_t root, ra, rb;
 
 	assert_non_null(s);
-	cls = tiny_class(s);
-	assert_int_equal(cls, 0);
+	c.gpu_limit_enforced = enforced;
+	tiny_model(&m);
+	assert_int_equal(pb_site_set_gpu_model(s, &m, &err), 0);
+	assert_int_equal(pb_site_add_class(s, &c, &err), 0);
 	root = pb_site_add_domain(s, "fac", -1, 2500, &err);
 	ra = pb_site_add_domain(s, "rackA", root, 1500, &err);
 	rb = pb_site_add_domain(s, "rackB", root, 1500, &err);
@@ -88,6 +95,22 @@ static inline pb_site_t *two_racks(const pb_facility_t *fac)
 	if (pb_site_finalize(s, &err))
 		fail_msg("finalize: %s", err.text);
 	return s;
+}
+
+static inline pb_site_t *two_racks(const pb_facility_t *fac)
+{
+	return two_racks_of(fac, false);
+}
+
+/* A ledger over s, or the test fails. */
+static inline pb_ledger_t *new_ledger(const pb_site_t *s)
+{
+	pb_error_t err;
+	pb_ledger_t *l = pb_ledger_create(s, NULL, &err);
+
+	if (!l)
+		fail_msg("ledger: %s", err.text);
+	return l;
 }
 
 /* An allocation of whole nodes (2 GPUs, 10 cores each). */

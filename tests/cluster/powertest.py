@@ -13,8 +13,17 @@ class every test uses (the numbers of scripts/demo.py):
   so each such job adds 5500 W per node to what the idle nodes draw.
 """
 
+import os
 import re
+import shutil
+import tempfile
 import time
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+LIMIT_SCRIPT = os.path.join(_ROOT, "tools", "pb_gpu_limit", "pb-gpu-limit")
+FAKE_SMI = os.path.join(_ROOT, "tools", "pb_gpu_limit", "test",
+                        "fake-nvidia-smi")
 
 IDLE_W = 2800
 BUSY_W = 8300
@@ -141,3 +150,51 @@ def ctld_log(c):
     with open(c.path("log", "slurmctld.log"), errors="replace") as f:
         return f.read()
 
+
+
+class FakeGpus:
+    """pb-gpu-limit as slurmd's Prolog and Epilog against the fake
+    nvidia-smi, in a temp dir of its own: what each GPU's limit is now
+    (limits), every limit set (log), and the slurm.conf lines (conf).
+    slurmd gives a prolog a clean environment, so a wrapper script points
+    pb-gpu-limit at the fake."""
+
+    def __init__(self, prefix):
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        self.smi = os.path.join(self.tmp, "smi")
+        os.mkdir(self.smi)
+        self.wrapper = os.path.join(self.tmp, "prolog")
+        with open(self.wrapper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"PB_NVIDIA_SMI={FAKE_SMI} FAKE_SMI_DIR={self.smi} "
+                    f"PB_GPU_LIMIT_STATE_DIR={self.tmp}/notes "
+                    f"exec {LIMIT_SCRIPT}\n")
+        os.chmod(self.wrapper, 0o755)
+
+    def close(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def conf(self, alloc=True):
+        c = {"Prolog": self.wrapper, "Epilog": self.wrapper}
+        if alloc:
+            c["PrologFlags"] = "Alloc"
+        return c
+
+    def log(self):
+        """Every limit set, as (node, gpu, watts) strings."""
+        try:
+            with open(os.path.join(self.smi, "log")) as f:
+                return [tuple(line.split()) for line in f if line.strip()]
+        except OSError:
+            return []
+
+    def limits(self, node):
+        """The 8 GPUs' limits on node now (None: never set)."""
+        out = []
+        for g in range(8):
+            try:
+                with open(os.path.join(self.smi, f"{node}.gpu{g}")) as f:
+                    out.append(int(f.read()))
+            except OSError:
+                out.append(None)
+        return out

@@ -25,19 +25,11 @@ Watts (powertest.py's class, H100 SXM: idle 75 W, max 700 W, min cap
 """
 
 import os
-import shutil
 import subprocess
-import tempfile
 import time
 
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-LIMIT_SCRIPT = os.path.join(ROOT, "tools", "pb_gpu_limit", "pb-gpu-limit")
-FAKE_SMI = os.path.join(ROOT, "tools", "pb_gpu_limit", "test",
-                        "fake-nvidia-smi")
 
 NODES = 4
 FULL_W = pt.JOB_NODE_W
@@ -69,44 +61,14 @@ def job_watts(s, j):
 class HintTest(ClusterTestCase):
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="pbhints.")
-        self.smi = os.path.join(self.tmp, "smi")
-        os.mkdir(self.smi)
-        # slurmd gives a prolog a clean environment: a wrapper points
-        # pb-gpu-limit at the fake nvidia-smi.
-        self.wrapper = os.path.join(self.tmp, "prolog")
-        with open(self.wrapper, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"PB_NVIDIA_SMI={FAKE_SMI} FAKE_SMI_DIR={self.smi} "
-                    f"PB_GPU_LIMIT_STATE_DIR={self.tmp}/notes "
-                    f"exec {LIMIT_SCRIPT}\n")
-        os.chmod(self.wrapper, 0o755)
+        self.gpus = pt.FakeGpus("pbhints.")
+        self.smi = self.gpus.smi
+        self.smi_log = self.gpus.log
+        self.limits = self.gpus.limits
+        self.prolog_conf = self.gpus.conf
 
     def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def smi_log(self):
-        try:
-            with open(os.path.join(self.smi, "log")) as f:
-                return [tuple(line.split()) for line in f if line.strip()]
-        except OSError:
-            return []
-
-    def limits(self, node):
-        out = []
-        for g in range(8):
-            try:
-                with open(os.path.join(self.smi, f"{node}.gpu{g}")) as f:
-                    out.append(int(f.read()))
-            except OSError:
-                out.append(None)
-        return out
-
-    def prolog_conf(self, alloc=True):
-        c = {"Prolog": self.wrapper, "Epilog": self.wrapper}
-        if alloc:
-            c["PrologFlags"] = "Alloc"
-        return c
+        self.gpus.close()
 
     def test_enforced_only_where_the_gpu_limit_holds(self):
         pdir = plugin_dir(self)

@@ -15,18 +15,11 @@ learned 300 x 1.1 = 330 W; charged 8 x (330 - 75) + 500 = 2540 W.
 """
 
 import os
-import shutil
-import tempfile
 import time
 
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-LIMIT_SCRIPT = os.path.join(ROOT, "tools", "pb_gpu_limit", "pb-gpu-limit")
-FAKE_SMI = os.path.join(ROOT, "tools", "pb_gpu_limit", "test",
-                        "fake-nvidia-smi")
 NODES = 2
 AT_330_W = 8 * (330 - 75) + 500
 
@@ -44,29 +37,13 @@ def budget(meter):
 class LearnedTest(ClusterTestCase):
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="pblearned.")
-        self.smi = os.path.join(self.tmp, "smi")
-        os.mkdir(self.smi)
-        self.meter = os.path.join(self.tmp, "meter.txt")
+        self.gpus = pt.FakeGpus("pblearned.")
+        self.meter = os.path.join(self.gpus.tmp, "meter.txt")
         with open(self.meter, "w") as f:
             f.write(f"Time={int(time.time())}\nNode=n1 Watts=5100\n")
-        self.wrapper = os.path.join(self.tmp, "prolog")
-        with open(self.wrapper, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"PB_NVIDIA_SMI={FAKE_SMI} FAKE_SMI_DIR={self.smi} "
-                    f"PB_GPU_LIMIT_STATE_DIR={self.tmp}/notes "
-                    f"exec {LIMIT_SCRIPT}\n")
-        os.chmod(self.wrapper, 0o755)
 
     def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def limit_n1(self):
-        try:
-            with open(os.path.join(self.smi, "n1.gpu0")) as f:
-                return int(f.read())
-        except OSError:
-            return None
+        self.gpus.close()
 
     def run_train(self, c):
         """One run of class "train" on n1; its modelled watts."""
@@ -84,9 +61,7 @@ class LearnedTest(ClusterTestCase):
     def test_second_run_is_charged_its_learned_draw(self):
         with Cluster(nodes=NODES, select_type=PLUGIN_TYPE,
                      plugin_dir=plugin_dir(self),
-                     extra_conf={"Prolog": self.wrapper,
-                                 "Epilog": self.wrapper,
-                                 "PrologFlags": "Alloc"},
+                     extra_conf=self.gpus.conf(),
                      files={"power_budget.conf": budget(self.meter)}) as c:
             first, watts = self.run_train(c)
             self.assertEqual(watts, pt.JOB_NODE_W, "a first run is "
@@ -99,11 +74,10 @@ class LearnedTest(ClusterTestCase):
 
             second, watts = self.run_train(c)
             self.assertEqual(watts, AT_330_W)
-            self.assertEqual(self.limit_n1(), 700, "epilog reset")
-            with open(os.path.join(self.smi, "log")) as f:
-                set_n1 = [line.split() for line in f]
+            self.assertEqual(self.gpus.limits("n1"), [700] * 8,
+                             "epilog reset")
             self.assertEqual(
-                sorted({w for n, _, w in set_n1 if n == "n1"}),
+                sorted({w for n, _, w in self.gpus.log() if n == "n1"}),
                 ["330", "700"], "the prolog held run 2 to its learned "
                 "330 W, the epilogs reset to 700 W")
 

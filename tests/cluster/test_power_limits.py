@@ -21,18 +21,10 @@ limit becomes ceil(600 / 0.939 / 60) = 11 minutes.
 """
 
 import os
-import shutil
-import tempfile
 import time
 
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-LIMIT_SCRIPT = os.path.join(ROOT, "tools", "pb_gpu_limit", "pb-gpu-limit")
-FAKE_SMI = os.path.join(ROOT, "tools", "pb_gpu_limit", "test",
-                        "fake-nvidia-smi")
 
 NODES = 4
 FULL_W = pt.JOB_NODE_W
@@ -75,36 +67,16 @@ def minutes(hms):
 class LimitTest(ClusterTestCase):
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="pblimits.")
-        self.smi = os.path.join(self.tmp, "smi")
-        os.mkdir(self.smi)
-        self.wrapper = os.path.join(self.tmp, "prolog")
-        with open(self.wrapper, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"PB_NVIDIA_SMI={FAKE_SMI} FAKE_SMI_DIR={self.smi} "
-                    f"PB_GPU_LIMIT_STATE_DIR={self.tmp}/notes "
-                    f"exec {LIMIT_SCRIPT}\n")
-        os.chmod(self.wrapper, 0o755)
+        self.gpus = pt.FakeGpus("pblimits.")
+        self.limits = self.gpus.limits
 
     def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def limits(self, node):
-        out = []
-        for g in range(8):
-            try:
-                with open(os.path.join(self.smi, f"{node}.gpu{g}")) as f:
-                    out.append(int(f.read()))
-            except OSError:
-                out.append(None)
-        return out
+        self.gpus.close()
 
     def cluster(self, conf):
         return Cluster(nodes=NODES, select_type=PLUGIN_TYPE,
                        plugin_dir=plugin_dir(self),
-                       extra_conf={"Prolog": self.wrapper,
-                                   "Epilog": self.wrapper,
-                                   "PrologFlags": "Alloc"},
+                       extra_conf=self.gpus.conf(),
                        files={"power_budget.conf": conf})
 
     def assert_waits(self, c, j, secs=6):
@@ -182,6 +154,38 @@ class LimitTest(ClusterTestCase):
             c.wait_jobs([d], timeout=60)
             release_a()
             c.wait_jobs([a], timeout=60)
+        self.assertTornDown(c)
+
+    def test_efficient_while_jobs_wait_for_power(self):
+        """GpuLimits=efficient: once a job waits for power, a job that
+        fits at full draw starts at the efficient limit, 560 W (8 x (560 -
+        75) + 500 = 4380 W), leaving the power it does not need."""
+        cap = IDLE + FULL_W + FULL_W + 1000
+        with self.cluster(budget(cap, "GpuLimits=efficient")) as c:
+            script_a, release_a = pt.gate(c, "a")
+            # nothing waits: full draw, even in efficient mode
+            a = c.sbatch(["--time=10", "-w", "n1", *pt.FULL_NODE], script_a)
+            c.wait_jobs([a], state="RUNNING", timeout=30)
+            s = pt.wait_status(c, lambda s: a in s["jobs"])
+            self.assertEqual(job_watts(s, a), FULL_W, s["text"])
+            # two full nodes do not fit the 6500 W left: it waits
+            o = c.sbatch(["--time=10", "-N", "2", "-w", "n[2-3]", *OPT_OUT,
+                          *pt.FULL_NODE], "true")
+            self.assert_waits(c, o)
+            # short enough to end before o's power reservation (at a's
+            # end) needs the power: 2 min at 0.939 of full speed is 3 min
+            script_b, release_b = pt.gate(c, "b")
+            b = c.sbatch(["--time=2", "-w", "n2", *pt.FULL_NODE], script_b)
+            c.wait_jobs([b], state="RUNNING", timeout=30)
+            s = pt.wait_status(c, lambda s: b in s["jobs"])
+            self.assertEqual(job_watts(s, b), AT_560_W, s["text"])
+            self.assertEqual(minutes(c.job(b)["TimeLimit"]), 3)
+            pt.wait_for(lambda: self.limits("n2") == [560] * 8, 15,
+                        what="n2 GPU limits set by the prolog")
+            c.run(["scancel", str(o)])
+            release_a()
+            release_b()
+            c.wait_jobs([a, b], timeout=60)
         self.assertTornDown(c)
 
     def test_fit_keeps_the_time_limit(self):
