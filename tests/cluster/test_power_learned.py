@@ -89,15 +89,22 @@ class LearnedTest(ClusterTestCase):
             self.assertEqual(int(s["jobs"][other]["Watts"]), pt.JOB_NODE_W)
             c.wait_jobs([other], timeout=30)
 
-            # the table survives a crash
+            # the table survives a crash; the crash comes once slurmctld
+            # has written its job state after the last job ended (it
+            # writes at most every 5 s, and a completion it accepted but
+            # never wrote is recovered RUNNING, holding its node)
+            c.wait_state_saved(time.time())
             c.restart_slurmctld(kill9=True)
             _, watts = self.run_train(c)
+            ended = time.time()
             self.assertEqual(watts, AT_330_W)
             self.assertIn("learned draw of 1 job class(es) from", pt.ctld_log(c))
 
             # a corrupt table is ignored, with a log line (written once
-            # the last run's observation has been saved)
+            # the last run's observation has been saved, and the crash
+            # once that run's end is in the job state)
             time.sleep(3)
+            c.wait_state_saved(ended)
             with open(state, "w") as f:
                 f.write("pb-learn 1\nclass u0/train 1 1 lots\n")
             c.restart_slurmctld(kill9=True)
