@@ -13,6 +13,7 @@
 
 #include "src/common/slurm_xlator.h"
 #include "src/common/node_conf.h"
+#include "src/common/read_config.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
@@ -79,6 +80,18 @@ static char *_slurp(const char *path, size_t *len, char **why)
 	    st.st_size > METER_MAX_BYTES) {
 		*why = xstrdup_printf("meter file %s: not a regular file of at most %d bytes",
 				      path, METER_MAX_BYTES);
+		close(fd);
+		return NULL;
+	}
+	/*
+	 * Readings can only add load, never take the model's away, but a
+	 * file anyone may write could still hold every start: only root's
+	 * or SlurmUser's word counts.
+	 */
+	if ((st.st_uid != 0 && st.st_uid != slurm_conf.slurm_user_id) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		*why = xstrdup_printf("meter file %s: must be owned by root or SlurmUser and writable by its owner only",
+				      path);
 		close(fd);
 		return NULL;
 	}

@@ -212,6 +212,7 @@ static void _unbind(model_t *m)
 	m->net = NULL;
 	m->cand = m->chosen = NULL;
 	m->slurm_nodes = 0;
+	m->identity = false;
 }
 
 /* slurmctld's; weak, so that slurmd and the clients still load the plugin. */
@@ -327,6 +328,9 @@ extern int model_bind(model_t *m, char **errmsg)
 		m->slurm2site[node_ptr->index] = site;
 		m->site2slurm[site] = node_ptr->index;
 	}
+	m->identity = (uint32_t) node_record_count == nsite;
+	for (int i = 0; m->identity && i < node_record_count; i++)
+		m->identity = m->slurm2site[i] == i;
 	if (nmissing) {
 		*errmsg = xstrdup_printf(
 			"%s: %d node(s) of slurm.conf are in no power domain (%s%s); every node must be in exactly one leaf Domain",

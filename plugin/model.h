@@ -47,6 +47,7 @@ typedef struct model {
 	int slurm_nodes;	/* node_record_count at bind time */
 	int32_t *slurm2site;	/* [slurm_nodes], -1: not in the budget */
 	int32_t *site2slurm;	/* [site nodes], -1: not in slurm.conf */
+	bool identity;		/* both tables list the same nodes in one order */
 
 	/* Hot-path scratch, [site nodes] each. */
 	pb_bitset_t *cand;

@@ -31,9 +31,12 @@ static bool status_running, status_stopping, status_dirty, status_restore;
 extern void status_kick_reasons(void)
 {
 	slurm_mutex_lock(&status_mutex);
-	status_restore = true;
+	/* Already kicked: the thread restores before it waits again. */
+	if (!status_restore) {
+		status_restore = true;
+		pthread_cond_broadcast(&status_cond);
+	}
 	status_dirty = true;
-	pthread_cond_broadcast(&status_cond);
 	slurm_mutex_unlock(&status_mutex);
 }
 

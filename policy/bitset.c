@@ -101,3 +101,18 @@ int64_t pb_bitset_next(const pb_bitset_t *b, uint32_t from)
 		bits = b->words[w];
 	}
 }
+
+uint32_t pb_bitset_word_count(const pb_bitset_t *b)
+{
+	return b->nwords;
+}
+
+const uint64_t *pb_bitset_words(const pb_bitset_t *b)
+{
+	return b->words;
+}
+
+uint64_t *pb_bitset_words_mut(pb_bitset_t *b)
+{
+	return b->words;
+}

@@ -43,4 +43,14 @@ int pb_bitset_copy(pb_bitset_t *dst, const pb_bitset_t *src);
  */
 int64_t pb_bitset_next(const pb_bitset_t *b, uint32_t from);
 
+/*
+ * Word access, for passes that go 64 nodes at a time: bit i is
+ * (words[i / 64] >> (i % 64)) & 1, over pb_bitset_word_count() words.
+ * Bits past the size are always clear; whoever writes through
+ * pb_bitset_words_mut() must keep them so.
+ */
+uint32_t pb_bitset_word_count(const pb_bitset_t *b);
+const uint64_t *pb_bitset_words(const pb_bitset_t *b);
+uint64_t *pb_bitset_words_mut(pb_bitset_t *b);
+
 #endif /* PB_POLICY_BITSET_H */

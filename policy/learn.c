@@ -21,7 +21,8 @@ struct cls {
 	int64_t last;
 	uint64_t seq;
 	uint32_t n, head; /* head: where the next run goes */
-	int32_t *runs;	  /* max_runs */
+	int32_t *runs;	  /* max_runs, a ring in the order observed */
+	int32_t *sorted;  /* the same n runs ascending: runs + max_runs */
 };
 
 struct pb_learn {
@@ -153,7 +154,7 @@ static bool _older(const struct cls *a, const struct cls *b)
  */
 static struct cls *_add(pb_learn_t *t, const char *key)
 {
-	int32_t *runs = malloc((size_t)t->p.max_runs * sizeof(*runs));
+	int32_t *runs = malloc(2 * (size_t)t->p.max_runs * sizeof(*runs));
 	struct cls *c;
 	uint32_t k;
 
@@ -179,12 +180,31 @@ static struct cls *_add(pb_learn_t *t, const char *key)
 	memset(c, 0, sizeof(*c));
 	strcpy(c->key, key);
 	c->runs = runs;
+	c->sorted = runs + t->p.max_runs;
 	t->slots[_find(t, key)] = (int32_t)k;
 	return c;
 }
 
+/*
+ * Keep c->sorted in step: the run the ring overwrites leaves it, the new
+ * one is inserted in order, so an estimate needs no sort.
+ */
 static void _push(pb_learn_t *t, struct cls *c, int32_t w, int64_t now)
 {
+	int32_t *v = c->sorted;
+	uint32_t n = c->n, i;
+
+	if (n == t->p.max_runs) {
+		int32_t old = c->runs[c->head];
+
+		for (i = 0; v[i] != old; i++)
+			;
+		memmove(v + i, v + i + 1, (n - 1 - i) * sizeof(*v));
+		n--;
+	}
+	for (i = n; i > 0 && v[i - 1] > w; i--)
+		v[i] = v[i - 1];
+	v[i] = w;
 	c->runs[c->head] = w;
 	c->head = (c->head + 1) % t->p.max_runs;
 	if (c->n < t->p.max_runs)
@@ -269,25 +289,17 @@ int pb_learn_observe(pb_learn_t *t, const char *key, pb_watts_t draw_w,
 	return 0;
 }
 
-static int _cmp_i32(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int pb_learn_estimate(const pb_learn_t *t, const char *key, pb_watts_t lo_w,
 		      pb_watts_t hi_w, pb_watts_t *watts)
 {
-	int32_t v[PB_LEARN_RUNS_MAX];
 	const struct cls *c = _get(t, key);
+	const int32_t *v;
 	uint32_t k;
 	pb_watts_t w;
 
 	if (!c || c->n < t->p.min_runs)
 		return 1;
-	memcpy(v, c->runs, c->n * sizeof(*v));
-	qsort(v, c->n, sizeof(*v), _cmp_i32);
+	v = c->sorted;
 	/* nearest rank: the ceil(p/100 * n)-th smallest */
 	k = (t->p.percentile * c->n + 99) / 100;
 	w = ((pb_watts_t)v[k - 1] * (100 + t->p.margin_pct) + 99) / 100;

@@ -785,6 +785,11 @@ bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node)
 	return node < l->nnodes && l->on[node];
 }
 
+const bool *pb_ledger_node_states(const pb_ledger_t *l)
+{
+	return l->on;
+}
+
 int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		      pb_error_t *err)
 {

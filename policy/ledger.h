@@ -184,6 +184,13 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node);
 
 /*
+ * Every node's power state at once (true: ON), pb_site_node_count()
+ * entries, for passes over many nodes: the ledger's own array, which
+ * follows its changes and lives as long as the ledger.
+ */
+const bool *pb_ledger_node_states(const pb_ledger_t *l);
+
+/*
  * New cap for a domain (reconfigure).  Running jobs stay; later admits
  * obey it (headroom may go negative).  Returns 0, or -1 (bad index,
  * cap_w <= 0) with err set; no side effects on failure.

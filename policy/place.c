@@ -28,8 +28,7 @@ struct pb_placer {
 	uint32_t epoch, ntouched;
 	pb_watts_t
 	    *class_incr;  /* [classes] one node's increment, per request */
-	pb_watts_t *need; /* [nn] increment + wake-up */
-	pb_watts_t *incr; /* [nn] increment */
+	const bool *on;	  /* the ledger's node states, per decision */
 	uint32_t *usable_before; /* [nn + 1] prefix counts over order */
 	uint32_t *all;		 /* [nn] identity order, when there is no net */
 	uint32_t *pick;		 /* [nn] */
@@ -39,7 +38,49 @@ struct pb_placer {
 	pb_watts_t *node_wake;	       /* [nn] idle - standby */
 	const uint32_t **node_path;    /* [nn] */
 	uint32_t *node_plen;	       /* [nn] */
+	int32_t *dom_parent;	       /* [nd] */
+	bool *dom_leaf;		       /* [nd] */
+	/*
+	 * [nd], per choice: could the job overflow the domain at all (its
+	 * avail below nnodes times the most a node can need)?  Only those
+	 * are checked, and they and the leaves (for rule 3) tracked.
+	 */
+	bool *dom_tight, *dom_track;
+	pb_watts_t *class_wake; /* [classes] the largest wake-up of a class */
+	/*
+	 * The net order is the node index order (every switch's nodes are
+	 * an index range) and no node's wake-up is negative: then a choice
+	 * can keep its usable candidates as a bitset and go over them a
+	 * word at a time (uw, [words]).
+	 */
+	bool ident;
+	bool nonneg;	/* no node's wake-up is negative */
+	bool spans_all; /* some switch has every node under it */
+	uint64_t *uw;
+	uint32_t nwords;
+	/* switches by level, index order within one: [nsw], [levels + 1] */
+	uint32_t *sw_by_level, *level_first;
 };
+
+/* The switches of each level, in index order (sw_by_level, level_first). */
+static int _index_switches(pb_placer_t *p)
+{
+	uint32_t nsw = p->net ? pb_net_switch_count(p->net) : 0;
+	uint32_t levels = nsw ? pb_net_max_level(p->net) + 1 : 0, k = 0;
+
+	p->sw_by_level = calloc(nsw + 1, sizeof(*p->sw_by_level));
+	p->level_first = calloc(levels + 1, sizeof(*p->level_first));
+	if (!p->sw_by_level || !p->level_first)
+		return -1;
+	for (uint32_t lv = 0; lv < levels; lv++) {
+		p->level_first[lv] = k;
+		for (uint32_t sw = 0; sw < nsw; sw++)
+			if (pb_net_switch_level(p->net, sw) == lv)
+				p->sw_by_level[k++] = sw;
+	}
+	p->level_first[levels] = k;
+	return 0;
+}
 
 void pb_place_destroy(pb_placer_t *p)
 {
@@ -51,8 +92,6 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->dom_mark);
 	free(p->touched);
 	free(p->class_incr);
-	free(p->need);
-	free(p->incr);
 	free(p->usable_before);
 	free(p->all);
 	free(p->pick);
@@ -62,6 +101,14 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->node_wake);
 	free(p->node_path);
 	free(p->node_plen);
+	free(p->dom_parent);
+	free(p->dom_leaf);
+	free(p->dom_tight);
+	free(p->dom_track);
+	free(p->class_wake);
+	free(p->uw);
+	free(p->sw_by_level);
+	free(p->level_first);
 	free(p);
 }
 
@@ -96,8 +143,6 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->touched = calloc(nd, sizeof(*p->touched));
 	p->class_incr =
 	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_incr));
-	p->need = calloc(nn, sizeof(*p->need));
-	p->incr = calloc(nn, sizeof(*p->incr));
 	p->usable_before = calloc((size_t)nn + 1, sizeof(*p->usable_before));
 	p->all = calloc(nn, sizeof(*p->all));
 	p->pick = calloc(nn, sizeof(*p->pick));
@@ -107,12 +152,26 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->node_wake = calloc(nn, sizeof(*p->node_wake));
 	p->node_path = calloc(nn, sizeof(*p->node_path));
 	p->node_plen = calloc(nn, sizeof(*p->node_plen));
+	p->dom_parent = calloc(nd, sizeof(*p->dom_parent));
+	p->dom_leaf = calloc(nd, sizeof(*p->dom_leaf));
+	p->dom_tight = calloc(nd, sizeof(*p->dom_tight));
+	p->dom_track = calloc(nd, sizeof(*p->dom_track));
+	p->class_wake =
+	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_wake));
+	p->nwords = (nn + 63) / 64;
+	p->uw = calloc(p->nwords + 1, sizeof(*p->uw));
 	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
-	    !p->touched || !p->class_incr || !p->need || !p->incr ||
-	    !p->usable_before || !p->all || !p->pick || !p->best ||
-	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
-	    !p->node_plen)
+	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
+	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
+	    !p->node_wake || !p->node_path || !p->node_plen ||
+	    !p->dom_parent || !p->dom_leaf || !p->dom_tight ||
+	    !p->dom_track || !p->class_wake || !p->uw || _index_switches(p))
 		goto oom;
+	p->ident = net && pb_net_switch_count(net);
+	for (uint32_t d = 0; d < nd; d++) {
+		p->dom_parent[d] = pb_site_domain_parent(site, d);
+		p->dom_leaf[d] = pb_site_domain_is_leaf(site, d);
+	}
 	for (uint32_t i = 0; i < nn; i++) {
 		p->all[i] = i;
 		p->node_cls[i] = pb_site_node_class(site, i);
@@ -120,12 +179,48 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 		p->node_wake[i] =
 		    pb_site_node_idle_w(site, i) - pb_site_node_off_w(site, i);
 		p->node_plen[i] = pb_site_node_path(site, i, &p->node_path[i]);
+		if (p->node_wake[i] > p->class_wake[p->node_cls[i]])
+			p->class_wake[p->node_cls[i]] = p->node_wake[i];
+		if (p->node_wake[i] < 0)
+			p->ident = false;
+	}
+	p->nonneg = true;
+	for (uint32_t i = 0; i < nn; i++)
+		if (p->node_wake[i] < 0)
+			p->nonneg = false;
+	if (p->ident) {
+		const uint32_t *order;
+
+		pb_net_order(net, &order);
+		for (uint32_t i = 0; i < nn && p->ident; i++)
+			p->ident = order[i] == i;
+		for (uint32_t sw = 0; sw < pb_net_switch_count(net); sw++) {
+			const uint32_t *under;
+
+			if (pb_net_switch_nodes(net, sw, &under) == nn)
+				p->spans_all = true;
+		}
 	}
 	return p;
 oom:
 	pb_place_destroy(p);
 	pb_error_set(err, "placer: out of memory");
 	return NULL;
+}
+
+/* One node's increment per class, and the ledger's node states. */
+static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
+			   const pb_place_req_t *req)
+{
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++) {
+		const pb_power_class_t *cls = pb_site_class(p->site, c);
+
+		p->class_incr[c] = pb_power_increment_w(
+		    cls, req->gpus, req->cores,
+		    pb_power_hint_on(cls, req->gpu_watts_hint,
+				     req->hint_scope));
+	}
+	p->on = pb_ledger_node_states(l);
 }
 
 /*
@@ -138,63 +233,94 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 	pb_ledger_window_avail(l, req->now, req->end, p->avail);
 	/* parents precede children: one forward pass */
 	for (uint32_t d = 0; d < p->nd; d++) {
-		int32_t up = pb_site_domain_parent(p->site, d);
+		int32_t up = p->dom_parent[d];
 		pb_watts_t a = p->avail[d];
 
 		if (up >= 0 && p->pathmin[up] < a)
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
 	}
-	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++) {
-		const pb_power_class_t *cls = pb_site_class(p->site, c);
-
-		p->class_incr[c] = pb_power_increment_w(
-		    cls, req->gpus, req->cores,
-		    pb_power_hint_on(cls, req->gpu_watts_hint,
-				     req->hint_scope));
-	}
+	_prepare_needs(p, l, req);
 }
 
-static void _node_need(pb_placer_t *p, const pb_ledger_t *l, uint32_t n)
+/* One node's increment for the prepared request. */
+static inline pb_watts_t _incr(const pb_placer_t *p, uint32_t n)
 {
-	p->incr[n] = p->class_incr[p->node_cls[n]];
-	p->need[n] =
-	    p->incr[n] + (pb_ledger_node_is_on(l, n) ? 0 : p->node_wake[n]);
+	return p->class_incr[p->node_cls[n]];
 }
 
-static bool _usable(const pb_placer_t *p, uint32_t n)
+/* Its increment plus, if the node is OFF, its wake-up. */
+static inline pb_watts_t _need(const pb_placer_t *p, uint32_t n)
 {
-	return p->need[n] <= p->pathmin[p->node_dom[n]];
+	return _incr(p, n) + (p->on[n] ? 0 : p->node_wake[n]);
+}
+
+static inline bool _usable(const pb_placer_t *p, uint32_t n)
+{
+	return _need(p, n) <= p->pathmin[p->node_dom[n]];
+}
+
+static inline bool _in(const uint64_t *w, uint32_t n)
+{
+	return (w[n / 64] >> (n % 64)) & 1;
 }
 
 uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 			 pb_bitset_t *cand, const pb_place_req_t *req)
 {
-	uint32_t left = 0;
+	uint64_t *w = pb_bitset_words_mut(cand);
+	uint32_t nw = pb_bitset_word_count(cand), left = 0;
 
 	if (pb_bitset_size(cand) != p->nn)
 		return 0;
 	_prepare(p, l, req);
-	for (int64_t i = pb_bitset_next(cand, 0); i >= 0;
-	     i = pb_bitset_next(cand, (uint32_t)i + 1)) {
-		uint32_t n = (uint32_t)i;
+	for (uint32_t k = 0; k < nw; k++) {
+		uint64_t bits = w[k], keep = bits;
 
-		_node_need(p, l, n);
-		if (_usable(p, n))
-			left++;
-		else
-			pb_bitset_clear(cand, n);
+		while (bits) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (!_usable(p, k * 64 + b))
+				keep &= ~(UINT64_C(1) << b);
+		}
+		w[k] = keep;
+		left += (uint32_t)__builtin_popcountll(keep);
 	}
 	return left;
 }
 
-static pb_watts_t _used(const pb_placer_t *p, uint32_t d)
+pb_watts_t pb_place_need_max(pb_placer_t *p, const pb_ledger_t *l,
+			     const pb_bitset_t *cand,
+			     const pb_place_req_t *req)
+{
+	const uint64_t *w = pb_bitset_words(cand);
+	uint32_t nw = pb_bitset_word_count(cand);
+	pb_watts_t most = 0;
+
+	if (pb_bitset_size(cand) != p->nn)
+		return 0;
+	_prepare_needs(p, l, req);
+	for (uint32_t k = 0; k < nw; k++) {
+		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
+			pb_watts_t need = _need(
+			    p, k * 64 + (uint32_t)__builtin_ctzll(bits));
+
+			if (need > most)
+				most = need;
+		}
+	}
+	return most;
+}
+
+static inline pb_watts_t _used(const pb_placer_t *p, uint32_t d)
 {
 	return p->dom_mark[d] == p->epoch ? p->used[d] : 0;
 }
 
-/* Can node n be added to the current attempt?  Records a refusal. */
-static bool _fits(pb_placer_t *p, uint32_t n, struct attempt *a)
+/* Can node n (needing need) join the current attempt?  Records a refusal. */
+static inline bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
+		  struct attempt *a)
 {
 	const uint32_t *path = p->node_path[n];
 	uint32_t len = p->node_plen[n];
@@ -202,8 +328,11 @@ static bool _fits(pb_placer_t *p, uint32_t n, struct attempt *a)
 
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
-		pb_watts_t over = _used(p, d) + p->need[n] - p->avail[d];
+		pb_watts_t over;
 
+		if (!p->dom_tight[d])
+			continue;
+		over = _used(p, d) + need - p->avail[d];
 		if (over <= 0)
 			continue;
 		ok = false;
@@ -215,21 +344,27 @@ static bool _fits(pb_placer_t *p, uint32_t n, struct attempt *a)
 	return ok;
 }
 
-static void _take(pb_placer_t *p, uint32_t n)
+/* Add w to the watts taken on path (a node's), where they are tracked. */
+static inline void _take_path(pb_placer_t *p, const uint32_t *path,
+			      uint32_t len, pb_watts_t w)
 {
-	const uint32_t *path = p->node_path[n];
-	uint32_t len = p->node_plen[n];
-
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
 
+		if (!p->dom_track[d])
+			continue;
 		if (p->dom_mark[d] != p->epoch) {
 			p->dom_mark[d] = p->epoch;
 			p->used[d] = 0;
 			p->touched[p->ntouched++] = d;
 		}
-		p->used[d] += p->need[n];
+		p->used[d] += w;
 	}
+}
+
+static inline void _take(pb_placer_t *p, uint32_t n, pb_watts_t need)
+{
+	_take_path(p, p->node_path[n], p->node_plen[n], need);
 }
 
 /* Rule 2 on one list of nodes: greedy in list order, shared headroom. */
@@ -237,23 +372,62 @@ static void _attempt(pb_placer_t *p, const pb_bitset_t *cand,
 		     const uint32_t *nodes, uint32_t count, uint32_t want,
 		     struct attempt *a)
 {
+	const uint64_t *w = pb_bitset_words(cand);
+
 	*a = (struct attempt){.why_domain = -1};
 	p->epoch++;
 	p->ntouched = 0;
 	for (uint32_t i = 0; i < count && a->picked < want; i++) {
 		uint32_t n = nodes[i];
+		pb_watts_t need;
 
-		if (!pb_bitset_test(cand, n) || !_fits(p, n, a))
+		if (!_in(w, n))
 			continue;
-		_take(p, n);
+		need = _need(p, n);
+		if (!_fits(p, n, need, a))
+			continue;
+		_take(p, n, need);
 		p->pick[a->picked++] = n;
 	}
 	/* rule 3: what the job leaves free in the leaf domains it uses */
 	for (uint32_t i = 0; i < p->ntouched; i++) {
 		uint32_t d = p->touched[i];
 
-		if (pb_site_domain_is_leaf(p->site, d))
+		if (p->dom_leaf[d])
 			a->leftover += p->avail[d] - p->used[d];
+	}
+}
+
+/*
+ * _attempt for a single node, without its refusal record: the first
+ * usable candidate in list order (alone it fits exactly when it is
+ * usable), and what it leaves in the leaf domains of its path.
+ */
+/* A one-node attempt that picks n (usable): what it leaves (rule 3). */
+static void _take_one(pb_placer_t *p, uint32_t n, struct attempt *a)
+{
+	const uint32_t *path = p->node_path[n];
+	pb_watts_t need = _need(p, n);
+
+	for (uint32_t k = 0; k < p->node_plen[n]; k++)
+		if (p->dom_leaf[path[k]])
+			a->leftover += p->avail[path[k]] - need;
+	p->pick[0] = n;
+	a->picked = 1;
+}
+
+static void _attempt_one(pb_placer_t *p, const pb_bitset_t *cand,
+			 const uint32_t *nodes, uint32_t count,
+			 struct attempt *a)
+{
+	const uint64_t *w = pb_bitset_words(cand);
+
+	*a = (struct attempt){.why_domain = -1};
+	for (uint32_t i = 0; i < count; i++) {
+		if (_in(w, nodes[i]) && _usable(p, nodes[i])) {
+			_take_one(p, nodes[i], a);
+			return;
+		}
 	}
 }
 
@@ -261,10 +435,12 @@ static void _attempt(pb_placer_t *p, const pb_bitset_t *cand,
 static void _count_usable(pb_placer_t *p, const pb_bitset_t *cand,
 			  const uint32_t *order, uint32_t count)
 {
+	const uint64_t *w = pb_bitset_words(cand);
+
 	p->usable_before[0] = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		uint32_t n = order[i];
-		bool u = pb_bitset_test(cand, n) && _usable(p, n);
+		bool u = _in(w, n) && _usable(p, n);
 
 		p->usable_before[i + 1] = p->usable_before[i] + u;
 	}
@@ -282,18 +458,21 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 	pb_watts_t best_left = 0;
 
 	pb_net_order(p->net, &base);
-	for (uint32_t s = 0; s < pb_net_switch_count(p->net); s++) {
+	for (uint32_t k = p->level_first[level]; k < p->level_first[level + 1];
+	     k++) {
+		uint32_t s = p->sw_by_level[k];
 		const uint32_t *nodes;
 		uint32_t cnt, off;
 		struct attempt a;
 
-		if (pb_net_switch_level(p->net, s) != level)
-			continue;
 		cnt = pb_net_switch_nodes(p->net, s, &nodes);
 		off = (uint32_t)(nodes - base);
 		if (p->usable_before[off + cnt] - p->usable_before[off] < want)
 			continue;
-		_attempt(p, cand, nodes, cnt, want, &a);
+		if (want == 1)
+			_attempt_one(p, cand, nodes, cnt, &a);
+		else
+			_attempt(p, cand, nodes, cnt, want, &a);
 		if (a.picked < want || (best >= 0 && a.leftover >= best_left))
 			continue;
 		best = (int32_t)s;
@@ -303,12 +482,169 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 	return best;
 }
 
-static void _fill_needs(pb_placer_t *p, const pb_ledger_t *l,
-			const pb_bitset_t *cand)
+/*
+ * A domain whose avail covers want nodes at the most any node can need
+ * (its class's increment and largest wake-up) takes any want nodes: no
+ * attempt of this choice can be refused there.
+ */
+static void _mark_tight(pb_placer_t *p, uint32_t want)
 {
-	for (int64_t i = pb_bitset_next(cand, 0); i >= 0;
-	     i = pb_bitset_next(cand, (uint32_t)i + 1))
-		_node_need(p, l, (uint32_t)i);
+	pb_watts_t most = 0, bound;
+
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
+		if (p->class_incr[c] + p->class_wake[c] > most)
+			most = p->class_incr[c] + p->class_wake[c];
+	bound = most * (pb_watts_t)want;
+	for (uint32_t d = 0; d < p->nd; d++) {
+		p->dom_tight[d] = p->avail[d] < bound;
+		p->dom_track[d] = p->dom_tight[d] || p->dom_leaf[d];
+	}
+}
+
+/* Set bits of w in [from, to). */
+static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	uint32_t n = 0;
+
+	while (from < to) {
+		uint32_t k = from / 64, b = from % 64, span = 64 - b;
+		uint64_t bits = w[k] >> b;
+
+		if (to - from < span) {
+			span = to - from;
+			bits &= (UINT64_C(1) << span) - 1;
+		}
+		n += (uint32_t)__builtin_popcountll(bits);
+		from += span;
+	}
+	return n;
+}
+
+/* The first set bit of w in [from, to), or to. */
+static uint32_t _next_in(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	while (from < to) {
+		uint32_t k = from / 64;
+		uint64_t bits = w[k] & (~UINT64_C(0) << (from % 64));
+
+		if (bits) {
+			uint32_t n = k * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			return n < to ? n : to;
+		}
+		from = (k + 1) * 64;
+	}
+	return to;
+}
+
+/*
+ * _attempt over the usable candidates p->uw in the index range [from,
+ * to), without the refusal record: the others could never be taken
+ * (a node's need is never below what makes it usable, since needs are
+ * not negative), so the picks and leftover are _attempt's.
+ */
+static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
+			   uint32_t want, struct attempt *a)
+{
+	uint32_t n = _next_in(p->uw, from, to);
+
+	*a = (struct attempt){.why_domain = -1};
+	p->epoch++;
+	p->ntouched = 0;
+	/*
+	 * A run of nodes in one domain shares its path: a node fits when
+	 * its need is within the least headroom left along that path (its
+	 * slack), which only this run's picks change.
+	 */
+	while (n < to && a->picked < want) {
+		uint32_t dom = p->node_dom[n], len = p->node_plen[n];
+		const uint32_t *path = p->node_path[n];
+		pb_watts_t slack = INT64_MAX, taken = 0;
+		uint32_t was = a->picked;
+
+		for (uint32_t i = 0; i < len; i++) {
+			uint32_t d = path[i];
+
+			if (p->dom_tight[d] && p->avail[d] - _used(p, d) < slack)
+				slack = p->avail[d] - _used(p, d);
+		}
+		for (; n < to && p->node_dom[n] == dom && a->picked < want;
+		     n = _next_in(p->uw, n + 1, to)) {
+			pb_watts_t need = _need(p, n);
+
+			if (need > slack)
+				continue;
+			slack -= need;
+			taken += need;
+			p->pick[a->picked++] = n;
+		}
+		/* a pick needing 0 W still touches its domains (rule 3) */
+		if (a->picked > was)
+			_take_path(p, path, len, taken);
+	}
+	for (uint32_t i = 0; i < p->ntouched; i++) {
+		uint32_t d = p->touched[i];
+
+		if (p->dom_leaf[d])
+			a->leftover += p->avail[d] - p->used[d];
+	}
+}
+
+/* _best_at_level for an index-ordered net, from p->uw. */
+static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
+				    uint32_t want)
+{
+	const uint32_t *base;
+	int32_t best = -1;
+	pb_watts_t best_left = 0;
+
+	pb_net_order(p->net, &base);
+	for (uint32_t k = p->level_first[level]; k < p->level_first[level + 1];
+	     k++) {
+		uint32_t s = p->sw_by_level[k];
+		const uint32_t *nodes;
+		uint32_t cnt, off;
+		struct attempt a;
+
+		cnt = pb_net_switch_nodes(p->net, s, &nodes);
+		off = (uint32_t)(nodes - base);
+		if (_count_range(p->uw, off, off + cnt) < want)
+			continue;
+		if (want == 1) {
+			a = (struct attempt){.why_domain = -1};
+			_take_one(p, _next_in(p->uw, off, off + cnt), &a);
+		} else {
+			_attempt_range(p, off, off + cnt, want, &a);
+		}
+		if (a.picked < want || (best >= 0 && a.leftover >= best_left))
+			continue;
+		best = (int32_t)s;
+		best_left = a.leftover;
+		memcpy(p->best, p->pick, want * sizeof(*p->best));
+	}
+	return best;
+}
+
+/* p->uw = the usable candidates; false if some need is negative. */
+static bool _usable_words(pb_placer_t *p, const pb_bitset_t *cand)
+{
+	const uint64_t *w = pb_bitset_words(cand);
+
+	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
+		if (p->class_incr[c] < 0)
+			return false;
+	for (uint32_t k = 0; k < p->nwords; k++) {
+		uint64_t keep = w[k];
+
+		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+
+			if (!_usable(p, k * 64 + b))
+				keep &= ~(UINT64_C(1) << b);
+		}
+		p->uw[k] = keep;
+	}
+	return true;
 }
 
 static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
@@ -318,7 +654,7 @@ static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
 
 	for (uint32_t i = 0; i < want; i++) {
 		pb_bitset_set(out, pick[i]);
-		job_w += p->incr[pick[i]];
+		job_w += _incr(p, pick[i]);
 	}
 	if (why)
 		*why = (pb_verdict_t){.ok = true, .domain = -1, .job_w = job_w};
@@ -341,15 +677,36 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 		return -1;
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
-	_fill_needs(p, l, cand);
-	if (p->net && pb_net_switch_count(p->net)) {
+	_mark_tight(p, want);
+	if (p->ident && _usable_words(p, cand)) {
+		pb_net_order(p->net, &order);
+		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
+			if (_best_at_level_ident(p, lv, want) >= 0)
+				return _finish(p, p->best, want, out, why);
+		/*
+		 * A switch over every node has been tried in the same order
+		 * as the virtual root, and could not: without a why_not to
+		 * fill in, nothing is left to learn from that attempt.
+		 */
+		if (!why && p->spans_all)
+			return 1;
+	} else if (p->net && pb_net_switch_count(p->net)) {
 		pb_net_order(p->net, &order);
 		_count_usable(p, cand, order, p->nn);
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
 			if (_best_at_level(p, cand, lv, want) >= 0)
 				return _finish(p, p->best, want, out, why);
 	}
-	/* the virtual root: every candidate, in net order */
+	/*
+	 * the virtual root: every candidate, in net order; without a
+	 * why_not, and in index order, over the usable ones only
+	 */
+	if (!why && p->nonneg && (!p->net || p->ident) &&
+	    _usable_words(p, cand)) {
+		_attempt_range(p, 0, p->nn, want, &a);
+		return a.picked == want ? _finish(p, p->pick, want, out, why)
+					: 1;
+	}
 	_attempt(p, cand, order, p->nn, want, &a);
 	if (a.picked == want)
 		return _finish(p, p->pick, want, out, why);
@@ -359,7 +716,7 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 	}
 	if (why) {
 		for (uint32_t i = 0; i < a.picked; i++)
-			why->job_w += p->incr[p->pick[i]];
+			why->job_w += _incr(p, p->pick[i]);
 	}
 	return 1;
 }

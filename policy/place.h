@@ -72,6 +72,16 @@ uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 			 pb_bitset_t *candidates, const pb_place_req_t *req);
 
 /*
+ * The most one node of candidates would take for req, its increment plus
+ * its wake-up if it is OFF (what pb_place_filter holds against the
+ * headroom); 0 for no candidates or a size mismatch.  candidates is not
+ * changed.  O(candidates + classes).
+ */
+pb_watts_t pb_place_need_max(pb_placer_t *p, const pb_ledger_t *l,
+			     const pb_bitset_t *candidates,
+			     const pb_place_req_t *req);
+
+/*
  * Choose exactly req->nnodes of candidates (rules above) into out
  * (cleared first; same size as candidates).  Returns 0 when found (why_not
  * ->ok true, job_w the set's increment); 1 when no set exists: why_not

@@ -23,9 +23,10 @@
 #                                 README's quick start on a new SUITE root:
 #                                 make one, install git and python3 there,
 #                                 git clone REPO's committed HEAD into it, run
-#                                 scripts/install-deps.sh and the short pass
-#                                 of scripts/test.sh (PB_QUICK=1) in it, and
-#                                 destroy it (PB_KEEP_ROOT=1 keeps it)
+#                                 scripts/install-deps.sh, scripts/demo.sh
+#                                 and the short pass of scripts/test.sh
+#                                 (PB_QUICK=1) in it, and destroy it
+#                                 (PB_KEEP_ROOT=1 keeps it)
 #
 # Roots of quickstart are made under PB_ROOT_BASE (default /var/tmp).
 #
@@ -41,91 +42,70 @@ die() { log "error: $*"; exit 1; }
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "must run as root"; }
 
-# The first archive URI (and its keyring) of this machine's apt sources
-# that serves the release itself, not -security or -updates. Prints
-# "URI KEYRING" (KEYRING may be empty).
-host_archive() {
+# One line per deb entry of this machine's apt sources, deb822 files
+# first: URI<TAB>SUITES<TAB>COMPONENTS<TAB>KEYRING (KEYRING may be empty).
+host_entries() {
 	local f
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
-		# deb822: stanzas separated by blank lines.
 		awk '
 			function flush() {
-				if (types ~ /(^| )deb( |$)/ && uri != "" && suites != "") {
-					n = split(suites, s, " ")
-					for (i = 1; i <= n; i++)
-						if (s[i] !~ /-(security|updates|backports)$/) {
-							print uri, key; exit
-						}
-				}
-				types = uri = suites = key = ""
+				if (types ~ /(^| )deb( |$)/ && uri != "" && suites != "")
+					printf "%s\t%s\t%s\t%s\n", uri, suites, comps, key
+				types = uri = suites = comps = key = ""
 			}
 			/^[ \t]*$/ { flush(); next }
 			/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
 			/^URIs:/ { sub(/^URIs:[ \t]*/, ""); split($0, u, " "); uri = u[1] }
 			/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
+			/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
 			/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); key = $0 }
-			END { flush() }' "$f" | head -n1
-	done | head -n1 | grep . && return 0
+			END { flush() }' "$f"
+	done
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
 		# deb [opts] URI suite components...
-		sed -nE 's/^deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+([^ \t]+).*/\2 \3/p' "$f" |
-			awk '$2 !~ /-(security|updates|backports)$/ { print $1, ""; exit }'
-	done | head -n1 | grep . && return 0
+		sed -nE 's/^deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+([^ \t]+)[ \t]+(.*)$/\2\t\3\t\4\t/p' "$f"
+	done
+}
+
+# The release's own suites, not its -security, -updates or -backports.
+is_release_suite() { [[ $1 != *-security && $1 != *-updates && $1 != *-backports ]]; }
+
+# The first archive of this machine's apt sources that serves the release
+# itself: "URI KEYRING".
+host_archive() {
+	local uri suites comps key s
+	while IFS=$'\t' read -r uri suites comps key; do
+		for s in $suites; do
+			is_release_suite "$s" && { echo "$uri $key"; return 0; }
+		done
+	done < <(host_entries)
 	return 1
 }
 
-# apt sources for SUITE like this machine's: each deb stanza of the host
+# apt sources for SUITE like this machine's: each deb entry of the host
 # with the host's codename replaced by SUITE; unstable has no -updates or
 # -security suites, so those are dropped there.
 write_sources() {
-	local suite=$1 root=$2 host f out
+	local suite=$1 root=$2 host out uri suites comps key s keep
 	host=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	[ -n "$host" ] || die "sources: /etc/os-release names no codename"
 	out="$root/etc/apt/sources.list.d/debian.sources"
-	: >"$out"
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v host="$host" -v suite="$suite" '
-			function flush() {
-				if (types ~ /(^| )deb( |$)/ && uris != "" && suites != "") {
-					n = split(suites, s, " "); keep = ""
-					for (i = 1; i <= n; i++) {
-						t = s[i]; sub("^" host, suite, t)
-						if ((suite == "sid" || suite == "unstable") && t ~ /-(security|updates)$/)
-							continue
-						keep = keep (keep == "" ? "" : " ") t
-					}
-					if (keep != "") {
-						print "Types: deb"; print "URIs: " uris
-						print "Suites: " keep; print "Components: " comps
-						if (key != "") print "Signed-By: " key
-						print ""
-					}
-				}
-				types = uris = suites = comps = key = ""
-			}
-			/^[ \t]*$/ { flush(); next }
-			/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
-			/^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
-			/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
-			/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
-			/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); key = $0 }
-			END { flush() }' "$f" >>"$out"
-	done
-	if [ ! -s "$out" ]; then
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-			[ -f "$f" ] || continue
-			sed -nE 's/^deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+([^ \t]+)[ \t]+(.*)$/\2 \3 \4/p' "$f"
-		done | while read -r uri s comps; do
+	while IFS=$'\t' read -r uri suites comps key; do
+		keep=
+		for s in $suites; do
 			s=${s/#$host/$suite}
-			case $suite:$s in
-			sid:*-security | sid:*-updates | unstable:*-security | unstable:*-updates) continue ;;
+			case $suite in
+			sid | unstable) is_release_suite "$s" || continue ;;
 			esac
-			printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\n\n' "$uri" "$s" "$comps"
-		done >"$out"
-	fi
+			keep+=${keep:+ }$s
+		done
+		[ -n "$keep" ] || continue
+		printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\n' "$uri" "$keep" "$comps"
+		[ -z "$key" ] || printf 'Signed-By: %s\n' "$key"
+		echo
+	done < <(host_entries) >"$out"
 	[ -s "$out" ] || die "sources: found no deb entry in this machine's apt sources"
 	rm -f "$root/etc/apt/sources.list"
 }
@@ -184,13 +164,13 @@ cmd_make() {
 inner() {
 	local root=$1 rc=0
 	shift
-	mount -t proc proc "$root/proc"
-	mount --rbind /dev "$root/dev"
-	mount --make-rslave "$root/dev"
-	mount --rbind /sys "$root/sys"
-	mount --make-rslave "$root/sys"
-	mount -t tmpfs -o mode=755 tmpfs "$root/run"
-	mkdir -p "$root/run/lock"
+	mount -t proc proc "$root/proc" || die "run: mounting /proc in $root failed"
+	mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev" ||
+		die "run: binding /dev into $root failed"
+	mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys" ||
+		die "run: binding /sys into $root failed"
+	mount -t tmpfs -o mode=755 tmpfs "$root/run" && mkdir -p "$root/run/lock" ||
+		die "run: mounting /run in $root failed"
 	# PB_ROOT_BIND: host directories (colon-separated) seen at the same
 	# path inside, for CMD only (a checkout to build and test there).
 	local d
@@ -203,7 +183,8 @@ inner() {
 	unset IFS
 	if [ -f /etc/resolv.conf ]; then
 		: >>"$root/etc/resolv.conf"
-		mount --bind -o ro "$(readlink -f /etc/resolv.conf)" "$root/etc/resolv.conf"
+		mount --bind -o ro "$(readlink -f /etc/resolv.conf)" "$root/etc/resolv.conf" ||
+			die "run: binding /etc/resolv.conf into $root failed"
 	fi
 	chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -225,14 +206,14 @@ cmd_run() {
 
 cmd_destroy() {
 	[ $# -eq 1 ] || die "usage: debroot.sh destroy DIR"
-	local root
+	local root mounted
 	need_root
 	[ -e "$1" ] || return 0
 	root=$(readlink -f "$1")
 	[ "$root" != / ] || die "destroy: refusing /"
-	if findmnt -rn -o TARGET | grep -qE "^$root(/|$)"; then
-		die "destroy: something is still mounted under $root: $(findmnt -rn -o TARGET | grep -E "^$root(/|$)" | tr '\n' ' ')"
-	fi
+	mounted=$(findmnt -rn -o TARGET |
+		awk -v r="$root" '$0 == r || index($0, r "/") == 1' | tr '\n' ' ')
+	[ -z "$mounted" ] || die "destroy: still mounted under $root: $mounted"
 	rm -rf --one-file-system "$root"
 	log "destroyed $root"
 }
@@ -242,7 +223,7 @@ minutes() { awk -v s="$1" -v e="$(date +%s)" 'BEGIN { printf "%.1f", (e - s) / 6
 
 cmd_quickstart() {
 	[ $# -eq 2 ] || die "usage: debroot.sh quickstart SUITE REPO"
-	local suite=$1 repo=$2 root head t0 t
+	local suite=$1 repo=$2 root head t0 t q
 	need_root
 	head=$(git -C "$repo" rev-parse --verify HEAD) ||
 		die "quickstart: $repo is not a git checkout with a commit"
@@ -250,10 +231,11 @@ cmd_quickstart() {
 	root=$(mktemp -d "${PB_ROOT_BASE:-/var/tmp}/pb-root-$suite.XXXXXX")
 	# The trap runs after this function has returned: the path is
 	# expanded into it now.
+	printf -v q '%q' "$root"
 	if [ "${PB_KEEP_ROOT:-0}" = 1 ]; then
-		trap "log 'kept $root'" EXIT
+		trap "log kept $q" EXIT
 	else
-		trap "cmd_destroy '$root' >/dev/null" EXIT
+		trap "cmd_destroy $q >/dev/null" EXIT
 	fi
 	t0=$(date +%s)
 
@@ -282,6 +264,13 @@ cmd_quickstart() {
 	cmd_run_sub "$root" bash /root/powerbudget/scripts/install-deps.sh ||
 		die "quickstart: scripts/install-deps.sh failed in the $suite root"
 	log "step install-deps: $(minutes "$t") min"
+
+	t=$(date +%s)
+	# A smaller job mix than the default: the install and the build
+	# are what is proven here, the demo's cluster and its plot too.
+	cmd_run_sub "$root" sh -c 'cd /root/powerbudget && bash scripts/demo.sh --jobs 6' ||
+		die "quickstart: scripts/demo.sh failed in the $suite root"
+	log "step demo.sh: $(minutes "$t") min"
 
 	t=$(date +%s)
 	cmd_run_sub "$root" env PB_QUICK=1 bash /root/powerbudget/scripts/test.sh ||

@@ -18,9 +18,10 @@
 #   3. every libFuzzer target for PB_FUZZ_SECONDS (default 60) each, then
 #      once more over the corpus it made with leak checking on;
 #   4. README's quick start on a new Debian 12 root (scripts/debroot.sh
-#      quickstart): install-deps.sh and the short pass below, from a clone of
-#      this checkout's committed HEAD, so a missing install step fails here
-#      and not only on a new machine. PB_FRESH_ROOT=0 leaves it out.
+#      quickstart): install-deps.sh, demo.sh and the short pass below, from
+#      a clone of this checkout's committed HEAD, so a missing install step
+#      fails here and not only on a new machine. PB_FRESH_ROOT=0 leaves it
+#      out.
 #
 # 24.11 (Debian 13) and 26.05 (Debian unstable): in a new root of that
 # release (scripts/debroot.sh make, under PB_ROOT_BASE, default /var/tmp),
@@ -68,6 +69,16 @@ require_tests() {
 	done
 }
 
+fuzz() {
+	echo "== fuzzing, $fuzz_seconds s per target, then a leak check over each corpus"
+	CC=clang cmake -S . -B build-fuzz -DPB_WERROR=ON -DPB_FUZZ=ON \
+		-DPB_BUILD_PLUGIN=OFF -DPB_CLUSTER_TESTS=OFF \
+		-DPB_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
+	cmake --build build-fuzz -j"$jobs" --target pb_fuzz >build-fuzz.log 2>&1 ||
+		{ cat build-fuzz.log; exit 1; }
+	ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
+}
+
 # ASan+UBSan build $1: its unit tests, and the main cluster scenarios with
 # its plugin preloaded into slurmctld.
 asan_stage() {
@@ -81,7 +92,7 @@ asan_stage() {
 	# clients all load select plugins); any report fails the stage.
 	asan_logs=$(mktemp -d)
 	for t in passthrough power_cap power_domains power_restart power_preempt power_hints \
-		power_saving fault_reconfig; do
+		power_limits power_measured power_learned power_saving fault_reconfig; do
 		[ -f "tests/cluster/test_$t.py" ] || continue
 		echo "-- asan: $t"
 		LD_PRELOAD=$(gcc -print-file-name=libasan.so) \

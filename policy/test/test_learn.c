@@ -114,6 +114,59 @@ static void test_min_runs_and_ring(void **state)
 	pb_learn_destroy(t);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The estimate keeps its runs in order as they come and go: against a
+ * sort of the last max_runs runs, for every percentile, with duplicates
+ * and through many ring wrap-arounds.
+ */
+static void test_estimate_matches_sort(void **state)
+{
+	uint64_t rng = 12345;
+
+	(void)state;
+	for (uint32_t runs = 1; runs <= 9; runs += 4) {
+		for (uint32_t pct = 1; pct <= 100; pct += 33) {
+			pb_learn_params_t p;
+			pb_error_t err = {{0}};
+			int64_t hist[200], v[PB_LEARN_RUNS_MAX];
+			pb_learn_t *t;
+
+			pb_learn_params_default(&p);
+			p.max_runs = runs;
+			p.min_runs = 1;
+			p.percentile = pct;
+			t = pb_learn_create(&p, &err);
+			assert_non_null(t);
+			for (uint32_t i = 0; i < 200; i++) {
+				uint32_t n = i + 1 < runs ? i + 1 : runs, k;
+				pb_watts_t w = 0, want;
+
+				rng = rng * 6364136223846793005ull + 1;
+				hist[i] = 1 + (int64_t)((rng >> 33) % 40) * 25;
+				assert_int_equal(pb_learn_observe(t, "k", hist[i],
+								  i),
+						 0);
+				memcpy(v, hist + i + 1 - n, n * sizeof(*v));
+				qsort(v, n, sizeof(*v), cmp_i64);
+				k = (pct * n + 99) / 100;
+				want = (v[k - 1] * (100 + p.margin_pct) + 99) /
+				       100;
+				assert_int_equal(
+				    pb_learn_estimate(t, "k", 0, 0, &w), 0);
+				assert_int_equal(w, want);
+			}
+			pb_learn_destroy(t);
+		}
+	}
+}
+
 static void test_evict(void **state)
 {
 	pb_learn_t *t = table(3, 2, 1);
@@ -283,6 +336,7 @@ int main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_estimate),
 	    cmocka_unit_test(test_min_runs_and_ring),
+	    cmocka_unit_test(test_estimate_matches_sort),
 	    cmocka_unit_test(test_evict),
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_corrupt),

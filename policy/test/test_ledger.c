@@ -88,6 +88,9 @@ static void test_off_nodes_and_wake(void **state)
 	assert_int_equal(pb_ledger_set_node_power(l, 3, false, &err), 0);
 	expect(l, 460, 440, 20);
 	assert_false(pb_ledger_node_is_on(l, 2));
+	/* the state array is the live one */
+	assert_false(pb_ledger_node_states(l)[2]);
+	assert_true(pb_ledger_node_states(l)[1]);
 	assert_int_equal(pb_ledger_node_draw(l, 2), 10);
 	assert_int_equal(pb_ledger_node_wake_w(l, 2), 210);
 	/* rackB cap 900: 20 + 210 wake + 600 = 830 fits, both nodes do not */
@@ -100,6 +103,7 @@ static void test_off_nodes_and_wake(void **state)
 	assert_int_equal(v.job_w, 600);
 	assert_int_equal(pb_ledger_commit(l, 7, whole(&w, 1, 2), 9, &err), 0);
 	assert_true(pb_ledger_node_is_on(l, 2));
+	assert_true(pb_ledger_node_states(l)[2]);
 	expect(l, 1270, 440, 830);
 	/* a node in use cannot be powered off; no side effect */
 	assert_int_equal(pb_ledger_set_node_power(l, 2, false, &err), -1);

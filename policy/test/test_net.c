@@ -47,6 +47,33 @@ static void test_bitset(void **state)
 	pb_bitset_destroy(NULL);
 }
 
+/* Word access: the documented layout, a clear tail, writes seen by tests. */
+static void test_bitset_words(void **state)
+{
+	pb_bitset_t *b = pb_bitset_create(130);
+	const uint64_t *w;
+
+	(void)state;
+	assert_int_equal(pb_bitset_word_count(b), 3);
+	pb_bitset_set(b, 1);
+	pb_bitset_set(b, 65);
+	pb_bitset_set_all(b);
+	pb_bitset_clear(b, 64);
+	w = pb_bitset_words(b);
+	assert_true(w[0] == ~UINT64_C(0));
+	assert_true(w[1] == ~UINT64_C(1));
+	assert_true(w[2] == UINT64_C(3)); /* bits 128, 129; tail clear */
+	pb_bitset_words_mut(b)[1] = UINT64_C(1) << 5;
+	assert_true(pb_bitset_test(b, 69));
+	assert_false(pb_bitset_test(b, 70));
+	assert_int_equal(pb_bitset_next(b, 64), 69);
+	assert_int_equal(pb_bitset_count(b), 64 + 1 + 2);
+	pb_bitset_destroy(b);
+	b = pb_bitset_create(0);
+	assert_int_equal(pb_bitset_word_count(b), 0);
+	pb_bitset_destroy(b);
+}
+
 /*
  * core -> {agg0 -> {leaf0: 3 1, leaf1: 0}, agg1 -> {leaf2: 5}}, a lone
  * root "other" with leaf3: 2; node 4 unattached.
@@ -137,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bitset),
+	    cmocka_unit_test(test_bitset_words),
 	    cmocka_unit_test(test_net_layout),
 	    cmocka_unit_test(test_net_errors),
 	};

@@ -235,6 +235,154 @@ static void test_bad_args(void **state)
 }
 
 /*
+ * The choice rule of place.h written out plainly, node by node, as a
+ * reference for pb_place_choose's faster passes: the same set and the
+ * same verdict.
+ */
+struct ref {
+	const pb_site_t *s;
+	const pb_ledger_t *l;
+	const pb_bitset_t *cand;
+	const pb_place_req_t *req;
+	pb_watts_t avail[512], used[512];
+	uint32_t pick[64], picked;
+	pb_watts_t leftover;
+	int32_t why_d;
+	pb_watts_t why_w;
+};
+
+static pb_watts_t ref_need(const struct ref *x, uint32_t n)
+{
+	return pb_ledger_node_increment(x->l, n, x->req->gpus, x->req->cores,
+					x->req->gpu_watts_hint,
+					x->req->hint_scope) +
+	       pb_ledger_node_wake_w(x->l, n);
+}
+
+static bool ref_usable(const struct ref *x, uint32_t n)
+{
+	const uint32_t *path;
+	uint32_t len = pb_site_node_path(x->s, n, &path);
+
+	for (uint32_t i = 0; i < len; i++)
+		if (ref_need(x, n) > x->avail[path[i]])
+			return false;
+	return pb_bitset_test(x->cand, n);
+}
+
+static void ref_attempt(struct ref *x, const uint32_t *nodes, uint32_t cnt)
+{
+	uint32_t nd = pb_site_domain_count(x->s);
+	bool touched[512] = {false};
+
+	memset(x->used, 0, sizeof(x->used));
+	x->picked = 0;
+	x->leftover = 0;
+	x->why_d = -1;
+	x->why_w = 0;
+	for (uint32_t i = 0; i < cnt && x->picked < x->req->nnodes; i++) {
+		uint32_t n = nodes[i], len;
+		const uint32_t *path;
+		bool ok = true;
+
+		if (!pb_bitset_test(x->cand, n))
+			continue;
+		len = pb_site_node_path(x->s, n, &path);
+		for (uint32_t k = 0; k < len; k++) {
+			pb_watts_t over = x->used[path[k]] + ref_need(x, n) -
+					  x->avail[path[k]];
+
+			if (over <= 0)
+				continue;
+			ok = false;
+			if (x->why_d < 0 || path[k] < (uint32_t)x->why_d) {
+				x->why_d = (int32_t)path[k];
+				x->why_w = over;
+			}
+		}
+		if (!ok)
+			continue;
+		for (uint32_t k = 0; k < len; k++) {
+			x->used[path[k]] += ref_need(x, n);
+			touched[path[k]] = true;
+		}
+		x->pick[x->picked++] = n;
+	}
+	for (uint32_t d = 0; d < nd; d++)
+		if (touched[d] && pb_site_domain_is_leaf(x->s, d))
+			x->leftover += x->avail[d] - x->used[d];
+}
+
+/* Returns pb_place_choose's rc; out and *why as it fills them. */
+static int ref_choose(struct ref *x, const pb_net_t *net, pb_bitset_t *out,
+		      pb_verdict_t *why)
+{
+	uint32_t nn = pb_site_node_count(x->s), want = x->req->nnodes;
+	uint32_t all[64];
+	const uint32_t *order = all;
+
+	assert_true(nn <= 64 && pb_site_domain_count(x->s) <= 512);
+	pb_ledger_window_avail(x->l, x->req->now, x->req->end, x->avail);
+	pb_bitset_clear_all(out);
+	*why = (pb_verdict_t){.ok = false, .domain = -1, .at = x->req->now};
+	for (uint32_t i = 0; i < nn; i++)
+		all[i] = i;
+	if (net && pb_net_switch_count(net)) {
+		pb_net_order(net, &order);
+		for (uint32_t lv = 0; lv <= pb_net_max_level(net); lv++) {
+			int32_t best = -1;
+			pb_watts_t best_left = 0;
+			uint32_t best_pick[64];
+
+			for (uint32_t sw = 0; sw < pb_net_switch_count(net);
+			     sw++) {
+				const uint32_t *nodes;
+				uint32_t cnt, usable = 0;
+
+				if (pb_net_switch_level(net, sw) != lv)
+					continue;
+				cnt = pb_net_switch_nodes(net, sw, &nodes);
+				for (uint32_t i = 0; i < cnt; i++)
+					usable += ref_usable(x, nodes[i]);
+				if (usable < want)
+					continue;
+				ref_attempt(x, nodes, cnt);
+				if (x->picked < want ||
+				    (best >= 0 && x->leftover >= best_left))
+					continue;
+				best = (int32_t)sw;
+				best_left = x->leftover;
+				memcpy(best_pick, x->pick, sizeof(best_pick));
+			}
+			if (best >= 0) {
+				memcpy(x->pick, best_pick, sizeof(best_pick));
+				x->picked = want;
+				goto found;
+			}
+		}
+	}
+	ref_attempt(x, order, nn);
+	if (x->picked == want)
+		goto found;
+	if (pb_bitset_count(x->cand) >= want) {
+		why->domain = x->why_d;
+		why->short_w = x->why_w;
+	}
+	for (uint32_t i = 0; i < x->picked; i++)
+		why->job_w += ref_need(x, x->pick[i]) -
+			      pb_ledger_node_wake_w(x->l, x->pick[i]);
+	return 1;
+found:
+	*why = (pb_verdict_t){.ok = true, .domain = -1};
+	for (uint32_t i = 0; i < want; i++) {
+		pb_bitset_set(out, x->pick[i]);
+		why->job_w += ref_need(x, x->pick[i]) -
+			      pb_ledger_node_wake_w(x->l, x->pick[i]);
+	}
+	return 0;
+}
+
+/*
  * Property: on random sites, nets and ledger states, every chosen set has
  * exactly nnodes candidates and passes pb_ledger_admit; filter keeps a
  * node exactly when that node alone passes admit.
@@ -319,6 +467,49 @@ static void check_random(uint64_t seed)
 				    (unsigned long long)seed, (long long)i);
 		}
 		rc = pb_place_choose(p, l, cand, &req, out, &v);
+		{
+			struct ref x = {.s = s, .l = l, .cand = cand, .req = &req};
+			pb_bitset_t *rout = pb_bitset_create(nn);
+			pb_verdict_t rv;
+			int rrc = ref_choose(&x, net, rout, &rv);
+
+			if (rrc != rc || v.ok != rv.ok || v.domain != rv.domain ||
+			    v.short_w != rv.short_w || v.job_w != rv.job_w)
+				fail_msg("seed %llu: rc %d/%d domain %d/%d short "
+					 "%lld/%lld job %lld/%lld (choose/ref)",
+					 (unsigned long long)seed, rc, rrc,
+					 v.domain, rv.domain,
+					 (long long)v.short_w,
+					 (long long)rv.short_w,
+					 (long long)v.job_w, (long long)rv.job_w);
+			for (uint32_t n = 0; n < nn; n++)
+				if (pb_bitset_test(out, n) !=
+				    pb_bitset_test(rout, n))
+					fail_msg("seed %llu: node %u differs",
+						 (unsigned long long)seed, n);
+			/* without a verdict asked for: the same answer */
+			if (pb_place_choose(p, l, cand, &req, rout, NULL) != rc)
+				fail_msg("seed %llu: rc without why_not",
+					 (unsigned long long)seed);
+			for (uint32_t n = 0; n < nn; n++)
+				if (pb_bitset_test(out, n) !=
+				    pb_bitset_test(rout, n))
+					fail_msg("seed %llu: node %u differs "
+						 "without why_not",
+						 (unsigned long long)seed, n);
+			/* and the most one candidate needs */
+			{
+				pb_watts_t most = 0;
+
+				for (uint32_t n = 0; n < nn; n++)
+					if (pb_bitset_test(cand, n) &&
+					    ref_need(&x, n) > most)
+						most = ref_need(&x, n);
+				assert_int_equal(
+				    pb_place_need_max(p, l, cand, &req), most);
+			}
+			pb_bitset_destroy(rout);
+		}
 		if (rc != 0) {
 			refused++;
 			assert_int_equal(rc, 1);

@@ -6,7 +6,8 @@ the site's meters read. A fresh reading above the model blocks a start
 the model alone would admit, and the status file shows the unmodelled
 watts per domain; a stale, malformed or missing meter file means the
 model alone, logged once, and the job starts; a name the budget does not
-have is logged with its line and the other readings stand.
+have is logged with its line and the other readings stand; a file others
+may write is not believed.
 
 Watts (powertest.py's class): 4 idle nodes model 4 x 2800 = 11200 W; an
 --exclusive 8-GPU job adds 5500 W. Facility cap 11200 + 6500 W: by the
@@ -53,6 +54,7 @@ class MeasuredTest(ClusterTestCase):
         tmp = self.meter + ".tmp"
         with open(tmp, "w") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)
         os.rename(tmp, self.meter)
 
     def test_meter_above_the_model_blocks_a_start(self):
@@ -95,6 +97,16 @@ class MeasuredTest(ClusterTestCase):
                           "power model alone", pt.ctld_log(c))
             c.run(["scancel", str(j)])
             c.wait_jobs([j], state="CANCELLED", timeout=30)
+
+            # a file others may write is not believed (0644 before)
+            self.write(f"Time={int(time.time())}\n"
+                       f"Domain=rack Watts={IDLE + EXTRA}W\n")
+            os.chmod(self.meter, 0o666)
+            w = c.sbatch(["--time=5", *pt.FULL_NODE], "true")
+            c.wait_jobs([w], timeout=30)
+            self.assertIn("must be owned by root or SlurmUser and writable "
+                          "by its owner only; using the power model alone",
+                          pt.ctld_log(c))
 
             # a malformed file: the model alone, logged with its line
             self.write(f"Time={int(time.time())}\nDomain=rack Watts=lots\n")

@@ -85,6 +85,7 @@ struct sim_state {
 	/* running jobs: binary min-heap on (end, job) */
 	struct sim_run_job *heap;
 	size_t nheap;
+	struct sim_run_job *scan; /* scratch copy of the heap, popped in order */
 	/* pending jobs in priority order */
 	uint32_t *queue;
 	size_t nqueue;
@@ -127,27 +128,32 @@ static void _heap_push(struct sim_state *st, struct sim_run_job rj)
 	st->heap[i] = rj;
 }
 
-static struct sim_run_job _heap_pop(struct sim_state *st)
+/* Pop the least of the min-heap h[0..*n). */
+static struct sim_run_job _pop(struct sim_run_job *h, size_t *n)
 {
-	struct sim_run_job top = st->heap[0], last = st->heap[--st->nheap];
+	struct sim_run_job top = h[0], last = h[--*n];
 	size_t i = 0;
 
 	for (;;) {
 		size_t c = 2 * i + 1;
 
-		if (c >= st->nheap)
+		if (c >= *n)
 			break;
-		if (c + 1 < st->nheap &&
-		    _heap_less(&st->heap[c + 1], &st->heap[c]))
+		if (c + 1 < *n && _heap_less(&h[c + 1], &h[c]))
 			c++;
-		if (!_heap_less(&st->heap[c], &last))
+		if (!_heap_less(&h[c], &last))
 			break;
-		st->heap[i] = st->heap[c];
+		h[i] = h[c];
 		i = c;
 	}
-	if (st->nheap)
-		st->heap[i] = last;
+	if (*n)
+		h[i] = last;
 	return top;
+}
+
+static struct sim_run_job _heap_pop(struct sim_state *st)
+{
+	return _pop(st->heap, &st->nheap);
 }
 
 static int _dom_init(struct sim_dom *d, uint32_t n, double cap)
@@ -385,13 +391,6 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	return 1;
 }
 
-static int _cmp_end(const void *a, const void *b)
-{
-	const struct sim_run_job *x = a, *y = b;
-
-	return _heap_less(x, y) ? -1 : _heap_less(y, x);
-}
-
 /*
  * The head job's reservation: the earliest end time after which enough
  * nodes and power are free, and what is left over then for backfill.
@@ -403,10 +402,16 @@ static double _shadow(struct sim_state *st, const struct sim_job *h,
 	const struct sim_pol *p = st->p;
 	double fn = p->ops->free_nodes(p->ctx);
 	double hw = p->ops->headroom_w(p->ctx), need = p->ops->job_w(p->ctx, h);
+	size_t left = st->nheap;
 
-	memcpy(tmp, st->heap, st->nheap * sizeof(*tmp));
-	qsort(tmp, st->nheap, sizeof(*tmp), _cmp_end);
+	/*
+	 * The running jobs in end order, as far as needed: (end, job) is a
+	 * total order, so popping a copy of the heap gives the prefix a
+	 * sort would.
+	 */
+	memcpy(st->scan, st->heap, st->nheap * sizeof(*st->scan));
 	for (size_t k = 0; k < st->nheap; k++) {
+		tmp[k] = _pop(st->scan, &left);
 		fn += st->t->jobs[tmp[k].job].nodes;
 		hw += tmp[k].w;
 		if (fn >= h->nodes && hw >= need) {
@@ -637,6 +642,7 @@ static void _state_free(struct sim_state *st)
 	for (size_t k = 0; k < st->nheap; k++)
 		free(st->heap[k].nodes);
 	free(st->heap);
+	free(st->scan);
 	free(st->queue);
 	free(st->start);
 	free(st->nodes_buf);
@@ -671,6 +677,7 @@ static int _state_init(struct sim_state *st)
 	size_t n = st->t->n ? st->t->n : 1;
 
 	st->heap = malloc(n * sizeof(*st->heap));
+	st->scan = malloc(n * sizeof(*st->scan));
 	st->queue = malloc(n * sizeof(*st->queue));
 	st->start = malloc(n * sizeof(*st->start));
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
@@ -678,7 +685,8 @@ static int _state_init(struct sim_state *st)
 	st->cand = malloc(s->nodes * sizeof(*st->cand));
 	st->speed = malloc(n * sizeof(*st->speed));
 	st->gpu_true = malloc(n * sizeof(*st->gpu_true));
-	if (!st->busy || !st->cand || !st->heap || !st->queue || !st->start ||
+	if (!st->busy || !st->cand || !st->heap || !st->scan || !st->queue ||
+	    !st->start ||
 	    !st->nodes_buf || !st->speed || !st->gpu_true ||
 	    _acct_init(&st->a[SIM_MODEL], s) || _acct_init(&st->a[SIM_TRUE], s))
 		return -1;

@@ -71,6 +71,14 @@ struct sim_power {
 	const struct sim_trace *t; /* class keys */
 	pb_speed_curve_t curve;
 	pb_learn_t *learn; /* learned mode */
+	/*
+	 * The table's answer per class, asked for every queued job at every
+	 * event: valid while est_gen[c] == gen, which every observation
+	 * (that may also evict another class) moves on.
+	 */
+	uint64_t gen, *est_gen;
+	pb_watts_t *est_w;
+	int *est_rc;
 	pb_watts_t max_w, floor_w, eff_w;
 	pb_watts_t granted; /* the last started job's limit, 0 = none */
 };
@@ -88,21 +96,31 @@ static pb_watts_t _hint(const struct sim_site *s, const struct sim_job *j)
 	return j->load >= 1 ? 0 : _w(sim_site_gpu_w(s, j->load));
 }
 
+/* pb_learn_estimate for class c, once per class and observation. */
+static int _estimate(struct sim_power *p, uint32_t c, pb_watts_t *w)
+{
+	if (p->est_gen[c] != p->gen) {
+		p->est_rc[c] = pb_learn_estimate(p->learn, p->t->cls[c],
+						 _w(p->s->gpu_min_w), p->max_w,
+						 &p->est_w[c]);
+		p->est_gen[c] = p->gen;
+	}
+	*w = p->est_w[c];
+	return p->est_rc[c];
+}
+
 /*
  * The per-GPU watts j is charged and limited to when it fits (0: the
  * board limit): the declared hint, the class's learned draw, the
  * efficient limit, whichever is lowest.
  */
-static pb_watts_t _want(const struct sim_power *p, const struct sim_job *j)
+static pb_watts_t _want(struct sim_power *p, const struct sim_job *j)
 {
 	pb_watts_t w = _hint(p->s, j), est;
 
 	if (!w)
 		w = p->max_w;
-	if (p->learn && !pb_learn_estimate(p->learn, p->t->cls[j->cls],
-					   _w(p->s->gpu_min_w), p->max_w,
-					   &est) &&
-	    est < w)
+	if (p->learn && !_estimate(p, j->cls, &est) && est < w)
 		w = est;
 	if (p->o.limits == SIM_LIMITS_EFFICIENT && p->eff_w < w)
 		w = p->eff_w;
@@ -110,7 +128,7 @@ static pb_watts_t _want(const struct sim_power *p, const struct sim_job *j)
 }
 
 /* The lowest per-GPU watts j may start at (0: the board limit). */
-static pb_watts_t _lowest(const struct sim_power *p, const struct sim_job *j)
+static pb_watts_t _lowest(struct sim_power *p, const struct sim_job *j)
 {
 	pb_watts_t w = _want(p, j);
 
@@ -262,9 +280,11 @@ static void _observe(void *ctx, const struct sim_job *j, double gpu_w,
 	struct sim_power *p = ctx;
 
 	/* a full table or a bad figure only means less is learned */
-	if (p->learn)
+	if (p->learn) {
 		(void)pb_learn_observe(p->learn, p->t->cls[j->cls], _w(gpu_w),
 				       (int64_t)now);
+		p->gen++;
+	}
 }
 
 static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
@@ -337,6 +357,9 @@ static void _destroy(void *ctx)
 	pb_bitset_destroy(p->cand);
 	pb_bitset_destroy(p->out);
 	pb_learn_destroy(p->learn);
+	free(p->est_gen);
+	free(p->est_w);
+	free(p->est_rc);
 	free(p->an);
 	free(p);
 }
@@ -483,8 +506,14 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 	p->eff_w = pb_limit_efficient_w(pb_site_class(p->site, 0), &p->curve,
 					p->floor_w, 10);
 	if (p->o.learned) {
+		uint32_t n = p->t->ncls ? p->t->ncls : 1;
+
 		p->learn = pb_learn_create(NULL, e);
-		if (!p->learn)
+		p->gen = 1; /* est_gen starts at 0: nothing cached */
+		p->est_gen = calloc(n, sizeof(*p->est_gen));
+		p->est_w = calloc(n, sizeof(*p->est_w));
+		p->est_rc = calloc(n, sizeof(*p->est_rc));
+		if (!p->learn || !p->est_gen || !p->est_w || !p->est_rc)
 			return -1;
 	}
 	for (uint32_t n = 0; p->power_save && n < s->nodes; n++)
