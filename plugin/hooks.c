@@ -474,30 +474,47 @@ static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 /* ------------------------------------------------------------------ */
 /* job_test                                                             */
 
-/* Could the job's request fit in the power budget if nothing else ran? */
+/*
+ * Would @req fit on @bitmap's nodes with nothing else running? cons_tres's
+ * pick may just be unlucky: any candidates will do, unless the job names
+ * its nodes (-w); then they must fit.
+ */
+static bool _fits_alone(job_record_t *job, bitstr_t *bitmap,
+			const pb_place_req_t *req, pb_verdict_t *why)
+{
+	_to_site(bitmap, model->cand);
+	if (pb_place_choose(model->placer, model->empty, model->cand, req,
+			    model->chosen, why) == 0)
+		return true;
+	if (job->details && job->details->req_node_bitmap)
+		return false;
+	_to_site(saved_bitmap, model->cand);
+	return pb_place_choose(model->placer, model->empty, model->cand, req,
+			       model->chosen, why) == 0;
+}
+
+/*
+ * Could the job's request fit in the power budget if nothing else ran,
+ * at full draw or, if it may have one, at the floor of a chosen limit?
+ */
 static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		      int rc)
 {
-	pb_place_req_t req;
-	pb_verdict_t why = { 0 };
+	pb_place_req_t req, low;
+	pb_verdict_t why = { 0 }, low_why = { 0 };
+	pb_watts_t floor_w;
 	char w[32];
 
 	if (rc != SLURM_SUCCESS)
 		return rc;
 	jobpower_request(model, job, min_nodes, time(NULL), &req);
-	/* The nodes cons_tres would use, or any of the original candidates. */
-	_to_site(bitmap, model->cand);
-	if (pb_place_choose(model->placer, model->empty, model->cand, &req,
-			    model->chosen, &why) == 0)
+	if (_fits_alone(job, bitmap, &req, &why))
 		return rc;
-	/*
-	 * cons_tres's pick may just be unlucky; any candidates will do,
-	 * unless the job names its nodes (-w): then they must fit.
-	 */
-	if (!job->details || !job->details->req_node_bitmap) {
-		_to_site(saved_bitmap, model->cand);
-		if (pb_place_choose(model->placer, model->empty, model->cand,
-				    &req, model->chosen, &why) == 0)
+	if (limits_eligible(model, job, &req, &floor_w)) {
+		low = req;
+		low.gpu_watts_hint = floor_w;
+		low.hint_scope = PB_HINT_WHERE_ENFORCED;
+		if (_fits_alone(job, bitmap, &low, &low_why))
 			return rc;
 	}
 	error(PLUGIN ": %pJ can never run within the power budget: %u node(s) x %u GPU(s) need %s more than domain %s allows with no other job running",

@@ -69,8 +69,15 @@ extern bool limits_eligible(const model_t *m, job_record_t *job,
 	uint32_t n = pb_site_class_count(m->site);
 	pb_watts_t lowest = 0;
 
-	if (m->gpu_limits == PB_CONF_LIMITS_NO || !req->gpus ||
-	    req->gpu_watts_hint || _opted_out(job))
+	if (m->gpu_limits == PB_CONF_LIMITS_NO || !req->gpus || _opted_out(job))
+		return false;
+	/*
+	 * A hint held only where limits are enforced (learned draw, an
+	 * enforced user hint) is a limit already: one chosen below it is the
+	 * same promise, lower. A hint that is only charged is the user's
+	 * word on the draw, not a limit, and stays as it is.
+	 */
+	if (req->gpu_watts_hint && req->hint_scope != PB_HINT_WHERE_ENFORCED)
 		return false;
 	f = _floor_of(m, job);
 	for (uint32_t c = 0; c < n; c++) {
@@ -84,7 +91,7 @@ extern bool limits_eligible(const model_t *m, job_record_t *job,
 			lowest = w;
 	}
 	*floor_w = lowest;
-	return lowest > 0;
+	return lowest > 0 && (!req->gpu_watts_hint || lowest < req->gpu_watts_hint);
 }
 
 /* Raise ask->lo_w so that the time-limit rule holds; false if it cannot. */
@@ -136,6 +143,9 @@ extern bool limits_ask(const model_t *m, job_record_t *job,
 	ask->hi_w = cls->gpu.max_w;
 	if (m->gpu_limits == PB_CONF_LIMITS_EFFICIENT)
 		ask->hi_w = MAX(ask->lo_w, m->efficient_w[cls_i]);
+	/* never above the enforced hint the job would otherwise start at */
+	if (alloc->gpu_watts_hint && alloc->hint_scope == PB_HINT_WHERE_ENFORCED)
+		ask->hi_w = MIN(ask->hi_w, alloc->gpu_watts_hint);
 	if (!_time_rule(m, job, ask))
 		return false;
 	return ask->lo_w <= ask->hi_w;

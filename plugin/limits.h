@@ -26,8 +26,10 @@
 
 /*
  * May @job, asking @req (its full-draw request), start at a chosen limit?
- * GpuLimits on, GPUs asked, no hint of its own or its partition's, not
- * opted out. If so, *floor_w is the lowest limit it could get on any
+ * GpuLimits on, GPUs asked, not opted out, and no hint of its own or
+ * its partition's other than one enforced as a limit (learned draw,
+ * UserHints=enforced), which a chosen limit may then only lower. If so,
+ * *floor_w is the lowest limit it could get on any
  * class: the hint to narrow candidate nodes with (a superset of those the
  * exact choice, limits_ask(), accepts).
  */
@@ -39,7 +41,8 @@ extern bool limits_eligible(const model_t *m, job_record_t *job,
  * class gives the board limit and the efficient limit): the floor (the
  * partition's GpuLimitFloor, else the site's, at least the GPU's MinCapW,
  * raised so that the time-limit rule holds), the ceiling (MaxW, or the
- * efficient limit) and the run to plan. false when no limit can be
+ * efficient limit, and never above an enforced hint @alloc carries) and
+ * the run to plan. false when no limit can be
  * chosen (floor above ceiling, or GpuLimitTime=fit without --time-min).
  */
 extern bool limits_ask(const model_t *m, job_record_t *job,
