@@ -46,6 +46,21 @@
 #include "src/slurmctld/slurmctld.h"
 
 /*
+ * A bitstr_t is a magic word, the bit count, then the bits, 64 to a word
+ * (bitstring.c). 22.05's bitstring.h names the first two; from 23.02 they
+ * are private to bitstring.c, with the same values in 24.11.5 and 26.05.
+ * hooks.c checks the magic and the count of each bitmap before it reads
+ * words, and goes bit by bit when they do not match.
+ */
+#ifdef BITSTR_MAGIC
+#define PB_BITSTR_MAGIC BITSTR_MAGIC
+#define PB_BITSTR_OVERHEAD BITSTR_OVERHEAD
+#else
+#define PB_BITSTR_MAGIC 0x42434445
+#define PB_BITSTR_OVERHEAD 2
+#endif
+
+/*
  * 24.05 dropped the List and ListIterator typedefs for list_t * and
  * list_itr_t *; the plugin keeps the old names.
  */

@@ -344,19 +344,20 @@ static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
 /*
  * The words of a Slurm bitmap, so that a pass over a node bitmap costs a
  * word, not a call, per 64 nodes: bitstring.c keeps a magic word and the
- * bit count first (BITSTR_OVERHEAD words), then bit i in word i / 64 at
- * 1 << (i % 64). NULL when the bitmap is not laid out so (big-endian, or
- * a release that changed it): the callers then go bit by bit.
+ * bit count first (PB_BITSTR_OVERHEAD words, compat.h), then bit i in
+ * word i / 64 at 1 << (i % 64). NULL when the bitmap is not laid out so
+ * (big-endian, or a release that changed it): the callers then go bit by
+ * bit.
  */
 static uint64_t *_bitmap_words(bitstr_t *b, int64_t *nbits)
 {
 #ifdef SLURM_BIGENDIAN
 	return NULL;
 #else
-	if (b[0] != BITSTR_MAGIC || b[1] != bit_size(b))
+	if (b[0] != PB_BITSTR_MAGIC || b[1] != bit_size(b))
 		return NULL;
 	*nbits = b[1];
-	return (uint64_t *) (b + BITSTR_OVERHEAD);
+	return (uint64_t *) (b + PB_BITSTR_OVERHEAD);
 #endif
 }
 
