@@ -304,23 +304,36 @@ static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
  * rest (the power policy): the wrapper's overhead measured inside
  * slurmctld on its real workload, apart from everything else a
  * scheduling cycle does. Shown as JobTest= records in the status file.
+ * Wall-clock and the thread's CPU time both: on a shared host the wall
+ * clock also counts the time the thread waited for a core.
  */
 typedef struct {
 	uint64_t calls;
-	uint64_t total_ns;
-	uint64_t cons_tres_ns;
+	uint64_t total_ns, total_cpu_ns;
+	uint64_t cons_tres_ns, cons_tres_cpu_ns;
 } cost_t;
 
 static const char *const cost_mode[] = { "run_now", "test_only", "will_run" };
 static cost_t cost[3];
 static cost_t *cost_now = &cost[0];	/* the job_test under way */
 
-static uint64_t _now_ns(void)
+static uint64_t _clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (clock_gettime(clock, &ts))
+		return 0;
 	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static uint64_t _now_ns(void)
+{
+	return _clock_ns(CLOCK_MONOTONIC);
+}
+
+static uint64_t _cpu_ns(void)
+{
+	return _clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
@@ -329,11 +342,12 @@ static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
 			   List preemptee_candidates, List *preemptee_job_list,
 			   const pb_job_test_tail_t *tail)
 {
-	uint64_t t0 = _now_ns();
+	uint64_t t0 = _now_ns(), c0 = _cpu_ns();
 	int rc = fwd_job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 			      mode, preemptee_candidates, preemptee_job_list,
 			      tail);
 
+	cost_now->cons_tres_cpu_ns += _cpu_ns() - c0;
 	cost_now->cons_tres_ns += _now_ns() - t0;
 	return rc;
 }
@@ -963,7 +977,7 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			 const pb_job_test_tail_t *tail)
 {
 	uint16_t base = mode & SELECT_MODE_BASE;
-	uint64_t t0 = _now_ns();
+	uint64_t t0 = _now_ns(), c0 = _cpu_ns();
 	int rc;
 
 	cost_now = &cost[base < 3 ? base : 0];
@@ -971,6 +985,7 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 		       preemptee_candidates, preemptee_job_list,
 		       tail);
 	cost_now->calls++;
+	cost_now->total_cpu_ns += _cpu_ns() - c0;
 	cost_now->total_ns += _now_ns() - t0;
 	return rc;
 }
@@ -1348,8 +1363,11 @@ extern void hook_status_snapshot(char **text, char **path)
 	for (int i = 0; i < 3; i++) {
 		xstrfmtcat(*text,
 			   "JobTest=%s Calls=%" PRIu64 " TotalUs=%" PRIu64
-			   " ConsTresUs=%" PRIu64 "\n",
+			   " ConsTresUs=%" PRIu64 " TotalCpuUs=%" PRIu64
+			   " ConsTresCpuUs=%" PRIu64 "\n",
 			   cost_mode[i], cost[i].calls, cost[i].total_ns / 1000,
-			   cost[i].cons_tres_ns / 1000);
+			   cost[i].cons_tres_ns / 1000,
+			   cost[i].total_cpu_ns / 1000,
+			   cost[i].cons_tres_cpu_ns / 1000);
 	}
 }

@@ -79,6 +79,12 @@ class CapTest(ClusterTestCase):
             self.assertGreaterEqual(rn["Calls"], JOBS, end["text"])
             self.assertGreater(rn["ConsTresUs"], 0, end["text"])
             self.assertLessEqual(rn["ConsTresUs"], rn["TotalUs"], end["text"])
+            # and the same split in the thread's CPU time
+            self.assertGreater(rn["ConsTresCpuUs"], 0, end["text"])
+            self.assertLessEqual(rn["ConsTresCpuUs"], rn["TotalCpuUs"],
+                                 end["text"])
+            self.assertLessEqual(rn["TotalCpuUs"], rn["TotalUs"] + rn["Calls"],
+                                 end["text"])
             self.assertEqual(set(end["jobtest"]),
                              {"run_now", "test_only", "will_run"})
             print(f"  {samples} samples, peak model {peak_model} W, peak "

@@ -111,7 +111,8 @@ def main():
     # within it; the rest is the power policy. No other noise in these.
     print("\njob_test inside slurmctld (plugin's own counters)\n")
     cols = ["config", "mode", "calls", "us per call", "cons_tres us per call",
-            "policy us per call", "total / cons_tres"]
+            "policy us per call", "total / cons_tres",
+            "policy / cons_tres, CPU time"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows[1:]:
@@ -121,9 +122,13 @@ def main():
             n = t["Calls"]
             ratio = (f"{t['TotalUs'] / t['ConsTresUs']:.3f}"
                      if t["ConsTresUs"] else "-")
+            # the thread's CPU time: the host's other load is not in it
+            cpu = (f"{(t['TotalCpuUs'] - t['ConsTresCpuUs']) / t['ConsTresCpuUs']:.3f}"
+                   if t.get("ConsTresCpuUs") else "-")
             print(f"| {r['config']} | {mode} | {n} | {t['TotalUs'] / n:.1f} | "
                   f"{t['ConsTresUs'] / n:.1f} | "
-                  f"{(t['TotalUs'] - t['ConsTresUs']) / n:.1f} | {ratio} |")
+                  f"{(t['TotalUs'] - t['ConsTresUs']) / n:.1f} | {ratio} | "
+                  f"{cpu} |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"nodes": a.nodes, "jobs": a.jobs, "rows": rows}, f, indent=1)
