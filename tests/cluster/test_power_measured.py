@@ -57,6 +57,16 @@ class MeasuredTest(ClusterTestCase):
         os.chmod(tmp, 0o644)
         os.rename(tmp, self.meter)
 
+    def logged(self, c, text):
+        """text is in slurmctld's log within a few reads of the meter file
+        (the status thread reads it once a second; a job that does not
+        wait for power may start and end between two reads)."""
+        try:
+            pt.wait_for(lambda: text in pt.ctld_log(c), 10,
+                        what=f"log line {text!r}")
+        except AssertionError:
+            self.assertIn(text, pt.ctld_log(c))
+
     def test_meter_above_the_model_blocks_a_start(self):
         self.write(f"Time={int(time.time())}\n"
                    f"Domain=rack Watts={IDLE + EXTRA}W\n"
@@ -104,21 +114,20 @@ class MeasuredTest(ClusterTestCase):
             os.chmod(self.meter, 0o666)
             w = c.sbatch(["--time=5", *pt.FULL_NODE], "true")
             c.wait_jobs([w], timeout=30)
-            self.assertIn("must be owned by root or SlurmUser and writable "
-                          "by its owner only; using the power model alone",
-                          pt.ctld_log(c))
+            self.logged(c, "must be owned by root or SlurmUser and writable "
+                        "by its owner only; using the power model alone")
 
             # a malformed file: the model alone, logged with its line
             self.write(f"Time={int(time.time())}\nDomain=rack Watts=lots\n")
             k = c.sbatch(["--time=5", *pt.FULL_NODE], "true")
             c.wait_jobs([k], timeout=30)
-            self.assertIn("meter.txt:2: Watts: ", pt.ctld_log(c))
+            self.logged(c, "meter.txt:2: Watts: ")
             # and missing
             os.unlink(self.meter)
             m = c.sbatch(["--time=5", *pt.FULL_NODE], "true")
             c.wait_jobs([m], timeout=30)
-            self.assertIn("meter.txt: No such file or directory; using "
-                          "the power model alone", pt.ctld_log(c))
+            self.logged(c, "meter.txt: No such file or directory; using "
+                        "the power model alone")
         self.assertTornDown(c)
 
 

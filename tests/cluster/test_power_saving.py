@@ -48,20 +48,30 @@ RESUME = """#!/bin/sh
 # ResumeProgram: "power on" = start the node's slurmd again. slurmctld
 # takes a node as resumed only once it reports a boot time at or after the
 # resume request, so slurmd starts a little later, in a time namespace
-# whose uptime starts then.
+# whose uptime starts then. Slurm's script runner (24.11) kills the
+# program's process group as soon as it exits, so it waits until the
+# starter has left that group for a session of its own.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 dir=$(dirname "$SLURM_CONF")
 cd "$dir" || exit 1
 for n in $(scontrol show hostnames "$1"); do
 	echo "resume $n" >>"$dir/log/power.log"
+	mark="$dir/log/slurmd-$n.detached"
+	rm -f "$mark"
 	# PB_CLUSTER_DIR: the harness's mark, so its teardown stops it too
 	PB_CLUSTER_DIR=$dir setsid sh -c '
+		: >"$2"
 		sleep 2
 		up=$(cut -d. -f1 /proc/uptime)
 		exec unshare --fork --time --boottime $((0 - up)) \\
-			slurmd -D -N "$1" -f "$SLURM_CONF"' sh "$n" \\
+			slurmd -D -N "$1" -f "$SLURM_CONF"' sh "$n" "$mark" \\
 		>>"$dir/log/slurmd-$n.resumed" 2>&1 </dev/null &
+	i=0
+	while [ ! -e "$mark" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 done
 """
 
