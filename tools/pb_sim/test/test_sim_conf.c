@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of sim_conf: pb-sim's site from power_budget.conf and
- * topology.conf.  A bad file is reported at its line; a
+ * topology.conf.  The shipped example files must give exactly the
+ * built-in reference sites; a bad file is reported at its line; a
  * setting pb-sim cannot replay is said once; a site outside pb-sim's
  * model is refused with the domain that breaks it.
  */
@@ -18,6 +19,8 @@
 
 #include "sim_conf.h"
 #include "sim_site.h"
+
+#define SITES PB_SIM_SITES_DIR
 
 /* Messages of one load: a memory stream and its text. */
 struct msgs {
@@ -56,6 +59,63 @@ static void _write(char *path, const char *text)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
+}
+
+/* Every field of the two sites is the same. */
+static void _same_site(const struct sim_site *a, const struct sim_site *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->gpu_model, b->gpu_model);
+	assert_int_equal(a->nodes, b->nodes);
+	assert_int_equal(a->gpn, b->gpn);
+	assert_int_equal(a->cpu_pkgs, b->cpu_pkgs);
+	assert_int_equal(a->leaf_nodes, b->leaf_nodes);
+	assert_int_equal(a->group_leaves, b->group_leaves);
+	assert_int_equal(a->rack_nodes, b->rack_nodes);
+	assert_int_equal(a->row_racks, b->row_racks);
+	assert_int_equal(a->hall_rows, b->hall_rows);
+	assert_true(a->gpu_idle_w == b->gpu_idle_w);
+	assert_true(a->gpu_max_w == b->gpu_max_w);
+	assert_true(a->gpu_min_w == b->gpu_min_w);
+	assert_true(a->cpu_idle_w == b->cpu_idle_w);
+	assert_true(a->cpu_max_w == b->cpu_max_w);
+	assert_true(a->base_w == b->base_w);
+	assert_true(a->standby_w == b->standby_w);
+	assert_true(a->rack_cap_w == b->rack_cap_w);
+	assert_true(a->row_cap_w == b->row_cap_w);
+	assert_true(a->hall_cap_w == b->hall_cap_w);
+	assert_true(a->cap_w == b->cap_w);
+	assert_true(a->pue == b->pue);
+	assert_true(a->cooling_w == b->cooling_w);
+	assert_true(a->reserve == b->reserve);
+}
+
+static void _example(double mw, const char *dir)
+{
+	char conf[512], topo[512];
+	struct sim_site ref, s;
+	struct sim_conf c;
+	struct msgs out;
+
+	snprintf(conf, sizeof(conf), "%s/%s/power_budget.conf", SITES, dir);
+	snprintf(topo, sizeof(topo), "%s/%s/topology.conf", SITES, dir);
+	assert_true(sim_conf_sniff(conf));
+	assert_false(sim_conf_sniff(topo));
+	assert_int_equal(sim_conf_load(&s, &c, conf, topo, _open(&out)), 0);
+	/* nothing to report: the file is all pb-sim models */
+	assert_string_equal(_close(&out), "");
+	free(out.text);
+	sim_site_reference(&ref, mw);
+	_same_site(&s, &ref);
+	assert_true(c.floor_w == 490); /* GpuLimitFloor's default, 70% */
+	assert_string_equal(c.policy, "power");
+}
+
+static void test_examples(void **state)
+{
+	(void)state;
+	_example(100, "reference-100MW");
+	_example(500, "reference-500MW");
 }
 
 /* One class of 8 nodes on two racks of 4 in one row. */
@@ -174,6 +234,7 @@ static void test_not_modelled(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_examples),
 	    cmocka_unit_test(test_small_site),
 	    cmocka_unit_test(test_bad_file),
 	    cmocka_unit_test(test_not_modelled),
