@@ -345,11 +345,13 @@ static int _which(const char *list, const char *site_pol, int *want)
 			if (!strcmp(tok, "all") ||
 			    !strcmp(tok, sim_pol_names[k]))
 				want[k] = hit = 1;
-		if (!hit) {
+		if (!hit && !strcmp(tok, "site"))
+			fprintf(stderr, "pb-sim: --policy site: needs a "
+					"power_budget.conf --site\n");
+		else if (!hit)
 			fprintf(stderr, "pb-sim: --policy: unknown '%s'\n",
 				tok);
-			rc = -1;
-		}
+		rc = hit ? rc : -1;
 	}
 	free(dup);
 	return rc;

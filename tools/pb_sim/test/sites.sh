@@ -30,6 +30,11 @@ cmp "$dir/builtin500.json" "$dir/file500.json"
 "$sim" --trace "$trace" --quiet $ref100 --policy site --json "$dir/site.json"
 grep -q '"policy": "power"' "$dir/site.json"
 test "$(grep -c '"policy": ' "$dir/site.json")" -eq 1
+# ... which a built-in site does not have
+rc=0
+"$sim" --trace "$trace" --quiet --policy site 2>"$dir/pol.err" || rc=$?
+test "$rc" -eq 2
+grep -q "needs a power_budget.conf" "$dir/pol.err"
 
 # a bad file: topology/'s message at file:line, exit status 2
 cat >"$dir/bad.conf" <<'CONF'
