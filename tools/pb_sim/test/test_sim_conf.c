@@ -179,6 +179,35 @@ static void test_small_site(void **state)
 	assert_non_null(strstr(msg, "no --topology"));
 }
 
+/* A class described by its hwloc export: GPUs counted from the export. */
+static void test_hwloc_class(void **state)
+{
+	struct sim_site s;
+	struct sim_conf c;
+	const char *msg;
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "Facility=lab Cap=200kW\n"
+		 "GpuModel=V100 Match=\"V100-SXM3\" IdleW=50W MaxW=350W "
+		 "MinCapW=150W\n"
+		 "NodeClass=dgx2 Topology=%s/hwloc/nvidiaDGX2.xml BaseW=3kW "
+		 "StandbyW=60W CpuIdleW=60 CpuMaxW=205 GpuLimitEnforced=yes "
+		 "Nodes=dgx[01-04]\n"
+		 "Domain=rack1 Cap=40kW Nodes=dgx[01-02]\n"
+		 "Domain=rack2 Cap=40kW Nodes=dgx[03-04]\n",
+		 PB_TEST_DATA_DIR);
+	assert_int_equal(_load(text, &msg, &s, &c), 0);
+	assert_int_equal(s.gpn, 16);
+	assert_int_equal(s.cpu_pkgs, 2);
+	assert_string_equal(s.gpu_model, "V100");
+	assert_true(s.gpu_idle_w == 50 && s.gpu_max_w == 350);
+	assert_true(s.gpu_min_w == 150 && s.standby_w == 60);
+	assert_true(c.floor_w == 245); /* 70% of 350 W */
+	assert_int_equal(s.rack_nodes, 2);
+}
+
 static void test_bad_file(void **state)
 {
 	struct sim_site s;
@@ -236,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_examples),
 	    cmocka_unit_test(test_small_site),
+	    cmocka_unit_test(test_hwloc_class),
 	    cmocka_unit_test(test_bad_file),
 	    cmocka_unit_test(test_not_modelled),
 	};
