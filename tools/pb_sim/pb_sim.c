@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim_conf.h"
 #include "sim_draw.h"
 #include "sim_engine.h"
 #include "sim_out.h"
@@ -32,7 +33,7 @@ static const char *const sim_pol_names[SIM_NPOL] = {
 
 struct sim_opts {
 	const char *trace, *site, *json, *plot, *mapping, *policies, *gpu;
-	const char *draw_cdf, *draw_rule;
+	const char *draw_cdf, *draw_rule, *topology;
 	double nodes, cap_mw, pue, cooling_mw, reserve;
 	double busy_w, jitter, floor_w;
 	unsigned long long seed;
@@ -45,14 +46,18 @@ static void _usage(FILE *f)
 		"usage: pb-sim --trace FILE [options]\n"
 		"  --trace FILE        OpenB pod list or "
 		"submit,duration,nodes|gpus[,gpus_per_node][,load] CSV\n"
-		"  --site S            reference (default), reference-500, or "
-		"a Key=Value site file\n"
+		"  --site S            reference (default), reference-500, a "
+		"power_budget.conf,\n"
+		"                      or a Key=Value site file\n"
+		"  --topology FILE     the site's topology.conf (with a "
+		"power_budget.conf)\n"
 		"  --nodes N --cap-mw X --pue P --cooling-mw C --reserve R   "
 		"override the site\n"
 		"  --gpu MODEL         GPU model from policy's power table "
 		"(default H100 SXM)\n"
 		"  --policy LIST       all (default) or a comma list of "
-		"oblivious,static,power,power-notopo,\n"
+		"site (the file's own),\n"
+		"                      oblivious,static,power,power-notopo,\n"
 		"                      power-limits,power-efficient,"
 		"power-learned,power-both\n"
 		"  --draw-cdf FILE     per-GPU power CDF (percentile,watts) "
@@ -111,7 +116,8 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 		O_RULE,
 		O_BUSY,
 		O_JIT,
-		O_FLOOR
+		O_FLOOR,
+		O_TOPO
 	};
 	static const struct option lo[] = {{"trace", 1, 0, 't'},
 					   {"site", 1, 0, 's'},
@@ -136,13 +142,13 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 					   {"draw-busy-w", 1, 0, O_BUSY},
 					   {"draw-jitter", 1, 0, O_JIT},
 					   {"limit-floor", 1, 0, O_FLOOR},
+					   {"topology", 1, 0, O_TOPO},
 					   {0, 0, 0, 0}};
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->site = "reference";
 	o->policies = "all";
-	o->gpu = "H100 SXM";
 	o->nodes = o->cap_mw = o->pue = o->cooling_mw = o->reserve = -1;
 	o->draw_rule = "busy";
 	o->busy_w = 150;
@@ -180,6 +186,9 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 			exit(0);
 		case O_GPU:
 			o->gpu = optarg;
+			break;
+		case O_TOPO:
+			o->topology = optarg;
 			break;
 		case O_CDF:
 			o->draw_cdf = optarg;
@@ -256,12 +265,36 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 	return 0;
 }
 
-static int _site(const struct sim_opts *o, struct sim_site *s)
+/* A power_budget.conf (with its topology.conf), read through topology/. */
+static int _conf_site(struct sim_opts *o, struct sim_site *s,
+		      struct sim_conf *c)
+{
+	if (sim_conf_load(s, c, o->site, o->topology, stderr))
+		return -1;
+	/* --limit-floor overrides GpuLimitFloor=, as it does the default */
+	if (!(o->floor_w > 0))
+		o->floor_w = c->floor_w;
+	return 0;
+}
+
+static int _site(struct sim_opts *o, struct sim_site *s, struct sim_conf *c)
 {
 	char err[512];
+	int conf = strncmp(o->site, "reference", 9) && sim_conf_sniff(o->site);
 
-	if (sim_site_load(s, o->site, err, sizeof(err)) ||
-	    sim_policy_gpu_table(s, o->gpu, err, sizeof(err)))
+	memset(c, 0, sizeof(*c));
+	if (o->topology && !conf) {
+		snprintf(err, sizeof(err),
+			 "--topology: only with a power_budget.conf --site");
+		goto bad;
+	}
+	if (conf ? _conf_site(o, s, c)
+		 : sim_site_load(s, o->site, err, sizeof(err)))
+		goto bad_file;
+	/* a power_budget.conf names its GPU model; --gpu replaces it */
+	if ((!conf || o->gpu) &&
+	    sim_policy_gpu_table(s, o->gpu ? o->gpu : "H100 SXM", err,
+				 sizeof(err)))
 		goto bad;
 	if (o->nodes >= 0) {
 		if (o->nodes < 1 || o->nodes != floor(o->nodes) ||
@@ -284,10 +317,17 @@ static int _site(const struct sim_opts *o, struct sim_site *s)
 bad:
 	fprintf(stderr, "pb-sim: %s\n", err);
 	return -1;
+bad_file:
+	if (!conf)
+		fprintf(stderr, "pb-sim: %s\n", err);
+	return -1;
 }
 
-/* Which policies, in the fixed order of sim_pol_names. */
-static int _which(const char *list, int *want)
+/*
+ * Which policies, in the fixed order of sim_pol_names; "site" is the one
+ * the site's power_budget.conf configures (site_pol, NULL if none).
+ */
+static int _which(const char *list, const char *site_pol, int *want)
 {
 	char *dup = strdup(list), *tok, *save = NULL;
 	int rc = 0;
@@ -299,15 +339,19 @@ static int _which(const char *list, int *want)
 	     tok = strtok_r(NULL, ",", &save)) {
 		int k, hit = 0;
 
+		if (!strcmp(tok, "site") && site_pol)
+			tok = (char *)site_pol;
 		for (k = 0; k < SIM_NPOL; k++)
 			if (!strcmp(tok, "all") ||
 			    !strcmp(tok, sim_pol_names[k]))
 				want[k] = hit = 1;
-		if (!hit) {
+		if (!hit && !strcmp(tok, "site"))
+			fprintf(stderr, "pb-sim: --policy site: needs a "
+					"power_budget.conf --site\n");
+		else if (!hit)
 			fprintf(stderr, "pb-sim: --policy: unknown '%s'\n",
 				tok);
-			rc = -1;
-		}
+		rc = hit ? rc : -1;
 	}
 	free(dup);
 	return rc;
@@ -366,6 +410,7 @@ int main(int argc, char **argv)
 {
 	struct sim_opts o;
 	struct sim_site site;
+	struct sim_conf conf;
 	struct sim_mapping map;
 	struct sim_trace tr;
 	struct sim_result res[SIM_NPOL];
@@ -378,14 +423,16 @@ int main(int argc, char **argv)
 	int want[SIM_NPOL], rc = 1;
 	size_t nres = 0;
 
-	if (_parse(argc, argv, &o) || _site(&o, &site) ||
-	    _which(o.policies, want))
+	if (_parse(argc, argv, &o) || _site(&o, &site, &conf) ||
+	    _which(o.policies, conf.policy, want))
 		return 2;
 	if (sim_trace_load(o.trace, o.mapping, site.nodes, site.gpn, &map, &tr,
 			   err, sizeof(err))) {
 		fprintf(stderr, "pb-sim: %s\n", err);
 		return 2;
 	}
+	if (conf.policy)
+		sim_conf_report_hints(&conf, o.site, map.power_milli, stderr);
 	if (o.draw_cdf) {
 		struct sim_site a100;
 
