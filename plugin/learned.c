@@ -27,6 +27,7 @@ typedef struct {
 	uint32_t job_id;
 	double sum_w;	/* per-GPU watts summed over samples */
 	uint32_t n;
+	bool observed;	/* learned already, after LearnedDrawAfter= */
 } acc_t;
 
 static pb_learn_t *table;
@@ -142,7 +143,41 @@ static acc_t *_acc(uint32_t job_id, bool add)
 typedef struct {
 	const model_t *m;
 	const pb_watts_t *node_w;
+	time_t now, read_at;
 } sample_arg_t;
+
+/* One observation of @job's class: @w per GPU. */
+static void _observe(job_record_t *job, pb_watts_t w, time_t now,
+		     const char *when)
+{
+	char key[PB_LEARN_KEY_MAX];
+
+	_key(job, key, sizeof(key));
+	if (pb_learn_observe(table, key, MIN(w, PB_LEARN_W_MAX), now) == 0) {
+		changed = true;
+		info(PLUGIN ": %pJ drew %" PRId64 " W per GPU%s: learned for class %s",
+		     job, w, when, key);
+	}
+}
+
+/*
+ * Once a run has been sampled LearnedDrawAfter= times (a second each),
+ * its mean so far is its observation, so that runs of its class that
+ * start before it ends are charged what it draws.
+ */
+static void _early(const model_t *m, acc_t *x, time_t now)
+{
+	unsigned after = m->settings->learned_after_s;
+	job_record_t *job;
+	pb_watts_t w;
+
+	if (x->observed || !after || x->n < after)
+		return;
+	x->observed = true;
+	w = (pb_watts_t) (x->sum_w / x->n + 0.5);
+	if (w >= 1 && (job = find_job_record(x->job_id)))
+		_observe(job, w, now, " so far");
+}
 
 /*
  * On a node whose GPUs the job holds all of, everything but the job's
@@ -157,10 +192,12 @@ static int _sample_job(const pb_job_info_t *info, void *arg)
 	pb_alloc_node_t *nodes = a->m->alloc_buf;
 	int64_t n = pb_ledger_job_nodes(a->m->ledger, info->job_id, nodes,
 					pb_site_node_count(site));
+	job_record_t *job = find_job_record(info->job_id);
 	double sum = 0;
 	uint32_t used = 0;
 
-	if (n <= 0 || info->suspended)
+	/* a reading from before the job started says nothing of it */
+	if (n <= 0 || info->suspended || !job || job->start_time >= a->read_at)
 		return 0;
 	for (int64_t i = 0; i < n; i++) {
 		uint32_t node = nodes[i].node;
@@ -184,15 +221,17 @@ static int _sample_job(const pb_job_info_t *info, void *arg)
 
 		x->sum_w += sum / used;
 		x->n++;
+		_early(a->m, x, a->now);
 	}
 	return 0;
 }
 
-extern void learned_sample(const model_t *m, const pb_watts_t *node_w)
+extern void learned_sample(const model_t *m, const pb_watts_t *node_w,
+			   time_t read_at)
 {
-	sample_arg_t a = { m, node_w };
+	sample_arg_t a = { m, node_w, time(NULL), read_at };
 
-	if (!table || !m->learned_draw)
+	if (!table || !m->learned_draw || !read_at)
 		return;
 	pb_ledger_foreach_job(m->ledger, _sample_job, &a);
 }
@@ -200,21 +239,17 @@ extern void learned_sample(const model_t *m, const pb_watts_t *node_w)
 extern void learned_job_ended(const model_t *m, job_record_t *job, time_t now)
 {
 	acc_t *x = _acc(job->job_id, false);
-	char key[PB_LEARN_KEY_MAX];
 	pb_watts_t w;
+	bool observed;
 
 	if (!x)
 		return;
 	w = (pb_watts_t) (x->sum_w / x->n + 0.5);
+	observed = x->observed;
 	*x = acc[--nacc];
-	if (!table || !m->settings->learned_draw || w < 1)
+	if (!table || !m->settings->learned_draw || w < 1 || observed)
 		return;
-	_key(job, key, sizeof(key));
-	if (pb_learn_observe(table, key, MIN(w, PB_LEARN_W_MAX), now) == 0) {
-		changed = true;
-		info(PLUGIN ": %pJ drew %" PRId64 " W per GPU: learned for class %s",
-		     job, w, key);
-	}
+	_observe(job, w, now, "");
 }
 
 static int _cat(void *arg, const char *text, size_t len)

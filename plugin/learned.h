@@ -33,11 +33,18 @@ extern pb_watts_t learned_hint(const model_t *m, job_record_t *job);
 /*
  * Once a second, with node readings @node_w (site nodes, -1: none): add
  * what every running job's GPUs draw on nodes whose GPUs it holds all
- * of; a run's observation is the mean of these samples.
+ * of; a run's observation is the mean of these samples, taken once it
+ * has LearnedDrawAfter= of them (or at its end, if that comes first).
+ * @read_at is when the oldest reading was taken: a job that started at
+ * or after it is not in them, and is not sampled.
  */
-extern void learned_sample(const model_t *m, const pb_watts_t *node_w);
+extern void learned_sample(const model_t *m, const pb_watts_t *node_w,
+			   time_t read_at);
 
-/* @job ends: its mean per-GPU draw becomes an observation of its class. */
+/*
+ * @job ends: its mean per-GPU draw becomes an observation of its class,
+ * unless it was observed while it ran.
+ */
 extern void learned_job_ended(const model_t *m, job_record_t *job,
 			      time_t now);
 

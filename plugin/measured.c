@@ -241,7 +241,7 @@ extern void measured_apply(model_t *m, time_t now)
 	memset(since_node, 0, (nn + nd) * sizeof(*since_node));
 	if (a.since)
 		pb_ledger_foreach_job(m->ledger, _add_since, &a);
-	learned_sample(m, node_w);
+	learned_sample(m, node_w, a.since);
 	pb_measured_unmodelled(m->ledger, node_w, dom_w, since_node,
 			       since_dom, unmodelled);
 	in_force = a.since != 0;

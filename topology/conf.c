@@ -491,6 +491,8 @@ static void _limit_settings(_ctx_t *x, pb_conf_settings_t *s)
 	if ((v = pb_line_get(x->l, "SpeedCurve")))
 		_speed_curve(x, s, v);
 	_get_bool(x, "LearnedDraw", &s->learned_draw);
+	_get_uint(x, "LearnedDrawAfter", PB_LEARN_AFTER_MAX, &s->learned_after_s,
+		  &s->has_learned_after);
 }
 
 static void _settings(_ctx_t *x)
@@ -549,7 +551,8 @@ static void _settings(_ctx_t *x)
 			    "Facility=, GpuModel=, NodeClass= or Domain=; "
 			    "settings are UserWattHints, UserWattFloor, "
 			    "GpuLimits, GpuLimitFloor, GpuLimitTime, "
-			    "SpeedCurve, LearnedDraw, MeterFile, MeterMaxAge, "
+			    "SpeedCurve, LearnedDraw, LearnedDrawAfter, "
+			    "MeterFile, MeterMaxAge, "
 			    "DebugTrace, "
 			    "StatusFile)",
 			    x->l->pair[i].key);

@@ -21,6 +21,9 @@
 #include "topology/diag.h"
 
 #define PB_CONF_NAME_MAX 64
+
+/* Highest LearnedDrawAfter=, in seconds: a week. */
+#define PB_LEARN_AFTER_MAX 604800u
 #define PB_CONF_UNLIMITED (-1.0) /* Cap=unlimited */
 
 typedef struct {
@@ -136,6 +139,8 @@ typedef struct {
 	pb_conf_floor_t gpu_limit_floor; /* default 70% of MaxW */
 	pb_conf_limit_time_t gpu_limit_time;
 	bool learned_draw; /* LearnedDraw=: charge classes their learned draw */
+	bool has_learned_after;
+	unsigned learned_after_s; /* LearnedDrawAfter=; 0 = at a run's end */
 	bool has_speed_curve;
 	pb_speed_curve_t speed_curve; /* default pb_speed_curve_default */
 	int line_gpu_limits;

@@ -20,6 +20,8 @@ static void _limit_settings(const pb_conf_settings_t *c, pb_settings_t *s)
 	s->gpu_limits = c->gpu_limits;
 	s->gpu_limit_time = c->gpu_limit_time;
 	s->learned_draw = c->learned_draw;
+	s->learned_after_s = c->has_learned_after ? c->learned_after_s :
+						    PB_LEARN_AFTER_DEFAULT;
 	s->gpu_limit_floor = _floor(&c->gpu_limit_floor);
 	if (!s->gpu_limit_floor.floor_w && !s->gpu_limit_floor.floor_milli)
 		s->gpu_limit_floor.floor_milli = PB_LIMIT_FLOOR_MILLI_DEFAULT;

@@ -33,6 +33,14 @@ typedef struct {
 /* The default of MeterMaxAge=, seconds. */
 #define PB_METER_MAX_AGE_DEFAULT 30u
 
+/*
+ * LearnedDrawAfter= default: a run's draw is learned once it has been
+ * sampled for 10 minutes (past the start-up of a training job), so that
+ * runs of a class that start while the first still runs are charged what
+ * it draws; a shorter run is learned at its end.
+ */
+#define PB_LEARN_AFTER_DEFAULT 600u
+
 /* The site default of GpuLimitFloor=: 70% of MaxW. */
 #define PB_LIMIT_FLOOR_MILLI_DEFAULT 700u
 
@@ -45,6 +53,7 @@ typedef struct {
 	pb_conf_limit_time_t gpu_limit_time;
 	pb_speed_curve_t speed_curve;	  /* given, or the fitted default */
 	bool learned_draw;		  /* LearnedDraw= */
+	unsigned learned_after_s;	  /* LearnedDrawAfter=; 0: at the end */
 	bool debug_trace;	      /* log each decision */
 	char *status_file;	      /* NULL = none */
 	char *meter_file;	      /* NULL = none */

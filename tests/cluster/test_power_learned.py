@@ -49,21 +49,36 @@ class LearnedTest(ClusterTestCase):
         with open(self.meter, "w") as f:
             f.write(f"Time={int(time.time())}\nNode=n1 Watts={watts}\n")
 
-    def run_train(self, c, reads=None):
-        """One run of class "train" on n1; its modelled watts. With
-        reads, n1 reads that while the run runs and idle after it."""
+    def reads_after_start(self, watts):
+        """n1 reads watts, in a reading taken after the job on it
+        started (readings from before a job's start are not its draw)."""
+        time.sleep(1.1)
+        self.meter_reads(watts)
+
+    @staticmethod
+    def saved_from_now(c):
+        """slurmctld has written its job state since now: a held job is
+        submitted (an event it saves), and the write waited for. Waiting
+        for a write after an earlier end alone can wait for nothing, if
+        that end was written before the wait began."""
+        t = time.time()
+        c.sbatch(["--hold", "-J", "pbsave", "--time=1"], "true")
+        c.wait_state_saved(t)
+
+    def run_train(self, c, reads=5100, idle_after=False):
+        """One run of class "train" on n1, which reads `reads` while it
+        runs (and idle after it, with idle_after); its modelled watts."""
         script, release = pt.gate(c, f"t{time.monotonic_ns()}")
         j = c.sbatch(["-J", "train", "--time=5", "-w", "n1",
                       *pt.FULL_NODE], script)
         c.wait_jobs([j], state="RUNNING", timeout=30)
         s = pt.wait_status(c, lambda s: j in s["jobs"])
         watts = int(s["jobs"][j]["Watts"])
-        if reads:
-            self.meter_reads(reads)
+        self.reads_after_start(reads)
         time.sleep(3)		# sampled by a few ticks
         release()
         c.wait_jobs([j], timeout=60)
-        if reads:
+        if idle_after:
             self.meter_reads(pt.IDLE_W)
         return j, watts
 
@@ -102,10 +117,9 @@ class LearnedTest(ClusterTestCase):
             # has written its job state after the last job ended (it
             # writes at most every 5 s, and a completion it accepted but
             # never wrote is recovered RUNNING, holding its node)
-            c.wait_state_saved(time.time())
+            self.saved_from_now(c)
             c.restart_slurmctld(kill9=True)
             _, watts = self.run_train(c)
-            ended = time.time()
             self.assertEqual(watts, AT_330_W)
             self.assertIn("learned draw of 1 job class(es) from", pt.ctld_log(c))
 
@@ -113,7 +127,7 @@ class LearnedTest(ClusterTestCase):
             # the last run's observation has been saved, and the crash
             # once that run's end is in the job state)
             time.sleep(3)
-            c.wait_state_saved(ended)
+            self.saved_from_now(c)
             with open(state, "w") as f:
                 f.write("pb-learn 1\nclass u0/train 1 1 lots\n")
             c.restart_slurmctld(kill9=True)
@@ -141,11 +155,11 @@ class LearnedTest(ClusterTestCase):
                      extra_conf=self.gpus.conf(),
                      files={"power_budget.conf": budget(
                          self.meter, f"{cap}W", "GpuLimits=highest")}) as c:
-            first, watts = self.run_train(c, reads=7100)
+            first, watts = self.run_train(c, reads=7100, idle_after=True)
             self.assertEqual(watts, 4500, "the first run at a chosen limit")
             pt.wait_for(lambda: f"JobId={first} drew 550 W per GPU" in
                         pt.ctld_log(c), 15, what="run 1 learned")
-            second, watts = self.run_train(c)
+            second, watts = self.run_train(c, reads=pt.IDLE_W)
             self.assertEqual(watts, 4500, "the learned 605 W (4740 W) do "
                              "not fit; a chosen 575 W does")
             self.assertIn(f"JobId={second} starts at a GPU power limit of "
@@ -153,6 +167,37 @@ class LearnedTest(ClusterTestCase):
             self.assertEqual(
                 sorted({w for n, _, w in self.gpus.log() if n == "n1"}),
                 ["575", "700"], "both runs held to 575 W on their GPUs")
+        self.assertTornDown(c)
+
+    def test_a_run_is_learned_while_it_runs(self):
+        """LearnedDrawAfter=3: once run 1 has been sampled 3 times its
+        class is learned, so run 2, started while run 1 still runs, is
+        charged the learned 330 W; run 1's end adds no second
+        observation."""
+        with Cluster(nodes=NODES, select_type=PLUGIN_TYPE,
+                     plugin_dir=plugin_dir(self),
+                     extra_conf=self.gpus.conf(),
+                     files={"power_budget.conf": budget(
+                         self.meter, settings="LearnedDrawAfter=3")}) as c:
+            script, release = pt.gate(c, "first")
+            first = c.sbatch(["-J", "train", "--time=5", "-w", "n1",
+                              *pt.FULL_NODE], script)
+            c.wait_jobs([first], state="RUNNING", timeout=30)
+            self.reads_after_start(5100)
+            line = f"JobId={first} drew 300 W per GPU so far: learned"
+            pt.wait_for(lambda: line in pt.ctld_log(c), 20,
+                        what="run 1 learned while it runs")
+            self.assertEqual(c.job(first)["JobState"], "RUNNING")
+            second = c.sbatch(["-J", "train", "--time=5", "-w", "n2",
+                               *pt.FULL_NODE], "sleep 2")
+            c.wait_jobs([second], state="RUNNING", timeout=30)
+            s = pt.wait_status(c, lambda s: second in s["jobs"])
+            self.assertEqual(int(s["jobs"][second]["Watts"]), AT_330_W)
+            release()
+            c.wait_jobs([first, second], timeout=60)
+            time.sleep(2)
+            self.assertEqual(pt.ctld_log(c).count(f"JobId={first} drew "),
+                             1, "run 1 is one observation")
         self.assertTornDown(c)
 
 

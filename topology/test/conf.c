@@ -407,6 +407,7 @@ static void test_gpu_limits(void **state)
 		    c->settings.gpu_limit_floor.frac < 0.651);
 	assert_true(c->settings.has_speed_curve);
 	assert_true(c->settings.learned_draw);
+	assert_false(c->settings.has_learned_after);
 	assert_int_equal(c->settings.speed_curve.n, 3);
 	assert_int_equal(c->settings.speed_curve.r_milli[1], 800);
 	assert_int_equal(c->settings.speed_curve.s_milli[1], 900);
@@ -443,6 +444,21 @@ static void test_gpu_limits(void **state)
 	_expect_notice(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
 			    "GpuLimits=highest\n",
 		       "t.conf:4: ", "no limit can be chosen");
+
+	c = _parse(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			"LearnedDraw=yes LearnedDrawAfter=0\n",
+		   &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_true(c->settings.has_learned_after);
+	assert_int_equal(c->settings.learned_after_s, 0);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "LearnedDrawAfter=604801\n",
+		      "t.conf:4: ", "LearnedDrawAfter: ");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
+			   "LearnedDrawAfter=soon\n",
+		      "t.conf:4: ", "LearnedDrawAfter: ");
 }
 
 static void test_caps(void **state)
