@@ -61,6 +61,20 @@
 #endif
 
 /*
+ * 26.05 runs threads through a pool (src/common/threadpool.h): each is
+ * named, and one is joined through the pool, not with pthread_join().
+ */
+#if PB_SLURM_AT_LEAST(26, 5)
+#include "src/common/threadpool.h"
+#define pb_thread_create(name, id, func, arg) \
+	slurm_thread_create(name, id, func, arg)
+#define pb_thread_join(id) slurm_thread_join(id)
+#else
+#define pb_thread_create(name, id, func, arg) slurm_thread_create(id, func, arg)
+#define pb_thread_join(id) pthread_join(id, NULL)
+#endif
+
+/*
  * 24.05 dropped the List and ListIterator typedefs for list_t * and
  * list_itr_t *; the plugin keeps the old names.
  */

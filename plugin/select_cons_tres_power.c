@@ -18,6 +18,10 @@
  */
 #include "config.h"
 
+/* 26.05's run_in_daemon.h uses these without including them */
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "src/common/slurm_xlator.h"
 #include "src/common/run_in_daemon.h"
 

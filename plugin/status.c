@@ -16,6 +16,8 @@
 #include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
+#include "plugin/compat.h"
+
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
 #include "plugin/reasons.h"
@@ -269,7 +271,7 @@ extern void status_start(void)
 	status_stopping = false;
 	status_dirty = true;
 	slurm_mutex_unlock(&status_mutex);
-	slurm_thread_create(&status_tid, _status_thread, NULL);
+	pb_thread_create("pb_status", &status_tid, _status_thread, NULL);
 }
 
 extern void status_stop(void)
@@ -282,6 +284,6 @@ extern void status_stop(void)
 	status_stopping = true;
 	pthread_cond_broadcast(&status_cond);
 	slurm_mutex_unlock(&status_mutex);
-	pthread_join(status_tid, NULL);
+	pb_thread_join(status_tid);
 	status_running = false;
 }
