@@ -84,6 +84,7 @@ struct pb_ledger {
 	uint32_t resv_hi; /* 1 + highest slot in use: loops stop there */
 	pb_watts_t *resv_block;
 	struct scratch *s;
+	uint64_t gen; /* moves on at every call that may change a query */
 };
 
 /* ---- hashing of job ids ---- */
@@ -661,6 +662,7 @@ int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
 	struct job *j;
 	uint32_t slot;
 
+	l->gen++;
 	if (_job(l, job_id)) {
 		pb_error_set(err, "job %u: already in the ledger", job_id);
 		return -1;
@@ -697,6 +699,7 @@ int pb_ledger_release(pb_ledger_t *l, uint32_t job_id)
 	struct job *j = _job(l, job_id);
 	uint32_t slot;
 
+	l->gen++;
 	if (!j)
 		return -1;
 	if (!j->suspended)
@@ -717,6 +720,7 @@ int pb_ledger_update_end(pb_ledger_t *l, uint32_t job_id, int64_t end)
 {
 	struct job *j = _job(l, job_id);
 
+	l->gen++;
 	if (!j)
 		return -1;
 	if (j->suspended) {
@@ -734,6 +738,7 @@ int pb_ledger_suspend(pb_ledger_t *l, uint32_t job_id)
 {
 	struct job *j = _job(l, job_id);
 
+	l->gen++;
 	if (!j || j->suspended)
 		return -1;
 	_job_power(l, j, -1);
@@ -745,6 +750,7 @@ int pb_ledger_resume(pb_ledger_t *l, uint32_t job_id)
 {
 	struct job *j = _job(l, job_id);
 
+	l->gen++;
 	if (!j || !j->suspended)
 		return -1;
 	j->suspended = false;
@@ -759,6 +765,7 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 {
 	pb_watts_t idle, off;
 
+	l->gen++;
 	if (node >= l->nnodes) {
 		pb_error_set(err, "node #%u: no such node", node);
 		return -1;
@@ -790,9 +797,15 @@ const bool *pb_ledger_node_states(const pb_ledger_t *l)
 	return l->on;
 }
 
+uint64_t pb_ledger_generation(const pb_ledger_t *l)
+{
+	return l->gen;
+}
+
 int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		      pb_error_t *err)
 {
+	l->gen++;
 	if (domain >= l->ndomains) {
 		pb_error_set(err, "domain #%u: no such domain", domain);
 		return -1;
@@ -810,6 +823,7 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 
 void pb_ledger_set_unmodelled(pb_ledger_t *l, const pb_watts_t *w)
 {
+	l->gen++;
 	for (uint32_t d = 0; d < l->ndomains; d++) {
 		l->unmodelled[d] = w && w[d] > 0 ? w[d] : 0;
 		l->limit[d] = pb_site_it_limit(l->site, d, l->cap[d]) -
@@ -989,6 +1003,7 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	struct resv *rv;
 	int32_t r;
 
+	l->gen++;
 	if (_resv_find(l, resv_id) >= 0) {
 		pb_error_set(err, "reservation %u: already held", resv_id);
 		return -1;
@@ -1042,6 +1057,7 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 	int32_t r = _resv_find(l, resv_id);
 	struct resv *rv;
 
+	l->gen++;
 	if (r < 0)
 		return -1;
 	rv = &l->resv[r];
@@ -1260,6 +1276,7 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 
 void pb_ledger_reset(pb_ledger_t *l)
 {
+	l->gen++;
 	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (l->resv[r].used)
 			pb_ledger_unreserve(l, l->resv[r].id);

@@ -191,6 +191,14 @@ bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node);
 const bool *pb_ledger_node_states(const pb_ledger_t *l);
 
 /*
+ * A number that moves on at every call that may change what a query
+ * returns (every call not taking a const ledger, even one that fails),
+ * so that a caller can keep what it derived from the ledger while the
+ * number stays the same.  O(1).
+ */
+uint64_t pb_ledger_generation(const pb_ledger_t *l);
+
+/*
  * New cap for a domain (reconfigure).  Running jobs stay; later admits
  * obey it (headroom may go negative).  Returns 0, or -1 (bad index,
  * cap_w <= 0) with err set; no side effects on failure.
