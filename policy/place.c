@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy/place.h"
+#include "policy/place_memo.h"
 
 struct attempt {
 	uint32_t picked;
@@ -41,11 +42,12 @@ struct pb_placer {
 	int32_t *dom_parent;	       /* [nd] */
 	bool *dom_leaf;		       /* [nd] */
 	/*
-	 * [nd], per choice: could the job overflow the domain at all (its
-	 * avail below nnodes times the most a node can need)?  Only those
-	 * are checked, and they and the leaves (for rule 3) tracked.
+	 * Per choice: nnodes times the most a node can need.  A domain
+	 * whose avail is below it could be overflowed by the job (it is
+	 * tight, _tight); only those are checked, and they and the leaves
+	 * (for rule 3) tracked.
 	 */
-	bool *dom_tight, *dom_track;
+	pb_watts_t bound;
 	pb_watts_t *class_wake; /* [classes] the largest wake-up of a class */
 	/*
 	 * The net order is the node index order (every switch's nodes are
@@ -60,6 +62,28 @@ struct pb_placer {
 	uint32_t nwords;
 	/* switches by level, index order within one: [nsw], [levels + 1] */
 	uint32_t *sw_by_level, *level_first;
+	/*
+	 * Per decision: the most one node can need (any class's increment
+	 * plus its largest wake-up), and the node-holding domains whose
+	 * path minimum is below it, the only ones where a candidate can be
+	 * unusable ([nd]).  With every domain's nodes an index range
+	 * (dom_first, dom_nodes), usability is checked there only.
+	 */
+	pb_watts_t most;
+	uint32_t *restricted, nrestricted;
+	uint32_t *dom_first, *dom_nodes; /* [nd] */
+	bool ranges;
+	pb_place_memo_t *memo; /* NULL: attempts are not kept */
+	/*
+	 * What the last _prepare was for: a filter and the choice after it
+	 * (or two tries of one job) share it while the ledger has not
+	 * changed.
+	 */
+	bool prep_ok;
+	const pb_ledger_t *prep_l;
+	uint64_t prep_gen;
+	int64_t prep_now, prep_end;
+	pb_watts_t *prep_incr; /* [classes] */
 };
 
 /* The switches of each level, in index order (sw_by_level, level_first). */
@@ -103,13 +127,31 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->node_plen);
 	free(p->dom_parent);
 	free(p->dom_leaf);
-	free(p->dom_tight);
-	free(p->dom_track);
 	free(p->class_wake);
 	free(p->uw);
 	free(p->sw_by_level);
 	free(p->level_first);
+	free(p->restricted);
+	free(p->dom_first);
+	free(p->dom_nodes);
+	free(p->prep_incr);
+	pb_place_memo_destroy(p->memo);
 	free(p);
+}
+
+/* Each domain's own nodes, and whether they are all index ranges. */
+static void _index_ranges(pb_placer_t *p)
+{
+	p->ranges = true;
+	for (uint32_t i = 0; i < p->nn; i++) {
+		uint32_t d = p->node_dom[i];
+
+		if (!p->dom_nodes[d])
+			p->dom_first[d] = i;
+		else if (p->dom_first[d] + p->dom_nodes[d] != i)
+			p->ranges = false;
+		p->dom_nodes[d]++;
+	}
 }
 
 pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
@@ -154,18 +196,21 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->node_plen = calloc(nn, sizeof(*p->node_plen));
 	p->dom_parent = calloc(nd, sizeof(*p->dom_parent));
 	p->dom_leaf = calloc(nd, sizeof(*p->dom_leaf));
-	p->dom_tight = calloc(nd, sizeof(*p->dom_tight));
-	p->dom_track = calloc(nd, sizeof(*p->dom_track));
 	p->class_wake =
 	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_wake));
 	p->nwords = (nn + 63) / 64;
 	p->uw = calloc(p->nwords + 1, sizeof(*p->uw));
-	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
+	p->restricted = calloc(nd + 1, sizeof(*p->restricted));
+	p->dom_first = calloc(nd + 1, sizeof(*p->dom_first));
+	p->dom_nodes = calloc(nd + 1, sizeof(*p->dom_nodes));
+	p->prep_incr =
+	    calloc(pb_site_class_count(site) + 1, sizeof(*p->prep_incr));
+	if (!p->prep_incr || !p->restricted || !p->dom_first || !p->dom_nodes ||
+	    !p->avail || !p->pathmin || !p->used || !p->dom_mark ||
 	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
 	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
-	    !p->node_wake || !p->node_path || !p->node_plen ||
-	    !p->dom_parent || !p->dom_leaf || !p->dom_tight ||
-	    !p->dom_track || !p->class_wake || !p->uw || _index_switches(p))
+	    !p->node_wake || !p->node_path || !p->node_plen || !p->dom_parent ||
+	    !p->dom_leaf || !p->class_wake || !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
 	for (uint32_t d = 0; d < nd; d++) {
@@ -201,6 +246,12 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 				p->spans_all = true;
 		}
 	}
+	_index_ranges(p);
+	if (p->ident && pb_site_class_count(site) <= PB_PLACE_MEMO_CLASSES) {
+		p->memo = pb_place_memo_create(site, net);
+		if (!p->memo)
+			goto oom;
+	}
 	return p;
 oom:
 	pb_place_destroy(p);
@@ -212,6 +263,7 @@ oom:
 static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
 			   const pb_place_req_t *req)
 {
+	p->most = 0;
 	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++) {
 		const pb_power_class_t *cls = pb_site_class(p->site, c);
 
@@ -219,6 +271,8 @@ static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
 		    cls, req->gpus, req->cores,
 		    pb_power_hint_on(cls, req->gpu_watts_hint,
 				     req->hint_scope));
+		if (p->class_incr[c] + p->class_wake[c] > p->most)
+			p->most = p->class_incr[c] + p->class_wake[c];
 	}
 	p->on = pb_ledger_node_states(l);
 }
@@ -227,10 +281,45 @@ static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
  * Rule 1: avail per domain, and its minimum along every root path; one
  * node's increment per class (every node of a class takes the same).
  */
+/*
+ * Is the last preparation still good for req?  The window matters only
+ * through reservations (ledger.h), the request only through the
+ * increments.
+ */
+static bool _prepared(const pb_placer_t *p, const pb_ledger_t *l,
+		      const pb_place_req_t *req)
+{
+	if (!p->prep_ok || p->prep_l != l ||
+	    p->prep_gen != pb_ledger_generation(l))
+		return false;
+	if (pb_ledger_reservation_count(l) &&
+	    (p->prep_now != req->now || p->prep_end != req->end))
+		return false;
+	return !memcmp(p->prep_incr, p->class_incr,
+		       pb_site_class_count(p->site) * sizeof(*p->class_incr));
+}
+
+static void _prepared_for(pb_placer_t *p, const pb_ledger_t *l,
+			  const pb_place_req_t *req)
+{
+	p->prep_ok = true;
+	p->prep_l = l;
+	p->prep_gen = pb_ledger_generation(l);
+	p->prep_now = req->now;
+	p->prep_end = req->end;
+	memcpy(p->prep_incr, p->class_incr,
+	       pb_site_class_count(p->site) * sizeof(*p->class_incr));
+}
+
 static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 		     const pb_place_req_t *req)
 {
+	_prepare_needs(p, l, req);
+	if (_prepared(p, l, req))
+		return;
+	_prepared_for(p, l, req);
 	pb_ledger_window_avail(l, req->now, req->end, p->avail);
+	p->nrestricted = 0;
 	/* parents precede children: one forward pass */
 	for (uint32_t d = 0; d < p->nd; d++) {
 		int32_t up = p->dom_parent[d];
@@ -239,8 +328,10 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 		if (up >= 0 && p->pathmin[up] < a)
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
+		/* no node needs more than most: elsewhere all are usable */
+		if (a < p->most && p->dom_nodes[d])
+			p->restricted[p->nrestricted++] = d;
 	}
-	_prepare_needs(p, l, req);
 }
 
 /* One node's increment for the prepared request. */
@@ -265,6 +356,62 @@ static inline bool _in(const uint64_t *w, uint32_t n)
 	return (w[n / 64] >> (n % 64)) & 1;
 }
 
+/* Set bits of w in [from, to). */
+static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	uint32_t n = 0;
+
+	while (from < to) {
+		uint32_t k = from / 64, b = from % 64, span = 64 - b;
+		uint64_t bits = w[k] >> b;
+
+		if (to - from < span) {
+			span = to - from;
+			bits &= (UINT64_C(1) << span) - 1;
+		}
+		n += (uint32_t)__builtin_popcountll(bits);
+		from += span;
+	}
+	return n;
+}
+
+/* The first set bit of w in [from, to), or to. */
+static uint32_t _next_in(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	while (from < to) {
+		uint32_t k = from / 64;
+		uint64_t bits = w[k] & (~UINT64_C(0) << (from % 64));
+
+		if (bits) {
+			uint32_t n = k * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			return n < to ? n : to;
+		}
+		from = (k + 1) * 64;
+	}
+	return to;
+}
+
+/*
+ * Clear the unusable nodes of w (words of a candidate set), looking only
+ * at the restricted domains; false if their nodes are not index ranges.
+ */
+static bool _drop_unusable(const pb_placer_t *p, uint64_t *w)
+{
+	if (!p->ranges)
+		return false;
+	for (uint32_t r = 0; r < p->nrestricted; r++) {
+		uint32_t d = p->restricted[r],
+			 end = p->dom_first[d] + p->dom_nodes[d];
+
+		for (uint32_t n = _next_in(w, p->dom_first[d], end); n < end;
+		     n = _next_in(w, n + 1, end))
+			if (!_usable(p, n))
+				w[n / 64] &= ~(UINT64_C(1) << (n % 64));
+	}
+	return true;
+}
+
 uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 			 pb_bitset_t *cand, const pb_place_req_t *req)
 {
@@ -274,6 +421,11 @@ uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 	if (pb_bitset_size(cand) != p->nn)
 		return 0;
 	_prepare(p, l, req);
+	if (_drop_unusable(p, w)) {
+		for (uint32_t k = 0; k < nw; k++)
+			left += (uint32_t)__builtin_popcountll(w[k]);
+		return left;
+	}
 	for (uint32_t k = 0; k < nw; k++) {
 		uint64_t bits = w[k], keep = bits;
 
@@ -313,6 +465,15 @@ pb_watts_t pb_place_need_max(pb_placer_t *p, const pb_ledger_t *l,
 	return most;
 }
 
+/*
+ * A domain whose avail covers the bound takes any nnodes nodes: no
+ * attempt of this choice can be refused there.
+ */
+static inline bool _tight(const pb_placer_t *p, uint32_t d)
+{
+	return p->avail[d] < p->bound;
+}
+
 static inline pb_watts_t _used(const pb_placer_t *p, uint32_t d)
 {
 	return p->dom_mark[d] == p->epoch ? p->used[d] : 0;
@@ -330,7 +491,7 @@ static inline bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
 		uint32_t d = path[i];
 		pb_watts_t over;
 
-		if (!p->dom_tight[d])
+		if (!_tight(p, d))
 			continue;
 		over = _used(p, d) + need - p->avail[d];
 		if (over <= 0)
@@ -351,7 +512,7 @@ static inline void _take_path(pb_placer_t *p, const uint32_t *path,
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
 
-		if (!p->dom_track[d])
+		if (!_tight(p, d) && !p->dom_leaf[d])
 			continue;
 		if (p->dom_mark[d] != p->epoch) {
 			p->dom_mark[d] = p->epoch;
@@ -483,61 +644,6 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 }
 
 /*
- * A domain whose avail covers want nodes at the most any node can need
- * (its class's increment and largest wake-up) takes any want nodes: no
- * attempt of this choice can be refused there.
- */
-static void _mark_tight(pb_placer_t *p, uint32_t want)
-{
-	pb_watts_t most = 0, bound;
-
-	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
-		if (p->class_incr[c] + p->class_wake[c] > most)
-			most = p->class_incr[c] + p->class_wake[c];
-	bound = most * (pb_watts_t)want;
-	for (uint32_t d = 0; d < p->nd; d++) {
-		p->dom_tight[d] = p->avail[d] < bound;
-		p->dom_track[d] = p->dom_tight[d] || p->dom_leaf[d];
-	}
-}
-
-/* Set bits of w in [from, to). */
-static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
-{
-	uint32_t n = 0;
-
-	while (from < to) {
-		uint32_t k = from / 64, b = from % 64, span = 64 - b;
-		uint64_t bits = w[k] >> b;
-
-		if (to - from < span) {
-			span = to - from;
-			bits &= (UINT64_C(1) << span) - 1;
-		}
-		n += (uint32_t)__builtin_popcountll(bits);
-		from += span;
-	}
-	return n;
-}
-
-/* The first set bit of w in [from, to), or to. */
-static uint32_t _next_in(const uint64_t *w, uint32_t from, uint32_t to)
-{
-	while (from < to) {
-		uint32_t k = from / 64;
-		uint64_t bits = w[k] & (~UINT64_C(0) << (from % 64));
-
-		if (bits) {
-			uint32_t n = k * 64 + (uint32_t)__builtin_ctzll(bits);
-
-			return n < to ? n : to;
-		}
-		from = (k + 1) * 64;
-	}
-	return to;
-}
-
-/*
  * _attempt over the usable candidates p->uw in the index range [from,
  * to), without the refusal record: the others could never be taken
  * (a node's need is never below what makes it usable, since needs are
@@ -565,7 +671,7 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 		for (uint32_t i = 0; i < len; i++) {
 			uint32_t d = path[i];
 
-			if (p->dom_tight[d] && p->avail[d] - _used(p, d) < slack)
+			if (_tight(p, d) && p->avail[d] - _used(p, d) < slack)
 				slack = p->avail[d] - _used(p, d);
 		}
 		for (; n < to && p->node_dom[n] == dom && a->picked < want;
@@ -590,6 +696,30 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 	}
 }
 
+/*
+ * Rule 2 under switch s (nodes [off, off + cnt)), or the memo's copy of
+ * it; returns the picks.
+ */
+static const uint32_t *_attempt_switch(pb_placer_t *p, uint32_t s,
+				       uint32_t off, uint32_t cnt,
+				       uint32_t want, struct attempt *a)
+{
+	const uint32_t *picks;
+
+	*a = (struct attempt){.why_domain = -1};
+	if (p->memo &&
+	    pb_place_memo_get(p->memo, s, &a->picked, &a->leftover, &picks))
+		return picks;
+	if (want == 1) {
+		_take_one(p, _next_in(p->uw, off, off + cnt), a);
+	} else {
+		_attempt_range(p, off, off + cnt, want, a);
+	}
+	if (p->memo)
+		pb_place_memo_put(p->memo, s, a->picked, a->leftover, p->pick);
+	return p->pick;
+}
+
 /* _best_at_level for an index-ordered net, from p->uw. */
 static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 				    uint32_t want)
@@ -605,22 +735,18 @@ static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 		const uint32_t *nodes;
 		uint32_t cnt, off;
 		struct attempt a;
+		const uint32_t *picks;
 
 		cnt = pb_net_switch_nodes(p->net, s, &nodes);
 		off = (uint32_t)(nodes - base);
 		if (_count_range(p->uw, off, off + cnt) < want)
 			continue;
-		if (want == 1) {
-			a = (struct attempt){.why_domain = -1};
-			_take_one(p, _next_in(p->uw, off, off + cnt), &a);
-		} else {
-			_attempt_range(p, off, off + cnt, want, &a);
-		}
+		picks = _attempt_switch(p, s, off, cnt, want, &a);
 		if (a.picked < want || (best >= 0 && a.leftover >= best_left))
 			continue;
 		best = (int32_t)s;
 		best_left = a.leftover;
-		memcpy(p->best, p->pick, want * sizeof(*p->best));
+		memcpy(p->best, picks, want * sizeof(*p->best));
 	}
 	return best;
 }
@@ -633,6 +759,9 @@ static bool _usable_words(pb_placer_t *p, const pb_bitset_t *cand)
 	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
 		if (p->class_incr[c] < 0)
 			return false;
+	memcpy(p->uw, w, p->nwords * sizeof(*p->uw));
+	if (_drop_unusable(p, p->uw))
+		return true;
 	for (uint32_t k = 0; k < p->nwords; k++) {
 		uint64_t keep = w[k];
 
@@ -677,8 +806,12 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 		return -1;
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
-	_mark_tight(p, want);
+	p->bound = p->most * (pb_watts_t)want;
 	if (p->ident && _usable_words(p, cand)) {
+		if (p->memo)
+			pb_place_memo_begin(p->memo, l, p->avail,
+					    pb_bitset_words(cand), p->on, want,
+					    p->class_incr, p->bound);
 		pb_net_order(p->net, &order);
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
 			if (_best_at_level_ident(p, lv, want) >= 0)
