@@ -84,6 +84,17 @@ struct pb_placer {
 	uint64_t prep_gen;
 	int64_t prep_now, prep_end;
 	pb_watts_t *prep_incr; /* [classes] */
+	/*
+	 * The domains whose avail changed since the memo last looked
+	 * (changed, a list, and dom_changed, flags: [nd]), and the window
+	 * the ledger gives before it is compared (fresh, [nd]).
+	 */
+	uint32_t *changed, nchanged;
+	bool *dom_changed;
+	pb_watts_t *fresh;
+	/* the last filter's result, while its preparation holds */
+	uint64_t *filtered; /* [words] */
+	bool filtered_ok;
 };
 
 /* The switches of each level, in index order (sw_by_level, level_first). */
@@ -135,6 +146,10 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->dom_first);
 	free(p->dom_nodes);
 	free(p->prep_incr);
+	free(p->filtered);
+	free(p->changed);
+	free(p->dom_changed);
+	free(p->fresh);
 	pb_place_memo_destroy(p->memo);
 	free(p);
 }
@@ -205,7 +220,12 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->dom_nodes = calloc(nd + 1, sizeof(*p->dom_nodes));
 	p->prep_incr =
 	    calloc(pb_site_class_count(site) + 1, sizeof(*p->prep_incr));
-	if (!p->prep_incr || !p->restricted || !p->dom_first || !p->dom_nodes ||
+	p->filtered = calloc(p->nwords + 1, sizeof(*p->filtered));
+	p->changed = calloc(nd + 1, sizeof(*p->changed));
+	p->dom_changed = calloc(nd + 1, sizeof(*p->dom_changed));
+	p->fresh = calloc(nd + 1, sizeof(*p->fresh));
+	if (!p->changed || !p->dom_changed || !p->fresh || !p->filtered ||
+	    !p->prep_incr || !p->restricted || !p->dom_first || !p->dom_nodes ||
 	    !p->avail || !p->pathmin || !p->used || !p->dom_mark ||
 	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
 	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
@@ -318,12 +338,21 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 	if (_prepared(p, l, req))
 		return;
 	_prepared_for(p, l, req);
-	pb_ledger_window_avail(l, req->now, req->end, p->avail);
+	p->filtered_ok = false;
+	pb_ledger_window_avail(l, req->now, req->end, p->fresh);
 	p->nrestricted = 0;
 	/* parents precede children: one forward pass */
 	for (uint32_t d = 0; d < p->nd; d++) {
 		int32_t up = p->dom_parent[d];
-		pb_watts_t a = p->avail[d];
+		pb_watts_t a = p->fresh[d];
+
+		if (a != p->avail[d]) {
+			p->avail[d] = a;
+			if (!p->dom_changed[d]) {
+				p->dom_changed[d] = true;
+				p->changed[p->nchanged++] = d;
+			}
+		}
 
 		if (up >= 0 && p->pathmin[up] < a)
 			a = p->pathmin[up];
@@ -351,6 +380,16 @@ static inline bool _usable(const pb_placer_t *p, uint32_t n)
 	return _need(p, n) <= p->pathmin[p->node_dom[n]];
 }
 
+/* Set bits of x, without the library call the baseline ISA needs. */
+static inline uint32_t _pop(uint64_t x)
+{
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) +
+	    ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (uint32_t)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
 static inline bool _in(const uint64_t *w, uint32_t n)
 {
 	return (w[n / 64] >> (n % 64)) & 1;
@@ -369,7 +408,7 @@ static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
 			span = to - from;
 			bits &= (UINT64_C(1) << span) - 1;
 		}
-		n += (uint32_t)__builtin_popcountll(bits);
+		n += _pop(bits);
 		from += span;
 	}
 	return n;
@@ -392,14 +431,36 @@ static uint32_t _next_in(const uint64_t *w, uint32_t from, uint32_t to)
 	return to;
 }
 
-/*
- * Clear the unusable nodes of w (words of a candidate set), looking only
- * at the restricted domains; false if their nodes are not index ranges.
- */
-static bool _drop_unusable(const pb_placer_t *p, uint64_t *w)
+/* Each candidate of w on its own. */
+static void _drop_unusable_nodes(const pb_placer_t *p, uint64_t *w)
 {
-	if (!p->ranges)
-		return false;
+	for (uint32_t k = 0; k < p->nwords; k++) {
+		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+
+			if (!_usable(p, k * 64 + b))
+				w[k] &= ~(UINT64_C(1) << b);
+		}
+	}
+}
+
+/*
+ * Clear the unusable nodes of w (words of a candidate set): candidate by
+ * candidate when they are fewer than the restricted domains (a full site
+ * has few) or those are not index ranges, else only in those domains.
+ */
+static void _drop_unusable(const pb_placer_t *p, uint64_t *w)
+{
+	uint32_t ncand = 0;
+
+	if (!p->nrestricted)
+		return;
+	for (uint32_t k = 0; k < p->nwords && ncand < p->nrestricted; k++)
+		ncand += _pop(w[k]);
+	if (!p->ranges || ncand < p->nrestricted) {
+		_drop_unusable_nodes(p, w);
+		return;
+	}
 	for (uint32_t r = 0; r < p->nrestricted; r++) {
 		uint32_t d = p->restricted[r],
 			 end = p->dom_first[d] + p->dom_nodes[d];
@@ -409,7 +470,6 @@ static bool _drop_unusable(const pb_placer_t *p, uint64_t *w)
 			if (!_usable(p, n))
 				w[n / 64] &= ~(UINT64_C(1) << (n % 64));
 	}
-	return true;
 }
 
 uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
@@ -421,24 +481,11 @@ uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 	if (pb_bitset_size(cand) != p->nn)
 		return 0;
 	_prepare(p, l, req);
-	if (_drop_unusable(p, w)) {
-		for (uint32_t k = 0; k < nw; k++)
-			left += (uint32_t)__builtin_popcountll(w[k]);
-		return left;
-	}
-	for (uint32_t k = 0; k < nw; k++) {
-		uint64_t bits = w[k], keep = bits;
-
-		while (bits) {
-			uint32_t b = (uint32_t)__builtin_ctzll(bits);
-
-			bits &= bits - 1;
-			if (!_usable(p, k * 64 + b))
-				keep &= ~(UINT64_C(1) << b);
-		}
-		w[k] = keep;
-		left += (uint32_t)__builtin_popcountll(keep);
-	}
+	_drop_unusable(p, w);
+	for (uint32_t k = 0; k < nw; k++)
+		left += _pop(w[k]);
+	memcpy(p->filtered, w, p->nwords * sizeof(*w));
+	p->filtered_ok = true;
 	return left;
 }
 
@@ -720,6 +767,18 @@ static const uint32_t *_attempt_switch(pb_placer_t *p, uint32_t s,
 	return p->pick;
 }
 
+/* Hand the memo this choice and the domains changed since the last. */
+static void _memo_begin(pb_placer_t *p, const pb_ledger_t *l,
+			const pb_bitset_t *cand, uint32_t want)
+{
+	pb_place_memo_begin(p->memo, l, p->avail, p->changed, p->nchanged,
+			    pb_bitset_words(cand), p->on);
+	pb_place_memo_request(p->memo, want, p->class_incr, p->bound);
+	for (uint32_t i = 0; i < p->nchanged; i++)
+		p->dom_changed[p->changed[i]] = false;
+	p->nchanged = 0;
+}
+
 /* _best_at_level for an index-ordered net, from p->uw. */
 static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 				    uint32_t want)
@@ -751,6 +810,20 @@ static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 	return best;
 }
 
+/*
+ * Are the candidates w among those the last filter kept, under the same
+ * preparation?  Usability is a node's own, so they are all usable.
+ */
+static bool _within_filtered(const pb_placer_t *p, const uint64_t *w)
+{
+	if (!p->filtered_ok)
+		return false;
+	for (uint32_t k = 0; k < p->nwords; k++)
+		if (w[k] & ~p->filtered[k])
+			return false;
+	return true;
+}
+
 /* p->uw = the usable candidates; false if some need is negative. */
 static bool _usable_words(pb_placer_t *p, const pb_bitset_t *cand)
 {
@@ -760,19 +833,8 @@ static bool _usable_words(pb_placer_t *p, const pb_bitset_t *cand)
 		if (p->class_incr[c] < 0)
 			return false;
 	memcpy(p->uw, w, p->nwords * sizeof(*p->uw));
-	if (_drop_unusable(p, p->uw))
-		return true;
-	for (uint32_t k = 0; k < p->nwords; k++) {
-		uint64_t keep = w[k];
-
-		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
-			uint32_t b = (uint32_t)__builtin_ctzll(bits);
-
-			if (!_usable(p, k * 64 + b))
-				keep &= ~(UINT64_C(1) << b);
-		}
-		p->uw[k] = keep;
-	}
+	if (!_within_filtered(p, w))
+		_drop_unusable(p, p->uw);
 	return true;
 }
 
@@ -809,9 +871,7 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 	p->bound = p->most * (pb_watts_t)want;
 	if (p->ident && _usable_words(p, cand)) {
 		if (p->memo)
-			pb_place_memo_begin(p->memo, l, p->avail,
-					    pb_bitset_words(cand), p->on, want,
-					    p->class_incr, p->bound);
+			_memo_begin(p, l, cand, want);
 		pb_net_order(p->net, &order);
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
 			if (_best_at_level_ident(p, lv, want) >= 0)

@@ -23,9 +23,8 @@ struct pb_place_memo {
 	/* the last decision's inputs */
 	const void *ledger;
 	bool primed;
-	pb_watts_t *prev_avail; /* [nd] */
-	uint64_t *prev_cand;	/* [nwords] */
-	bool *prev_on;		/* [nn] */
+	uint64_t *prev_cand; /* [nwords] */
+	bool *prev_on;	     /* [nn] */
 	/* entries: valid while ent_ok and ent_ver == sw_ver */
 	uint64_t *sw_ver, *ent_ver; /* [nsw] */
 	bool *ent_ok;
@@ -53,7 +52,6 @@ void pb_place_memo_destroy(pb_place_memo_t *m)
 	free(m->outer_first);
 	free(m->outer);
 	free(m->outer_then);
-	free(m->prev_avail);
 	free(m->prev_cand);
 	free(m->prev_on);
 	free(m->sw_ver);
@@ -214,7 +212,6 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 	m->dom_sw = calloc((size_t)m->nd * m->nl + 1, sizeof(*m->dom_sw));
 	m->lvl_ok = calloc(m->nl + 1, sizeof(*m->lvl_ok));
 	m->outer_first = calloc(nsw, sizeof(*m->outer_first));
-	m->prev_avail = calloc(m->nd + 1, sizeof(*m->prev_avail));
 	m->prev_cand = calloc(m->nwords + 1, sizeof(*m->prev_cand));
 	m->prev_on = calloc(m->nn + 1, sizeof(*m->prev_on));
 	m->sw_ver = calloc(nsw, sizeof(*m->sw_ver));
@@ -227,9 +224,9 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 	m->store = calloc((size_t)m->nl * m->nn + 1, sizeof(*m->store));
 	if (m->nc > PB_PLACE_MEMO_CLASSES || !m->sw_level || !m->sw_off ||
 	    !m->sw_cnt || !m->node_sw || !m->dom_sw || !m->lvl_ok ||
-	    !m->outer_first || !m->prev_avail || !m->prev_cand || !m->prev_on ||
-	    !m->sw_ver || !m->ent_ver || !m->ent_ok || !m->ent_want ||
-	    !m->ent_picked || !m->ent_left || !m->ent_incr || !m->store)
+	    !m->outer_first || !m->prev_cand || !m->prev_on || !m->sw_ver ||
+	    !m->ent_ver || !m->ent_ok || !m->ent_want || !m->ent_picked ||
+	    !m->ent_left || !m->ent_incr || !m->store)
 		goto fail;
 	for (uint32_t lv = 0; lv < m->nl; lv++)
 		m->lvl_ok[lv] = true;
@@ -280,15 +277,11 @@ static uint64_t _word_changes(pb_place_memo_t *m, uint32_t k,
 	return x;
 }
 
-static void _track(pb_place_memo_t *m, const pb_watts_t *avail,
-		   const uint64_t *cand, const bool *on)
+static void _track(pb_place_memo_t *m, const uint32_t *changed,
+		   uint32_t nchanged, const uint64_t *cand, const bool *on)
 {
-	for (uint32_t d = 0; d < m->nd; d++) {
-		if (avail[d] != m->prev_avail[d]) {
-			m->prev_avail[d] = avail[d];
-			_bump_domain(m, d);
-		}
-	}
+	for (uint32_t i = 0; i < nchanged; i++)
+		_bump_domain(m, changed[i]);
 	for (uint32_t k = 0; k < m->nwords; k++) {
 		uint64_t x = _word_changes(m, k, cand, on);
 
@@ -298,21 +291,25 @@ static void _track(pb_place_memo_t *m, const pb_watts_t *avail,
 }
 
 void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
-			 const pb_watts_t *avail, const uint64_t *cand,
-			 const bool *on, uint32_t nnodes,
-			 const pb_watts_t *class_incr, pb_watts_t bound)
+			 const pb_watts_t *avail, const uint32_t *changed,
+			 uint32_t nchanged, const uint64_t *cand,
+			 const bool *on)
 {
 	if (!m->primed || m->ledger != ledger) {
 		memset(m->ent_ok, 0, m->nsw * sizeof(*m->ent_ok));
-		memcpy(m->prev_avail, avail, m->nd * sizeof(*avail));
 		memcpy(m->prev_cand, cand, m->nwords * sizeof(*cand));
 		memcpy(m->prev_on, on, m->nn * sizeof(*on));
 		m->primed = true;
 		m->ledger = ledger;
 	} else {
-		_track(m, avail, cand, on);
+		_track(m, changed, nchanged, cand, on);
 	}
 	m->avail = avail;
+}
+
+void pb_place_memo_request(pb_place_memo_t *m, uint32_t nnodes,
+			   const pb_watts_t *class_incr, pb_watts_t bound)
+{
 	m->want = nnodes;
 	m->bound = bound;
 	for (uint32_t c = 0; c < m->nc; c++)

@@ -13,8 +13,12 @@
  * (avail >= bound) refuses no node and is no node's reason to be
  * unusable.  So a memo entry is reused when the request is the same,
  * nothing under s has changed since it was made, and every outer domain
- * of s was loose then and is loose now.  Changes are found by comparing
- * each decision's avail, candidates and node states with the last ones.
+ * of s has the avail it had then or was loose then and is loose now
+ * (outer domains change with every start elsewhere under them, so they
+ * are compared at each use rather than tracked).  The caller names the
+ * domains
+ * whose avail changed; candidates and node states are compared with the
+ * last decision's.
  *
  * Only for nets whose order is the node index order (every switch's
  * nodes an index range), and only at levels where every leaf domain lies
@@ -47,17 +51,21 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 void pb_place_memo_destroy(pb_place_memo_t *m);
 
 /*
- * Start a decision: compare avail (per domain), cand (candidate words)
- * and on (node states) with the last decision's and forget the entries
- * of the switches over what changed (everything, the first time or for
- * another ledger).  Then set the request: nnodes, each class's
- * increment and the tightness bound.  The arrays must stay unchanged
- * until the decision's last get or put.
+ * Start a decision: forget the entries of the switches over the domains
+ * changed[0..nchanged) (those whose avail changed since the last
+ * decision) and over the nodes whose candidacy (cand, candidate words)
+ * or power state (on) changed; everything, the first time or for
+ * another ledger.  avail (per domain) and cand must stay unchanged until
+ * the decision's last get or put.
  */
 void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
-			 const pb_watts_t *avail, const uint64_t *cand,
-			 const bool *on, uint32_t nnodes,
-			 const pb_watts_t *class_incr, pb_watts_t bound);
+			 const pb_watts_t *avail, const uint32_t *changed,
+			 uint32_t nchanged, const uint64_t *cand,
+			 const bool *on);
+
+/* The request: nnodes, each class's increment, the tightness bound. */
+void pb_place_memo_request(pb_place_memo_t *m, uint32_t nnodes,
+			   const pb_watts_t *class_incr, pb_watts_t bound);
 
 /*
  * The attempt of this request under switch sw, if one can be reused:
