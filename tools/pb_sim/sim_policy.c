@@ -324,11 +324,13 @@ static void _hold(void *ctx, const struct sim_job *j, double start,
 {
 	struct sim_power *p = ctx;
 	int64_t t = (int64_t)start;
+	uint64_t *w = pb_bitset_words_mut(p->cand);
 	pb_alloc_t alloc;
 
+	/* the engine's nodes are in range: set the words directly */
 	pb_bitset_clear_all(p->cand);
 	for (uint32_t i = 0; i < n; i++)
-		pb_bitset_set(p->cand, cand[i]);
+		w[cand[i] / 64] |= UINT64_C(1) << (cand[i] % 64);
 	if (!_choose(p, j, t, t + (int64_t)j->dur, _want(p, j), &alloc))
 		return;
 	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, t,
