@@ -92,6 +92,17 @@ struct pb_placer {
 	uint32_t *changed, nchanged;
 	bool *dom_changed;
 	pb_watts_t *fresh;
+	/*
+	 * For a preparation from the last one: the ledger's change cursor
+	 * then, whether it had no reservation, the most then, each
+	 * domain's place in restricted (+1; 0: not there), the domain
+	 * tree's children (CSR: child_first [nd + 1], child [nd]) and
+	 * scratch for the changed domains ([nd]).
+	 */
+	uint64_t prep_cursor;
+	bool prep_unreserved;
+	pb_watts_t prep_most;
+	uint32_t *restr_pos, *child_first, *child, *scratch;
 	/* the last filter's result, while its preparation holds */
 	uint64_t *filtered; /* [words] */
 	bool filtered_ok;
@@ -150,6 +161,10 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->changed);
 	free(p->dom_changed);
 	free(p->fresh);
+	free(p->restr_pos);
+	free(p->child_first);
+	free(p->child);
+	free(p->scratch);
 	pb_place_memo_destroy(p->memo);
 	free(p);
 }
@@ -167,6 +182,23 @@ static void _index_ranges(pb_placer_t *p)
 			p->ranges = false;
 		p->dom_nodes[d]++;
 	}
+}
+
+/* The domain tree's children of each domain (child_first, child). */
+static void _index_children(pb_placer_t *p)
+{
+	for (uint32_t d = 0; d < p->nd; d++)
+		if (p->dom_parent[d] >= 0)
+			p->child_first[p->dom_parent[d] + 1]++;
+	for (uint32_t d = 0; d < p->nd; d++)
+		p->child_first[d + 1] += p->child_first[d];
+	for (uint32_t d = 0; d < p->nd; d++)
+		if (p->dom_parent[d] >= 0)
+			p->child[p->child_first[p->dom_parent[d]]++] = d;
+	/* each first moved on to the next one's: shift them back */
+	for (uint32_t d = p->nd; d > 0; d--)
+		p->child_first[d] = p->child_first[d - 1];
+	p->child_first[0] = 0;
 }
 
 pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
@@ -224,7 +256,12 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->changed = calloc(nd + 1, sizeof(*p->changed));
 	p->dom_changed = calloc(nd + 1, sizeof(*p->dom_changed));
 	p->fresh = calloc(nd + 1, sizeof(*p->fresh));
-	if (!p->changed || !p->dom_changed || !p->fresh || !p->filtered ||
+	p->restr_pos = calloc(nd + 1, sizeof(*p->restr_pos));
+	p->child_first = calloc(nd + 2, sizeof(*p->child_first));
+	p->child = calloc(nd + 1, sizeof(*p->child));
+	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
+	if (!p->restr_pos || !p->child_first || !p->child || !p->scratch ||
+	    !p->changed || !p->dom_changed || !p->fresh || !p->filtered ||
 	    !p->prep_incr || !p->restricted || !p->dom_first || !p->dom_nodes ||
 	    !p->avail || !p->pathmin || !p->used || !p->dom_mark ||
 	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
@@ -267,6 +304,7 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 		}
 	}
 	_index_ranges(p);
+	_index_children(p);
 	if (p->ident && pb_site_class_count(site) <= PB_PLACE_MEMO_CLASSES) {
 		p->memo = pb_place_memo_create(site, net);
 		if (!p->memo)
@@ -331,36 +369,114 @@ static void _prepared_for(pb_placer_t *p, const pb_ledger_t *l,
 	       pb_site_class_count(p->site) * sizeof(*p->class_incr));
 }
 
-static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
-		     const pb_place_req_t *req)
+/* Domain d's avail is a: note it for the memo if it changed. */
+static inline void _set_avail(pb_placer_t *p, uint32_t d, pb_watts_t a)
 {
-	_prepare_needs(p, l, req);
-	if (_prepared(p, l, req))
+	if (a == p->avail[d])
 		return;
-	_prepared_for(p, l, req);
-	p->filtered_ok = false;
+	p->avail[d] = a;
+	if (!p->dom_changed[d]) {
+		p->dom_changed[d] = true;
+		p->changed[p->nchanged++] = d;
+	}
+}
+
+/* Is d restricted (its path minimum below most)?  Keep the list so. */
+static void _restrict(pb_placer_t *p, uint32_t d)
+{
+	bool want = p->dom_nodes[d] && p->pathmin[d] < p->most;
+	uint32_t at = p->restr_pos[d];
+
+	if (want && !at) {
+		p->restricted[p->nrestricted++] = d;
+		p->restr_pos[d] = p->nrestricted;
+	} else if (!want && at) {
+		uint32_t last = p->restricted[--p->nrestricted];
+
+		p->restricted[at - 1] = last;
+		p->restr_pos[last] = at;
+		p->restr_pos[d] = 0;
+	}
+}
+
+/* Rule 1 from scratch: every domain's window, in one forward pass. */
+static void _prepare_all(pb_placer_t *p, const pb_ledger_t *l,
+			 const pb_place_req_t *req)
+{
 	pb_ledger_window_avail(l, req->now, req->end, p->fresh);
+	for (uint32_t r = 0; r < p->nrestricted; r++)
+		p->restr_pos[p->restricted[r]] = 0;
 	p->nrestricted = 0;
-	/* parents precede children: one forward pass */
+	/* parents precede children */
 	for (uint32_t d = 0; d < p->nd; d++) {
 		int32_t up = p->dom_parent[d];
 		pb_watts_t a = p->fresh[d];
 
-		if (a != p->avail[d]) {
-			p->avail[d] = a;
-			if (!p->dom_changed[d]) {
-				p->dom_changed[d] = true;
-				p->changed[p->nchanged++] = d;
-			}
-		}
-
+		_set_avail(p, d, a);
 		if (up >= 0 && p->pathmin[up] < a)
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
-		/* no node needs more than most: elsewhere all are usable */
-		if (a < p->most && p->dom_nodes[d])
-			p->restricted[p->nrestricted++] = d;
+		_restrict(p, d);
 	}
+}
+
+/* d's path minimum again, and its subtree's while they change. */
+static void _repath(pb_placer_t *p, uint32_t d)
+{
+	int32_t up = p->dom_parent[d];
+	pb_watts_t a = p->avail[d];
+
+	if (up >= 0 && p->pathmin[up] < a)
+		a = p->pathmin[up];
+	if (a == p->pathmin[d])
+		return;
+	p->pathmin[d] = a;
+	_restrict(p, d);
+	for (uint32_t k = p->child_first[d]; k < p->child_first[d + 1]; k++)
+		_repath(p, p->child[k]);
+}
+
+/*
+ * Rule 1 from the last preparation, when neither had a reservation (the
+ * window is then limit - committed, whatever the times) and most is the
+ * same: only the domains the ledger changed, and the path minima below
+ * them.  False when the ledger cannot say which changed.
+ */
+static bool _prepare_changes(pb_placer_t *p, const pb_ledger_t *l)
+{
+	int64_t n = pb_ledger_changed_since(l, p->prep_cursor, p->scratch,
+					    p->nd);
+
+	if (n < 0)
+		return false;
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t d = p->scratch[i];
+		pb_watts_t was = p->avail[d];
+
+		_set_avail(p, d, pb_ledger_headroom(l, d));
+		if (p->avail[d] != was)
+			_repath(p, d);
+	}
+	return true;
+}
+
+static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
+		     const pb_place_req_t *req)
+{
+	bool update;
+
+	_prepare_needs(p, l, req);
+	if (_prepared(p, l, req))
+		return;
+	update = p->prep_ok && p->prep_l == l && p->prep_unreserved &&
+		 !pb_ledger_reservation_count(l) && p->prep_most == p->most;
+	_prepared_for(p, l, req);
+	p->filtered_ok = false;
+	if (!update || !_prepare_changes(p, l))
+		_prepare_all(p, l, req);
+	p->prep_cursor = pb_ledger_change_cursor(l);
+	p->prep_unreserved = !pb_ledger_reservation_count(l);
+	p->prep_most = p->most;
 }
 
 /* One node's increment for the prepared request. */

@@ -28,8 +28,10 @@
  * at worst.  A decision reuses what has not changed since the last one:
  * the preparation of rule 1 while the ledger's generation and the
  * request's increments are the same (a filter and the choice after it),
- * and, in a net whose order is the node index order, the attempt of
- * rule 2 under a switch where nothing changed (place_memo.h).  Only the
+ * else, without reservations, only the domains the ledger changed and
+ * the path minima below them (pb_ledger_changed_since); and, in a net
+ * whose order is the node index order, the attempt of rule 2 under a
+ * switch where nothing changed (place_memo.h).  Only the
  * domains whose path minimum is below the most one node can need are
  * looked at node by node.
  */

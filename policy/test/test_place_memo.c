@@ -4,8 +4,9 @@
  * next (place_memo.h, the ledger generation).  Property: on seeded random
  * sites under a net in node index order, with jobs starting, ending,
  * nodes powering off and reservations coming and going between
- * decisions, a long-lived placer answers every filter and choice exactly
- * as a placer created for that one decision.
+ * decisions, and caps changed now and then, a long-lived placer answers
+ * every filter and choice exactly as a placer created for that one
+ * decision.
  */
 #include "random_site.h"
 
@@ -94,6 +95,13 @@ static void _churn(struct world *w, struct rng *r, int64_t now)
 	for (uint32_t n = 0; n < w->nn; n++)
 		if (!w->job_of[n] && rng_below(r, 40) == 0)
 			pb_ledger_set_node_power(w->l, n, false, NULL);
+	if (rng_below(r, 12) == 0) {
+		uint32_t d = rng_below(r, pb_site_domain_count(w->s));
+		pb_watts_t cap = pb_ledger_cap(w->l, d);
+
+		pb_ledger_set_cap(
+		    w->l, d, cap + cap / 8 - rng_below(r, 2) * (cap / 4), NULL);
+	}
 	if (rng_below(r, 5) == 0) {
 		if (w->held) {
 			pb_ledger_unreserve(w->l, 1);
