@@ -103,6 +103,8 @@ struct pb_placer {
 	bool prep_unreserved;
 	pb_watts_t prep_most;
 	uint32_t *restr_pos, *child_first, *child, *scratch;
+	/* with ranges: the nodes of the restricted domains ([words]) */
+	uint64_t *rmask;
 	/* the last filter's result, while its preparation holds */
 	uint64_t *filtered; /* [words] */
 	bool filtered_ok;
@@ -162,6 +164,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->dom_changed);
 	free(p->fresh);
 	free(p->restr_pos);
+	free(p->rmask);
 	free(p->child_first);
 	free(p->child);
 	free(p->scratch);
@@ -257,13 +260,14 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->dom_changed = calloc(nd + 1, sizeof(*p->dom_changed));
 	p->fresh = calloc(nd + 1, sizeof(*p->fresh));
 	p->restr_pos = calloc(nd + 1, sizeof(*p->restr_pos));
+	p->rmask = calloc(p->nwords + 1, sizeof(*p->rmask));
 	p->child_first = calloc(nd + 2, sizeof(*p->child_first));
 	p->child = calloc(nd + 1, sizeof(*p->child));
 	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
-	if (!p->restr_pos || !p->child_first || !p->child || !p->scratch ||
-	    !p->changed || !p->dom_changed || !p->fresh || !p->filtered ||
-	    !p->prep_incr || !p->restricted || !p->dom_first || !p->dom_nodes ||
-	    !p->avail || !p->pathmin || !p->used || !p->dom_mark ||
+	if (!p->rmask || !p->restr_pos || !p->child_first || !p->child ||
+	    !p->scratch || !p->changed || !p->dom_changed || !p->fresh ||
+	    !p->filtered || !p->prep_incr || !p->restricted ||
+	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin || !p->used || !p->dom_mark ||
 	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
 	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
 	    !p->node_wake || !p->node_path || !p->node_plen || !p->dom_parent ||
@@ -381,12 +385,31 @@ static inline void _set_avail(pb_placer_t *p, uint32_t d, pb_watts_t a)
 	}
 }
 
+/* Set (on) or clear the bits [from, to) of w. */
+static void _mark_range(uint64_t *w, uint32_t from, uint32_t to, bool on)
+{
+	while (from < to) {
+		uint32_t k = from / 64, b = from % 64, span = 64 - b;
+		uint64_t bits = ~UINT64_C(0) << b;
+
+		if (to - from < span) {
+			span = to - from;
+			bits &= ~UINT64_C(0) >> (64 - b - span);
+		}
+		w[k] = on ? w[k] | bits : w[k] & ~bits;
+		from += span;
+	}
+}
+
 /* Is d restricted (its path minimum below most)?  Keep the list so. */
 static void _restrict(pb_placer_t *p, uint32_t d)
 {
 	bool want = p->dom_nodes[d] && p->pathmin[d] < p->most;
 	uint32_t at = p->restr_pos[d];
 
+	if (want != !!at && p->ranges)
+		_mark_range(p->rmask, p->dom_first[d],
+			    p->dom_first[d] + p->dom_nodes[d], want);
 	if (want && !at) {
 		p->restricted[p->nrestricted++] = d;
 		p->restr_pos[d] = p->nrestricted;
@@ -407,6 +430,7 @@ static void _prepare_all(pb_placer_t *p, const pb_ledger_t *l,
 	for (uint32_t r = 0; r < p->nrestricted; r++)
 		p->restr_pos[p->restricted[r]] = 0;
 	p->nrestricted = 0;
+	memset(p->rmask, 0, p->nwords * sizeof(*p->rmask));
 	/* parents precede children */
 	for (uint32_t d = 0; d < p->nd; d++) {
 		int32_t up = p->dom_parent[d];
@@ -561,30 +585,26 @@ static void _drop_unusable_nodes(const pb_placer_t *p, uint64_t *w)
 }
 
 /*
- * Clear the unusable nodes of w (words of a candidate set): candidate by
- * candidate when they are fewer than the restricted domains (a full site
- * has few) or those are not index ranges, else only in those domains.
+ * Clear the unusable nodes of w (words of a candidate set): only the
+ * candidates in restricted domains can be, and with ranges those are
+ * the candidates under rmask; else each candidate is checked.
  */
 static void _drop_unusable(const pb_placer_t *p, uint64_t *w)
 {
-	uint32_t ncand = 0;
-
 	if (!p->nrestricted)
 		return;
-	for (uint32_t k = 0; k < p->nwords && ncand < p->nrestricted; k++)
-		ncand += _pop(w[k]);
-	if (!p->ranges || ncand < p->nrestricted) {
+	if (!p->ranges) {
 		_drop_unusable_nodes(p, w);
 		return;
 	}
-	for (uint32_t r = 0; r < p->nrestricted; r++) {
-		uint32_t d = p->restricted[r],
-			 end = p->dom_first[d] + p->dom_nodes[d];
+	for (uint32_t k = 0; k < p->nwords; k++) {
+		for (uint64_t bits = w[k] & p->rmask[k]; bits;
+		     bits &= bits - 1) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
 
-		for (uint32_t n = _next_in(w, p->dom_first[d], end); n < end;
-		     n = _next_in(w, n + 1, end))
-			if (!_usable(p, n))
-				w[n / 64] &= ~(UINT64_C(1) << (n % 64));
+			if (!_usable(p, k * 64 + b))
+				w[k] &= ~(UINT64_C(1) << b);
+		}
 	}
 }
 
