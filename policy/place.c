@@ -64,12 +64,14 @@ struct pb_placer {
 	uint32_t *sw_by_level, *level_first;
 	/*
 	 * Per decision: the most one node can need (any class's increment
-	 * plus its largest wake-up), and the node-holding domains whose
+	 * plus its largest wake-up).  restrict_w: the largest most of any
+	 * decision so far, and restricted: the node-holding domains whose
 	 * path minimum is below it, the only ones where a candidate can be
-	 * unusable ([nd]).  With every domain's nodes an index range
+	 * unusable ([nd]); being the largest, it holds for requests of
+	 * every size.  With every domain's nodes an index range
 	 * (dom_first, dom_nodes), usability is checked there only.
 	 */
-	pb_watts_t most;
+	pb_watts_t most, restrict_w;
 	uint32_t *restricted, nrestricted;
 	uint32_t *dom_first, *dom_nodes; /* [nd] */
 	bool ranges;
@@ -94,14 +96,13 @@ struct pb_placer {
 	pb_watts_t *fresh;
 	/*
 	 * For a preparation from the last one: the ledger's change cursor
-	 * then, whether it had no reservation, the most then, each
+	 * then, whether it had no reservation, each
 	 * domain's place in restricted (+1; 0: not there), the domain
 	 * tree's children (CSR: child_first [nd + 1], child [nd]) and
 	 * scratch for the changed domains ([nd]).
 	 */
 	uint64_t prep_cursor;
 	bool prep_unreserved;
-	pb_watts_t prep_most;
 	uint32_t *restr_pos, *child_first, *child, *scratch;
 	/* with ranges: the nodes of the restricted domains ([words]) */
 	uint64_t *rmask;
@@ -267,11 +268,12 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	if (!p->rmask || !p->restr_pos || !p->child_first || !p->child ||
 	    !p->scratch || !p->changed || !p->dom_changed || !p->fresh ||
 	    !p->filtered || !p->prep_incr || !p->restricted ||
-	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin || !p->used || !p->dom_mark ||
-	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
-	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
-	    !p->node_wake || !p->node_path || !p->node_plen || !p->dom_parent ||
-	    !p->dom_leaf || !p->class_wake || !p->uw || _index_switches(p))
+	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin ||
+	    !p->used || !p->dom_mark || !p->touched || !p->class_incr ||
+	    !p->usable_before || !p->all || !p->pick || !p->best ||
+	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
+	    !p->node_plen || !p->dom_parent || !p->dom_leaf ||
+	    !p->class_wake || !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
 	for (uint32_t d = 0; d < nd; d++) {
@@ -404,7 +406,7 @@ static void _mark_range(uint64_t *w, uint32_t from, uint32_t to, bool on)
 /* Is d restricted (its path minimum below most)?  Keep the list so. */
 static void _restrict(pb_placer_t *p, uint32_t d)
 {
-	bool want = p->dom_nodes[d] && p->pathmin[d] < p->most;
+	bool want = p->dom_nodes[d] && p->pathmin[d] < p->restrict_w;
 	uint32_t at = p->restr_pos[d];
 
 	if (want != !!at && p->ranges)
@@ -462,9 +464,9 @@ static void _repath(pb_placer_t *p, uint32_t d)
 
 /*
  * Rule 1 from the last preparation, when neither had a reservation (the
- * window is then limit - committed, whatever the times) and most is the
- * same: only the domains the ledger changed, and the path minima below
- * them.  False when the ledger cannot say which changed.
+ * window is then limit - committed, whatever the times) and restrict_w
+ * still covers most: only the domains the ledger changed, and the path
+ * minima below them.  False when the ledger cannot say which changed.
  */
 static bool _prepare_changes(pb_placer_t *p, const pb_ledger_t *l)
 {
@@ -493,14 +495,15 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 	if (_prepared(p, l, req))
 		return;
 	update = p->prep_ok && p->prep_l == l && p->prep_unreserved &&
-		 !pb_ledger_reservation_count(l) && p->prep_most == p->most;
+		 !pb_ledger_reservation_count(l) && p->most <= p->restrict_w;
 	_prepared_for(p, l, req);
 	p->filtered_ok = false;
+	if (p->most > p->restrict_w)
+		p->restrict_w = p->most;
 	if (!update || !_prepare_changes(p, l))
 		_prepare_all(p, l, req);
 	p->prep_cursor = pb_ledger_change_cursor(l);
 	p->prep_unreserved = !pb_ledger_reservation_count(l);
-	p->prep_most = p->most;
 }
 
 /* One node's increment for the prepared request. */
