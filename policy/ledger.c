@@ -84,6 +84,16 @@ struct pb_ledger {
 	uint32_t resv_hi; /* 1 + highest slot in use: loops stop there */
 	pb_watts_t *resv_block;
 	struct scratch *s;
+	uint64_t gen; /* moves on at every call that may change a query */
+	/*
+	 * The domains whose committed or limit watts changed, in order,
+	 * once per generation each: a ring of ndomains entries (log), the
+	 * count ever written (nlog), and each domain's generation when it
+	 * was last written (logged_gen, [ndomains]).
+	 */
+	uint32_t *log;
+	uint64_t nlog;
+	uint64_t *logged_gen;
 };
 
 /* ---- hashing of job ids ---- */
@@ -303,8 +313,26 @@ static void _fill_opts(const pb_site_t *site, const pb_ledger_opts_t *in,
 		o->max_reservations = 64;
 }
 
+/* Note that domain d's committed or limit watts change now. */
+static inline void _log(pb_ledger_t *l, uint32_t d)
+{
+	if (l->logged_gen[d] == l->gen + 1)
+		return;
+	l->logged_gen[d] = l->gen + 1;
+	l->log[l->nlog++ % l->ndomains] = d;
+}
+
+/* Every domain changes: more than the ring can say. */
+static void _log_all(pb_ledger_t *l)
+{
+	l->nlog += (uint64_t)l->ndomains + 1;
+	for (uint32_t d = 0; d < l->ndomains; d++)
+		l->logged_gen[d] = 0;
+}
+
 static void _init_state(pb_ledger_t *l)
 {
+	_log_all(l);
 	memset(l->committed, 0, l->ndomains * sizeof(*l->committed));
 	for (uint32_t n = 0; n < l->nnodes; n++) {
 		const uint32_t *path;
@@ -357,8 +385,10 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->resv_block =
 	    calloc((size_t)o.max_reservations * nd * 2, sizeof(*l->resv_block));
 	l->s = _new_scratch(nn, nd, o.max_jobs, o.max_reservations);
-	if (!l->cap || !l->limit || !l->committed || !l->unmodelled ||
-	    !l->on || !l->node_incr ||
+	l->log = calloc(nd, sizeof(*l->log));
+	l->logged_gen = calloc(nd, sizeof(*l->logged_gen));
+	if (!l->log || !l->logged_gen || !l->cap || !l->limit ||
+	    !l->committed || !l->unmodelled || !l->on || !l->node_incr ||
 	    !l->node_jobs || !l->node_resv || !l->jobs || !l->hash ||
 	    !l->entries || !l->resv || !l->resv_block || !l->s)
 		goto fail;
@@ -388,6 +418,8 @@ void pb_ledger_destroy(pb_ledger_t *l)
 {
 	if (!l)
 		return;
+	free(l->log);
+	free(l->logged_gen);
 	free(l->cap);
 	free(l->limit);
 	free(l->committed);
@@ -439,8 +471,10 @@ static void _apply(pb_ledger_t *l, uint32_t n, pb_watts_t w, int64_t end)
 	const uint32_t *path;
 	uint32_t len = pb_site_node_path(l->site, n, &path);
 
-	for (uint32_t i = 0; i < len; i++)
+	for (uint32_t i = 0; i < len; i++) {
 		l->committed[path[i]] += w;
+		_log(l, path[i]);
+	}
 	for (uint32_t r = 0; r < l->resv_hi; r++) {
 		struct resv *rv = &l->resv[r];
 
@@ -661,6 +695,7 @@ int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
 	struct job *j;
 	uint32_t slot;
 
+	l->gen++;
 	if (_job(l, job_id)) {
 		pb_error_set(err, "job %u: already in the ledger", job_id);
 		return -1;
@@ -697,6 +732,7 @@ int pb_ledger_release(pb_ledger_t *l, uint32_t job_id)
 	struct job *j = _job(l, job_id);
 	uint32_t slot;
 
+	l->gen++;
 	if (!j)
 		return -1;
 	if (!j->suspended)
@@ -717,6 +753,7 @@ int pb_ledger_update_end(pb_ledger_t *l, uint32_t job_id, int64_t end)
 {
 	struct job *j = _job(l, job_id);
 
+	l->gen++;
 	if (!j)
 		return -1;
 	if (j->suspended) {
@@ -734,6 +771,7 @@ int pb_ledger_suspend(pb_ledger_t *l, uint32_t job_id)
 {
 	struct job *j = _job(l, job_id);
 
+	l->gen++;
 	if (!j || j->suspended)
 		return -1;
 	_job_power(l, j, -1);
@@ -745,6 +783,7 @@ int pb_ledger_resume(pb_ledger_t *l, uint32_t job_id)
 {
 	struct job *j = _job(l, job_id);
 
+	l->gen++;
 	if (!j || !j->suspended)
 		return -1;
 	j->suspended = false;
@@ -759,6 +798,7 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 {
 	pb_watts_t idle, off;
 
+	l->gen++;
 	if (node >= l->nnodes) {
 		pb_error_set(err, "node #%u: no such node", node);
 		return -1;
@@ -790,9 +830,32 @@ const bool *pb_ledger_node_states(const pb_ledger_t *l)
 	return l->on;
 }
 
+uint64_t pb_ledger_generation(const pb_ledger_t *l)
+{
+	return l->gen;
+}
+
+uint64_t pb_ledger_change_cursor(const pb_ledger_t *l)
+{
+	return l->nlog;
+}
+
+int64_t pb_ledger_changed_since(const pb_ledger_t *l, uint64_t since,
+				uint32_t *out, uint32_t max)
+{
+	uint64_t n = l->nlog - since;
+
+	if (since > l->nlog || n > l->ndomains || n > max)
+		return -1;
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = l->log[(since + i) % l->ndomains];
+	return (int64_t)n;
+}
+
 int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		      pb_error_t *err)
 {
+	l->gen++;
 	if (domain >= l->ndomains) {
 		pb_error_set(err, "domain #%u: no such domain", domain);
 		return -1;
@@ -803,6 +866,7 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		return -1;
 	}
 	l->cap[domain] = cap_w;
+	_log(l, domain);
 	l->limit[domain] = pb_site_it_limit(l->site, domain, cap_w) -
 			   l->unmodelled[domain];
 	return 0;
@@ -810,6 +874,8 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 
 void pb_ledger_set_unmodelled(pb_ledger_t *l, const pb_watts_t *w)
 {
+	l->gen++;
+	_log_all(l);
 	for (uint32_t d = 0; d < l->ndomains; d++) {
 		l->unmodelled[d] = w && w[d] > 0 ? w[d] : 0;
 		l->limit[d] = pb_site_it_limit(l->site, d, l->cap[d]) -
@@ -989,6 +1055,7 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	struct resv *rv;
 	int32_t r;
 
+	l->gen++;
 	if (_resv_find(l, resv_id) >= 0) {
 		pb_error_set(err, "reservation %u: already held", resv_id);
 		return -1;
@@ -1042,6 +1109,7 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 	int32_t r = _resv_find(l, resv_id);
 	struct resv *rv;
 
+	l->gen++;
 	if (r < 0)
 		return -1;
 	rv = &l->resv[r];
@@ -1260,6 +1328,7 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 
 void pb_ledger_reset(pb_ledger_t *l)
 {
+	l->gen++;
 	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (l->resv[r].used)
 			pb_ledger_unreserve(l, l->resv[r].id);

@@ -191,6 +191,28 @@ bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node);
 const bool *pb_ledger_node_states(const pb_ledger_t *l);
 
 /*
+ * A number that moves on at every call that may change what a query
+ * returns (every call not taking a const ledger, even one that fails),
+ * so that a caller can keep what it derived from the ledger while the
+ * number stays the same.  O(1).
+ */
+uint64_t pb_ledger_generation(const pb_ledger_t *l);
+
+/*
+ * Which domains' committed or limit watts changed (what headroom and,
+ * without reservations, pb_ledger_window_avail follow): the cursor is a
+ * count of changes, pb_ledger_changed_since copies the domains changed
+ * after cursor since (each at most once per changing call, so one may
+ * repeat) into out and returns how many, or -1 when they are more than
+ * max or than the ledger remembers (about one per domain; a reset or new
+ * unmodelled draw changes every domain): then look at every domain.
+ * O(1) and O(changes); no side effects.
+ */
+uint64_t pb_ledger_change_cursor(const pb_ledger_t *l);
+int64_t pb_ledger_changed_since(const pb_ledger_t *l, uint64_t since,
+				uint32_t *out, uint32_t max);
+
+/*
  * New cap for a domain (reconfigure).  Running jobs stay; later admits
  * obey it (headroom may go negative).  Returns 0, or -1 (bad index,
  * cap_w <= 0) with err set; no side effects on failure.

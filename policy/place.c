@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy/place.h"
+#include "policy/place_memo.h"
 
 struct attempt {
 	uint32_t picked;
@@ -41,11 +42,12 @@ struct pb_placer {
 	int32_t *dom_parent;	       /* [nd] */
 	bool *dom_leaf;		       /* [nd] */
 	/*
-	 * [nd], per choice: could the job overflow the domain at all (its
-	 * avail below nnodes times the most a node can need)?  Only those
-	 * are checked, and they and the leaves (for rule 3) tracked.
+	 * Per choice: nnodes times the most a node can need.  A domain
+	 * whose avail is below it could be overflowed by the job (it is
+	 * tight, _tight); only those are checked, and they and the leaves
+	 * (for rule 3) tracked.
 	 */
-	bool *dom_tight, *dom_track;
+	pb_watts_t bound;
 	pb_watts_t *class_wake; /* [classes] the largest wake-up of a class */
 	/*
 	 * The net order is the node index order (every switch's nodes are
@@ -60,6 +62,53 @@ struct pb_placer {
 	uint32_t nwords;
 	/* switches by level, index order within one: [nsw], [levels + 1] */
 	uint32_t *sw_by_level, *level_first;
+	/*
+	 * Per decision: the most one node can need (any class's increment
+	 * plus its largest wake-up).  restrict_w: the largest most of any
+	 * decision so far, and restricted: the node-holding domains whose
+	 * path minimum is below it, the only ones where a candidate can be
+	 * unusable ([nd]); being the largest, it holds for requests of
+	 * every size.  With every domain's nodes an index range
+	 * (dom_first, dom_nodes), usability is checked there only.
+	 */
+	pb_watts_t most, restrict_w;
+	uint32_t *restricted, nrestricted;
+	uint32_t *dom_first, *dom_nodes; /* [nd] */
+	bool ranges;
+	pb_place_memo_t *memo; /* NULL: attempts are not kept */
+	/*
+	 * What the last _prepare was for: a filter and the choice after it
+	 * (or two tries of one job) share it while the ledger has not
+	 * changed.
+	 */
+	bool prep_ok;
+	const pb_ledger_t *prep_l;
+	uint64_t prep_gen;
+	int64_t prep_now, prep_end;
+	pb_watts_t *prep_incr; /* [classes] */
+	/*
+	 * The domains whose avail changed since the memo last looked
+	 * (changed, a list, and dom_changed, flags: [nd]), and the window
+	 * the ledger gives before it is compared (fresh, [nd]).
+	 */
+	uint32_t *changed, nchanged;
+	bool *dom_changed;
+	pb_watts_t *fresh;
+	/*
+	 * For a preparation from the last one: the ledger's change cursor
+	 * then, whether it had no reservation, each
+	 * domain's place in restricted (+1; 0: not there), the domain
+	 * tree's children (CSR: child_first [nd + 1], child [nd]) and
+	 * scratch for the changed domains ([nd]).
+	 */
+	uint64_t prep_cursor;
+	bool prep_unreserved;
+	uint32_t *restr_pos, *child_first, *child, *scratch;
+	/* with ranges: the nodes of the restricted domains ([words]) */
+	uint64_t *rmask;
+	/* the last filter's result, while its preparation holds */
+	uint64_t *filtered; /* [words] */
+	bool filtered_ok;
 };
 
 /* The switches of each level, in index order (sw_by_level, level_first). */
@@ -103,13 +152,57 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->node_plen);
 	free(p->dom_parent);
 	free(p->dom_leaf);
-	free(p->dom_tight);
-	free(p->dom_track);
 	free(p->class_wake);
 	free(p->uw);
 	free(p->sw_by_level);
 	free(p->level_first);
+	free(p->restricted);
+	free(p->dom_first);
+	free(p->dom_nodes);
+	free(p->prep_incr);
+	free(p->filtered);
+	free(p->changed);
+	free(p->dom_changed);
+	free(p->fresh);
+	free(p->restr_pos);
+	free(p->rmask);
+	free(p->child_first);
+	free(p->child);
+	free(p->scratch);
+	pb_place_memo_destroy(p->memo);
 	free(p);
+}
+
+/* Each domain's own nodes, and whether they are all index ranges. */
+static void _index_ranges(pb_placer_t *p)
+{
+	p->ranges = true;
+	for (uint32_t i = 0; i < p->nn; i++) {
+		uint32_t d = p->node_dom[i];
+
+		if (!p->dom_nodes[d])
+			p->dom_first[d] = i;
+		else if (p->dom_first[d] + p->dom_nodes[d] != i)
+			p->ranges = false;
+		p->dom_nodes[d]++;
+	}
+}
+
+/* The domain tree's children of each domain (child_first, child). */
+static void _index_children(pb_placer_t *p)
+{
+	for (uint32_t d = 0; d < p->nd; d++)
+		if (p->dom_parent[d] >= 0)
+			p->child_first[p->dom_parent[d] + 1]++;
+	for (uint32_t d = 0; d < p->nd; d++)
+		p->child_first[d + 1] += p->child_first[d];
+	for (uint32_t d = 0; d < p->nd; d++)
+		if (p->dom_parent[d] >= 0)
+			p->child[p->child_first[p->dom_parent[d]]++] = d;
+	/* each first moved on to the next one's: shift them back */
+	for (uint32_t d = p->nd; d > 0; d--)
+		p->child_first[d] = p->child_first[d - 1];
+	p->child_first[0] = 0;
 }
 
 pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
@@ -154,18 +247,33 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->node_plen = calloc(nn, sizeof(*p->node_plen));
 	p->dom_parent = calloc(nd, sizeof(*p->dom_parent));
 	p->dom_leaf = calloc(nd, sizeof(*p->dom_leaf));
-	p->dom_tight = calloc(nd, sizeof(*p->dom_tight));
-	p->dom_track = calloc(nd, sizeof(*p->dom_track));
 	p->class_wake =
 	    calloc(pb_site_class_count(site) + 1, sizeof(*p->class_wake));
 	p->nwords = (nn + 63) / 64;
 	p->uw = calloc(p->nwords + 1, sizeof(*p->uw));
-	if (!p->avail || !p->pathmin || !p->used || !p->dom_mark ||
-	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
-	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
-	    !p->node_wake || !p->node_path || !p->node_plen ||
-	    !p->dom_parent || !p->dom_leaf || !p->dom_tight ||
-	    !p->dom_track || !p->class_wake || !p->uw || _index_switches(p))
+	p->restricted = calloc(nd + 1, sizeof(*p->restricted));
+	p->dom_first = calloc(nd + 1, sizeof(*p->dom_first));
+	p->dom_nodes = calloc(nd + 1, sizeof(*p->dom_nodes));
+	p->prep_incr =
+	    calloc(pb_site_class_count(site) + 1, sizeof(*p->prep_incr));
+	p->filtered = calloc(p->nwords + 1, sizeof(*p->filtered));
+	p->changed = calloc(nd + 1, sizeof(*p->changed));
+	p->dom_changed = calloc(nd + 1, sizeof(*p->dom_changed));
+	p->fresh = calloc(nd + 1, sizeof(*p->fresh));
+	p->restr_pos = calloc(nd + 1, sizeof(*p->restr_pos));
+	p->rmask = calloc(p->nwords + 1, sizeof(*p->rmask));
+	p->child_first = calloc(nd + 2, sizeof(*p->child_first));
+	p->child = calloc(nd + 1, sizeof(*p->child));
+	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
+	if (!p->rmask || !p->restr_pos || !p->child_first || !p->child ||
+	    !p->scratch || !p->changed || !p->dom_changed || !p->fresh ||
+	    !p->filtered || !p->prep_incr || !p->restricted ||
+	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin ||
+	    !p->used || !p->dom_mark || !p->touched || !p->class_incr ||
+	    !p->usable_before || !p->all || !p->pick || !p->best ||
+	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
+	    !p->node_plen || !p->dom_parent || !p->dom_leaf ||
+	    !p->class_wake || !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
 	for (uint32_t d = 0; d < nd; d++) {
@@ -201,6 +309,13 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 				p->spans_all = true;
 		}
 	}
+	_index_ranges(p);
+	_index_children(p);
+	if (p->ident && pb_site_class_count(site) <= PB_PLACE_MEMO_CLASSES) {
+		p->memo = pb_place_memo_create(site, net);
+		if (!p->memo)
+			goto oom;
+	}
 	return p;
 oom:
 	pb_place_destroy(p);
@@ -212,6 +327,7 @@ oom:
 static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
 			   const pb_place_req_t *req)
 {
+	p->most = 0;
 	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++) {
 		const pb_power_class_t *cls = pb_site_class(p->site, c);
 
@@ -219,6 +335,8 @@ static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
 		    cls, req->gpus, req->cores,
 		    pb_power_hint_on(cls, req->gpu_watts_hint,
 				     req->hint_scope));
+		if (p->class_incr[c] + p->class_wake[c] > p->most)
+			p->most = p->class_incr[c] + p->class_wake[c];
 	}
 	p->on = pb_ledger_node_states(l);
 }
@@ -227,20 +345,165 @@ static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
  * Rule 1: avail per domain, and its minimum along every root path; one
  * node's increment per class (every node of a class takes the same).
  */
-static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
-		     const pb_place_req_t *req)
+/*
+ * Is the last preparation still good for req?  The window matters only
+ * through reservations (ledger.h), the request only through the
+ * increments.
+ */
+static bool _prepared(const pb_placer_t *p, const pb_ledger_t *l,
+		      const pb_place_req_t *req)
 {
-	pb_ledger_window_avail(l, req->now, req->end, p->avail);
-	/* parents precede children: one forward pass */
+	if (!p->prep_ok || p->prep_l != l ||
+	    p->prep_gen != pb_ledger_generation(l))
+		return false;
+	if (pb_ledger_reservation_count(l) &&
+	    (p->prep_now != req->now || p->prep_end != req->end))
+		return false;
+	return !memcmp(p->prep_incr, p->class_incr,
+		       pb_site_class_count(p->site) * sizeof(*p->class_incr));
+}
+
+static void _prepared_for(pb_placer_t *p, const pb_ledger_t *l,
+			  const pb_place_req_t *req)
+{
+	p->prep_ok = true;
+	p->prep_l = l;
+	p->prep_gen = pb_ledger_generation(l);
+	p->prep_now = req->now;
+	p->prep_end = req->end;
+	memcpy(p->prep_incr, p->class_incr,
+	       pb_site_class_count(p->site) * sizeof(*p->class_incr));
+}
+
+/* Domain d's avail is a: note it for the memo if it changed. */
+static inline void _set_avail(pb_placer_t *p, uint32_t d, pb_watts_t a)
+{
+	if (a == p->avail[d])
+		return;
+	p->avail[d] = a;
+	if (!p->dom_changed[d]) {
+		p->dom_changed[d] = true;
+		p->changed[p->nchanged++] = d;
+	}
+}
+
+/* Set (on) or clear the bits [from, to) of w. */
+static void _mark_range(uint64_t *w, uint32_t from, uint32_t to, bool on)
+{
+	while (from < to) {
+		uint32_t k = from / 64, b = from % 64, span = 64 - b;
+		uint64_t bits = ~UINT64_C(0) << b;
+
+		if (to - from < span) {
+			span = to - from;
+			bits &= ~UINT64_C(0) >> (64 - b - span);
+		}
+		w[k] = on ? w[k] | bits : w[k] & ~bits;
+		from += span;
+	}
+}
+
+/* Is d restricted (its path minimum below most)?  Keep the list so. */
+static void _restrict(pb_placer_t *p, uint32_t d)
+{
+	bool want = p->dom_nodes[d] && p->pathmin[d] < p->restrict_w;
+	uint32_t at = p->restr_pos[d];
+
+	if (want != !!at && p->ranges)
+		_mark_range(p->rmask, p->dom_first[d],
+			    p->dom_first[d] + p->dom_nodes[d], want);
+	if (want && !at) {
+		p->restricted[p->nrestricted++] = d;
+		p->restr_pos[d] = p->nrestricted;
+	} else if (!want && at) {
+		uint32_t last = p->restricted[--p->nrestricted];
+
+		p->restricted[at - 1] = last;
+		p->restr_pos[last] = at;
+		p->restr_pos[d] = 0;
+	}
+}
+
+/* Rule 1 from scratch: every domain's window, in one forward pass. */
+static void _prepare_all(pb_placer_t *p, const pb_ledger_t *l,
+			 const pb_place_req_t *req)
+{
+	pb_ledger_window_avail(l, req->now, req->end, p->fresh);
+	for (uint32_t r = 0; r < p->nrestricted; r++)
+		p->restr_pos[p->restricted[r]] = 0;
+	p->nrestricted = 0;
+	memset(p->rmask, 0, p->nwords * sizeof(*p->rmask));
+	/* parents precede children */
 	for (uint32_t d = 0; d < p->nd; d++) {
 		int32_t up = p->dom_parent[d];
-		pb_watts_t a = p->avail[d];
+		pb_watts_t a = p->fresh[d];
 
+		_set_avail(p, d, a);
 		if (up >= 0 && p->pathmin[up] < a)
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
+		_restrict(p, d);
 	}
+}
+
+/* d's path minimum again, and its subtree's while they change. */
+static void _repath(pb_placer_t *p, uint32_t d)
+{
+	int32_t up = p->dom_parent[d];
+	pb_watts_t a = p->avail[d];
+
+	if (up >= 0 && p->pathmin[up] < a)
+		a = p->pathmin[up];
+	if (a == p->pathmin[d])
+		return;
+	p->pathmin[d] = a;
+	_restrict(p, d);
+	for (uint32_t k = p->child_first[d]; k < p->child_first[d + 1]; k++)
+		_repath(p, p->child[k]);
+}
+
+/*
+ * Rule 1 from the last preparation, when neither had a reservation (the
+ * window is then limit - committed, whatever the times) and restrict_w
+ * still covers most: only the domains the ledger changed, and the path
+ * minima below them.  False when the ledger cannot say which changed.
+ */
+static bool _prepare_changes(pb_placer_t *p, const pb_ledger_t *l)
+{
+	int64_t n = pb_ledger_changed_since(l, p->prep_cursor, p->scratch,
+					    p->nd);
+
+	if (n < 0)
+		return false;
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t d = p->scratch[i];
+		pb_watts_t was = p->avail[d];
+
+		_set_avail(p, d, pb_ledger_headroom(l, d));
+		if (p->avail[d] != was)
+			_repath(p, d);
+	}
+	return true;
+}
+
+static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
+		     const pb_place_req_t *req)
+{
+	bool update;
+
 	_prepare_needs(p, l, req);
+	if (_prepared(p, l, req))
+		return;
+	update = p->prep_ok && p->prep_l == l && p->prep_unreserved &&
+		 !pb_ledger_reservation_count(l) && p->most <= p->restrict_w;
+	_prepared_for(p, l, req);
+	p->filtered_ok = false;
+	if (p->most > p->restrict_w)
+		p->restrict_w = p->most;
+	if (!update || !_prepare_changes(p, l))
+		_prepare_all(p, l, req);
+	p->prep_cursor = pb_ledger_change_cursor(l);
+	p->prep_unreserved = !pb_ledger_reservation_count(l);
 }
 
 /* One node's increment for the prepared request. */
@@ -260,9 +523,92 @@ static inline bool _usable(const pb_placer_t *p, uint32_t n)
 	return _need(p, n) <= p->pathmin[p->node_dom[n]];
 }
 
+/* Set bits of x, without the library call the baseline ISA needs. */
+static inline uint32_t _pop(uint64_t x)
+{
+	x -= (x >> 1) & UINT64_C(0x5555555555555555);
+	x = (x & UINT64_C(0x3333333333333333)) +
+	    ((x >> 2) & UINT64_C(0x3333333333333333));
+	x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (uint32_t)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
 static inline bool _in(const uint64_t *w, uint32_t n)
 {
 	return (w[n / 64] >> (n % 64)) & 1;
+}
+
+/* Set bits of w in [from, to). */
+static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	uint32_t n = 0;
+
+	while (from < to) {
+		uint32_t k = from / 64, b = from % 64, span = 64 - b;
+		uint64_t bits = w[k] >> b;
+
+		if (to - from < span) {
+			span = to - from;
+			bits &= (UINT64_C(1) << span) - 1;
+		}
+		n += _pop(bits);
+		from += span;
+	}
+	return n;
+}
+
+/* The first set bit of w in [from, to), or to. */
+static uint32_t _next_in(const uint64_t *w, uint32_t from, uint32_t to)
+{
+	while (from < to) {
+		uint32_t k = from / 64;
+		uint64_t bits = w[k] & (~UINT64_C(0) << (from % 64));
+
+		if (bits) {
+			uint32_t n = k * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			return n < to ? n : to;
+		}
+		from = (k + 1) * 64;
+	}
+	return to;
+}
+
+/* Each candidate of w on its own. */
+static void _drop_unusable_nodes(const pb_placer_t *p, uint64_t *w)
+{
+	for (uint32_t k = 0; k < p->nwords; k++) {
+		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+
+			if (!_usable(p, k * 64 + b))
+				w[k] &= ~(UINT64_C(1) << b);
+		}
+	}
+}
+
+/*
+ * Clear the unusable nodes of w (words of a candidate set): only the
+ * candidates in restricted domains can be, and with ranges those are
+ * the candidates under rmask; else each candidate is checked.
+ */
+static void _drop_unusable(const pb_placer_t *p, uint64_t *w)
+{
+	if (!p->nrestricted)
+		return;
+	if (!p->ranges) {
+		_drop_unusable_nodes(p, w);
+		return;
+	}
+	for (uint32_t k = 0; k < p->nwords; k++) {
+		for (uint64_t bits = w[k] & p->rmask[k]; bits;
+		     bits &= bits - 1) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+
+			if (!_usable(p, k * 64 + b))
+				w[k] &= ~(UINT64_C(1) << b);
+		}
+	}
 }
 
 uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
@@ -274,19 +620,11 @@ uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 	if (pb_bitset_size(cand) != p->nn)
 		return 0;
 	_prepare(p, l, req);
-	for (uint32_t k = 0; k < nw; k++) {
-		uint64_t bits = w[k], keep = bits;
-
-		while (bits) {
-			uint32_t b = (uint32_t)__builtin_ctzll(bits);
-
-			bits &= bits - 1;
-			if (!_usable(p, k * 64 + b))
-				keep &= ~(UINT64_C(1) << b);
-		}
-		w[k] = keep;
-		left += (uint32_t)__builtin_popcountll(keep);
-	}
+	_drop_unusable(p, w);
+	for (uint32_t k = 0; k < nw; k++)
+		left += _pop(w[k]);
+	memcpy(p->filtered, w, p->nwords * sizeof(*w));
+	p->filtered_ok = true;
 	return left;
 }
 
@@ -313,6 +651,15 @@ pb_watts_t pb_place_need_max(pb_placer_t *p, const pb_ledger_t *l,
 	return most;
 }
 
+/*
+ * A domain whose avail covers the bound takes any nnodes nodes: no
+ * attempt of this choice can be refused there.
+ */
+static inline bool _tight(const pb_placer_t *p, uint32_t d)
+{
+	return p->avail[d] < p->bound;
+}
+
 static inline pb_watts_t _used(const pb_placer_t *p, uint32_t d)
 {
 	return p->dom_mark[d] == p->epoch ? p->used[d] : 0;
@@ -330,7 +677,7 @@ static inline bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
 		uint32_t d = path[i];
 		pb_watts_t over;
 
-		if (!p->dom_tight[d])
+		if (!_tight(p, d))
 			continue;
 		over = _used(p, d) + need - p->avail[d];
 		if (over <= 0)
@@ -351,7 +698,7 @@ static inline void _take_path(pb_placer_t *p, const uint32_t *path,
 	for (uint32_t i = 0; i < len; i++) {
 		uint32_t d = path[i];
 
-		if (!p->dom_track[d])
+		if (!_tight(p, d) && !p->dom_leaf[d])
 			continue;
 		if (p->dom_mark[d] != p->epoch) {
 			p->dom_mark[d] = p->epoch;
@@ -483,61 +830,6 @@ static int32_t _best_at_level(pb_placer_t *p, const pb_bitset_t *cand,
 }
 
 /*
- * A domain whose avail covers want nodes at the most any node can need
- * (its class's increment and largest wake-up) takes any want nodes: no
- * attempt of this choice can be refused there.
- */
-static void _mark_tight(pb_placer_t *p, uint32_t want)
-{
-	pb_watts_t most = 0, bound;
-
-	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
-		if (p->class_incr[c] + p->class_wake[c] > most)
-			most = p->class_incr[c] + p->class_wake[c];
-	bound = most * (pb_watts_t)want;
-	for (uint32_t d = 0; d < p->nd; d++) {
-		p->dom_tight[d] = p->avail[d] < bound;
-		p->dom_track[d] = p->dom_tight[d] || p->dom_leaf[d];
-	}
-}
-
-/* Set bits of w in [from, to). */
-static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
-{
-	uint32_t n = 0;
-
-	while (from < to) {
-		uint32_t k = from / 64, b = from % 64, span = 64 - b;
-		uint64_t bits = w[k] >> b;
-
-		if (to - from < span) {
-			span = to - from;
-			bits &= (UINT64_C(1) << span) - 1;
-		}
-		n += (uint32_t)__builtin_popcountll(bits);
-		from += span;
-	}
-	return n;
-}
-
-/* The first set bit of w in [from, to), or to. */
-static uint32_t _next_in(const uint64_t *w, uint32_t from, uint32_t to)
-{
-	while (from < to) {
-		uint32_t k = from / 64;
-		uint64_t bits = w[k] & (~UINT64_C(0) << (from % 64));
-
-		if (bits) {
-			uint32_t n = k * 64 + (uint32_t)__builtin_ctzll(bits);
-
-			return n < to ? n : to;
-		}
-		from = (k + 1) * 64;
-	}
-	return to;
-}
-
-/*
  * _attempt over the usable candidates p->uw in the index range [from,
  * to), without the refusal record: the others could never be taken
  * (a node's need is never below what makes it usable, since needs are
@@ -565,7 +857,7 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 		for (uint32_t i = 0; i < len; i++) {
 			uint32_t d = path[i];
 
-			if (p->dom_tight[d] && p->avail[d] - _used(p, d) < slack)
+			if (_tight(p, d) && p->avail[d] - _used(p, d) < slack)
 				slack = p->avail[d] - _used(p, d);
 		}
 		for (; n < to && p->node_dom[n] == dom && a->picked < want;
@@ -590,6 +882,42 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 	}
 }
 
+/*
+ * Rule 2 under switch s (nodes [off, off + cnt)), or the memo's copy of
+ * it; returns the picks.
+ */
+static const uint32_t *_attempt_switch(pb_placer_t *p, uint32_t s,
+				       uint32_t off, uint32_t cnt,
+				       uint32_t want, struct attempt *a)
+{
+	const uint32_t *picks;
+
+	*a = (struct attempt){.why_domain = -1};
+	if (p->memo &&
+	    pb_place_memo_get(p->memo, s, &a->picked, &a->leftover, &picks))
+		return picks;
+	if (want == 1) {
+		_take_one(p, _next_in(p->uw, off, off + cnt), a);
+	} else {
+		_attempt_range(p, off, off + cnt, want, a);
+	}
+	if (p->memo)
+		pb_place_memo_put(p->memo, s, a->picked, a->leftover, p->pick);
+	return p->pick;
+}
+
+/* Hand the memo this choice and the domains changed since the last. */
+static void _memo_begin(pb_placer_t *p, const pb_ledger_t *l,
+			const pb_bitset_t *cand, uint32_t want)
+{
+	pb_place_memo_begin(p->memo, l, p->avail, p->changed, p->nchanged,
+			    pb_bitset_words(cand), p->on);
+	pb_place_memo_request(p->memo, want, p->class_incr, p->bound);
+	for (uint32_t i = 0; i < p->nchanged; i++)
+		p->dom_changed[p->changed[i]] = false;
+	p->nchanged = 0;
+}
+
 /* _best_at_level for an index-ordered net, from p->uw. */
 static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 				    uint32_t want)
@@ -605,24 +933,34 @@ static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 		const uint32_t *nodes;
 		uint32_t cnt, off;
 		struct attempt a;
+		const uint32_t *picks;
 
 		cnt = pb_net_switch_nodes(p->net, s, &nodes);
 		off = (uint32_t)(nodes - base);
 		if (_count_range(p->uw, off, off + cnt) < want)
 			continue;
-		if (want == 1) {
-			a = (struct attempt){.why_domain = -1};
-			_take_one(p, _next_in(p->uw, off, off + cnt), &a);
-		} else {
-			_attempt_range(p, off, off + cnt, want, &a);
-		}
+		picks = _attempt_switch(p, s, off, cnt, want, &a);
 		if (a.picked < want || (best >= 0 && a.leftover >= best_left))
 			continue;
 		best = (int32_t)s;
 		best_left = a.leftover;
-		memcpy(p->best, p->pick, want * sizeof(*p->best));
+		memcpy(p->best, picks, want * sizeof(*p->best));
 	}
 	return best;
+}
+
+/*
+ * Are the candidates w among those the last filter kept, under the same
+ * preparation?  Usability is a node's own, so they are all usable.
+ */
+static bool _within_filtered(const pb_placer_t *p, const uint64_t *w)
+{
+	if (!p->filtered_ok)
+		return false;
+	for (uint32_t k = 0; k < p->nwords; k++)
+		if (w[k] & ~p->filtered[k])
+			return false;
+	return true;
 }
 
 /* p->uw = the usable candidates; false if some need is negative. */
@@ -633,17 +971,9 @@ static bool _usable_words(pb_placer_t *p, const pb_bitset_t *cand)
 	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++)
 		if (p->class_incr[c] < 0)
 			return false;
-	for (uint32_t k = 0; k < p->nwords; k++) {
-		uint64_t keep = w[k];
-
-		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
-			uint32_t b = (uint32_t)__builtin_ctzll(bits);
-
-			if (!_usable(p, k * 64 + b))
-				keep &= ~(UINT64_C(1) << b);
-		}
-		p->uw[k] = keep;
-	}
+	memcpy(p->uw, w, p->nwords * sizeof(*p->uw));
+	if (!_within_filtered(p, w))
+		_drop_unusable(p, p->uw);
 	return true;
 }
 
@@ -677,8 +1007,10 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 		return -1;
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
-	_mark_tight(p, want);
+	p->bound = p->most * (pb_watts_t)want;
 	if (p->ident && _usable_words(p, cand)) {
+		if (p->memo)
+			_memo_begin(p, l, cand, want);
 		pb_net_order(p->net, &order);
 		for (uint32_t lv = 0; lv <= pb_net_max_level(p->net); lv++)
 			if (_best_at_level_ident(p, lv, want) >= 0)

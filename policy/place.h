@@ -24,7 +24,16 @@
  *     contiguous headroom stays free for large jobs.  Ties: lowest switch
  *     index.
  * The set returned always passes pb_ledger_admit for (now, end).
- * Cost: O((levels + 1) * candidates * domain depth + domains * reservations).
+ * Cost: O((levels + 1) * candidates * domain depth + domains * reservations)
+ * at worst.  A decision reuses what has not changed since the last one:
+ * the preparation of rule 1 while the ledger's generation and the
+ * request's increments are the same (a filter and the choice after it),
+ * else, without reservations, only the domains the ledger changed and
+ * the path minima below them (pb_ledger_changed_since); and, in a net
+ * whose order is the node index order, the attempt of rule 2 under a
+ * switch where nothing changed (place_memo.h).  Only the
+ * domains whose path minimum is below the most one node can need are
+ * looked at node by node.
  */
 #ifndef PB_POLICY_PLACE_H
 #define PB_POLICY_PLACE_H

@@ -389,6 +389,86 @@ static void test_create_needs_final_site(void **state)
 	pb_ledger_destroy(NULL);
 }
 
+/* Every changing call moves the generation on; queries do not. */
+static void test_generation(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = new_ledger(s);
+	struct whole w;
+	pb_verdict_t v;
+	uint64_t g = pb_ledger_generation(l);
+
+	(void)state;
+#define MOVED()                                                                \
+	do {                                                                   \
+		assert_true(pb_ledger_generation(l) != g);                     \
+		g = pb_ledger_generation(l);                                   \
+	} while (0)
+	pb_ledger_admit(l, whole(&w, 1, 0), 0, 100, &v);
+	(void)pb_ledger_headroom(l, 0);
+	assert_true(pb_ledger_generation(l) == g);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 100, NULL), 0);
+	MOVED();
+	assert_int_equal(pb_ledger_update_end(l, 1, 200), 0);
+	MOVED();
+	assert_int_equal(pb_ledger_suspend(l, 1), 0);
+	MOVED();
+	assert_int_equal(pb_ledger_resume(l, 1), 0);
+	MOVED();
+	assert_int_equal(pb_ledger_release(l, 1), 0);
+	MOVED();
+	assert_int_equal(pb_ledger_set_node_power(l, 3, false, NULL), 0);
+	MOVED();
+	assert_int_equal(pb_ledger_set_cap(l, 1, 1400, NULL), 0);
+	MOVED();
+	pb_ledger_set_unmodelled(l, NULL);
+	MOVED();
+	assert_int_equal(
+	    pb_ledger_reserve(l, 7, whole(&w, 1, 1), 50, 150, NULL), 0);
+	MOVED();
+	assert_int_equal(pb_ledger_unreserve(l, 7), 0);
+	MOVED();
+	pb_ledger_reset(l);
+	MOVED();
+	assert_int_equal(pb_ledger_rebuild(l, NULL, 0, NULL), 0);
+	MOVED();
+#undef MOVED
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+/* The domains a change touched, and -1 when the ledger cannot say. */
+static void test_changed_domains(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = new_ledger(s);
+	uint64_t c = pb_ledger_change_cursor(l);
+	struct whole w;
+	uint32_t out[8];
+
+	(void)state;
+	assert_int_equal(pb_ledger_changed_since(l, c, out, 8), 0);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 2), 100, NULL), 0);
+	/* node 2 is in rackB (#2) under the facility (#0), once each */
+	assert_int_equal(pb_ledger_changed_since(l, c, out, 8), 2);
+	assert_true((out[0] == 0 && out[1] == 2) ||
+		    (out[0] == 2 && out[1] == 0));
+	assert_int_equal(pb_ledger_changed_since(l, c, out, 1), -1);
+	c = pb_ledger_change_cursor(l);
+	assert_int_equal(pb_ledger_set_cap(l, 1, 1400, NULL), 0);
+	assert_int_equal(pb_ledger_changed_since(l, c, out, 8), 1);
+	assert_int_equal(out[0], 1);
+	c = pb_ledger_change_cursor(l);
+	pb_ledger_set_unmodelled(l, NULL);
+	assert_int_equal(pb_ledger_changed_since(l, c, out, 8), -1);
+	c = pb_ledger_change_cursor(l);
+	pb_ledger_reset(l);
+	assert_int_equal(pb_ledger_changed_since(l, c, out, 8), -1);
+	assert_int_equal(pb_ledger_changed_since(l, c + 1000, out, 8), -1);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +482,8 @@ int main(void)
 	    cmocka_unit_test(test_rebuild_and_views),
 	    cmocka_unit_test(test_growth_beyond_capacity),
 	    cmocka_unit_test(test_create_needs_final_site),
+	    cmocka_unit_test(test_generation),
+	    cmocka_unit_test(test_changed_domains),
 	};
 
 	return cmocka_run_group_tests_name("policy_ledger", tests, NULL, NULL);

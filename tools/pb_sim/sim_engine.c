@@ -426,6 +426,14 @@ static double _shadow(struct sim_state *st, const struct sim_job *h,
 	return INFINITY;
 }
 
+static int _all_busy8(const uint8_t *b)
+{
+	uint64_t w;
+
+	memcpy(&w, b, sizeof(w));
+	return w == UINT64_C(0x0101010101010101);
+}
+
 /* Ask the policy to hold the head's power at its reserved start. */
 static void _hold(struct sim_state *st, const struct sim_job *h, double at,
 		  const struct sim_run_job *ending, size_t upto)
@@ -435,9 +443,15 @@ static void _hold(struct sim_state *st, const struct sim_job *h, double at,
 
 	if (!p->ops->hold || isinf(at))
 		return;
-	for (uint32_t k = 0; k < st->s->nodes; k++)
+	for (uint32_t k = 0; k < st->s->nodes; k++) {
+		/* a busy site: skip eight busy nodes at a time */
+		if (k + 8 <= st->s->nodes && _all_busy8(st->busy + k)) {
+			k += 7;
+			continue;
+		}
 		if (!st->busy[k])
 			st->cand[n++] = k;
+	}
 	for (size_t e = 0; e < upto; e++) {
 		const uint32_t *nodes = ending[e].nodes;
 
@@ -447,40 +461,66 @@ static void _hold(struct sim_state *st, const struct sim_job *h, double at,
 	p->ops->hold(p->ctx, h, at, st->cand, n);
 }
 
-static int _fits_now(struct sim_state *st, const struct sim_job *j)
+/*
+ * The policy's free nodes and headroom during one pass.  They change only
+ * when the policy is asked to start or hold a job, so the pass reads them
+ * again after each such call instead of once per queued job.
+ */
+struct sim_room {
+	uint32_t nodes;
+	double w;
+};
+
+static void _room(struct sim_state *st, struct sim_room *r)
 {
 	const struct sim_pol *p = st->p;
 
-	return j->nodes <= p->ops->free_nodes(p->ctx) &&
-	       p->ops->job_w(p->ctx, j) <= p->ops->headroom_w(p->ctx);
+	r->nodes = p->ops->free_nodes(p->ctx);
+	r->w = p->ops->headroom_w(p->ctx);
+}
+
+static int _fits_now(struct sim_state *st, const struct sim_room *r,
+		     const struct sim_job *j)
+{
+	const struct sim_pol *p = st->p;
+
+	return j->nodes <= r->nodes && p->ops->job_w(p->ctx, j) <= r->w;
 }
 
 /*
  * One EASY pass.  The head job's power hold only matters to the backfill
  * starts of this pass (it is dropped at the next event), so it is made
  * lazily, just before the first one is tried: most passes try none.
+ * Free nodes never grow during a pass: once none is left, the rest of the
+ * queue stays as it is.
  */
 static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 {
 	const struct sim_pol *p = st->p;
 	double shadow = -1, extra_n = 0, extra_w = 0;
 	const struct sim_job *head = NULL;
-	size_t keep = 0, upto = 0;
+	size_t keep = 0, upto = 0, q;
+	struct sim_room room;
 
-	for (size_t q = 0; q < st->nqueue; q++) {
+	_room(st, &room);
+	for (q = 0; q < st->nqueue; q++) {
 		uint32_t id = st->queue[q];
 		const struct sim_job *j = &st->t->jobs[id];
 		int rc = 0;
 
 		if (shadow < 0) {
-			if (_fits_now(st, j))
+			if (_fits_now(st, &room, j)) {
 				rc = _try_start(st, id, now);
+				_room(st, &room);
+			}
 			if (rc == 0) {
 				shadow = _shadow(st, j, tmp, &upto, &extra_n,
 						 &extra_w);
 				head = j;
 			}
-		} else if (p->ops->free_nodes(p->ctx) && _fits_now(st, j)) {
+		} else if (!room.nodes) {
+			break;
+		} else if (_fits_now(st, &room, j)) {
 			int early = now + j->dur <= shadow;
 			double w = p->ops->job_w(p->ctx, j);
 
@@ -490,6 +530,7 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 					head = NULL;
 				}
 				rc = _try_start(st, id, now);
+				_room(st, &room);
 				if (rc == 1 && !early) {
 					extra_n -= j->nodes;
 					extra_w -= w;
@@ -501,6 +542,8 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		if (rc == 0)
 			st->queue[keep++] = id;
 	}
+	for (; q < st->nqueue; q++)
+		st->queue[keep++] = st->queue[q];
 	st->nqueue = keep;
 	return 0;
 }

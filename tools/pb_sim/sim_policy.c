@@ -81,6 +81,12 @@ struct sim_power {
 	int *est_rc;
 	pb_watts_t max_w, floor_w, eff_w;
 	pb_watts_t granted; /* the last started job's limit, 0 = none */
+	/*
+	 * _job_w per trace job, asked for every queued job at every event:
+	 * valid while jw_gen[id] == gen + 1 (it follows the estimates).
+	 */
+	uint64_t *jw_gen;
+	double *jw;
 };
 
 #define SIM_HOLD_ID 1 /* the one reservation EASY makes */
@@ -158,8 +164,15 @@ static int _free_on(void *ctx, uint32_t node)
 static double _job_w(void *ctx, const struct sim_job *j)
 {
 	struct sim_power *p = ctx;
+	uint32_t id = j->id;
 
-	return j->nodes * _rise(p, j, _lowest(p, j));
+	if (!p->jw || id >= p->t->n || j != &p->t->jobs[id])
+		return j->nodes * _rise(p, j, _lowest(p, j));
+	if (p->jw_gen[id] != p->gen + 1) {
+		p->jw[id] = j->nodes * _rise(p, j, _lowest(p, j));
+		p->jw_gen[id] = p->gen + 1;
+	}
+	return p->jw[id];
 }
 
 static int _fits_ever(void *ctx, const struct sim_job *j)
@@ -311,11 +324,13 @@ static void _hold(void *ctx, const struct sim_job *j, double start,
 {
 	struct sim_power *p = ctx;
 	int64_t t = (int64_t)start;
+	uint64_t *w = pb_bitset_words_mut(p->cand);
 	pb_alloc_t alloc;
 
+	/* the engine's nodes are in range: set the words directly */
 	pb_bitset_clear_all(p->cand);
 	for (uint32_t i = 0; i < n; i++)
-		pb_bitset_set(p->cand, cand[i]);
+		w[cand[i] / 64] |= UINT64_C(1) << (cand[i] % 64);
 	if (!_choose(p, j, t, t + (int64_t)j->dur, _want(p, j), &alloc))
 		return;
 	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, t,
@@ -360,6 +375,8 @@ static void _destroy(void *ctx)
 	free(p->est_gen);
 	free(p->est_w);
 	free(p->est_rc);
+	free(p->jw_gen);
+	free(p->jw);
 	free(p->an);
 	free(p);
 }
@@ -514,6 +531,12 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 		p->est_w = calloc(n, sizeof(*p->est_w));
 		p->est_rc = calloc(n, sizeof(*p->est_rc));
 		if (!p->learn || !p->est_gen || !p->est_w || !p->est_rc)
+			return -1;
+	}
+	if (p->t && p->t->n) {
+		p->jw_gen = calloc(p->t->n, sizeof(*p->jw_gen));
+		p->jw = calloc(p->t->n, sizeof(*p->jw));
+		if (!p->jw_gen || !p->jw)
 			return -1;
 	}
 	for (uint32_t n = 0; p->power_save && n < s->nodes; n++)

@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Memo of per-switch placement attempts (see place_memo.h for when an
+ * entry holds).  It owns the maps from nodes and domains to the switches
+ * over them, each switch's outer domains, the last decision's inputs and
+ * the entries; everything is sized at create.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/place_memo.h"
+
+#define NONE UINT32_MAX
+
+struct pb_place_memo {
+	uint32_t nn, nd, nsw, nl, nc, nwords;
+	uint32_t *sw_level, *sw_off, *sw_cnt; /* [nsw] */
+	uint32_t *node_sw; /* [nn * nl]: the switch of each level over a node */
+	uint32_t *dom_sw;  /* [nd * nl]: the one switch a domain lies under */
+	bool *lvl_ok;	   /* [nl]: no leaf domain spans two switches */
+	uint32_t *outer_first, *outer; /* [nsw + 1], CSR: outer domains */
+	pb_watts_t *outer_then; /* CSR as outer: their avail at the put */
+	/* the last decision's inputs */
+	const void *ledger;
+	bool primed;
+	uint64_t *prev_cand; /* [nwords] */
+	bool *prev_on;	     /* [nn] */
+	/* entries: valid while ent_ok and ent_ver == sw_ver */
+	uint64_t *sw_ver, *ent_ver; /* [nsw] */
+	bool *ent_ok;
+	uint32_t *ent_want, *ent_picked;
+	pb_watts_t *ent_left;
+	pb_watts_t *ent_incr; /* [nsw * nc] */
+	uint32_t *store;      /* [nl * nn]: picks at the switch's offset */
+	/* the current request */
+	const pb_watts_t *avail;
+	uint32_t want;
+	pb_watts_t incr[PB_PLACE_MEMO_CLASSES];
+	pb_watts_t bound;
+};
+
+void pb_place_memo_destroy(pb_place_memo_t *m)
+{
+	if (!m)
+		return;
+	free(m->sw_level);
+	free(m->sw_off);
+	free(m->sw_cnt);
+	free(m->node_sw);
+	free(m->dom_sw);
+	free(m->lvl_ok);
+	free(m->outer_first);
+	free(m->outer);
+	free(m->outer_then);
+	free(m->prev_cand);
+	free(m->prev_on);
+	free(m->sw_ver);
+	free(m->ent_ver);
+	free(m->ent_ok);
+	free(m->ent_want);
+	free(m->ent_picked);
+	free(m->ent_left);
+	free(m->ent_incr);
+	free(m->store);
+	free(m);
+}
+
+/* Each switch's level and index range, and the switch over each node. */
+static void _map_switches(pb_place_memo_t *m, const pb_net_t *net)
+{
+	const uint32_t *base, *nodes;
+
+	pb_net_order(net, &base);
+	for (size_t i = 0; i < (size_t)m->nn * m->nl; i++)
+		m->node_sw[i] = NONE;
+	for (uint32_t s = 0; s < m->nsw; s++) {
+		m->sw_level[s] = pb_net_switch_level(net, s);
+		m->sw_cnt[s] = pb_net_switch_nodes(net, s, &nodes);
+		m->sw_off[s] = (uint32_t)(nodes - base);
+		for (uint32_t i = 0; i < m->sw_cnt[s]; i++)
+			m->node_sw[(size_t)(m->sw_off[s] + i) * m->nl +
+				   m->sw_level[s]] = s;
+	}
+}
+
+/*
+ * The switch of each level a domain's nodes all lie under (lo/hi: its
+ * lowest and highest node); a leaf domain without one disables the
+ * level.
+ */
+static void _map_domains(pb_place_memo_t *m, const pb_site_t *site,
+			 const uint32_t *lo, const uint32_t *hi)
+{
+	for (uint32_t d = 0; d < m->nd; d++) {
+		for (uint32_t lv = 0; lv < m->nl; lv++) {
+			uint32_t s =
+			    lo[d] == NONE
+				? NONE
+				: m->node_sw[(size_t)lo[d] * m->nl + lv];
+
+			if (s != NONE && hi[d] >= m->sw_off[s] + m->sw_cnt[s])
+				s = NONE;
+			m->dom_sw[(size_t)d * m->nl + lv] = s;
+			if (s == NONE && lo[d] != NONE &&
+			    pb_site_domain_is_leaf(site, d))
+				m->lvl_ok[lv] = false;
+		}
+	}
+}
+
+/* Outer domains of every switch (fill: false counts them only). */
+static uint32_t _outer_pass(pb_place_memo_t *m, const pb_site_t *site,
+			    uint32_t *mark, bool fill)
+{
+	uint32_t k = 0;
+
+	for (uint32_t d = 0; d < m->nd; d++)
+		mark[d] = NONE;
+	for (uint32_t s = 0; s < m->nsw; s++) {
+		uint32_t lv = m->sw_level[s];
+
+		if (fill)
+			m->outer_first[s] = k;
+		for (uint32_t i = 0; i < m->sw_cnt[s]; i++) {
+			const uint32_t *path;
+			uint32_t len =
+			    pb_site_node_path(site, m->sw_off[s] + i, &path);
+
+			for (uint32_t j = 0; j < len; j++) {
+				uint32_t d = path[j];
+
+				if (mark[d] == s ||
+				    m->dom_sw[(size_t)d * m->nl + lv] == s)
+					continue;
+				mark[d] = s;
+				if (fill)
+					m->outer[k] = d;
+				k++;
+			}
+		}
+	}
+	if (fill)
+		m->outer_first[m->nsw] = k;
+	return k;
+}
+
+/* Lowest and highest node under each domain (NONE: no node). */
+static void _domain_spans(const pb_site_t *site, uint32_t nn, uint32_t *lo,
+			  uint32_t *hi, uint32_t nd)
+{
+	for (uint32_t d = 0; d < nd; d++) {
+		lo[d] = NONE;
+		hi[d] = 0;
+	}
+	for (uint32_t n = 0; n < nn; n++) {
+		const uint32_t *path;
+		uint32_t len = pb_site_node_path(site, n, &path);
+
+		for (uint32_t j = 0; j < len; j++) {
+			if (lo[path[j]] == NONE)
+				lo[path[j]] = n;
+			hi[path[j]] = n;
+		}
+	}
+}
+
+static int _maps(pb_place_memo_t *m, const pb_site_t *site, const pb_net_t *net)
+{
+	uint32_t *lo = calloc(m->nd + 1, sizeof(*lo));
+	uint32_t *hi = calloc(m->nd + 1, sizeof(*hi));
+	uint32_t k;
+	int rc = -1;
+
+	if (!lo || !hi)
+		goto out;
+	_map_switches(m, net);
+	_domain_spans(site, m->nn, lo, hi, m->nd);
+	_map_domains(m, site, lo, hi);
+	/* lo serves as the marks now */
+	k = _outer_pass(m, site, lo, false) + 1;
+	m->outer = calloc(k, sizeof(*m->outer));
+	m->outer_then = calloc(k, sizeof(*m->outer_then));
+	if (!m->outer || !m->outer_then)
+		goto out;
+	_outer_pass(m, site, lo, true);
+	rc = 0;
+out:
+	free(lo);
+	free(hi);
+	return rc;
+}
+
+pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
+				      const pb_net_t *net)
+{
+	pb_place_memo_t *m = calloc(1, sizeof(*m));
+	size_t nsw;
+
+	if (!m)
+		return NULL;
+	m->nn = pb_site_node_count(site);
+	m->nd = pb_site_domain_count(site);
+	m->nc = pb_site_class_count(site);
+	m->nsw = pb_net_switch_count(net);
+	m->nl = m->nsw ? pb_net_max_level(net) + 1 : 0;
+	m->nwords = (m->nn + 63) / 64;
+	nsw = (size_t)m->nsw + 1;
+	m->sw_level = calloc(nsw, sizeof(*m->sw_level));
+	m->sw_off = calloc(nsw, sizeof(*m->sw_off));
+	m->sw_cnt = calloc(nsw, sizeof(*m->sw_cnt));
+	m->node_sw = calloc((size_t)m->nn * m->nl + 1, sizeof(*m->node_sw));
+	m->dom_sw = calloc((size_t)m->nd * m->nl + 1, sizeof(*m->dom_sw));
+	m->lvl_ok = calloc(m->nl + 1, sizeof(*m->lvl_ok));
+	m->outer_first = calloc(nsw, sizeof(*m->outer_first));
+	m->prev_cand = calloc(m->nwords + 1, sizeof(*m->prev_cand));
+	m->prev_on = calloc(m->nn + 1, sizeof(*m->prev_on));
+	m->sw_ver = calloc(nsw, sizeof(*m->sw_ver));
+	m->ent_ver = calloc(nsw, sizeof(*m->ent_ver));
+	m->ent_ok = calloc(nsw, sizeof(*m->ent_ok));
+	m->ent_want = calloc(nsw, sizeof(*m->ent_want));
+	m->ent_picked = calloc(nsw, sizeof(*m->ent_picked));
+	m->ent_left = calloc(nsw, sizeof(*m->ent_left));
+	m->ent_incr = calloc(nsw * PB_PLACE_MEMO_CLASSES, sizeof(*m->ent_incr));
+	m->store = calloc((size_t)m->nl * m->nn + 1, sizeof(*m->store));
+	if (m->nc > PB_PLACE_MEMO_CLASSES || !m->sw_level || !m->sw_off ||
+	    !m->sw_cnt || !m->node_sw || !m->dom_sw || !m->lvl_ok ||
+	    !m->outer_first || !m->prev_cand || !m->prev_on || !m->sw_ver ||
+	    !m->ent_ver || !m->ent_ok || !m->ent_want || !m->ent_picked ||
+	    !m->ent_left || !m->ent_incr || !m->store)
+		goto fail;
+	for (uint32_t lv = 0; lv < m->nl; lv++)
+		m->lvl_ok[lv] = true;
+	if (_maps(m, site, net))
+		goto fail;
+	return m;
+fail:
+	pb_place_memo_destroy(m);
+	return NULL;
+}
+
+/* Something under every switch over node n changed. */
+static void _bump_node(pb_place_memo_t *m, uint32_t n)
+{
+	for (uint32_t lv = 0; lv < m->nl; lv++) {
+		uint32_t s = m->node_sw[(size_t)n * m->nl + lv];
+
+		if (s != NONE)
+			m->sw_ver[s]++;
+	}
+}
+
+/* Domain d's avail changed: so did what lies under its switches. */
+static void _bump_domain(pb_place_memo_t *m, uint32_t d)
+{
+	for (uint32_t lv = 0; lv < m->nl; lv++) {
+		uint32_t s = m->dom_sw[(size_t)d * m->nl + lv];
+
+		if (s != NONE)
+			m->sw_ver[s]++;
+	}
+}
+
+/* The nodes of word k whose candidacy or power state changed. */
+static uint64_t _word_changes(pb_place_memo_t *m, uint32_t k,
+			      const uint64_t *cand, const bool *on)
+{
+	uint32_t from = k * 64, len = m->nn - from < 64 ? m->nn - from : 64;
+	uint64_t x = cand[k] ^ m->prev_cand[k];
+
+	m->prev_cand[k] = cand[k];
+	if (memcmp(on + from, m->prev_on + from, len)) {
+		for (uint32_t b = 0; b < len; b++)
+			if (on[from + b] != m->prev_on[from + b])
+				x |= UINT64_C(1) << b;
+		memcpy(m->prev_on + from, on + from, len);
+	}
+	return x;
+}
+
+static void _track(pb_place_memo_t *m, const uint32_t *changed,
+		   uint32_t nchanged, const uint64_t *cand, const bool *on)
+{
+	for (uint32_t i = 0; i < nchanged; i++)
+		_bump_domain(m, changed[i]);
+	for (uint32_t k = 0; k < m->nwords; k++) {
+		uint64_t x = _word_changes(m, k, cand, on);
+
+		for (; x; x &= x - 1)
+			_bump_node(m, k * 64 + (uint32_t)__builtin_ctzll(x));
+	}
+}
+
+void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
+			 const pb_watts_t *avail, const uint32_t *changed,
+			 uint32_t nchanged, const uint64_t *cand,
+			 const bool *on)
+{
+	if (!m->primed || m->ledger != ledger) {
+		memset(m->ent_ok, 0, m->nsw * sizeof(*m->ent_ok));
+		memcpy(m->prev_cand, cand, m->nwords * sizeof(*cand));
+		memcpy(m->prev_on, on, m->nn * sizeof(*on));
+		m->primed = true;
+		m->ledger = ledger;
+	} else {
+		_track(m, changed, nchanged, cand, on);
+	}
+	m->avail = avail;
+}
+
+void pb_place_memo_request(pb_place_memo_t *m, uint32_t nnodes,
+			   const pb_watts_t *class_incr, pb_watts_t bound)
+{
+	m->want = nnodes;
+	m->bound = bound;
+	for (uint32_t c = 0; c < m->nc; c++)
+		m->incr[c] = class_incr[c];
+}
+
+/*
+ * Every outer domain of sw as it was at sw's put: the same avail, or
+ * loose (avail >= bound) then and now.
+ */
+static bool _outer_same(const pb_place_memo_t *m, uint32_t sw)
+{
+	for (uint32_t k = m->outer_first[sw]; k < m->outer_first[sw + 1]; k++) {
+		pb_watts_t now = m->avail[m->outer[k]], then = m->outer_then[k];
+
+		if (now != then && (now < m->bound || then < m->bound))
+			return false;
+	}
+	return true;
+}
+
+bool pb_place_memo_get(const pb_place_memo_t *m, uint32_t sw, uint32_t *picked,
+		       pb_watts_t *leftover, const uint32_t **picks)
+{
+	uint32_t lv = m->sw_level[sw];
+
+	if (!m->lvl_ok[lv] || !m->ent_ok[sw] ||
+	    m->ent_ver[sw] != m->sw_ver[sw] || m->ent_want[sw] != m->want)
+		return false;
+	for (uint32_t c = 0; c < m->nc; c++)
+		if (m->ent_incr[sw * PB_PLACE_MEMO_CLASSES + c] != m->incr[c])
+			return false;
+	if (!_outer_same(m, sw))
+		return false;
+	*picked = m->ent_picked[sw];
+	*leftover = m->ent_left[sw];
+	*picks = m->store + (size_t)lv * m->nn + m->sw_off[sw];
+	return true;
+}
+
+void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
+		       pb_watts_t leftover, const uint32_t *picks)
+{
+	uint32_t lv = m->sw_level[sw];
+
+	m->ent_ok[sw] = false;
+	if (!m->lvl_ok[lv] || picked > m->sw_cnt[sw])
+		return;
+	for (uint32_t k = m->outer_first[sw]; k < m->outer_first[sw + 1]; k++)
+		m->outer_then[k] = m->avail[m->outer[k]];
+	memcpy(m->store + (size_t)lv * m->nn + m->sw_off[sw], picks,
+	       picked * sizeof(*picks));
+	m->ent_ok[sw] = true;
+	m->ent_ver[sw] = m->sw_ver[sw];
+	m->ent_want[sw] = m->want;
+	m->ent_picked[sw] = picked;
+	m->ent_left[sw] = leftover;
+	for (uint32_t c = 0; c < m->nc; c++)
+		m->ent_incr[sw * PB_PLACE_MEMO_CLASSES + c] = m->incr[c];
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The placer keeps attempts and preparations from one decision to the
+ * next (place_memo.h, the ledger generation).  Property: on seeded random
+ * sites under a net in node index order, with jobs starting, ending,
+ * nodes powering off and reservations coming and going between
+ * decisions, and caps changed now and then, a long-lived placer answers
+ * every filter and choice exactly as a placer created for that one
+ * decision.
+ */
+#include "random_site.h"
+
+#include "policy/place.h"
+
+static unsigned long long compared;
+
+/* Leaf switches over consecutive nodes, all attached, 0-2 levels above. */
+static pb_net_t *ident_net(struct rng *r, uint32_t nn)
+{
+	pb_error_t err = {{0}};
+	pb_net_t *net = pb_net_create(nn);
+	uint32_t levels = rng_below(r, 3), nsw = 0, node = 0;
+	int32_t top = -1, mid = -1;
+	char name[32];
+
+	if (levels >= 1)
+		top = pb_net_add_switch(net, "top", -1, &err);
+	while (node < nn) {
+		uint32_t k = 1 + rng_below(r, 6);
+		int32_t leaf;
+
+		if (levels == 2 && (mid < 0 || rng_below(r, 3) == 0)) {
+			snprintf(name, sizeof(name), "mid%u", nsw);
+			mid = pb_net_add_switch(net, name, top, &err);
+		}
+		snprintf(name, sizeof(name), "leaf%u", nsw++);
+		leaf =
+		    pb_net_add_switch(net, name, levels == 2 ? mid : top, &err);
+		for (uint32_t i = 0; i < k && node < nn; i++, node++)
+			pb_net_attach_node(net, (uint32_t)leaf, node, &err);
+	}
+	if (pb_net_finalize(net, &err))
+		fail_msg("ident net: %s", err.text);
+	return net;
+}
+
+struct world {
+	pb_site_t *s;
+	pb_net_t *net;
+	pb_ledger_t *l;
+	pb_placer_t *keep;
+	uint32_t nn, njobs;
+	uint32_t job_of[256]; /* 0: free */
+	bool held;
+	uint32_t shape;
+	uint64_t seed;
+};
+
+/*
+ * A few request shapes, mostly the last one again: a memo entry is only
+ * of use to a request of its own shape.
+ */
+static pb_place_req_t _request(struct world *w, struct rng *r, int64_t now)
+{
+	static const pb_place_req_t shapes[] = {
+	    {.nnodes = 1, .gpus = 8},
+	    {.nnodes = 2, .gpus = 8},
+	    {.nnodes = 3, .gpus = 8},
+	    {.nnodes = 5, .gpus = 8},
+	    {.nnodes = 2, .gpus = 2, .cores = 48},
+	    {.nnodes = 4, .gpus = 0, .gpu_watts_hint = 400},
+	};
+	pb_place_req_t req;
+
+	if (rng_below(r, 4) == 0)
+		w->shape = rng_below(r, sizeof(shapes) / sizeof(shapes[0]));
+	req = shapes[w->shape];
+	req.now = now;
+	req.end = now + 100 + rng_below(r, 2) * 500;
+	req.hint_scope = PB_HINT_EVERYWHERE;
+	return req;
+}
+
+/* Between decisions: ends, power-offs, a reservation made or dropped. */
+static void _churn(struct world *w, struct rng *r, int64_t now)
+{
+	if (w->njobs && rng_below(r, 3) == 0) {
+		uint32_t id = 1 + rng_below(r, w->njobs);
+
+		if (pb_ledger_release(w->l, id) == 0)
+			for (uint32_t n = 0; n < w->nn; n++)
+				if (w->job_of[n] == id)
+					w->job_of[n] = 0;
+	}
+	for (uint32_t n = 0; n < w->nn; n++)
+		if (!w->job_of[n] && rng_below(r, 40) == 0)
+			pb_ledger_set_node_power(w->l, n, false, NULL);
+	if (rng_below(r, 12) == 0) {
+		uint32_t d = rng_below(r, pb_site_domain_count(w->s));
+		pb_watts_t cap = pb_ledger_cap(w->l, d);
+
+		pb_ledger_set_cap(
+		    w->l, d, cap + cap / 8 - rng_below(r, 2) * (cap / 4), NULL);
+	}
+	if (rng_below(r, 5) == 0) {
+		if (w->held) {
+			pb_ledger_unreserve(w->l, 1);
+			w->held = false;
+		} else {
+			pb_alloc_node_t an = {rng_below(r, w->nn), 8, 0};
+			pb_alloc_t a = {&an, 1, 0, PB_HINT_EVERYWHERE};
+
+			w->held = !pb_ledger_reserve(
+			    w->l, 1, &a, now + 50 + rng_below(r, 100),
+			    now + 400, NULL);
+		}
+	}
+}
+
+static void _same(const struct world *w, const pb_bitset_t *a,
+		  const pb_bitset_t *b, const char *what)
+{
+	for (uint32_t n = 0; n < w->nn; n++)
+		if (pb_bitset_test(a, n) != pb_bitset_test(b, n))
+			fail_msg("seed %llu: %s differs at node %u",
+				 (unsigned long long)w->seed, what, n);
+}
+
+/* One decision by the long-lived placer and by a fresh one. */
+static void _decide(struct world *w, struct rng *r, int64_t now)
+{
+	pb_error_t err = {{0}};
+	pb_placer_t *fresh = pb_place_create(w->s, w->net, &err);
+	pb_place_req_t req = _request(w, r, now);
+	pb_bitset_t *ck = pb_bitset_create(w->nn),
+		    *cf = pb_bitset_create(w->nn);
+	pb_bitset_t *ok = pb_bitset_create(w->nn),
+		    *of = pb_bitset_create(w->nn);
+	pb_verdict_t vk, vf;
+	bool some = rng_below(r, 8) == 0;
+	int rk, rf;
+
+	assert_non_null(fresh);
+	/* the free nodes; now and then not all of them */
+	for (uint32_t n = 0; n < w->nn; n++)
+		if (!w->job_of[n] && (!some || rng_below(r, 2)))
+			pb_bitset_set(ck, n);
+	pb_bitset_copy(cf, ck);
+	assert_int_equal(pb_place_filter(w->keep, w->l, ck, &req),
+			 pb_place_filter(fresh, w->l, cf, &req));
+	_same(w, ck, cf, "filter");
+	rk = pb_place_choose(w->keep, w->l, ck, &req, ok,
+			     rng_below(r, 2) ? &vk : NULL);
+	rf = pb_place_choose(fresh, w->l, cf, &req, of, &vf);
+	if (rk != rf)
+		fail_msg("seed %llu: choose %d, fresh %d",
+			 (unsigned long long)w->seed, rk, rf);
+	_same(w, ok, of, "choice");
+	compared++;
+	if (rk == 0 && rng_below(r, 2)) {
+		pb_alloc_node_t an[256];
+		pb_alloc_t a = {an, 0, req.gpu_watts_hint, req.hint_scope};
+
+		for (int64_t i = pb_bitset_next(ok, 0); i >= 0;
+		     i = pb_bitset_next(ok, (uint32_t)i + 1))
+			an[a.count++] =
+			    (pb_alloc_node_t){(uint32_t)i, req.gpus, req.cores};
+		if (!pb_ledger_commit(w->l, ++w->njobs, &a, req.end, NULL))
+			for (uint32_t k = 0; k < a.count; k++)
+				w->job_of[an[k].node] = w->njobs;
+	}
+	pb_bitset_destroy(ck);
+	pb_bitset_destroy(cf);
+	pb_bitset_destroy(ok);
+	pb_bitset_destroy(of);
+	pb_place_destroy(fresh);
+}
+
+static void check_seed(uint64_t seed)
+{
+	pb_error_t err = {{0}};
+	struct world w = {.seed = seed};
+	struct rng r;
+
+	rng_seed(&r, seed);
+	w.s = random_site(&r, 60);
+	w.nn = pb_site_node_count(w.s);
+	w.net = ident_net(&r, w.nn);
+	w.l = pb_ledger_create(w.s, NULL, &err);
+	w.keep = pb_place_create(w.s, w.net, &err);
+	assert_non_null(w.keep);
+	for (uint32_t round = 0; round < 60; round++) {
+		int64_t now = 1000 + round * 10;
+
+		if (rng_below(&r, 3) == 0)
+			_churn(&w, &r, now);
+		_decide(&w, &r, now);
+	}
+	pb_place_destroy(w.keep);
+	pb_ledger_destroy(w.l);
+	pb_net_destroy(w.net);
+	pb_site_destroy(w.s);
+}
+
+static void test_memo_matches_fresh(void **state)
+{
+	uint32_t iters = env_u32("PB_PLACE_ITERS", 1500);
+	uint64_t base = env_u32("PB_PROPERTY_SEED", 1);
+
+	(void)state;
+	for (uint32_t i = 0; i < iters; i++)
+		check_seed(base + i);
+	printf("%u sites: %llu decisions the same as a fresh placer's\n", iters,
+	       compared);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_memo_matches_fresh),
+	};
+
+	return cmocka_run_group_tests_name("policy_place_memo", tests, NULL,
+					   NULL);
+}
