@@ -24,6 +24,7 @@
 #include "sim_pols.h"
 #include "sim_site.h"
 #include "sim_trace.h"
+#include "topology/load.h"
 
 #define SIM_NPOL 8
 
@@ -35,7 +36,7 @@ struct sim_opts {
 	const char *trace, *site, *json, *plot, *mapping, *policies, *gpu;
 	const char *draw_cdf, *draw_rule, *topology;
 	double nodes, cap_mw, pue, cooling_mw, reserve;
-	double busy_w, jitter, floor_w;
+	double busy_w, jitter, floor_w, learned_after;
 	unsigned long long seed;
 	int power_save, timing, progress, quiet;
 };
@@ -70,6 +71,9 @@ static void _usage(FILE *f)
 		"(default 0.1)\n"
 		"  --limit-floor W     lowest GPU limit the scheduler sets "
 		"(default 70%% of board)\n"
+		"  --learned-after S   a run's draw is learned once it has "
+		"run S s (default 600;\n"
+		"                      0: at its end), as LearnedDrawAfter=\n"
 		"  --mapping K=V,...   "
 		"scale=256,load=0.9,max-dur=172800,from=0,power=full|milli\n"
 		"  --no-power-save     power policies keep free nodes idle "
@@ -117,6 +121,7 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 		O_BUSY,
 		O_JIT,
 		O_FLOOR,
+		O_LEARN_AFTER,
 		O_TOPO
 	};
 	static const struct option lo[] = {{"trace", 1, 0, 't'},
@@ -142,6 +147,7 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 					   {"draw-busy-w", 1, 0, O_BUSY},
 					   {"draw-jitter", 1, 0, O_JIT},
 					   {"limit-floor", 1, 0, O_FLOOR},
+					   {"learned-after", 1, 0, O_LEARN_AFTER},
 					   {"topology", 1, 0, O_TOPO},
 					   {0, 0, 0, 0}};
 	int c;
@@ -153,6 +159,7 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 	o->draw_rule = "busy";
 	o->busy_w = 150;
 	o->jitter = 0.1;
+	o->learned_after = -1; /* the site file's, else the plugin's default */
 	o->power_save = 1;
 	o->progress = isatty(STDERR_FILENO);
 	while ((c = getopt_long(argc, argv, "t:s:p:m:S:j:P:qh", lo, NULL)) !=
@@ -219,6 +226,11 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 			if (_num_arg("--limit-floor", optarg, &o->floor_w))
 				return -1;
 			break;
+		case O_LEARN_AFTER:
+			if (_num_arg("--learned-after", optarg,
+				     &o->learned_after))
+				return -1;
+			break;
 		case O_NOPS:
 			o->power_save = 0;
 			break;
@@ -274,6 +286,8 @@ static int _conf_site(struct sim_opts *o, struct sim_site *s,
 	/* --limit-floor overrides GpuLimitFloor=, as it does the default */
 	if (!(o->floor_w > 0))
 		o->floor_w = c->floor_w;
+	if (o->learned_after < 0)
+		o->learned_after = c->learned_after;
 	return 0;
 }
 
@@ -368,7 +382,8 @@ static int _make(int k, const struct sim_site *s, const struct sim_opts *so,
 					     : k == 5	      ? SIM_LIMITS_EFFICIENT
 							      : SIM_LIMITS_NONE,
 				   .learned = k >= 6,
-				   .floor_w = so->floor_w};
+				   .floor_w = so->floor_w,
+				   .learned_after = so->learned_after};
 	char err[512];
 	int rc;
 
@@ -426,6 +441,8 @@ int main(int argc, char **argv)
 	if (_parse(argc, argv, &o) || _site(&o, &site, &conf) ||
 	    _which(o.policies, conf.policy, want))
 		return 2;
+	if (o.learned_after < 0)
+		o.learned_after = PB_LEARN_AFTER_DEFAULT;
 	if (sim_trace_load(o.trace, o.mapping, site.nodes, site.gpn, &map, &tr,
 			   err, sizeof(err))) {
 		fprintf(stderr, "pb-sim: %s\n", err);
@@ -504,7 +521,8 @@ int main(int argc, char **argv)
 		    .span_s = tr.n ? tr.jobs[tr.n - 1].submit : 0,
 		    .ncls = tr.ncls,
 		    .floor_w = floor_w,
-		    .eff_w = sim_policy_efficient_w(&site, floor_w)};
+		    .eff_w = sim_policy_efficient_w(&site, floor_w),
+		    .learned_after = o.learned_after};
 	}
 	rc = _outputs(&o, &rep) ? 1 : 0;
 	free(tdup);

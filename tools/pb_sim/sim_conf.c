@@ -32,6 +32,7 @@
 #include "policy/net.h"
 #include "policy/site.h"
 #include "topology/build.h"
+#include "topology/load.h"
 #include "topology/conf.h"
 #include "topology/topoconf.h"
 
@@ -571,6 +572,8 @@ static void _settings(struct _load *l, const struct sim_site *s,
 			: st->gpu_limits == PB_CONF_LIMITS_HIGHEST ? 1
 								   : 0;
 	c->learned = st->learned_draw;
+	c->learned_after = st->has_learned_after ? st->learned_after_s
+						 : PB_LEARN_AFTER_DEFAULT;
 	c->hints = st->user_watt_hints == PB_CONF_HINTS_ENFORCED ? 2
 		   : st->user_watt_hints == PB_CONF_HINTS_YES	 ? 1
 								 : 0;

@@ -30,7 +30,9 @@
  * A job whose GPUs are limited below their true draw runs slower (the
  * physics' speed s): its run takes dur / s and delivers dur x GPUs of
  * full-speed work.  The policy sees only the limit it set and, at the
- * job's end, the draw the nodes measured.
+ * job's end (or once it has run the policy's observe_after, an event of
+ * its own applied after the ends of that instant), the draw the nodes
+ * measured.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -85,6 +87,10 @@ struct sim_state {
 	/* running jobs: binary min-heap on (end, job) */
 	struct sim_run_job *heap;
 	size_t nheap;
+	/* observations due while jobs run: min-heap on (time, job) */
+	struct sim_run_job *obs;
+	size_t nobs;
+	uint8_t *observed; /* per job: observed while it ran */
 	struct sim_run_job *scan; /* scratch copy of the heap, popped in order */
 	/* pending jobs in priority order */
 	uint32_t *queue;
@@ -113,19 +119,25 @@ static int _heap_less(const struct sim_run_job *a, const struct sim_run_job *b)
 	return a->job < b->job;
 }
 
-static void _heap_push(struct sim_state *st, struct sim_run_job rj)
+/* Push rj onto the min-heap h[0..*n). */
+static void _push(struct sim_run_job *h, size_t *n, struct sim_run_job rj)
 {
-	size_t i = st->nheap++;
+	size_t i = (*n)++;
 
 	while (i > 0) {
 		size_t up = (i - 1) / 2;
 
-		if (!_heap_less(&rj, &st->heap[up]))
+		if (!_heap_less(&rj, &h[up]))
 			break;
-		st->heap[i] = st->heap[up];
+		h[i] = h[up];
 		i = up;
 	}
-	st->heap[i] = rj;
+	h[i] = rj;
+}
+
+static void _heap_push(struct sim_state *st, struct sim_run_job rj)
+{
+	_push(st->heap, &st->nheap, rj);
 }
 
 /* Pop the least of the min-heap h[0..*n). */
@@ -297,7 +309,7 @@ static void _finish(struct sim_state *st, struct sim_run_job *rj)
 {
 	const struct sim_job *j = &st->t->jobs[rj->job];
 
-	if (st->p->ops->observe)
+	if (st->p->ops->observe && !st->observed[rj->job])
 		st->p->ops->observe(st->p->ctx, j, st->gpu_true[rj->job],
 				    rj->end);
 	st->p->ops->finish(st->p->ctx, j, rj->nodes);
@@ -385,6 +397,11 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 			  sim_site_node_w(st->s, j->gpus_per_node, true_w));
 	}
 	st->start[id] = now;
+	if (p->ops->observe && p->observe_after > 0 &&
+	    rj.end - now > p->observe_after)
+		_push(st->obs, &st->nobs,
+		      (struct sim_run_job){.end = now + p->observe_after,
+					   .job = id});
 	st->r->leaf_mean += _leaves(st->s, rj.nodes, j->nodes);
 	st->r->started++;
 	_heap_push(st, rj);
@@ -685,6 +702,8 @@ static void _state_free(struct sim_state *st)
 	for (size_t k = 0; k < st->nheap; k++)
 		free(st->heap[k].nodes);
 	free(st->heap);
+	free(st->obs);
+	free(st->observed);
 	free(st->scan);
 	free(st->queue);
 	free(st->start);
@@ -720,6 +739,8 @@ static int _state_init(struct sim_state *st)
 	size_t n = st->t->n ? st->t->n : 1;
 
 	st->heap = malloc(n * sizeof(*st->heap));
+	st->obs = malloc(n * sizeof(*st->obs));
+	st->observed = calloc(n, 1);
 	st->scan = malloc(n * sizeof(*st->scan));
 	st->queue = malloc(n * sizeof(*st->queue));
 	st->start = malloc(n * sizeof(*st->start));
@@ -728,7 +749,8 @@ static int _state_init(struct sim_state *st)
 	st->cand = malloc(s->nodes * sizeof(*st->cand));
 	st->speed = malloc(n * sizeof(*st->speed));
 	st->gpu_true = malloc(n * sizeof(*st->gpu_true));
-	if (!st->busy || !st->cand || !st->heap || !st->scan || !st->queue ||
+	if (!st->busy || !st->cand || !st->heap || !st->obs || !st->observed ||
+	    !st->scan || !st->queue ||
 	    !st->start ||
 	    !st->nodes_buf || !st->speed || !st->gpu_true ||
 	    _acct_init(&st->a[SIM_MODEL], s) || _acct_init(&st->a[SIM_TRUE], s))
@@ -773,6 +795,18 @@ static void _close(struct sim_state *st, double t)
 	r->true_dom_worst_w = tr->dom_worst_w;
 }
 
+/* Observations due by now, of jobs still running (an ended one was). */
+static void _observe_due(struct sim_state *st, double now)
+{
+	while (st->nobs && st->obs[0].end <= now) {
+		struct sim_run_job o = _pop(st->obs, &st->nobs);
+		const struct sim_job *j = &st->t->jobs[o.job];
+
+		st->observed[o.job] = 1;
+		st->p->ops->observe(st->p->ctx, j, st->gpu_true[o.job], o.end);
+	}
+}
+
 static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 		 struct sim_run_job *tmp)
 {
@@ -789,6 +823,8 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 			now = t->jobs[next].submit;
 		if (st->nheap && st->heap[0].end < now)
 			now = st->heap[0].end;
+		if (st->nobs && st->obs[0].end < now)
+			now = st->obs[0].end;
 		if (st->p->ops->unhold)
 			st->p->ops->unhold(st->p->ctx);
 		while (st->nheap && st->heap[0].end <= now) {
@@ -798,6 +834,7 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 			st->r->events++;
 			ended++;
 		}
+		_observe_due(st, now);
 		for (; next < t->n && t->jobs[next].submit <= now; next++) {
 			st->r->events++;
 			if (!st->p->ops->fits_ever(st->p->ctx, &t->jobs[next]))

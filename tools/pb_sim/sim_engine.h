@@ -53,9 +53,10 @@ struct sim_pol_ops {
 	void (*grant)(void *ctx, const struct sim_job *j, double *limit_w,
 		      double *held_w);
 	/*
-	 * Optional: at j's end, before finish, the mean per-GPU draw its
-	 * nodes measured (W): min(true draw, limit), what energy counters
-	 * give.  The only way a policy learns a job's true draw.
+	 * Optional: at j's end, before finish (or once it has run
+	 * observe_after), the mean per-GPU draw its nodes measured (W):
+	 * min(true draw, limit), what energy counters give.  The only way a
+	 * policy learns a job's true draw.
 	 */
 	void (*observe)(void *ctx, const struct sim_job *j, double gpu_w,
 			double now);
@@ -77,6 +78,12 @@ struct sim_pol {
 	const struct sim_pol_ops *ops;
 	void *ctx;
 	uint32_t powered; /* nodes kept powered when free (report) */
+	/*
+	 * s: observe (ops->observe) a job once it has run this long, not at
+	 * its end, as the plugin's LearnedDrawAfter= does; 0: at its end.
+	 * A job is observed once either way.
+	 */
+	double observe_after;
 };
 
 /* One point of the facility power curve: from t on, facility draws w. */

@@ -129,10 +129,11 @@ static void _draw_line(FILE *f, const struct sim_report *rep)
 			d->mean_node_w / 1e3);
 	}
 	fprintf(f,
-		"limits: floor %.0f W, efficient %.0f W per GPU; bound in "
+		"limits: floor %.0f W, efficient %.0f W per GPU; learned "
+		"after %.0f s; bound in "
 		"the arrival span (%.2f h): %.3f M GPU-h all nodes busy, "
 		"%.3f M at the IT cap\n\n",
-		rep->floor_w, rep->eff_w, rep->span_s / 3600,
+		rep->floor_w, rep->eff_w, rep->learned_after, rep->span_s / 3600,
 		sim_out_bound_nodes(rep) / 1e6, sim_out_bound_power(rep) / 1e6);
 }
 
@@ -246,12 +247,13 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 		"\"hall_rows\": %u, \"hall_cap_w\": %.0f, \"leaf_nodes\": %u, "
 		"\"group_leaves\": %u, \"power_saving\": %s, "
 		"\"gpu_limit_enforced\": true, \"limit_floor_w\": %.0f, "
-		"\"limit_efficient_w\": %.0f},\n",
+		"\"limit_efficient_w\": %.0f, \"learned_after_s\": %.0f},\n",
 		sim_site_idle_w(s), sim_site_busy_w(s, s->gpn, 1), s->standby_w,
 		s->cap_w, s->pue, s->cooling_w, s->reserve, s->rack_nodes,
 		s->rack_cap_w, s->row_racks, s->row_cap_w, s->hall_rows,
 		s->hall_cap_w, s->leaf_nodes, s->group_leaves,
-		rep->power_save ? "true" : "false", rep->floor_w, rep->eff_w);
+		rep->power_save ? "true" : "false", rep->floor_w, rep->eff_w,
+		rep->learned_after);
 	fprintf(f, "  \"draw\": ");
 	if (!rep->draw) {
 		fprintf(f, "{\"rule\": \"load\"},\n");

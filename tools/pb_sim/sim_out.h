@@ -29,6 +29,7 @@ struct sim_report {
 	double span_s;	      /* arrival span */
 	uint32_t ncls;	      /* job classes in the trace */
 	double floor_w, eff_w; /* site floor, efficient limit (W per GPU) */
+	double learned_after;  /* s, LearnedDrawAfter= of the learned policies */
 };
 
 /*

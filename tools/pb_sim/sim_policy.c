@@ -591,6 +591,7 @@ int sim_policy_power_ex(const struct sim_site *s,
 	pol->ops = &_ops;
 	pol->ctx = p;
 	pol->powered = o->power_save ? 0 : s->nodes;
+	pol->observe_after = o->learned ? o->learned_after : 0;
 	return 0;
 }
 

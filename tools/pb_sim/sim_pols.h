@@ -41,6 +41,7 @@ struct sim_power_opts {
 	int limits;   /* SIM_LIMITS_*: scheduler-chosen limits */
 	int learned;  /* charge and limit a class's learned draw */
 	double floor_w; /* lowest limit set; 0: 70% of the board limit */
+	double learned_after; /* s: LearnedDrawAfter=; 0: at a run's end */
 };
 
 /*

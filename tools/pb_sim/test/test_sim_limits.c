@@ -155,6 +155,73 @@ static const struct sim_pol_ops _fake_ops = {
     .grant = _f_grant,
 };
 
+/* The fake with observations recorded: (job, time, watts) in order. */
+struct seen {
+	struct fake f;
+	uint32_t n, job[8];
+	double at[8], w[8];
+};
+
+static void _f_observe(void *ctx, const struct sim_job *j, double gpu_w,
+		       double now)
+{
+	struct seen *v = ctx;
+
+	if (v->n < 8) {
+		v->job[v->n] = j->id;
+		v->at[v->n] = now;
+		v->w[v->n++] = gpu_w;
+	}
+}
+
+static const struct sim_pol_ops _seen_ops = {
+    .free_on = _f_on,
+    .fits_ever = _f_ever,
+    .start = _f_start,
+    .finish = _f_finish,
+    .free_nodes = _f_free,
+    .headroom_w = _f_head,
+    .job_w = _f_w,
+    .grant = _f_grant,
+    .observe = _f_observe,
+};
+
+/*
+ * observe_after = 50 s (LearnedDrawAfter=): a 100 s job is observed at
+ * 50 s and not again at its end; a 30 s job, ended before, at its end;
+ * with 0 both at their ends.
+ */
+static void test_observe_after(void **state)
+{
+	struct sim_site s;
+	struct sim_trace t;
+	struct seen v = {.f = {.limit = 0}};
+	struct sim_pol p = {.ops = &_seen_ops, .ctx = &v, .observe_after = 50};
+	struct sim_result r;
+
+	(void)state;
+	_tiny_site(&s);
+	_load("submit,duration,nodes\n0,100,1\n0,30,1\n", &s, &t);
+	t.jobs[0].draw_w = 400;
+	t.jobs[1].draw_w = 200;
+	assert_int_equal(sim_run(&s, &t, &p, &r, NULL, NULL), 0);
+	sim_result_free(&r);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.job[0], 1);
+	assert_true(v.at[0] == 30 && v.w[0] == 200);
+	assert_int_equal(v.job[1], 0);
+	assert_true(v.at[1] == 50 && v.w[1] == 400);
+
+	memset(&v, 0, sizeof(v));
+	p.observe_after = 0;
+	assert_int_equal(sim_run(&s, &t, &p, &r, NULL, NULL), 0);
+	sim_result_free(&r);
+	assert_int_equal(v.n, 2);
+	assert_true(v.job[0] == 1 && v.at[0] == 30);
+	assert_true(v.job[1] == 0 && v.at[1] == 100);
+	sim_trace_free(&t);
+}
+
 static double _half(void *arg, double limit_w, double draw_w)
 {
 	(void)arg;
@@ -420,6 +487,7 @@ int main(void)
 	    cmocka_unit_test(test_stretch),
 	    cmocka_unit_test(test_true_violations),
 	    cmocka_unit_test(test_learned_first_run),
+	    cmocka_unit_test(test_observe_after),
 	    cmocka_unit_test(test_limits_fit),
 	    cmocka_unit_test(test_draw_rule),
 	};
