@@ -149,8 +149,13 @@ static inline pb_site_t *random_site(struct rng *r, uint32_t max_nodes)
 	return s;
 }
 
-/* Leaf switches of 1-6 consecutive-ish nodes under 0-2 upper levels. */
-static inline pb_net_t *random_net(struct rng *r, uint32_t nn)
+/*
+ * Leaf switches of 1-6 consecutive nodes under 0-2 upper levels; unless
+ * all_attached, a few nodes stay on no switch (drawn only then, so both
+ * kinds keep their own random sequences).
+ */
+static inline pb_net_t *random_net_of(struct rng *r, uint32_t nn,
+				      int all_attached)
 {
 	pb_error_t err = {{0}};
 	pb_net_t *net = pb_net_create(nn);
@@ -171,15 +176,20 @@ static inline pb_net_t *random_net(struct rng *r, uint32_t nn)
 		snprintf(name, sizeof(name), "leaf%u", nsw++);
 		leaf =
 		    pb_net_add_switch(net, name, levels == 2 ? mid : top, &err);
-		/* a few nodes stay unattached */
 		for (uint32_t i = 0; i < k && node < nn; i++, node++)
-			if (rng_below(r, 12))
+			if (all_attached || rng_below(r, 12))
 				pb_net_attach_node(net, (uint32_t)leaf, node,
 						   &err);
 	}
 	if (pb_net_finalize(net, &err))
 		fail_msg("random net: %s", err.text);
 	return net;
+}
+
+/* Leaf switches of 1-6 consecutive-ish nodes under 0-2 upper levels. */
+static inline pb_net_t *random_net(struct rng *r, uint32_t nn)
+{
+	return random_net_of(r, nn, 0);
 }
 
 #endif /* PB_TEST_RANDOM_SITE_H */

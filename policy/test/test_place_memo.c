@@ -17,31 +17,7 @@ static unsigned long long compared;
 /* Leaf switches over consecutive nodes, all attached, 0-2 levels above. */
 static pb_net_t *ident_net(struct rng *r, uint32_t nn)
 {
-	pb_error_t err = {{0}};
-	pb_net_t *net = pb_net_create(nn);
-	uint32_t levels = rng_below(r, 3), nsw = 0, node = 0;
-	int32_t top = -1, mid = -1;
-	char name[32];
-
-	if (levels >= 1)
-		top = pb_net_add_switch(net, "top", -1, &err);
-	while (node < nn) {
-		uint32_t k = 1 + rng_below(r, 6);
-		int32_t leaf;
-
-		if (levels == 2 && (mid < 0 || rng_below(r, 3) == 0)) {
-			snprintf(name, sizeof(name), "mid%u", nsw);
-			mid = pb_net_add_switch(net, name, top, &err);
-		}
-		snprintf(name, sizeof(name), "leaf%u", nsw++);
-		leaf =
-		    pb_net_add_switch(net, name, levels == 2 ? mid : top, &err);
-		for (uint32_t i = 0; i < k && node < nn; i++, node++)
-			pb_net_attach_node(net, (uint32_t)leaf, node, &err);
-	}
-	if (pb_net_finalize(net, &err))
-		fail_msg("ident net: %s", err.text);
-	return net;
+	return random_net_of(r, nn, 1);
 }
 
 struct world {
