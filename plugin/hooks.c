@@ -798,6 +798,18 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 	return ESLURM_NODES_BUSY;
 }
 
+static bool _has_preemptees(List *preemptee_job_list)
+{
+	return preemptee_job_list && *preemptee_job_list &&
+	       list_count(*preemptee_job_list);
+}
+
+/* Did cons_tres give @job the resources slurmctld starts it on? */
+static bool _has_resources(job_record_t *job)
+{
+	return job->job_resrcs && job->job_resrcs->nodes;
+}
+
 /*
  * RUN_NOW for the request @req (full draw, or the floor of a chosen
  * limit); @limited: a choice that does not fit at full draw may start at
@@ -871,7 +883,21 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 					 req_nodes, mode, preemptee_candidates,
 					 preemptee_job_list, tail);
 	}
-	if (rc == SLURM_SUCCESS) {
+	if (rc == SLURM_SUCCESS && !_has_preemptees(preemptee_job_list) &&
+	    !_has_resources(job)) {
+		/*
+		 * cons_tres found the job would run once jobs it could preempt
+		 * were gone, yet none of them holds its nodes (one that is
+		 * still COMPLETING does): slurmctld cannot start it on this
+		 * answer. Keep its power reservation and try again later.
+		 */
+		TRACE("%pJ: cons_tres answered without resources; not now",
+		      job);
+		rc = ESLURM_NODES_BUSY;
+		preempt_keep_only(model, NULL);
+		if (preemptee_job_list)
+			FREE_NULL_LIST(*preemptee_job_list);
+	} else if (rc == SLURM_SUCCESS) {
 		preempt_keep_only(model, preemptee_job_list ?
 						 *preemptee_job_list : NULL);
 		rc = _check_choice(job, bitmap, now, limited,
@@ -884,9 +910,7 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 	}
 out:
 	preempt_restore(model);
-	if (rc == SLURM_SUCCESS &&
-	    (!preemptee_job_list || !*preemptee_job_list ||
-	     !list_count(*preemptee_job_list)))
+	if (rc == SLURM_SUCCESS && !_has_preemptees(preemptee_job_list))
 		_held_drop(_held_find(job->job_id));
 	_held_unlift();
 	return rc;
@@ -1035,6 +1059,16 @@ extern void hook_job_begin(job_record_t *job_ptr)
 
 	if (!model)
 		return;
+	if (!_has_resources(job_ptr)) {
+		/*
+		 * slurmctld calls job_begin before it checks the resources
+		 * and leaves such a job pending, with no job_fini: committing
+		 * it would hold power for a job that never runs.
+		 */
+		debug(PLUGIN ": %pJ begins without resources: not committed",
+		      job_ptr);
+		return;
+	}
 	_rebuild();
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));

@@ -11,9 +11,17 @@ PreemptMode=REQUEUE; partition "high" outranks "low"):
    for its power alone, and starts; the other low job keeps running.
 3. A low job cannot preempt: it waits with the power reason.
 
+A preempted job's node stays COMPLETING while its (slow) epilog runs;
+meanwhile the preemptor is tried again and cons_tres may answer "runs"
+without resources. Such an answer must neither start the job in the
+ledger nor cost another job its place.
+
 At no sampled moment is the ledger's committed power over the cap, and in
 the end every job (the requeued ones run again) completes."""
 
+import os
+import shutil
+import tempfile
 import time
 
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
@@ -24,6 +32,18 @@ NODES = 4
 #   3 jobs: 27700 W <= 30000 W; 4 jobs: 33200 W > 30000 W.
 CAP_W = 30000
 IDLE = NODES * pt.IDLE_W
+EPILOG_S = 3
+
+
+def slow_epilog(tmp):
+    """An Epilog that keeps a preempted low job's node COMPLETING."""
+    path = os.path.join(tmp, "epilog")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n"
+                f'[ "$SLURM_JOB_PARTITION" = low ] && sleep {EPILOG_S}\n'
+                "exit 0\n")
+    os.chmod(path, 0o755)
+    return path
 
 
 class PreemptTest(ClusterTestCase):
@@ -50,11 +70,14 @@ class PreemptTest(ClusterTestCase):
         conf = pt.budget(f"n[1-{NODES}]", f"{CAP_W}W",
                          [("hall", "site", "1MW", f"n[1-{NODES}]")])
         self.samples = 0
+        tmp = tempfile.mkdtemp(prefix="pb-preempt-")
+        self.addCleanup(shutil.rmtree, tmp, True)
         with Cluster(nodes=NODES, select_type=PLUGIN_TYPE, plugin_dir=pdir,
                      files={"power_budget.conf": conf},
                      extra_conf={"PreemptType": "preempt/partition_prio",
                                  "PreemptMode": "REQUEUE",
-                                 "JobRequeue": "1"},
+                                 "JobRequeue": "1",
+                                 "Epilog": slow_epilog(tmp)},
                      extra_lines=[
                          "PartitionName=low Nodes=ALL PriorityTier=1 "
                          "PreemptMode=REQUEUE State=UP",
