@@ -41,6 +41,9 @@ struct resv {
 	bool used;
 	int64_t start, end;
 	uint32_t first;	  /* entry chain, to know which nodes it pins */
+	bool window;	  /* a cap window: held only in win_domain */
+	uint32_t win_domain;
+	pb_watts_t win_cap;
 	pb_watts_t *held; /* [ndomains] */
 	pb_watts_t *load; /* [ndomains]: load(d, start) */
 };
@@ -852,6 +855,8 @@ int64_t pb_ledger_changed_since(const pb_ledger_t *l, uint64_t since,
 	return (int64_t)n;
 }
 
+static void _windows_follow_cap(pb_ledger_t *l, uint32_t d);
+
 int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		      pb_error_t *err)
 {
@@ -869,6 +874,7 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 	_log(l, domain);
 	l->limit[domain] = pb_site_it_limit(l->site, domain, cap_w) -
 			   l->unmodelled[domain];
+	_windows_follow_cap(l, domain);
 	return 0;
 }
 
@@ -1048,21 +1054,18 @@ static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
 	}
 }
 
-int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
-		      int64_t start, int64_t end, pb_error_t *err)
+/* A free reservation slot for @resv_id on [start, end), or -1 (err set). */
+static int32_t _resv_slot(pb_ledger_t *l, uint32_t resv_id, int64_t start,
+			  int64_t end, pb_error_t *err)
 {
-	pb_watts_t increment; /* unused: held[] is what counts */
-	struct resv *rv;
 	int32_t r;
 
-	l->gen++;
 	if (_resv_find(l, resv_id) >= 0) {
 		pb_error_set(err, "reservation %u: already held", resv_id);
 		return -1;
 	}
-	if (start >= end || _gather(l, alloc) < 0) {
-		pb_error_set(err, "reservation %u: invalid allocation or times",
-			     resv_id);
+	if (start >= end) {
+		pb_error_set(err, "reservation %u: invalid times", resv_id);
 		return -1;
 	}
 	for (r = 0; r < (int32_t)l->resv_cap && l->resv[r].used; r++)
@@ -1072,20 +1075,18 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 			     l->resv_cap);
 		return -1;
 	}
-	if (_reserve_entries(l, alloc->count)) {
-		pb_error_set(err, "reservation %u: out of memory", resv_id);
-		return -1;
-	}
-	rv = &l->resv[r];
-	memset(rv->held, 0, l->ndomains * sizeof(*rv->held));
-	for (uint32_t i = 0; i < l->s->ntouched; i++)
-		rv->held[l->s->touched[i]] = l->s->delta[l->s->touched[i]];
+	return r;
+}
+
+/* Put slot r, with held[] set, into the timeline. */
+static void _resv_insert(pb_ledger_t *l, int32_t r, uint32_t resv_id,
+			 int64_t start, int64_t end)
+{
+	struct resv *rv = &l->resv[r];
+
 	rv->id = resv_id;
 	rv->start = start;
 	rv->end = end;
-	rv->first = _store_chain(l, alloc, &increment);
-	for (uint32_t i = 0; i < alloc->count; i++)
-		l->node_resv[alloc->nodes[i].node]++;
 	/* the others' start-time loads now include this one where active */
 	for (uint32_t q = 0; q < l->resv_hi; q++) {
 		struct resv *o = &l->resv[q];
@@ -1101,6 +1102,133 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	if ((uint32_t)r >= l->resv_hi)
 		l->resv_hi = (uint32_t)r + 1;
 	_load_at(l, start, rv->load);
+}
+
+int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
+		      int64_t start, int64_t end, pb_error_t *err)
+{
+	pb_watts_t increment; /* unused: held[] is what counts */
+	struct resv *rv;
+	int32_t r;
+
+	l->gen++;
+	if ((r = _resv_slot(l, resv_id, start, end, err)) < 0)
+		return -1;
+	if (_gather(l, alloc) < 0) {
+		pb_error_set(err, "reservation %u: invalid allocation",
+			     resv_id);
+		return -1;
+	}
+	if (_reserve_entries(l, alloc->count)) {
+		pb_error_set(err, "reservation %u: out of memory", resv_id);
+		return -1;
+	}
+	rv = &l->resv[r];
+	memset(rv->held, 0, l->ndomains * sizeof(*rv->held));
+	for (uint32_t i = 0; i < l->s->ntouched; i++)
+		rv->held[l->s->touched[i]] = l->s->delta[l->s->touched[i]];
+	rv->window = false;
+	rv->first = _store_chain(l, alloc, &increment);
+	for (uint32_t i = 0; i < alloc->count; i++)
+		l->node_resv[alloc->nodes[i].node]++;
+	_resv_insert(l, r, resv_id, start, end);
+	return 0;
+}
+
+/* What a window's cap takes from its domain's limit (never adds). */
+static pb_watts_t _window_held(const pb_ledger_t *l, uint32_t d,
+			       pb_watts_t cap_w)
+{
+	pb_watts_t w = pb_site_it_limit(l->site, d, l->cap[d]) -
+		       pb_site_it_limit(l->site, d, cap_w);
+
+	return w > 0 ? w : 0;
+}
+
+int pb_ledger_cap_window(pb_ledger_t *l, uint32_t id, uint32_t domain,
+			 pb_watts_t cap_w, int64_t start, int64_t end,
+			 pb_error_t *err)
+{
+	struct resv *rv;
+	int32_t r;
+
+	l->gen++;
+	if (domain >= l->ndomains || cap_w <= 0) {
+		pb_error_set(err, "cap window %u: bad domain or cap", id);
+		return -1;
+	}
+	if ((r = _resv_slot(l, id, start, end, err)) < 0)
+		return -1;
+	rv = &l->resv[r];
+	memset(rv->held, 0, l->ndomains * sizeof(*rv->held));
+	rv->held[domain] = _window_held(l, domain, cap_w);
+	rv->window = true;
+	rv->win_domain = domain;
+	rv->win_cap = cap_w;
+	rv->first = NIL;
+	_resv_insert(l, r, id, start, end);
+	return 0;
+}
+
+/* After a cap change: what the domain's windows hold follows it. */
+static void _windows_follow_cap(pb_ledger_t *l, uint32_t d)
+{
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
+		struct resv *rv = &l->resv[r];
+		pb_watts_t diff;
+
+		if (!rv->used || !rv->window || rv->win_domain != d)
+			continue;
+		diff = _window_held(l, d, rv->win_cap) - rv->held[d];
+		rv->held[d] += diff;
+		for (uint32_t q = 0; q < l->resv_hi; q++) {
+			struct resv *o = &l->resv[q];
+
+			if (o->used && rv->start <= o->start &&
+			    o->start < rv->end)
+				o->load[d] += diff;
+		}
+	}
+}
+
+pb_watts_t pb_ledger_cap_at(const pb_ledger_t *l, uint32_t domain, int64_t t)
+{
+	pb_watts_t cap;
+
+	if (domain >= l->ndomains)
+		return 0;
+	cap = l->cap[domain];
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (rv->window && rv->win_domain == domain &&
+		    _resv_active(rv, t) && rv->win_cap < cap)
+			cap = rv->win_cap;
+	}
+	return cap;
+}
+
+int pb_ledger_next_cap(const pb_ledger_t *l, uint32_t domain, int64_t t,
+		       int64_t *at, pb_watts_t *cap_w)
+{
+	int64_t best = PB_TIME_NEVER;
+
+	if (domain >= l->ndomains)
+		return -1;
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (!rv->used || !rv->window || rv->win_domain != domain)
+			continue;
+		if (rv->start > t && rv->start < best)
+			best = rv->start;
+		if (rv->end > t && rv->end < best && _resv_active(rv, t))
+			best = rv->end;
+	}
+	if (best == PB_TIME_NEVER)
+		return -1;
+	*at = best;
+	*cap_w = pb_ledger_cap_at(l, domain, best);
 	return 0;
 }
 

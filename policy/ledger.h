@@ -296,6 +296,33 @@ int pb_ledger_foreach_job(const pb_ledger_t *l,
 int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 		      int64_t start, int64_t end, pb_error_t *err);
 
+/*
+ * A cap window (policy/capsched.h): on [start, end) domain's cap is
+ * cap_w.  It holds, in that domain alone (not its parents or children),
+ * what the lower cap takes from the limit, as a reservation holds a job's
+ * power: admission, pb_ledger_window_avail and pb_ledger_earliest_start
+ * plan with it, so a job admitted before the window fits it too or ends
+ * before it.  A cap_w at or above the domain's cap holds nothing.  The
+ * held watts follow pb_ledger_set_cap.  Shares the reservation table and
+ * id space (pb_ledger_unreserve drops it; pb_ledger_reset too).  Returns
+ * 0, or -1 (bad domain, cap_w <= 0, start >= end, id in use, table full)
+ * with err set; no side effects on failure.
+ */
+int pb_ledger_cap_window(pb_ledger_t *l, uint32_t id, uint32_t domain,
+			 pb_watts_t cap_w, int64_t start, int64_t end,
+			 pb_error_t *err);
+
+/* The domain's cap at time t: the lowest of its cap and active windows. */
+pb_watts_t pb_ledger_cap_at(const pb_ledger_t *l, uint32_t domain, int64_t t);
+
+/*
+ * The next time after t at which the domain's windows change its cap
+ * (a window starts, or one on at t ends), and the cap from then on.
+ * Returns 0, or -1 when no window of the domain lies ahead.
+ */
+int pb_ledger_next_cap(const pb_ledger_t *l, uint32_t domain, int64_t t,
+		       int64_t *at, pb_watts_t *cap_w);
+
 /* Drop a reservation.  Returns 0, or -1 if unknown. */
 int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id);
 

@@ -21,6 +21,8 @@ PACKAGES=(
 	# Slurm's configure with debian/rules' flags (--enable-pam), for the
 	# config.h of the tree the plugin builds against.
 	libpam0g-dev
+	# The cap-window calendar tests run in a zone with daylight saving.
+	tzdata
 )
 
 missing=()

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Randomized property test of the ledger: random event sequences (admit +
- * commit, release, node power, cap changes, reservations, suspend/resume,
+ * commit, release, node power, cap changes, reservations, cap windows,
+ * suspend/resume,
  * end-time changes, meter readings above and below the model, time
  * passing) on random domain trees.  Properties:
  *  - after every admitted commit, no domain on the job's paths is over its
- *    limit, now or at any reservation checkpoint inside the job's run;
+ *    limit, now or at any reservation or cap window checkpoint inside the
+ *    job's run (a window's lower cap counts from its start);
  *  - a refused admit names a real overflow and changes nothing;
  *  - commit then release returns every domain's committed watts exactly
  *    to its prior value (plus the wake-ups of nodes the commit powered on);
@@ -27,7 +29,7 @@
 /* How often each property was exercised, printed once at the end. */
 static struct {
 	uint64_t admitted, refused_now, refused_later, exact_releases;
-	uint64_t earliest_checked;
+	uint64_t earliest_checked, windows;
 } stats;
 
 struct world {
@@ -319,10 +321,23 @@ static void op_reserve(struct world *w)
 		w->resv[i] = w->resv[--w->nresv];
 		return;
 	}
-	random_alloc(w, nodes, &a);
-	CHECK(w,
-	      pb_ledger_reserve(w->l, w->next_id, &a, start,
-				start + 1 + rng_below(&w->r, 500), NULL) == 0);
+	if (rng_below(&w->r, 3) == 0) {
+		/* a cap window: a domain's cap at 30% to 110% for a while */
+		uint32_t d = rng_below(&w->r, pb_site_domain_count(w->site));
+		pb_watts_t cap = pb_ledger_cap(w->l, d);
+
+		cap = cap / 10 * (3 + rng_below(&w->r, 9)) + 1;
+		CHECK(w, pb_ledger_cap_window(
+			     w->l, w->next_id, d, cap, start,
+			     start + 1 + rng_below(&w->r, 500), NULL) == 0);
+		CHECK(w, pb_ledger_cap_at(w->l, d, start) <= cap);
+		stats.windows++;
+	} else {
+		random_alloc(w, nodes, &a);
+		CHECK(w, pb_ledger_reserve(w->l, w->next_id, &a, start,
+					   start + 1 + rng_below(&w->r, 500),
+					   NULL) == 0);
+	}
 	w->resv[w->nresv++] = w->next_id++;
 }
 
@@ -463,12 +478,13 @@ static void test_random_sequences(void **state)
 		run_sequence(base + i, 48);
 	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at "
 	       "a reservation checkpoint, %llu exact releases, %llu later "
-	       "starts confirmed\n",
+	       "starts confirmed, %llu cap windows\n",
 	       iters, (unsigned long long)stats.admitted,
 	       (unsigned long long)stats.refused_now,
 	       (unsigned long long)stats.refused_later,
 	       (unsigned long long)stats.exact_releases,
-	       (unsigned long long)stats.earliest_checked);
+	       (unsigned long long)stats.earliest_checked,
+	       (unsigned long long)stats.windows);
 }
 
 int main(void)
