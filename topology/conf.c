@@ -15,6 +15,7 @@
 #include "topology/hostlist.h"
 
 #include "topology/lex.h"
+#include "topology/window.h"
 
 typedef struct {
 	pb_namemap_t *nodes, *classes, *domains, *partitions;
@@ -401,6 +402,93 @@ static void _partition(_ctx_t *x, const char *name)
 	pb_line_unknown(x->l, "Partition", x->file, x->lineno, x->d);
 }
 
+/* Days=, Start=, End=: a weekly window. */
+static void _weekly(_ctx_t *x, pb_conf_cap_window_t *w)
+{
+	const char *days = pb_line_get(x->l, "Days");
+	const char *start = pb_line_get(x->l, "Start");
+	const char *end = pb_line_get(x->l, "End");
+	char err[PB_ERRLEN];
+
+	w->weekly = true;
+	if (!start || !end) {
+		ERR(x,
+		    "CapWindow '%s': a weekly window needs Start= and End= "
+		    "(HH:MM)",
+		    w->name);
+		return;
+	}
+	if (!days)
+		w->days = 0x7f;
+	else if (pb_window_parse_days(days, &w->days, err))
+		ERR(x, "Days: %s", err);
+	if (pb_window_parse_hhmm(start, &w->start_min, err))
+		ERR(x, "Start: %s", err);
+	else if (pb_window_parse_hhmm(end, &w->end_min, err))
+		ERR(x, "End: %s", err);
+	else if (w->start_min == w->end_min)
+		ERR(x, "CapWindow '%s': End= equals Start=", w->name);
+}
+
+/* From=, Until=: a one-off window. */
+static void _one_off(_ctx_t *x, pb_conf_cap_window_t *w)
+{
+	const char *from = pb_line_get(x->l, "From");
+	const char *until = pb_line_get(x->l, "Until");
+	char err[PB_ERRLEN];
+
+	if (!from || !until) {
+		ERR(x,
+		    "CapWindow '%s': a one-off window needs From= and "
+		    "Until= (YYYY-MM-DDTHH:MM, local time)",
+		    w->name);
+		return;
+	}
+	if (pb_window_parse_datetime(from, &w->from, err))
+		ERR(x, "From: %s", err);
+	else if (pb_window_parse_datetime(until, &w->until, err))
+		ERR(x, "Until: %s", err);
+	else if (w->until <= w->from)
+		ERR(x, "CapWindow '%s': Until= is not after From=", w->name);
+}
+
+static void _cap_window(_ctx_t *x, const char *name)
+{
+	pb_conf_t *c = x->c;
+	pb_conf_cap_window_t *w, *arr;
+	const char *v;
+	bool weekly;
+
+	if (c->n_windows == PB_CONF_WINDOWS_MAX) {
+		ERR(x, "more than %d CapWindow lines", PB_CONF_WINDOWS_MAX);
+		return;
+	}
+	if (!(arr = _grow(c->windows, c->n_windows, sizeof(*w)))) {
+		ERR(x, "out of memory");
+		return;
+	}
+	c->windows = arr;
+	w = &c->windows[c->n_windows++];
+	memset(w, 0, sizeof(*w));
+	w->line = x->lineno;
+	_name(x, "CapWindow", name, w->name);
+	if ((v = pb_line_get(x->l, "Domain")))
+		_name(x, "Domain", v, w->domain);
+	_get_cap(x, "CapWindow", w->name, false, &w->cap_w);
+	weekly = pb_line_get(x->l, "Days") || pb_line_get(x->l, "Start") ||
+		 pb_line_get(x->l, "End");
+	if (weekly && (pb_line_get(x->l, "From") || pb_line_get(x->l, "Until")))
+		ERR(x,
+		    "CapWindow '%s': give Days=/Start=/End= (weekly) or "
+		    "From=/Until= (once), not both",
+		    w->name);
+	else if (weekly)
+		_weekly(x, w);
+	else
+		_one_off(x, w);
+	pb_line_unknown(x->l, "CapWindow", x->file, x->lineno, x->d);
+}
+
 /* One "limit:speed" point of SpeedCurve=, in thousandths. */
 static int _curve_point(const char *s, size_t n, uint16_t *r, uint16_t *sp,
 			char *err)
@@ -410,7 +498,8 @@ static int _curve_point(const char *s, size_t n, uint16_t *r, uint16_t *sp,
 	double a, b;
 
 	if (n == 0 || n >= sizeof(buf)) {
-		snprintf(err, PB_ERRLEN, "a point is limit:speed, e.g. 0.8:0.94");
+		snprintf(err, PB_ERRLEN,
+			 "a point is limit:speed, e.g. 0.8:0.94");
 		return -1;
 	}
 	memcpy(buf, s, n);
@@ -474,8 +563,9 @@ static void _limit_settings(_ctx_t *x, pb_conf_settings_t *s)
 		else if (!strcasecmp(v, "efficient"))
 			s->gpu_limits = PB_CONF_LIMITS_EFFICIENT;
 		else
-			ERR(x, "GpuLimits: '%.64s': expected no, highest or "
-			       "efficient",
+			ERR(x,
+			    "GpuLimits: '%.64s': expected no, highest or "
+			    "efficient",
 			    v);
 	}
 	_get_floor(x, "GpuLimitFloor", &s->gpu_limit_floor);
@@ -491,8 +581,8 @@ static void _limit_settings(_ctx_t *x, pb_conf_settings_t *s)
 	if ((v = pb_line_get(x->l, "SpeedCurve")))
 		_speed_curve(x, s, v);
 	_get_bool(x, "LearnedDraw", &s->learned_draw);
-	_get_uint(x, "LearnedDrawAfter", PB_LEARN_AFTER_MAX, &s->learned_after_s,
-		  &s->has_learned_after);
+	_get_uint(x, "LearnedDrawAfter", PB_LEARN_AFTER_MAX,
+		  &s->learned_after_s, &s->has_learned_after);
 }
 
 static void _settings(_ctx_t *x)
@@ -548,7 +638,8 @@ static void _settings(_ctx_t *x)
 		if (!x->l->pair[i].used) {
 			ERR(x,
 			    "unknown key '%.64s' (records start with "
-			    "Facility=, GpuModel=, NodeClass= or Domain=; "
+			    "Facility=, GpuModel=, NodeClass=, Domain=, "
+			    "Partition= or CapWindow=; "
 			    "settings are UserWattHints, UserWattFloor, "
 			    "GpuLimits, GpuLimitFloor, GpuLimitTime, "
 			    "SpeedCurve, LearnedDraw, LearnedDrawAfter, "
@@ -586,6 +677,8 @@ static void _parse_lines(_ctx_t *x, const char *buf, size_t len)
 				_domain(x, l.pair[0].value);
 			else if (!strcasecmp(k, "Partition"))
 				_partition(x, l.pair[0].value);
+			else if (!strcasecmp(k, "CapWindow"))
+				_cap_window(x, l.pair[0].value);
 			else {
 				l.pair[0].used = false;
 				_settings(x);
@@ -1006,16 +1099,67 @@ static void _check_caps(_ctx_t *x)
 }
 
 /*
+ * Each window names the facility or a capped domain (the facility when
+ * Domain= is absent) and lowers its cap; names are unique.
+ */
+static void _check_windows(_ctx_t *x)
+{
+	pb_conf_t *c = x->c;
+
+	for (size_t i = 0; i < c->n_windows; i++) {
+		pb_conf_cap_window_t *w = &c->windows[i];
+		double cap = c->facility.cap_w;
+		char a[32], b[32];
+		long di;
+
+		for (size_t j = 0; j < i; j++)
+			if (w->name[0] && !strcmp(w->name, c->windows[j].name))
+				pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+					    w->line,
+					    "duplicate CapWindow '%s' (first "
+					    "at line %d)",
+					    w->name, c->windows[j].line);
+		if (!w->domain[0])
+			snprintf(w->domain, sizeof(w->domain), "%s",
+				 c->facility.name);
+		else if (strcmp(w->domain, c->facility.name)) {
+			di = pb_namemap_get(_priv(c)->domains, w->domain);
+			if (di < 0) {
+				pb_diag_add(x->d, PB_DIAG_ERROR, x->file,
+					    w->line,
+					    "CapWindow '%s': no Domain or "
+					    "Facility named '%s'",
+					    w->name, w->domain);
+				continue;
+			}
+			cap = c->domains[di].cap_w;
+		}
+		if (cap < 0)
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, w->line,
+				    "CapWindow '%s': domain '%s' has "
+				    "Cap=unlimited; give it a cap to lower",
+				    w->name, w->domain);
+		else if (w->cap_w > 0 && cap > 0 && w->cap_w >= cap) {
+			pb_fmt_power(w->cap_w, a, sizeof(a));
+			pb_fmt_power(cap, b, sizeof(b));
+			pb_diag_add(x->d, PB_DIAG_ERROR, x->file, w->line,
+				    "CapWindow '%s': Cap=%s does not lower "
+				    "the cap of '%s' (%s)",
+				    w->name, a, w->domain, b);
+		}
+	}
+}
+
+/*
  * GpuLimitEnforced= goes with UserWattHints=enforced or GpuLimits=: a
  * limit counts only where nodes enforce it.
  */
 static void _check_enforcement(_ctx_t *x)
 {
 	pb_conf_t *c = x->c;
-	bool any = false, wanted = c->settings.gpu_limits ||
-				   c->settings.learned_draw ||
-				   c->settings.user_watt_hints ==
-				       PB_CONF_HINTS_ENFORCED;
+	bool any = false,
+	     wanted = c->settings.gpu_limits || c->settings.learned_draw ||
+		      c->settings.user_watt_hints == PB_CONF_HINTS_ENFORCED;
 
 	for (size_t i = 0; i < c->n_classes; i++) {
 		any |= c->classes[i].gpu_limit_enforced;
@@ -1054,6 +1198,7 @@ static void _validate(_ctx_t *x)
 	_check_nodes(x, tree_ok);
 	if (tree_ok)
 		_check_caps(x);
+	_check_windows(x);
 	if (c->settings.user_watt_floor_w > 0 && !c->settings.user_watt_hints)
 		pb_diag_add(x->d, PB_DIAG_NOTICE, x->file,
 			    c->settings.line_user_watt_hints,
@@ -1138,6 +1283,7 @@ void pb_conf_destroy(pb_conf_t *c)
 		free(c->nodes[i].name);
 	free(c->models);
 	free(c->partitions);
+	free(c->windows);
 	free(c->classes);
 	free(c->domains);
 	free(c->nodes);

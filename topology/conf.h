@@ -147,10 +147,28 @@ typedef struct {
 	double user_watt_floor_w; /* lowest hint honoured; 0 = model MinCapW */
 	bool debug_trace;	  /* log each placement decision */
 	char *status_file;	  /* ledger status file, NULL = none */
-	char *meter_file;	  /* measured draw (topology/meter.h), or NULL */
+	char *meter_file; /* measured draw (topology/meter.h), or NULL */
 	unsigned meter_max_age_s; /* older readings are ignored; 0 = default */
 	int line_user_watt_hints, line_status_file, line_meter_file;
 } pb_conf_settings_t;
+
+/* Most CapWindow= lines a file may have. */
+#define PB_CONF_WINDOWS_MAX 64
+
+/*
+ * A CapWindow= line: the cap of a domain (or the facility) inside a
+ * weekly or one-off time window.
+ */
+typedef struct {
+	char name[PB_CONF_NAME_MAX];
+	char domain[PB_CONF_NAME_MAX]; /* a Domain= or the Facility= name */
+	int line;
+	double cap_w;		     /* > 0, below the domain's cap */
+	bool weekly;		     /* Days=/Start=/End=, else From=/Until= */
+	unsigned days;		     /* bit 0 Sunday ... bit 6 Saturday */
+	unsigned start_min, end_min; /* end <= start: ends the next day */
+	int64_t from, until;	     /* epoch seconds, until > from */
+} pb_conf_cap_window_t;
 
 typedef struct pb_conf {
 	char *file; /* the label used in messages */
@@ -167,6 +185,8 @@ typedef struct pb_conf {
 	size_t n_nodes;
 	pb_conf_partition_t *partitions; /* in file order */
 	size_t n_partitions;
+	pb_conf_cap_window_t *windows; /* CapWindow= lines, in file order */
+	size_t n_windows;
 	void *priv;
 } pb_conf_t;
 

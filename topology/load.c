@@ -10,9 +10,9 @@
 
 static pb_limit_floor_t _floor(const pb_conf_floor_t *f)
 {
-	return (pb_limit_floor_t){
-	    .floor_w = (pb_watts_t)ceil(f->watts),
-	    .floor_milli = (uint32_t)ceil(f->frac * 1000)};
+	return (pb_limit_floor_t){.floor_w = (pb_watts_t)ceil(f->watts),
+				  .floor_milli =
+				      (uint32_t)ceil(f->frac * 1000)};
 }
 
 static void _limit_settings(const pb_conf_settings_t *c, pb_settings_t *s)
@@ -20,8 +20,8 @@ static void _limit_settings(const pb_conf_settings_t *c, pb_settings_t *s)
 	s->gpu_limits = c->gpu_limits;
 	s->gpu_limit_time = c->gpu_limit_time;
 	s->learned_draw = c->learned_draw;
-	s->learned_after_s = c->has_learned_after ? c->learned_after_s :
-						    PB_LEARN_AFTER_DEFAULT;
+	s->learned_after_s =
+	    c->has_learned_after ? c->learned_after_s : PB_LEARN_AFTER_DEFAULT;
 	s->gpu_limit_floor = _floor(&c->gpu_limit_floor);
 	if (!s->gpu_limit_floor.floor_w && !s->gpu_limit_floor.floor_milli)
 		s->gpu_limit_floor.floor_milli = PB_LIMIT_FLOOR_MILLI_DEFAULT;
@@ -29,6 +29,43 @@ static void _limit_settings(const pb_conf_settings_t *c, pb_settings_t *s)
 		s->speed_curve = c->speed_curve;
 	else
 		pb_speed_curve_default(&s->speed_curve);
+}
+
+/* CapWindow= lines, their domains as site indexes (checked by conf.c). */
+static int _windows(const pb_conf_t *conf, pb_loaded_t *out,
+		    const char *power_conf, pb_diag_t *d)
+{
+	if (!conf->n_windows)
+		return 0;
+	out->settings.windows =
+	    calloc(conf->n_windows, sizeof(*out->settings.windows));
+	if (!out->settings.windows) {
+		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < conf->n_windows; i++) {
+		const pb_conf_cap_window_t *cw = &conf->windows[i];
+		pb_window_setting_t *ws = &out->settings.windows[i];
+		int32_t dom = pb_site_domain_by_name(out->site, cw->domain);
+
+		if (dom < 0) {
+			pb_diag_add(d, PB_DIAG_ERROR, power_conf, cw->line,
+				    "CapWindow '%s': no domain '%s'", cw->name,
+				    cw->domain);
+			return -1;
+		}
+		snprintf(ws->name, sizeof(ws->name), "%s", cw->name);
+		ws->w = (pb_cap_window_t){.domain = (uint32_t)dom,
+					  .cap_w = (pb_watts_t)cw->cap_w,
+					  .weekly = cw->weekly,
+					  .from = cw->from,
+					  .until = cw->until,
+					  .days = (uint8_t)cw->days,
+					  .start_min = (uint16_t)cw->start_min,
+					  .end_min = (uint16_t)cw->end_min};
+	}
+	out->settings.n_windows = conf->n_windows;
+	return 0;
 }
 
 int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
@@ -56,9 +93,9 @@ int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
 		goto out;
 	}
-	out->settings.meter_max_age_s = conf->settings.meter_max_age_s ?
-					    conf->settings.meter_max_age_s :
-					    PB_METER_MAX_AGE_DEFAULT;
+	out->settings.meter_max_age_s = conf->settings.meter_max_age_s
+					    ? conf->settings.meter_max_age_s
+					    : PB_METER_MAX_AGE_DEFAULT;
 	if (conf->settings.meter_file &&
 	    !(out->settings.meter_file = strdup(conf->settings.meter_file))) {
 		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
@@ -80,6 +117,8 @@ int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 		ph->floor = _floor(&conf->partitions[i].gpu_limit_floor);
 	}
 	out->settings.n_partitions = conf->n_partitions;
+	if (_windows(conf, out, power_conf, d))
+		goto out;
 	rc = 0;
 out:
 	if (rc)
@@ -100,5 +139,6 @@ void pb_loaded_free(pb_loaded_t *l)
 	free(l->settings.status_file);
 	free(l->settings.meter_file);
 	free(l->settings.partitions);
+	free(l->settings.windows);
 	memset(l, 0, sizeof(*l));
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "policy/capsched.h"
 #include "policy/net.h"
 #include "policy/site.h"
 #include "topology/conf.h"
@@ -44,22 +45,30 @@ typedef struct {
 /* The site default of GpuLimitFloor=: 70% of MaxW. */
 #define PB_LIMIT_FLOOR_MILLI_DEFAULT 700u
 
+/* A CapWindow= line, its domain resolved to the site's index. */
+typedef struct {
+	char name[64];
+	pb_cap_window_t w;
+} pb_window_setting_t;
+
 typedef struct {
 	pb_conf_hints_t
 	    user_watt_hints;	      /* whose word a job's hint is taken on */
 	pb_watts_t user_watt_floor_w; /* lowest hint; 0 = model's MinCapW */
-	pb_conf_limits_t gpu_limits;	 /* scheduler-chosen GPU limits */
+	pb_conf_limits_t gpu_limits;  /* scheduler-chosen GPU limits */
 	pb_limit_floor_t gpu_limit_floor; /* never 0/0 */
 	pb_conf_limit_time_t gpu_limit_time;
-	pb_speed_curve_t speed_curve;	  /* given, or the fitted default */
-	bool learned_draw;		  /* LearnedDraw= */
-	unsigned learned_after_s;	  /* LearnedDrawAfter=; 0: at the end */
-	bool debug_trace;	      /* log each decision */
-	char *status_file;	      /* NULL = none */
-	char *meter_file;	      /* NULL = none */
-	unsigned meter_max_age_s;     /* > 0 */
+	pb_speed_curve_t speed_curve;	 /* given, or the fitted default */
+	bool learned_draw;		 /* LearnedDraw= */
+	unsigned learned_after_s;	 /* LearnedDrawAfter=; 0: at the end */
+	bool debug_trace;		 /* log each decision */
+	char *status_file;		 /* NULL = none */
+	char *meter_file;		 /* NULL = none */
+	unsigned meter_max_age_s;	 /* > 0 */
 	pb_partition_hint_t *partitions; /* Partition= lines, file order */
 	size_t n_partitions;
+	pb_window_setting_t *windows; /* CapWindow= lines, file order */
+	size_t n_windows;
 } pb_settings_t;
 
 typedef struct {

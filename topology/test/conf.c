@@ -389,16 +389,16 @@ static void test_gpu_limits(void **state)
 	c = _parse(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n", &d, &rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(c->settings.gpu_limits, PB_CONF_LIMITS_NO);
-	assert_int_equal(c->settings.gpu_limit_time,
-			 PB_CONF_LIMIT_TIME_EXTEND);
+	assert_int_equal(c->settings.gpu_limit_time, PB_CONF_LIMIT_TIME_EXTEND);
 	assert_false(c->settings.has_speed_curve);
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
 
-	c = _parse(BASE "Domain=a Cap=1kW Nodes=n[1-4]\n"
-			"GpuLimits=efficient GpuLimitFloor=65% GpuLimitTime=fit "
-			"SpeedCurve=0.5:0.6,80%:0.9,1:1 LearnedDraw=yes\n"
-			"Partition=long GpuLimitFloor=500W\n",
+	c = _parse(BASE
+		   "Domain=a Cap=1kW Nodes=n[1-4]\n"
+		   "GpuLimits=efficient GpuLimitFloor=65% GpuLimitTime=fit "
+		   "SpeedCurve=0.5:0.6,80%:0.9,1:1 LearnedDraw=yes\n"
+		   "Partition=long GpuLimitFloor=500W\n",
 		   &d, &rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(c->settings.gpu_limits, PB_CONF_LIMITS_EFFICIENT);
@@ -549,6 +549,89 @@ static void test_garbage(void **state)
 	}
 }
 
+#define DOMAINS BASE "Domain=hall Cap=500kW Nodes=n[1-4]\n"
+
+static void test_cap_windows(void **state)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	c = _parse(DOMAINS
+		   "CapWindow=peak Cap=800kW Days=Mon-Fri Start=14:00 "
+		   "End=19:00\n"
+		   "CapWindow=night Domain=hall Cap=300kW Days=Fri-Mon,Wed "
+		   "Start=22:00 End=06:00\n"
+		   "CapWindow=dr Domain=site Cap=600kW From=2026-12-24T08:00 "
+		   "Until=2026-12-24T20:30:15\n",
+		   &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->n_windows, 3);
+	assert_string_equal(c->windows[0].domain, "site");
+	assert_true(c->windows[0].weekly);
+	assert_int_equal(c->windows[0].days, 0x3e);
+	assert_int_equal(c->windows[0].start_min, 14 * 60);
+	assert_int_equal(c->windows[0].end_min, 19 * 60);
+	assert_int_equal((int)c->windows[0].cap_w, 800000);
+	assert_string_equal(c->windows[1].domain, "hall");
+	/* Fri Sat Sun Mon, and Wed */
+	assert_int_equal(c->windows[1].days, 0x63 | 0x08);
+	assert_false(c->windows[2].weekly);
+	assert_int_equal(c->windows[2].from, 1798099200);
+	assert_int_equal(c->windows[2].until, 1798099200 + 12 * 3600 + 1815);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+}
+
+static void test_cap_window_errors(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	_expect_error(DOMAINS "CapWindow=w Cap=2MW Start=1:00 End=2:00\n",
+		      "t.conf:4: ", "Start: '1:00': expected a time of day");
+	_expect_error(DOMAINS "CapWindow=w Cap=1MW Start=01:00 End=02:00\n",
+		      "t.conf:4: ", "does not lower the cap of 'site'");
+	_expect_error(DOMAINS "CapWindow=w Domain=hall Cap=600kW Start=01:00 "
+			      "End=02:00\n",
+		      "t.conf:4: ", "does not lower the cap of 'hall'");
+	_expect_error(DOMAINS "CapWindow=w Domain=row Cap=6kW Start=01:00 "
+			      "End=02:00\n",
+		      "t.conf:4: ", "no Domain or Facility named 'row'");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW Days=Mon-Fry Start=01:00 "
+			      "End=02:00\n",
+		      "t.conf:4: ", "Days: 'Mon-Fry': expected days");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW Start=01:00 End=01:00\n",
+		      "t.conf:4: ", "End= equals Start=");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW Start=01:00\n",
+		      "t.conf:4: ", "needs Start= and End=");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW From=2026-02-30T10:00 "
+			      "Until=2026-03-01T10:00\n",
+		      "t.conf:4: ", "From: '2026-02-30T10:00': no such date");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW From=2026-03-01T10:00 "
+			      "Until=2026-03-01T09:00\n",
+		      "t.conf:4: ", "Until= is not after From=");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW\n",
+		      "t.conf:4: ", "needs From= and Until=");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW Start=01:00 End=02:00 "
+			      "From=2026-03-01T10:00\n",
+		      "t.conf:4: ", "not both");
+	_expect_error(DOMAINS "CapWindow=w Start=01:00 End=02:00\n",
+		      "t.conf:4: ", "needs Cap=");
+	_expect_error(DOMAINS "CapWindow=w Cap=6kW Start=01:00 End=02:00 "
+			      "Lenght=3\n",
+		      "t.conf:4: ", "Lenght");
+	_expect_error(
+	    DOMAINS "CapWindow=w Cap=6kW Start=01:00 End=02:00\n"
+		    "CapWindow=w Cap=7kW Start=03:00 End=04:00\n",
+	    "t.conf:5: ", "duplicate CapWindow 'w' (first at line 4)");
+	_expect_error(BASE "Domain=u Cap=unlimited Nodes=n[1-4]\n"
+			   "CapWindow=w Domain=u Cap=6kW Start=01:00 "
+			   "End=02:00\n",
+		      "t.conf:4: ", "has Cap=unlimited");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +645,8 @@ int main(void)
 	    cmocka_unit_test(test_node_membership),
 	    cmocka_unit_test(test_orphan_domain),
 	    cmocka_unit_test(test_cycle),
+	    cmocka_unit_test(test_cap_windows),
+	    cmocka_unit_test(test_cap_window_errors),
 	    cmocka_unit_test(test_unknown_key),
 	    cmocka_unit_test(test_duplicate_names),
 	    cmocka_unit_test(test_partitions),
