@@ -33,6 +33,7 @@
 #include "plugin/limits.h"
 #include "plugin/measured.h"
 #include "plugin/model.h"
+#include "plugin/capwin.h"
 #include "plugin/preempt.h"
 #include "plugin/reasons.h"
 #include "plugin/status.h"
@@ -466,10 +467,25 @@ static void _narrow(bitstr_t *bitmap, const pb_bitset_t *keep)
 static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 			 int64_t now)
 {
-	char desc[160], w[32];
+	char desc[160], w[32], w2[32];
 	bool reserved = v->at > now;
+	int64_t win_at = 0;
+	const char *win = capwin_during(model, v->domain, v->at,
+					MAX(jobpower_end(job, now), v->at + 1),
+					&win_at);
 
-	if (v->domain < 0) {
+	if (v->domain >= 0 && win) {
+		/* A lower cap of a window the job would run into, or is in. */
+		snprintf(desc, sizeof(desc),
+			 "PowerCapWindow: %s short %s %s (CapWindow %s: cap %s)",
+			 _domain_name(v->domain), _watts(v->short_w, w),
+			 win_at > now ? "once its window begins" :
+					"in its window",
+			 win,
+			 _watts(pb_ledger_cap_at(model->ledger, v->domain,
+						 MAX(win_at, now)), w2));
+		reserved = true;
+	} else if (v->domain < 0) {
 		snprintf(desc, sizeof(desc),
 			 "PowerNotAvail: not enough powered nodes with headroom");
 	} else if (reserved) {
@@ -961,6 +977,7 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 					   preemptee_job_list,
 					   tail);
 	_rebuild();
+	capwin_sync(model, time(NULL));
 	reasons_restore();
 	_held_sweep();
 	_sync_node_power();
@@ -1183,6 +1200,7 @@ static void _rebuild(void)
 	if (!model || !rebuild_from)
 		return;
 	pb_ledger_reset(model->ledger);
+	capwin_invalidate();
 	_held_drop_all();
 	nodes_seen = 0;
 	_sync_node_power();
@@ -1238,6 +1256,7 @@ static void _install(model_t *m)
 	char w[32];
 
 	_held_drop_all();
+	capwin_invalidate();
 	model_free(model);
 	model = m;
 	measured_configure(m);
@@ -1271,6 +1290,7 @@ extern void hook_fini(void)
 	_held_drop_all();
 	measured_fini();
 	learned_fini();
+	capwin_invalidate();
 	model_free(model);
 	model = NULL;
 	FREE_NULL_BITMAP(saved_bitmap);

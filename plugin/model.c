@@ -122,7 +122,12 @@ extern model_t *model_load(const char *path, char **errmsg)
 	m->gpu_limits = _gpu_limits(path, m->settings->gpu_limits);
 	m->learned_draw = _learned_draw(path, m->settings->learned_draw);
 	_efficient_limits(m);
-	m->ledger = pb_ledger_create(m->site, NULL, &err);
+	/*
+	 * Reservations: a few blocked jobs, every suspended job and the cap
+	 * windows' intervals (plugin/capwin.h).
+	 */
+	m->ledger = pb_ledger_create(
+	    m->site, &(pb_ledger_opts_t){ .max_reservations = 256 }, &err);
 	if (m->ledger)
 		m->empty = pb_ledger_create(m->site, NULL, &err);
 	if (!m->ledger || !m->empty) {

@@ -23,6 +23,7 @@
 #include "plugin/reasons.h"
 #include "plugin/learned.h"
 #include "plugin/measured.h"
+#include "plugin/capwin.h"
 #include "plugin/status.h"
 
 static pthread_t status_tid;
@@ -102,6 +103,28 @@ static int _render_job(const pb_job_info_t *job, void *arg)
 	return 0;
 }
 
+/*
+ * A domain's cap now and its next change by a cap window; only for
+ * domains some window applies to.
+ */
+static void _render_caps(const model_t *m, uint32_t d, int64_t now,
+			 char **buf, char **pos)
+{
+	const char *win = capwin_at(m, d, now);
+	int64_t at = -1;
+	pb_watts_t next = 0;
+
+	if (pb_ledger_next_cap(m->ledger, d, now, &at, &next) && !win)
+		return;
+	xstrfmtcatat(*buf, pos, " CapNowW=%" PRId64 " CapWindow=",
+		     pb_ledger_cap_at(m->ledger, d, now));
+	_value(buf, pos, win ? win : "-");
+	xstrfmtcatat(*buf, pos, " NextCapAt=%" PRId64 " NextCapW=%" PRId64
+		     " NextCapWindow=", at, at < 0 ? 0 : next);
+	win = at < 0 ? NULL : capwin_at(m, d, at);
+	_value(buf, pos, win ? win : "-");
+}
+
 extern char *status_render(const model_t *m)
 {
 	const pb_site_t *s = m->site;
@@ -130,13 +153,15 @@ extern char *status_render(const model_t *m)
 		xstrfmtcatat(buf, &pos,
 			     " CapW=%" PRId64 " LimitW=%" PRId64
 			     " CommittedW=%" PRId64 " HeadroomW=%" PRId64
-			     " ReservedW=%" PRId64 " UnmodelledW=%" PRId64 "\n",
+			     " ReservedW=%" PRId64 " UnmodelledW=%" PRId64,
 			     pb_ledger_cap(m->ledger, d),
 			     pb_ledger_limit(m->ledger, d),
 			     pb_ledger_committed(m->ledger, d),
 			     pb_ledger_headroom(m->ledger, d),
 			     pb_ledger_reserved_at(m->ledger, d, now),
 			     pb_ledger_unmodelled(m->ledger, d));
+		_render_caps(m, d, now, &buf, &pos);
+		xstrcatat(buf, &pos, "\n");
 	}
 	for (uint32_t n = 0; n < pb_site_node_count(s); n++) {
 		xstrcatat(buf, &pos, "Node=");

@@ -36,7 +36,8 @@ static int _weekly_after(const pb_cap_window_t *w, int64_t t, int64_t *start,
 		int64_t s, e;
 
 		day.tm_mday += k;
-		day.tm_hour = 12; /* noon: no DST change moves it to another day */
+		day.tm_hour =
+		    12; /* noon: no DST change moves it to another day */
 		day.tm_isdst = -1;
 		if (mktime(&day) == (time_t)-1)
 			return -1;

@@ -25,9 +25,9 @@
 #define PB_DAYS_ALL 0x7f
 
 typedef struct pb_cap_window {
-	uint32_t domain;   /* site domain index */
-	pb_watts_t cap_w;  /* the domain's cap inside the window */
-	bool weekly;	   /* weekly rule, else one-off */
+	uint32_t domain;     /* site domain index */
+	pb_watts_t cap_w;    /* the domain's cap inside the window */
+	bool weekly;	     /* weekly rule, else one-off */
 	int64_t from, until; /* one-off: [from, until), epoch seconds */
 	uint8_t days;	     /* weekly: days on which a window starts */
 	uint16_t start_min;  /* weekly: minutes after local midnight */

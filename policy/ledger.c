@@ -40,8 +40,8 @@ struct resv {
 	uint32_t id;
 	bool used;
 	int64_t start, end;
-	uint32_t first;	  /* entry chain, to know which nodes it pins */
-	bool window;	  /* a cap window: held only in win_domain */
+	uint32_t first; /* entry chain, to know which nodes it pins */
+	bool window;	/* a cap window: held only in win_domain */
 	uint32_t win_domain;
 	pb_watts_t win_cap;
 	pb_watts_t *held; /* [ndomains] */
@@ -72,10 +72,10 @@ struct pb_ledger {
 	const pb_site_t *site;
 	uint32_t nnodes, ndomains;
 	pb_watts_t *cap, *limit, *committed; /* [ndomains] */
-	pb_watts_t *unmodelled;		     /* [ndomains]: measured over model */
-	bool *on;			     /* [nnodes] */
-	pb_watts_t *node_incr;		     /* [nnodes] running increments */
-	uint32_t *node_jobs, *node_resv;     /* [nnodes] pins */
+	pb_watts_t *unmodelled;		 /* [ndomains]: measured over model */
+	bool *on;			 /* [nnodes] */
+	pb_watts_t *node_incr;		 /* [nnodes] running increments */
+	uint32_t *node_jobs, *node_resv; /* [nnodes] pins */
 	struct job *jobs;
 	uint32_t jobs_cap, njobs, job_free;
 	uint32_t *hash;	   /* job slot + 1, 0 = empty */
@@ -872,8 +872,8 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 	}
 	l->cap[domain] = cap_w;
 	_log(l, domain);
-	l->limit[domain] = pb_site_it_limit(l->site, domain, cap_w) -
-			   l->unmodelled[domain];
+	l->limit[domain] =
+	    pb_site_it_limit(l->site, domain, cap_w) - l->unmodelled[domain];
 	_windows_follow_cap(l, domain);
 	return 0;
 }
@@ -884,8 +884,8 @@ void pb_ledger_set_unmodelled(pb_ledger_t *l, const pb_watts_t *w)
 	_log_all(l);
 	for (uint32_t d = 0; d < l->ndomains; d++) {
 		l->unmodelled[d] = w && w[d] > 0 ? w[d] : 0;
-		l->limit[d] = pb_site_it_limit(l->site, d, l->cap[d]) -
-			      l->unmodelled[d];
+		l->limit[d] =
+		    pb_site_it_limit(l->site, d, l->cap[d]) - l->unmodelled[d];
 	}
 }
 
@@ -894,8 +894,8 @@ pb_watts_t pb_ledger_unmodelled(const pb_ledger_t *l, uint32_t domain)
 	return domain < l->ndomains ? l->unmodelled[domain] : 0;
 }
 
-int pb_ledger_job_add(const pb_ledger_t *l, uint32_t job_id,
-		      pb_watts_t *node_w, pb_watts_t *dom_w)
+int pb_ledger_job_add(const pb_ledger_t *l, uint32_t job_id, pb_watts_t *node_w,
+		      pb_watts_t *dom_w)
 {
 	const struct job *j = _job(l, job_id);
 
@@ -1272,7 +1272,7 @@ pb_watts_t pb_ledger_reserved_at(const pb_ledger_t *l, uint32_t domain,
 	if (domain >= l->ndomains)
 		return 0;
 	for (uint32_t r = 0; r < l->resv_hi; r++)
-		if (_resv_active(&l->resv[r], t))
+		if (_resv_active(&l->resv[r], t) && !l->resv[r].window)
 			w += l->resv[r].held[domain];
 	return w;
 }
@@ -1518,7 +1518,7 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 			return -1;
 		}
 		if (l->limit[d] != pb_site_it_limit(l->site, d, l->cap[d]) -
-					   l->unmodelled[d]) {
+				       l->unmodelled[d]) {
 			pb_error_set(err, "domain %s: stale limit",
 				     pb_site_domain_name(l->site, d));
 			return -1;

@@ -235,8 +235,8 @@ pb_watts_t pb_ledger_unmodelled(const pb_ledger_t *l, uint32_t domain);
  * for each of its nodes and to dom_w[d] for every domain above them
  * (either may be NULL).  Returns 0, or -1 if the job is unknown.
  */
-int pb_ledger_job_add(const pb_ledger_t *l, uint32_t job_id,
-		      pb_watts_t *node_w, pb_watts_t *dom_w);
+int pb_ledger_job_add(const pb_ledger_t *l, uint32_t job_id, pb_watts_t *node_w,
+		      pb_watts_t *dom_w);
 
 /*
  * limit(d) in IT watts: the cap after reserve (root: PUE, cooling), less
@@ -329,7 +329,8 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id);
 uint32_t pb_ledger_reservation_count(const pb_ledger_t *l);
 
 /*
- * Power held by reservations active at time t in domain d (IT watts).
+ * Power held by reservations active at time t in domain d (IT watts);
+ * cap windows are not power held (pb_ledger_cap_at gives their cap).
  */
 pb_watts_t pb_ledger_reserved_at(const pb_ledger_t *l, uint32_t domain,
 				 int64_t t);

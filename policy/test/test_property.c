@@ -145,7 +145,8 @@ static void check_facility(struct world *w)
 	pb_watts_t it = pb_ledger_committed(w->l, root) +
 			pb_ledger_reserved_at(w->l, root, w->now) +
 			pb_ledger_unmodelled(w->l, root);
-	pb_watts_t cap = pb_ledger_cap(w->l, root);
+	/* a window on now lowers the cap the rule applies to */
+	pb_watts_t cap = pb_ledger_cap_at(w->l, root, w->now);
 	pb_watts_t held = (cap * f->reserve_ppm + PB_PPM - 1) / PB_PPM;
 
 	CHECK(w, pb_power_facility_w(it, f->pue_milli) <= cap - held);
@@ -277,23 +278,23 @@ static void op_measure(struct world *w)
 
 	assert_true(node_w && dom_w && un);
 	for (uint32_t n = 0; n < nn; n++)
-		node_w[n] = rng_below(&w->r, 2) ?
-				    -1 :
-				    pb_ledger_node_draw(w->l, n) - 200 +
-					(pb_watts_t)rng_below(&w->r, 600);
+		node_w[n] = rng_below(&w->r, 2)
+				? -1
+				: pb_ledger_node_draw(w->l, n) - 200 +
+				      (pb_watts_t)rng_below(&w->r, 600);
 	for (uint32_t d = 0; d < nd; d++)
-		dom_w[d] = rng_below(&w->r, 3) ?
-				   -1 :
-				   pb_ledger_committed(w->l, d) - 500 +
-				       (pb_watts_t)rng_below(&w->r, 1500);
+		dom_w[d] = rng_below(&w->r, 3)
+			       ? -1
+			       : pb_ledger_committed(w->l, d) - 500 +
+				     (pb_watts_t)rng_below(&w->r, 1500);
 	pb_measured_unmodelled(w->l, node_w, dom_w, NULL, NULL, un);
 	for (uint32_t d = 0; d < nd; d++) {
 		int32_t parent = pb_site_domain_parent(w->site, d);
 
 		CHECK(w, un[d] >= 0);
 		if (dom_w[d] >= 0)
-			CHECK(w, pb_ledger_committed(w->l, d) + un[d] >=
-				     dom_w[d]);
+			CHECK(w,
+			      pb_ledger_committed(w->l, d) + un[d] >= dom_w[d]);
 		if (parent >= 0)
 			CHECK(w, un[parent] >= un[d]);
 	}
@@ -327,9 +328,9 @@ static void op_reserve(struct world *w)
 		pb_watts_t cap = pb_ledger_cap(w->l, d);
 
 		cap = cap / 10 * (3 + rng_below(&w->r, 9)) + 1;
-		CHECK(w, pb_ledger_cap_window(
-			     w->l, w->next_id, d, cap, start,
-			     start + 1 + rng_below(&w->r, 500), NULL) == 0);
+		CHECK(w, pb_ledger_cap_window(w->l, w->next_id, d, cap, start,
+					      start + 1 + rng_below(&w->r, 500),
+					      NULL) == 0);
 		CHECK(w, pb_ledger_cap_at(w->l, d, start) <= cap);
 		stats.windows++;
 	} else {
