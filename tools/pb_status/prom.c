@@ -32,14 +32,18 @@ typedef struct {
 static const metric_t domain_metrics[] = {
     {"domain_cap_watts", "Cap of the power domain (W).",
      offsetof(pb_status_domain_t, cap_w)},
+    {"domain_cap_now_watts",
+     "Cap of the power domain now: lower while a cap window is on (W).",
+     offsetof(pb_status_domain_t, cap_now_w)},
     {"domain_limit_watts",
      "IT watts the domain may carry: cap after reserve, PUE, cooling, less "
      "measured draw above the model.",
      offsetof(pb_status_domain_t, limit_w)},
     {"domain_committed_watts", "Modelled IT watts committed in the domain.",
      offsetof(pb_status_domain_t, committed_w)},
-    {"domain_headroom_watts", "Limit less committed (W); negative after a "
-			      "cap cut.",
+    {"domain_headroom_watts",
+     "Limit less committed (W); negative after a "
+     "cap cut.",
      offsetof(pb_status_domain_t, headroom_w)},
     {"domain_reserved_watts", "Watts held for power-blocked jobs.",
      offsetof(pb_status_domain_t, reserved_w)},
@@ -60,8 +64,9 @@ static void _domains(const pb_status_t *s, FILE *out)
 			fprintf(out, "powerbudget_%s{domain=\"",
 				domain_metrics[m].name);
 			_label(s->domains[d].name, out);
-			fprintf(out, "\"} %" PRId64 "\n",
-				*(const int64_t *)(base + domain_metrics[m].off));
+			fprintf(
+			    out, "\"} %" PRId64 "\n",
+			    *(const int64_t *)(base + domain_metrics[m].off));
 		}
 	}
 }
@@ -70,8 +75,9 @@ static void _jobs(const pb_status_t *s, FILE *out)
 {
 	_head("job_watts", "Modelled watts of a running job over idle.", out);
 	for (size_t i = 0; i < s->n_jobs; i++)
-		fprintf(out, "powerbudget_job_watts{job=\"%" PRIu32 "\"} %" PRId64
-			     "\n",
+		fprintf(out,
+			"powerbudget_job_watts{job=\"%" PRIu32 "\"} %" PRId64
+			"\n",
 			s->jobs[i].id, s->jobs[i].watts);
 	_head("job_gpu_limit_watts",
 	      "Per-GPU power limit a running job is held to (0: none).", out);

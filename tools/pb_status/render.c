@@ -287,6 +287,49 @@ static void _table_held(const view_t *v, FILE *out)
 	}
 }
 
+/* Local time for cap changes: windows are set in local time. */
+static void _local(int64_t at, char *buf, size_t len)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm))
+		strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm);
+	else
+		snprintf(buf, len, "%" PRId64, at);
+}
+
+/* One line per domain that cap windows apply to: its cap now and next. */
+static void _table_caps(const view_t *v, FILE *out)
+{
+	const pb_status_t *s = v->s;
+	bool any = false;
+	char now[24], next[24], when[64];
+
+	for (size_t i = 0; i < s->n_domains; i++) {
+		const pb_status_domain_t *dm = &s->domains[i];
+
+		if (!dm->has_caps || !_shown(v, (long)i, &(unsigned){0}))
+			continue;
+		if (!any)
+			fprintf(out, "\nCap windows:\n");
+		any = true;
+		pb_render_watts(dm->cap_now_w, now, sizeof(now));
+		fprintf(out, "  %s: cap %s now%s%s%s", dm->name, now,
+			dm->window ? " (CapWindow " : "",
+			dm->window ? dm->window : "", dm->window ? ")" : "");
+		if (dm->next_cap_at >= 0) {
+			pb_render_watts(dm->next_cap_w, next, sizeof(next));
+			_local(dm->next_cap_at, when, sizeof(when));
+			fprintf(out, "; %s from %s%s%s%s", next, when,
+				dm->next_window ? " (CapWindow " : "",
+				dm->next_window ? dm->next_window : "",
+				dm->next_window ? ")" : "");
+		}
+		fputc('\n', out);
+	}
+}
+
 int pb_render_table(const pb_status_t *s, const pb_render_opts_t *o, FILE *out)
 {
 	view_t v;
@@ -296,6 +339,7 @@ int pb_render_table(const pb_status_t *s, const pb_render_opts_t *o, FILE *out)
 	_table_header(&v, out);
 	if (v.focus >= 0)
 		_table_domain(&v, v.focus, 0, out);
+	_table_caps(&v, out);
 	_table_held(&v, out);
 	_view_free(&v);
 	return ferror(out) ? -1 : 0;
@@ -340,9 +384,13 @@ static void _json_domain(const view_t *v, long d, unsigned level, bool *first,
 		", \"committed_w\": %" PRId64 ", \"headroom_w\": %" PRId64
 		", \"reserved_w\": %" PRId64 ", \"unmodelled_w\": %" PRId64
 		", \"used_pct\": %" PRId64 ".%" PRId64
+		", \"cap_now_w\": %" PRId64 ", \"next_cap_at\": %" PRId64
+		", \"next_cap_w\": %" PRId64
 		", \"nodes\": %zu, \"nodes_on\": %zu, \"holders\": [",
 		level, dm->cap_w, dm->limit_w, dm->committed_w, dm->headroom_w,
 		dm->reserved_w, dm->unmodelled_w, pm / 10, pm % 10,
+		dm->cap_now_w, dm->next_cap_at,
+		dm->next_cap_at >= 0 ? dm->next_cap_w : dm->cap_now_w,
 		v->nodes[d], v->nodes_on[d]);
 	for (unsigned i = 0; i < v->n_holders[d]; i++) {
 		const pb_status_holder_t *h =

@@ -177,6 +177,29 @@ static void _name(_ctx_t *x, pb_namemap_t *map, const char *what,
 		_line_err(x, "%s '%.64s' listed twice", what, name);
 }
 
+/* A window's name, "-" for none. */
+static char *_window(_ctx_t *x, const char *key)
+{
+	const char *v = pb_line_get(x->l, key);
+
+	return v && strcmp(v, "-") ? _dup(x, v) : NULL;
+}
+
+/* CapNowW= and the rest, written for domains cap windows apply to. */
+static void _domain_caps(_ctx_t *x, pb_status_domain_t *dm)
+{
+	dm->cap_now_w = dm->cap_w;
+	dm->next_cap_at = -1;
+	if (!pb_line_get(x->l, "CapNowW"))
+		return;
+	dm->has_caps = true;
+	dm->cap_now_w = _get_int(x, "CapNowW", 0, INT64_MAX);
+	dm->next_cap_at = _get_int(x, "NextCapAt", -1, INT64_MAX);
+	dm->next_cap_w = _get_int(x, "NextCapW", 0, INT64_MAX);
+	dm->window = _window(x, "CapWindow");
+	dm->next_window = _window(x, "NextCapWindow");
+}
+
 static void _domain(_ctx_t *x)
 {
 	pb_status_t *s = x->s;
@@ -200,6 +223,7 @@ static void _domain(_ctx_t *x)
 	dm->headroom_w = _get_int(x, "HeadroomW", INT64_MIN, INT64_MAX);
 	dm->reserved_w = _get_int(x, "ReservedW", 0, INT64_MAX);
 	dm->unmodelled_w = _get_opt_int(x, "UnmodelledW", 0, INT64_MAX);
+	_domain_caps(x, dm);
 }
 
 /* The node's domain name is kept in the slot of its index until resolved. */
@@ -558,6 +582,8 @@ void pb_status_destroy(pb_status_t *s)
 	for (size_t i = 0; i < s->n_domains; i++) {
 		free(s->domains[i].name);
 		free(s->domains[i].parent_name);
+		free(s->domains[i].window);
+		free(s->domains[i].next_window);
 		free(s->domains[i].children);
 	}
 	for (size_t i = 0; i < s->n_nodes; i++)

@@ -33,6 +33,14 @@ typedef struct {
 	long parent;	   /* index, -1 for the root */
 	int64_t cap_w, limit_w, committed_w, headroom_w, reserved_w;
 	int64_t unmodelled_w; /* measured above the model; 0 if not given */
+	/*
+	 * Cap windows (CapWindow= lines) that apply to the domain: has_caps,
+	 * its cap now and the window setting it (NULL: its own), and the
+	 * next change (next_cap_at -1: none ahead).
+	 */
+	bool has_caps;
+	int64_t cap_now_w, next_cap_at, next_cap_w;
+	char *window, *next_window;
 	long *children; /* indexes in file order */
 	size_t n_children;
 	int line;

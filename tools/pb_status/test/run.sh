@@ -5,6 +5,8 @@
 # stale, missing or malformed file fails with a message naming it.
 # usage: run.sh PB_STATUS DATA_DIR
 set -u
+# cap changes are shown in local time
+export TZ=UTC
 bin=$1
 data=$2
 now=1764080012 # 12 s after the fixture was written
