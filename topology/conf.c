@@ -155,6 +155,15 @@ static void *_grow(void *arr, size_t n, size_t size)
 	return realloc(arr, n * 2 * size);
 }
 
+/* RampLimit=<power>: how much committed power may rise in a minute. */
+static void _get_ramp(_ctx_t *x, double *out)
+{
+	bool has = false;
+
+	if (_get_power(x, "RampLimit", out, &has) && has && *out <= 0)
+		ERR(x, "RampLimit: must be positive (watts a minute)");
+}
+
 static void _facility(_ctx_t *x, const char *name)
 {
 	pb_conf_facility_t *f = &x->c->facility;
@@ -178,6 +187,7 @@ static void _facility(_ctx_t *x, const char *name)
 	if ((v = pb_line_get(x->l, "Reserve")) &&
 	    pb_parse_fraction(v, 0.5, &f->reserve, err))
 		ERR(x, "Reserve: %s", err);
+	_get_ramp(x, &f->ramp_w);
 	pb_line_unknown(x->l, "Facility", x->file, x->lineno, x->d);
 }
 
@@ -338,6 +348,7 @@ static void _domain(_ctx_t *x, const char *name)
 	if ((v = pb_line_get(x->l, "Parent")))
 		_name(x, "Parent", v, dm->parent);
 	_get_cap(x, "domain", dm->name, true, &dm->cap_w);
+	_get_ramp(x, &dm->ramp_w);
 	p->domain_hosts[c->n_domains - 1] = _dup_hosts(x, "Nodes");
 	pb_line_unknown(x->l, "Domain", x->file, x->lineno, x->d);
 }

@@ -33,6 +33,7 @@ typedef struct {
 	double pue;	  /* >= 1.0, default 1.0 */
 	double cooling_w; /* IT heat the cooling removes; 0 = unlimited */
 	double reserve;	  /* fraction of every cap held back, [0, 0.5] */
+	double ramp_w;	  /* RampLimit=: facility watts a minute; 0 = none */
 } pb_conf_facility_t;
 
 /* A GpuModel= line: an override of a built-in model or a new one. */
@@ -66,6 +67,7 @@ typedef struct {
 	char parent[PB_CONF_NAME_MAX]; /* "" = the facility */
 	int line;
 	double cap_w;	 /* > 0, or PB_CONF_UNLIMITED */
+	double ramp_w;	 /* RampLimit=: IT watts a minute; 0 = none */
 	long parent_idx; /* index into domains, -1 = the facility */
 	bool is_leaf;	 /* has no child domains */
 	size_t n_nodes;	 /* nodes directly in it (leaves only) */

@@ -68,6 +68,36 @@ static int _windows(const pb_conf_t *conf, pb_loaded_t *out,
 	return 0;
 }
 
+static void _ramp(pb_loaded_t *out, const char *name, pb_watts_t it_w)
+{
+	int32_t dom = pb_site_domain_by_name(out->site, name);
+
+	if (dom < 0 || it_w <= 0)
+		return;
+	out->settings.ramps[out->settings.n_ramps++] =
+	    (pb_ramp_setting_t){(uint32_t)dom, it_w};
+}
+
+/* RampLimit=s in IT watts: the facility's is facility power (PUE). */
+static int _ramps(const pb_conf_t *conf, pb_loaded_t *out,
+		  const char *power_conf, pb_diag_t *d)
+{
+	out->settings.ramps =
+	    calloc(conf->n_domains + 1, sizeof(*out->settings.ramps));
+	if (!out->settings.ramps) {
+		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");
+		return -1;
+	}
+	if (conf->facility.ramp_w > 0)
+		_ramp(out, conf->facility.name,
+		      (pb_watts_t)floor(conf->facility.ramp_w /
+					conf->facility.pue));
+	for (size_t i = 0; i < conf->n_domains; i++)
+		_ramp(out, conf->domains[i].name,
+		      (pb_watts_t)floor(conf->domains[i].ramp_w));
+	return 0;
+}
+
 int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 	    pb_diag_t *d)
 {
@@ -117,7 +147,8 @@ int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 		ph->floor = _floor(&conf->partitions[i].gpu_limit_floor);
 	}
 	out->settings.n_partitions = conf->n_partitions;
-	if (_windows(conf, out, power_conf, d))
+	if (_windows(conf, out, power_conf, d) ||
+	    _ramps(conf, out, power_conf, d))
 		goto out;
 	rc = 0;
 out:
@@ -140,5 +171,6 @@ void pb_loaded_free(pb_loaded_t *l)
 	free(l->settings.meter_file);
 	free(l->settings.partitions);
 	free(l->settings.windows);
+	free(l->settings.ramps);
 	memset(l, 0, sizeof(*l));
 }

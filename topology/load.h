@@ -45,6 +45,12 @@ typedef struct {
 /* The site default of GpuLimitFloor=: 70% of MaxW. */
 #define PB_LIMIT_FLOOR_MILLI_DEFAULT 700u
 
+/* A RampLimit= of a Domain= or the Facility= line, in IT watts. */
+typedef struct {
+	uint32_t domain; /* site index */
+	pb_watts_t it_w; /* a minute; the facility's is divided by PUE */
+} pb_ramp_setting_t;
+
 /* A CapWindow= line, its domain resolved to the site's index. */
 typedef struct {
 	char name[64];
@@ -69,6 +75,8 @@ typedef struct {
 	size_t n_partitions;
 	pb_window_setting_t *windows; /* CapWindow= lines, file order */
 	size_t n_windows;
+	pb_ramp_setting_t *ramps; /* RampLimit=s, facility first */
+	size_t n_ramps;
 } pb_settings_t;
 
 typedef struct {

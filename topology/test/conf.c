@@ -632,6 +632,29 @@ static void test_cap_window_errors(void **state)
 		      "t.conf:4: ", "has Cap=unlimited");
 }
 
+static void test_ramp_limit(void **state)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c;
+
+	(void)state;
+	c = _parse("Facility=site Cap=1MW RampLimit=20kW\n"
+		   "NodeClass=g Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW "
+		   "Nodes=n[1-4]\n"
+		   "Domain=hall Cap=500kW RampLimit=5kW Nodes=n[1-4]\n",
+		   &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal((int)c->facility.ramp_w, 20000);
+	assert_int_equal((int)c->domains[0].ramp_w, 5000);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+	_expect_error("Facility=site Cap=1MW RampLimit=0W\n", "t.conf:1: ",
+		      "RampLimit: must be positive");
+	_expect_error(BASE "Domain=h Cap=1kW RampLimit=fast Nodes=n[1-4]\n",
+		      "t.conf:3: ", "RampLimit");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +670,7 @@ int main(void)
 	    cmocka_unit_test(test_cycle),
 	    cmocka_unit_test(test_cap_windows),
 	    cmocka_unit_test(test_cap_window_errors),
+	    cmocka_unit_test(test_ramp_limit),
 	    cmocka_unit_test(test_unknown_key),
 	    cmocka_unit_test(test_duplicate_names),
 	    cmocka_unit_test(test_partitions),
