@@ -35,6 +35,7 @@
 #include "plugin/model.h"
 #include "plugin/capwin.h"
 #include "plugin/preempt.h"
+#include "plugin/ramplimit.h"
 #include "plugin/reasons.h"
 #include "plugin/status.h"
 
@@ -66,6 +67,7 @@ static bool verify;		/* PB_LEDGER_VERIFY=1: check after every change */
 static time_t nodes_seen;	/* last_node_update the power states match */
 static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
 static bool refused_for_power;	/* the last job_test step held a job by power */
+static bool ramp_due;		/* a new model: set its ramps up at next test */
 static time_t measured_at;	/* when readings were last applied */
 static pb_watts_t *window;	/* [domains] scratch for the binding test */
 
@@ -502,6 +504,38 @@ static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 	TRACE("%pJ held: %s", job, desc);
 }
 
+/* Committed power changed: tell the ramps (once the model's are set up). */
+static void _ramp_note(void)
+{
+	if (!ramp_due)
+		ramplimit_note(model, time(NULL));
+}
+
+/* A job the ramp limit holds: which domain, how fast, until when. */
+static void _ramp_reason(job_record_t *job, const ramplimit_verdict_t *rv)
+{
+	char desc[160], w1[32], w2[32], when[32];
+	time_t at = (time_t) rv->at;
+	struct tm tm;
+
+	if (!localtime_r(&at, &tm) ||
+	    !strftime(when, sizeof(when), "%H:%M:%S", &tm))
+		snprintf(when, sizeof(when), "%" PRId64, rv->at);
+	if (rv->behind)
+		snprintf(desc, sizeof(desc),
+			 "PowerRamp: waits behind JobId=%u for %s's ramp limit (until %s at the latest)",
+			 rv->behind, _domain_name(rv->domain), when);
+	else
+		snprintf(desc, sizeof(desc),
+			 "PowerRamp: %s would rise %s in %d s (RampLimit %s); starts %s at the earliest",
+			 _domain_name(rv->domain), _watts(rv->rise_w, w1),
+			 RAMPLIMIT_PERIOD_S, _watts(rv->limit_w, w2), when);
+	refused_for_power = true;
+	reasons_set(job, true, desc);
+	status_kick_reasons();
+	TRACE("%pJ held: %s", job, desc);
+}
+
 /* ------------------------------------------------------------------ */
 /* job_test                                                             */
 
@@ -563,6 +597,7 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 {
 	int64_t now = time(NULL), start = 0, duration, nodes_at;
 	pb_verdict_t why = { 0 };
+	ramplimit_verdict_t rv;
 	pb_alloc_t alloc;
 	int res;
 	bool real;
@@ -589,6 +624,9 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 			_hold_reason(job, &why, now);
 		return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
 	}
+	/* power now, but the ramp may pace it (within a minute) */
+	if (start == now && ramplimit_check(model, job, &alloc, now, false, &rv))
+		start = MAX(rv.at, start);
 	if (start > nodes_at) {
 		TRACE("%pJ will run at %" PRId64 " (power), not %" PRId64
 		      " (nodes)", job, start, nodes_at);
@@ -668,6 +706,7 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 {
 	int64_t now = req->now;
 	pb_verdict_t v = { 0 };
+	ramplimit_verdict_t rv;
 	pb_alloc_t alloc;
 	bool ok = false;
 
@@ -693,6 +732,9 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 		ok = _admit_limited(job, &alloc, now, false, &v);
 	else
 		refused_for_power = true;
+	/* power now; the ramp limit may put the start off, within a minute */
+	if (ok && ramplimit_check(model, job, &alloc, now, false, &rv))
+		job->start_time = MAX((int64_t) job->start_time, rv.at);
 out:
 	_held_unlift();
 	if (!ok)
@@ -781,9 +823,11 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 			 bool limited, List candidates, List *preemptees)
 {
 	pb_verdict_t v = { 0 };
+	ramplimit_verdict_t rv;
 	pb_alloc_t alloc;
 	int64_t end = jobpower_end(job, now);
 	char w1[32], w2[32];
+	bool ok;
 
 	if (jobpower_alloc(model, job, bitmap, &alloc)) {
 		error(PLUGIN ": %pJ was given nodes outside the power budget",
@@ -797,10 +841,14 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 		limits_note(job->job_id, 0, 0); /* full draw */
 	else if (limited)
 		_admit_limited(job, &alloc, now, true, &v);
-	if (v.ok ||
-	    (preemptees && candidates &&
-	     preempt_for_power(model, job, &alloc, now, end, candidates,
-			       preemptees, &v) == 0)) {
+	ok = v.ok || (preemptees && candidates &&
+		      preempt_for_power(model, job, &alloc, now, end,
+					candidates, preemptees, &v) == 0);
+	if (ok && ramplimit_check(model, job, &alloc, now, true, &rv)) {
+		_ramp_reason(job, &rv);
+		return ESLURM_NODES_BUSY;
+	}
+	if (ok) {
 		TRACE("%pJ admitted: +%s on %u node(s) (and any wake-ups), facility headroom %s before it",
 		      job, _watts(v.job_w, w1), alloc.count,
 		      _watts(pb_ledger_headroom(model->ledger,
@@ -981,6 +1029,12 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	reasons_restore();
 	_held_sweep();
 	_sync_node_power();
+	if (ramp_due) {
+		/* after the rebuild: the ramps start from the running jobs */
+		ramplimit_configure(model, time(NULL));
+		ramp_due = false;
+	}
+	_ramp_note();
 
 	if (mode == SELECT_MODE_RUN_NOW)
 		return _run_now(job_ptr, bitmap, min_nodes, max_nodes,
@@ -1093,6 +1147,8 @@ extern void hook_job_begin(job_record_t *job_ptr)
 	chosen_w = limits_begin(model, job_ptr);
 	jobpower_record_hint(model, job_ptr, chosen_w);
 	_commit(job_ptr, chosen_w);
+	ramplimit_release(job_ptr->job_id);
+	_ramp_note();
 	status_mark_dirty();
 	_verify("job begin");
 }
@@ -1110,6 +1166,8 @@ extern void hook_job_fini(job_record_t *job_ptr)
 		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	reasons_drop(job_ptr->job_id);
 	_held_drop(_held_find(job_ptr->job_id));
+	ramplimit_release(job_ptr->job_id);
+	_ramp_note();
 	status_mark_dirty();
 	_verify("job end");
 }
@@ -1143,6 +1201,7 @@ extern void hook_job_suspend(job_record_t *job_ptr)
 	if (!model)
 		return;
 	_suspend(job_ptr);
+	_ramp_note();
 	status_mark_dirty();
 	_verify("job suspend");
 }
@@ -1162,6 +1221,7 @@ extern void hook_job_resume(job_record_t *job_ptr)
 		error(PLUGIN ": resuming %pJ puts the facility %s over its power limit",
 		      job_ptr,
 		      _watts(-pb_ledger_headroom(model->ledger, root), w));
+	_ramp_note();
 	status_mark_dirty();
 	_verify("job resume");
 }
@@ -1257,6 +1317,7 @@ static void _install(model_t *m)
 
 	_held_drop_all();
 	capwin_invalidate();
+	ramp_due = true;
 	model_free(model);
 	model = m;
 	measured_configure(m);
@@ -1291,6 +1352,7 @@ extern void hook_fini(void)
 	measured_fini();
 	learned_fini();
 	capwin_invalidate();
+	ramplimit_fini();
 	model_free(model);
 	model = NULL;
 	FREE_NULL_BITMAP(saved_bitmap);
