@@ -1264,6 +1264,28 @@ uint32_t pb_ledger_reservation_count(const pb_ledger_t *l)
 	return l->nresv;
 }
 
+uint32_t pb_ledger_checkpoints(const pb_ledger_t *l, int64_t now, int64_t end)
+{
+	uint32_t n = 0;
+
+	for (uint32_t r = 0; r < l->resv_hi; r++)
+		n += l->resv[r].used && l->resv[r].start > now &&
+		     l->resv[r].start < end;
+	return n;
+}
+
+bool pb_ledger_window_plain(const pb_ledger_t *l, int64_t now, int64_t end)
+{
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
+		const struct resv *rv = &l->resv[r];
+
+		if (_resv_active(rv, now) ||
+		    (rv->used && rv->start > now && rv->start < end))
+			return false;
+	}
+	return true;
+}
+
 pb_watts_t pb_ledger_reserved_at(const pb_ledger_t *l, uint32_t domain,
 				 int64_t t)
 {

@@ -329,6 +329,20 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id);
 uint32_t pb_ledger_reservation_count(const pb_ledger_t *l);
 
 /*
+ * Does no reservation (or cap window) touch a job on [now, end): none is
+ * active at now or starts inside?  Then pb_ledger_window_avail is just
+ * limit - committed.  O(reservations).
+ */
+bool pb_ledger_window_plain(const pb_ledger_t *l, int64_t now, int64_t end);
+
+/*
+ * How many reservation (and cap window) starts fall in (now, end): for a
+ * given now, requests with the same count have the same
+ * pb_ledger_window_avail.  O(reservations).
+ */
+uint32_t pb_ledger_checkpoints(const pb_ledger_t *l, int64_t now, int64_t end);
+
+/*
  * Power held by reservations active at time t in domain d (IT watts);
  * cap windows are not power held (pb_ledger_cap_at gives their cap).
  */

@@ -28,8 +28,8 @@ struct pb_placer {
 	uint32_t *touched;   /* [nd] */
 	uint32_t epoch, ntouched;
 	pb_watts_t
-	    *class_incr;  /* [classes] one node's increment, per request */
-	const bool *on;	  /* the ledger's node states, per decision */
+	    *class_incr; /* [classes] one node's increment, per request */
+	const bool *on;	 /* the ledger's node states, per decision */
 	uint32_t *usable_before; /* [nn + 1] prefix counts over order */
 	uint32_t *all;		 /* [nn] identity order, when there is no net */
 	uint32_t *pick;		 /* [nn] */
@@ -96,13 +96,14 @@ struct pb_placer {
 	pb_watts_t *fresh;
 	/*
 	 * For a preparation from the last one: the ledger's change cursor
-	 * then, whether it had no reservation, each
+	 * then, whether no reservation touched its window, each
 	 * domain's place in restricted (+1; 0: not there), the domain
 	 * tree's children (CSR: child_first [nd + 1], child [nd]) and
 	 * scratch for the changed domains ([nd]).
 	 */
 	uint64_t prep_cursor;
 	bool prep_unreserved;
+	uint32_t prep_ckpt; /* pb_ledger_checkpoints of the preparation */
 	uint32_t *restr_pos, *child_first, *child, *scratch;
 	/* with ranges: the nodes of the restricted domains ([words]) */
 	uint64_t *rmask;
@@ -267,13 +268,13 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
 	if (!p->rmask || !p->restr_pos || !p->child_first || !p->child ||
 	    !p->scratch || !p->changed || !p->dom_changed || !p->fresh ||
-	    !p->filtered || !p->prep_incr || !p->restricted ||
-	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin ||
-	    !p->used || !p->dom_mark || !p->touched || !p->class_incr ||
+	    !p->filtered || !p->prep_incr || !p->restricted || !p->dom_first ||
+	    !p->dom_nodes || !p->avail || !p->pathmin || !p->used ||
+	    !p->dom_mark || !p->touched || !p->class_incr ||
 	    !p->usable_before || !p->all || !p->pick || !p->best ||
 	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
-	    !p->node_plen || !p->dom_parent || !p->dom_leaf ||
-	    !p->class_wake || !p->uw || _index_switches(p))
+	    !p->node_plen || !p->dom_parent || !p->dom_leaf || !p->class_wake ||
+	    !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
 	for (uint32_t d = 0; d < nd; d++) {
@@ -356,8 +357,12 @@ static bool _prepared(const pb_placer_t *p, const pb_ledger_t *l,
 	if (!p->prep_ok || p->prep_l != l ||
 	    p->prep_gen != pb_ledger_generation(l))
 		return false;
-	if (pb_ledger_reservation_count(l) &&
-	    (p->prep_now != req->now || p->prep_end != req->end))
+	/* the times matter only through the reservation checkpoints */
+	if ((p->prep_now != req->now || p->prep_end != req->end) &&
+	    !(p->prep_unreserved &&
+	      pb_ledger_window_plain(l, req->now, req->end)) &&
+	    !(p->prep_now == req->now &&
+	      p->prep_ckpt == pb_ledger_checkpoints(l, req->now, req->end)))
 		return false;
 	return !memcmp(p->prep_incr, p->class_incr,
 		       pb_site_class_count(p->site) * sizeof(*p->class_incr));
@@ -371,6 +376,7 @@ static void _prepared_for(pb_placer_t *p, const pb_ledger_t *l,
 	p->prep_gen = pb_ledger_generation(l);
 	p->prep_now = req->now;
 	p->prep_end = req->end;
+	p->prep_ckpt = pb_ledger_checkpoints(l, req->now, req->end);
 	memcpy(p->prep_incr, p->class_incr,
 	       pb_site_class_count(p->site) * sizeof(*p->class_incr));
 }
@@ -470,8 +476,8 @@ static void _repath(pb_placer_t *p, uint32_t d)
  */
 static bool _prepare_changes(pb_placer_t *p, const pb_ledger_t *l)
 {
-	int64_t n = pb_ledger_changed_since(l, p->prep_cursor, p->scratch,
-					    p->nd);
+	int64_t n =
+	    pb_ledger_changed_since(l, p->prep_cursor, p->scratch, p->nd);
 
 	if (n < 0)
 		return false;
@@ -489,13 +495,14 @@ static bool _prepare_changes(pb_placer_t *p, const pb_ledger_t *l)
 static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 		     const pb_place_req_t *req)
 {
-	bool update;
+	bool update, plain;
 
 	_prepare_needs(p, l, req);
 	if (_prepared(p, l, req))
 		return;
-	update = p->prep_ok && p->prep_l == l && p->prep_unreserved &&
-		 !pb_ledger_reservation_count(l) && p->most <= p->restrict_w;
+	plain = pb_ledger_window_plain(l, req->now, req->end);
+	update = p->prep_ok && p->prep_l == l && p->prep_unreserved && plain &&
+		 p->most <= p->restrict_w;
 	_prepared_for(p, l, req);
 	p->filtered_ok = false;
 	if (p->most > p->restrict_w)
@@ -503,7 +510,7 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 	if (!update || !_prepare_changes(p, l))
 		_prepare_all(p, l, req);
 	p->prep_cursor = pb_ledger_change_cursor(l);
-	p->prep_unreserved = !pb_ledger_reservation_count(l);
+	p->prep_unreserved = plain;
 }
 
 /* One node's increment for the prepared request. */
@@ -629,8 +636,7 @@ uint32_t pb_place_filter(pb_placer_t *p, const pb_ledger_t *l,
 }
 
 pb_watts_t pb_place_need_max(pb_placer_t *p, const pb_ledger_t *l,
-			     const pb_bitset_t *cand,
-			     const pb_place_req_t *req)
+			     const pb_bitset_t *cand, const pb_place_req_t *req)
 {
 	const uint64_t *w = pb_bitset_words(cand);
 	uint32_t nw = pb_bitset_word_count(cand);
@@ -641,8 +647,8 @@ pb_watts_t pb_place_need_max(pb_placer_t *p, const pb_ledger_t *l,
 	_prepare_needs(p, l, req);
 	for (uint32_t k = 0; k < nw; k++) {
 		for (uint64_t bits = w[k]; bits; bits &= bits - 1) {
-			pb_watts_t need = _need(
-			    p, k * 64 + (uint32_t)__builtin_ctzll(bits));
+			pb_watts_t need =
+			    _need(p, k * 64 + (uint32_t)__builtin_ctzll(bits));
 
 			if (need > most)
 				most = need;
@@ -667,7 +673,7 @@ static inline pb_watts_t _used(const pb_placer_t *p, uint32_t d)
 
 /* Can node n (needing need) join the current attempt?  Records a refusal. */
 static inline bool _fits(pb_placer_t *p, uint32_t n, pb_watts_t need,
-		  struct attempt *a)
+			 struct attempt *a)
 {
 	const uint32_t *path = p->node_path[n];
 	uint32_t len = p->node_plen[n];
@@ -886,9 +892,9 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
  * Rule 2 under switch s (nodes [off, off + cnt)), or the memo's copy of
  * it; returns the picks.
  */
-static const uint32_t *_attempt_switch(pb_placer_t *p, uint32_t s,
-				       uint32_t off, uint32_t cnt,
-				       uint32_t want, struct attempt *a)
+static const uint32_t *_attempt_switch(pb_placer_t *p, uint32_t s, uint32_t off,
+				       uint32_t cnt, uint32_t want,
+				       struct attempt *a)
 {
 	const uint32_t *picks;
 
