@@ -29,7 +29,7 @@
 #define SIM_NPOL 8
 
 static const char *const sim_pol_names[SIM_NPOL] = {
-    "oblivious",    "static",	    "power",	     "power-notopo",
+    "oblivious",    "static",	       "power",		"power-notopo",
     "power-limits", "power-efficient", "power-learned", "power-both"};
 
 struct sim_opts {
@@ -37,6 +37,9 @@ struct sim_opts {
 	const char *draw_cdf, *draw_rule, *topology;
 	double nodes, cap_mw, pue, cooling_mw, reserve;
 	double busy_w, jitter, floor_w, learned_after;
+	struct sim_window windows[SIM_WINDOWS_MAX];
+	uint32_t nwindows;
+	double ramp_mw;
 	unsigned long long seed;
 	int power_save, timing, progress, quiet;
 };
@@ -78,6 +81,13 @@ static void _usage(FILE *f)
 		"scale=256,load=0.9,max-dur=172800,from=0,power=full|milli\n"
 		"  --no-power-save     power policies keep free nodes idle "
 		"instead of off\n"
+		"  --cap-window H,D,MW the facility cap is MW for D hours from "
+		"H hours into the\n"
+		"                      trace (repeatable; a CapWindow=)\n"
+		"  --ramp-mw X         committed facility power rises at most "
+		"X MW a minute\n"
+		"                      (RampLimit=); with either, each policy "
+		"also runs without\n"
 		"  --seed N            seed of the true-draw rule (recorded "
 		"in the results)\n"
 		"  --json FILE         write results as JSON (deterministic)\n"
@@ -104,6 +114,30 @@ static int _num_arg(const char *name, const char *v, double *out)
 	return 0;
 }
 
+/* --cap-window H,D,MW: from H hours for D hours at MW. */
+static int _window_arg(const char *v, struct sim_opts *o)
+{
+	double h, d, mw;
+	char tail;
+
+	if (o->nwindows == SIM_WINDOWS_MAX) {
+		fprintf(stderr, "pb-sim: --cap-window: at most %d\n",
+			SIM_WINDOWS_MAX);
+		return -1;
+	}
+	if (sscanf(v, "%lf,%lf,%lf%c", &h, &d, &mw, &tail) != 3 || !(h >= 0) ||
+	    !(d > 0) || !(mw > 0) || !isfinite(h + d + mw)) {
+		fprintf(stderr,
+			"pb-sim: --cap-window: '%s': expected START_H,HOURS,"
+			"MW with HOURS and MW > 0\n",
+			v);
+		return -1;
+	}
+	o->windows[o->nwindows++] =
+	    (struct sim_window){h * 3600, (h + d) * 3600, mw * 1e6};
+	return 0;
+}
+
 static int _parse(int argc, char **argv, struct sim_opts *o)
 {
 	enum {
@@ -122,34 +156,39 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 		O_JIT,
 		O_FLOOR,
 		O_LEARN_AFTER,
-		O_TOPO
+		O_TOPO,
+		O_WINDOW,
+		O_RAMP
 	};
-	static const struct option lo[] = {{"trace", 1, 0, 't'},
-					   {"site", 1, 0, 's'},
-					   {"policy", 1, 0, 'p'},
-					   {"mapping", 1, 0, 'm'},
-					   {"seed", 1, 0, 'S'},
-					   {"json", 1, 0, 'j'},
-					   {"plot", 1, 0, 'P'},
-					   {"quiet", 0, 0, 'q'},
-					   {"help", 0, 0, 'h'},
-					   {"nodes", 1, 0, O_NODES},
-					   {"cap-mw", 1, 0, O_CAP},
-					   {"pue", 1, 0, O_PUE},
-					   {"cooling-mw", 1, 0, O_COOL},
-					   {"reserve", 1, 0, O_RES},
-					   {"no-power-save", 0, 0, O_NOPS},
-					   {"timing", 0, 0, O_TIMING},
-					   {"progress", 0, 0, O_PROG},
-					   {"gpu", 1, 0, O_GPU},
-					   {"draw-cdf", 1, 0, O_CDF},
-					   {"draw-rule", 1, 0, O_RULE},
-					   {"draw-busy-w", 1, 0, O_BUSY},
-					   {"draw-jitter", 1, 0, O_JIT},
-					   {"limit-floor", 1, 0, O_FLOOR},
-					   {"learned-after", 1, 0, O_LEARN_AFTER},
-					   {"topology", 1, 0, O_TOPO},
-					   {0, 0, 0, 0}};
+	static const struct option lo[] = {
+	    {"trace", 1, 0, 't'},
+	    {"site", 1, 0, 's'},
+	    {"policy", 1, 0, 'p'},
+	    {"mapping", 1, 0, 'm'},
+	    {"seed", 1, 0, 'S'},
+	    {"json", 1, 0, 'j'},
+	    {"plot", 1, 0, 'P'},
+	    {"quiet", 0, 0, 'q'},
+	    {"help", 0, 0, 'h'},
+	    {"nodes", 1, 0, O_NODES},
+	    {"cap-mw", 1, 0, O_CAP},
+	    {"pue", 1, 0, O_PUE},
+	    {"cooling-mw", 1, 0, O_COOL},
+	    {"reserve", 1, 0, O_RES},
+	    {"no-power-save", 0, 0, O_NOPS},
+	    {"timing", 0, 0, O_TIMING},
+	    {"progress", 0, 0, O_PROG},
+	    {"gpu", 1, 0, O_GPU},
+	    {"draw-cdf", 1, 0, O_CDF},
+	    {"draw-rule", 1, 0, O_RULE},
+	    {"draw-busy-w", 1, 0, O_BUSY},
+	    {"draw-jitter", 1, 0, O_JIT},
+	    {"limit-floor", 1, 0, O_FLOOR},
+	    {"learned-after", 1, 0, O_LEARN_AFTER},
+	    {"topology", 1, 0, O_TOPO},
+	    {"cap-window", 1, 0, O_WINDOW},
+	    {"ramp-mw", 1, 0, O_RAMP},
+	    {0, 0, 0, 0}};
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -202,8 +241,9 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 			break;
 		case O_RULE:
 			if (strcmp(optarg, "busy") && strcmp(optarg, "all")) {
-				fprintf(stderr, "pb-sim: --draw-rule: busy or "
-						"all, not '%s'\n",
+				fprintf(stderr,
+					"pb-sim: --draw-rule: busy or "
+					"all, not '%s'\n",
 					optarg);
 				return -1;
 			}
@@ -233,6 +273,14 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 			break;
 		case O_NOPS:
 			o->power_save = 0;
+			break;
+		case O_WINDOW:
+			if (_window_arg(optarg, o))
+				return -1;
+			break;
+		case O_RAMP:
+			if (_num_arg("--ramp-mw", optarg, &o->ramp_mw))
+				return -1;
 			break;
 		case O_TIMING:
 			o->timing = 1;
@@ -326,6 +374,9 @@ static int _site(struct sim_opts *o, struct sim_site *s, struct sim_conf *c)
 		s->cooling_w = o->cooling_mw * 1e6;
 	if (o->reserve >= 0)
 		s->reserve = o->reserve;
+	memcpy(s->windows, o->windows, sizeof(s->windows));
+	s->nwindows = o->nwindows;
+	s->ramp_w = o->ramp_mw * 1e6;
 	if (!sim_site_check(s, err, sizeof(err)))
 		return 0;
 bad:
@@ -379,8 +430,8 @@ static int _make(int k, const struct sim_site *s, const struct sim_opts *so,
 				   .power_save = so->power_save,
 				   .enforced = 1,
 				   .limits = k == 4 || k == 7 ? SIM_LIMITS_FIT
-					     : k == 5	      ? SIM_LIMITS_EFFICIENT
-							      : SIM_LIMITS_NONE,
+					     : k == 5 ? SIM_LIMITS_EFFICIENT
+						      : SIM_LIMITS_NONE,
 				   .learned = k >= 6,
 				   .floor_w = so->floor_w,
 				   .learned_after = so->learned_after};
@@ -396,6 +447,31 @@ static int _make(int k, const struct sim_site *s, const struct sim_opts *so,
 	if (rc)
 		fprintf(stderr, "pb-sim: %s\n", err);
 	return rc;
+}
+
+/* The same policy without the cap windows and ramp: the work they cost. */
+static int _without_grid(int k, const struct sim_site *site,
+			 const struct sim_opts *o, const struct sim_trace *tr,
+			 const struct sim_physics *phys,
+			 struct sim_result *with)
+{
+	struct sim_site plain = *site;
+	struct sim_result r;
+	struct sim_pol p;
+
+	plain.nwindows = 0;
+	plain.ramp_w = 0;
+	if (_make(k, &plain, o, tr, &p))
+		return -1;
+	if (sim_run_ex(&plain, tr, &p, phys, &r, NULL, NULL)) {
+		fprintf(stderr, "pb-sim: %s: out of memory\n", p.name);
+		sim_pol_destroy(&p);
+		return -1;
+	}
+	sim_pol_destroy(&p);
+	with->work_nogrid_gpu_h = r.work_gpu_h;
+	sim_result_free(&r);
+	return 0;
 }
 
 static int _outputs(const struct sim_opts *o, const struct sim_report *rep)
@@ -453,7 +529,8 @@ int main(int argc, char **argv)
 	if (o.draw_cdf) {
 		struct sim_site a100;
 
-		/* the CDF's GPU: AcmeTrace's A100s, watts from policy's table */
+		/* the CDF's GPU: AcmeTrace's A100s, watts from policy's table
+		 */
 		if (sim_cdf_load(o.draw_cdf, &cdf, err, sizeof(err)) ||
 		    sim_policy_gpu_table(&a100, "A100 SXM 80GB", err,
 					 sizeof(err))) {
@@ -462,14 +539,14 @@ int main(int argc, char **argv)
 			sim_cdf_free(&cdf);
 			return 2;
 		}
-		draw = (struct sim_draw_rule){
-		    .kind = strcmp(o.draw_rule, "all") ? SIM_DRAW_BUSY
-						       : SIM_DRAW_ALL,
-		    .busy_w = o.busy_w,
-		    .src_idle_w = a100.gpu_idle_w,
-		    .src_max_w = a100.gpu_max_w,
-		    .jitter = o.jitter,
-		    .seed = o.seed};
+		draw = (struct sim_draw_rule){.kind = strcmp(o.draw_rule, "all")
+							  ? SIM_DRAW_BUSY
+							  : SIM_DRAW_ALL,
+					      .busy_w = o.busy_w,
+					      .src_idle_w = a100.gpu_idle_w,
+					      .src_max_w = a100.gpu_max_w,
+					      .jitter = o.jitter,
+					      .seed = o.seed};
 		if (sim_draw_apply(&cdf, &draw, &site, &tr)) {
 			fprintf(stderr,
 				"pb-sim: %s: rule %s leaves no part of the "
@@ -498,13 +575,17 @@ int main(int argc, char **argv)
 		}
 		sim_progress_end(&prog);
 		sim_pol_destroy(&p);
+		res[nres].work_nogrid_gpu_h = -1;
+		if ((site.nwindows || site.ramp_w > 0) &&
+		    _without_grid(k, &site, &o, &tr, &phys, &res[nres]))
+			goto out_one;
 		nres++;
 	}
 	tdup = strdup(o.trace);
 	cdup = o.draw_cdf ? strdup(o.draw_cdf) : NULL;
 	{
-		double floor_w = o.floor_w > 0 ? o.floor_w
-					       : round(site.gpu_max_w * 0.7);
+		double floor_w =
+		    o.floor_w > 0 ? o.floor_w : round(site.gpu_max_w * 0.7);
 
 		if (floor_w < site.gpu_min_w)
 			floor_w = site.gpu_min_w;
@@ -527,6 +608,9 @@ int main(int argc, char **argv)
 	rc = _outputs(&o, &rep) ? 1 : 0;
 	free(tdup);
 	free(cdup);
+	goto out;
+out_one:
+	sim_result_free(&res[nres]);
 out:
 	for (size_t i = 0; i < nres; i++)
 		sim_result_free(&res[i]);

@@ -75,6 +75,15 @@ struct sim_acct {
 
 enum { SIM_MODEL, SIM_TRUE };
 
+/*
+ * Facility power of the last minute, for its largest rise: the points
+ * (t, w) in force at some time since t - 60, oldest first.
+ */
+struct sim_rise {
+	struct sim_point *p;
+	size_t n, cap;
+};
+
 struct sim_state {
 	const struct sim_site *s;
 	const struct sim_trace *t;
@@ -91,7 +100,8 @@ struct sim_state {
 	struct sim_run_job *obs;
 	size_t nobs;
 	uint8_t *observed; /* per job: observed while it ran */
-	struct sim_run_job *scan; /* scratch copy of the heap, popped in order */
+	struct sim_run_job
+	    *scan; /* scratch copy of the heap, popped in order */
 	/* pending jobs in priority order */
 	uint32_t *queue;
 	size_t nqueue;
@@ -102,6 +112,7 @@ struct sim_state {
 	double last_t, last_w, span, energy_window;
 	size_t curve_cap;
 	double cost_ns;
+	struct sim_rise rise[2]; /* over a minute: true, committed */
 };
 
 static double _now_ns(void)
@@ -251,17 +262,18 @@ static void _check(struct sim_state *st, struct sim_acct *a, double t,
 		   double last)
 {
 	double fac = a->it_w * st->s->pue;
+	double cap = sim_site_cap_at(st->s, t); /* a window's, if one is on */
 
 	if (a->fac_over)
 		a->fac_over_s += t - last;
 	if (fac > a->fac_max)
 		a->fac_max = fac;
-	if (fac > st->s->cap_w) {
+	if (fac > cap) {
 		if (!a->fac_over)
 			a->fac_viol++;
 		a->fac_over = 1;
-		if (fac - st->s->cap_w > a->fac_worst_w)
-			a->fac_worst_w = fac - st->s->cap_w;
+		if (fac - cap > a->fac_worst_w)
+			a->fac_worst_w = fac - cap;
 	} else {
 		a->fac_over = 0;
 	}
@@ -289,6 +301,41 @@ static void _check(struct sim_state *st, struct sim_acct *a, double t,
 	}
 }
 
+/*
+ * Note facility power w from t on in rise account k, and keep the
+ * largest rise: w less the lowest power in force in (t - 60, t].
+ */
+static int _rise(struct sim_state *st, int k, double t, double w, double *max)
+{
+	struct sim_rise *r = &st->rise[k];
+	size_t drop = 0;
+	double low = w;
+
+	/* points whose successor began by t - 60 are out of the minute */
+	while (drop + 1 < r->n && r->p[drop + 1].t <= t - 60)
+		drop++;
+	if (drop) {
+		memmove(r->p, r->p + drop, (r->n - drop) * sizeof(*r->p));
+		r->n -= drop;
+	}
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? 2 * r->cap : 64;
+		struct sim_point *np = realloc(r->p, nc * sizeof(*np));
+
+		if (!np)
+			return -1;
+		r->p = np;
+		r->cap = nc;
+	}
+	r->p[r->n++] = (struct sim_point){t, w};
+	/* each point left was in force for a while within the minute */
+	for (size_t i = 0; i < r->n; i++)
+		low = fmin(low, r->p[i].w);
+	if (w - low > *max)
+		*max = w - low;
+	return 0;
+}
+
 /* Close the interval [last_t, t) and check caps after this instant. */
 static int _observe(struct sim_state *st, double t)
 {
@@ -302,6 +349,11 @@ static int _observe(struct sim_state *st, double t)
 	_check(st, &st->a[SIM_TRUE], t, st->last_t);
 	st->last_t = t;
 	st->last_w = fac;
+	if (_rise(st, 0, t, fac, &st->r->rise_max_w) ||
+	    (st->p->ops->committed_w &&
+	     _rise(st, 1, t, st->p->ops->committed_w(st->p->ctx),
+		   &st->r->rise_committed_max_w)))
+		return -1;
 	return _curve_add(st, t, fac);
 }
 
@@ -666,9 +718,8 @@ static int _summarise(struct sim_state *st)
 		if (in > 0) {
 			r->gpu_hours_window += gpus * in / 3600;
 			/* full-speed work: all of it once the run is done */
-			r->work_gpu_h += gpus *
-					 (s + run <= span ? j->dur : in * sp) /
-					 3600;
+			r->work_gpu_h +=
+			    gpus * (s + run <= span ? j->dur : in * sp) / 3600;
 		}
 		if (s + run > r->makespan)
 			r->makespan = s + run;
@@ -712,6 +763,8 @@ static void _state_free(struct sim_state *st)
 	free(st->cand);
 	free(st->speed);
 	free(st->gpu_true);
+	free(st->rise[0].p);
+	free(st->rise[1].p);
 	for (int a = 0; a < 2; a++) {
 		free(st->a[a].node_w);
 		for (int l = 0; l < 4; l++)
@@ -750,10 +803,9 @@ static int _state_init(struct sim_state *st)
 	st->speed = malloc(n * sizeof(*st->speed));
 	st->gpu_true = malloc(n * sizeof(*st->gpu_true));
 	if (!st->busy || !st->cand || !st->heap || !st->obs || !st->observed ||
-	    !st->scan || !st->queue ||
-	    !st->start ||
-	    !st->nodes_buf || !st->speed || !st->gpu_true ||
-	    _acct_init(&st->a[SIM_MODEL], s) || _acct_init(&st->a[SIM_TRUE], s))
+	    !st->scan || !st->queue || !st->start || !st->nodes_buf ||
+	    !st->speed || !st->gpu_true || _acct_init(&st->a[SIM_MODEL], s) ||
+	    _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
 	for (size_t i = 0; i < st->t->n; i++) {
 		st->start[i] = -1;
@@ -795,6 +847,23 @@ static void _close(struct sim_state *st, double t)
 	r->true_dom_worst_w = tr->dom_worst_w;
 }
 
+/*
+ * The next instant with no job event at which the outcome may change: a
+ * cap window begins or ends, or the policy's pace allows a start again.
+ * Only while jobs wait.
+ */
+static double _wake(struct sim_state *st)
+{
+	double w;
+
+	if (!st->nqueue)
+		return INFINITY;
+	w = sim_site_cap_change_after(st->s, st->last_t);
+	if (st->p->ops->wake)
+		w = fmin(w, st->p->ops->wake(st->p->ctx, st->last_t));
+	return w;
+}
+
 /* Observations due by now, of jobs still running (an ended one was). */
 static void _observe_due(struct sim_state *st, double now)
 {
@@ -816,10 +885,11 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 
 	if (_observe(st, 0))
 		return -1;
-	while (next < t->n || st->nheap) {
-		double now = INFINITY;
+	while (next < t->n || st->nheap ||
+	       (st->nqueue && isfinite(_wake(st)))) {
+		double now = _wake(st);
 
-		if (next < t->n)
+		if (next < t->n && t->jobs[next].submit < now)
 			now = t->jobs[next].submit;
 		if (st->nheap && st->heap[0].end < now)
 			now = st->heap[0].end;

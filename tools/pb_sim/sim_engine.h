@@ -60,6 +60,14 @@ struct sim_pol_ops {
 	 */
 	void (*observe)(void *ctx, const struct sim_job *j, double gpu_w,
 			double now);
+	/*
+	 * Optional: the next time after @after at which a start refused now
+	 * may be tried again without any other event (a ramp limit's pace);
+	 * INFINITY for none.  And the facility power committed in the
+	 * policy's own account (facility watts), for the rise it reports.
+	 */
+	double (*wake)(void *ctx, double after);
+	double (*committed_w)(void *ctx);
 	void (*destroy)(void *ctx);
 };
 
@@ -123,6 +131,17 @@ struct sim_result {
 	double work_gpu_h, energy_mwh_window;
 	uint32_t limited;
 	double speed_mean; /* over limited jobs */
+	/*
+	 * Grid: the largest rise of facility power within a minute (from
+	 * the minute's lowest), on the true draw and in the policy's own
+	 * committed account (0 if it has none).
+	 */
+	double rise_max_w, rise_committed_max_w;
+	/*
+	 * With cap windows or a ramp limit (the site's grid settings): the
+	 * work of the same policy without them (pb-sim runs both), else -1.
+	 */
+	double work_nogrid_gpu_h;
 	/* wall clock: not deterministic, kept out of the default JSON */
 	double wall_s, ns_per_decision;
 	struct sim_point *curve; /* owned */

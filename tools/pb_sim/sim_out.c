@@ -67,10 +67,15 @@ GETTER(_g_tworst, MW(r->true_fac_worst_w))
 GETTER(_g_tdviol, r->true_dom_viol)
 GETTER(_g_tdworst, r->true_dom_worst_w / 1e3)
 GETTER(_g_work, r->work_gpu_h / 1e6)
-GETTER(_g_wmwh, r->energy_mwh_window > 0 ? r->work_gpu_h / r->energy_mwh_window
-					  : 0)
+GETTER(_g_wmwh,
+       r->energy_mwh_window > 0 ? r->work_gpu_h / r->energy_mwh_window : 0)
 GETTER(_g_lim, r->limited)
 GETTER(_g_speed, r->limited ? r->speed_mean : 1)
+GETTER(_g_rise, MW(r->rise_max_w))
+GETTER(_g_crise, MW(r->rise_committed_max_w))
+GETTER(_g_lost, r->work_nogrid_gpu_h > 0
+		    ? 1 - r->work_gpu_h / r->work_nogrid_gpu_h
+		    : NAN)
 GETTER(_g_ns, r->ns_per_decision)
 GETTER(_g_evs, r->wall_s > 0 ? r->events / r->wall_s : 0)
 
@@ -82,8 +87,7 @@ static const struct sim_result *_static(const struct sim_report *rep)
 	return NULL;
 }
 
-static double _g_ratio(const struct sim_result *r,
-		       const struct sim_report *rep)
+static double _g_ratio(const struct sim_result *r, const struct sim_report *rep)
 {
 	const struct sim_result *st = _static(rep);
 
@@ -115,8 +119,7 @@ static void _draw_line(FILE *f, const struct sim_report *rep)
 	if (!d) {
 		fprintf(f, "true draw: each job's load (no --draw-cdf)\n");
 	} else {
-		fprintf(f,
-			"true draw: %s, rule %s",
+		fprintf(f, "true draw: %s, rule %s",
 			rep->draw_cdf ? rep->draw_cdf : "CDF",
 			d->kind == SIM_DRAW_BUSY ? "busy" : "all");
 		if (d->kind == SIM_DRAW_BUSY)
@@ -133,8 +136,9 @@ static void _draw_line(FILE *f, const struct sim_report *rep)
 		"after %.0f s; bound in "
 		"the arrival span (%.2f h): %.3f M GPU-h all nodes busy, "
 		"%.3f M at the IT cap\n\n",
-		rep->floor_w, rep->eff_w, rep->learned_after, rep->span_s / 3600,
-		sim_out_bound_nodes(rep) / 1e6, sim_out_bound_power(rep) / 1e6);
+		rep->floor_w, rep->eff_w, rep->learned_after,
+		rep->span_s / 3600, sim_out_bound_nodes(rep) / 1e6,
+		sim_out_bound_power(rep) / 1e6);
 }
 
 void sim_out_table(FILE *f, const struct sim_report *rep)
@@ -190,6 +194,10 @@ void sim_out_table(FILE *f, const struct sim_report *rep)
 	_row_d(f, "bounded slowdown mean", rep, _g_bm, "%.1f");
 	_row_d(f, "bounded slowdown p95", rep, _g_bp, "%.1f");
 	_row_d(f, "leaf switches per job", rep, _g_leaf, "%.2f");
+	_row_d(f, "largest rise in 1 min (MW)", rep, _g_rise, "%.2f");
+	_row_d(f, "  of committed power (MW)", rep, _g_crise, "%.2f");
+	if (s->nwindows || s->ramp_w > 0)
+		_row_d(f, "work lost to grid limits", rep, _g_lost, "%.4f");
 	_row_d(f, "cost per decision (ns)", rep, _g_ns, "%.0f");
 	_row_d(f, "simulated events/s", rep, _g_evs, "%.0f");
 }
@@ -254,6 +262,15 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 		s->hall_cap_w, s->leaf_nodes, s->group_leaves,
 		rep->power_save ? "true" : "false", rep->floor_w, rep->eff_w,
 		rep->learned_after);
+	fprintf(f, "  \"grid\": {\"ramp_w_per_min\": %.0f, \"cap_windows\": [",
+		s->ramp_w);
+	for (uint32_t i = 0; i < s->nwindows; i++)
+		fprintf(
+		    f,
+		    "%s{\"start_s\": %.0f, \"end_s\": %.0f, \"cap_w\": %.0f}",
+		    i ? ", " : "", s->windows[i].start, s->windows[i].end,
+		    s->windows[i].cap_w);
+	fprintf(f, "]},\n");
 	fprintf(f, "  \"draw\": ");
 	if (!rep->draw) {
 		fprintf(f, "{\"rule\": \"load\"},\n");
@@ -275,7 +292,26 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 	fprintf(f,
 		"  \"bound\": {\"arrival_span_s\": %.0f, "
 		"\"all_nodes_gpu_h\": %.3f, \"it_cap_gpu_h\": %.3f},\n",
-		rep->span_s, sim_out_bound_nodes(rep), sim_out_bound_power(rep));
+		rep->span_s, sim_out_bound_nodes(rep),
+		sim_out_bound_power(rep));
+}
+
+/* Grid-facing figures: the fastest rise, and work the grid settings cost. */
+static void _json_grid(FILE *f, const struct sim_result *r)
+{
+	fprintf(f,
+		",\n     \"grid\": {\"rise_max_w_per_min\": %.0f, "
+		"\"rise_committed_max_w_per_min\": %.0f, "
+		"\"work_without_grid_gpu_h\": ",
+		r->rise_max_w, r->rise_committed_max_w);
+	if (r->work_nogrid_gpu_h >= 0)
+		fprintf(f, "%.3f, \"work_lost_vs_no_grid\": %.6f}}",
+			r->work_nogrid_gpu_h,
+			r->work_nogrid_gpu_h > 0
+			    ? 1 - r->work_gpu_h / r->work_nogrid_gpu_h
+			    : 0);
+	else
+		fprintf(f, "null, \"work_lost_vs_no_grid\": null}}");
 }
 
 static void _json_result(FILE *f, const struct sim_result *r, double cap,
@@ -315,8 +351,7 @@ static void _json_result(FILE *f, const struct sim_result *r, double cap,
 		"\"domains_worst_over_w\": %.0f},\n",
 		r->true_fac_viol, r->true_fac_worst_w, r->true_dom_viol,
 		r->true_dom_worst_w);
-	fprintf(f,
-		"     \"work_gpu_h\": %.3f, \"work_vs_static\": ",
+	fprintf(f, "     \"work_gpu_h\": %.3f, \"work_vs_static\": ",
 		r->work_gpu_h);
 	if (st && st->work_gpu_h > 0)
 		fprintf(f, "%.6f", r->work_gpu_h / st->work_gpu_h);
@@ -325,11 +360,12 @@ static void _json_result(FILE *f, const struct sim_result *r, double cap,
 	fprintf(f,
 		", \"energy_mwh_in_arrival_span\": %.3f, "
 		"\"work_per_mw_h\": %.3f, \"jobs_limited\": %u, "
-		"\"limited_speed_mean\": %.6f}",
+		"\"limited_speed_mean\": %.6f",
 		r->energy_mwh_window,
 		r->energy_mwh_window > 0 ? r->work_gpu_h / r->energy_mwh_window
 					 : 0,
 		r->limited, r->limited ? r->speed_mean : 1.0);
+	_json_grid(f, r);
 }
 
 int sim_out_json(FILE *f, const struct sim_report *rep, int timing)

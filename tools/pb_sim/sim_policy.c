@@ -44,6 +44,7 @@
 #include "policy/net.h"
 #include "policy/place.h"
 #include "policy/power.h"
+#include "policy/ramp.h"
 #include "policy/site.h"
 
 #include "sim_pols.h"
@@ -87,6 +88,16 @@ struct sim_power {
 	 */
 	uint64_t *jw_gen;
 	double *jw;
+	/*
+	 * RampLimit= as the plugin has it: the facility's rise over a
+	 * minute; the highest-priority job it holds (ramp_hold, lower ids go
+	 * first) keeps later ones waiting until ramp_hold_until; ramp_at is
+	 * when a refused start may be tried again.
+	 */
+	pb_ramp_t *ramp;
+	uint32_t ramp_hold;
+	int64_t ramp_hold_until;
+	double ramp_at;
 };
 
 #define SIM_HOLD_ID 1 /* the one reservation EASY makes */
@@ -200,8 +211,8 @@ static uint32_t _choose(struct sim_power *p, const struct sim_job *j,
 	    .gpus = (uint16_t)j->gpus_per_node,
 	    .cores = (uint16_t)p->cores,
 	    .gpu_watts_hint = hint,
-	    .hint_scope = p->o.enforced ? PB_HINT_WHERE_ENFORCED
-					: PB_HINT_EVERYWHERE,
+	    .hint_scope =
+		p->o.enforced ? PB_HINT_WHERE_ENFORCED : PB_HINT_EVERYWHERE,
 	    .now = now,
 	    .end = end,
 	};
@@ -230,6 +241,42 @@ static int64_t _end(int64_t now, int64_t run)
 								 : now + run;
 }
 
+/* What alloc adds to the facility's committed power, wake-ups too. */
+static pb_watts_t _adds(const struct sim_power *p, const pb_alloc_t *a)
+{
+	pb_watts_t w = 0;
+
+	for (uint32_t i = 0; i < a->count; i++)
+		w += pb_ledger_node_increment(
+			 p->led, a->nodes[i].node, a->nodes[i].gpus,
+			 a->nodes[i].cores, a->gpu_watts_hint, a->hint_scope) +
+		     pb_ledger_node_wake_w(p->led, a->nodes[i].node);
+	return w;
+}
+
+/* Does the ramp limit keep j from starting at t? (plugin/ramplimit.c) */
+static int _ramp_waits(struct sim_power *p, const struct sim_job *j, int64_t t,
+		       const pb_alloc_t *a)
+{
+	int64_t at;
+
+	if (!p->ramp)
+		return 0;
+	if (p->ramp_hold && t > p->ramp_hold_until)
+		p->ramp_hold = 0;
+	if (p->ramp_hold && j->id > p->ramp_hold)
+		return 1; /* behind the held job */
+	if (!pb_ramp_check(p->ramp, t, _adds(p, a), &at))
+		return 0;
+	if (!p->ramp_hold || j->id <= p->ramp_hold) {
+		p->ramp_hold = j->id;
+		p->ramp_hold_until = at + 5;
+	}
+	if (!(p->ramp_at > (double)t) || (double)at < p->ramp_at)
+		p->ramp_at = (double)at;
+	return 1;
+}
+
 static int _start(void *ctx, const struct sim_job *j, double now,
 		  uint32_t *outn)
 {
@@ -241,6 +288,10 @@ static int _start(void *ctx, const struct sim_job *j, double now,
 	pb_limit_ask_t ask;
 
 	if (j->nodes > p->nfree)
+		return 0;
+	/* behind a job the ramp holds: no placement needed to say no */
+	if (p->ramp && p->ramp_hold && j->id > p->ramp_hold &&
+	    t <= p->ramp_hold_until)
 		return 0;
 	pb_bitset_copy(p->cand, p->freeset);
 	if (_choose(p, j, t, t + dur, want, &alloc))
@@ -266,9 +317,16 @@ static int _start(void *ctx, const struct sim_job *j, double now,
 	alloc.gpu_watts_hint = want;
 	alloc.hint_scope = PB_HINT_WHERE_ENFORCED;
 commit:
+	if (_ramp_waits(p, j, t, &alloc))
+		return 0;
 	/* the plugin re-checks what it is about to start: so do we */
 	if (pb_ledger_commit(p->led, j->id, &alloc, _end(t, dur), NULL))
 		return 0;
+	if (p->ramp) {
+		pb_ramp_note(p->ramp, t, pb_ledger_committed(p->led, p->root));
+		if (p->ramp_hold == j->id)
+			p->ramp_hold = 0;
+	}
 	for (uint32_t m = 0; m < alloc.count; m++) {
 		outn[m] = alloc.nodes[m].node;
 		pb_bitset_clear(p->freeset, outn[m]);
@@ -303,7 +361,10 @@ static void _observe(void *ctx, const struct sim_job *j, double gpu_w,
 static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
 {
 	struct sim_power *p = ctx;
+	pb_job_info_t info = {0};
 
+	/* its end as committed: when the ramp sees its power go */
+	pb_ledger_job_info(p->led, j->id, &info);
 	pb_ledger_release(p->led, j->id);
 	for (uint32_t k = 0; k < j->nodes; k++) {
 		if (p->power_save)
@@ -311,6 +372,23 @@ static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
 		pb_bitset_set(p->freeset, nodes[k]);
 	}
 	p->nfree += j->nodes;
+	if (p->ramp)
+		pb_ramp_note(p->ramp, info.expected_end,
+			     pb_ledger_committed(p->led, p->root));
+}
+
+static double _wake(void *ctx, double after)
+{
+	struct sim_power *p = ctx;
+
+	return p->ramp && p->ramp_at > after ? p->ramp_at : INFINITY;
+}
+
+static double _committed(void *ctx)
+{
+	struct sim_power *p = ctx;
+
+	return (double)pb_ledger_committed(p->led, p->root) * p->s->pue;
 }
 
 /*
@@ -372,6 +450,7 @@ static void _destroy(void *ctx)
 	pb_bitset_destroy(p->cand);
 	pb_bitset_destroy(p->out);
 	pb_learn_destroy(p->learn);
+	pb_ramp_destroy(p->ramp);
 	free(p->est_gen);
 	free(p->est_w);
 	free(p->est_rc);
@@ -393,6 +472,8 @@ static const struct sim_pol_ops _ops = {
     .unhold = _unhold,
     .grant = _grant,
     .observe = _observe,
+    .wake = _wake,
+    .committed_w = _committed,
     .destroy = _destroy,
 };
 
@@ -496,6 +577,26 @@ static int _build_net(struct sim_power *p, pb_error_t *e)
 	return pb_net_finalize(p->net, e);
 }
 
+/* Cap windows into the ledger, and the ramp limit in IT watts. */
+static int _grid(struct sim_power *p, pb_error_t *e)
+{
+	const struct sim_site *s = p->s;
+
+	for (uint32_t i = 0; i < s->nwindows; i++)
+		if (pb_ledger_cap_window(p->led, 0xF0000000u + i, p->root,
+					 _w(s->windows[i].cap_w),
+					 (int64_t)s->windows[i].start,
+					 (int64_t)s->windows[i].end, e))
+			return -1;
+	if (s->ramp_w > 0) {
+		p->ramp = pb_ramp_create(_w(s->ramp_w / s->pue), 60, 0, e);
+		if (!p->ramp)
+			return -1;
+		pb_ramp_note(p->ramp, 0, pb_ledger_committed(p->led, p->root));
+	}
+	return 0;
+}
+
 static int _build(struct sim_power *p, int topo, pb_error_t *e)
 {
 	const struct sim_site *s = p->s;
@@ -542,7 +643,7 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 	for (uint32_t n = 0; p->power_save && n < s->nodes; n++)
 		if (pb_ledger_set_node_power(p->led, n, false, e))
 			return -1;
-	return 0;
+	return _grid(p, e);
 }
 
 int sim_policy_power(const struct sim_site *s, int topo, int power_save,

@@ -82,6 +82,29 @@ double sim_site_node_w(const struct sim_site *s, uint32_t gpus, double gpu_w)
 	       s->cpu_pkgs * (s->cpu_max_w - s->cpu_idle_w);
 }
 
+double sim_site_cap_at(const struct sim_site *s, double t)
+{
+	double cap = s->cap_w;
+
+	for (uint32_t i = 0; i < s->nwindows; i++)
+		if (s->windows[i].start <= t && t < s->windows[i].end)
+			cap = fmin(cap, s->windows[i].cap_w);
+	return cap;
+}
+
+double sim_site_cap_change_after(const struct sim_site *s, double t)
+{
+	double next = INFINITY;
+
+	for (uint32_t i = 0; i < s->nwindows; i++) {
+		if (s->windows[i].start > t)
+			next = fmin(next, s->windows[i].start);
+		if (s->windows[i].end > t)
+			next = fmin(next, s->windows[i].end);
+	}
+	return next;
+}
+
 double sim_site_it_cap_w(const struct sim_site *s)
 {
 	double it = s->cap_w / s->pue;

@@ -13,6 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Most cap windows a site may have in pb-sim (--cap-window). */
+#define SIM_WINDOWS_MAX 16
+
+/* The facility's cap is cap_w (facility watts) on [start, end), s. */
+struct sim_window {
+	double start, end, cap_w;
+};
+
 struct sim_site {
 	char name[64];
 	uint32_t nodes;
@@ -34,6 +42,10 @@ struct sim_site {
 	double pue;
 	double cooling_w; /* IT heat the cooling removes */
 	double reserve;	  /* fraction of every cap held back */
+	/* grid: lower facility caps for a while, and a ramp limit */
+	struct sim_window windows[SIM_WINDOWS_MAX];
+	uint32_t nwindows;
+	double ramp_w; /* facility watts a minute committed may rise; 0 none */
 };
 
 /*
@@ -50,6 +62,12 @@ double sim_site_node_w(const struct sim_site *s, uint32_t gpus, double gpu_w);
 
 /* Draw of one GPU at activity load: idle + load x (max - idle), >= min. */
 double sim_site_gpu_w(const struct sim_site *s, double load);
+
+/* The facility cap (facility watts) in force at t: windows lower it. */
+double sim_site_cap_at(const struct sim_site *s, double t);
+
+/* The first window start or end after t; INFINITY if none. */
+double sim_site_cap_change_after(const struct sim_site *s, double t);
 
 /* IT watts the facility may carry: min(cap / PUE, cooling). */
 double sim_site_it_cap_w(const struct sim_site *s);

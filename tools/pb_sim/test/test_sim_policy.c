@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "sim_engine.h"
@@ -133,6 +135,56 @@ static void test_unknown_gpu(void **state)
 	assert_true(s.gpu_max_w == 700);
 }
 
+/*
+ * Grid limits, on 300 one-node jobs that all arrive at once: with a ramp
+ * limit committed power never rises faster than it allows (each job is
+ * far below it); a cap window's lower cap is what the engine checks while
+ * it is on, and the power policy keeps under it; both make jobs wait.
+ */
+static void test_grid(void **state)
+{
+	struct sim_site s, g;
+	struct sim_mapping m;
+	struct sim_trace t;
+	struct sim_result plain, grid, obl;
+	char path[] = "/tmp/pb-sim-grid-XXXXXX", err[256] = "";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "submit,duration,nodes\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "0,%d,1\n", 3000 + i);
+	fclose(f);
+	_site(&s);
+	if (sim_trace_load(path, NULL, s.nodes, s.gpn, &m, &t, err,
+			   sizeof(err)))
+		fail_msg("%s", err);
+	unlink(path);
+	g = s;
+	g.windows[0] = (struct sim_window){600, 1800, 2.5e6};
+	g.nwindows = 1;
+	g.ramp_w = 0.2e6;
+	_run(&s, &t, 1, 1, &plain);
+	_run(&g, &t, 1, 1, &grid);
+	_run(&g, &t, 0, 1, &obl);
+	assert_int_equal(grid.fac_viol, 0);
+	assert_int_equal(grid.true_fac_viol, 0);
+	assert_int_equal(grid.dom_viol, 0);
+	assert_true(obl.fac_viol > 0);
+	assert_true(plain.rise_committed_max_w > 1.0e6);
+	assert_true(grid.rise_committed_max_w <= g.ramp_w + 1);
+	assert_true(grid.rise_max_w <= g.ramp_w + 1);
+	assert_true(grid.wait_mean > plain.wait_mean);
+	assert_int_equal(grid.started, 300);
+	sim_result_free(&plain);
+	sim_result_free(&grid);
+	sim_result_free(&obl);
+	sim_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +192,7 @@ int main(void)
 	    cmocka_unit_test(test_declared_draw),
 	    cmocka_unit_test(test_no_power_saving),
 	    cmocka_unit_test(test_unknown_gpu),
+	    cmocka_unit_test(test_grid),
 	};
 
 	return cmocka_run_group_tests_name("sim_policy", tests, NULL, NULL);
