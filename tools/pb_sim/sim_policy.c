@@ -95,6 +95,7 @@ struct sim_power {
 	 * when a refused start may be tried again.
 	 */
 	pb_ramp_t *ramp;
+	int ramp_stale; /* a job ended: note its drop at the next start */
 	uint32_t ramp_hold;
 	int64_t ramp_hold_until;
 	double ramp_at;
@@ -287,6 +288,10 @@ static int _start(void *ctx, const struct sim_job *j, double now,
 	pb_verdict_t v;
 	pb_limit_ask_t ask;
 
+	if (p->ramp && p->ramp_stale) {
+		pb_ramp_note(p->ramp, t, pb_ledger_committed(p->led, p->root));
+		p->ramp_stale = 0;
+	}
 	if (j->nodes > p->nfree)
 		return 0;
 	/* behind a job the ramp holds: no placement needed to say no */
@@ -361,10 +366,7 @@ static void _observe(void *ctx, const struct sim_job *j, double gpu_w,
 static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
 {
 	struct sim_power *p = ctx;
-	pb_job_info_t info = {0};
 
-	/* its end as committed: when the ramp sees its power go */
-	pb_ledger_job_info(p->led, j->id, &info);
 	pb_ledger_release(p->led, j->id);
 	for (uint32_t k = 0; k < j->nodes; k++) {
 		if (p->power_save)
@@ -372,9 +374,12 @@ static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
 		pb_bitset_set(p->freeset, nodes[k]);
 	}
 	p->nfree += j->nodes;
-	if (p->ramp)
-		pb_ramp_note(p->ramp, info.expected_end,
-			     pb_ledger_committed(p->led, p->root));
+	/*
+	 * The end is not known here (a limited job may run past its
+	 * expected end): the next start notes the drop, no earlier than it
+	 * was, which only overstates a rise.
+	 */
+	p->ramp_stale = 1;
 }
 
 static double _wake(void *ctx, double after)
