@@ -127,22 +127,8 @@ extern const char *capwin_during(const model_t *m, int32_t domain,
 
 extern const char *capwin_at(const model_t *m, int32_t domain, int64_t at)
 {
-	const char *name = NULL;
-	pb_watts_t low = 0;
+	int64_t start;
 
-	if (synced != m->ledger || domain < 0)
-		return NULL;
-	for (uint32_t i = 0; i < n_live; i++) {
-		const pb_window_setting_t *ws = &m->settings->windows[live[i].rule];
-
-		if ((int32_t)ws->w.domain != domain || at < live[i].start ||
-		    at >= live[i].end || ws->w.cap_w >= pb_ledger_cap(m->ledger,
-								  domain))
-			continue;
-		if (!name || ws->w.cap_w < low) {
-			name = ws->name;
-			low = ws->w.cap_w;
-		}
-	}
-	return name;
+	/* on at @at: the windows that meet [at, at + 1) */
+	return capwin_during(m, domain, at, at + 1, &start);
 }
