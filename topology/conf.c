@@ -596,6 +596,63 @@ static void _limit_settings(_ctx_t *x, pb_conf_settings_t *s)
 		  &s->learned_after_s, &s->has_learned_after);
 }
 
+/* CurtailOrder=qos:NAME,partition:NAME,...: earlier entries shed first. */
+static void _curtail_order(_ctx_t *x, pb_conf_curtail_t *c, const char *v)
+{
+	const char *p = v;
+
+	c->n_order = 0;
+	while (*p) {
+		const char *end = strchr(p, ','), *colon;
+		size_t len = end ? (size_t)(end - p) : strlen(p), klen;
+		pb_conf_order_t *o = &c->order[c->n_order];
+
+		colon = memchr(p, ':', len);
+		klen = colon ? (size_t)(colon - p) : 0;
+		if (c->n_order == PB_CONF_ORDER_MAX) {
+			ERR(x, "CurtailOrder: more than %d entries",
+			    PB_CONF_ORDER_MAX);
+			return;
+		}
+		if (!colon || len - klen - 1 == 0 ||
+		    len - klen - 1 >= PB_CONF_NAME_MAX ||
+		    !((klen == 3 && !strncasecmp(p, "qos", 3)) ||
+		      (klen == 9 && !strncasecmp(p, "partition", 9)))) {
+			ERR(x,
+			    "CurtailOrder: '%.*s': expected qos:NAME or "
+			    "partition:NAME",
+			    (int)(len > 64 ? 64 : len), p);
+			return;
+		}
+		o->qos = klen == 3;
+		memcpy(o->name, colon + 1, len - klen - 1);
+		o->name[len - klen - 1] = '\0';
+		c->n_order++;
+		p = end ? end + 1 : p + len;
+	}
+}
+
+/* CurtailShed=, CurtailOrder=, CurtailLead=. */
+static void _curtail_settings(_ctx_t *x, pb_conf_curtail_t *c)
+{
+	const char *v;
+
+	if ((v = pb_line_get(x->l, "CurtailShed"))) {
+		if (!strcasecmp(v, "suspend"))
+			c->shed = PB_CONF_SHED_SUSPEND;
+		else if (!strcasecmp(v, "requeue"))
+			c->shed = PB_CONF_SHED_REQUEUE;
+		else
+			ERR(x, "CurtailShed: '%.64s': expected suspend or "
+			    "requeue", v);
+	}
+	if ((v = pb_line_get(x->l, "CurtailOrder")))
+		_curtail_order(x, c, v);
+	if (_get_uint(x, "CurtailLead", PB_CURTAIL_LEAD_MAX, &c->lead_s,
+		      NULL) && !c->lead_s)
+		ERR(x, "CurtailLead: must be at least 1 second");
+}
+
 static void _settings(_ctx_t *x)
 {
 	pb_conf_settings_t *s = &x->c->settings;
@@ -620,6 +677,7 @@ static void _settings(_ctx_t *x)
 	_get_power(x, "UserWattFloor", &s->user_watt_floor_w, NULL);
 	_limit_settings(x, s);
 	_get_bool(x, "DebugTrace", &s->debug_trace);
+	_curtail_settings(x, &s->curtail);
 	if ((v = pb_line_get(x->l, "MeterFile"))) {
 		if (v[0] != '/')
 			ERR(x, "MeterFile: '%.128s' is not an absolute path",
@@ -654,7 +712,8 @@ static void _settings(_ctx_t *x)
 			    "settings are UserWattHints, UserWattFloor, "
 			    "GpuLimits, GpuLimitFloor, GpuLimitTime, "
 			    "SpeedCurve, LearnedDraw, LearnedDrawAfter, "
-			    "MeterFile, MeterMaxAge, "
+			    "MeterFile, MeterMaxAge, CurtailShed, "
+			    "CurtailOrder, CurtailLead, "
 			    "DebugTrace, "
 			    "StatusFile)",
 			    x->l->pair[i].key);

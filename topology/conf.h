@@ -135,6 +135,32 @@ typedef enum {
 	PB_CONF_LIMIT_TIME_FIT,
 } pb_conf_limit_time_t;
 
+/* CurtailShed=: how a curtailment sheds a running job. */
+typedef enum {
+	PB_CONF_SHED_SUSPEND = 0, /* default: resumed where it stopped */
+	PB_CONF_SHED_REQUEUE,	  /* requeue; a job that cannot: suspend */
+} pb_conf_shed_t;
+
+/* Most CurtailOrder= entries. */
+#define PB_CONF_ORDER_MAX 16
+
+/* A CurtailOrder= entry: jobs of this QOS or partition shed earlier. */
+typedef struct {
+	bool qos; /* qos:NAME, else partition:NAME */
+	char name[PB_CONF_NAME_MAX];
+} pb_conf_order_t;
+
+/* CurtailLead= default: shed this long before the deadline. */
+#define PB_CURTAIL_LEAD_DEFAULT 60u
+#define PB_CURTAIL_LEAD_MAX 3600u
+
+typedef struct {
+	pb_conf_shed_t shed;
+	pb_conf_order_t order[PB_CONF_ORDER_MAX];
+	unsigned n_order;
+	unsigned lead_s; /* shed this long before the deadline */
+} pb_conf_curtail_t;
+
 typedef struct {
 	pb_conf_hints_t user_watt_hints; /* default PB_CONF_HINTS_NO */
 	pb_conf_limits_t gpu_limits;	 /* default PB_CONF_LIMITS_NO */
@@ -151,6 +177,7 @@ typedef struct {
 	char *status_file;	  /* ledger status file, NULL = none */
 	char *meter_file; /* measured draw (topology/meter.h), or NULL */
 	unsigned meter_max_age_s; /* older readings are ignored; 0 = default */
+	pb_conf_curtail_t curtail; /* CurtailShed=, CurtailOrder=, CurtailLead= */
 	int line_user_watt_hints, line_status_file, line_meter_file;
 } pb_conf_settings_t;
 

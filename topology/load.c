@@ -126,6 +126,9 @@ int pb_load(const char *power_conf, const char *topology_conf, pb_loaded_t *out,
 	out->settings.meter_max_age_s = conf->settings.meter_max_age_s
 					    ? conf->settings.meter_max_age_s
 					    : PB_METER_MAX_AGE_DEFAULT;
+	out->settings.curtail = conf->settings.curtail;
+	if (!conf->settings.curtail.lead_s)
+		out->settings.curtail.lead_s = PB_CURTAIL_LEAD_DEFAULT;
 	if (conf->settings.meter_file &&
 	    !(out->settings.meter_file = strdup(conf->settings.meter_file))) {
 		pb_diag_add(d, PB_DIAG_ERROR, power_conf, 0, "out of memory");

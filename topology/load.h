@@ -71,6 +71,7 @@ typedef struct {
 	char *status_file;		 /* NULL = none */
 	char *meter_file;		 /* NULL = none */
 	unsigned meter_max_age_s;	 /* > 0 */
+	pb_conf_curtail_t curtail;	 /* as parsed; lead_s defaulted */
 	pb_partition_hint_t *partitions; /* Partition= lines, file order */
 	size_t n_partitions;
 	pb_window_setting_t *windows; /* CapWindow= lines, file order */

@@ -655,6 +655,59 @@ static void test_ramp_limit(void **state)
 		      "t.conf:3: ", "RampLimit");
 }
 
+#define DOM "Domain=h Cap=500kW Nodes=n[1-4]\n"
+
+static void test_curtail_settings(void **state)
+{
+	pb_diag_t *d;
+	int rc;
+	pb_conf_t *c;
+
+	(void)state;
+	c = _parse(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailShed=requeue CurtailLead=30 "
+		   "CurtailOrder=qos:scavenger,partition:batch\n", &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->settings.curtail.shed, PB_CONF_SHED_REQUEUE);
+	assert_int_equal(c->settings.curtail.lead_s, 30);
+	assert_int_equal(c->settings.curtail.n_order, 2);
+	assert_true(c->settings.curtail.order[0].qos);
+	assert_string_equal(c->settings.curtail.order[0].name, "scavenger");
+	assert_false(c->settings.curtail.order[1].qos);
+	assert_string_equal(c->settings.curtail.order[1].name, "batch");
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+	c = _parse(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n", &d, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->settings.curtail.shed, PB_CONF_SHED_SUSPEND);
+	assert_int_equal(c->settings.curtail.n_order, 0);
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailShed=kill\n", "t.conf:4: ",
+		      "CurtailShed: 'kill': expected suspend or requeue");
+	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailOrder=user:bob\n", "t.conf:4: ",
+		      "CurtailOrder: 'user:bob'");
+	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailOrder=qos:a,,qos:b\n", "t.conf:4: ",
+		      "CurtailOrder: ''");
+	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailOrder=qos:\n", "t.conf:4: ",
+		      "CurtailOrder: 'qos:'");
+	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailOrder=qos:a,qos:b,qos:c,qos:d,qos:e,"
+		      "qos:f,qos:g,qos:h,qos:i,qos:j,qos:k,qos:l,qos:m,qos:n,"
+		      "qos:o,qos:p,qos:q\n", "t.conf:4: ",
+		      "CurtailOrder: more than 16 entries");
+	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailLead=0\n", "t.conf:4: ",
+		      "CurtailLead: must be at least 1 second");
+	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		   "CurtailLead=7200\n", "t.conf:4: ",
+		      "CurtailLead");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +724,7 @@ int main(void)
 	    cmocka_unit_test(test_cap_windows),
 	    cmocka_unit_test(test_cap_window_errors),
 	    cmocka_unit_test(test_ramp_limit),
+	    cmocka_unit_test(test_curtail_settings),
 	    cmocka_unit_test(test_unknown_key),
 	    cmocka_unit_test(test_duplicate_names),
 	    cmocka_unit_test(test_partitions),
