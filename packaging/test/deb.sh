@@ -34,6 +34,7 @@ has_file() {
 has_file "$plugdir/select_cons_tres_power.so"
 has_file /usr/bin/pb-status
 has_file /usr/sbin/pb-check
+has_file /usr/sbin/pb-ctl
 has_file /usr/sbin/pb-gpu-limit
 has_file /usr/share/man/man1/pb-status.1.gz
 has_file /usr/share/doc/powerbudget/copyright

@@ -10,8 +10,7 @@
 
 #include "topology/lex.h"
 
-/* The last value of @key in the file (Slurm: the last setting wins). */
-static char *_scan(const char *path, const char *key, char *err)
+char *pb_locate_scan(const char *path, const char *key, char *err)
 {
 	size_t len, n;
 	char *buf = pb_read_file(path, &len, err), *found = NULL;
@@ -52,7 +51,7 @@ char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
 {
 	char *power = pb_path_join_dir(slurm_conf, "power_budget.conf");
 	char e1[PB_ERRLEN] = "", e2[PB_ERRLEN] = "";
-	char *v = power ? _scan(power, "StatusFile", e1) : NULL;
+	char *v = power ? pb_locate_scan(power, "StatusFile", e1) : NULL;
 	char *out = NULL;
 
 	if (v) {
@@ -60,7 +59,7 @@ char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
 		free(power);
 		return v;
 	}
-	v = _scan(slurm_conf, "StateSaveLocation", e2);
+	v = pb_locate_scan(slurm_conf, "StateSaveLocation", e2);
 	if (v || !e2[0]) {
 		const char *dir = v ? v : PB_LOCATE_SLURM_DEFAULT_STATE;
 		size_t dl = strlen(dir);

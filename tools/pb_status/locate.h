@@ -23,4 +23,12 @@
 extern char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
 			      char *err, size_t err_len);
 
+/*
+ * The last value of @key in the Key=Value file @path (Slurm: the last
+ * setting wins), malloc'd; NULL with err[0] = '\0' when the file has no
+ * such key, NULL with the reason in @err (PB_ERRLEN) when it cannot be
+ * read.
+ */
+extern char *pb_locate_scan(const char *path, const char *key, char *err);
+
 #endif

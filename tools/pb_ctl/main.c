@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pb-ctl: curtails a power domain (or the facility) to a lower cap by a
+ * deadline, and restores it, by writing or removing the request file the
+ * plugin's status thread watches in slurmctld's StateSaveLocation
+ * (topology/curtailfile.h). Only root and SlurmUser may. Exit status: 0
+ * done, 1 refused or failed, 2 usage.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tools/pb_status/locate.h"
+#include "topology/conf.h"
+#include "topology/curtailfile.h"
+#include "topology/lex.h"
+
+typedef struct {
+	const char *cmd, *to, *within, *until, *dur, *domain, *state_dir;
+} args_t;
+
+static void _usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pb-ctl curtail --to POWER [--within DURATION] "
+		"[--until TIME | --for DURATION] [--domain NAME]\n"
+		"       pb-ctl restore\n"
+		"       pb-ctl show\n"
+		"  --to POWER        the cap to come down to (60MW, 450kW)\n"
+		"  --within DURATION running jobs shed by then (default 0: "
+		"now; 90s, 10min, 2h)\n"
+		"  --until TIME      cap back at HH:MM (the next one), or "
+		"YYYY-MM-DDTHH:MM[:SS]\n"
+		"  --for DURATION    cap back this long after the deadline\n"
+		"                    (neither: until pb-ctl restore)\n"
+		"  --domain NAME     a Domain= of power_budget.conf (default: "
+		"the facility)\n"
+		"  --state-dir DIR   slurmctld's StateSaveLocation (default: "
+		"from slurm.conf)\n"
+		"slurm.conf is $SLURM_CONF or /etc/slurm/slurm.conf; "
+		"power_budget.conf beside it.\n");
+}
+
+static const char *_slurm_conf(void)
+{
+	const char *c = getenv("SLURM_CONF");
+
+	return c && c[0] ? c : "/etc/slurm/slurm.conf";
+}
+
+/* "90", "90s", "10min", "10m", "2h", "1d" -> seconds. */
+static int _duration(const char *s, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	int64_t mul = 1;
+
+	if (end == s || v < 0)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		mul = 1;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		mul = 60;
+	else if (!strcmp(end, "h"))
+		mul = 3600;
+	else if (!strcmp(end, "d"))
+		mul = 86400;
+	else
+		return -1;
+	if (v > 366LL * 86400 / mul)
+		return -1;
+	*out = (int64_t)v * mul;
+	return 0;
+}
+
+/* "HH:MM" (the next such time after @after) or an ISO local time. */
+static int _time(const char *s, int64_t after, int64_t *out)
+{
+	struct tm tm;
+	time_t t = (time_t)after;
+	const char *end;
+
+	if (!localtime_r(&t, &tm))
+		return -1;
+	tm.tm_sec = 0;
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) && !*end)
+		;
+	else if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) && !*end)
+		tm.tm_sec = 0;
+	else if ((end = strptime(s, "%H:%M", &tm)) && !*end) {
+		tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t != (time_t)-1 && (int64_t)t <= after)
+			tm.tm_mday++;
+	} else
+		return -1;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;
+	*out = (int64_t)t;
+	return 0;
+}
+
+/* root, or the SlurmUser of slurm.conf (default root, as Slurm's). */
+static int _authorized(const char *slurm_conf, char *who, size_t who_len)
+{
+	char err[PB_ERRLEN];
+	char *su = pb_locate_scan(slurm_conf, "SlurmUser", err);
+	struct passwd *me = getpwuid(getuid()), *slurm_pw;
+	int ok;
+
+	snprintf(who, who_len, "%s", me ? me->pw_name : "?");
+	if (getuid() == 0) {
+		free(su);
+		return 1;
+	}
+	slurm_pw = getpwnam(su ? su : "root");
+	ok = slurm_pw && slurm_pw->pw_uid == getuid();
+	if (!ok)
+		fprintf(stderr,
+			"pb-ctl: refused: only root or SlurmUser (%s) may "
+			"curtail or restore, and you are %s\n",
+			su ? su : "root", who);
+	free(su);
+	return ok;
+}
+
+static char *_state_file(const args_t *a, const char *slurm_conf)
+{
+	char err[PB_ERRLEN] = "";
+	char *dir = a->state_dir ? strdup(a->state_dir)
+				 : pb_locate_scan(slurm_conf,
+						  "StateSaveLocation", err);
+	char *path;
+
+	if (!dir && err[0]) {
+		fprintf(stderr, "pb-ctl: %s\n", err);
+		return NULL;
+	}
+	if (!dir)
+		dir = strdup(PB_LOCATE_SLURM_DEFAULT_STATE);
+	if (!dir || !(path = malloc(strlen(dir) +
+				    sizeof(PB_CURTAIL_FILE_NAME) + 2))) {
+		free(dir);
+		return NULL;
+	}
+	sprintf(path, "%s/%s", dir, PB_CURTAIL_FILE_NAME);
+	free(dir);
+	return path;
+}
+
+/* The domain and its cap from power_budget.conf; 0 if it is one. */
+static int _domain_cap(const char *slurm_conf, const char *name,
+		       char *domain, size_t dlen, double *cap_w)
+{
+	char *power = pb_path_join_dir(slurm_conf, "power_budget.conf");
+	pb_diag_t *d = pb_diag_create();
+	pb_conf_t *c = NULL;
+	int rc = -1;
+
+	if (!power || !d)
+		goto out;
+	if (pb_conf_parse_file(power, &c, d) || !c || !c->has_facility) {
+		pb_diag_print(d, stderr);
+		fprintf(stderr, "pb-ctl: %s is not valid (pb-check tells "
+				"more)\n", power);
+		goto out;
+	}
+	if (!name || !strcmp(name, c->facility.name)) {
+		snprintf(domain, dlen, "%s", c->facility.name);
+		*cap_w = c->facility.cap_w;
+		rc = 0;
+	}
+	for (size_t i = 0; rc && i < c->n_domains; i++)
+		if (!strcmp(c->domains[i].name, name)) {
+			snprintf(domain, dlen, "%s", name);
+			*cap_w = c->domains[i].cap_w;
+			rc = 0;
+		}
+	if (rc)
+		fprintf(stderr, "pb-ctl: --domain %s: no such Domain= or "
+				"Facility= in %s\n", name, power);
+out:
+	pb_conf_destroy(c);
+	pb_diag_destroy(d);
+	free(power);
+	return rc;
+}
+
+static int _write(const char *path, const char *text)
+{
+	size_t len = strlen(path) + 8;
+	char *tmp = malloc(len);
+	int fd = -1, rc = -1;
+
+	if (!tmp)
+		return -1;
+	snprintf(tmp, len, "%s.new", path);
+	(void)umask(022);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW,
+		       0644)) < 0 ||
+	    write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    fsync(fd) || close(fd) || (fd = -1, rename(tmp, path)))
+		fprintf(stderr, "pb-ctl: cannot write %s: %s\n", path,
+			strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		(void)close(fd);
+	if (rc)
+		(void)unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+static void _print_time(const char *label, int64_t t)
+{
+	char buf[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == PB_CURTAIL_NEVER)
+		snprintf(buf, sizeof(buf), "at pb-ctl restore");
+	else if (!localtime_r(&tt, &tm) ||
+		 !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %Z", &tm))
+		snprintf(buf, sizeof(buf), "%" PRId64, t);
+	printf("  %-9s %s\n", label, buf);
+}
+
+static int _curtail(const args_t *a, const char *conf, const char *path,
+		    const char *who)
+{
+	pb_curtail_req_t r = { 0 };
+	char err[PB_ERRLEN], text[512], w1[32], w2[32];
+	int64_t within = 0, dur;
+	double cap_w;
+
+	if (!a->to) {
+		fprintf(stderr, "pb-ctl: curtail needs --to POWER\n");
+		return 2;
+	}
+	if (pb_parse_power(a->to, &r.target_w, err) || r.target_w <= 0) {
+		fprintf(stderr, "pb-ctl: --to '%s': %s\n", a->to,
+			r.target_w <= 0 ? "must be a positive power" : err);
+		return 2;
+	}
+	if (a->within && _duration(a->within, &within)) {
+		fprintf(stderr, "pb-ctl: --within '%s': expected a duration "
+				"such as 90s, 10min or 2h\n", a->within);
+		return 2;
+	}
+	if (_domain_cap(conf, a->domain, r.domain, sizeof(r.domain), &cap_w))
+		return 1;
+	if (r.target_w >= cap_w) {
+		pb_fmt_power(r.target_w, w1, sizeof(w1));
+		pb_fmt_power(cap_w, w2, sizeof(w2));
+		fprintf(stderr, "pb-ctl: --to %s is not below %s's cap of "
+				"%s\n", w1, r.domain, w2);
+		return 1;
+	}
+	r.issued = (int64_t)time(NULL);
+	r.deadline = r.issued + within;
+	r.until = PB_CURTAIL_NEVER;
+	if (a->until && _time(a->until, r.deadline, &r.until)) {
+		fprintf(stderr, "pb-ctl: --until '%s': expected HH:MM or "
+				"YYYY-MM-DDTHH:MM[:SS]\n", a->until);
+		return 2;
+	}
+	if (a->dur) {
+		if (_duration(a->dur, &dur) || !dur) {
+			fprintf(stderr, "pb-ctl: --for '%s': expected a "
+					"duration such as 30min or 2h\n",
+				a->dur);
+			return 2;
+		}
+		r.until = r.deadline + dur;
+	}
+	if (r.until <= r.deadline) {
+		fprintf(stderr, "pb-ctl: the curtailment would end before its "
+				"deadline\n");
+		return 2;
+	}
+	snprintf(r.by, sizeof(r.by), "%s", who);
+	if (pb_curtail_render(&r, text, sizeof(text)) || _write(path, text))
+		return 1;
+	pb_fmt_power(r.target_w, w1, sizeof(w1));
+	printf("pb-ctl: %s curtailed to %s (written to %s)\n", r.domain, w1,
+	       path);
+	_print_time("deadline", r.deadline);
+	_print_time("until", r.until);
+	return 0;
+}
+
+static int _show(const char *path)
+{
+	char err[PB_ERRLEN], w[32];
+	size_t len;
+	char *buf = pb_read_file(path, &len, err);
+	pb_diag_t *d = pb_diag_create();
+	pb_curtail_req_t r;
+	int rc = 1;
+
+	if (!buf) {
+		bool none = access(path, F_OK) && errno == ENOENT;
+
+		if (none)
+			printf("pb-ctl: no curtailment in force\n");
+		else
+			fprintf(stderr, "pb-ctl: %s\n", err);
+		pb_diag_destroy(d);
+		return none ? 0 : 1;
+	}
+	if (d && !pb_curtail_parse(buf, len, path, &r, d)) {
+		pb_fmt_power(r.target_w, w, sizeof(w));
+		printf("curtailment of %s to %s, asked by %s\n", r.domain, w,
+		       r.by);
+		_print_time("issued", r.issued);
+		_print_time("deadline", r.deadline);
+		_print_time("until", r.until);
+		rc = 0;
+	} else if (d) {
+		pb_diag_print(d, stderr);
+	}
+	free(buf);
+	pb_diag_destroy(d);
+	return rc;
+}
+
+static int _restore(const char *path)
+{
+	if (unlink(path) == 0) {
+		printf("pb-ctl: curtailment lifted; shed jobs resume as they "
+		       "fit the caps (%s removed)\n", path);
+		return 0;
+	}
+	if (errno == ENOENT) {
+		printf("pb-ctl: no curtailment in force\n");
+		return 0;
+	}
+	fprintf(stderr, "pb-ctl: cannot remove %s: %s\n", path,
+		strerror(errno));
+	return 1;
+}
+
+static int _parse_args(int argc, char **argv, args_t *a)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "within", required_argument, NULL, 'w' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "for", required_argument, NULL, 'f' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:w:u:f:d:s:h", opts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 't': a->to = optarg; break;
+		case 'w': a->within = optarg; break;
+		case 'u': a->until = optarg; break;
+		case 'f': a->dur = optarg; break;
+		case 'd': a->domain = optarg; break;
+		case 's': a->state_dir = optarg; break;
+		case 'h': _usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return -1;
+	a->cmd = argv[optind];
+	if (strcmp(a->cmd, "curtail") &&
+	    (a->to || a->within || a->until || a->dur || a->domain))
+		return -1;
+	return (a->until && a->dur) ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	args_t a = { 0 };
+	const char *conf = _slurm_conf();
+	char who[64], *path;
+	int rc;
+
+	if (_parse_args(argc, argv, &a) ||
+	    (strcmp(a.cmd, "curtail") && strcmp(a.cmd, "restore") &&
+	     strcmp(a.cmd, "show"))) {
+		_usage(stderr);
+		return 2;
+	}
+	if (!(path = _state_file(&a, conf)))
+		return 1;
+	if (!strcmp(a.cmd, "show")) {
+		rc = _show(path);
+	} else if (!_authorized(conf, who, sizeof(who))) {
+		rc = 1;
+	} else if (!strcmp(a.cmd, "restore")) {
+		rc = _restore(path);
+	} else {
+		rc = _curtail(&a, conf, path, who);
+	}
+	free(path);
+	return rc;
+}
