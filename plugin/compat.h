@@ -145,4 +145,31 @@ typedef struct {
  */
 #define PB_RECONFIG_REEXECS PB_SLURM_AT_LEAST(23, 11)
 
+/*
+ * Suspending, resuming and requeueing a job from inside slurmctld, as its
+ * gang scheduler does (uid 0: the plugin acts as SlurmUser). job_suspend()
+ * lost its conn_fd for a leading slurm_msg_t in 24.11; 25.11 replaced
+ * job_requeue(job_id) by job_requeue_internal(job_ptr). Callers hold the
+ * job and node write locks (and the federation read lock for requeue).
+ */
+static inline int pb_job_suspend_op(job_record_t *job, uint16_t op)
+{
+	suspend_msg_t msg = { .job_id = job->job_id, .op = op };
+
+#if PB_SLURM_AT_LEAST(24, 11)
+	return job_suspend(NULL, &msg, 0, false, NO_VAL16);
+#else
+	return job_suspend(&msg, 0, -1, false, NO_VAL16);
+#endif
+}
+
+static inline int pb_job_requeue(job_record_t *job)
+{
+#if PB_SLURM_AT_LEAST(25, 11)
+	return job_requeue_internal(0, job, false, 0);
+#else
+	return job_requeue(0, job->job_id, NULL, false, 0);
+#endif
+}
+
 #endif

@@ -34,6 +34,7 @@
 #include "plugin/measured.h"
 #include "plugin/model.h"
 #include "plugin/capwin.h"
+#include "plugin/curtail.h"
 #include "plugin/preempt.h"
 #include "plugin/ramplimit.h"
 #include "plugin/reasons.h"
@@ -471,12 +472,29 @@ static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 {
 	char desc[160], w[32], w2[32];
 	bool reserved = v->at > now;
-	int64_t win_at = 0;
+	int64_t win_at = 0, cut_until = 0;
+	pb_watts_t cut_w = 0;
 	const char *win = capwin_during(model, v->domain, v->at,
 					MAX(jobpower_end(job, now), v->at + 1),
 					&win_at);
 
-	if (v->domain >= 0 && win) {
+	if (v->domain >= 0 &&
+	    curtail_during(model, v->domain, v->at,
+			   MAX(jobpower_end(job, now), v->at + 1), &cut_w,
+			   &cut_until)) {
+		char until[32];
+		time_t t = (time_t)cut_until;
+		struct tm tm;
+
+		if (cut_until == PB_TIME_NEVER || !localtime_r(&t, &tm) ||
+		    !strftime(until, sizeof(until), "%H:%M", &tm))
+			snprintf(until, sizeof(until), "restore");
+		snprintf(desc, sizeof(desc),
+			 "PowerCurtailed: %s short %s (curtailed to %s until %s)",
+			 _domain_name(v->domain), _watts(v->short_w, w),
+			 _watts(cut_w, w2), until);
+		reserved = true;
+	} else if (v->domain >= 0 && win) {
 		/* A lower cap of a window the job would run into, or is in. */
 		snprintf(desc, sizeof(desc),
 			 "PowerCapWindow: %s short %s %s (CapWindow %s: cap %s)",
@@ -1026,6 +1044,7 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 					   tail);
 	_rebuild();
 	capwin_sync(model, time(NULL));
+	curtail_sync(model, time(NULL));
 	reasons_restore();
 	_held_sweep();
 	_sync_node_power();
@@ -1261,6 +1280,7 @@ static void _rebuild(void)
 		return;
 	pb_ledger_reset(model->ledger);
 	capwin_invalidate();
+	curtail_invalidate();
 	_held_drop_all();
 	nodes_seen = 0;
 	_sync_node_power();
@@ -1317,6 +1337,7 @@ static void _install(model_t *m)
 
 	_held_drop_all();
 	capwin_invalidate();
+	curtail_invalidate();
 	ramp_due = true;
 	model_free(model);
 	model = m;
@@ -1341,6 +1362,7 @@ extern int hook_init(void)
 	if (verify)
 		info(PLUGIN ": PB_LEDGER_VERIFY set: checking the ledger after every change");
 	learned_init(slurm_conf.state_save_location);
+	curtail_init(slurm_conf.state_save_location);
 	status_start();
 	return SLURM_SUCCESS;
 }
@@ -1352,6 +1374,7 @@ extern void hook_fini(void)
 	measured_fini();
 	learned_fini();
 	capwin_invalidate();
+	curtail_fini();
 	ramplimit_fini();
 	model_free(model);
 	model = NULL;
@@ -1466,6 +1489,15 @@ extern void hook_tick(void)
 		measured_apply(model, measured_at);
 		_verify("measured draw");
 	}
+}
+
+extern void hook_curtail(void)
+{
+	if (!model || !model->placer || rebuild_from)
+		return;
+	curtail_tick(model, time(NULL));
+	status_mark_dirty();
+	_verify("curtailment");
 }
 
 extern void hook_status_snapshot(char **text, char **path)

@@ -50,6 +50,13 @@ extern void hook_reconfigure(void);
 extern void hook_tick(void);
 
 /*
+ * From the status thread while a curtailment or shed job is about
+ * (curtail.h), with slurmctld's job and node write and federation read
+ * locks: sheds and resumes jobs for it.
+ */
+extern void hook_curtail(void);
+
+/*
  * For the status thread, under slurmctld's read locks: the rendered
  * status and the file it goes to (both xmalloc'd), or NULLs.
  */

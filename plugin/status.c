@@ -24,6 +24,7 @@
 #include "plugin/learned.h"
 #include "plugin/measured.h"
 #include "plugin/capwin.h"
+#include "plugin/curtail.h"
 #include "plugin/status.h"
 
 static pthread_t status_tid;
@@ -190,6 +191,7 @@ extern char *status_render(const model_t *m)
 		_value(&buf, &pos, desc);
 		xstrcatat(buf, &pos, "\n");
 	}
+	curtail_render(m, &buf); /* last: it appends without pos */
 	return buf;
 }
 
@@ -232,6 +234,9 @@ static void *_status_thread(void *arg)
 	slurmctld_lock_t read_lock = { .conf = READ_LOCK, .job = READ_LOCK,
 				       .node = READ_LOCK };
 	slurmctld_lock_t write_lock = { .job = WRITE_LOCK, .node = READ_LOCK };
+	/* what job_suspend() and job_requeue() need, as their RPCs take */
+	slurmctld_lock_t shed_lock = { .job = WRITE_LOCK, .node = WRITE_LOCK,
+				       .fed = READ_LOCK };
 	time_t last_write = 0;
 
 	(void) arg;
@@ -264,9 +269,17 @@ static void *_status_thread(void *arg)
 		 * puts the reason back at once; otherwise once a second.
 		 */
 		measured_read();	/* file I/O, before the locks */
+		curtail_read();
 		lock_slurmctld(write_lock);
 		hook_tick();
 		unlock_slurmctld(write_lock);
+		if (curtail_busy()) {
+			lock_slurmctld(shed_lock);
+			hook_curtail();
+			unlock_slurmctld(shed_lock);
+			curtail_save();
+			dirty = true;
+		}
 		if (!dirty)
 			continue;
 

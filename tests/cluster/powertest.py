@@ -14,6 +14,7 @@ class every test uses (the numbers of scripts/demo.py):
 """
 
 import os
+import subprocess
 import re
 import shutil
 import tempfile
@@ -198,3 +199,13 @@ class FakeGpus:
             except OSError:
                 out.append(None)
         return out
+
+
+def pb_ctl(c, *args, user=None):
+    """Runs pb-ctl (PB_CTL, the build's) against cluster c, as `user`
+    (runuser) or as the test's own user; returns CompletedProcess."""
+    cmd = [os.environ.get("PB_CTL") or "pb-ctl", *args]
+    if user:
+        cmd = ["runuser", "-u", user, "--", *cmd]
+    return subprocess.run(cmd, env=c.env, capture_output=True, text=True,
+                          timeout=30)
