@@ -92,13 +92,15 @@ asan_stage() {
 	# clients all load select plugins); any report fails the stage.
 	asan_logs=$(mktemp -d)
 	for t in passthrough power_cap power_domains power_restart power_preempt power_hints \
-		power_limits power_measured power_learned power_saving fault_reconfig; do
+		power_limits power_measured power_learned power_saving fault_reconfig \
+		power_capwindow power_ramp power_curtail; do
 		[ -f "tests/cluster/test_$t.py" ] || continue
 		echo "-- asan: $t"
 		LD_PRELOAD=$(gcc -print-file-name=libasan.so) \
 		ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$asan_logs/report \
 		UBSAN_OPTIONS=print_stacktrace=1:log_path=$asan_logs/report \
 		PB_LEDGER_VERIFY=1 PB_PLUGIN_DIR="$PWD/$1/plugin" \
+		PB_CTL="$PWD/$1/tools/pb_ctl/pb-ctl" \
 			/usr/bin/python3 "tests/cluster/test_$t.py"
 	done
 	if ls "$asan_logs"/report* >/dev/null 2>&1; then
