@@ -330,6 +330,29 @@ static void _table_caps(const view_t *v, FILE *out)
 	}
 }
 
+/* The curtailment in force (pb-ctl(8)), if any. */
+static void _table_curtail(const pb_status_t *s, FILE *out)
+{
+	char tw[24], cw[24], aw[24], dl[64], un[64];
+
+	if (!s->curtail_domain)
+		return;
+	pb_render_watts(s->curtail_target_w, tw, sizeof(tw));
+	pb_render_watts(s->curtail_committed_w, cw, sizeof(cw));
+	pb_render_watts(s->curtail_allowed_w, aw, sizeof(aw));
+	_local(s->curtail_deadline, dl, sizeof(dl));
+	if (s->curtail_until == INT64_MAX)
+		snprintf(un, sizeof(un), "pb-ctl restore");
+	else
+		_local(s->curtail_until, un, sizeof(un));
+	fprintf(out,
+		"\nCurtailment: %s to %s by %s, until %s (asked by %s)\n"
+		"  %s: %s IT committed of %s allowed; %zu job(s) shed\n",
+		s->curtail_domain, tw, dl, un,
+		s->curtail_by ? s->curtail_by : "-",
+		s->curtail_state ? s->curtail_state : "?", cw, aw, s->n_shed);
+}
+
 int pb_render_table(const pb_status_t *s, const pb_render_opts_t *o, FILE *out)
 {
 	view_t v;
@@ -340,6 +363,7 @@ int pb_render_table(const pb_status_t *s, const pb_render_opts_t *o, FILE *out)
 	if (v.focus >= 0)
 		_table_domain(&v, v.focus, 0, out);
 	_table_caps(&v, out);
+	_table_curtail(s, out);
 	_table_held(&v, out);
 	_view_free(&v);
 	return ferror(out) ? -1 : 0;
@@ -505,6 +529,24 @@ int pb_render_json(const pb_status_t *s, const pb_render_opts_t *o, FILE *out)
 	fprintf(out, "%s]", first ? "" : "\n  ");
 	_json_jobs(&v, out);
 	_json_held(&v, out);
+	if (s->curtail_domain) {
+		fprintf(out, ",\n  \"curtail\": {\"domain\": ");
+		_json_str(s->curtail_domain, out);
+		fprintf(out, ", \"state\": ");
+		_json_str(s->curtail_state, out);
+		fprintf(out,
+			", \"target_w\": %" PRId64 ", \"deadline\": %" PRId64
+			", \"until\": ",
+			s->curtail_target_w, s->curtail_deadline);
+		if (s->curtail_until == INT64_MAX)
+			fprintf(out, "null");
+		else
+			fprintf(out, "%" PRId64, s->curtail_until);
+		fprintf(out,
+			", \"committed_w\": %" PRId64 ", \"allowed_w\": %" PRId64
+			", \"shed_jobs\": %zu}",
+			s->curtail_committed_w, s->curtail_allowed_w, s->n_shed);
+	}
 	fprintf(out, "\n}\n");
 	_view_free(&v);
 	return ferror(out) ? -1 : 0;

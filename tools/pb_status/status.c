@@ -344,6 +344,29 @@ static void _held(_ctx_t *x)
 	h->short_w = _short_watts(reason);
 }
 
+static void _curtail(_ctx_t *x)
+{
+	pb_status_t *s = x->s;
+	const char *until = pb_line_get(x->l, "Until");
+
+	if (s->curtail_domain) {
+		_line_err(x, "second Curtail record");
+		return;
+	}
+	s->curtail_domain = _dup(x, x->l->pair[0].value);
+	s->curtail_state = _dup(x, pb_line_get(x->l, "State"));
+	s->curtail_by = _dup(x, pb_line_get(x->l, "By"));
+	s->curtail_target_w = _get_int(x, "TargetW", 1, INT64_MAX);
+	s->curtail_deadline = _get_int(x, "Deadline", 0, INT64_MAX);
+	s->curtail_committed_w = _get_int(x, "CommittedW", INT64_MIN,
+					  INT64_MAX);
+	s->curtail_allowed_w = _get_int(x, "AllowedW", INT64_MIN, INT64_MAX);
+	if (until && !strcmp(until, "never"))
+		s->curtail_until = INT64_MAX;
+	else
+		s->curtail_until = _get_int(x, "Until", 0, INT64_MAX);
+}
+
 static void _record(_ctx_t *x, char ***dnames)
 {
 	const char *k = x->l->pair[0].key;
@@ -369,6 +392,10 @@ static void _record(_ctx_t *x, char ***dnames)
 		_job(x);
 	else if (!strcasecmp(k, "Held"))
 		_held(x);
+	else if (!strcasecmp(k, "Curtail"))
+		_curtail(x);
+	else if (!strcasecmp(k, "Shed"))
+		x->s->n_shed++;
 	/* other records: from a newer plugin, nothing to show for them */
 }
 
@@ -598,6 +625,9 @@ void pb_status_destroy(pb_status_t *s)
 	free(s->held);
 	free(s->file);
 	free(s->config);
+	free(s->curtail_domain);
+	free(s->curtail_state);
+	free(s->curtail_by);
 	free(s->facility);
 	free(s);
 }

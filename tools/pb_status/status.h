@@ -90,6 +90,12 @@ typedef struct pb_status {
 	pb_status_held_t *held;
 	size_t n_held;
 	long root; /* the domain without a parent */
+	/* A Curtail= record (pb-ctl(8)): curtail_domain NULL without one. */
+	char *curtail_domain, *curtail_state, *curtail_by;
+	int64_t curtail_target_w, curtail_deadline;
+	int64_t curtail_until; /* INT64_MAX: until pb-ctl restore */
+	int64_t curtail_committed_w, curtail_allowed_w;
+	size_t n_shed; /* Shed= records: jobs shed for it */
 } pb_status_t;
 
 /*

@@ -73,6 +73,24 @@ run 0 --file "$data/cluster.status" --max-age 0
 has "$out" "Jobs held by power: $(grep -c '^Held=' "$data/cluster.status")"
 has "$out" "PowerNotAvail: demo short"
 
+# A curtailment (pb-ctl(8)): its record and the shed jobs.
+cur=$(mktemp)
+cat "$data/lab.status" >"$cur"
+printf '%s\n' 'Curtail=lab TargetW=30000 Issued=1764079000 Deadline=1764079600 Until=never State=shedding CommittedW=31265 AllowedW=20357 By=root' \
+	'Shed=101 How=suspend' 'Shed=103 How=requeue' >>"$cur"
+run 0 --file "$cur" --now $now
+has "$out" "Curtailment: lab to 30 kW by 2025-11-25 14:06 UTC, until pb-ctl restore (asked by root)"
+has "$out" "  shedding: 31.3 kW IT committed of 20.4 kW allowed; 2 job(s) shed"
+run 0 --file "$cur" --now $now --json
+has "$out" '"curtail": {"domain": "lab", "state": "shedding", "target_w": 30000, "deadline": 1764079600, "until": null, "committed_w": 31265, "allowed_w": 20357, "shed_jobs": 2}'
+if command -v python3 >/dev/null; then
+	python3 -m json.tool "$out" >/dev/null || { echo "FAIL: invalid JSON with a curtailment"; fail=1; }
+fi
+printf '%s\n' 'Curtail=lab TargetW=1 Deadline=1 Until=2 State=met CommittedW=0 AllowedW=0' >>"$cur"
+run 1 --file "$cur" --now $now
+has "$err" "second Curtail record"
+rm -f "$cur"
+
 run 1 --file "$data/malformed.status"
 has "$err" "pb-status: $data/malformed.status:5: CapW=24kW: not a whole number in range"
 has "$err" "pb-status: $data/malformed.status:7: unterminated quote in value of Reason"
