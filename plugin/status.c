@@ -237,7 +237,7 @@ static void *_status_thread(void *arg)
 	/* what job_suspend() and job_requeue() need, as their RPCs take */
 	slurmctld_lock_t shed_lock = { .job = WRITE_LOCK, .node = WRITE_LOCK,
 				       .fed = READ_LOCK };
-	time_t last_write = 0;
+	time_t last_write = 0, curtail_at = 0;
 
 	(void) arg;
 	for (;;) {
@@ -269,16 +269,24 @@ static void *_status_thread(void *arg)
 		 * puts the reason back at once; otherwise once a second.
 		 */
 		measured_read();	/* file I/O, before the locks */
-		curtail_read();
 		lock_slurmctld(write_lock);
 		hook_tick();
 		unlock_slurmctld(write_lock);
-		if (curtail_busy()) {
-			lock_slurmctld(shed_lock);
-			hook_curtail();
-			unlock_slurmctld(shed_lock);
-			curtail_save();
-			dirty = true;
+		/*
+		 * Kicks can run this loop many times a second; a curtailment
+		 * needs the write locks of the whole scheduler, so once a
+		 * second is its pace, never more.
+		 */
+		if (time(NULL) != curtail_at) {
+			curtail_at = time(NULL);
+			curtail_read();
+			if (curtail_busy()) {
+				lock_slurmctld(shed_lock);
+				hook_curtail();
+				unlock_slurmctld(shed_lock);
+				curtail_save();
+				dirty = true;
+			}
 		}
 		if (!dirty)
 			continue;

@@ -136,7 +136,7 @@ class CurtailTest(ClusterTestCase):
             q = pt.queue(c)
             self.assertEqual((q[b][0], q[cc][0]), ("SUSPENDED", "SUSPENDED"),
                              q)
-            c.save_state(a)  # the suspensions are in the saved state
+            c.save_state(a, timeout=30)  # the suspensions are saved
             c.restart_slurmctld(kill9=True)
             e = c.sbatch(["--time=2", *pt.FULL_NODE], "true")
             self._sample_until(c, until - 3, deadline, [e])
