@@ -23,6 +23,7 @@
 
 #include "policy/curtail.h"
 #include "topology/curtailfile.h"
+#include "topology/lex.h"
 #include "plugin/jobpower.h"
 #include "plugin/ramplimit.h"
 #include "plugin/curtail.h"
@@ -63,16 +64,6 @@ static bool shed_dirty;
 
 static pb_watts_t *dom_w, *avail_w; /* [domains], per model */
 static uint32_t dom_n;
-
-static void _fmt_w(double w, char *buf, size_t len)
-{
-	if (w >= 1e6)
-		snprintf(buf, len, "%.2f MW", w / 1e6);
-	else if (w >= 1e3)
-		snprintf(buf, len, "%.1f kW", w / 1e3);
-	else
-		snprintf(buf, len, "%.0f W", w);
-}
 
 static void _fmt_t(int64_t t, char *buf, size_t len)
 {
@@ -154,7 +145,7 @@ static void _adopt(const pb_curtail_req_t *r, bool on)
 		info(PLUGIN ": %s removed: curtailment restored", req_path);
 		return;
 	}
-	_fmt_w(r->target_w, w, sizeof(w));
+	pb_fmt_power(r->target_w, w, sizeof(w));
 	_fmt_t(r->deadline, t1, sizeof(t1));
 	_fmt_t(r->until, t2, sizeof(t2));
 	info(PLUGIN ": curtailment of %s to %s by %s until %s (asked by %s)",
@@ -500,8 +491,8 @@ static void _shed_one(const model_t *m, const pb_curtail_job_t *c)
 	char w[32], tw[32], dl[32];
 	int rc;
 
-	_fmt_w((double)c->watts, w, sizeof(w));
-	_fmt_w(req.target_w, tw, sizeof(tw));
+	pb_fmt_power((double)c->watts, w, sizeof(w));
+	pb_fmt_power(req.target_w, tw, sizeof(tw));
 	_fmt_t(req.deadline, dl, sizeof(dl));
 	if (requeue && (rc = pb_job_requeue(job))) {
 		error(PLUGIN ": curtailment: cannot requeue %pJ (%s); suspending it",
@@ -524,12 +515,18 @@ static void _shed_one(const model_t *m, const pb_curtail_job_t *c)
 	shed[n_shed++] = (pb_curtail_shed_t){ c->job_id, requeue };
 }
 
+/* The IT watts the domain may commit under the target (as limit(d)). */
+static pb_watts_t _target_limit(const model_t *m)
+{
+	return pb_site_it_limit(m->site, req_domain,
+				(pb_watts_t)floor(req.target_w)) -
+	       pb_ledger_unmodelled(m->ledger, req_domain);
+}
+
 static bool _shed_for_deadline(model_t *m, time_t now)
 {
 	int64_t deadline = MAX(req.deadline, (int64_t)now);
-	pb_watts_t limit = pb_site_it_limit(m->site, req_domain,
-					    (pb_watts_t)floor(req.target_w)) -
-			   pb_ledger_unmodelled(m->ledger, req_domain);
+	pb_watts_t limit = _target_limit(m);
 	shed_ctx_t x = { m, deadline, pb_ledger_committed(m->ledger,
 							  req_domain),
 			 NULL, 0, pb_ledger_job_count(m->ledger) };
@@ -625,9 +622,7 @@ extern void curtail_render(const model_t *m, char **buf)
 	char until[32];
 
 	if (req_on && window_held && synced == m->ledger && req_domain >= 0) {
-		limit = pb_site_it_limit(m->site, req_domain,
-					 (pb_watts_t)floor(req.target_w)) -
-			pb_ledger_unmodelled(m->ledger, req_domain);
+		limit = _target_limit(m);
 		if (pb_ledger_committed(m->ledger, req_domain) <= limit)
 			state = "met";
 		else if (now < req.deadline - (int64_t)m->settings->curtail.lead_s)
