@@ -298,6 +298,7 @@ class Cluster:
         self.quiet = quiet
         self.dir = None
         self.procs = {}  # name -> Popen (each leader of its own process group)
+        self._save_seq = 0
         self.reaper = None
         self._old_handlers = {}
         self._killed = set()
@@ -631,7 +632,9 @@ class Cluster:
     def wait_state_saved(self, since, timeout=15):
         """Waits until slurmctld wrote its job state at or after `since`
         (epoch seconds). It saves at most every 5 s, so a kill -9 right after
-        a job started would otherwise lose that start."""
+        a job started would otherwise lose that start. Where file times are
+        coarser than the clock, a save in the second of `since` reads as
+        older: save_state() does not depend on file times."""
         f = self.path("state", "job_state")
 
         def saved():
@@ -640,18 +643,45 @@ class Cluster:
             except OSError:
                 return False
         if not self._wait_for(saved, timeout):
-            raise ClusterError(f"job state not saved since {since} in {timeout}s")
+            raise ClusterError(f"job state not saved since {since} in "
+                               f"{timeout}s: {self._state_file_note(f)}\n" +
+                               self.logs())
+
+    def _state_file_note(self, f):
+        dead = [f"{n} exited ({p.returncode})" for n, p in self.procs.items()
+                if p.poll() is not None]
+        try:
+            st = os.stat(f)
+            seen = f"{f}: mtime {st.st_mtime:.3f}, {st.st_size} bytes"
+        except OSError as e:
+            seen = f"{f}: {e.strerror}"
+        return "; ".join([seen, *dead])
 
     def save_state(self, jobid, timeout=15):
         """Makes slurmctld write its job state now and waits for it. Needed
         before a kill -9 test: jobs started by the backfill scheduler are
         only written at the next job event or the 300 s periodic checkpoint
         (sched/backfill never calls schedule_job_save), so a crash before
-        that recovers them as PENDING. A job update (here: its Comment)
-        schedules a save; slurmctld writes at most every 5 s."""
-        t = time.time()
-        self.scontrol("update", f"jobid={jobid}", "Comment=pbcluster-checkpoint")
-        self.wait_state_saved(t, timeout)
+        that recovers them as PENDING. A job update (here: its Comment, a
+        mark new to this call) schedules a save; slurmctld writes at most
+        every 5 s. The save is seen when the file holds the mark: the job
+        state packs strings as they are, and a file time can be too coarse
+        to tell a save from one a moment before the update."""
+        self._save_seq += 1
+        mark = f"pbcluster-checkpoint-{os.getpid()}-{self._save_seq}"
+        f = self.path("state", "job_state")
+
+        def saved():
+            try:
+                with open(f, "rb") as fh:
+                    return mark.encode() in fh.read()
+            except OSError:
+                return False
+        self.scontrol("update", f"jobid={jobid}", f"Comment={mark}")
+        if not self._wait_for(saved, timeout):
+            raise ClusterError(f"job state with {mark} not saved in "
+                               f"{timeout}s: {self._state_file_note(f)}\n" +
+                               self.logs())
 
     def restart_slurmctld(self, kill9=True, timeout=30):
         """Kills slurmctld (SIGKILL by default, i.e. a crash) and starts it again
