@@ -40,6 +40,8 @@ struct sim_opts {
 	struct sim_window windows[SIM_WINDOWS_MAX];
 	uint32_t nwindows;
 	double ramp_mw;
+	struct sim_curtail curtail;
+	int curtailed;
 	unsigned long long seed;
 	int power_save, timing, progress, quiet;
 };
@@ -86,8 +88,14 @@ static void _usage(FILE *f)
 		"                      trace (repeatable; a CapWindow=)\n"
 		"  --ramp-mw X         committed facility power rises at most "
 		"X MW a minute\n"
-		"                      (RampLimit=); with either, each policy "
-		"also runs without\n"
+		"                      (RampLimit=)\n"
+		"  --curtail H,D,MW[,M] at H hours into the trace the grid asks "
+		"for MW within M\n"
+		"                      minutes (default 10) for D hours (pb-ctl "
+		"curtail): power\n"
+		"                      policies shed by suspend; with any of the "
+		"three, each\n"
+		"                      policy also runs without them\n"
 		"  --seed N            seed of the true-draw rule (recorded "
 		"in the results)\n"
 		"  --json FILE         write results as JSON (deterministic)\n"
@@ -138,6 +146,33 @@ static int _window_arg(const char *v, struct sim_opts *o)
 	return 0;
 }
 
+/*
+ * --curtail H,D,MW[,M]: issued at H hours, MW from M minutes later for D
+ * hours; shedding starts CurtailLead='s default before the deadline.
+ */
+static int _curtail_arg(const char *v, struct sim_opts *o)
+{
+	double h, d, mw, m = 10;
+	char tail;
+	int n = sscanf(v, "%lf,%lf,%lf,%lf%c", &h, &d, &mw, &m, &tail);
+
+	if ((n != 3 && n != 4) || !(h >= 0) || !(d > 0) || !(mw > 0) ||
+	    !(m >= 0) || !isfinite(h + d + mw + m)) {
+		fprintf(stderr,
+			"pb-sim: --curtail: '%s': expected ISSUE_H,HOURS,MW"
+			"[,WITHIN_MIN] with HOURS and MW > 0\n",
+			v);
+		return -1;
+	}
+	o->curtail = (struct sim_curtail){.issue = h * 3600,
+					  .deadline = h * 3600 + m * 60,
+					  .until = h * 3600 + m * 60 + d * 3600,
+					  .cap_w = mw * 1e6,
+					  .lead = SIM_CURTAIL_LEAD_S};
+	o->curtailed = 1;
+	return 0;
+}
+
 static int _parse(int argc, char **argv, struct sim_opts *o)
 {
 	enum {
@@ -158,7 +193,8 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 		O_LEARN_AFTER,
 		O_TOPO,
 		O_WINDOW,
-		O_RAMP
+		O_RAMP,
+		O_CURTAIL
 	};
 	static const struct option lo[] = {
 	    {"trace", 1, 0, 't'},
@@ -188,6 +224,7 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 	    {"topology", 1, 0, O_TOPO},
 	    {"cap-window", 1, 0, O_WINDOW},
 	    {"ramp-mw", 1, 0, O_RAMP},
+	    {"curtail", 1, 0, O_CURTAIL},
 	    {0, 0, 0, 0}};
 	int c;
 
@@ -280,6 +317,10 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 			break;
 		case O_RAMP:
 			if (_num_arg("--ramp-mw", optarg, &o->ramp_mw))
+				return -1;
+			break;
+		case O_CURTAIL:
+			if (_curtail_arg(optarg, o))
 				return -1;
 			break;
 		case O_TIMING:
@@ -377,6 +418,8 @@ static int _site(struct sim_opts *o, struct sim_site *s, struct sim_conf *c)
 	memcpy(s->windows, o->windows, sizeof(s->windows));
 	s->nwindows = o->nwindows;
 	s->ramp_w = o->ramp_mw * 1e6;
+	s->curtail = o->curtail;
+	s->curtailed = o->curtailed;
 	if (!sim_site_check(s, err, sizeof(err)))
 		return 0;
 bad:
@@ -449,7 +492,10 @@ static int _make(int k, const struct sim_site *s, const struct sim_opts *so,
 	return rc;
 }
 
-/* The same policy without the cap windows and ramp: the work they cost. */
+/*
+ * The same policy without the cap windows, ramp and curtailment: the work
+ * they cost.
+ */
 static int _without_grid(int k, const struct sim_site *site,
 			 const struct sim_opts *o, const struct sim_trace *tr,
 			 const struct sim_physics *phys,
@@ -461,6 +507,7 @@ static int _without_grid(int k, const struct sim_site *site,
 
 	plain.nwindows = 0;
 	plain.ramp_w = 0;
+	plain.curtailed = 0;
 	if (_make(k, &plain, o, tr, &p))
 		return -1;
 	if (sim_run_ex(&plain, tr, &p, phys, &r, NULL, NULL)) {
@@ -576,7 +623,7 @@ int main(int argc, char **argv)
 		sim_progress_end(&prog);
 		sim_pol_destroy(&p);
 		res[nres].work_nogrid_gpu_h = -1;
-		if ((site.nwindows || site.ramp_w > 0) &&
+		if ((site.nwindows || site.ramp_w > 0 || site.curtailed) &&
 		    _without_grid(k, &site, &o, &tr, &phys, &res[nres]))
 			goto out_one;
 		nres++;

@@ -91,8 +91,20 @@ struct sim_state {
 	const struct sim_physics *phys;
 	struct sim_result *r;
 	struct sim_acct a[2];
-	double *speed;	  /* per job: its speed (1 unless limited) */
-	double *gpu_true; /* per job: each GPU's true draw under its limit */
+	double *speed;	   /* per job: its speed (1 unless limited) */
+	double *gpu_true;  /* per job: each GPU's true draw under its limit */
+	double *gpu_model; /* per job: each GPU's modelled draw, the same */
+	/*
+	 * A curtailment: suspended jobs (end: the run time left), in job
+	 * order; per job when it was suspended (< 0: not), its seconds
+	 * suspended and those within the arrival span, whether it was shed.
+	 */
+	struct sim_run_job *susp;
+	size_t nsusp;
+	double *susp_at, *paused, *paused_span;
+	uint8_t *was_shed;
+	struct sim_shed *shedc; /* scratch, one per running job */
+	int curtail_told;
 	/* running jobs: binary min-heap on (end, job) */
 	struct sim_run_job *heap;
 	size_t nheap;
@@ -337,6 +349,15 @@ static int _rise(struct sim_state *st, int k, double t, double w, double *max)
 }
 
 /* Close the interval [last_t, t) and check caps after this instant. */
+/* The first time from a curtailment's issue that w is within its target. */
+static void _reach(struct sim_state *st, double t, double w, double *at)
+{
+	const struct sim_curtail *c = &st->s->curtail;
+
+	if (st->s->curtailed && *at < 0 && t >= c->issue && w <= c->cap_w)
+		*at = t - c->issue;
+}
+
 static int _observe(struct sim_state *st, double t)
 {
 	double fac = st->a[SIM_TRUE].it_w * st->s->pue;
@@ -349,11 +370,16 @@ static int _observe(struct sim_state *st, double t)
 	_check(st, &st->a[SIM_TRUE], t, st->last_t);
 	st->last_t = t;
 	st->last_w = fac;
-	if (_rise(st, 0, t, fac, &st->r->rise_max_w) ||
-	    (st->p->ops->committed_w &&
-	     _rise(st, 1, t, st->p->ops->committed_w(st->p->ctx),
-		   &st->r->rise_committed_max_w)))
+	_reach(st, t, fac, &st->r->curtail_reach_s);
+	if (_rise(st, 0, t, fac, &st->r->rise_max_w))
 		return -1;
+	if (st->p->ops->committed_w) {
+		double c = st->p->ops->committed_w(st->p->ctx);
+
+		_reach(st, t, c, &st->r->curtail_reach_committed_s);
+		if (_rise(st, 1, t, c, &st->r->rise_committed_max_w))
+			return -1;
+	}
 	return _curve_add(st, t, fac);
 }
 
@@ -433,6 +459,7 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 		speed = 1;
 	st->speed[id] = speed;
 	st->gpu_true[id] = true_w;
+	st->gpu_model[id] = model_w;
 	if (speed < 1) {
 		st->r->limited++;
 		st->r->speed_mean += speed;
@@ -705,24 +732,29 @@ static int _summarise(struct sim_state *st)
 		       gpus = (double)j->nodes * j->gpus_per_node;
 		double sp = st->speed[i];
 		double run = sp < 1 ? ceil(j->dur / sp) : j->dur;
+		double wall = run + st->paused[i]; /* a shed job's too */
 		double in;
 
 		if (s < 0)
 			continue;
 		wait[m] = s - j->submit;
-		bsld[m] = fmax(1.0, (wait[m] + run) / fmax(j->dur, SIM_TAU));
+		bsld[m] = fmax(1.0, (wait[m] + wall) / fmax(j->dur, SIM_TAU));
 		r->wait_mean += wait[m];
 		r->bsld_mean += bsld[m];
 		r->gpu_hours += gpus * run / 3600;
-		in = fmin(s + run, span) - s;
+		in = fmin(s + wall, span) - s;
 		if (in > 0) {
 			r->gpu_hours_window += gpus * in / 3600;
 			/* full-speed work: all of it once the run is done */
 			r->work_gpu_h +=
-			    gpus * (s + run <= span ? j->dur : in * sp) / 3600;
+			    gpus *
+			    (s + wall <= span
+				 ? j->dur
+				 : (in - st->paused_span[i]) * sp) /
+			    3600;
 		}
-		if (s + run > r->makespan)
-			r->makespan = s + run;
+		if (s + wall > r->makespan)
+			r->makespan = s + wall;
 		m++;
 	}
 	if (r->limited)
@@ -763,6 +795,15 @@ static void _state_free(struct sim_state *st)
 	free(st->cand);
 	free(st->speed);
 	free(st->gpu_true);
+	free(st->gpu_model);
+	for (size_t k = 0; k < st->nsusp; k++)
+		free(st->susp[k].nodes);
+	free(st->susp);
+	free(st->susp_at);
+	free(st->paused);
+	free(st->paused_span);
+	free(st->was_shed);
+	free(st->shedc);
 	free(st->rise[0].p);
 	free(st->rise[1].p);
 	for (int a = 0; a < 2; a++) {
@@ -802,14 +843,24 @@ static int _state_init(struct sim_state *st)
 	st->cand = malloc(s->nodes * sizeof(*st->cand));
 	st->speed = malloc(n * sizeof(*st->speed));
 	st->gpu_true = malloc(n * sizeof(*st->gpu_true));
+	st->gpu_model = malloc(n * sizeof(*st->gpu_model));
+	st->susp = malloc(n * sizeof(*st->susp));
+	st->susp_at = malloc(n * sizeof(*st->susp_at));
+	st->paused = calloc(n, sizeof(*st->paused));
+	st->paused_span = calloc(n, sizeof(*st->paused_span));
+	st->was_shed = calloc(n, 1);
+	st->shedc = malloc(n * sizeof(*st->shedc));
 	if (!st->busy || !st->cand || !st->heap || !st->obs || !st->observed ||
 	    !st->scan || !st->queue || !st->start || !st->nodes_buf ||
-	    !st->speed || !st->gpu_true || _acct_init(&st->a[SIM_MODEL], s) ||
+	    !st->speed || !st->gpu_true || !st->gpu_model || !st->susp ||
+	    !st->susp_at || !st->paused || !st->paused_span || !st->was_shed ||
+	    !st->shedc || _acct_init(&st->a[SIM_MODEL], s) ||
 	    _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
 	for (size_t i = 0; i < st->t->n; i++) {
 		st->start[i] = -1;
 		st->speed[i] = 1;
+		st->susp_at[i] = -1;
 	}
 	st->span = st->t->n ? st->t->jobs[st->t->n - 1].submit : 0;
 	for (uint32_t k = 0; k < s->nodes; k++) {
@@ -847,18 +898,150 @@ static void _close(struct sim_state *st, double t)
 	r->true_dom_worst_w = tr->dom_worst_w;
 }
 
+/* ------------------------------------------------------------------ */
+/* A curtailment: the policy hears of it, sheds, resumes               */
+
+static int _cmp_run_job(const void *a, const void *b)
+{
+	const struct sim_run_job *x = a, *y = b;
+
+	return x->job < y->job ? -1 : x->job > y->job;
+}
+
+/* Shed job rj at now: off the heap's run, its nodes powered but idle. */
+static void _suspend(struct sim_state *st, struct sim_run_job rj, double now)
+{
+	const struct sim_job *j = &st->t->jobs[rj.job];
+	double idle = sim_site_idle_w(st->s);
+
+	rj.end -= now; /* what is left of its run */
+	st->susp[st->nsusp++] = rj;
+	st->susp_at[rj.job] = now;
+	if (!st->was_shed[rj.job]) {
+		st->was_shed[rj.job] = 1;
+		st->r->shed_jobs++;
+	}
+	for (uint32_t k = 0; k < j->nodes; k++) {
+		_node_set(st, SIM_MODEL, rj.nodes[k], idle);
+		_node_set(st, SIM_TRUE, rj.nodes[k], idle);
+	}
+}
+
+/* Ask the policy what to shed now; suspend that, keep the rest running. */
+static void _shed(struct sim_state *st, double now)
+{
+	size_t keep = 0;
+
+	for (size_t k = 0; k < st->nheap; k++)
+		st->shedc[k] = (struct sim_shed){st->heap[k].job,
+						 st->start[st->heap[k].job], 0};
+	if (!st->nheap ||
+	    !st->p->ops->shed(st->p->ctx, now, st->shedc, (uint32_t)st->nheap))
+		return;
+	for (size_t k = 0; k < st->nheap; k++) {
+		if (st->shedc[k].shed)
+			_suspend(st, st->heap[k], now);
+		else
+			st->scan[keep++] = st->heap[k];
+	}
+	st->nheap = 0;
+	for (size_t k = 0; k < keep; k++)
+		_heap_push(st, st->scan[k]);
+	qsort(st->susp, st->nsusp, sizeof(*st->susp), _cmp_run_job);
+}
+
+/* The end of job id's suspension at now: what it cost. */
+static void _unpause(struct sim_state *st, uint32_t id, double now)
+{
+	const struct sim_job *j = &st->t->jobs[id];
+	double from = st->susp_at[id], d = now - from;
+
+	st->paused[id] += d;
+	st->paused_span[id] +=
+	    fmax(0, fmin(now, st->span) - fmin(from, st->span));
+	st->r->shed_gpu_h += (double)j->nodes * j->gpus_per_node * d / 3600;
+	st->susp_at[id] = -1;
+}
+
+/* Resume, first in job order, the shed jobs the policy lets run again. */
+static void _resume(struct sim_state *st, double now)
+{
+	size_t keep = 0;
+
+	for (size_t k = 0; k < st->nsusp; k++) {
+		struct sim_run_job rj = st->susp[k];
+		const struct sim_job *j = &st->t->jobs[rj.job];
+
+		if (!st->p->ops->resume(st->p->ctx, j, now, now + rj.end)) {
+			st->susp[keep++] = rj;
+			continue;
+		}
+		_unpause(st, rj.job, now);
+		rj.end += now;
+		for (uint32_t n = 0; n < j->nodes; n++) {
+			_node_set(st, SIM_MODEL, rj.nodes[n],
+				  sim_site_node_w(st->s, j->gpus_per_node,
+						  st->gpu_model[rj.job]));
+			_node_set(st, SIM_TRUE, rj.nodes[n],
+				  sim_site_node_w(st->s, j->gpus_per_node,
+						  st->gpu_true[rj.job]));
+		}
+		_heap_push(st, rj);
+	}
+	st->nsusp = keep;
+}
+
+/* Before the queue at every event: a curtailment's steps due by now. */
+static void _curtail_step(struct sim_state *st, double now)
+{
+	const struct sim_curtail *c = &st->s->curtail;
+	const struct sim_pol_ops *ops = st->p->ops;
+
+	if (!st->s->curtailed || now < c->issue)
+		return;
+	if (!st->curtail_told) {
+		st->curtail_told = 1;
+		if (ops->curtail)
+			ops->curtail(st->p->ctx, c);
+	}
+	if (!ops->shed)
+		return;
+	if (now >= c->deadline - c->lead && now < c->until)
+		_shed(st, now);
+	if (st->nsusp)
+		_resume(st, now);
+}
+
+/* The curtailment's next step after t: issue, shedding, end. */
+static double _curtail_next(const struct sim_state *st, double t)
+{
+	const struct sim_curtail *c = &st->s->curtail;
+	double at[] = {c->issue, c->deadline - c->lead, c->deadline, c->until};
+	double next = INFINITY;
+
+	if (!st->s->curtailed)
+		return INFINITY;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		if (at[i] > t)
+			next = fmin(next, at[i]);
+	return next;
+}
+
 /*
  * The next instant with no job event at which the outcome may change: a
- * cap window begins or ends, or the policy's pace allows a start again.
- * Only while jobs wait.
+ * cap window begins or ends, or the policy's pace allows a start (or a
+ * shed job's resume) again, while jobs wait; a curtailment's step, while
+ * any job is there.
  */
 static double _wake(struct sim_state *st)
 {
-	double w;
+	double w = INFINITY;
 
-	if (!st->nqueue)
-		return INFINITY;
-	w = sim_site_cap_change_after(st->s, st->last_t);
+	if (st->nheap || st->nqueue || st->nsusp)
+		w = _curtail_next(st, st->last_t);
+	if (!st->nqueue && !st->nsusp)
+		return w;
+	w = fmin(w, sim_site_cap_change_after(st->s, st->last_t));
 	if (st->p->ops->wake)
 		w = fmin(w, st->p->ops->wake(st->p->ctx, st->last_t));
 	return w;
@@ -886,7 +1069,7 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 	if (_observe(st, 0))
 		return -1;
 	while (next < t->n || st->nheap ||
-	       (st->nqueue && isfinite(_wake(st)))) {
+	       ((st->nqueue || st->nsusp) && isfinite(_wake(st)))) {
 		double now = _wake(st);
 
 		if (next < t->n && t->jobs[next].submit < now)
@@ -912,13 +1095,17 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 			else
 				st->queue[st->nqueue++] = (uint32_t)next;
 		}
+		_curtail_step(st, now);
 		if (_schedule(st, now, tmp) || _observe(st, now))
 			return -1;
 		if (progress && !(st->r->events & 1023))
 			progress(parg, st->p->name, ended, (uint32_t)t->n, now);
 	}
-	/* a queue left with nothing running can never start: count it */
-	st->r->rejected += (uint32_t)st->nqueue;
+	/*
+	 * A queue left with nothing running can never start: count it; so
+	 * is a shed job that can never resume (none should be).
+	 */
+	st->r->rejected += (uint32_t)(st->nqueue + st->nsusp);
 	_close(st, st->last_t);
 	if (progress)
 		progress(parg, st->p->name, ended, (uint32_t)t->n, st->last_t);
@@ -944,6 +1131,7 @@ int sim_run_ex(const struct sim_site *s, const struct sim_trace *t,
 	memset(r, 0, sizeof(*r));
 	memset(&st, 0, sizeof(st));
 	snprintf(r->policy, sizeof(r->policy), "%s", p->name);
+	r->curtail_reach_s = r->curtail_reach_committed_s = -1;
 	r->jobs = (uint32_t)t->n;
 	r->powered = p->powered;
 	st.s = s;

@@ -17,6 +17,13 @@
 #include "sim_site.h"
 #include "sim_trace.h"
 
+/* A running job a curtailment may shed (sim_pol_ops.shed). */
+struct sim_shed {
+	uint32_t job;
+	double start;
+	int shed; /* out: the policy shed it */
+};
+
 /*
  * A policy, as the engine drives it.  Power units of headroom_w/job_w are
  * the policy's own (the engine only compares them with each other, to find
@@ -68,6 +75,20 @@ struct sim_pol_ops {
 	 */
 	double (*wake)(void *ctx, double after);
 	double (*committed_w)(void *ctx);
+	/*
+	 * Optional, a curtailment (sim_site.curtail), as the plugin's
+	 * pb-ctl curtail: curtail at its issue (plan with the target from
+	 * then on); shed at every event from lead s before its deadline to
+	 * its end: mark in c[0..n) (the running jobs) those to suspend so
+	 * that the target holds at the deadline, and suspend them in the
+	 * policy's account (c's order kept); returns how many.  resume: may
+	 * suspended j resume now, to run until end?  1: resumed in the policy's
+	 * account. shed and resume come together.
+	 */
+	void (*curtail)(void *ctx, const struct sim_curtail *c);
+	uint32_t (*shed)(void *ctx, double now, struct sim_shed *c, uint32_t n);
+	int (*resume)(void *ctx, const struct sim_job *j, double now,
+		      double end);
 	void (*destroy)(void *ctx);
 };
 
@@ -142,6 +163,14 @@ struct sim_result {
 	 * work of the same policy without them (pb-sim runs both), else -1.
 	 */
 	double work_nogrid_gpu_h;
+	/*
+	 * A curtailment: the jobs it shed (suspended), the GPU-hours they
+	 * spent suspended, and the seconds from its issue until the true
+	 * facility draw, and the policy's committed power, were first within
+	 * its target (-1: never).
+	 */
+	uint32_t shed_jobs;
+	double shed_gpu_h, curtail_reach_s, curtail_reach_committed_s;
 	/* wall clock: not deterministic, kept out of the default JSON */
 	double wall_s, ns_per_decision;
 	struct sim_point *curve; /* owned */

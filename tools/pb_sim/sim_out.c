@@ -76,6 +76,12 @@ GETTER(_g_crise, MW(r->rise_committed_max_w))
 GETTER(_g_lost, r->work_nogrid_gpu_h > 0
 		    ? 1 - r->work_gpu_h / r->work_nogrid_gpu_h
 		    : NAN)
+GETTER(_g_shed, r->shed_jobs)
+GETTER(_g_shedh, r->shed_gpu_h / 1e3)
+GETTER(_g_reach, r->curtail_reach_s >= 0 ? r->curtail_reach_s / 60 : NAN)
+GETTER(_g_creach, r->curtail_reach_committed_s >= 0
+		      ? r->curtail_reach_committed_s / 60
+		      : NAN)
 GETTER(_g_ns, r->ns_per_decision)
 GETTER(_g_evs, r->wall_s > 0 ? r->events / r->wall_s : 0)
 
@@ -196,7 +202,15 @@ void sim_out_table(FILE *f, const struct sim_report *rep)
 	_row_d(f, "leaf switches per job", rep, _g_leaf, "%.2f");
 	_row_d(f, "largest rise in 1 min (MW)", rep, _g_rise, "%.2f");
 	_row_d(f, "  of committed power (MW)", rep, _g_crise, "%.2f");
-	if (s->nwindows || s->ramp_w > 0)
+	if (s->curtailed) {
+		_row_d(f, "jobs shed by the curtailment", rep, _g_shed, "%.0f");
+		_row_d(f, "  their GPU-h suspended (k)", rep, _g_shedh, "%.1f");
+		_row_d(f, "  target reached after (min)", rep, _g_reach,
+		       "%.1f");
+		_row_d(f, "    by committed power (min)", rep, _g_creach,
+		       "%.1f");
+	}
+	if (s->nwindows || s->ramp_w > 0 || s->curtailed)
 		_row_d(f, "work lost to grid limits", rep, _g_lost, "%.4f");
 	_row_d(f, "cost per decision (ns)", rep, _g_ns, "%.0f");
 	_row_d(f, "simulated events/s", rep, _g_evs, "%.0f");
@@ -270,7 +284,17 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 		    "%s{\"start_s\": %.0f, \"end_s\": %.0f, \"cap_w\": %.0f}",
 		    i ? ", " : "", s->windows[i].start, s->windows[i].end,
 		    s->windows[i].cap_w);
-	fprintf(f, "]},\n");
+	fprintf(f, "], \"curtail\": ");
+	if (s->curtailed)
+		fprintf(f,
+			"{\"issue_s\": %.0f, \"deadline_s\": %.0f, "
+			"\"until_s\": %.0f, \"cap_w\": %.0f, \"lead_s\": %.0f, "
+			"\"shed\": \"suspend\"}",
+			s->curtail.issue, s->curtail.deadline, s->curtail.until,
+			s->curtail.cap_w, s->curtail.lead);
+	else
+		fprintf(f, "null");
+	fprintf(f, "},\n");
 	fprintf(f, "  \"draw\": ");
 	if (!rep->draw) {
 		fprintf(f, "{\"rule\": \"load\"},\n");
@@ -296,14 +320,32 @@ static void _json_head(FILE *f, const struct sim_report *rep)
 		sim_out_bound_power(rep));
 }
 
-/* Grid-facing figures: the fastest rise, and work the grid settings cost. */
+/* Seconds, or null for a negative (never) figure. */
+static void _json_secs(FILE *f, double s)
+{
+	if (s >= 0)
+		fprintf(f, "%.0f", s);
+	else
+		fprintf(f, "null");
+}
+
+/*
+ * Grid-facing figures: the fastest rise, what a curtailment shed, and work
+ * the grid settings cost.
+ */
 static void _json_grid(FILE *f, const struct sim_result *r)
 {
 	fprintf(f,
 		",\n     \"grid\": {\"rise_max_w_per_min\": %.0f, "
 		"\"rise_committed_max_w_per_min\": %.0f, "
-		"\"work_without_grid_gpu_h\": ",
-		r->rise_max_w, r->rise_committed_max_w);
+		"\"curtail_shed_jobs\": %u, \"curtail_shed_gpu_h\": %.3f, "
+		"\"curtail_reach_s\": ",
+		r->rise_max_w, r->rise_committed_max_w, r->shed_jobs,
+		r->shed_gpu_h);
+	_json_secs(f, r->curtail_reach_s);
+	fprintf(f, ", \"curtail_reach_committed_s\": ");
+	_json_secs(f, r->curtail_reach_committed_s);
+	fprintf(f, ", \"work_without_grid_gpu_h\": ");
 	if (r->work_nogrid_gpu_h >= 0)
 		fprintf(f, "%.3f, \"work_lost_vs_no_grid\": %.6f}}",
 			r->work_nogrid_gpu_h,

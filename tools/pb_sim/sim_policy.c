@@ -37,6 +37,7 @@
 #include <strings.h>
 
 #include "policy/bitset.h"
+#include "policy/curtail.h"
 #include "policy/error.h"
 #include "policy/gpulimit.h"
 #include "policy/learn.h"
@@ -99,9 +100,21 @@ struct sim_power {
 	uint32_t ramp_hold;
 	int64_t ramp_hold_until;
 	double ramp_at;
+	/*
+	 * A curtailment (plugin/curtail.c): the IT watts the facility may
+	 * commit under its target (0: none in force), its deadline; and
+	 * scratch: the shed candidates, a job's and the free watts per
+	 * domain.
+	 */
+	pb_watts_t curtail_limit;
+	double curtail_deadline;
+	pb_curtail_job_t *cj;
+	uint32_t cj_cap;
+	pb_watts_t *dom_w, *avail_w;
 };
 
-#define SIM_HOLD_ID 1 /* the one reservation EASY makes */
+#define SIM_HOLD_ID 1		   /* the one reservation EASY makes */
+#define SIM_CURTAIL_ID 0xE0000000u /* a curtailment's cap window */
 
 static pb_watts_t _w(double w)
 {
@@ -255,9 +268,12 @@ static pb_watts_t _adds(const struct sim_power *p, const pb_alloc_t *a)
 	return w;
 }
 
-/* Does the ramp limit keep j from starting at t? (plugin/ramplimit.c) */
-static int _ramp_waits(struct sim_power *p, const struct sim_job *j, int64_t t,
-		       const pb_alloc_t *a)
+/*
+ * Does the ramp limit keep j, which would add w to the facility, from
+ * starting at t? (plugin/ramplimit.c)
+ */
+static int _ramp_waits_w(struct sim_power *p, const struct sim_job *j,
+			 int64_t t, pb_watts_t w)
 {
 	int64_t at;
 
@@ -267,7 +283,7 @@ static int _ramp_waits(struct sim_power *p, const struct sim_job *j, int64_t t,
 		p->ramp_hold = 0;
 	if (p->ramp_hold && j->id > p->ramp_hold)
 		return 1; /* behind the held job */
-	if (!pb_ramp_check(p->ramp, t, _adds(p, a), &at))
+	if (!pb_ramp_check(p->ramp, t, w, &at))
 		return 0;
 	if (!p->ramp_hold || j->id <= p->ramp_hold) {
 		p->ramp_hold = j->id;
@@ -276,6 +292,23 @@ static int _ramp_waits(struct sim_power *p, const struct sim_job *j, int64_t t,
 	if (!(p->ramp_at > (double)t) || (double)at < p->ramp_at)
 		p->ramp_at = (double)at;
 	return 1;
+}
+
+static int _ramp_waits(struct sim_power *p, const struct sim_job *j, int64_t t,
+		       const pb_alloc_t *a)
+{
+	return p->ramp ? _ramp_waits_w(p, j, t, _adds(p, a)) : 0;
+}
+
+/* A start or resume raised committed power at t: the ramp's new base. */
+static void _ramp_started(struct sim_power *p, const struct sim_job *j,
+			  int64_t t)
+{
+	if (!p->ramp)
+		return;
+	pb_ramp_note(p->ramp, t, pb_ledger_committed(p->led, p->root));
+	if (p->ramp_hold == j->id)
+		p->ramp_hold = 0;
 }
 
 static int _start(void *ctx, const struct sim_job *j, double now,
@@ -327,11 +360,7 @@ commit:
 	/* the plugin re-checks what it is about to start: so do we */
 	if (pb_ledger_commit(p->led, j->id, &alloc, _end(t, dur), NULL))
 		return 0;
-	if (p->ramp) {
-		pb_ramp_note(p->ramp, t, pb_ledger_committed(p->led, p->root));
-		if (p->ramp_hold == j->id)
-			p->ramp_hold = 0;
-	}
+	_ramp_started(p, j, t);
 	for (uint32_t m = 0; m < alloc.count; m++) {
 		outn[m] = alloc.nodes[m].node;
 		pb_bitset_clear(p->freeset, outn[m]);
@@ -396,6 +425,138 @@ static double _committed(void *ctx)
 	return (double)pb_ledger_committed(p->led, p->root) * p->s->pue;
 }
 
+/* ------------------------------------------------------------------ */
+/* A curtailment, as plugin/curtail.c handles one                      */
+
+static void _curtail(void *ctx, const struct sim_curtail *c)
+{
+	struct sim_power *p = ctx;
+	pb_watts_t cap = _w(c->cap_w);
+
+	/* the target is planned with from the issue on: nothing new breaks it
+	 */
+	if (pb_ledger_cap_window(p->led, SIM_CURTAIL_ID, p->root, cap,
+				 (int64_t)c->issue, (int64_t)ceil(c->until),
+				 NULL))
+		return;
+	p->curtail_limit = pb_site_it_limit(p->site, p->root, cap);
+	if (p->curtail_limit < 1)
+		p->curtail_limit = 1;
+	p->curtail_deadline = c->deadline;
+}
+
+/* Job id's increment per domain into dom_w; its facility share. */
+static pb_watts_t _job_adds(struct sim_power *p, uint32_t id)
+{
+	memset(p->dom_w, 0, pb_site_domain_count(p->site) * sizeof(*p->dom_w));
+	if (pb_ledger_job_add(p->led, id, NULL, p->dom_w))
+		return 0;
+	return p->dom_w[p->root];
+}
+
+/*
+ * The candidates among c[0..n): jobs running past the deadline; the
+ * watts of the others, which end by then, come off *load.
+ */
+static uint32_t _shed_candidates(struct sim_power *p, int64_t deadline,
+				 const struct sim_shed *c, uint32_t n,
+				 pb_watts_t *load)
+{
+	uint32_t m = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		pb_job_info_t info;
+		pb_watts_t w;
+
+		if (pb_ledger_job_info(p->led, c[i].job, &info) ||
+		    info.suspended || (w = _job_adds(p, c[i].job)) <= 0)
+			continue;
+		if (info.expected_end <= deadline) {
+			*load -= w;
+			continue;
+		}
+		/* priority order is submit order: a later job sheds first */
+		p->cj[m++] =
+		    (pb_curtail_job_t){.job_id = c[i].job,
+				       .priority = UINT32_MAX - c[i].job,
+				       .start = (int64_t)c[i].start,
+				       .watts = w};
+	}
+	return m;
+}
+
+static int _cmp_cj_id(const void *a, const void *b)
+{
+	const pb_curtail_job_t *x = a, *y = b;
+
+	return x->job_id < y->job_id ? -1 : x->job_id > y->job_id;
+}
+
+/* Mark in c (its order kept) what the pick shed, suspending it. */
+static uint32_t _shed_mark(struct sim_power *p, struct sim_shed *c, uint32_t n,
+			   uint32_t m)
+{
+	uint32_t done = 0;
+
+	qsort(p->cj, m, sizeof(*p->cj), _cmp_cj_id);
+	for (uint32_t i = 0; i < n; i++) {
+		pb_curtail_job_t key = {.job_id = c[i].job};
+		const pb_curtail_job_t *hit =
+		    bsearch(&key, p->cj, m, sizeof(*p->cj), _cmp_cj_id);
+
+		if (hit && hit->shed && !pb_ledger_suspend(p->led, c[i].job)) {
+			c[i].shed = 1;
+			done++;
+		}
+	}
+	if (done)
+		p->ramp_stale = 1;
+	return done;
+}
+
+static uint32_t _shed(void *ctx, double now, struct sim_shed *c, uint32_t n)
+{
+	struct sim_power *p = ctx;
+	int64_t deadline = (int64_t)fmax(p->curtail_deadline, now);
+	pb_watts_t load = pb_ledger_committed(p->led, p->root);
+	uint32_t m;
+
+	if (!p->curtail_limit || load <= p->curtail_limit)
+		return 0;
+	if (n > p->cj_cap) {
+		pb_curtail_job_t *cj = realloc(p->cj, n * sizeof(*cj));
+
+		if (!cj)
+			return 0; /* shedding nothing: counted as violations */
+		p->cj = cj;
+		p->cj_cap = n;
+	}
+	m = _shed_candidates(p, deadline, c, n, &load);
+	if (load <= p->curtail_limit)
+		return 0;
+	pb_curtail_pick(p->cj, m, load - p->curtail_limit);
+	return _shed_mark(p, c, n, m);
+}
+
+/* A shed job resumes when it fits every cap and the ramp, as a start. */
+static int _resume(void *ctx, const struct sim_job *j, double now, double end)
+{
+	struct sim_power *p = ctx;
+	int64_t t = (int64_t)now;
+	uint32_t nd = pb_site_domain_count(p->site);
+	pb_watts_t w = _job_adds(p, j->id);
+
+	pb_ledger_window_avail(p->led, t, _end(t, (int64_t)ceil(end - now)),
+			       p->avail_w);
+	for (uint32_t d = 0; d < nd; d++)
+		if (p->dom_w[d] > 0 && p->dom_w[d] > p->avail_w[d])
+			return 0;
+	if (_ramp_waits_w(p, j, t, w) || pb_ledger_resume(p->led, j->id))
+		return 0;
+	_ramp_started(p, j, t);
+	return 1;
+}
+
 /*
  * What the plugin does for a job blocked by power: hold its power at its
  * expected start, on nodes free by then, chosen by the same placement
@@ -456,6 +617,9 @@ static void _destroy(void *ctx)
 	pb_bitset_destroy(p->out);
 	pb_learn_destroy(p->learn);
 	pb_ramp_destroy(p->ramp);
+	free(p->cj);
+	free(p->dom_w);
+	free(p->avail_w);
 	free(p->est_gen);
 	free(p->est_w);
 	free(p->est_rc);
@@ -479,6 +643,9 @@ static const struct sim_pol_ops _ops = {
     .observe = _observe,
     .wake = _wake,
     .committed_w = _committed,
+    .curtail = _curtail,
+    .shed = _shed,
+    .resume = _resume,
     .destroy = _destroy,
 };
 
@@ -615,6 +782,10 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 	p->out = pb_bitset_create(s->nodes);
 	p->an = calloc(s->nodes, sizeof(*p->an));
 	if (!p->pl || !p->freeset || !p->cand || !p->out || !p->an)
+		return -1;
+	p->dom_w = calloc(pb_site_domain_count(p->site), sizeof(*p->dom_w));
+	p->avail_w = calloc(pb_site_domain_count(p->site), sizeof(*p->avail_w));
+	if (!p->dom_w || !p->avail_w)
 		return -1;
 	pb_bitset_set_all(p->freeset);
 	p->nfree = s->nodes;

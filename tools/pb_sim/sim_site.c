@@ -89,6 +89,8 @@ double sim_site_cap_at(const struct sim_site *s, double t)
 	for (uint32_t i = 0; i < s->nwindows; i++)
 		if (s->windows[i].start <= t && t < s->windows[i].end)
 			cap = fmin(cap, s->windows[i].cap_w);
+	if (s->curtailed && s->curtail.deadline <= t && t < s->curtail.until)
+		cap = fmin(cap, s->curtail.cap_w);
 	return cap;
 }
 

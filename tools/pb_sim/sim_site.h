@@ -21,6 +21,19 @@ struct sim_window {
 	double start, end, cap_w;
 };
 
+/*
+ * A curtailment (pb-ctl curtail): issued at issue, the facility may draw at
+ * most cap_w from deadline until until (facility watts, s).  Unlike a
+ * window, a policy learns of it only at issue; the plugin then plans with
+ * the target at once and sheds running jobs lead seconds before the
+ * deadline (CurtailLead=).
+ */
+#define SIM_CURTAIL_LEAD_S 60 /* CurtailLead='s default */
+
+struct sim_curtail {
+	double issue, deadline, until, cap_w, lead;
+};
+
 struct sim_site {
 	char name[64];
 	uint32_t nodes;
@@ -46,6 +59,8 @@ struct sim_site {
 	struct sim_window windows[SIM_WINDOWS_MAX];
 	uint32_t nwindows;
 	double ramp_w; /* facility watts a minute committed may rise; 0 none */
+	struct sim_curtail curtail;
+	int curtailed; /* curtail holds one */
 };
 
 /*
@@ -63,7 +78,10 @@ double sim_site_node_w(const struct sim_site *s, uint32_t gpus, double gpu_w);
 /* Draw of one GPU at activity load: idle + load x (max - idle), >= min. */
 double sim_site_gpu_w(const struct sim_site *s, double load);
 
-/* The facility cap (facility watts) in force at t: windows lower it. */
+/*
+ * The facility cap (facility watts) in force at t: windows lower it, and so
+ * does a curtailment from its deadline on.
+ */
 double sim_site_cap_at(const struct sim_site *s, double t);
 
 /* The first window start or end after t; INFINITY if none. */

@@ -24,4 +24,18 @@ grep -q '"name": "trial", "nodes": 64' "$dir/out.json"
 test -s "$dir/out.png"
 # the power policies never go over the cap
 test "$(grep -c '"facility": {"violations": 0' "$dir/out.json")" -ge 3
+# a curtailment: in the JSON, and shed by the power policy (the 16-node
+# job draws about 0.2 MW of facility power until 10:00, the target from
+# 08:35 is 0.15 MW), not by static provisioning; a malformed one is
+# refused with what was expected
+"$sim" --trace "$dir/jobs.txt" --site "$dir/site.conf" --quiet \
+	--policy static,power --curtail 0.5,1,0.15,5 --json "$dir/curtail.json"
+grep -q '"curtail": {"issue_s": 1800, "deadline_s": 2100, "until_s": 5700, "cap_w": 150000' \
+	"$dir/curtail.json"
+grep -q '"curtail_shed_jobs": 1,' "$dir/curtail.json"
+grep -q '"curtail_shed_jobs": 0,' "$dir/curtail.json"
+if "$sim" --trace "$dir/jobs.txt" --curtail 1,0,60 2>"$dir/err"; then
+	exit 1
+fi
+grep -q "pb-sim: --curtail: '1,0,60': expected ISSUE_H,HOURS,MW" "$dir/err"
 echo ok

@@ -185,6 +185,70 @@ static void test_grid(void **state)
 	sim_trace_free(&t);
 }
 
+/*
+ * A curtailment (pb-ctl curtail) on 300 one-node jobs running at its
+ * issue: the power policy hears of it only then, sheds by suspend before
+ * the deadline so that neither its committed power nor the draw is over
+ * the target from the deadline on, resumes the shed jobs afterwards, and
+ * loses no job and no GPU-hour of work: they only run later.  The
+ * power-oblivious baseline sheds nothing and is over the target.
+ */
+static void test_curtail(void **state)
+{
+	struct sim_site s, g;
+	struct sim_mapping m;
+	struct sim_trace t;
+	struct sim_result plain, cur, obl;
+	char path[] = "/tmp/pb-sim-curtail-XXXXXX", err[256] = "";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "submit,duration,nodes\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "0,%d,1\n", 6000 + i);
+	fclose(f);
+	_site(&s);
+	if (sim_trace_load(path, NULL, s.nodes, s.gpn, &m, &t, err,
+			   sizeof(err)))
+		fail_msg("%s", err);
+	unlink(path);
+	g = s;
+	g.curtail = (struct sim_curtail){.issue = 600,
+					 .deadline = 1200,
+					 .until = 3000,
+					 .cap_w = 2.5e6,
+					 .lead = SIM_CURTAIL_LEAD_S};
+	g.curtailed = 1;
+	_run(&s, &t, 1, 1, &plain);
+	_run(&g, &t, 1, 1, &cur);
+	_run(&g, &t, 0, 1, &obl);
+	/* the load is over the target at the issue */
+	assert_true(plain.fac_max > g.curtail.cap_w * 1.2);
+	assert_true(cur.shed_jobs > 0);
+	assert_int_equal(cur.fac_viol, 0);
+	assert_int_equal(cur.true_fac_viol, 0);
+	assert_int_equal(cur.dom_viol, 0);
+	assert_true(cur.curtail_reach_committed_s >= 0);
+	assert_true(cur.curtail_reach_committed_s <= 600);
+	assert_true(cur.curtail_reach_s >= 0 && cur.curtail_reach_s <= 600);
+	assert_true(cur.shed_gpu_h > 0);
+	/* every job ran to its end: the same GPU-hours, just later */
+	assert_int_equal(cur.started, 300);
+	assert_int_equal(cur.rejected, 0);
+	assert_true(fabs(cur.gpu_hours - plain.gpu_hours) < 1e-6);
+	assert_true(cur.makespan > plain.makespan);
+	/* a policy that cannot shed: over the target from the deadline on */
+	assert_int_equal(obl.shed_jobs, 0);
+	assert_true(obl.fac_viol > 0);
+	sim_result_free(&plain);
+	sim_result_free(&cur);
+	sim_result_free(&obl);
+	sim_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(test_no_power_saving),
 	    cmocka_unit_test(test_unknown_gpu),
 	    cmocka_unit_test(test_grid),
+	    cmocka_unit_test(test_curtail),
 	};
 
 	return cmocka_run_group_tests_name("sim_policy", tests, NULL, NULL);
