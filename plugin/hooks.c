@@ -26,6 +26,7 @@
 #include "src/common/xstring.h"
 
 #include "plugin/forward.h"
+#include "plugin/held.h"
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
 #include "plugin/lastgood.h"
@@ -43,28 +44,8 @@
 #define PLUGIN "select/cons_tres_power"
 #define CONF_NAME "power_budget.conf"
 
-/*
- * Power reservations are held for this many power-blocked pending jobs,
- * the highest priority first: EASY backfill's one head job, plus a few, so
- * a stream of small jobs cannot starve the large ones at the queue's top.
- */
-#define HELD_JOBS_MAX 4
-
-typedef struct {
-	uint32_t job_id;	/* 0: free */
-	uint32_t priority;
-	int64_t start, end;
-	pb_alloc_node_t *nodes;	/* xmalloc'd copy: reserve again after a test */
-	uint32_t count;
-	pb_watts_t hint;
-	pb_hint_scope_t hint_scope;
-	bool lifted;		/* out of the ledger while a job is tested */
-} held_t;
-
 static model_t *model;
-static held_t held[HELD_JOBS_MAX];
 static bool trace;
-static bool verify;		/* PB_LEDGER_VERIFY=1: check after every change */
 static time_t nodes_seen;	/* last_node_update the power states match */
 static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
 static bool refused_for_power;	/* the last job_test step held a job by power */
@@ -102,20 +83,9 @@ static const char *_watts(pb_watts_t w, char *buf)
 	return buf;
 }
 
-/*
- * Debug invariant checker: recompute the ledger from scratch and compare.
- * A mismatch is a bug in the ledger or in how we feed it; stop at once
- * rather than schedule against wrong numbers.
- */
 static void _verify(const char *after)
 {
-	pb_error_t err;
-
-	if (!verify || !model)
-		return;
-	if (pb_ledger_verify(model->ledger, &err))
-		fatal(PLUGIN ": ledger invariant broken after %s: %s", after,
-		      err.text);
+	model_verify(model, after);
 }
 
 /* ------------------------------------------------------------------ */
@@ -149,155 +119,6 @@ static void _sync_node_power(void)
 			status_mark_dirty();
 	}
 	_verify("node power states");
-}
-
-/* ------------------------------------------------------------------ */
-/* Power reservations for blocked high-priority jobs                   */
-
-static held_t *_held_find(uint32_t job_id)
-{
-	for (int i = 0; i < HELD_JOBS_MAX; i++) {
-		if (held[i].job_id == job_id)
-			return &held[i];
-	}
-	return NULL;
-}
-
-static void _held_drop(held_t *h)
-{
-	if (!h || !h->job_id)
-		return;
-	if (model && !h->lifted)
-		pb_ledger_unreserve(model->ledger, h->job_id);
-	xfree(h->nodes);
-	memset(h, 0, sizeof(*h));
-	status_mark_dirty();
-	_verify("dropping a power reservation");
-}
-
-static void _held_drop_all(void)
-{
-	for (int i = 0; i < HELD_JOBS_MAX; i++)
-		_held_drop(&held[i]);
-}
-
-/* Put the job's reservation back into the ledger (after a test without it). */
-static void _held_restore(held_t *h)
-{
-	pb_alloc_t alloc = { h->nodes, h->count, h->hint, h->hint_scope };
-	pb_error_t err;
-
-	if (pb_ledger_reserve(model->ledger, h->job_id, &alloc, h->start,
-			      h->end, &err)) {
-		error(PLUGIN ": power reservation of JobId=%u lost: %s",
-		      h->job_id, err.text);
-		xfree(h->nodes);
-		memset(h, 0, sizeof(*h));
-	}
-}
-
-/* Jobs that started, ended or left the queue give their power back. */
-static void _held_sweep(void)
-{
-	for (int i = 0; i < HELD_JOBS_MAX; i++) {
-		job_record_t *job;
-
-		if (!held[i].job_id)
-			continue;
-		job = find_job_record(held[i].job_id);
-		if (!job || !IS_JOB_PENDING(job))
-			_held_drop(&held[i]);
-	}
-}
-
-/* Does job a (priority, id) go before job b? Earlier submission breaks ties. */
-static bool _outranks(uint32_t a_prio, uint32_t a_id, uint32_t b_prio,
-		      uint32_t b_id)
-{
-	if (a_prio != b_prio)
-		return a_prio > b_prio;
-	return a_id < b_id;
-}
-
-/*
- * While @job is tested, the power held for it and for every job it
- * outranks is free to it: only jobs that go before it may hold power
- * against it. _held_unlift() puts the reservations back.
- */
-static void _held_lift(job_record_t *job)
-{
-	for (int i = 0; i < HELD_JOBS_MAX; i++) {
-		held_t *h = &held[i];
-
-		if (!h->job_id || h->lifted)
-			continue;
-		if (h->job_id != job->job_id &&
-		    _outranks(h->priority, h->job_id, job->priority,
-			      job->job_id))
-			continue;
-		pb_ledger_unreserve(model->ledger, h->job_id);
-		h->lifted = true;
-	}
-}
-
-static void _held_unlift(void)
-{
-	for (int i = 0; i < HELD_JOBS_MAX; i++) {
-		if (!held[i].job_id || !held[i].lifted)
-			continue;
-		held[i].lifted = false;
-		_held_restore(&held[i]);
-	}
-}
-
-/*
- * Hold power for @job from @start: keep at most HELD_JOBS_MAX holders, the
- * highest priorities. Returns true if @job now holds a reservation.
- */
-static bool _held_update(job_record_t *job, const pb_alloc_t *alloc,
-			 int64_t start, int64_t end)
-{
-	held_t *h = _held_find(job->job_id);
-	pb_error_t err;
-
-	if (!h)
-		h = _held_find(0);
-	if (!h) {
-		held_t *lowest = &held[0];
-
-		for (int i = 1; i < HELD_JOBS_MAX; i++) {
-			if (_outranks(lowest->priority, lowest->job_id,
-				      held[i].priority, held[i].job_id))
-				lowest = &held[i];
-		}
-		if (!_outranks(job->priority, job->job_id, lowest->priority,
-			       lowest->job_id))
-			return false;
-		TRACE("JobId=%u gives its power reservation to higher priority %pJ",
-		      lowest->job_id, job);
-		h = lowest;
-	}
-	_held_drop(h);
-	if (end <= start)
-		end = PB_TIME_NEVER;
-	if (pb_ledger_reserve(model->ledger, job->job_id, alloc, start, end,
-			      &err)) {
-		debug(PLUGIN ": no power reservation for %pJ: %s", job,
-		      err.text);
-		return false;
-	}
-	h->job_id = job->job_id;
-	h->priority = job->priority;
-	h->start = start;
-	h->end = end;
-	h->count = alloc->count;
-	h->hint = alloc->gpu_watts_hint;
-	h->hint_scope = alloc->hint_scope;
-	h->nodes = xcalloc(MAX(alloc->count, 1), sizeof(*h->nodes));
-	memcpy(h->nodes, alloc->nodes, alloc->count * sizeof(*h->nodes));
-	status_mark_dirty();
-	_verify("a power reservation");
-	return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -626,13 +447,13 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 	nodes_at = MAX((int64_t) job->start_time, now);
 	jobpower_alloc(model, job, bitmap, &alloc);
 	duration = jobpower_duration(job);
-	_held_lift(job);
+	held_lift(model, job);
 	res = pb_ledger_earliest_start(model->ledger, &alloc, duration,
 				       nodes_at, &start, &why);
 	if (res == 0 && start > nodes_at)
 		pb_ledger_admit(model->ledger, &alloc, now,
 				jobpower_end(job, now), &why);
-	_held_unlift();
+	held_unlift(model);
 	if (res < 0)
 		return rc;
 	real = job->job_id && find_job_record(job->job_id) == job &&
@@ -654,7 +475,7 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 			_hold_reason(job, &why, now);
 	}
 	if (real && job->start_time > now)
-		_held_update(job, &alloc, job->start_time,
+		held_update(model, job, &alloc, job->start_time,
 			     duration == PB_TIME_NEVER ?
 				     PB_TIME_NEVER :
 				     job->start_time + duration);
@@ -728,7 +549,7 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 	pb_alloc_t alloc;
 	bool ok = false;
 
-	_held_lift(job);
+	held_lift(model, job);
 	_to_site(bitmap, model->cand);
 	if (pb_place_filter(model->placer, model->ledger, model->cand, req) <
 	    req->nnodes) {
@@ -754,7 +575,7 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 	if (ok && ramplimit_check(model, job, &alloc, now, false, &rv))
 		job->start_time = MAX((int64_t) job->start_time, rv.at);
 out:
-	_held_unlift();
+	held_unlift(model);
 	if (!ok)
 		bit_copybits(bitmap, saved_bitmap);
 	return ok;
@@ -829,7 +650,7 @@ static void _hold_for_preemptor(job_record_t *job, const pb_alloc_t *alloc,
 		return;
 	TRACE("%pJ admitted once %d preempted job(s) end", job,
 	      list_count(preemptees));
-	_held_update(job, alloc, now, end);
+	held_update(model, job, alloc, now, end);
 }
 
 /*
@@ -910,7 +731,7 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 	bool narrowed = false;
 	int rc;
 
-	_held_lift(job);
+	held_lift(model, job);
 	preempt_lift(model, preemptee_candidates);
 	_to_site(bitmap, model->cand);
 	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
@@ -993,8 +814,8 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 out:
 	preempt_restore(model);
 	if (rc == SLURM_SUCCESS && !_has_preemptees(preemptee_job_list))
-		_held_drop(_held_find(job->job_id));
-	_held_unlift();
+		held_drop(model, job->job_id);
+	held_unlift(model);
 	return rc;
 }
 
@@ -1046,7 +867,7 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	capwin_sync(model, time(NULL));
 	curtail_sync(model, time(NULL));
 	reasons_restore();
-	_held_sweep();
+	held_sweep(model);
 	_sync_node_power();
 	if (ramp_due) {
 		/* after the rebuild: the ramps start from the running jobs */
@@ -1161,7 +982,7 @@ extern void hook_job_begin(job_record_t *job_ptr)
 	}
 	_rebuild();
 	reasons_drop(job_ptr->job_id);
-	_held_drop(_held_find(job_ptr->job_id));
+	held_drop(model, job_ptr->job_id);
 	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
 	chosen_w = limits_begin(model, job_ptr);
 	jobpower_record_hint(model, job_ptr, chosen_w);
@@ -1181,10 +1002,10 @@ extern void hook_job_fini(job_record_t *job_ptr)
 	learned_job_ended(model, job_ptr, time(NULL));
 	if (pb_ledger_release(model->ledger, job_ptr->job_id) == 0)
 		TRACE("%pJ released its power", job_ptr);
-	if (!_held_find(job_ptr->job_id))	/* held while it was suspended */
+	if (!held_has(job_ptr->job_id))	/* held while it was suspended */
 		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	reasons_drop(job_ptr->job_id);
-	_held_drop(_held_find(job_ptr->job_id));
+	held_drop(model, job_ptr->job_id);
 	ramplimit_release(job_ptr->job_id);
 	_ramp_note();
 	status_mark_dirty();
@@ -1250,7 +1071,7 @@ extern void hook_job_resized(job_record_t *job_ptr)
 	if (!model)
 		return;
 	pb_ledger_release(model->ledger, job_ptr->job_id);
-	if (!_held_find(job_ptr->job_id))	/* a suspended job's hold */
+	if (!held_has(job_ptr->job_id))	/* a suspended job's hold */
 		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
 		_commit(job_ptr, 0);
@@ -1281,7 +1102,7 @@ static void _rebuild(void)
 	pb_ledger_reset(model->ledger);
 	capwin_invalidate();
 	curtail_invalidate();
-	_held_drop_all();
+	held_drop_all(model);
 	nodes_seen = 0;
 	_sync_node_power();
 	it = list_iterator_create(rebuild_from);
@@ -1335,7 +1156,7 @@ static void _install(model_t *m)
 	uint32_t root = pb_site_root(m->site);
 	char w[32];
 
-	_held_drop_all();
+	held_drop_all(model);
 	capwin_invalidate();
 	curtail_invalidate();
 	ramp_due = true;
@@ -1357,8 +1178,9 @@ static void _install(model_t *m)
 extern int hook_init(void)
 {
 	const char *v = getenv("PB_LEDGER_VERIFY");
+	bool verify = v && v[0] && strcmp(v, "0");
 
-	verify = v && v[0] && strcmp(v, "0");
+	model_verify_enable(verify);
 	if (verify)
 		info(PLUGIN ": PB_LEDGER_VERIFY set: checking the ledger after every change");
 	learned_init(slurm_conf.state_save_location);
@@ -1370,7 +1192,7 @@ extern int hook_init(void)
 extern void hook_fini(void)
 {
 	status_stop();
-	_held_drop_all();
+	held_drop_all(model);
 	measured_fini();
 	learned_fini();
 	capwin_invalidate();

@@ -374,3 +374,21 @@ extern void model_free(model_t *m)
 	xfree(m->path);
 	xfree(m);
 }
+
+static bool verify_on;
+
+extern void model_verify_enable(bool on)
+{
+	verify_on = on;
+}
+
+extern void model_verify(const model_t *m, const char *after)
+{
+	pb_error_t err;
+
+	if (!verify_on || !m)
+		return;
+	if (pb_ledger_verify(m->ledger, &err))
+		fatal("select/cons_tres_power: ledger invariant broken after %s: %s",
+		      after, err.text);
+}

@@ -76,6 +76,15 @@ extern int model_bind(model_t *m, char **errmsg);
 /* NULL-safe. */
 extern void model_free(model_t *m);
 
+/*
+ * Debug invariant check (PB_LEDGER_VERIFY=1 in tests): once enabled,
+ * model_verify recomputes @m's ledger from scratch after every change and
+ * stops slurmctld at a mismatch, a bug in the ledger or in how it is fed,
+ * rather than schedule against wrong numbers. NULL-safe.
+ */
+extern void model_verify_enable(bool on);
+extern void model_verify(const model_t *m, const char *after);
+
 /* Site index of a Slurm node index, or -1. */
 static inline int32_t model_site_node(const model_t *m, int slurm_index)
 {
