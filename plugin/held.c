@@ -10,7 +10,7 @@
 #include "src/common/xmalloc.h"
 
 #include "plugin/held.h"
-#include "plugin/status.h"
+#include "plugin/kick.h"
 
 #define PLUGIN "select/cons_tres_power"
 
@@ -56,7 +56,7 @@ static void _drop(model_t *m, held_t *h)
 		pb_ledger_unreserve(m->ledger, h->job_id);
 	xfree(h->nodes);
 	memset(h, 0, sizeof(*h));
-	status_mark_dirty();
+	kick_dirty();
 	model_verify(m, "dropping a power reservation");
 }
 
@@ -188,7 +188,7 @@ extern bool held_update(model_t *m, const job_record_t *job,
 	h->hint_scope = alloc->hint_scope;
 	h->nodes = xcalloc(MAX(alloc->count, 1), sizeof(*h->nodes));
 	memcpy(h->nodes, alloc->nodes, alloc->count * sizeof(*h->nodes));
-	status_mark_dirty();
+	kick_dirty();
 	model_verify(m, "a power reservation");
 	return true;
 }

@@ -27,6 +27,7 @@
 
 #include "plugin/forward.h"
 #include "plugin/held.h"
+#include "plugin/kick.h"
 #include "plugin/hooks.h"
 #include "plugin/jobpower.h"
 #include "plugin/lastgood.h"
@@ -116,7 +117,7 @@ static void _sync_node_power(void)
 			debug(PLUGIN ": node %s power state kept: %s",
 			      node->name, err.text);
 		else
-			status_mark_dirty();
+			kick_dirty();
 	}
 	_verify("node power states");
 }
@@ -339,7 +340,7 @@ static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 	}
 	refused_for_power = true;
 	reasons_set(job, reserved, desc);
-	status_kick_reasons();
+	kick_reasons();
 	TRACE("%pJ held: %s", job, desc);
 }
 
@@ -371,7 +372,7 @@ static void _ramp_reason(job_record_t *job, const ramplimit_verdict_t *rv)
 			 RAMPLIMIT_PERIOD_S, _watts(rv->limit_w, w2), when);
 	refused_for_power = true;
 	reasons_set(job, true, desc);
-	status_kick_reasons();
+	kick_reasons();
 	TRACE("%pJ held: %s", job, desc);
 }
 
@@ -989,7 +990,7 @@ extern void hook_job_begin(job_record_t *job_ptr)
 	_commit(job_ptr, chosen_w);
 	ramplimit_release(job_ptr->job_id);
 	_ramp_note();
-	status_mark_dirty();
+	kick_dirty();
 	_verify("job begin");
 }
 
@@ -1008,7 +1009,7 @@ extern void hook_job_fini(job_record_t *job_ptr)
 	held_drop(model, job_ptr->job_id);
 	ramplimit_release(job_ptr->job_id);
 	_ramp_note();
-	status_mark_dirty();
+	kick_dirty();
 	_verify("job end");
 }
 
@@ -1042,7 +1043,7 @@ extern void hook_job_suspend(job_record_t *job_ptr)
 		return;
 	_suspend(job_ptr);
 	_ramp_note();
-	status_mark_dirty();
+	kick_dirty();
 	_verify("job suspend");
 }
 
@@ -1062,7 +1063,7 @@ extern void hook_job_resume(job_record_t *job_ptr)
 		      job_ptr,
 		      _watts(-pb_ledger_headroom(model->ledger, root), w));
 	_ramp_note();
-	status_mark_dirty();
+	kick_dirty();
 	_verify("job resume");
 }
 
@@ -1075,7 +1076,7 @@ extern void hook_job_resized(job_record_t *job_ptr)
 		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
 		_commit(job_ptr, 0);
-	status_mark_dirty();
+	kick_dirty();
 	_verify("job begin");
 }
 
@@ -1126,7 +1127,7 @@ static void _rebuild(void)
 	if (pb_ledger_headroom(model->ledger, root) < 0)
 		error(PLUGIN ": running jobs exceed the facility power limit by %s; no job starts until they end",
 		      _watts(-pb_ledger_headroom(model->ledger, root), w1));
-	status_mark_dirty();
+	kick_dirty();
 	_verify("rebuilding from the running jobs");
 }
 
@@ -1185,13 +1186,11 @@ extern int hook_init(void)
 		info(PLUGIN ": PB_LEDGER_VERIFY set: checking the ledger after every change");
 	learned_init(slurm_conf.state_save_location);
 	curtail_init(slurm_conf.state_save_location);
-	status_start();
 	return SLURM_SUCCESS;
 }
 
 extern void hook_fini(void)
 {
-	status_stop();
 	held_drop_all(model);
 	measured_fini();
 	learned_fini();
@@ -1318,7 +1317,7 @@ extern void hook_curtail(void)
 	if (!model || !model->placer || rebuild_from)
 		return;
 	curtail_tick(model, time(NULL));
-	status_mark_dirty();
+	kick_dirty();
 	_verify("curtailment");
 }
 

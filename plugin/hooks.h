@@ -42,23 +42,24 @@ extern void hook_job_resized(job_record_t *job_ptr);
 extern void hook_reconfigure(void);
 
 /*
- * Once a second from the status thread, with slurmctld's job write and
- * node read locks (so no other hook runs): puts back the power reasons
- * the scheduler overwrote, and follows the nodes' power states (Slurm's
- * power saving) into the ledger even while no job is tested.
+ * Once a second from the background thread (ticker.c), with slurmctld's
+ * job write and node read locks (so no other hook runs): puts back the
+ * power reasons the scheduler overwrote, and follows the nodes' power
+ * states (Slurm's power saving) into the ledger even while no job is
+ * tested.
  */
 extern void hook_tick(void);
 
 /*
- * From the status thread while a curtailment or shed job is about
- * (curtail.h), with slurmctld's job and node write and federation read
- * locks: sheds and resumes jobs for it.
+ * From the background thread (ticker.c) while a curtailment or shed job
+ * is about (curtail.h), with slurmctld's job and node write and
+ * federation read locks: sheds and resumes jobs for it.
  */
 extern void hook_curtail(void);
 
 /*
- * For the status thread, under slurmctld's read locks: the rendered
- * status and the file it goes to (both xmalloc'd), or NULLs.
+ * For the background thread (ticker.c), under slurmctld's read locks: the
+ * rendered status and the file it goes to (both xmalloc'd), or NULLs.
  */
 extern void hook_status_snapshot(char **text, char **path);
 

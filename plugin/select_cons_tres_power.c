@@ -28,6 +28,7 @@
 #include "plugin/compat.h"
 #include "plugin/forward.h"
 #include "plugin/hooks.h"
+#include "plugin/ticker.h"
 
 const char plugin_name[] = "Power-budget aware TRES selection (wraps select/cons_tres)";
 const char plugin_type[] = "select/cons_tres_power";
@@ -55,15 +56,22 @@ extern int init(void)
 	if (fwd_init() != SLURM_SUCCESS)
 		return SLURM_ERROR;
 	debug("%s: loaded, wrapping %s", plugin_type, PB_WRAPPED_SELECT);
-	if (running_in_slurmctld())
-		return hook_init();
+	if (running_in_slurmctld()) {
+		int rc = hook_init();
+
+		if (rc == SLURM_SUCCESS)
+			ticker_start();
+		return rc;
+	}
 	return SLURM_SUCCESS;
 }
 
 extern int fini(void)
 {
-	if (running_in_slurmctld())
+	if (running_in_slurmctld()) {
+		ticker_stop();
 		hook_fini();
+	}
 	fwd_fini();
 	return SLURM_SUCCESS;
 }

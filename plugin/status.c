@@ -6,50 +6,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "src/common/slurm_xlator.h"
 #include "src/common/xmalloc.h"
 #include "src/common/xstring.h"
-#include "src/slurmctld/locks.h"
 #include "src/slurmctld/slurmctld.h"
 
-#include "plugin/compat.h"
 
-#include "plugin/hooks.h"
 #include "plugin/jobpower.h"
 #include "plugin/reasons.h"
-#include "plugin/learned.h"
-#include "plugin/measured.h"
 #include "plugin/capwin.h"
 #include "plugin/curtail.h"
 #include "plugin/status.h"
-
-static pthread_t status_tid;
-static pthread_mutex_t status_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t status_cond = PTHREAD_COND_INITIALIZER;
-static bool status_running, status_stopping, status_dirty, status_restore;
-
-extern void status_kick_reasons(void)
-{
-	slurm_mutex_lock(&status_mutex);
-	/* Already kicked: the thread restores before it waits again. */
-	if (!status_restore) {
-		status_restore = true;
-		pthread_cond_broadcast(&status_cond);
-	}
-	status_dirty = true;
-	slurm_mutex_unlock(&status_mutex);
-}
-
-extern void status_mark_dirty(void)
-{
-	slurm_mutex_lock(&status_mutex);
-	status_dirty = true;
-	slurm_mutex_unlock(&status_mutex);
-}
 
 /*
  * Values are node, domain and config names or reason text: quote them
@@ -205,7 +175,7 @@ extern char *status_path(const model_t *m)
 			      STATUS_DEFAULT_NAME);
 }
 
-static void _write_file(const char *path, const char *text)
+extern void status_write(const char *path, const char *text)
 {
 	char *tmp = xstrdup_printf("%s.tmp", path);
 	size_t len = strlen(text);
@@ -227,109 +197,4 @@ static void _write_file(const char *path, const char *text)
 		      path);
 out:
 	xfree(tmp);
-}
-
-static void *_status_thread(void *arg)
-{
-	slurmctld_lock_t read_lock = { .conf = READ_LOCK, .job = READ_LOCK,
-				       .node = READ_LOCK };
-	slurmctld_lock_t write_lock = { .job = WRITE_LOCK, .node = READ_LOCK };
-	/* what job_suspend() and job_requeue() need, as their RPCs take */
-	slurmctld_lock_t shed_lock = { .job = WRITE_LOCK, .node = WRITE_LOCK,
-				       .fed = READ_LOCK };
-	time_t last_write = 0, curtail_at = 0;
-
-	(void) arg;
-	for (;;) {
-		struct timespec ts = { .tv_sec = time(NULL) + 1 };
-		char *text = NULL, *path = NULL, *learned_text;
-		bool dirty;
-
-		slurm_mutex_lock(&status_mutex);
-		if (!status_stopping && !status_restore)
-			pthread_cond_timedwait(&status_cond, &status_mutex, &ts);
-		status_restore = false;
-		dirty = status_dirty;
-		status_dirty = false;
-		if (status_stopping) {
-			slurm_mutex_unlock(&status_mutex);
-			break;
-		}
-		slurm_mutex_unlock(&status_mutex);
-		/*
-		 * Rewritten at least once a minute, so a reader can tell a
-		 * quiet ledger from a slurmctld that stopped writing.
-		 */
-		if (time(NULL) - last_write >= 60)
-			dirty = true;
-		/*
-		 * The main scheduler resets the reason of the last job it
-		 * tried after job_test returns. Kicked when a job is held, this
-		 * thread waits here for the scheduler to release its locks and
-		 * puts the reason back at once; otherwise once a second.
-		 */
-		measured_read();	/* file I/O, before the locks */
-		lock_slurmctld(write_lock);
-		hook_tick();
-		unlock_slurmctld(write_lock);
-		/*
-		 * Kicks can run this loop many times a second; a curtailment
-		 * needs the write locks of the whole scheduler, so once a
-		 * second is its pace, never more.
-		 */
-		if (time(NULL) != curtail_at) {
-			curtail_at = time(NULL);
-			curtail_read();
-			if (curtail_busy()) {
-				lock_slurmctld(shed_lock);
-				hook_curtail();
-				unlock_slurmctld(shed_lock);
-				curtail_save();
-				dirty = true;
-			}
-		}
-		if (!dirty)
-			continue;
-
-		lock_slurmctld(read_lock);
-		hook_status_snapshot(&text, &path);
-		learned_text = learned_snapshot();
-		unlock_slurmctld(read_lock);
-		learned_save(learned_text);
-		if (text && path) {
-			_write_file(path, text);
-			last_write = time(NULL);
-		}
-		xfree(text);
-		xfree(path);
-	}
-	return NULL;
-}
-
-extern void status_start(void)
-{
-	slurm_mutex_lock(&status_mutex);
-	if (status_running) {
-		slurm_mutex_unlock(&status_mutex);
-		return;
-	}
-	status_running = true;
-	status_stopping = false;
-	status_dirty = true;
-	slurm_mutex_unlock(&status_mutex);
-	pb_thread_create("pb_status", &status_tid, _status_thread, NULL);
-}
-
-extern void status_stop(void)
-{
-	slurm_mutex_lock(&status_mutex);
-	if (!status_running) {
-		slurm_mutex_unlock(&status_mutex);
-		return;
-	}
-	status_stopping = true;
-	pthread_cond_broadcast(&status_cond);
-	slurm_mutex_unlock(&status_mutex);
-	pb_thread_join(status_tid);
-	status_running = false;
 }
