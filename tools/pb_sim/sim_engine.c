@@ -348,7 +348,6 @@ static int _rise(struct sim_state *st, int k, double t, double w, double *max)
 	return 0;
 }
 
-/* Close the interval [last_t, t) and check caps after this instant. */
 /* The first time from a curtailment's issue that w is within its target. */
 static void _reach(struct sim_state *st, double t, double w, double *at)
 {
@@ -358,6 +357,7 @@ static void _reach(struct sim_state *st, double t, double w, double *at)
 		*at = t - c->issue;
 }
 
+/* Close the interval [last_t, t) and check caps after this instant. */
 static int _observe(struct sim_state *st, double t)
 {
 	double fac = st->a[SIM_TRUE].it_w * st->s->pue;

@@ -433,8 +433,7 @@ static void _curtail(void *ctx, const struct sim_curtail *c)
 	struct sim_power *p = ctx;
 	pb_watts_t cap = _w(c->cap_w);
 
-	/* the target is planned with from the issue on: nothing new breaks it
-	 */
+	/* planned with from the issue on: nothing new breaks the target */
 	if (pb_ledger_cap_window(p->led, SIM_CURTAIL_ID, p->root, cap,
 				 (int64_t)c->issue, (int64_t)ceil(c->until),
 				 NULL))

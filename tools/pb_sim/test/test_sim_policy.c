@@ -135,6 +135,26 @@ static void test_unknown_gpu(void **state)
 	assert_true(s.gpu_max_w == 700);
 }
 
+/* 300 one-node jobs that all arrive at once, running dur0, dur0 + 1, ... s. */
+static void _burst(const struct sim_site *s, int dur0, struct sim_trace *t)
+{
+	struct sim_mapping m;
+	char path[] = "/tmp/pb-sim-burst-XXXXXX", err[256] = "";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "submit,duration,nodes\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "0,%d,1\n", dur0 + i);
+	fclose(f);
+	if (sim_trace_load(path, NULL, s->nodes, s->gpn, &m, t, err,
+			   sizeof(err)))
+		fail_msg("%s", err);
+	unlink(path);
+}
+
 /*
  * Grid limits, on 300 one-node jobs that all arrive at once: with a ramp
  * limit committed power never rises faster than it allows (each job is
@@ -144,25 +164,12 @@ static void test_unknown_gpu(void **state)
 static void test_grid(void **state)
 {
 	struct sim_site s, g;
-	struct sim_mapping m;
 	struct sim_trace t;
 	struct sim_result plain, grid, obl;
-	char path[] = "/tmp/pb-sim-grid-XXXXXX", err[256] = "";
-	int fd = mkstemp(path);
-	FILE *f;
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_non_null(f = fdopen(fd, "w"));
-	fprintf(f, "submit,duration,nodes\n");
-	for (int i = 0; i < 300; i++)
-		fprintf(f, "0,%d,1\n", 3000 + i);
-	fclose(f);
 	_site(&s);
-	if (sim_trace_load(path, NULL, s.nodes, s.gpn, &m, &t, err,
-			   sizeof(err)))
-		fail_msg("%s", err);
-	unlink(path);
+	_burst(&s, 3000, &t);
 	g = s;
 	g.windows[0] = (struct sim_window){600, 1800, 2.5e6};
 	g.nwindows = 1;
@@ -196,25 +203,12 @@ static void test_grid(void **state)
 static void test_curtail(void **state)
 {
 	struct sim_site s, g;
-	struct sim_mapping m;
 	struct sim_trace t;
 	struct sim_result plain, cur, obl;
-	char path[] = "/tmp/pb-sim-curtail-XXXXXX", err[256] = "";
-	int fd = mkstemp(path);
-	FILE *f;
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_non_null(f = fdopen(fd, "w"));
-	fprintf(f, "submit,duration,nodes\n");
-	for (int i = 0; i < 300; i++)
-		fprintf(f, "0,%d,1\n", 6000 + i);
-	fclose(f);
 	_site(&s);
-	if (sim_trace_load(path, NULL, s.nodes, s.gpn, &m, &t, err,
-			   sizeof(err)))
-		fail_msg("%s", err);
-	unlink(path);
+	_burst(&s, 6000, &t);
 	g = s;
 	g.curtail = (struct sim_curtail){.issue = 600,
 					 .deadline = 1200,
