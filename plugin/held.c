@@ -153,12 +153,9 @@ static held_t *_slot_for(const model_t *m, const job_record_t *job)
 	if (!_outranks(job->priority, job->job_id, lowest->priority,
 		       lowest->job_id))
 		return NULL;
-	if (m->settings->debug_trace)
-		info(PLUGIN ": JobId=%u gives its power reservation to higher priority %pJ",
-		     lowest->job_id, job);
-	else
-		log_flag(SELECT_TYPE, PLUGIN ": JobId=%u gives its power reservation to higher priority %pJ",
-			 lowest->job_id, job);
+	MODEL_TRACE(m->settings->debug_trace,
+		    "JobId=%u gives its power reservation to higher priority %pJ",
+		    lowest->job_id, job);
 	return lowest;
 }
 

@@ -57,13 +57,7 @@ static pb_watts_t *window;	/* [domains] scratch for the binding test */
 static void _rebuild(void);
 static void _suspend(job_record_t *job);
 
-#define TRACE(fmt, ...)                                                   \
-	do {                                                              \
-		if (trace)                                                \
-			info(PLUGIN ": " fmt, ##__VA_ARGS__);             \
-		else                                                      \
-			log_flag(SELECT_TYPE, PLUGIN ": " fmt, ##__VA_ARGS__); \
-	} while (0)
+#define TRACE(fmt, ...) MODEL_TRACE(trace, fmt, ##__VA_ARGS__)
 
 static const char *_domain_name(int32_t d)
 {

@@ -77,6 +77,20 @@ extern int model_bind(model_t *m, char **errmsg);
 extern void model_free(model_t *m);
 
 /*
+ * A decision worth tracing: at info level while DebugTrace=yes (@on),
+ * otherwise under DebugFlags=SelectType. For files that include Slurm's
+ * log.h.
+ */
+#define MODEL_TRACE(on, fmt, ...)                                           \
+	do {                                                                \
+		if (on)                                                     \
+			info("select/cons_tres_power: " fmt, ##__VA_ARGS__); \
+		else                                                        \
+			log_flag(SELECT_TYPE, "select/cons_tres_power: " fmt, \
+				 ##__VA_ARGS__);                            \
+	} while (0)
+
+/*
  * Debug invariant check (PB_LEDGER_VERIFY=1 in tests): once enabled,
  * model_verify recomputes @m's ledger from scratch after every change and
  * stops slurmctld at a mismatch, a bug in the ledger or in how it is fed,
