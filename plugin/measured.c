@@ -186,25 +186,51 @@ static time_t _meter_readings(model_t *m, time_t now)
 }
 
 /*
+ * A node whose energy readings stopped (its slurmd hung, its sensor
+ * failed) counts at the model alone: logged when the number of such
+ * nodes changes, not at every tick.
+ */
+static void _energy_stale(uint32_t stale, const node_record_t *first)
+{
+	static uint32_t last_stale;
+
+	if (stale && stale != last_stale)
+		error(PLUGIN ": %u node energy reading(s) older than MeterMaxAge=%u s (%s last read at %" PRId64 "); using the power model alone for them",
+		      stale, max_age_s, first->name,
+		      (int64_t) first->energy->poll_time);
+	else if (!stale && last_stale)
+		info(PLUGIN ": node energy readings in use again");
+	last_stale = stale;
+}
+
+/*
  * slurmctld's node energy readings (AcctGatherEnergyType) as fresh node
  * readings where the meter file has none; returns the oldest one used.
  */
 static time_t _energy_readings(model_t *m, time_t now, time_t oldest)
 {
-	node_record_t *node;
+	node_record_t *node, *first_stale = NULL;
+	uint32_t stale = 0;
 
 	for (int i = 0; (node = next_node(&i)); i++) {
 		int32_t site = model_site_node(m, node->index);
 		acct_gather_energy_t *e = node->energy;
 
-		if (site < 0 || !e || !e->current_watts || !e->poll_time ||
-		    now - e->poll_time > (time_t) max_age_s ||
+		/* NO_VAL: the energy plugin found no sensor on that node */
+		if (site < 0 || !e || !e->current_watts ||
+		    e->current_watts == NO_VAL || !e->poll_time ||
 		    node_w[site] >= 0)
 			continue;
+		if (now - e->poll_time > (time_t) max_age_s) {
+			if (!stale++)
+				first_stale = node;
+			continue;
+		}
 		node_w[site] = e->current_watts;
 		if (!oldest || e->poll_time < oldest)
 			oldest = e->poll_time;
 	}
+	_energy_stale(stale, first_stale);
 	return oldest;
 }
 
