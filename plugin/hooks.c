@@ -1287,13 +1287,15 @@ extern void hook_reconfigure(void)
 	_rebuild();
 }
 
-extern void hook_tick(void)
+extern bool hook_tick(void)
 {
+	bool moved = false;
+
 	reasons_restore();
 	limits_tick();
 	/* A rebuild still due resets the node states anyway. */
 	if (!model || !model->placer || rebuild_from)
-		return;
+		return false;
 	_sync_node_power();
 	/*
 	 * The tick also runs whenever a held job's reason needs putting
@@ -1301,9 +1303,10 @@ extern void hook_tick(void)
 	 */
 	if (time(NULL) != measured_at) {
 		measured_at = time(NULL);
-		measured_apply(model, measured_at);
+		moved = measured_apply(model, measured_at);
 		_verify("measured draw");
 	}
+	return moved;
 }
 
 extern void hook_curtail(void)

@@ -46,9 +46,10 @@ extern void hook_reconfigure(void);
  * job write and node read locks (so no other hook runs): puts back the
  * power reasons the scheduler overwrote, and follows the nodes' power
  * states (Slurm's power saving) into the ledger even while no job is
- * tested.
+ * tested. True if measured draw changed the ledger's limits (the status
+ * file is then due).
  */
-extern void hook_tick(void);
+extern bool hook_tick(void);
 
 /*
  * From the background thread (ticker.c) while a curtailment or shed job

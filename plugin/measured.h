@@ -23,9 +23,9 @@ extern void measured_read(void);
  * Under the job write and node read locks, once a second: set @m's
  * unmodelled draw from the last good meter file and the nodes' energy
  * readings, as fresh as MeterMaxAge allows at @now, and give the readings
- * to the learned draw.
+ * to the learned draw. True if that changed the ledger's limits.
  */
-extern void measured_apply(model_t *m, time_t now);
+extern bool measured_apply(model_t *m, time_t now);
 
 /*
  * Before @job_id leaves @m's ledger: while readings are in force, its

@@ -96,7 +96,8 @@ static void *_thread(void *arg)
 		 */
 		measured_read();	/* file I/O, before the locks */
 		lock_slurmctld(write_lock);
-		hook_tick();
+		if (hook_tick())
+			k.dirty = true;
 		unlock_slurmctld(write_lock);
 		if (_curtail_due()) {
 			_curtail();
