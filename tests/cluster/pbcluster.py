@@ -79,6 +79,25 @@ def _which(name):
     return path
 
 
+# Runs "$@" with /sys/cray/pm_counters bound to directory $1: /sys becomes
+# a tmpfs holding the real /sys's entries (bound back from $2) and that
+# directory, as sysfs itself takes no new directories.
+_PM_COUNTERS_SH = r"""
+pm=$1 real=$2
+shift 2
+mkdir -p "$real"
+mount --rbind /sys "$real"
+mount -t tmpfs -o mode=755 pbsys /sys
+for e in "$real"/*; do
+	mkdir "/sys/${e##*/}"
+	mount --rbind "$e" "/sys/${e##*/}"
+done
+mkdir -p /sys/cray/pm_counters
+mount --bind "$pm" /sys/cray/pm_counters
+exec "$@"
+"""
+
+
 def free_ports(count, lo=20000, hi=60000, tries=200):
     """Returns the first of `count` consecutive TCP ports free on all addresses.
 
@@ -271,6 +290,12 @@ class Cluster:
     files: {name: text} written beside slurm.conf (power_budget.conf, ...).
     topology: topology.conf text (str) or {switch: "Nodes=..."/"Switches=..."}
         dict; sets TopologyPlugin=topology/tree.
+    node_power: {node: watts}, the power each node's slurmd reads through
+        acct_gather_energy/pm_counters (set AcctGatherEnergyType to it);
+        set_node_power changes a reading. Each such slurmd runs in a mount
+        namespace of its own (root only) whose /sys/cray/pm_counters is a
+        directory of the cluster's: Slurm's own energy plugin and
+        slurmctld's node energy path, with no meter hardware.
     keep: leave the temp dir behind (also PB_KEEP_CLUSTER=1).
     """
 
@@ -278,7 +303,7 @@ class Cluster:
                  select_params="CR_Core_Memory", plugin_dir=None, extra_conf=None,
                  extra_lines=(), files=None, topology=None, cpus_per_node=32,
                  memory_mb=256000, node_prefix="n", keep=None, start_timeout=60,
-                 tmp_root=None, quiet=True):
+                 tmp_root=None, quiet=True, node_power=None):
         self.n = int(nodes)
         self.gpus = int(gpus_per_node)
         self.cpus = int(cpus_per_node)
@@ -296,6 +321,7 @@ class Cluster:
         self.start_timeout = start_timeout
         self.tmp_root = tmp_root
         self.quiet = quiet
+        self.node_power = dict(node_power or {})
         self.dir = None
         self.procs = {}  # name -> Popen (each leader of its own process group)
         self._save_seq = 0
@@ -551,8 +577,38 @@ class Cluster:
             argv.append("-c")  # fresh cluster: no job state to recover
         self._spawn("slurmctld", argv, self.path("log", "slurmctld.stdout"))
 
+    def kill_slurmd(self, node):
+        """SIGKILL to node's slurmd alone (its job steps live on)."""
+        p = self.procs.pop(f"slurmd:{node}")
+        p.kill()
+        p.wait()
+
+    def start_slurmd(self, node):
+        """Starts node's slurmd again, as a site's service manager would."""
+        self._start_slurmd(node)
+
+    def set_node_power(self, node, watts):
+        """What node's pm_counters read from now on (whole watts)."""
+        d = self.path("pm", node)
+        for name, text in (("power", f"{int(watts)} W\n"),
+                           ("energy", "1000 J\n")):
+            with open(os.path.join(d, name + ".tmp"), "w") as f:
+                f.write(text)
+            os.rename(os.path.join(d, name + ".tmp"), os.path.join(d, name))
+
+    def _pm_counters(self, node):
+        """The argv prefix that runs a slurmd with node's fake pm_counters."""
+        if not os.path.isdir(self.path("pm", node)):  # not on a restart
+            os.makedirs(self.path("pm", node))
+            self.set_node_power(node, self.node_power[node])
+        return [_which("unshare"), "--mount", "--propagation", "private",
+                "sh", "-ec", _PM_COUNTERS_SH, "pm-counters",
+                self.path("pm", node), self.path("run", f"sys-{node}")]
+
     def _start_slurmd(self, node):
         argv = [_which("slurmd"), "-D", "-N", node, "-f", self.conf]
+        if node in self.node_power:
+            argv = self._pm_counters(node) + argv
         self._spawn(f"slurmd:{node}", argv, self.path("log", f"slurmd-{node}.stdout"))
 
     def _kill_leftovers(self, spare_daemons=False):
