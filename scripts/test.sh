@@ -92,7 +92,7 @@ asan_stage() {
 	# clients all load select plugins); any report fails the stage.
 	asan_logs=$(mktemp -d)
 	for t in passthrough power_cap power_domains power_restart power_preempt power_hints \
-		power_limits power_measured power_learned power_saving fault_reconfig \
+		power_limits power_measured power_learned power_energy power_saving fault_reconfig \
 		power_capwindow power_ramp power_curtail; do
 		[ -f "tests/cluster/test_$t.py" ] || continue
 		echo "-- asan: $t"
