@@ -79,21 +79,25 @@ def _which(name):
     return path
 
 
-# Runs "$@" with /sys/cray/pm_counters bound to directory $1: /sys becomes
-# a tmpfs holding the real /sys's entries (bound back from $2) and that
-# directory, as sysfs itself takes no new directories.
+# Runs "$@" with /sys/cray/pm_counters bound to directory $1. sysfs takes
+# no new directories, so /sys becomes a tmpfs holding binds of the real
+# entries and that directory. The tmpfs is built on /sys/firmware (then
+# empty in this view) and bound over /sys: mounts under the private /sys
+# never reach the parent namespace, and "/" itself need not be a mount
+# point (it is not in a chroot, where --propagation private fails).
 _PM_COUNTERS_SH = r"""
-pm=$1 real=$2
-shift 2
-mkdir -p "$real"
-mount --rbind /sys "$real"
-mount -t tmpfs -o mode=755 pbsys /sys
-for e in "$real"/*; do
-	mkdir "/sys/${e##*/}"
-	mount --rbind "$e" "/sys/${e##*/}"
+pm=$1
+shift
+mount --make-rprivate /sys
+mount -t tmpfs -o mode=755 pbsys /sys/firmware
+for e in /sys/*; do
+	[ "$e" = /sys/firmware ] && continue
+	mkdir "/sys/firmware/${e##*/}"
+	mount --rbind "$e" "/sys/firmware/${e##*/}"
 done
-mkdir -p /sys/cray/pm_counters
-mount --bind "$pm" /sys/cray/pm_counters
+mkdir -p /sys/firmware/cray/pm_counters /sys/firmware/firmware
+mount --bind "$pm" /sys/firmware/cray/pm_counters
+mount --rbind /sys/firmware /sys
 exec "$@"
 """
 
@@ -601,9 +605,9 @@ class Cluster:
         if not os.path.isdir(self.path("pm", node)):  # not on a restart
             os.makedirs(self.path("pm", node))
             self.set_node_power(node, self.node_power[node])
-        return [_which("unshare"), "--mount", "--propagation", "private",
+        return [_which("unshare"), "--mount", "--propagation", "unchanged",
                 "sh", "-ec", _PM_COUNTERS_SH, "pm-counters",
-                self.path("pm", node), self.path("run", f"sys-{node}")]
+                self.path("pm", node)]
 
     def _start_slurmd(self, node):
         argv = [_which("slurmd"), "-D", "-N", node, "-f", self.conf]
