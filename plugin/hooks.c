@@ -423,6 +423,48 @@ static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 }
 
 /*
+ * WILL_RUN later for a job that may run at a chosen GPU limit: power may
+ * free up for it at its lowest allowed limit before it does at full
+ * draw, and RUN_NOW then starts it at the highest limit that fits. When
+ * that comes sooner than *start (any time if @full is false: never at
+ * full draw), plan it: *alloc at that limit, *start, and *duration the
+ * run stretched by the slowdown there. The floor is what is planned and
+ * held, so the start is never later than planned.
+ */
+static bool _later_limited(job_record_t *job, pb_alloc_t *alloc,
+			   int64_t nodes_at, bool full, int64_t *start,
+			   int64_t *duration)
+{
+	pb_place_req_t req;
+	pb_limit_ask_t ask;
+	pb_alloc_t low = *alloc;
+	pb_verdict_t v = { 0 };
+	pb_watts_t floor_w;
+	int64_t at = 0, run;
+
+	jobpower_request(model, job, MAX(alloc->count, 1), nodes_at, &req);
+	if (!limits_eligible(model, job, &req, &floor_w) ||
+	    !limits_ask(model, job, alloc, &ask))
+		return false;
+	low.gpu_watts_hint = ask.lo_w;
+	low.hint_scope = PB_HINT_WHERE_ENFORCED;
+	run = ask.curve ? pb_limit_duration(ask.curve, ask.lo_w, ask.max_w,
+					    ask.duration) :
+			  ask.duration;
+	if (pb_ledger_earliest_start(model->ledger, &low, run, nodes_at, &at,
+				     &v) != 0 ||
+	    (full && at >= *start))
+		return false;
+	TRACE("%pJ will run at %" PRId64 " at a GPU limit of %" PRId64
+	      " W or more, not %" PRId64 " at full draw",
+	      job, at, ask.lo_w, full ? *start : (int64_t) -1);
+	*alloc = low;
+	*start = at;
+	*duration = run;
+	return true;
+}
+
+/*
  * WILL_RUN, second step: cons_tres said when nodes free up on its choice;
  * power may free up later. Real pending jobs that must wait get a power
  * reservation at that time.
@@ -445,6 +487,9 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 	held_lift(model, job);
 	res = pb_ledger_earliest_start(model->ledger, &alloc, duration,
 				       nodes_at, &start, &why);
+	if (res >= 0 && (res > 0 || start > nodes_at) &&
+	    _later_limited(job, &alloc, nodes_at, res == 0, &start, &duration))
+		res = 0;
 	if (res == 0 && start > nodes_at)
 		pb_ledger_admit(model->ledger, &alloc, now,
 				jobpower_end(job, now), &why);

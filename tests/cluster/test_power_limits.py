@@ -196,6 +196,55 @@ class LimitTest(ClusterTestCase):
             c.wait_jobs([a, b], timeout=60)
         self.assertTornDown(c)
 
+    @staticmethod
+    def when(job, key):
+        return time.mktime(time.strptime(job[key], "%Y-%m-%dT%H:%M:%S"))
+
+    def test_backfill_plans_a_start_at_the_floor(self):
+        """a (full draw, 30 min) and b (560 W, 2 min) hold all the power;
+        c waits. When b ends, c fits at its floor (490 W: 3820 W of the
+        4380 W b frees), not at full draw until a ends: backfill's
+        expected start for c is b's end, not a's."""
+        cap = IDLE + FULL_W + AT_560_W
+        with self.cluster(budget(cap, "GpuLimits=highest")) as c:
+            script_a, release_a = pt.gate(c, "a")
+            a = c.sbatch(["--time=30", "-w", "n1", *pt.FULL_NODE], script_a)
+            c.wait_jobs([a], state="RUNNING", timeout=30)
+            script_b, release_b = pt.gate(c, "b")
+            b = c.sbatch(["--time=2", "-w", "n2", *pt.FULL_NODE], script_b)
+            c.wait_jobs([b], state="RUNNING", timeout=30)
+            s = pt.wait_status(c, lambda s: b in s["jobs"])
+            self.assertEqual(job_watts(s, b), AT_560_W, s["text"])
+            script_d, release_d = pt.gate(c, "d")
+            d = c.sbatch(["--time=10", "-w", "n3", *pt.FULL_NODE], script_d)
+            b_end = self.when(c.job(b), "EndTime")
+            a_end = self.when(c.job(a), "EndTime")
+
+            def planned():
+                job = c.job(d)
+                return (job["JobState"] == "PENDING" and
+                        job["StartTime"] not in ("Unknown", "None") and
+                        self.when(job, "StartTime"))
+            pt.wait_for(lambda: planned() and planned() < a_end - 600, 20,
+                        what=f"job {d} planned before a's end")
+            self.assertLessEqual(abs(planned() - b_end), 120,
+                                 (c.job(d), b_end, a_end))
+            self.assertIn(f"JobId={d} will run at {int(planned())} at a GPU "
+                          "limit of 490 W or more, not", pt.ctld_log(c))
+            self.assert_waits(c, d)
+
+            # b ends: d starts at once, at a limit
+            release_b()
+            c.wait_jobs([b], timeout=60)
+            c.wait_jobs([d], state="RUNNING", timeout=30)
+            s = pt.wait_status(c, lambda s: d in s["jobs"])
+            self.assertLess(job_watts(s, d), FULL_W, s["text"])
+            self.assertGreaterEqual(job_watts(s, d), 8 * (490 - 75) + 500)
+            release_a()
+            release_d()
+            c.wait_jobs([a, d], timeout=60)
+        self.assertTornDown(c)
+
     def test_fit_keeps_the_time_limit(self):
         cap = IDLE + FULL_W + AT_560_W
         with self.cluster(budget(cap, "GpuLimits=highest GpuLimitTime=fit")
