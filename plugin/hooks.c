@@ -29,6 +29,7 @@
 #include "plugin/held.h"
 #include "plugin/kick.h"
 #include "plugin/hooks.h"
+#include "plugin/jobcost.h"
 #include "plugin/jobpower.h"
 #include "plugin/lastgood.h"
 #include "plugin/learned.h"
@@ -40,6 +41,7 @@
 #include "plugin/preempt.h"
 #include "plugin/ramplimit.h"
 #include "plugin/reasons.h"
+#include "plugin/sitebits.h"
 #include "plugin/status.h"
 
 #define PLUGIN "select/cons_tres_power"
@@ -116,168 +118,20 @@ static void _sync_node_power(void)
 	_verify("node power states");
 }
 
-/* ------------------------------------------------------------------ */
-/* What job_test costs                                                  */
-
-/*
- * Every job_test, per mode, split into the time cons_tres takes and the
- * rest (the power policy): the wrapper's overhead measured inside
- * slurmctld on its real workload, apart from everything else a
- * scheduling cycle does. Shown as JobTest= records in the status file.
- * Wall-clock and the thread's CPU time both: on a shared host the wall
- * clock also counts the time the thread waited for a core.
- */
-typedef struct {
-	uint64_t calls;
-	uint64_t total_ns, total_cpu_ns;
-	uint64_t cons_tres_ns, cons_tres_cpu_ns;
-} cost_t;
-
-static const char *const cost_mode[] = { "run_now", "test_only", "will_run" };
-static cost_t cost[3];
-static cost_t *cost_now = &cost[0];	/* the job_test under way */
-
-static uint64_t _clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	if (clock_gettime(clock, &ts))
-		return 0;
-	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
-static uint64_t _now_ns(void)
-{
-	return _clock_ns(CLOCK_MONOTONIC);
-}
-
-static uint64_t _cpu_ns(void)
-{
-	return _clock_ns(CLOCK_THREAD_CPUTIME_ID);
-}
-
+/* cons_tres's own job_test, its time counted apart (jobcost.h). */
 static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
 			   uint32_t min_nodes, uint32_t max_nodes,
 			   uint32_t req_nodes, uint16_t mode,
 			   List preemptee_candidates, List *preemptee_job_list,
 			   const pb_job_test_tail_t *tail)
 {
-	uint64_t t0 = _now_ns(), c0 = _cpu_ns();
+	jobcost_mark_t at = jobcost_mark();
 	int rc = fwd_job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 			      mode, preemptee_candidates, preemptee_job_list,
 			      tail);
 
-	cost_now->cons_tres_cpu_ns += _cpu_ns() - c0;
-	cost_now->cons_tres_ns += _now_ns() - t0;
+	jobcost_cons_tres(at);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Conversions                                                          */
-
-/*
- * The words of a Slurm bitmap, so that a pass over a node bitmap costs a
- * word, not a call, per 64 nodes: bitstring.c keeps a magic word and the
- * bit count first (PB_BITSTR_OVERHEAD words, compat.h), then bit i in
- * word i / 64 at 1 << (i % 64). NULL when the bitmap is not laid out so
- * (big-endian, or a release that changed it): the callers then go bit by
- * bit.
- */
-static uint64_t *_bitmap_words(bitstr_t *b, int64_t *nbits)
-{
-#ifdef SLURM_BIGENDIAN
-	return NULL;
-#else
-	if (b[0] != PB_BITSTR_MAGIC || b[1] != bit_size(b))
-		return NULL;
-	*nbits = b[1];
-	return (uint64_t *) (b + PB_BITSTR_OVERHEAD);
-#endif
-}
-
-/* Word k of @w, without the bits at or past @nbits (Slurm leaves those be). */
-static uint64_t _word(const uint64_t *w, int64_t k, int64_t nbits)
-{
-	int64_t left = nbits - k * 64;
-
-	return left >= 64 ? w[k] : w[k] & ((UINT64_C(1) << left) - 1);
-}
-
-static uint32_t _to_site(bitstr_t *bitmap, pb_bitset_t *out)
-{
-	int64_t nbits = 0;
-	uint64_t *w = _bitmap_words(bitmap, &nbits);
-	uint64_t *o = pb_bitset_words_mut(out);
-
-	pb_bitset_clear_all(out);
-	if (w && model->identity && nbits == pb_bitset_size(out)) {
-		uint32_t n = 0;
-
-		for (int64_t k = 0; k * 64 < nbits; k++) {
-			o[k] = _word(w, k, nbits);
-			n += __builtin_popcountll(o[k]);
-		}
-		return n;
-	}
-	if (!w) {
-		for (int64_t i = 0, n = bit_size(bitmap); i < n; i++) {
-			int32_t site;
-
-			if (bit_test(bitmap, i) &&
-			    (site = model_site_node(model, i)) >= 0)
-				pb_bitset_set(out, site);
-		}
-		return pb_bitset_count(out);
-	}
-	for (int64_t k = 0; k * 64 < nbits; k++) {
-		for (uint64_t bits = _word(w, k, nbits); bits;
-		     bits &= bits - 1) {
-			int32_t site = model_site_node(
-				model, k * 64 + __builtin_ctzll(bits));
-
-			if (site >= 0)
-				o[site / 64] |= UINT64_C(1) << (site % 64);
-		}
-	}
-	return pb_bitset_count(out);
-}
-
-/* Keep in @bitmap only the nodes in @keep. */
-static void _narrow(bitstr_t *bitmap, const pb_bitset_t *keep)
-{
-	int64_t nbits = 0;
-	uint64_t *w = _bitmap_words(bitmap, &nbits);
-	const uint64_t *k = pb_bitset_words(keep);
-
-	if (w && model->identity && nbits == pb_bitset_size(keep)) {
-		for (uint32_t i = 0; i < pb_bitset_word_count(keep); i++)
-			w[i] &= k[i];
-		return;
-	}
-	if (!w) {
-		for (int64_t i = 0, n = bit_size(bitmap); i < n; i++) {
-			int32_t site;
-
-			if (!bit_test(bitmap, i))
-				continue;
-			site = model_site_node(model, i);
-			if (site < 0 || !pb_bitset_test(keep, site))
-				bit_clear(bitmap, i);
-		}
-		return;
-	}
-	for (int64_t j = 0; j * 64 < nbits; j++) {
-		uint64_t word = _word(w, j, nbits);
-
-		for (uint64_t bits = word; bits; bits &= bits - 1) {
-			int b = __builtin_ctzll(bits);
-			int32_t site = model_site_node(model, j * 64 + b);
-
-			if (site < 0 || !((k[site / 64] >> (site % 64)) & 1))
-				word &= ~(UINT64_C(1) << b);
-		}
-		w[j] = word;
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -381,13 +235,13 @@ static void _ramp_reason(job_record_t *job, const ramplimit_verdict_t *rv)
 static bool _fits_alone(job_record_t *job, bitstr_t *bitmap,
 			const pb_place_req_t *req, pb_verdict_t *why)
 {
-	_to_site(bitmap, model->cand);
+	sitebits_to_site(model, bitmap, model->cand);
 	if (pb_place_choose(model->placer, model->empty, model->cand, req,
 			    model->chosen, why) == 0)
 		return true;
 	if (job->details && job->details->req_node_bitmap)
 		return false;
-	_to_site(saved_bitmap, model->cand);
+	sitebits_to_site(model, saved_bitmap, model->cand);
 	return pb_place_choose(model->placer, model->empty, model->cand, req,
 			       model->chosen, why) == 0;
 }
@@ -590,13 +444,13 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 	bool ok = false;
 
 	held_lift(model, job);
-	_to_site(bitmap, model->cand);
+	sitebits_to_site(model, bitmap, model->cand);
 	if (pb_place_filter(model->placer, model->ledger, model->cand, req) <
 	    req->nnodes) {
 		refused_for_power = true;
 		goto out;
 	}
-	_narrow(bitmap, model->cand);
+	sitebits_narrow(model, bitmap, model->cand);
 	*rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
 				  mode, preemptee_candidates,
 				  preemptee_job_list, tail);
@@ -773,11 +627,11 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 
 	held_lift(model, job);
 	preempt_lift(model, preemptee_candidates);
-	_to_site(bitmap, model->cand);
+	sitebits_to_site(model, bitmap, model->cand);
 	if (pb_place_filter(model->placer, model->ledger, model->cand, &req) <
 	    req.nnodes) {
 		/* Why not: the verdict over all candidates names the domain. */
-		_to_site(bitmap, model->cand);
+		sitebits_to_site(model, bitmap, model->cand);
 		pb_place_choose(model->placer, model->ledger, model->cand, &req,
 				model->chosen, &why);
 		if (why.domain == (int32_t) pb_site_root(model->site)) {
@@ -803,11 +657,11 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 		 * would alone (and any choice is still checked below).
 		 */
 	} else {
-		_narrow(bitmap, model->cand);
+		sitebits_narrow(model, bitmap, model->cand);
 		if (_power_binds(&req) &&
 		    pb_place_choose(model->placer, model->ledger, model->cand,
 				    &req, model->chosen, &why) == 0) {
-			_narrow(bitmap, model->chosen);
+			sitebits_narrow(model, bitmap, model->chosen);
 			narrowed = true;
 		}
 	}
@@ -821,7 +675,7 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 		 * headroom, and check that choice below.
 		 */
 		bit_copybits(bitmap, saved_bitmap);
-		_narrow(bitmap, model->cand);
+		sitebits_narrow(model, bitmap, model->cand);
 		rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes,
 					 req_nodes, mode, preemptee_candidates,
 					 preemptee_job_list, tail);
@@ -951,17 +805,12 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			 List preemptee_candidates, List *preemptee_job_list,
 			 const pb_job_test_tail_t *tail)
 {
-	uint16_t base = mode & SELECT_MODE_BASE;
-	uint64_t t0 = _now_ns(), c0 = _cpu_ns();
-	int rc;
+	jobcost_mark_t at = jobcost_begin(mode & SELECT_MODE_BASE);
+	int rc = _job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
+			   mode, preemptee_candidates, preemptee_job_list,
+			   tail);
 
-	cost_now = &cost[base < 3 ? base : 0];
-	rc = _job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
-		       preemptee_candidates, preemptee_job_list,
-		       tail);
-	cost_now->calls++;
-	cost_now->total_cpu_ns += _cpu_ns() - c0;
-	cost_now->total_ns += _now_ns() - t0;
+	jobcost_end(at);
 	return rc;
 }
 
@@ -1371,14 +1220,5 @@ extern void hook_status_snapshot(char **text, char **path)
 		return;
 	*text = status_render(model);
 	*path = status_path(model);
-	for (int i = 0; i < 3; i++) {
-		xstrfmtcat(*text,
-			   "JobTest=%s Calls=%" PRIu64 " TotalUs=%" PRIu64
-			   " ConsTresUs=%" PRIu64 " TotalCpuUs=%" PRIu64
-			   " ConsTresCpuUs=%" PRIu64 "\n",
-			   cost_mode[i], cost[i].calls, cost[i].total_ns / 1000,
-			   cost[i].cons_tres_ns / 1000,
-			   cost[i].total_cpu_ns / 1000,
-			   cost[i].cons_tres_cpu_ns / 1000);
-	}
+	jobcost_append(text);
 }

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * job_test's cost counters (see jobcost.h).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+#include "src/common/slurm_xlator.h"
+#include "src/common/xstring.h"
+
+#include "plugin/jobcost.h"
+
+typedef struct {
+	uint64_t calls;
+	uint64_t total_ns, total_cpu_ns;
+	uint64_t cons_tres_ns, cons_tres_cpu_ns;
+} cost_t;
+
+/* SELECT_MODE_RUN_NOW, _TEST_ONLY and _WILL_RUN are 0, 1 and 2. */
+static const char *const cost_mode[] = { "run_now", "test_only", "will_run" };
+static cost_t cost[3];
+static cost_t *cost_now = &cost[0];	/* the job_test under way */
+
+static uint64_t _clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock, &ts))
+		return 0;
+	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+extern jobcost_mark_t jobcost_mark(void)
+{
+	return (jobcost_mark_t){ .wall_ns = _clock_ns(CLOCK_MONOTONIC),
+				 .cpu_ns = _clock_ns(CLOCK_THREAD_CPUTIME_ID) };
+}
+
+extern jobcost_mark_t jobcost_begin(uint16_t base_mode)
+{
+	cost_now = &cost[base_mode < 3 ? base_mode : 0];
+	return jobcost_mark();
+}
+
+extern void jobcost_end(jobcost_mark_t since)
+{
+	jobcost_mark_t now = jobcost_mark();
+
+	cost_now->calls++;
+	cost_now->total_cpu_ns += now.cpu_ns - since.cpu_ns;
+	cost_now->total_ns += now.wall_ns - since.wall_ns;
+}
+
+extern void jobcost_cons_tres(jobcost_mark_t since)
+{
+	jobcost_mark_t now = jobcost_mark();
+
+	cost_now->cons_tres_cpu_ns += now.cpu_ns - since.cpu_ns;
+	cost_now->cons_tres_ns += now.wall_ns - since.wall_ns;
+}
+
+extern void jobcost_append(char **text)
+{
+	for (int i = 0; i < 3; i++)
+		xstrfmtcat(*text,
+			   "JobTest=%s Calls=%" PRIu64 " TotalUs=%" PRIu64
+			   " ConsTresUs=%" PRIu64 " TotalCpuUs=%" PRIu64
+			   " ConsTresCpuUs=%" PRIu64 "\n",
+			   cost_mode[i], cost[i].calls, cost[i].total_ns / 1000,
+			   cost[i].cons_tres_ns / 1000,
+			   cost[i].total_cpu_ns / 1000,
+			   cost[i].cons_tres_cpu_ns / 1000);
+}
