@@ -58,14 +58,14 @@ static bool _hold(model_t *m, uint32_t r, int64_t start, int64_t end)
 				 ws->w.domain, ws->w.cap_w, start, end, &err)) {
 		if (!full_logged)
 			error(PLUGIN ": CapWindow %s: interval from %" PRId64
-			      " not planned with (%s)",
+				     " not planned with (%s)",
 			      ws->name, start,
 			      n_live == CAPWIN_LIVE_MAX ? "too many at once"
 							: err.text);
 		full_logged = true;
 		return false;
 	}
-	live[n_live++] = (live_t){ r, start, end };
+	live[n_live++] = (live_t){r, start, end};
 	return true;
 }
 
@@ -101,8 +101,8 @@ extern void capwin_sync(model_t *m, time_t now)
 	debug(PLUGIN ": %u cap window interval(s) planned with", n_live);
 }
 
-extern const char *capwin_during(const model_t *m, int32_t domain,
-				 int64_t from, int64_t to, int64_t *start)
+extern const char *capwin_during(const model_t *m, int32_t domain, int64_t from,
+				 int64_t to, int64_t *start)
 {
 	const char *name = NULL;
 	pb_watts_t low = 0;
@@ -110,7 +110,8 @@ extern const char *capwin_during(const model_t *m, int32_t domain,
 	if (synced != m->ledger || domain < 0)
 		return NULL;
 	for (uint32_t i = 0; i < n_live; i++) {
-		const pb_window_setting_t *ws = &m->settings->windows[live[i].rule];
+		const pb_window_setting_t *ws =
+		    &m->settings->windows[live[i].rule];
 
 		if ((int32_t)ws->w.domain != domain || live[i].end <= from ||
 		    live[i].start >= to ||

@@ -37,7 +37,7 @@ extern const char *capwin_at(const model_t *m, int32_t domain, int64_t at);
  * lowest one, its name returned and its start (<= @from: on already) in
  * *start; NULL when none does.
  */
-extern const char *capwin_during(const model_t *m, int32_t domain,
-				 int64_t from, int64_t to, int64_t *start);
+extern const char *capwin_during(const model_t *m, int32_t domain, int64_t from,
+				 int64_t to, int64_t *start);
 
 #endif

@@ -17,10 +17,10 @@
 #include "slurm/slurm.h"
 #include "slurm/slurm_version.h"
 
-#define PB_SLURM_AT_LEAST(major, minor) \
+#define PB_SLURM_AT_LEAST(major, minor)                                        \
 	(SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(major, minor, 0))
-#define PB_SLURM_IS(major, minor)                                    \
-	(SLURM_VERSION_MAJOR(SLURM_VERSION_NUMBER) == (major) &&     \
+#define PB_SLURM_IS(major, minor)                                              \
+	(SLURM_VERSION_MAJOR(SLURM_VERSION_NUMBER) == (major) &&               \
 	 SLURM_VERSION_MINOR(SLURM_VERSION_NUMBER) == (minor))
 
 #if !PB_SLURM_IS(22, 5) && !PB_SLURM_IS(24, 11) && !PB_SLURM_IS(26, 5)
@@ -66,7 +66,7 @@
  */
 #if PB_SLURM_AT_LEAST(26, 5)
 #include "src/common/threadpool.h"
-#define pb_thread_create(name, id, func, arg) \
+#define pb_thread_create(name, id, func, arg)                                  \
 	slurm_thread_create(name, id, func, arg)
 #define pb_thread_join(id) slurm_thread_join(id)
 #else
@@ -93,10 +93,10 @@ typedef struct job_details job_details_t;
  * not find; NULL: not wanted).
  */
 #if PB_SLURM_AT_LEAST(23, 2)
-#define pb_node_name2bitmap(names, best_effort, bitmap) \
+#define pb_node_name2bitmap(names, best_effort, bitmap)                        \
 	node_name2bitmap(names, best_effort, bitmap, NULL)
 #else
-#define pb_node_name2bitmap(names, best_effort, bitmap) \
+#define pb_node_name2bitmap(names, best_effort, bitmap)                        \
 	node_name2bitmap(names, best_effort, bitmap)
 #endif
 
@@ -154,7 +154,7 @@ typedef struct {
  */
 static inline int pb_job_suspend_op(job_record_t *job, uint16_t op)
 {
-	suspend_msg_t msg = { .job_id = job->job_id, .op = op };
+	suspend_msg_t msg = {.job_id = job->job_id, .op = op};
 
 #if PB_SLURM_AT_LEAST(24, 11)
 	return job_suspend(NULL, &msg, 0, false, NO_VAL16);

@@ -114,9 +114,11 @@ static bool _trusted(const struct stat *st)
 	}
 	if ((st->st_uid != 0 && st->st_uid != slurm_conf.slurm_user_id) ||
 	    (st->st_mode & (S_IWGRP | S_IWOTH))) {
-		error(PLUGIN ": %s is owned by uid %u with mode %03o: only a file of root or SlurmUser that no one else may write counts; ignored, the curtailment in force stays",
-		      req_path, (unsigned)st->st_uid,
-		      (unsigned)(st->st_mode & 0777));
+		error(
+		    PLUGIN
+		    ": %s is owned by uid %u with mode %03o: only a file of root or SlurmUser that no one else may write counts; ignored, the curtailment in force stays",
+		    req_path, (unsigned)st->st_uid,
+		    (unsigned)(st->st_mode & 0777));
 		return false;
 	}
 	return true;
@@ -163,8 +165,10 @@ static void _parse_request(int fd)
 		error(PLUGIN ": %s: cannot read: %m", req_path);
 	else if (pb_curtail_parse(buf, len, req_path, &r, d)) {
 		_log_diag(d);
-		error(PLUGIN ": %s is not a valid request: the curtailment in force stays",
-		      req_path);
+		error(
+		    PLUGIN
+		    ": %s is not a valid request: the curtailment in force stays",
+		    req_path);
 	} else
 		_adopt(&r, true);
 	xfree(buf);
@@ -216,8 +220,10 @@ static void _load_shed(void)
 				  d))
 		_log_diag(d);
 	if (n_shed)
-		info(PLUGIN ": %zu job(s) shed for a curtailment, to resume when they fit",
-		     n_shed);
+		info(
+		    PLUGIN
+		    ": %zu job(s) shed for a curtailment, to resume when they fit",
+		    n_shed);
 	xfree(buf);
 	close(fd);
 	pb_diag_destroy(d);
@@ -296,8 +302,10 @@ static void _place_window(model_t *m, time_t now)
 
 	req_domain = pb_site_domain_by_name(m->site, req.domain);
 	if (req_domain < 0) {
-		error(PLUGIN ": curtailment of %s: no such domain or facility in %s; not in force",
-		      req.domain, m->path);
+		error(
+		    PLUGIN
+		    ": curtailment of %s: no such domain or facility in %s; not in force",
+		    req.domain, m->path);
 		return;
 	}
 	if (pb_ledger_cap_window(m->ledger, CURTAIL_ID, (uint32_t)req_domain,
@@ -326,11 +334,11 @@ extern void curtail_sync(model_t *m, time_t now)
 	slurm_mutex_unlock(&mtx);
 	want = req_on && (int64_t)now < req.until;
 	if (req_on && !want && !ended_logged) {
-		info(PLUGIN ": curtailment of %s ended at its Until=", req.domain);
+		info(PLUGIN ": curtailment of %s ended at its Until=",
+		     req.domain);
 		ended_logged = true;
 	}
-	if (synced == m->ledger && synced_gen == req_gen &&
-	    window_held == want)
+	if (synced == m->ledger && synced_gen == req_gen && window_held == want)
 		return;
 	if (synced == m->ledger && window_held)
 		pb_ledger_unreserve(m->ledger, CURTAIL_ID);
@@ -415,11 +423,11 @@ static bool _shed_sweep(const model_t *m)
 	for (size_t i = n_shed; i-- > 0;) {
 		job_record_t *job = find_job_record(shed[i].job_id);
 		pb_job_info_t info;
-		bool keep = job && (shed[i].requeued
-					    ? !pb_ledger_job_info(m->ledger,
-								  job->job_id,
-								  &info)
-					    : IS_JOB_SUSPENDED(job));
+		bool keep =
+		    job &&
+		    (shed[i].requeued
+			 ? !pb_ledger_job_info(m->ledger, job->job_id, &info)
+			 : IS_JOB_SUSPENDED(job));
 
 		if (!keep) {
 			_shed_remove(i);
@@ -434,7 +442,8 @@ static uint32_t _rank(const model_t *m, const job_record_t *job)
 	const pb_conf_curtail_t *c = &m->settings->curtail;
 
 	for (uint32_t i = 0; i < c->n_order; i++) {
-		const char *name = c->order[i].qos
+		const char *name =
+		    c->order[i].qos
 			? (job->qos_ptr ? job->qos_ptr->name : NULL)
 			: (job->part_ptr ? job->part_ptr->name : NULL);
 
@@ -471,10 +480,11 @@ static int _consider(const pb_job_info_t *info, void *arg)
 	job = find_job_record(info->job_id);
 	if (!job || !IS_JOB_RUNNING(job) || x->n == x->max)
 		return 0;
-	x->cand[x->n++] = (pb_curtail_job_t){
-		.job_id = job->job_id, .rank = _rank(x->m, job),
-		.priority = job->priority, .start = job->start_time,
-		.watts = w };
+	x->cand[x->n++] = (pb_curtail_job_t){.job_id = job->job_id,
+					     .rank = _rank(x->m, job),
+					     .priority = job->priority,
+					     .start = job->start_time,
+					     .watts = w};
 	return 0;
 }
 
@@ -495,7 +505,8 @@ static void _shed_one(const model_t *m, const pb_curtail_job_t *c)
 	pb_fmt_power(req.target_w, tw, sizeof(tw));
 	_fmt_t(req.deadline, dl, sizeof(dl));
 	if (requeue && (rc = pb_job_requeue(job))) {
-		error(PLUGIN ": curtailment: cannot requeue %pJ (%s); suspending it",
+		error(PLUGIN
+		      ": curtailment: cannot requeue %pJ (%s); suspending it",
 		      job, slurm_strerror(rc));
 		requeue = false;
 	}
@@ -504,15 +515,19 @@ static void _shed_one(const model_t *m, const pb_curtail_job_t *c)
 		      req.domain, job, slurm_strerror(rc));
 		return;
 	}
-	info(PLUGIN ": curtailment of %s to %s by %s: %s %pJ (priority %u, %s in %s after the deadline)",
-	     req.domain, tw, dl, requeue ? "requeued" : "suspended", job,
-	     c->priority, w, req.domain);
+	info(
+	    PLUGIN
+	    ": curtailment of %s to %s by %s: %s %pJ (priority %u, %s in %s after the deadline)",
+	    req.domain, tw, dl, requeue ? "requeued" : "suspended", job,
+	    c->priority, w, req.domain);
 	if (n_shed == SHED_MAX) {
-		error(PLUGIN ": more than %d shed jobs: %pJ is not resumed by the plugin; resume it with scontrol",
-		      SHED_MAX, job);
+		error(
+		    PLUGIN
+		    ": more than %d shed jobs: %pJ is not resumed by the plugin; resume it with scontrol",
+		    SHED_MAX, job);
 		return;
 	}
-	shed[n_shed++] = (pb_curtail_shed_t){ c->job_id, requeue };
+	shed[n_shed++] = (pb_curtail_shed_t){c->job_id, requeue};
 }
 
 /* The IT watts the domain may commit under the target (as limit(d)). */
@@ -527,9 +542,9 @@ static bool _shed_for_deadline(model_t *m, time_t now)
 {
 	int64_t deadline = MAX(req.deadline, (int64_t)now);
 	pb_watts_t limit = _target_limit(m);
-	shed_ctx_t x = { m, deadline, pb_ledger_committed(m->ledger,
-							  req_domain),
-			 NULL, 0, pb_ledger_job_count(m->ledger) };
+	shed_ctx_t x = {
+	    m,	  deadline, pb_ledger_committed(m->ledger, req_domain),
+	    NULL, 0,	    pb_ledger_job_count(m->ledger)};
 	pb_watts_t need;
 	size_t before = n_shed;
 
@@ -542,7 +557,8 @@ static bool _shed_for_deadline(model_t *m, time_t now)
 			if (x.cand[i].shed)
 				_shed_one(m, &x.cand[i]);
 	} else if ((int64_t)now >= req.deadline && !met_logged) {
-		info(PLUGIN ": curtailment of %s met: %" PRId64 " W IT committed of %" PRId64 " W allowed",
+		info(PLUGIN ": curtailment of %s met: %" PRId64
+			    " W IT committed of %" PRId64 " W allowed",
 		     req.domain, pb_ledger_committed(m->ledger, req_domain),
 		     limit);
 		met_logged = true;
@@ -556,7 +572,7 @@ static bool _fits(model_t *m, job_record_t *job, time_t now)
 {
 	int64_t n = pb_ledger_job_nodes(m->ledger, job->job_id, m->alloc_buf,
 					pb_site_node_count(m->site));
-	pb_alloc_t alloc = { m->alloc_buf, 0, 0, PB_HINT_EVERYWHERE };
+	pb_alloc_t alloc = {m->alloc_buf, 0, 0, PB_HINT_EVERYWHERE};
 	ramplimit_verdict_t rv;
 
 	if (n <= 0)
@@ -566,8 +582,7 @@ static bool _fits(model_t *m, job_record_t *job, time_t now)
 	if (pb_ledger_job_add(m->ledger, job->job_id, NULL, dom_w))
 		return false;
 	/* its power is held while it is suspended: already in the load */
-	pb_ledger_window_avail(m->ledger, now, jobpower_end(job, now),
-			       avail_w);
+	pb_ledger_window_avail(m->ledger, now, jobpower_end(job, now), avail_w);
 	for (uint32_t d = 0; d < dom_n; d++)
 		if (dom_w[d] > 0 && avail_w[d] < 0)
 			return false;
@@ -587,12 +602,15 @@ static bool _resume_fitting(model_t *m, time_t now)
 		    !_fits(m, job, now))
 			continue;
 		if ((rc = pb_job_suspend_op(job, RESUME_JOB))) {
-			error(PLUGIN ": cannot resume %pJ after its curtailment: %s",
+			error(PLUGIN
+			      ": cannot resume %pJ after its curtailment: %s",
 			      job, slurm_strerror(rc));
 			continue;
 		}
-		info(PLUGIN ": resumed %pJ, shed for a curtailment: it fits the caps again",
-		     job);
+		info(
+		    PLUGIN
+		    ": resumed %pJ, shed for a curtailment: it fits the caps again",
+		    job);
 		_shed_remove(i);
 		changed = true;
 	}
@@ -625,7 +643,8 @@ extern void curtail_render(const model_t *m, char **buf)
 		limit = _target_limit(m);
 		if (pb_ledger_committed(m->ledger, req_domain) <= limit)
 			state = "met";
-		else if (now < req.deadline - (int64_t)m->settings->curtail.lead_s)
+		else if (now <
+			 req.deadline - (int64_t)m->settings->curtail.lead_s)
 			state = "announced";
 		else if (now < req.deadline)
 			state = "shedding";
@@ -635,15 +654,14 @@ extern void curtail_render(const model_t *m, char **buf)
 			snprintf(until, sizeof(until), "never");
 		else
 			snprintf(until, sizeof(until), "%" PRId64, req.until);
-		xstrfmtcat(*buf,
-			   "Curtail=%s TargetW=%.0f Issued=%" PRId64
-			   " Deadline=%" PRId64 " Until=%s State=%s"
-			   " CommittedW=%" PRId64 " AllowedW=%" PRId64
-			   " By=%s\n",
-			   req.domain, req.target_w, req.issued, req.deadline,
-			   until, state,
-			   pb_ledger_committed(m->ledger, req_domain), limit,
-			   req.by[0] ? req.by : "-");
+		xstrfmtcat(
+		    *buf,
+		    "Curtail=%s TargetW=%.0f Issued=%" PRId64
+		    " Deadline=%" PRId64 " Until=%s State=%s"
+		    " CommittedW=%" PRId64 " AllowedW=%" PRId64 " By=%s\n",
+		    req.domain, req.target_w, req.issued, req.deadline, until,
+		    state, pb_ledger_committed(m->ledger, req_domain), limit,
+		    req.by[0] ? req.by : "-");
 	}
 	for (size_t i = 0; i < n_shed; i++)
 		xstrfmtcat(*buf, "Shed=%u How=%s\n", shed[i].job_id,

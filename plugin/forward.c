@@ -19,8 +19,9 @@ static pb_select_ops_t fwd_table;
 static plugin_context_t *fwd_context;
 static pthread_mutex_t fwd_lock = PTHREAD_MUTEX_INITIALIZER;
 
-_Static_assert(sizeof(pb_select_ops_t) == PB_SELECT_OPS_COUNT * sizeof(void *),
-	       "the select ops table changed: update plugin/forward.h and plugin/api_symbols.c");
+_Static_assert(
+    sizeof(pb_select_ops_t) == PB_SELECT_OPS_COUNT * sizeof(void *),
+    "the select ops table changed: update plugin/forward.h and plugin/api_symbols.c");
 
 extern int fwd_init(void)
 {
@@ -30,16 +31,15 @@ extern int fwd_init(void)
 	if (fwd_context)
 		goto out;
 	if (pb_api_symbol_count * sizeof(void *) != sizeof(fwd_table)) {
-		error("select/cons_tres_power: API table has %zu names for %zu entries",
-		      pb_api_symbol_count, sizeof(fwd_table) / sizeof(void *));
+		error(
+		    "select/cons_tres_power: API table has %zu names for %zu entries",
+		    pb_api_symbol_count, sizeof(fwd_table) / sizeof(void *));
 		rc = SLURM_ERROR;
 		goto out;
 	}
-	fwd_context = plugin_context_create("select", PB_WRAPPED_SELECT,
-					    (void **) &fwd_table,
-					    pb_api_symbols,
-					    sizeof(pb_api_symbols[0]) *
-						    pb_api_symbol_count);
+	fwd_context = plugin_context_create(
+	    "select", PB_WRAPPED_SELECT, (void **)&fwd_table, pb_api_symbols,
+	    sizeof(pb_api_symbols[0]) * pb_api_symbol_count);
 	if (!fwd_context) {
 		error("select/cons_tres_power: cannot load %s, which it wraps",
 		      PB_WRAPPED_SELECT);

@@ -37,8 +37,7 @@ typedef struct {
 			will_run_data_t *will_run_ptr);
 	int (*job_begin)(job_record_t *job_ptr);
 	int (*job_ready)(job_record_t *job_ptr);
-	int (*job_expand)(job_record_t *from_job_ptr,
-			  job_record_t *to_job_ptr);
+	int (*job_expand)(job_record_t *from_job_ptr, job_record_t *to_job_ptr);
 	int (*job_resized)(job_record_t *job_ptr, node_record_t *node_ptr);
 	int (*job_fini)(job_record_t *job_ptr);
 	int (*job_suspend)(job_record_t *job_ptr, bool indf_susp);
@@ -88,8 +87,7 @@ typedef struct {
 			will_run_data_t *will_run_ptr);
 	int (*job_begin)(job_record_t *job_ptr);
 	int (*job_ready)(job_record_t *job_ptr);
-	int (*job_expand)(job_record_t *from_job_ptr,
-			  job_record_t *to_job_ptr);
+	int (*job_expand)(job_record_t *from_job_ptr, job_record_t *to_job_ptr);
 	int (*job_resized)(job_record_t *job_ptr, node_record_t *node_ptr);
 	void (*job_mem_reduce)(job_record_t *job_ptr);
 	int (*job_fini)(job_record_t *job_ptr);

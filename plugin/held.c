@@ -22,14 +22,14 @@
 #define HELD_JOBS_MAX 4
 
 typedef struct {
-	uint32_t job_id;	/* 0: free */
+	uint32_t job_id; /* 0: free */
 	uint32_t priority;
 	int64_t start, end;
-	pb_alloc_node_t *nodes;	/* xmalloc'd copy: reserve again after a test */
+	pb_alloc_node_t *nodes; /* xmalloc'd copy: reserve again after a test */
 	uint32_t count;
 	pb_watts_t hint;
 	pb_hint_scope_t hint_scope;
-	bool lifted;		/* out of the ledger while a job is tested */
+	bool lifted; /* out of the ledger while a job is tested */
 } held_t;
 
 static held_t held[HELD_JOBS_MAX];
@@ -75,7 +75,7 @@ extern void held_drop_all(model_t *m)
 /* Put the job's reservation back into the ledger (after a test without it). */
 static void _restore(model_t *m, held_t *h)
 {
-	pb_alloc_t alloc = { h->nodes, h->count, h->hint, h->hint_scope };
+	pb_alloc_t alloc = {h->nodes, h->count, h->hint, h->hint_scope};
 	pb_error_t err;
 
 	if (pb_ledger_reserve(m->ledger, h->job_id, &alloc, h->start, h->end,
@@ -153,9 +153,10 @@ static held_t *_slot_for(const model_t *m, const job_record_t *job)
 	if (!_outranks(job->priority, job->job_id, lowest->priority,
 		       lowest->job_id))
 		return NULL;
-	MODEL_TRACE(m->settings->debug_trace,
-		    "JobId=%u gives its power reservation to higher priority %pJ",
-		    lowest->job_id, job);
+	MODEL_TRACE(
+	    m->settings->debug_trace,
+	    "JobId=%u gives its power reservation to higher priority %pJ",
+	    lowest->job_id, job);
 	return lowest;
 }
 

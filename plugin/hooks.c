@@ -49,12 +49,12 @@
 
 static model_t *model;
 static bool trace;
-static time_t nodes_seen;	/* last_node_update the power states match */
-static bitstr_t *saved_bitmap;	/* job_test scratch, node_record_count bits */
-static bool refused_for_power;	/* the last job_test step held a job by power */
-static bool ramp_due;		/* a new model: set its ramps up at next test */
-static time_t measured_at;	/* when readings were last applied */
-static pb_watts_t *window;	/* [domains] scratch for the binding test */
+static time_t nodes_seen;      /* last_node_update the power states match */
+static bitstr_t *saved_bitmap; /* job_test scratch, node_record_count bits */
+static bool refused_for_power; /* the last job_test step held a job by power */
+static bool ramp_due;	       /* a new model: set its ramps up at next test */
+static time_t measured_at;     /* when readings were last applied */
+static pb_watts_t *window;     /* [domains] scratch for the binding test */
 
 static void _rebuild(void);
 static void _suspend(job_record_t *job);
@@ -103,8 +103,8 @@ static void _sync_node_power(void)
 	nodes_seen = last_node_update;
 	for (int i = 0; (node = next_node(&i)); i++) {
 		int32_t site = model_site_node(model, node->index);
-		bool on = !IS_NODE_POWERED_DOWN(node) ||
-			  IS_NODE_POWERING_DOWN(node);
+		bool on =
+		    !IS_NODE_POWERED_DOWN(node) || IS_NODE_POWERING_DOWN(node);
 		pb_error_t err;
 
 		if (site < 0 || pb_ledger_node_is_on(model->ledger, site) == on)
@@ -126,9 +126,9 @@ static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
 			   const pb_job_test_tail_t *tail)
 {
 	jobcost_mark_t at = jobcost_mark();
-	int rc = fwd_job_test(job, bitmap, min_nodes, max_nodes, req_nodes,
-			      mode, preemptee_candidates, preemptee_job_list,
-			      tail);
+	int rc =
+	    fwd_job_test(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
+			 preemptee_candidates, preemptee_job_list, tail);
 
 	jobcost_cons_tres(at);
 	return rc;
@@ -137,16 +137,15 @@ static int _cons_tres_test(job_record_t *job, bitstr_t *bitmap,
 /* ------------------------------------------------------------------ */
 /* Reasons                                                              */
 
-static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
-			 int64_t now)
+static void _hold_reason(job_record_t *job, const pb_verdict_t *v, int64_t now)
 {
 	char desc[160], w[32], w2[32];
 	bool reserved = v->at > now;
 	int64_t win_at = 0, cut_until = 0;
 	pb_watts_t cut_w = 0;
-	const char *win = capwin_during(model, v->domain, v->at,
-					MAX(jobpower_end(job, now), v->at + 1),
-					&win_at);
+	const char *win =
+	    capwin_during(model, v->domain, v->at,
+			  MAX(jobpower_end(job, now), v->at + 1), &win_at);
 
 	if (v->domain >= 0 &&
 	    curtail_during(model, v->domain, v->at,
@@ -159,29 +158,33 @@ static void _hold_reason(job_record_t *job, const pb_verdict_t *v,
 		if (cut_until == PB_TIME_NEVER || !localtime_r(&t, &tm) ||
 		    !strftime(until, sizeof(until), "%H:%M", &tm))
 			snprintf(until, sizeof(until), "restore");
-		snprintf(desc, sizeof(desc),
-			 "PowerCurtailed: %s short %s (curtailed to %s until %s)",
-			 _domain_name(v->domain), _watts(v->short_w, w),
-			 _watts(cut_w, w2), until);
+		snprintf(
+		    desc, sizeof(desc),
+		    "PowerCurtailed: %s short %s (curtailed to %s until %s)",
+		    _domain_name(v->domain), _watts(v->short_w, w),
+		    _watts(cut_w, w2), until);
 		reserved = true;
 	} else if (v->domain >= 0 && win) {
 		/* A lower cap of a window the job would run into, or is in. */
-		snprintf(desc, sizeof(desc),
-			 "PowerCapWindow: %s short %s %s (CapWindow %s: cap %s)",
-			 _domain_name(v->domain), _watts(v->short_w, w),
-			 win_at > now ? "once its window begins" :
-					"in its window",
-			 win,
-			 _watts(pb_ledger_cap_at(model->ledger, v->domain,
-						 MAX(win_at, now)), w2));
+		snprintf(
+		    desc, sizeof(desc),
+		    "PowerCapWindow: %s short %s %s (CapWindow %s: cap %s)",
+		    _domain_name(v->domain), _watts(v->short_w, w),
+		    win_at > now ? "once its window begins" : "in its window",
+		    win,
+		    _watts(pb_ledger_cap_at(model->ledger, v->domain,
+					    MAX(win_at, now)),
+			   w2));
 		reserved = true;
 	} else if (v->domain < 0) {
-		snprintf(desc, sizeof(desc),
-			 "PowerNotAvail: not enough powered nodes with headroom");
+		snprintf(
+		    desc, sizeof(desc),
+		    "PowerNotAvail: not enough powered nodes with headroom");
 	} else if (reserved) {
-		snprintf(desc, sizeof(desc),
-			 "PowerReserved: %s short %s (power held for a higher priority job)",
-			 _domain_name(v->domain), _watts(v->short_w, w));
+		snprintf(
+		    desc, sizeof(desc),
+		    "PowerReserved: %s short %s (power held for a higher priority job)",
+		    _domain_name(v->domain), _watts(v->short_w, w));
 	} else {
 		snprintf(desc, sizeof(desc), "PowerNotAvail: %s short %s",
 			 _domain_name(v->domain), _watts(v->short_w, w));
@@ -203,21 +206,23 @@ static void _ramp_note(void)
 static void _ramp_reason(job_record_t *job, const ramplimit_verdict_t *rv)
 {
 	char desc[160], w1[32], w2[32], when[32];
-	time_t at = (time_t) rv->at;
+	time_t at = (time_t)rv->at;
 	struct tm tm;
 
 	if (!localtime_r(&at, &tm) ||
 	    !strftime(when, sizeof(when), "%H:%M:%S", &tm))
 		snprintf(when, sizeof(when), "%" PRId64, rv->at);
 	if (rv->behind)
-		snprintf(desc, sizeof(desc),
-			 "PowerRamp: waits behind JobId=%u for %s's ramp limit (until %s at the latest)",
-			 rv->behind, _domain_name(rv->domain), when);
+		snprintf(
+		    desc, sizeof(desc),
+		    "PowerRamp: waits behind JobId=%u for %s's ramp limit (until %s at the latest)",
+		    rv->behind, _domain_name(rv->domain), when);
 	else
-		snprintf(desc, sizeof(desc),
-			 "PowerRamp: %s would rise %s in %d s (RampLimit %s); starts %s at the earliest",
-			 _domain_name(rv->domain), _watts(rv->rise_w, w1),
-			 RAMPLIMIT_PERIOD_S, _watts(rv->limit_w, w2), when);
+		snprintf(
+		    desc, sizeof(desc),
+		    "PowerRamp: %s would rise %s in %d s (RampLimit %s); starts %s at the earliest",
+		    _domain_name(rv->domain), _watts(rv->rise_w, w1),
+		    RAMPLIMIT_PERIOD_S, _watts(rv->limit_w, w2), when);
 	refused_for_power = true;
 	reasons_set(job, true, desc);
 	kick_reasons();
@@ -254,7 +259,7 @@ static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		      int rc)
 {
 	pb_place_req_t req, low;
-	pb_verdict_t why = { 0 }, low_why = { 0 };
+	pb_verdict_t why = {0}, low_why = {0};
 	pb_watts_t floor_w;
 	char w[32];
 
@@ -270,9 +275,11 @@ static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		if (_fits_alone(job, bitmap, &low, &low_why))
 			return rc;
 	}
-	error(PLUGIN ": %pJ can never run within the power budget: %u node(s) x %u GPU(s) need %s more than domain %s allows with no other job running",
-	      job, req.nnodes, req.gpus, _watts(why.short_w, w),
-	      _domain_name(why.domain));
+	error(
+	    PLUGIN
+	    ": %pJ can never run within the power budget: %u node(s) x %u GPU(s) need %s more than domain %s allows with no other job running",
+	    job, req.nnodes, req.gpus, _watts(why.short_w, w),
+	    _domain_name(why.domain));
 	return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
 }
 
@@ -292,7 +299,7 @@ static bool _later_limited(job_record_t *job, pb_alloc_t *alloc,
 	pb_place_req_t req;
 	pb_limit_ask_t ask;
 	pb_alloc_t low = *alloc;
-	pb_verdict_t v = { 0 };
+	pb_verdict_t v = {0};
 	pb_watts_t floor_w;
 	int64_t at = 0, run;
 
@@ -303,15 +310,15 @@ static bool _later_limited(job_record_t *job, pb_alloc_t *alloc,
 	low.gpu_watts_hint = ask.lo_w;
 	low.hint_scope = PB_HINT_WHERE_ENFORCED;
 	run = ask.curve ? pb_limit_duration(ask.curve, ask.lo_w, ask.max_w,
-					    ask.duration) :
-			  ask.duration;
+					    ask.duration)
+			: ask.duration;
 	if (pb_ledger_earliest_start(model->ledger, &low, run, nodes_at, &at,
 				     &v) != 0 ||
 	    (full && at >= *start))
 		return false;
 	TRACE("%pJ will run at %" PRId64 " at a GPU limit of %" PRId64
 	      " W or more, not %" PRId64 " at full draw",
-	      job, at, ask.lo_w, full ? *start : (int64_t) -1);
+	      job, at, ask.lo_w, full ? *start : (int64_t)-1);
 	*alloc = low;
 	*start = at;
 	*duration = run;
@@ -326,7 +333,7 @@ static bool _later_limited(job_record_t *job, pb_alloc_t *alloc,
 static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 {
 	int64_t now = time(NULL), start = 0, duration, nodes_at;
-	pb_verdict_t why = { 0 };
+	pb_verdict_t why = {0};
 	ramplimit_verdict_t rv;
 	pb_alloc_t alloc;
 	int res;
@@ -335,7 +342,7 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 	if (rc != SLURM_SUCCESS)
 		return rc;
 	/* cons_tres may answer a time in the past: nodes are free now. */
-	nodes_at = MAX((int64_t) job->start_time, now);
+	nodes_at = MAX((int64_t)job->start_time, now);
 	jobpower_alloc(model, job, bitmap, &alloc);
 	duration = jobpower_duration(job);
 	held_lift(model, job);
@@ -358,11 +365,13 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 		return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
 	}
 	/* power now, but the ramp may pace it (within a minute) */
-	if (start == now && ramplimit_check(model, job, &alloc, now, false, &rv))
+	if (start == now &&
+	    ramplimit_check(model, job, &alloc, now, false, &rv))
 		start = MAX(rv.at, start);
 	if (start > nodes_at) {
 		TRACE("%pJ will run at %" PRId64 " (power), not %" PRId64
-		      " (nodes)", job, start, nodes_at);
+		      " (nodes)",
+		      job, start, nodes_at);
 		job->start_time = start;
 		/* why: the domain that lacks the power now, if any does. */
 		if (real && !why.ok && why.domain >= 0)
@@ -370,9 +379,9 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 	}
 	if (real && job->start_time > now)
 		held_update(model, job, &alloc, job->start_time,
-			     duration == PB_TIME_NEVER ?
-				     PB_TIME_NEVER :
-				     job->start_time + duration);
+			    duration == PB_TIME_NEVER
+				? PB_TIME_NEVER
+				: job->start_time + duration);
 	return rc;
 }
 
@@ -396,7 +405,8 @@ static bool _admit_limited(job_record_t *job, pb_alloc_t *alloc, int64_t now,
 	alloc->hint_scope = PB_HINT_WHERE_ENFORCED;
 	if (note)
 		limits_note(job->job_id, w, ask.max_w);
-	TRACE("%pJ fits at a GPU limit of %s (floor %" PRId64 " W, board %" PRId64 " W)",
+	TRACE("%pJ fits at a GPU limit of %s (floor %" PRId64
+	      " W, board %" PRId64 " W)",
 	      job, _watts(w, w1), ask.lo_w, ask.max_w);
 	return true;
 }
@@ -438,7 +448,7 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 			  const pb_place_req_t *req, bool limited, int *rc)
 {
 	int64_t now = req->now;
-	pb_verdict_t v = { 0 };
+	pb_verdict_t v = {0};
 	ramplimit_verdict_t rv;
 	pb_alloc_t alloc;
 	bool ok = false;
@@ -451,15 +461,15 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 		goto out;
 	}
 	sitebits_narrow(model, bitmap, model->cand);
-	*rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
-				  mode, preemptee_candidates,
-				  preemptee_job_list, tail);
+	*rc =
+	    _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
+			    preemptee_candidates, preemptee_job_list, tail);
 	if (*rc != SLURM_SUCCESS || job->start_time > now)
 		goto out;
 	if (jobpower_alloc(model, job, bitmap, &alloc) != 0)
 		goto out;
-	if (pb_ledger_admit(model->ledger, &alloc, now,
-			    jobpower_end(job, now), &v) == 0)
+	if (pb_ledger_admit(model->ledger, &alloc, now, jobpower_end(job, now),
+			    &v) == 0)
 		ok = true;
 	else if (limited)
 		ok = _admit_limited(job, &alloc, now, false, &v);
@@ -467,7 +477,7 @@ static bool _will_run_now(job_record_t *job, bitstr_t *bitmap,
 		refused_for_power = true;
 	/* power now; the ramp limit may put the start off, within a minute */
 	if (ok && ramplimit_check(model, job, &alloc, now, false, &rv))
-		job->start_time = MAX((int64_t) job->start_time, rv.at);
+		job->start_time = MAX((int64_t)job->start_time, rv.at);
 out:
 	held_unlift(model);
 	if (!ok)
@@ -488,17 +498,17 @@ static bool _will_run(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 	bool limited;
 
 	jobpower_request(model, job, MAX(min_nodes, 1), time(NULL), &req);
-	limited = limits_eligible(model, job, &req, &(pb_watts_t){ 0 });
+	limited = limits_eligible(model, job, &req, &(pb_watts_t){0});
 	refused_for_power = false;
 	if (_will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
-			  preemptee_candidates, preemptee_job_list,
-			  tail, &req, limited, rc))
+			  preemptee_candidates, preemptee_job_list, tail, &req,
+			  limited, rc))
 		return true;
 	if (!limited || !_limited_request(job, &req))
 		return false;
-	return _will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes,
-			     mode, preemptee_candidates, preemptee_job_list,
-			     tail, &req, true, rc);
+	return _will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
+			     preemptee_candidates, preemptee_job_list, tail,
+			     &req, true, rc);
 }
 
 /*
@@ -555,7 +565,7 @@ static void _hold_for_preemptor(job_record_t *job, const pb_alloc_t *alloc,
 static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 			 bool limited, List candidates, List *preemptees)
 {
-	pb_verdict_t v = { 0 };
+	pb_verdict_t v = {0};
 	ramplimit_verdict_t rv;
 	pb_alloc_t alloc;
 	int64_t end = jobpower_end(job, now);
@@ -582,11 +592,12 @@ static int _check_choice(job_record_t *job, bitstr_t *bitmap, int64_t now,
 		return ESLURM_NODES_BUSY;
 	}
 	if (ok) {
-		TRACE("%pJ admitted: +%s on %u node(s) (and any wake-ups), facility headroom %s before it",
-		      job, _watts(v.job_w, w1), alloc.count,
-		      _watts(pb_ledger_headroom(model->ledger,
-						pb_site_root(model->site)),
-			     w2));
+		TRACE(
+		    "%pJ admitted: +%s on %u node(s) (and any wake-ups), facility headroom %s before it",
+		    job, _watts(v.job_w, w1), alloc.count,
+		    _watts(pb_ledger_headroom(model->ledger,
+					      pb_site_root(model->site)),
+			   w2));
 		_hold_for_preemptor(job, &alloc, now, end,
 				    preemptees ? *preemptees : NULL);
 		return SLURM_SUCCESS;
@@ -612,16 +623,15 @@ static bool _has_resources(job_record_t *job)
  * limit); @limited: a choice that does not fit at full draw may start at
  * a chosen GPU limit. @bitmap is the job's candidates (saved_bitmap too).
  */
-static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
-		       uint32_t min_nodes, uint32_t max_nodes,
-		       uint32_t req_nodes, uint16_t mode,
+static int _run_now_at(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
+		       uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
 		       List preemptee_candidates, List *preemptee_job_list,
 		       const pb_job_test_tail_t *tail,
 		       const pb_place_req_t *reqp, bool limited)
 {
 	int64_t now = reqp->now;
 	pb_place_req_t req = *reqp;
-	pb_verdict_t why = { 0 };
+	pb_verdict_t why = {0};
 	bool narrowed = false;
 	int rc;
 
@@ -634,7 +644,7 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 		sitebits_to_site(model, bitmap, model->cand);
 		pb_place_choose(model->placer, model->ledger, model->cand, &req,
 				model->chosen, &why);
-		if (why.domain == (int32_t) pb_site_root(model->site)) {
+		if (why.domain == (int32_t)pb_site_root(model->site)) {
 			/*
 			 * The facility feeds the whole job wherever it lands:
 			 * say what the job lacks, not what one node lacks.
@@ -665,9 +675,8 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 			narrowed = true;
 		}
 	}
-	rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes,
-				 mode, preemptee_candidates,
-				 preemptee_job_list, tail);
+	rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
+			     preemptee_candidates, preemptee_job_list, tail);
 	if (rc != SLURM_SUCCESS && narrowed) {
 		/*
 		 * cons_tres could not use the compact set (cores, memory or
@@ -677,8 +686,8 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 		bit_copybits(bitmap, saved_bitmap);
 		sitebits_narrow(model, bitmap, model->cand);
 		rc = _cons_tres_test(job, bitmap, min_nodes, max_nodes,
-					 req_nodes, mode, preemptee_candidates,
-					 preemptee_job_list, tail);
+				     req_nodes, mode, preemptee_candidates,
+				     preemptee_job_list, tail);
 	}
 	if (rc == SLURM_SUCCESS && !_has_preemptees(preemptee_job_list) &&
 	    !_has_resources(job)) {
@@ -695,8 +704,8 @@ static int _run_now_at(job_record_t *job, bitstr_t *bitmap,
 		if (preemptee_job_list)
 			FREE_NULL_LIST(*preemptee_job_list);
 	} else if (rc == SLURM_SUCCESS) {
-		preempt_keep_only(model, preemptee_job_list ?
-						 *preemptee_job_list : NULL);
+		preempt_keep_only(
+		    model, preemptee_job_list ? *preemptee_job_list : NULL);
 		rc = _check_choice(job, bitmap, now, limited,
 				   preemptee_candidates, preemptee_job_list);
 		if (rc != SLURM_SUCCESS) {
@@ -728,18 +737,18 @@ static int _run_now(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 	int rc;
 
 	jobpower_request(model, job, MAX(min_nodes, 1), time(NULL), &req);
-	limited = limits_eligible(model, job, &req, &(pb_watts_t){ 0 });
+	limited = limits_eligible(model, job, &req, &(pb_watts_t){0});
 	bit_copybits(saved_bitmap, bitmap);
 	refused_for_power = false;
 	rc = _run_now_at(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
-			 preemptee_candidates, preemptee_job_list,
-			 tail, &req, limited);
+			 preemptee_candidates, preemptee_job_list, tail, &req,
+			 limited);
 	if (rc == SLURM_SUCCESS || !limited || !_limited_request(job, &req))
 		return rc;
 	bit_copybits(bitmap, saved_bitmap);
 	return _run_now_at(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
-			   preemptee_candidates, preemptee_job_list,
-			   tail, &req, true);
+			   preemptee_candidates, preemptee_job_list, tail, &req,
+			   true);
 }
 
 static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
@@ -752,11 +761,9 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	if (model && !model->placer && mode == SELECT_MODE_RUN_NOW)
 		return ESLURM_NODES_BUSY; /* no valid model: start nothing */
 	if (!model || !model->placer)
-		return _cons_tres_test(job_ptr, bitmap, min_nodes,
-					   max_nodes, req_nodes, mode,
-					   preemptee_candidates,
-					   preemptee_job_list,
-					   tail);
+		return _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
+				       req_nodes, mode, preemptee_candidates,
+				       preemptee_job_list, tail);
 	_rebuild();
 	capwin_sync(model, time(NULL));
 	curtail_sync(model, time(NULL));
@@ -778,8 +785,8 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	bit_copybits(saved_bitmap, bitmap);
 	if (mode == SELECT_MODE_TEST_ONLY) {
 		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
-					 req_nodes, mode, preemptee_candidates,
-					 preemptee_job_list, tail);
+				     req_nodes, mode, preemptee_candidates,
+				     preemptee_job_list, tail);
 		return _test_only(job_ptr, bitmap, MAX(min_nodes, 1), rc);
 	}
 	/*
@@ -788,11 +795,10 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	 */
 	preempt_lift(model, preemptee_candidates);
 	if (!_will_run(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
-		       preemptee_candidates, preemptee_job_list,
-		       tail, &rc)) {
+		       preemptee_candidates, preemptee_job_list, tail, &rc)) {
 		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
-					 req_nodes, mode, preemptee_candidates,
-					 preemptee_job_list, tail);
+				     req_nodes, mode, preemptee_candidates,
+				     preemptee_job_list, tail);
 		rc = _will_run_later(job_ptr, bitmap, rc);
 	}
 	preempt_restore(model);
@@ -806,9 +812,9 @@ extern int hook_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			 const pb_job_test_tail_t *tail)
 {
 	jobcost_mark_t at = jobcost_begin(mode & SELECT_MODE_BASE);
-	int rc = _job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
-			   mode, preemptee_candidates, preemptee_job_list,
-			   tail);
+	int rc =
+	    _job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
+		      preemptee_candidates, preemptee_job_list, tail);
 
 	jobcost_end(at);
 	return rc;
@@ -839,18 +845,22 @@ static void _commit(job_record_t *job, pb_watts_t chosen_w)
 	}
 	if (pb_ledger_commit(model->ledger, job->job_id, &alloc,
 			     jobpower_end(job, now), &err)) {
-		error(PLUGIN ": %pJ not in the power ledger: %s", job, err.text);
+		error(PLUGIN ": %pJ not in the power ledger: %s", job,
+		      err.text);
 		return;
 	}
 	if (IS_JOB_SUSPENDED(job))
 		_suspend(job);
-	TRACE("%pJ committed on %u node(s) at %s per GPU%s; facility committed %s of %s",
-	      job, alloc.count,
-	      alloc.gpu_watts_hint ? _watts(alloc.gpu_watts_hint, w3) : "full draw",
-	      alloc.hint_scope == PB_HINT_WHERE_ENFORCED ?
-		      " where a GPU limit enforces it" : "",
-	      _watts(pb_ledger_committed(model->ledger, root), w1),
-	      _watts(pb_ledger_limit(model->ledger, root), w2));
+	TRACE(
+	    "%pJ committed on %u node(s) at %s per GPU%s; facility committed %s of %s",
+	    job, alloc.count,
+	    alloc.gpu_watts_hint ? _watts(alloc.gpu_watts_hint, w3)
+				 : "full draw",
+	    alloc.hint_scope == PB_HINT_WHERE_ENFORCED
+		? " where a GPU limit enforces it"
+		: "",
+	    _watts(pb_ledger_committed(model->ledger, root), w1),
+	    _watts(pb_ledger_limit(model->ledger, root), w2));
 }
 
 extern void hook_job_begin(job_record_t *job_ptr)
@@ -872,7 +882,8 @@ extern void hook_job_begin(job_record_t *job_ptr)
 	_rebuild();
 	reasons_drop(job_ptr->job_id);
 	held_drop(model, job_ptr->job_id);
-	pb_ledger_release(model->ledger, job_ptr->job_id); /* requeued/resized */
+	pb_ledger_release(model->ledger,
+			  job_ptr->job_id); /* requeued/resized */
 	chosen_w = limits_begin(model, job_ptr);
 	jobpower_record_hint(model, job_ptr, chosen_w);
 	_commit(job_ptr, chosen_w);
@@ -891,7 +902,7 @@ extern void hook_job_fini(job_record_t *job_ptr)
 	learned_job_ended(model, job_ptr, time(NULL));
 	if (pb_ledger_release(model->ledger, job_ptr->job_id) == 0)
 		TRACE("%pJ released its power", job_ptr);
-	if (!held_has(job_ptr->job_id))	/* held while it was suspended */
+	if (!held_has(job_ptr->job_id)) /* held while it was suspended */
 		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	reasons_drop(job_ptr->job_id);
 	held_drop(model, job_ptr->job_id);
@@ -908,10 +919,10 @@ extern void hook_job_fini(job_record_t *job_ptr)
  */
 static void _suspend(job_record_t *job)
 {
-	int64_t n = pb_ledger_job_nodes(model->ledger, job->job_id,
-					model->alloc_buf,
-					pb_site_node_count(model->site));
-	pb_alloc_t alloc = { model->alloc_buf, 0, 0, PB_HINT_EVERYWHERE };
+	int64_t n =
+	    pb_ledger_job_nodes(model->ledger, job->job_id, model->alloc_buf,
+				pb_site_node_count(model->site));
+	pb_alloc_t alloc = {model->alloc_buf, 0, 0, PB_HINT_EVERYWHERE};
 	pb_error_t err;
 
 	if (n < 0 || pb_ledger_suspend(model->ledger, job->job_id))
@@ -920,7 +931,8 @@ static void _suspend(job_record_t *job)
 	alloc.gpu_watts_hint = jobpower_hint(model, job, &alloc.hint_scope);
 	if (pb_ledger_reserve(model->ledger, job->job_id, &alloc, time(NULL),
 			      PB_TIME_NEVER, &err))
-		error(PLUGIN ": power of suspended %pJ not held for its resume: %s",
+		error(PLUGIN
+		      ": power of suspended %pJ not held for its resume: %s",
 		      job, err.text);
 	TRACE("%pJ suspended: its GPUs idle, its power held", job);
 }
@@ -947,9 +959,11 @@ extern void hook_job_resume(job_record_t *job_ptr)
 		return;
 	root = pb_site_root(model->site);
 	if (pb_ledger_headroom(model->ledger, root) < 0)
-		error(PLUGIN ": resuming %pJ puts the facility %s over its power limit",
-		      job_ptr,
-		      _watts(-pb_ledger_headroom(model->ledger, root), w));
+		error(
+		    PLUGIN
+		    ": resuming %pJ puts the facility %s over its power limit",
+		    job_ptr,
+		    _watts(-pb_ledger_headroom(model->ledger, root), w));
 	_ramp_note();
 	kick_dirty();
 	_verify("job resume");
@@ -960,7 +974,7 @@ extern void hook_job_resized(job_record_t *job_ptr)
 	if (!model)
 		return;
 	pb_ledger_release(model->ledger, job_ptr->job_id);
-	if (!held_has(job_ptr->job_id))	/* a suspended job's hold */
+	if (!held_has(job_ptr->job_id)) /* a suspended job's hold */
 		pb_ledger_unreserve(model->ledger, job_ptr->job_id);
 	if (IS_JOB_RUNNING(job_ptr) || IS_JOB_SUSPENDED(job_ptr))
 		_commit(job_ptr, 0);
@@ -999,8 +1013,10 @@ static void _rebuild(void)
 		if (!IS_JOB_RUNNING(job) && !IS_JOB_SUSPENDED(job))
 			continue;
 		if (!job->node_bitmap) {
-			error(PLUGIN ": running %pJ has no node list; not in the power ledger",
-			      job);
+			error(
+			    PLUGIN
+			    ": running %pJ has no node list; not in the power ledger",
+			    job);
 			continue;
 		}
 		_commit(job, 0);
@@ -1009,12 +1025,16 @@ static void _rebuild(void)
 	list_iterator_destroy(it);
 	rebuild_from = NULL;
 	root = pb_site_root(model->site);
-	info(PLUGIN ": power ledger rebuilt from %u running job(s): facility IT %s committed of %s",
-	     jobs, _watts(pb_ledger_committed(model->ledger, root), w1),
-	     _watts(pb_ledger_limit(model->ledger, root), w2));
+	info(
+	    PLUGIN
+	    ": power ledger rebuilt from %u running job(s): facility IT %s committed of %s",
+	    jobs, _watts(pb_ledger_committed(model->ledger, root), w1),
+	    _watts(pb_ledger_limit(model->ledger, root), w2));
 	if (pb_ledger_headroom(model->ledger, root) < 0)
-		error(PLUGIN ": running jobs exceed the facility power limit by %s; no job starts until they end",
-		      _watts(-pb_ledger_headroom(model->ledger, root), w1));
+		error(
+		    PLUGIN
+		    ": running jobs exceed the facility power limit by %s; no job starts until they end",
+		    _watts(-pb_ledger_headroom(model->ledger, root), w1));
 	kick_dirty();
 	_verify("rebuilding from the running jobs");
 }
@@ -1057,7 +1077,8 @@ static void _install(model_t *m)
 	saved_bitmap = bit_alloc(MAX(node_record_count, 1));
 	xfree(window);
 	window = xcalloc(pb_site_domain_count(m->site), sizeof(*window));
-	info(PLUGIN ": %s: %u node(s), %u power domain(s), facility limit %s IT%s",
+	info(PLUGIN
+	     ": %s: %u node(s), %u power domain(s), facility limit %s IT%s",
 	     m->path, pb_site_node_count(m->site),
 	     pb_site_domain_count(m->site),
 	     _watts(pb_ledger_limit(m->ledger, root), w),
@@ -1071,7 +1092,9 @@ extern int hook_init(void)
 
 	model_verify_enable(verify);
 	if (verify)
-		info(PLUGIN ": PB_LEDGER_VERIFY set: checking the ledger after every change");
+		info(
+		    PLUGIN
+		    ": PB_LEDGER_VERIFY set: checking the ledger after every change");
 	learned_init(slurm_conf.state_save_location);
 	curtail_init(slurm_conf.state_save_location);
 	return SLURM_SUCCESS;
@@ -1111,13 +1134,17 @@ static void _fall_back(const char *errmsg)
 	if (!m)
 		fatal(PLUGIN ": cannot start without a valid %s (errors above)",
 		      CONF_NAME);
-	error(PLUGIN ": reconfigure: keeping the previous power model from %s (its copy %s)",
-	      source, saved);
+	error(
+	    PLUGIN
+	    ": reconfigure: keeping the previous power model from %s (its copy %s)",
+	    source, saved);
 	xfree(err);
 	if (model_bind(m, &err)) {
 		_log_lines("reconfigure: ", err, false);
-		error(PLUGIN ": the previous power model does not fit the new node table either; no job will start until %s is fixed",
-		      CONF_NAME);
+		error(
+		    PLUGIN
+		    ": the previous power model does not fit the new node table either; no job will start until %s is fixed",
+		    CONF_NAME);
 	}
 	_install(m);
 	xfree(err);
@@ -1163,8 +1190,10 @@ extern void hook_node_init(void)
 	xfree(errmsg);
 	if (model_bind(model, &errmsg)) {
 		_log_lines("reconfigure: ", errmsg, false);
-		error(PLUGIN ": the previous power model does not fit the new node table either; no job will start until %s is fixed",
-		      CONF_NAME);
+		error(
+		    PLUGIN
+		    ": the previous power model does not fit the new node table either; no job will start until %s is fixed",
+		    CONF_NAME);
 	}
 	FREE_NULL_BITMAP(saved_bitmap);
 	saved_bitmap = bit_alloc(MAX(node_record_count, 1));

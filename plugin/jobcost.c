@@ -19,9 +19,9 @@ typedef struct {
 } cost_t;
 
 /* SELECT_MODE_RUN_NOW, _TEST_ONLY and _WILL_RUN are 0, 1 and 2. */
-static const char *const cost_mode[] = { "run_now", "test_only", "will_run" };
+static const char *const cost_mode[] = {"run_now", "test_only", "will_run"};
 static cost_t cost[3];
-static cost_t *cost_now = &cost[0];	/* the job_test under way */
+static cost_t *cost_now = &cost[0]; /* the job_test under way */
 
 static uint64_t _clock_ns(clockid_t clock)
 {
@@ -29,13 +29,13 @@ static uint64_t _clock_ns(clockid_t clock)
 
 	if (clock_gettime(clock, &ts))
 		return 0;
-	return (uint64_t) ts.tv_sec * 1000000000u + ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
 extern jobcost_mark_t jobcost_mark(void)
 {
-	return (jobcost_mark_t){ .wall_ns = _clock_ns(CLOCK_MONOTONIC),
-				 .cpu_ns = _clock_ns(CLOCK_THREAD_CPUTIME_ID) };
+	return (jobcost_mark_t){.wall_ns = _clock_ns(CLOCK_MONOTONIC),
+				.cpu_ns = _clock_ns(CLOCK_THREAD_CPUTIME_ID)};
 }
 
 extern jobcost_mark_t jobcost_begin(uint16_t base_mode)

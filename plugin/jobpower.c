@@ -21,7 +21,8 @@
 #include "plugin/jobpower.h"
 #include "plugin/learned.h"
 
-/* The first GPU GRES request of @list (the only one cons_tres uses per name). */
+/* The first GPU GRES request of @list (the only one cons_tres uses per name).
+ */
 static gres_job_state_t *_gpu_state(List list)
 {
 	gres_job_state_t *found = NULL;
@@ -48,7 +49,7 @@ static uint32_t _div_up(uint64_t a, uint64_t b)
 	if (!b)
 		return 0;
 	q = (a + b - 1) / b;
-	return q > UINT16_MAX ? UINT16_MAX : (uint32_t) q;
+	return q > UINT16_MAX ? UINT16_MAX : (uint32_t)q;
 }
 
 /* GPUs per node a pending job asks for, rounded up. */
@@ -66,7 +67,8 @@ static uint16_t _gpus_per_node(job_record_t *job, uint32_t nnodes)
 	if (js->gres_per_task) {
 		tasks = job->details->ntasks_per_node;
 		if (!tasks || tasks == NO_VAL16)
-			tasks = _div_up(job->details->num_tasks, MAX(nnodes, 1));
+			tasks =
+			    _div_up(job->details->num_tasks, MAX(nnodes, 1));
 		return _div_up(js->gres_per_task * MAX(tasks, 1), 1);
 	}
 	/* Per socket: the class decides how many sockets; assume all GPUs. */
@@ -78,7 +80,7 @@ static uint16_t _cores_per_node(job_record_t *job, uint32_t nnodes)
 	job_details_t *d = job->details;
 
 	if (!d || d->whole_node == 1 || d->share_res == 0)
-		return UINT16_MAX;	/* clamped to the class's cores */
+		return UINT16_MAX; /* clamped to the class's cores */
 	return _div_up(MAX(d->min_cpus, 1), MAX(nnodes, 1));
 }
 
@@ -158,8 +160,8 @@ static bool _recorded_hint(job_record_t *job, pb_watts_t *watts,
 	if (*watts < 0)
 		*watts = 0;
 	s = _env_get(job, JOBPOWER_ENV_SCOPE);
-	*scope = (s && !xstrcmp(s, "enforced")) ? PB_HINT_WHERE_ENFORCED :
-						  PB_HINT_EVERYWHERE;
+	*scope = (s && !xstrcmp(s, "enforced")) ? PB_HINT_WHERE_ENFORCED
+						: PB_HINT_EVERYWHERE;
 	return true;
 }
 
@@ -209,7 +211,7 @@ extern void jobpower_record_hint(const model_t *m, job_record_t *job,
 	pb_hint_scope_t scope;
 	pb_watts_t watts;
 
-	_env_drop(job, JOBPOWER_ENV_PREFIX);	/* ours, or injected */
+	_env_drop(job, JOBPOWER_ENV_PREFIX); /* ours, or injected */
 	watts = jobpower_hint(m, job, &scope);
 	if (chosen_w > 0) {
 		watts = chosen_w;
@@ -229,7 +231,7 @@ extern int64_t jobpower_duration(job_record_t *job)
 {
 	if (job->time_limit == NO_VAL || job->time_limit == INFINITE)
 		return PB_TIME_NEVER;
-	return (int64_t) job->time_limit * 60;
+	return (int64_t)job->time_limit * 60;
 }
 
 extern int64_t jobpower_end(job_record_t *job, int64_t start)
@@ -247,8 +249,7 @@ extern int64_t jobpower_end(job_record_t *job, int64_t start)
 }
 
 extern void jobpower_request(const model_t *m, job_record_t *job,
-			     uint32_t nnodes, int64_t now,
-			     pb_place_req_t *out)
+			     uint32_t nnodes, int64_t now, pb_place_req_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->nnodes = MAX(nnodes, 1);
@@ -265,7 +266,8 @@ static uint32_t _cpus_on(job_record_t *job, int node_index, int job_index)
 	job_resources_t *jr = job->job_resrcs;
 
 	if (!jr || !jr->cpus || !jr->node_bitmap ||
-	    job_index >= (int) jr->nhosts || !bit_test(jr->node_bitmap, node_index))
+	    job_index >= (int)jr->nhosts ||
+	    !bit_test(jr->node_bitmap, node_index))
 		return 0;
 	return jr->cpus[job_index];
 }
@@ -280,11 +282,11 @@ static int64_t _gpus_on(const gres_job_state_t *alloc,
 			int job_index)
 {
 	if (alloc && alloc->gres_cnt_node_alloc &&
-	    job_index < (int) alloc->node_cnt)
+	    job_index < (int)alloc->node_cnt)
 		return alloc->gres_cnt_node_alloc[job_index];
 	if (!req)
 		return 0;
-	if (req->gres_cnt_node_select && node_index < (int) req->total_node_cnt)
+	if (req->gres_cnt_node_select && node_index < (int)req->total_node_cnt)
 		return req->gres_cnt_node_select[node_index];
 	return -1;
 }
@@ -321,14 +323,14 @@ extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
 		cpus = _cpus_on(job, i, job_index);
 		job_index++;
 		m->alloc_buf[count].node = site;
-		m->alloc_buf[count].gpus = gpus < 0 ? est_gpus :
-					   (uint16_t) MIN(gpus, UINT16_MAX);
+		m->alloc_buf[count].gpus =
+		    gpus < 0 ? est_gpus : (uint16_t)MIN(gpus, UINT16_MAX);
 		m->alloc_buf[count].cores = est_cores;
 		node = node_record_table_ptr[i];
 		cls = pb_site_class(m->site, pb_site_node_class(m->site, site));
 		if (cpus && node && node->cpus)
 			m->alloc_buf[count].cores =
-				_div_up((uint64_t) cpus * cls->cores, node->cpus);
+			    _div_up((uint64_t)cpus * cls->cores, node->cpus);
 		count++;
 	}
 	out->count = count;

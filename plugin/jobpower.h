@@ -42,8 +42,7 @@
  * and the job's lifetime from @now. Estimates round up.
  */
 extern void jobpower_request(const model_t *m, job_record_t *job,
-			     uint32_t nnodes, int64_t now,
-			     pb_place_req_t *out);
+			     uint32_t nnodes, int64_t now, pb_place_req_t *out);
 
 /*
  * The allocation of @job on the Slurm node set @bitmap, in m->alloc_buf

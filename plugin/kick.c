@@ -36,7 +36,7 @@ extern void kick_dirty(void)
 
 extern kick_t kick_wait(time_t until)
 {
-	struct timespec ts = { .tv_sec = until };
+	struct timespec ts = {.tv_sec = until};
 	kick_t k;
 
 	slurm_mutex_lock(&mtx);

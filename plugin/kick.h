@@ -20,8 +20,8 @@ extern void kick_reasons(void);
 
 /* What the thread was asked since it last looked. */
 typedef struct {
-	bool dirty;	/* rewrite the status file */
-	bool stop;	/* leave the loop */
+	bool dirty; /* rewrite the status file */
+	bool stop;  /* leave the loop */
 } kick_t;
 
 /*

@@ -66,11 +66,11 @@ static void _remove(const char *dir)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		p = xstrdup_printf("%s/%s", dir, e->d_name);
-		(void) unlink(p);
+		(void)unlink(p);
 		xfree(p);
 	}
 	closedir(d);
-	(void) rmdir(dir);
+	(void)rmdir(dir);
 }
 
 static int _write(const char *path, const char *buf, size_t len)
@@ -132,7 +132,8 @@ static int _copy(const char *path, const char *text, size_t len,
 	pb_lines_init(&it, text, len);
 	while (pb_lines_next(&it, &s, &n)) {
 		pb_line_t l;
-		int topo = -1, pairs = pb_line_split(&l, s, n, path, it.lineno, d);
+		int topo = -1,
+		    pairs = pb_line_split(&l, s, n, path, it.lineno, d);
 
 		for (int i = 0; i < pairs; i++) {
 			if (!strcasecmp(l.pair[i].key, "Topology"))
@@ -152,18 +153,19 @@ static int _copy(const char *path, const char *text, size_t len,
 		}
 		{
 			char err[PB_ERRLEN] = "";
-			char *export = pb_path_join_dir(path, l.pair[topo].value);
+			char *export =
+			    pb_path_join_dir(path, l.pair[topo].value);
 			size_t xml_len = 0;
-			char *xml = export ? pb_read_file(export, &xml_len, err) :
-					     NULL;
+			char *xml =
+			    export ? pb_read_file(export, &xml_len, err) : NULL;
 			char *name = xstrdup_printf("class-%d.xml", it.lineno);
 
 			p = xstrdup_printf("%s/%s", dir, name);
 			if (!xml || _write(p, xml, xml_len)) {
 				*errmsg = xstrdup_printf(
-					"%s:%d: Topology=%s: %s", path,
-					it.lineno, l.pair[topo].value,
-					xml ? strerror(errno) : err);
+				    "%s:%d: Topology=%s: %s", path, it.lineno,
+				    l.pair[topo].value,
+				    xml ? strerror(errno) : err);
 				free(export);
 				free(xml);
 				xfree(name);
@@ -177,7 +179,8 @@ static int _copy(const char *path, const char *text, size_t len,
 			for (int i = 0; i < pairs; i++) {
 				xstrfmtcat(out, "%s%s=", i ? " " : "",
 					   l.pair[i].key);
-				_value(&out, i == topo ? name : l.pair[i].value);
+				_value(&out,
+				       i == topo ? name : l.pair[i].value);
 			}
 			xstrcat(out, "\n");
 			xfree(name);
@@ -263,8 +266,10 @@ extern void lastgood_save(const char *path)
 	debug(PLUGIN ": %s saved as the last good copy in %s", path, dir);
 	goto out;
 fail:
-	error(PLUGIN ": cannot save %s as the last good copy (for a reconfigure with a bad file): %s",
-	      path, errmsg);
+	error(
+	    PLUGIN
+	    ": cannot save %s as the last good copy (for a reconfigure with a bad file): %s",
+	    path, errmsg);
 	_remove(tmp);
 out:
 	free(text);
@@ -276,7 +281,7 @@ out:
 
 extern char *lastgood_path(char **source, char **errmsg)
 {
-	char *dirs[2] = { _dir(""), _dir(".old") }, *conf = NULL;
+	char *dirs[2] = {_dir(""), _dir(".old")}, *conf = NULL;
 	char err[PB_ERRLEN] = "";
 
 	*source = NULL;
@@ -296,8 +301,8 @@ extern char *lastgood_path(char **source, char **errmsg)
 		xfree(s);
 	}
 	if (!conf)
-		*errmsg = xstrdup_printf("no saved copy of the last good file in %s",
-					 dirs[0]);
+		*errmsg = xstrdup_printf(
+		    "no saved copy of the last good file in %s", dirs[0]);
 	xfree(dirs[0]);
 	xfree(dirs[1]);
 	return conf;

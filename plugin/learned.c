@@ -25,9 +25,9 @@
 
 typedef struct {
 	uint32_t job_id;
-	double sum_w;	/* per-GPU watts summed over samples */
+	double sum_w; /* per-GPU watts summed over samples */
 	uint32_t n;
-	bool observed;	/* learned already, after LearnedDrawAfter= */
+	bool observed; /* learned already, after LearnedDrawAfter= */
 } acc_t;
 
 static pb_learn_t *table;
@@ -95,12 +95,12 @@ extern void learned_fini(void)
 /* "u<uid>/<job name>" or "t/<tag>": one word of printable ASCII. */
 static void _key(job_record_t *job, char *key, size_t size)
 {
-	const char *tag = job->comment ? strstr(job->comment,
-						LEARNED_CLASS_TAG) : NULL;
+	const char *tag =
+	    job->comment ? strstr(job->comment, LEARNED_CLASS_TAG) : NULL;
 
 	if (tag) {
 		tag += strlen(LEARNED_CLASS_TAG);
-		snprintf(key, size, "t/%.*s", (int) strcspn(tag, " ,"), tag);
+		snprintf(key, size, "t/%.*s", (int)strcspn(tag, " ,"), tag);
 	} else {
 		snprintf(key, size, "u%u/%s", job->user_id,
 			 job->name ? job->name : "");
@@ -136,7 +136,7 @@ static acc_t *_acc(uint32_t job_id, bool add)
 		acc_cap = acc_cap ? 2 * acc_cap : 64;
 		xrecalloc(acc, acc_cap, sizeof(*acc));
 	}
-	acc[nacc] = (acc_t){ .job_id = job_id };
+	acc[nacc] = (acc_t){.job_id = job_id};
 	return &acc[nacc++];
 }
 
@@ -155,7 +155,8 @@ static void _observe(job_record_t *job, pb_watts_t w, time_t now,
 	_key(job, key, sizeof(key));
 	if (pb_learn_observe(table, key, MIN(w, PB_LEARN_W_MAX), now) == 0) {
 		changed = true;
-		info(PLUGIN ": %pJ drew %" PRId64 " W per GPU%s: learned for class %s",
+		info(PLUGIN ": %pJ drew %" PRId64
+			    " W per GPU%s: learned for class %s",
 		     job, w, when, key);
 	}
 }
@@ -174,7 +175,7 @@ static void _early(const model_t *m, acc_t *x, time_t now)
 	if (x->observed || !after || x->n < after)
 		return;
 	x->observed = true;
-	w = (pb_watts_t) (x->sum_w / x->n + 0.5);
+	w = (pb_watts_t)(x->sum_w / x->n + 0.5);
 	if (w >= 1 && (job = find_job_record(x->job_id)))
 		_observe(job, w, now, " so far");
 }
@@ -202,18 +203,18 @@ static int _sample_job(const pb_job_info_t *info, void *arg)
 	for (int64_t i = 0; i < n; i++) {
 		uint32_t node = nodes[i].node;
 		const pb_power_class_t *cls =
-			pb_site_class(site, pb_site_node_class(site, node));
+		    pb_site_class(site, pb_site_node_class(site, node));
 		pb_watts_t rest, cpu;
 
 		/* the ledger keeps "all of them" as asked (clamped there) */
 		if (a->node_w[node] < 0 || !cls->gpus ||
 		    nodes[i].gpus < cls->gpus)
 			continue;
-		rest = pb_ledger_node_draw(a->m->ledger, node) -
-		       info->watts / n;
+		rest =
+		    pb_ledger_node_draw(a->m->ledger, node) - info->watts / n;
 		cpu = pb_power_increment_w(cls, 0, nodes[i].cores, 0);
 		sum += cls->gpu.idle_w +
-		       (double) (a->node_w[node] - rest - cpu) / cls->gpus;
+		       (double)(a->node_w[node] - rest - cpu) / cls->gpus;
 		used++;
 	}
 	if (used) {
@@ -229,7 +230,7 @@ static int _sample_job(const pb_job_info_t *info, void *arg)
 extern void learned_sample(const model_t *m, const pb_watts_t *node_w,
 			   time_t read_at)
 {
-	sample_arg_t a = { m, node_w, time(NULL), read_at };
+	sample_arg_t a = {m, node_w, time(NULL), read_at};
 
 	if (!table || !m->learned_draw || !read_at)
 		return;
@@ -244,7 +245,7 @@ extern void learned_job_ended(const model_t *m, job_record_t *job, time_t now)
 
 	if (!x)
 		return;
-	w = (pb_watts_t) (x->sum_w / x->n + 0.5);
+	w = (pb_watts_t)(x->sum_w / x->n + 0.5);
 	observed = x->observed;
 	*x = acc[--nacc];
 	if (!table || !m->settings->learned_draw || w < 1 || observed)
@@ -254,7 +255,7 @@ extern void learned_job_ended(const model_t *m, job_record_t *job, time_t now)
 
 static int _cat(void *arg, const char *text, size_t len)
 {
-	xstrncat(*(char **) arg, text, len);
+	xstrncat(*(char **)arg, text, len);
 	return 0;
 }
 
@@ -277,10 +278,10 @@ extern void learned_save(char *text)
 
 	if (!text)
 		return;
-	path = xstrdup(state_path);	/* set once at start */
+	path = xstrdup(state_path); /* set once at start */
 	tmp = xstrdup_printf("%s.new", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t) strlen(text) ||
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
 	    fsync(fd) || rename(tmp, path))
 		error(PLUGIN ": cannot save learned draw to %s: %m", path);
 	if (fd >= 0)

@@ -45,8 +45,7 @@ extern void learned_sample(const model_t *m, const pb_watts_t *node_w,
  * @job ends: its mean per-GPU draw becomes an observation of its class,
  * unless it was observed while it ran.
  */
-extern void learned_job_ended(const model_t *m, job_record_t *job,
-			      time_t now);
+extern void learned_job_ended(const model_t *m, job_record_t *job, time_t now);
 
 /*
  * Status thread: under the read locks take a snapshot of the table if it

@@ -53,7 +53,7 @@ static pb_watts_t _floor_w(const pb_limit_floor_t *f, const pb_gpu_model_t *g)
 	pb_watts_t w = f->floor_w;
 
 	if (!w)
-		w = (g->max_w * (pb_watts_t) f->floor_milli + 999) / 1000;
+		w = (g->max_w * (pb_watts_t)f->floor_milli + 999) / 1000;
 	return MAX(w, g->min_cap_w);
 }
 
@@ -91,12 +91,12 @@ extern bool limits_eligible(const model_t *m, job_record_t *job,
 			lowest = w;
 	}
 	*floor_w = lowest;
-	return lowest > 0 && (!req->gpu_watts_hint || lowest < req->gpu_watts_hint);
+	return lowest > 0 &&
+	       (!req->gpu_watts_hint || lowest < req->gpu_watts_hint);
 }
 
 /* Raise ask->lo_w so that the time-limit rule holds; false if it cannot. */
-static bool _time_rule(const model_t *m, job_record_t *job,
-		       pb_limit_ask_t *ask)
+static bool _time_rule(const model_t *m, job_record_t *job, pb_limit_ask_t *ask)
 {
 	const pb_speed_curve_t *curve = &m->settings->speed_curve;
 	int64_t limit_s = jobpower_duration(job);
@@ -109,7 +109,7 @@ static bool _time_rule(const model_t *m, job_record_t *job,
 			return false;
 		ask->lo_w = MAX(ask->lo_w,
 				pb_limit_lowest_w(curve, ask->max_w,
-						  (int64_t) job->time_min * 60,
+						  (int64_t)job->time_min * 60,
 						  limit_s));
 		return true;
 	}
@@ -118,10 +118,10 @@ static bool _time_rule(const model_t *m, job_record_t *job,
 	if (limit_s != PB_TIME_NEVER && job->part_ptr &&
 	    job->part_ptr->max_time != INFINITE &&
 	    job->part_ptr->max_time != NO_VAL)
-		ask->lo_w = MAX(ask->lo_w,
-				pb_limit_lowest_w(
-					curve, ask->max_w, limit_s,
-					(int64_t) job->part_ptr->max_time * 60));
+		ask->lo_w = MAX(
+		    ask->lo_w,
+		    pb_limit_lowest_w(curve, ask->max_w, limit_s,
+				      (int64_t)job->part_ptr->max_time * 60));
 	return true;
 }
 
@@ -144,7 +144,8 @@ extern bool limits_ask(const model_t *m, job_record_t *job,
 	if (m->gpu_limits == PB_CONF_LIMITS_EFFICIENT)
 		ask->hi_w = MAX(ask->lo_w, m->efficient_w[cls_i]);
 	/* never above the enforced hint the job would otherwise start at */
-	if (alloc->gpu_watts_hint && alloc->hint_scope == PB_HINT_WHERE_ENFORCED)
+	if (alloc->gpu_watts_hint &&
+	    alloc->hint_scope == PB_HINT_WHERE_ENFORCED)
 		ask->hi_w = MIN(ask->hi_w, alloc->gpu_watts_hint);
 	if (!_time_rule(m, job, ask))
 		return false;
@@ -186,8 +187,7 @@ static void _comment(job_record_t *job, pb_watts_t limit_w)
 	if (kept && kept[0] && kept[strlen(kept) - 1] != ' ')
 		xstrcat(kept, " ");
 	if (limit_w)
-		xstrfmtcat(kept, "%s%" PRId64 "W", LIMITS_COMMENT_TAG,
-			   limit_w);
+		xstrfmtcat(kept, "%s%" PRId64 "W", LIMITS_COMMENT_TAG, limit_w);
 	xfree(job->system_comment);
 	job->system_comment = kept;
 }
@@ -223,12 +223,15 @@ static void _extend(const model_t *m, job_record_t *job, pb_watts_t limit_w,
 	    job->time_limit == NO_VAL || job->time_limit == INFINITE)
 		return;
 	speed = pb_speed_of_limit(&m->settings->speed_curve, limit_w, max_w);
-	run = pb_stretch_s((int64_t) job->time_limit * 60, speed);
-	mins = (uint32_t) MIN((run + 59) / 60, (int64_t) INFINITE - 1);
+	run = pb_stretch_s((int64_t)job->time_limit * 60, speed);
+	mins = (uint32_t)MIN((run + 59) / 60, (int64_t)INFINITE - 1);
 	if (mins <= job->time_limit)
 		return;
-	info(PLUGIN ": %pJ at a GPU limit of %" PRId64 " W runs at %.3f of full speed: time limit extended from %u to %u min",
-	     job, limit_w, speed / 1000.0, job->time_limit, mins);
+	info(
+	    PLUGIN
+	    ": %pJ at a GPU limit of %" PRId64
+	    " W runs at %.3f of full speed: time limit extended from %u to %u min",
+	    job, limit_w, speed / 1000.0, job->time_limit, mins);
 	_apply_extension(job, mins);
 	extended[next_extended].job_id = job->job_id;
 	extended[next_extended].mins = mins;
@@ -262,7 +265,8 @@ extern pb_watts_t limits_begin(const model_t *m, job_record_t *job)
 		}
 	}
 	if (limit_w)
-		info(PLUGIN ": %pJ starts at a GPU power limit of %" PRId64 " W of %" PRId64 " W, chosen for the power budget",
+		info(PLUGIN ": %pJ starts at a GPU power limit of %" PRId64
+			    " W of %" PRId64 " W, chosen for the power budget",
 		     job, limit_w, max_w);
 	if (limit_w || (job->system_comment &&
 			strstr(job->system_comment, LIMITS_COMMENT_TAG)))

@@ -29,15 +29,15 @@
 #define METER_MAX_BYTES (64 << 20)
 
 static pthread_mutex_t meter_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *meter_path;	/* MeterFile=, or NULL */
+static char *meter_path; /* MeterFile=, or NULL */
 static unsigned max_age_s;
-static pb_meter_t meter;	/* last good file; meter.n == 0 and time 0: none */
-static char *last_problem;	/* logged once until it changes */
+static pb_meter_t meter;   /* last good file; meter.n == 0 and time 0: none */
+static char *last_problem; /* logged once until it changes */
 
 /* Scratch for measured_apply, sized for one model. */
 static const model_t *scratch_for;
 static pb_watts_t *node_w, *dom_w, *since_node, *since_dom, *unmodelled;
-static bool in_force;		/* unmodelled[] is what the ledger holds */
+static bool in_force; /* unmodelled[] is what the ledger holds */
 
 extern void measured_configure(const model_t *m)
 {
@@ -48,7 +48,7 @@ extern void measured_configure(const model_t *m)
 	max_age_s = m ? m->settings->meter_max_age_s : 0;
 	pb_meter_free(&meter);
 	slurm_mutex_unlock(&meter_lock);
-	scratch_for = NULL;	/* a new model may sit at the old address */
+	scratch_for = NULL; /* a new model may sit at the old address */
 	in_force = false;
 }
 
@@ -72,14 +72,15 @@ static char *_slurp(const char *path, size_t *len, char **why)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0) {
-		*why = xstrdup_printf("meter file %s: %s", path,
-				      strerror(errno));
+		*why =
+		    xstrdup_printf("meter file %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
 	    st.st_size > METER_MAX_BYTES) {
-		*why = xstrdup_printf("meter file %s: not a regular file of at most %d bytes",
-				      path, METER_MAX_BYTES);
+		*why = xstrdup_printf(
+		    "meter file %s: not a regular file of at most %d bytes",
+		    path, METER_MAX_BYTES);
 		close(fd);
 		return NULL;
 	}
@@ -90,13 +91,14 @@ static char *_slurp(const char *path, size_t *len, char **why)
 	 */
 	if ((st.st_uid != 0 && st.st_uid != slurm_conf.slurm_user_id) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		*why = xstrdup_printf("meter file %s: must be owned by root or SlurmUser and writable by its owner only",
-				      path);
+		*why = xstrdup_printf(
+		    "meter file %s: must be owned by root or SlurmUser and writable by its owner only",
+		    path);
 		close(fd);
 		return NULL;
 	}
 	buf = xmalloc(st.st_size + 1);
-	while ((size_t) got < (size_t) st.st_size) {
+	while ((size_t)got < (size_t)st.st_size) {
 		ssize_t r = read(fd, buf + got, st.st_size - got);
 
 		if (r <= 0)
@@ -129,9 +131,9 @@ extern void measured_read(void)
 		slurm_mutex_unlock(&meter_lock);
 	} else {
 		if (!why)
-			why = xstrdup(d && pb_diag_count(d) ?
-					      pb_diag_text(d, 0) :
-					      "meter file: out of memory");
+			why = xstrdup(d && pb_diag_count(d)
+					  ? pb_diag_text(d, 0)
+					  : "meter file: out of memory");
 		slurm_mutex_lock(&meter_lock);
 		pb_meter_free(&meter);
 		slurm_mutex_unlock(&meter_lock);
@@ -168,16 +170,17 @@ static time_t _meter_readings(model_t *m, time_t now)
 
 	slurm_mutex_lock(&meter_lock);
 	if (meter_path && meter.time) {
-		if (now - meter.time > (time_t) max_age_s) {
-			_problem(xstrdup_printf("meter file %s: readings of %" PRId64 " are older than MeterMaxAge=%u s",
-						meter_path, meter.time,
-						max_age_s));
+		if (now - meter.time > (time_t)max_age_s) {
+			_problem(
+			    xstrdup_printf("meter file %s: readings of %" PRId64
+					   " are older than MeterMaxAge=%u s",
+					   meter_path, meter.time, max_age_s));
 		} else if (d) {
 			pb_meter_resolve(&meter, meter_path, m->site, node_w,
 					 dom_w, d);
 			t = meter.time;
-			_problem(pb_diag_count(d) ?
-					 xstrdup(pb_diag_text(d, 0)) : NULL);
+			_problem(pb_diag_count(d) ? xstrdup(pb_diag_text(d, 0))
+						  : NULL);
 		}
 	}
 	slurm_mutex_unlock(&meter_lock);
@@ -195,9 +198,12 @@ static void _energy_stale(uint32_t stale, const node_record_t *first)
 	static uint32_t last_stale;
 
 	if (stale && stale != last_stale)
-		error(PLUGIN ": %u node energy reading(s) older than MeterMaxAge=%u s (%s last read at %" PRId64 "); using the power model alone for them",
-		      stale, max_age_s, first->name,
-		      (int64_t) first->energy->poll_time);
+		error(
+		    PLUGIN
+		    ": %u node energy reading(s) older than MeterMaxAge=%u s (%s last read at %" PRId64
+		    "); using the power model alone for them",
+		    stale, max_age_s, first->name,
+		    (int64_t)first->energy->poll_time);
 	else if (!stale && last_stale)
 		info(PLUGIN ": node energy readings in use again");
 	last_stale = stale;
@@ -221,7 +227,7 @@ static time_t _energy_readings(model_t *m, time_t now, time_t oldest)
 		    e->current_watts == NO_VAL || !e->poll_time ||
 		    node_w[site] >= 0)
 			continue;
-		if (now - e->poll_time > (time_t) max_age_s) {
+		if (now - e->poll_time > (time_t)max_age_s) {
 			if (!stale++)
 				first_stale = node;
 			continue;
@@ -273,7 +279,7 @@ extern bool measured_apply(model_t *m, time_t now)
 {
 	uint32_t nn = pb_site_node_count(m->site);
 	uint32_t nd = pb_site_domain_count(m->site);
-	since_arg_t a = { m, 0 };
+	since_arg_t a = {m, 0};
 
 	_scratch(m);
 	for (uint32_t i = 0; i < nn; i++)
@@ -286,8 +292,8 @@ extern bool measured_apply(model_t *m, time_t now)
 	if (a.since)
 		pb_ledger_foreach_job(m->ledger, _add_since, &a);
 	learned_sample(m, node_w, a.since);
-	pb_measured_unmodelled(m->ledger, node_w, dom_w, since_node,
-			       since_dom, unmodelled);
+	pb_measured_unmodelled(m->ledger, node_w, dom_w, since_node, since_dom,
+			       unmodelled);
 	in_force = a.since != 0;
 	if (!_unmodelled_moved(m, in_force ? unmodelled : NULL))
 		return false;

@@ -62,8 +62,9 @@ static pb_conf_hints_t _user_hints(const char *path, pb_conf_hints_t conf)
 {
 	if (conf != PB_CONF_HINTS_ENFORCED || _prolog_enforces())
 		return conf;
-	error("select/cons_tres_power: %s: UserWattHints=enforced needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then every job's own watt hint is ignored",
-	      path);
+	error(
+	    "select/cons_tres_power: %s: UserWattHints=enforced needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then every job's own watt hint is ignored",
+	    path);
 	return PB_CONF_HINTS_NO;
 }
 
@@ -72,8 +73,9 @@ static pb_conf_limits_t _gpu_limits(const char *path, pb_conf_limits_t conf)
 {
 	if (conf == PB_CONF_LIMITS_NO || _prolog_enforces())
 		return conf;
-	error("select/cons_tres_power: %s: GpuLimits= needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no GPU limit is chosen",
-	      path);
+	error(
+	    "select/cons_tres_power: %s: GpuLimits= needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no GPU limit is chosen",
+	    path);
 	return PB_CONF_LIMITS_NO;
 }
 
@@ -82,8 +84,9 @@ static bool _learned_draw(const char *path, bool conf)
 {
 	if (!conf || _prolog_enforces())
 		return conf;
-	error("select/cons_tres_power: %s: LearnedDraw=yes needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no job is charged its learned draw",
-	      path);
+	error(
+	    "select/cons_tres_power: %s: LearnedDraw=yes needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no job is charged its learned draw",
+	    path);
 	return false;
 }
 
@@ -95,15 +98,14 @@ static void _efficient_limits(model_t *m)
 	m->efficient_w = xcalloc(MAX(n, 1), sizeof(*m->efficient_w));
 	for (uint32_t c = 0; c < n; c++)
 		m->efficient_w[c] = pb_limit_efficient_w(
-			pb_site_class(m->site, c), &m->settings->speed_curve,
-			0, 5);
+		    pb_site_class(m->site, c), &m->settings->speed_curve, 0, 5);
 }
 
 extern model_t *model_load(const char *path, char **errmsg)
 {
 	pb_diag_t *d = pb_diag_create();
 	model_t *m = xmalloc(sizeof(*m));
-	pb_error_t err = { { 0 } };
+	pb_error_t err = {{0}};
 
 	m->path = xstrdup(path);
 	m->settings = &m->loaded.settings;
@@ -127,7 +129,7 @@ extern model_t *model_load(const char *path, char **errmsg)
 	 * windows' intervals (plugin/capwin.h).
 	 */
 	m->ledger = pb_ledger_create(
-	    m->site, &(pb_ledger_opts_t){ .max_reservations = 256 }, &err);
+	    m->site, &(pb_ledger_opts_t){.max_reservations = 256}, &err);
 	if (m->ledger)
 		m->empty = pb_ledger_create(m->site, NULL, &err);
 	if (!m->ledger || !m->empty) {
@@ -149,7 +151,7 @@ static int _build_net(model_t *m, char **errmsg)
 {
 	uint32_t nsite = pb_site_node_count(m->site);
 	int32_t *index = NULL;
-	pb_error_t err = { { 0 } };
+	pb_error_t err = {{0}};
 	pb_switch_t *sw;
 	int count, levels = 0, rc = -1;
 	char *swerr = NULL;
@@ -162,7 +164,7 @@ static int _build_net(model_t *m, char **errmsg)
 		return -1;
 	}
 	if (!sw)
-		return 0;	/* no topology: placement by power only */
+		return 0; /* no topology: placement by power only */
 	m->net = pb_net_create(nsite);
 	index = xcalloc(count, sizeof(*index));
 	for (int s = 0; s < count; s++)
@@ -173,9 +175,8 @@ static int _build_net(model_t *m, char **errmsg)
 			if (sw[s].level != level)
 				continue;
 			index[s] = pb_net_add_switch(
-				m->net, sw[s].name,
-				sw[s].parent < 0 ? -1 : index[sw[s].parent],
-				&err);
+			    m->net, sw[s].name,
+			    sw[s].parent < 0 ? -1 : index[sw[s].parent], &err);
 			if (index[s] < 0)
 				goto out;
 		}
@@ -262,7 +263,7 @@ static bitstr_t *_power_saving_excluded(void)
 	if (nodes && nodes[0] && !strchr(nodes, ':')) {
 		bitstr_t *b = NULL;
 
-		if (pb_node_name2bitmap((char *) nodes, false, &b) == 0)
+		if (pb_node_name2bitmap((char *)nodes, false, &b) == 0)
 			bit_or(exc, b);
 		FREE_NULL_BITMAP(b);
 	}
@@ -300,8 +301,9 @@ static void _empty_power(model_t *m)
 	}
 	FREE_NULL_BITMAP(exc);
 	if (saving)
-		debug("select/cons_tres_power: power saving on: %u node(s) may be powered down; jobs are refused at submit only if they cannot fit with those in standby",
-		      off);
+		debug(
+		    "select/cons_tres_power: power saving on: %u node(s) may be powered down; jobs are refused at submit only if they cannot fit with those in standby",
+		    off);
 }
 
 extern int model_bind(model_t *m, char **errmsg)
@@ -309,7 +311,7 @@ extern int model_bind(model_t *m, char **errmsg)
 	uint32_t nsite = pb_site_node_count(m->site);
 	char *missing = NULL;
 	node_record_t *node_ptr;
-	pb_error_t err = { { 0 } };
+	pb_error_t err = {{0}};
 	int nmissing = 0;
 
 	_unbind(m);
@@ -333,20 +335,21 @@ extern int model_bind(model_t *m, char **errmsg)
 		m->slurm2site[node_ptr->index] = site;
 		m->site2slurm[site] = node_ptr->index;
 	}
-	m->identity = (uint32_t) node_record_count == nsite;
+	m->identity = (uint32_t)node_record_count == nsite;
 	for (int i = 0; m->identity && i < node_record_count; i++)
 		m->identity = m->slurm2site[i] == i;
 	if (nmissing) {
 		*errmsg = xstrdup_printf(
-			"%s: %d node(s) of slurm.conf are in no power domain (%s%s); every node must be in exactly one leaf Domain",
-			m->path, nmissing, missing, nmissing > 8 ? ",..." : "");
+		    "%s: %d node(s) of slurm.conf are in no power domain (%s%s); every node must be in exactly one leaf Domain",
+		    m->path, nmissing, missing, nmissing > 8 ? ",..." : "");
 		xfree(missing);
 		return -1;
 	}
 	for (uint32_t i = 0; i < nsite; i++) {
 		if (m->site2slurm[i] < 0)
-			error("select/cons_tres_power: %s: node %s is not in slurm.conf; counted at idle draw",
-			      m->path, pb_site_node_name(m->site, i));
+			error(
+			    "select/cons_tres_power: %s: node %s is not in slurm.conf; counted at idle draw",
+			    m->path, pb_site_node_name(m->site, i));
 	}
 	if (_build_net(m, errmsg))
 		return -1;
@@ -370,7 +373,7 @@ extern void model_free(model_t *m)
 	pb_ledger_destroy(m->ledger);
 	pb_ledger_destroy(m->empty);
 	xfree(m->efficient_w);
-	pb_loaded_free(&m->loaded);	/* the site too */
+	pb_loaded_free(&m->loaded); /* the site too */
 	xfree(m->path);
 	xfree(m);
 }
@@ -389,6 +392,7 @@ extern void model_verify(const model_t *m, const char *after)
 	if (!verify_on || !m)
 		return;
 	if (pb_ledger_verify(m->ledger, &err))
-		fatal("select/cons_tres_power: ledger invariant broken after %s: %s",
-		      after, err.text);
+		fatal(
+		    "select/cons_tres_power: ledger invariant broken after %s: %s",
+		    after, err.text);
 }

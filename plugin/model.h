@@ -22,9 +22,9 @@
 #include "topology/load.h"
 
 typedef struct model {
-	char *path;		/* power_budget.conf it came from */
-	pb_loaded_t loaded;	/* owns the site; settings (hints, trace...) */
-	const pb_settings_t *settings;	/* &loaded.settings */
+	char *path;	    /* power_budget.conf it came from */
+	pb_loaded_t loaded; /* owns the site; settings (hints, trace...) */
+	const pb_settings_t *settings; /* &loaded.settings */
 	/*
 	 * UserWattHints in force: as configured, except that "enforced"
 	 * without a prolog that can enforce it counts as "no".
@@ -35,19 +35,19 @@ typedef struct model {
 	 * that can enforce a limit it counts as "no".
 	 */
 	pb_conf_limits_t gpu_limits;
-	bool learned_draw;		/* LearnedDraw in force, same rule */
-	pb_watts_t *efficient_w;	/* [classes]: most work per watt */
-	pb_site_t *site;		/* loaded.site */
-	pb_ledger_t *ledger;	/* the live ledger */
-	pb_ledger_t *empty;	/* same caps, no jobs: "could it ever fit?" */
-	pb_net_t *net;		/* NULL without topology/tree switches */
+	bool learned_draw;	 /* LearnedDraw in force, same rule */
+	pb_watts_t *efficient_w; /* [classes]: most work per watt */
+	pb_site_t *site;	 /* loaded.site */
+	pb_ledger_t *ledger;	 /* the live ledger */
+	pb_ledger_t *empty;	 /* same caps, no jobs: "could it ever fit?" */
+	pb_net_t *net;		 /* NULL without topology/tree switches */
 	pb_placer_t *placer;
 
 	/* Bound to slurmctld's node table by model_bind(). */
-	int slurm_nodes;	/* node_record_count at bind time */
-	int32_t *slurm2site;	/* [slurm_nodes], -1: not in the budget */
-	int32_t *site2slurm;	/* [site nodes], -1: not in slurm.conf */
-	bool identity;		/* both tables list the same nodes in one order */
+	int slurm_nodes;     /* node_record_count at bind time */
+	int32_t *slurm2site; /* [slurm_nodes], -1: not in the budget */
+	int32_t *site2slurm; /* [site nodes], -1: not in slurm.conf */
+	bool identity;	     /* both tables list the same nodes in one order */
 
 	/* Hot-path scratch, [site nodes] each. */
 	pb_bitset_t *cand;
@@ -81,13 +81,13 @@ extern void model_free(model_t *m);
  * otherwise under DebugFlags=SelectType. For files that include Slurm's
  * log.h.
  */
-#define MODEL_TRACE(on, fmt, ...)                                           \
-	do {                                                                \
-		if (on)                                                     \
-			info("select/cons_tres_power: " fmt, ##__VA_ARGS__); \
-		else                                                        \
-			log_flag(SELECT_TYPE, "select/cons_tres_power: " fmt, \
-				 ##__VA_ARGS__);                            \
+#define MODEL_TRACE(on, fmt, ...)                                              \
+	do {                                                                   \
+		if (on)                                                        \
+			info("select/cons_tres_power: " fmt, ##__VA_ARGS__);   \
+		else                                                           \
+			log_flag(SELECT_TYPE, "select/cons_tres_power: " fmt,  \
+				 ##__VA_ARGS__);                               \
 	} while (0)
 
 /*

@@ -15,7 +15,7 @@
 
 #define PLUGIN "select/cons_tres_power"
 
-static job_record_t **lifted;	/* out of the ledger during this test */
+static job_record_t **lifted; /* out of the ledger during this test */
 static uint32_t n_lifted, lifted_cap;
 
 /* Does preempting @job end it, so that its power comes back? */
@@ -70,7 +70,8 @@ extern uint32_t preempt_lift(model_t *m, List candidates)
 	while ((job = list_next(it))) {
 		if (!_frees_power(job))
 			continue;
-		/* Not in the ledger, or suspended there already: nothing to lift. */
+		/* Not in the ledger, or suspended there already: nothing to
+		 * lift. */
 		if (pb_ledger_suspend(m->ledger, job->job_id))
 			continue;
 		_remember(job);
@@ -91,8 +92,8 @@ extern void preempt_keep_only(model_t *m, List preemptees)
 }
 
 extern int preempt_for_power(model_t *m, job_record_t *job,
-			     const pb_alloc_t *alloc, int64_t now,
-			     int64_t end, List candidates, List *preemptees,
+			     const pb_alloc_t *alloc, int64_t now, int64_t end,
+			     List candidates, List *preemptees,
 			     pb_verdict_t *why)
 {
 	uint32_t first_added = n_lifted;
@@ -122,7 +123,7 @@ extern int preempt_for_power(model_t *m, job_record_t *job,
 	 * never short: newest first, keep running whatever is not needed.
 	 */
 	for (uint32_t i = n_lifted; i-- > first_added;) {
-		pb_verdict_t v = { 0 };
+		pb_verdict_t v = {0};
 
 		pb_ledger_resume(m->ledger, lifted[i]->job_id);
 		if (pb_ledger_admit(m->ledger, alloc, now, end, &v) == 0) {

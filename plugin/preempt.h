@@ -41,8 +41,8 @@ extern void preempt_keep_only(model_t *m, List preemptees);
  * -1 and changes nothing.
  */
 extern int preempt_for_power(model_t *m, job_record_t *job,
-			     const pb_alloc_t *alloc, int64_t now,
-			     int64_t end, List candidates, List *preemptees,
+			     const pb_alloc_t *alloc, int64_t now, int64_t end,
+			     List candidates, List *preemptees,
 			     pb_verdict_t *why);
 
 /* Put every lifted job back into the ledger. */

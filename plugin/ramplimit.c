@@ -83,7 +83,7 @@ extern void ramplimit_configure(const model_t *m, time_t now)
 
 	if (s->n_ramps)
 		pb_ledger_foreach_job(m->ledger, _job_watts,
-				      &(struct job_sum){ m, jobs_w });
+				      &(struct job_sum){m, jobs_w});
 	for (size_t i = 0; i < s->n_ramps; i++) {
 		uint32_t d = s->ramps[i].domain;
 		pb_watts_t w = pb_ledger_committed(m->ledger, d);
@@ -128,10 +128,9 @@ static pb_watts_t _adds(const model_t *m, const pb_alloc_t *a, uint32_t d)
 		for (uint32_t k = 0; k < len; k++) {
 			if (path[k] != d)
 				continue;
-			w += pb_ledger_node_increment(m->ledger, n->node,
-						      n->gpus, n->cores,
-						      a->gpu_watts_hint,
-						      a->hint_scope) +
+			w += pb_ledger_node_increment(
+				 m->ledger, n->node, n->gpus, n->cores,
+				 a->gpu_watts_hint, a->hint_scope) +
 			     pb_ledger_node_wake_w(m->ledger, n->node);
 			break;
 		}
@@ -148,8 +147,8 @@ static bool _before_holder(job_record_t *job)
 }
 
 /* The first ramp @alloc would rise too fast, into *v. */
-static bool _ramp_refuses(const model_t *m, const pb_alloc_t *alloc,
-			  time_t now, ramplimit_verdict_t *v)
+static bool _ramp_refuses(const model_t *m, const pb_alloc_t *alloc, time_t now,
+			  ramplimit_verdict_t *v)
 {
 	for (uint32_t i = 0; i < n_ramps; i++) {
 		pb_watts_t add = _adds(m, alloc, ramps[i].domain);
@@ -176,8 +175,7 @@ extern int ramplimit_check(const model_t *m, job_record_t *job,
 		return 0;
 	if (hold.job_id && (int64_t)now > hold.until)
 		memset(&hold, 0, sizeof(hold));
-	if (hold.job_id && hold.job_id != job->job_id &&
-	    !_before_holder(job) &&
+	if (hold.job_id && hold.job_id != job->job_id && !_before_holder(job) &&
 	    _adds(m, alloc, (uint32_t)hold.domain) > 0) {
 		v->behind = hold.job_id;
 		v->domain = hold.domain;

@@ -25,8 +25,8 @@ typedef struct {
 	int32_t domain;	   /* the domain whose ramp holds the job */
 	pb_watts_t rise_w; /* its rise over the period with the job */
 	pb_watts_t limit_w;
-	int64_t at;	   /* the earliest start the ramp allows */
-	uint32_t behind;   /* the job it waits behind, or 0 */
+	int64_t at;	 /* the earliest start the ramp allows */
+	uint32_t behind; /* the job it waits behind, or 0 */
 } ramplimit_verdict_t;
 
 /*

@@ -17,7 +17,7 @@
 #define REASON_DESC_MAX 160
 
 typedef struct {
-	uint32_t job_id;	/* 0: free slot */
+	uint32_t job_id; /* 0: free slot */
 	bool reserved;
 	char desc[REASON_DESC_MAX];
 } reason_t;
@@ -42,7 +42,7 @@ static enum job_state_reason _code(const reason_t *r)
 #if PB_HAVE_WAIT_POWER
 	return r->reserved ? WAIT_POWER_RESERVED : WAIT_POWER_NOT_AVAIL;
 #else
-	(void) r;
+	(void)r;
 	return WAIT_RESOURCES;
 #endif
 }
@@ -56,7 +56,7 @@ static void _apply(job_record_t *job, const reason_t *r)
 	job->state_reason = code;
 	xfree(job->state_desc);
 	job->state_desc = xstrdup(r->desc);
-	if (&last_job_update)	/* tell squeue the job table changed */
+	if (&last_job_update) /* tell squeue the job table changed */
 		last_job_update = time(NULL);
 }
 

@@ -30,7 +30,8 @@
 #include "plugin/hooks.h"
 #include "plugin/ticker.h"
 
-const char plugin_name[] = "Power-budget aware TRES selection (wraps select/cons_tres)";
+const char plugin_name[] =
+    "Power-budget aware TRES selection (wraps select/cons_tres)";
 const char plugin_type[] = "select/cons_tres_power";
 #if PB_SLURM_AT_LEAST(25, 5)
 /*
@@ -121,16 +122,14 @@ extern int select_p_node_init(void)
 }
 
 #if PB_SLURM_AT_LEAST(23, 11)
-extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
-			     uint32_t min_nodes, uint32_t max_nodes,
-			     uint32_t req_nodes, uint16_t mode,
-			     list_t *preemptee_candidates,
-			     list_t **preemptee_job_list,
-			     resv_exc_t *resv_exc_ptr,
-			     will_run_data_t *will_run_ptr)
+extern int
+select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap, uint32_t min_nodes,
+		  uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
+		  list_t *preemptee_candidates, list_t **preemptee_job_list,
+		  resv_exc_t *resv_exc_ptr, will_run_data_t *will_run_ptr)
 {
-	pb_job_test_tail_t tail = { .resv_exc_ptr = resv_exc_ptr,
-				    .will_run_ptr = will_run_ptr };
+	pb_job_test_tail_t tail = {.resv_exc_ptr = resv_exc_ptr,
+				   .will_run_ptr = will_run_ptr};
 
 	return hook_job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
 			     mode, preemptee_candidates, preemptee_job_list,
@@ -144,7 +143,7 @@ extern int select_p_job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 			     List *preemptee_job_list,
 			     bitstr_t *exc_core_bitmap)
 {
-	pb_job_test_tail_t tail = { .exc_core_bitmap = exc_core_bitmap };
+	pb_job_test_tail_t tail = {.exc_core_bitmap = exc_core_bitmap};
 
 	return hook_job_test(job_ptr, bitmap, min_nodes, max_nodes, req_nodes,
 			     mode, preemptee_candidates, preemptee_job_list,

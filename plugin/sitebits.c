@@ -29,7 +29,7 @@ static uint64_t *_bitmap_words(bitstr_t *b, int64_t *nbits)
 	if (b[0] != PB_BITSTR_MAGIC || b[1] != bit_size(b))
 		return NULL;
 	*nbits = b[1];
-	return (uint64_t *) (b + PB_BITSTR_OVERHEAD);
+	return (uint64_t *)(b + PB_BITSTR_OVERHEAD);
 #endif
 }
 
@@ -72,7 +72,7 @@ extern uint32_t sitebits_to_site(const model_t *model, bitstr_t *bitmap,
 		for (uint64_t bits = _word(w, k, nbits); bits;
 		     bits &= bits - 1) {
 			int32_t site = model_site_node(
-				model, k * 64 + __builtin_ctzll(bits));
+			    model, k * 64 + __builtin_ctzll(bits));
 
 			if (site >= 0)
 				o[site / 64] |= UINT64_C(1) << (site % 64);

@@ -14,7 +14,6 @@
 #include "src/common/xstring.h"
 #include "src/slurmctld/slurmctld.h"
 
-
 #include "plugin/jobpower.h"
 #include "plugin/reasons.h"
 #include "plugin/capwin.h"
@@ -51,20 +50,19 @@ typedef struct {
 static int _render_job(const pb_job_info_t *job, void *arg)
 {
 	job_walk_t *w = arg;
-	int64_t n = pb_ledger_job_nodes(w->m->ledger, job->job_id, w->nodes,
-					w->max);
+	int64_t n =
+	    pb_ledger_job_nodes(w->m->ledger, job->job_id, w->nodes, w->max);
 
 	job_record_t *rec = find_job_record(job->job_id);
 	pb_watts_t gpu_w = rec ? jobpower_hint(w->m, rec, NULL) : 0;
 
-	xstrfmtcatat(*w->buf, w->pos,
-		     "Job=%u Watts=%" PRId64 " GpuLimitW=%" PRId64
-		     " Suspended=%s ExpectedEnd=%" PRId64 " Nodes=",
-		     job->job_id, job->watts, gpu_w,
-		     job->suspended ? "yes" : "no",
-		     job->expected_end == PB_TIME_NEVER ? -1 :
-							  job->expected_end);
-	for (int64_t i = 0; i < n && i < (int64_t) w->max; i++) {
+	xstrfmtcatat(
+	    *w->buf, w->pos,
+	    "Job=%u Watts=%" PRId64 " GpuLimitW=%" PRId64
+	    " Suspended=%s ExpectedEnd=%" PRId64 " Nodes=",
+	    job->job_id, job->watts, gpu_w, job->suspended ? "yes" : "no",
+	    job->expected_end == PB_TIME_NEVER ? -1 : job->expected_end);
+	for (int64_t i = 0; i < n && i < (int64_t)w->max; i++) {
 		if (i)
 			xstrcatat(*w->buf, w->pos, ",");
 		_value(w->buf, w->pos,
@@ -78,8 +76,8 @@ static int _render_job(const pb_job_info_t *job, void *arg)
  * A domain's cap now and its next change by a cap window; only for
  * domains some window applies to.
  */
-static void _render_caps(const model_t *m, uint32_t d, int64_t now,
-			 char **buf, char **pos)
+static void _render_caps(const model_t *m, uint32_t d, int64_t now, char **buf,
+			 char **pos)
 {
 	const char *win = capwin_at(m, d, now);
 	int64_t at = -1;
@@ -90,8 +88,10 @@ static void _render_caps(const model_t *m, uint32_t d, int64_t now,
 	xstrfmtcatat(*buf, pos, " CapNowW=%" PRId64 " CapWindow=",
 		     pb_ledger_cap_at(m->ledger, d, now));
 	_value(buf, pos, win ? win : "-");
-	xstrfmtcatat(*buf, pos, " NextCapAt=%" PRId64 " NextCapW=%" PRId64
-		     " NextCapWindow=", at, at < 0 ? 0 : next);
+	xstrfmtcatat(
+	    *buf, pos,
+	    " NextCapAt=%" PRId64 " NextCapW=%" PRId64 " NextCapWindow=", at,
+	    at < 0 ? 0 : next);
 	win = at < 0 ? NULL : capwin_at(m, d, at);
 	_value(buf, pos, win ? win : "-");
 }
@@ -102,11 +102,12 @@ extern char *status_render(const model_t *m)
 	const pb_facility_t *fac = pb_site_facility(s);
 	int64_t now = time(NULL);
 	char *buf = NULL, *pos = NULL;
-	job_walk_t walk = { 0 };
+	job_walk_t walk = {0};
 
 	xstrfmtcatat(buf, &pos,
 		     "# powerbudget ledger status, format 1; see pb-status(1)\n"
-		     "Status=1 Generated=%" PRId64 " Config=", now);
+		     "Status=1 Generated=%" PRId64 " Config=",
+		     now);
 	_value(&buf, &pos, m->path);
 	xstrfmtcatat(buf, &pos,
 		     "\nFacility=%s PUEMilli=%u CoolingW=%" PRId64
@@ -185,7 +186,7 @@ extern void status_write(const char *path, const char *text)
 		error("select/cons_tres_power: status file %s: %m", tmp);
 		goto out;
 	}
-	if (write(fd, text, len) != (ssize_t) len) {
+	if (write(fd, text, len) != (ssize_t)len) {
 		error("select/cons_tres_power: writing %s: %m", tmp);
 		close(fd);
 		unlink(tmp);

@@ -35,7 +35,7 @@ extern pb_switch_t *switches_get(int *count, char **errmsg)
 {
 	pb_switch_t *sw;
 
-	(void) errmsg;	/* 22.05's table cannot fail to be read */
+	(void)errmsg; /* 22.05's table cannot fail to be read */
 	*count = 0;
 	if (!switch_record_table || switch_record_cnt <= 0)
 		return NULL;
@@ -89,7 +89,7 @@ extern pb_switch_t *switches_get(int *count, char **errmsg)
 		return NULL;
 #endif
 	if (data->plugin_id != TOPOLOGY_PLUGIN_TREE || !data->data)
-		goto out;	/* no tree: placement by power only */
+		goto out; /* no tree: placement by power only */
 	tree = data->data;
 	n = tree->record_count;
 	if (n <= 0)
@@ -108,8 +108,9 @@ extern pb_switch_t *switches_get(int *count, char **errmsg)
 		if (t->level == 0) {
 			if (t->nodes && t->nodes[0] &&
 			    pb_node_name2bitmap(t->nodes, true, &sw[s].nodes)) {
-				*errmsg = xstrdup_printf("switch %s: unknown nodes in %s",
-							 t->name, t->nodes);
+				*errmsg = xstrdup_printf(
+				    "switch %s: unknown nodes in %s", t->name,
+				    t->nodes);
 				goto fail;
 			}
 			continue;
@@ -121,8 +122,9 @@ extern pb_switch_t *switches_get(int *count, char **errmsg)
 			int c = _find(sw, n, child);
 
 			if (c < 0) {
-				*errmsg = xstrdup_printf("switch %s: child switch %s is not defined",
-							 t->name, child);
+				*errmsg = xstrdup_printf(
+				    "switch %s: child switch %s is not defined",
+				    t->name, child);
 				free(child);
 				hostlist_destroy(hl);
 				goto fail;

@@ -14,9 +14,9 @@
 
 typedef struct {
 	char *name;
-	int level;		/* 0: a leaf switch, with nodes */
-	int parent;		/* index in the array; -1 at a root */
-	bitstr_t *nodes;	/* leaf switches: their nodes; else NULL */
+	int level;	 /* 0: a leaf switch, with nodes */
+	int parent;	 /* index in the array; -1 at a root */
+	bitstr_t *nodes; /* leaf switches: their nodes; else NULL */
 } pb_switch_t;
 
 /*

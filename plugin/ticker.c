@@ -42,8 +42,8 @@ static bool _curtail_due(void)
 static void _curtail(void)
 {
 	/* what job_suspend() and job_requeue() need, as their RPCs take */
-	slurmctld_lock_t shed_lock = { .job = WRITE_LOCK, .node = WRITE_LOCK,
-				       .fed = READ_LOCK };
+	slurmctld_lock_t shed_lock = {
+	    .job = WRITE_LOCK, .node = WRITE_LOCK, .fed = READ_LOCK};
 
 	lock_slurmctld(shed_lock);
 	hook_curtail();
@@ -54,8 +54,8 @@ static void _curtail(void)
 /* Render under read locks; write the files after dropping them. */
 static void _write_status(time_t *last_write)
 {
-	slurmctld_lock_t read_lock = { .conf = READ_LOCK, .job = READ_LOCK,
-				       .node = READ_LOCK };
+	slurmctld_lock_t read_lock = {
+	    .conf = READ_LOCK, .job = READ_LOCK, .node = READ_LOCK};
 	char *text = NULL, *path = NULL, *learned_text;
 
 	lock_slurmctld(read_lock);
@@ -73,10 +73,10 @@ static void _write_status(time_t *last_write)
 
 static void *_thread(void *arg)
 {
-	slurmctld_lock_t write_lock = { .job = WRITE_LOCK, .node = READ_LOCK };
+	slurmctld_lock_t write_lock = {.job = WRITE_LOCK, .node = READ_LOCK};
 	time_t last_write = 0;
 
-	(void) arg;
+	(void)arg;
 	for (;;) {
 		kick_t k = kick_wait(time(NULL) + 1);
 
@@ -94,7 +94,7 @@ static void *_thread(void *arg)
 		 * thread waits here for the scheduler to release its locks and
 		 * puts the reason back at once; otherwise once a second.
 		 */
-		measured_read();	/* file I/O, before the locks */
+		measured_read(); /* file I/O, before the locks */
 		lock_slurmctld(write_lock);
 		if (hook_tick())
 			k.dirty = true;

@@ -42,9 +42,11 @@ int pb_speed_curve_check(const pb_speed_curve_t *c, pb_error_t *err)
 			return -1;
 		}
 	}
-	if (c->r_milli[c->n - 1] != PB_MILLI || c->s_milli[c->n - 1] != PB_MILLI) {
-		pb_error_set(err, "a speed curve ends at full speed at the full "
-				  "limit (1:1)");
+	if (c->r_milli[c->n - 1] != PB_MILLI ||
+	    c->s_milli[c->n - 1] != PB_MILLI) {
+		pb_error_set(err,
+			     "a speed curve ends at full speed at the full "
+			     "limit (1:1)");
 		return -1;
 	}
 	return 0;
@@ -97,8 +99,7 @@ int64_t pb_stretch_s(int64_t seconds, uint32_t speed_milli)
 int64_t pb_limit_duration(const pb_speed_curve_t *curve, pb_watts_t limit_w,
 			  pb_watts_t max_w, int64_t duration)
 {
-	return pb_stretch_s(duration,
-			    pb_speed_of_limit(curve, limit_w, max_w));
+	return pb_stretch_s(duration, pb_speed_of_limit(curve, limit_w, max_w));
 }
 
 pb_watts_t pb_limit_lowest_w(const pb_speed_curve_t *curve, pb_watts_t max_w,
@@ -127,8 +128,8 @@ static uint64_t _work_per_w(const pb_power_class_t *c,
 {
 	pb_watts_t node_w = pb_power_idle_w(c) +
 			    pb_power_increment_w(c, c->gpus, c->cores, limit_w);
-	uint64_t s = pb_speed_at(curve, (uint32_t)(limit_w * PB_MILLI /
-						   c->gpu.max_w));
+	uint64_t s =
+	    pb_speed_at(curve, (uint32_t)(limit_w * PB_MILLI / c->gpu.max_w));
 
 	return node_w > 0 ? s * 1000000000ull / (uint64_t)node_w : 0;
 }
@@ -159,17 +160,17 @@ pb_watts_t pb_limit_efficient_w(const pb_power_class_t *c,
 }
 
 /* Admit alloc as a job limited to limit_w on the nodes that enforce it. */
-static int _admit_at(const pb_ledger_t *l, const pb_alloc_t *alloc,
-		     int64_t now, const pb_limit_ask_t *ask,
-		     pb_watts_t limit_w, pb_verdict_t *out)
+static int _admit_at(const pb_ledger_t *l, const pb_alloc_t *alloc, int64_t now,
+		     const pb_limit_ask_t *ask, pb_watts_t limit_w,
+		     pb_verdict_t *out)
 {
 	pb_alloc_t a = *alloc;
 	int64_t run = ask->curve ? pb_limit_duration(ask->curve, limit_w,
-						     ask->max_w, ask->duration) :
-				   ask->duration;
-	int64_t end = run == PB_TIME_NEVER || run > PB_TIME_NEVER - now ?
-			      PB_TIME_NEVER :
-			      now + run;
+						     ask->max_w, ask->duration)
+				 : ask->duration;
+	int64_t end = run == PB_TIME_NEVER || run > PB_TIME_NEVER - now
+			  ? PB_TIME_NEVER
+			  : now + run;
 
 	a.gpu_watts_hint = limit_w;
 	a.hint_scope = PB_HINT_WHERE_ENFORCED;

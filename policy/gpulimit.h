@@ -106,10 +106,10 @@ pb_watts_t pb_limit_lowest_w(const pb_speed_curve_t *curve, pb_watts_t max_w,
 
 /* What pb_ledger_fit_limit is asked for. */
 typedef struct pb_limit_ask {
-	pb_watts_t lo_w;   /* lowest acceptable per-GPU limit (the floor) */
-	pb_watts_t hi_w;   /* highest one worth setting (efficient mode) */
-	pb_watts_t max_w;  /* the GPUs' board limit: the planning draw */
-	int64_t duration;  /* full-speed run time, or PB_TIME_NEVER */
+	pb_watts_t lo_w;  /* lowest acceptable per-GPU limit (the floor) */
+	pb_watts_t hi_w;  /* highest one worth setting (efficient mode) */
+	pb_watts_t max_w; /* the GPUs' board limit: the planning draw */
+	int64_t duration; /* full-speed run time, or PB_TIME_NEVER */
 	/* stretches the run at a limit; NULL: the run is duration at any */
 	const pb_speed_curve_t *curve;
 } pb_limit_ask_t;

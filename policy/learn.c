@@ -29,7 +29,7 @@ struct pb_learn {
 	pb_learn_params_t p;
 	struct cls *cls;
 	uint32_t ncls, capcls;
-	int32_t *slots; /* -1 empty, else index into cls */
+	int32_t *slots;	 /* -1 empty, else index into cls */
 	uint32_t nslots; /* power of two, >= 2 * capcls */
 	uint64_t seq;
 };
@@ -62,7 +62,8 @@ static size_t _key_len(const char *key, size_t max)
 	if (!key)
 		return 0;
 	for (; n < max && key[n]; n++)
-		if ((unsigned char)key[n] < 0x21 || (unsigned char)key[n] > 0x7e)
+		if ((unsigned char)key[n] < 0x21 ||
+		    (unsigned char)key[n] > 0x7e)
 			return 0;
 	return n < max ? n : 0;
 }
@@ -506,16 +507,18 @@ static int _class_line(pb_learn_t *t, struct lex *x, int32_t *runs,
 	struct cls *c;
 
 	if (!n || n >= PB_LEARN_KEY_MAX) {
-		pb_error_set(err, "line %u: a class needs a key of 1 to %d "
-				  "characters",
+		pb_error_set(err,
+			     "line %u: a class needs a key of 1 to %d "
+			     "characters",
 			     x->line, PB_LEARN_KEY_MAX - 1);
 		return -1;
 	}
 	memcpy(key, w, n);
 	key[n] = '\0';
 	if (!_key_len(key, PB_LEARN_KEY_MAX)) {
-		pb_error_set(err, "line %u: class key with a character "
-				  "outside printable ASCII",
+		pb_error_set(err,
+			     "line %u: class key with a character "
+			     "outside printable ASCII",
 			     x->line);
 		return -1;
 	}
@@ -553,8 +556,8 @@ static int _class_line(pb_learn_t *t, struct lex *x, int32_t *runs,
 		return -2;
 	}
 	/* the newest max_runs, oldest first; then its time */
-	for (int64_t r = cnt > t->p.max_runs ? cnt - t->p.max_runs : 0;
-	     r < cnt; r++)
+	for (int64_t r = cnt > t->p.max_runs ? cnt - t->p.max_runs : 0; r < cnt;
+	     r++)
 		_push(t, c, runs[r], last);
 	return 0;
 }
@@ -638,8 +641,7 @@ pb_learn_t *pb_learn_parse(const pb_learn_params_t *p, const char *buf,
 		}
 	}
 	if (!ended) {
-		pb_error_set(err,
-			     "line %u: no end line: the file is cut short",
+		pb_error_set(err, "line %u: no end line: the file is cut short",
 			     x.line);
 		goto fail;
 	}

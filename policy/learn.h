@@ -47,10 +47,10 @@
 #include "policy/error.h"
 #include "policy/power.h"
 
-#define PB_LEARN_KEY_MAX 128	   /* bytes of a key, with its NUL */
-#define PB_LEARN_RUNS_MAX 1024	   /* highest max_runs */
+#define PB_LEARN_KEY_MAX 128	     /* bytes of a key, with its NUL */
+#define PB_LEARN_RUNS_MAX 1024	     /* highest max_runs */
 #define PB_LEARN_CLASSES_MAX 1000000 /* highest max_classes */
-#define PB_LEARN_W_MAX 100000	   /* highest per-GPU watts observed */
+#define PB_LEARN_W_MAX 100000	     /* highest per-GPU watts observed */
 
 typedef struct pb_learn pb_learn_t;
 

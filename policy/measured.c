@@ -27,9 +27,8 @@ void pb_measured_unmodelled(const pb_ledger_t *l, const pb_watts_t *node_w,
 	for (uint32_t n = 0; node_w && n < nn; n++) {
 		if (node_w[n] < 0)
 			continue;
-		out[pb_site_node_domain(site, n)] +=
-		    _pos(node_w[n] + _at(since_node, n) -
-			 pb_ledger_node_draw(l, n));
+		out[pb_site_node_domain(site, n)] += _pos(
+		    node_w[n] + _at(since_node, n) - pb_ledger_node_draw(l, n));
 	}
 	/* children are numbered after their parent: leaves first */
 	for (uint32_t d = nd; d-- > 0;) {

@@ -643,13 +643,16 @@ static void _curtail_settings(_ctx_t *x, pb_conf_curtail_t *c)
 		else if (!strcasecmp(v, "requeue"))
 			c->shed = PB_CONF_SHED_REQUEUE;
 		else
-			ERR(x, "CurtailShed: '%.64s': expected suspend or "
-			    "requeue", v);
+			ERR(x,
+			    "CurtailShed: '%.64s': expected suspend or "
+			    "requeue",
+			    v);
 	}
 	if ((v = pb_line_get(x->l, "CurtailOrder")))
 		_curtail_order(x, c, v);
 	if (_get_uint(x, "CurtailLead", PB_CURTAIL_LEAD_MAX, &c->lead_s,
-		      NULL) && !c->lead_s)
+		      NULL) &&
+	    !c->lead_s)
 		ERR(x, "CurtailLead: must be at least 1 second");
 }
 

@@ -177,7 +177,8 @@ typedef struct {
 	char *status_file;	  /* ledger status file, NULL = none */
 	char *meter_file; /* measured draw (topology/meter.h), or NULL */
 	unsigned meter_max_age_s; /* older readings are ignored; 0 = default */
-	pb_conf_curtail_t curtail; /* CurtailShed=, CurtailOrder=, CurtailLead= */
+	pb_conf_curtail_t
+	    curtail; /* CurtailShed=, CurtailOrder=, CurtailLead= */
 	int line_user_watt_hints, line_status_file, line_meter_file;
 } pb_conf_settings_t;
 

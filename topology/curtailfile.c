@@ -23,8 +23,8 @@ static bool _epoch(pb_line_t *l, const char *key, bool never_ok, int64_t *out,
 	uint64_t u;
 
 	if (!v) {
-		pb_diag_add(d, PB_DIAG_ERROR, file, lineno, "Curtail needs %s=",
-			    key);
+		pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
+			    "Curtail needs %s=", key);
 		return false;
 	}
 	if (never_ok && !strcasecmp(v, "never")) {

@@ -615,17 +615,17 @@ static int _hwloc_read(hwloc_topology_t t, const char *path, const char *buf,
  */
 static bool _hwloc_crashes(const char *path, const char *buf, size_t len)
 {
-	static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-					     SIGABRT };
+	static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+					    SIGABRT};
 	int status;
 	pid_t pid;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return false;	/* cannot tell; the real load decides */
+		return false; /* cannot tell; the real load decides */
 	if (pid == 0) {
-		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
 		hwloc_topology_t t;
 
 		for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(int); i++)

@@ -465,7 +465,7 @@ char *pb_hostlist_ranged(pb_hostlist_t hl)
 		if (slurm_hostlist_ranged_string(hl, n, buf) >= 0)
 			return buf;
 		free(buf);
-		if (n > ((size_t) 1 << 30))
+		if (n > ((size_t)1 << 30))
 			return NULL;
 		n *= 2;
 	}

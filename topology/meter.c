@@ -115,8 +115,9 @@ static void _line(_ctx_t *x, pb_line_t *l)
 	else if (!strcasecmp(k, "Node"))
 		_reading(x, l, 1, v);
 	else
-		ERR(x, "unknown record '%.64s' (a meter file has Time=, "
-		       "Domain= and Node= lines)",
+		ERR(x,
+		    "unknown record '%.64s' (a meter file has Time=, "
+		    "Domain= and Node= lines)",
 		    k);
 }
 
@@ -178,8 +179,9 @@ size_t pb_meter_resolve(const pb_meter_t *m, const char *file,
 		dom_w[i] = -1;
 	for (size_t i = 0; i < m->n; i++) {
 		const pb_meter_reading_t *r = &m->readings[i];
-		int32_t idx = r->is_node ? pb_site_node_by_name(site, r->name) :
-					   pb_site_domain_by_name(site, r->name);
+		int32_t idx = r->is_node
+				  ? pb_site_node_by_name(site, r->name)
+				  : pb_site_domain_by_name(site, r->name);
 
 		if (idx < 0) {
 			pb_diag_add(d, PB_DIAG_ERROR, file, r->line,
