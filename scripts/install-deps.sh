@@ -13,7 +13,7 @@ PACKAGES=(
 	build-essential cmake pkg-config dpkg-dev fakeroot debhelper
 	slurmctld slurmd slurm-client libslurm-dev munge libmunge-dev
 	libhwloc-dev hwloc-nox libcmocka-dev
-	python3 gnuplot-nox valgrind clang libclang-rt-dev procps
+	python3 gnuplot-nox valgrind clang clang-format libclang-rt-dev procps
 	rpm lintian
 	# llvm-symbolizer: clang's sanitizer runtime has none of its own, and
 	# the fuzzers' leak suppressions match libslurm's functions by name.

@@ -133,7 +133,7 @@ host_stages() {
 	setup_release 22.05
 	echo "== build (-Werror) and all tests"
 	build build-test -DPB_VALGRIND=ON
-	require_tests build-test package.lintian package.rpmspec
+	require_tests build-test package.lintian package.rpmspec style.format
 	if [ "$quick" = 1 ]; then
 		echo "-- short pass: all but the cluster tests, and cluster.power_cap"
 		ctest --test-dir build-test --output-on-failure -j"$jobs" -LE cluster
