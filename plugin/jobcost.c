@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "src/common/slurm_xlator.h"
@@ -16,12 +17,15 @@ typedef struct {
 	uint64_t calls;
 	uint64_t total_ns, total_cpu_ns;
 	uint64_t cons_tres_ns, cons_tres_cpu_ns;
+	uint64_t cons_tres_calls; /* a job_test may call it twice, or not */
+	uint64_t power_only;	  /* job_tests answered without cons_tres */
 } cost_t;
 
 /* SELECT_MODE_RUN_NOW, _TEST_ONLY and _WILL_RUN are 0, 1 and 2. */
 static const char *const cost_mode[] = {"run_now", "test_only", "will_run"};
 static cost_t cost[3];
 static cost_t *cost_now = &cost[0]; /* the job_test under way */
+static bool cons_tres_called;	    /* in the job_test under way */
 
 static uint64_t _clock_ns(clockid_t clock)
 {
@@ -41,6 +45,7 @@ extern jobcost_mark_t jobcost_mark(void)
 extern jobcost_mark_t jobcost_begin(uint16_t base_mode)
 {
 	cost_now = &cost[base_mode < 3 ? base_mode : 0];
+	cons_tres_called = false;
 	return jobcost_mark();
 }
 
@@ -49,6 +54,7 @@ extern void jobcost_end(jobcost_mark_t since)
 	jobcost_mark_t now = jobcost_mark();
 
 	cost_now->calls++;
+	cost_now->power_only += !cons_tres_called;
 	cost_now->total_cpu_ns += now.cpu_ns - since.cpu_ns;
 	cost_now->total_ns += now.wall_ns - since.wall_ns;
 }
@@ -57,6 +63,8 @@ extern void jobcost_cons_tres(jobcost_mark_t since)
 {
 	jobcost_mark_t now = jobcost_mark();
 
+	cons_tres_called = true;
+	cost_now->cons_tres_calls++;
 	cost_now->cons_tres_cpu_ns += now.cpu_ns - since.cpu_ns;
 	cost_now->cons_tres_ns += now.wall_ns - since.wall_ns;
 }
@@ -67,9 +75,11 @@ extern void jobcost_append(char **text)
 		xstrfmtcat(*text,
 			   "JobTest=%s Calls=%" PRIu64 " TotalUs=%" PRIu64
 			   " ConsTresUs=%" PRIu64 " TotalCpuUs=%" PRIu64
-			   " ConsTresCpuUs=%" PRIu64 "\n",
+			   " ConsTresCpuUs=%" PRIu64 " ConsTresCalls=%" PRIu64
+			   " PowerOnly=%" PRIu64 "\n",
 			   cost_mode[i], cost[i].calls, cost[i].total_ns / 1000,
 			   cost[i].cons_tres_ns / 1000,
 			   cost[i].total_cpu_ns / 1000,
-			   cost[i].cons_tres_cpu_ns / 1000);
+			   cost[i].cons_tres_cpu_ns / 1000,
+			   cost[i].cons_tres_calls, cost[i].power_only);
 }

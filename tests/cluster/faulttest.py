@@ -38,7 +38,8 @@ def h100_conf(n, jobs_allowed, prefix="n", trace=True, extra=""):
 
 def read_status(path):
     """The ledger status file as {'domains': {name: kv}, 'jobs': {id: kv},
-    'held': {id: reason}, 'jobtest': {mode: {Calls, TotalUs, ConsTresUs, TotalCpuUs, ConsTresCpuUs}}},
+    'held': {id: reason}, 'jobtest': {mode: {Calls, TotalUs, ConsTresUs, TotalCpuUs, ConsTresCpuUs,
+    ConsTresCalls, PowerOnly}}},
     or None while it does not exist."""
     out = {"domains": {}, "jobs": {}, "held": {}, "jobtest": {}}
     try:

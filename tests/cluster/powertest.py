@@ -59,7 +59,8 @@ def _kv(line):
 def read_status(c):
     """The plugin's ledger file as {"generated": int, "domains": {name: kv},
     "nodes": {name: kv}, "jobs": {id: kv}, "held": {id: reason}}; None while
-    it does not exist. "jobtest": {mode: {Calls, TotalUs, ConsTresUs, TotalCpuUs, ConsTresCpuUs}}."""
+    it does not exist. "jobtest": {mode: {Calls, TotalUs, ConsTresUs, TotalCpuUs, ConsTresCpuUs,
+    ConsTresCalls, PowerOnly}}."""
     try:
         with open(c.path("state", "power_budget.status")) as f:
             text = f.read()

@@ -85,6 +85,14 @@ class CapTest(ClusterTestCase):
                                  end["text"])
             self.assertLessEqual(rn["TotalCpuUs"], rn["TotalUs"] + rn["Calls"],
                                  end["text"])
+            # jobs held by power at the filter never reach cons_tres;
+            # every other job_test calls it once or twice
+            self.assertGreater(rn["PowerOnly"], 0, end["text"])
+            self.assertGreaterEqual(rn["ConsTresCalls"],
+                                    rn["Calls"] - rn["PowerOnly"], end["text"])
+            self.assertLessEqual(rn["ConsTresCalls"],
+                                 2 * (rn["Calls"] - rn["PowerOnly"]),
+                                 end["text"])
             self.assertEqual(set(end["jobtest"]),
                              {"run_now", "test_only", "will_run"})
             print(f"  {samples} samples, peak model {peak_model} W, peak "

@@ -112,7 +112,8 @@ def main():
     print("\njob_test inside slurmctld (plugin's own counters)\n")
     cols = ["config", "mode", "calls", "us per call", "cons_tres us per call",
             "policy us per call", "total / cons_tres",
-            "policy / cons_tres, CPU time"]
+            "policy / cons_tres, CPU time", "answered by power alone",
+            "policy per call / one cons_tres call, CPU time"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows[1:]:
@@ -125,10 +126,16 @@ def main():
             # the thread's CPU time: the host's other load is not in it
             cpu = (f"{(t['TotalCpuUs'] - t['ConsTresCpuUs']) / t['ConsTresCpuUs']:.3f}"
                    if t.get("ConsTresCpuUs") else "-")
+            # a job held by power before any node is tried costs no
+            # cons_tres call at all: per call of cons_tres, what one costs
+            ct = t.get("ConsTresCalls")
+            one = (f"{(t['TotalCpuUs'] - t['ConsTresCpuUs']) / n / (t['ConsTresCpuUs'] / ct):.3f}"
+                   if ct and t.get("ConsTresCpuUs") else "-")
+            alone = (f"{t['PowerOnly'] / n:.2f}" if "PowerOnly" in t else "-")
             print(f"| {r['config']} | {mode} | {n} | {t['TotalUs'] / n:.1f} | "
                   f"{t['ConsTresUs'] / n:.1f} | "
                   f"{(t['TotalUs'] - t['ConsTresUs']) / n:.1f} | {ratio} | "
-                  f"{cpu} |")
+                  f"{cpu} | {alone} | {one} |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"nodes": a.nodes, "jobs": a.jobs, "rows": rows}, f, indent=1)
