@@ -129,13 +129,13 @@ def main():
             # a job held by power before any node is tried costs no
             # cons_tres call at all: per call of cons_tres, what one costs
             ct = t.get("ConsTresCalls")
-            one = (f"{(t['TotalCpuUs'] - t['ConsTresCpuUs']) / n / (t['ConsTresCpuUs'] / ct):.3f}"
+            vs_one = (f"{(t['TotalCpuUs'] - t['ConsTresCpuUs']) / n / (t['ConsTresCpuUs'] / ct):.3f}"
                    if ct and t.get("ConsTresCpuUs") else "-")
             alone = (f"{t['PowerOnly'] / n:.2f}" if "PowerOnly" in t else "-")
             print(f"| {r['config']} | {mode} | {n} | {t['TotalUs'] / n:.1f} | "
                   f"{t['ConsTresUs'] / n:.1f} | "
                   f"{(t['TotalUs'] - t['ConsTresUs']) / n:.1f} | {ratio} | "
-                  f"{cpu} | {alone} | {one} |")
+                  f"{cpu} | {alone} | {vs_one} |")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"nodes": a.nodes, "jobs": a.jobs, "rows": rows}, f, indent=1)
