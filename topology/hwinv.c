@@ -245,146 +245,200 @@ static bool _is_pci_switch(hwloc_obj_t o)
 	       o->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_PCI;
 }
 
-static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
+/*
+ * What the steps of _load share: the inventory being filled and, for each
+ * GPU and NIC in it, the hwloc object it was merged by (its PCI device,
+ * or the OS device itself when it has no PCI parent).
+ */
+typedef struct {
+	hwloc_topology_t t;
+	pb_hw_inv_t *inv;
+	pb_diag_t *d;
+	hwloc_obj_t *gkey, *nkey;
+	_gpu_backend_t *gbest; /* the backend that named each GPU's model */
+	size_t cap_g, cap_n;
+	bool any_net; /* the export has network OS devices */
+} _load_t;
+
+/* @p grown to @n elements of @size; NULL (and @p kept) when out of memory */
+static void *_grow(void *p, size_t n, size_t size)
+{
+	return realloc(p, n * size);
+}
+
+/* Room for one more GPU in every per-GPU array; -1 when out of memory. */
+static int _gpu_room(_load_t *L)
+{
+	size_t nc = L->cap_g ? L->cap_g * 2 : 8;
+	void *k, *g, *b;
+
+	if (L->inv->n_gpus < L->cap_g)
+		return 0;
+	if (!(k = _grow(L->gkey, nc, sizeof(*L->gkey))))
+		return -1;
+	L->gkey = k;
+	if (!(g = _grow(L->inv->gpus, nc, sizeof(pb_hw_gpu_t))))
+		return -1;
+	L->inv->gpus = g;
+	if (!(b = _grow(L->gbest, nc, sizeof(*L->gbest))))
+		return -1;
+	L->gbest = b;
+	L->cap_g = nc;
+	return 0;
+}
+
+/* Room for one more NIC; -1 when out of memory. */
+static int _nic_room(_load_t *L)
+{
+	size_t nc = L->cap_n ? L->cap_n * 2 : 8;
+	void *k, *n;
+
+	if (L->inv->n_nics < L->cap_n)
+		return 0;
+	if (!(k = _grow(L->nkey, nc, sizeof(*L->nkey))))
+		return -1;
+	L->nkey = k;
+	if (!(n = _grow(L->inv->nics, nc, sizeof(pb_hw_nic_t))))
+		return -1;
+	L->inv->nics = n;
+	L->cap_n = nc;
+	return 0;
+}
+
+/* A new GPU merged by @key (an empty record); NULL when out of memory. */
+static pb_hw_gpu_t *_gpu_add(_load_t *L, hwloc_obj_t key)
+{
+	pb_hw_gpu_t *g;
+
+	if (_gpu_room(L))
+		return NULL;
+	g = &L->inv->gpus[L->inv->n_gpus];
+	memset(g, 0, sizeof(*g));
+	g->nvml_index = g->cuda_index = -1;
+	L->gkey[L->inv->n_gpus] = key;
+	L->gbest[L->inv->n_gpus] = _GPU_NONE;
+	L->inv->n_gpus++;
+	return g;
+}
+
+/* What compute OS device @o of backend @b tells about GPU @i. */
+static void _gpu_note_osdev(_load_t *L, size_t i, hwloc_obj_t o,
+			    _gpu_backend_t b)
+{
+	pb_hw_gpu_t *g = &L->inv->gpus[i];
+
+	_append(g->osdevs, sizeof(g->osdevs), o->name ? o->name : "?");
+	if (b == _GPU_NVML && _prefix(o->name, "nvml"))
+		g->nvml_index = atoi(o->name + 4);
+	if (b == _GPU_CUDA && _prefix(o->name, "cuda"))
+		g->cuda_index = atoi(o->name + 4);
+	if (L->gbest[i] == _GPU_NONE || b < L->gbest[i]) {
+		const char *m = _info(o, "GPUModel");
+		const char *v = _info(o, "GPUVendor");
+
+		if (*m) {
+			snprintf(g->model, sizeof(g->model), "%s", m);
+			L->gbest[i] = b;
+		}
+		if (*v)
+			snprintf(g->vendor, sizeof(g->vendor), "%s", v);
+	}
+}
+
+/* GPUs from compute OS devices, merged by PCI device. */
+static int _gpus_from_osdevs(_load_t *L)
 {
 	hwloc_obj_t o = NULL;
-	size_t cap_g = 0, cap_n = 0;
-	hwloc_obj_t *gkey = NULL, *nkey = NULL;
-	_gpu_backend_t *gbest = NULL;
-	bool any_net = false;
-	int rc = -1;
 
-	inv->packages =
-	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
-	inv->cores = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
-	inv->pus = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
-	inv->numa_nodes =
-	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
-
-	/* GPUs from compute OS devices, merged by PCI device */
-	while ((o = hwloc_get_next_osdev(t, o))) {
+	while ((o = hwloc_get_next_osdev(L->t, o))) {
 		_gpu_backend_t b = _osdev_gpu_backend(o);
 		hwloc_obj_t key;
 		size_t i;
 		bool rdma;
 
 		if (_osdev_is_network(o, &rdma))
-			any_net = true;
+			L->any_net = true;
 		if (b == _GPU_NONE)
 			continue;
-		inv->gpu_osdevs++;
+		L->inv->gpu_osdevs++;
 		key = (o->parent && o->parent->type == HWLOC_OBJ_PCI_DEVICE)
 			  ? o->parent
 			  : o;
-		for (i = 0; i < inv->n_gpus; i++)
-			if (gkey[i] == key)
+		for (i = 0; i < L->inv->n_gpus; i++)
+			if (L->gkey[i] == key)
 				break;
-		if (i == inv->n_gpus) {
-			if (i == cap_g) {
-				size_t nc = cap_g ? cap_g * 2 : 8;
-				void *a = realloc(gkey, nc * sizeof(*gkey));
-				void *g, *bb;
-
-				if (!a)
-					goto oom;
-				gkey = a;
-				if (!(g = realloc(inv->gpus,
-						  nc * sizeof(pb_hw_gpu_t))))
-					goto oom;
-				inv->gpus = g;
-				if (!(bb = realloc(gbest, nc * sizeof(*gbest))))
-					goto oom;
-				gbest = bb;
-				cap_g = nc;
-			}
-			memset(&inv->gpus[i], 0, sizeof(pb_hw_gpu_t));
-			inv->gpus[i].nvml_index = inv->gpus[i].cuda_index = -1;
-			gkey[i] = key;
-			gbest[i] = _GPU_NONE;
-			inv->n_gpus++;
-		}
-		pb_hw_gpu_t *g = &inv->gpus[i];
-
-		_append(g->osdevs, sizeof(g->osdevs), o->name ? o->name : "?");
-		if (b == _GPU_NVML && _prefix(o->name, "nvml"))
-			g->nvml_index = atoi(o->name + 4);
-		if (b == _GPU_CUDA && _prefix(o->name, "cuda"))
-			g->cuda_index = atoi(o->name + 4);
-		if (gbest[i] == _GPU_NONE || b < gbest[i]) {
-			const char *m = _info(o, "GPUModel");
-			const char *v = _info(o, "GPUVendor");
-
-			if (*m) {
-				snprintf(g->model, sizeof(g->model), "%s", m);
-				gbest[i] = b;
-			}
-			if (*v)
-				snprintf(g->vendor, sizeof(g->vendor), "%s", v);
-		}
+		if (i == L->inv->n_gpus && !_gpu_add(L, key))
+			return -1;
+		_gpu_note_osdev(L, i, o, b);
 	}
-	/* Without PCI parents, one GPU per OS device of the best backend */
-	if (inv->n_gpus) {
-		_gpu_backend_t top = _GPU_OPENCL;
-		size_t w = 0;
+	return 0;
+}
 
-		for (size_t i = 0; i < inv->n_gpus; i++)
-			if (gkey[i]->type == HWLOC_OBJ_OS_DEVICE &&
-			    _osdev_gpu_backend(gkey[i]) < top)
-				top = _osdev_gpu_backend(gkey[i]);
-		for (size_t i = 0; i < inv->n_gpus; i++) {
-			if (gkey[i]->type == HWLOC_OBJ_OS_DEVICE &&
-			    _osdev_gpu_backend(gkey[i]) != top)
-				continue;
-			inv->gpus[w] = inv->gpus[i];
-			gkey[w++] = gkey[i];
-		}
-		inv->n_gpus = w;
-	} else {
-		/* fallback: PCI classes */
-		while ((o = hwloc_get_next_pcidev(t, o))) {
-			if (!_pci_is_gpu(o))
-				continue;
-			if (inv->n_gpus == cap_g) {
-				size_t nc = cap_g ? cap_g * 2 : 8;
-				void *a = realloc(gkey, nc * sizeof(*gkey));
-				void *g;
+/* Without PCI parents, one GPU per OS device of the best backend. */
+static void _gpus_best_backend(_load_t *L)
+{
+	pb_hw_inv_t *inv = L->inv;
+	_gpu_backend_t top = _GPU_OPENCL;
+	size_t w = 0;
 
-				if (!a)
-					goto oom;
-				gkey = a;
-				if (!(g = realloc(inv->gpus,
-						  nc * sizeof(pb_hw_gpu_t))))
-					goto oom;
-				inv->gpus = g;
-				cap_g = nc;
-			}
-			pb_hw_gpu_t *g = &inv->gpus[inv->n_gpus];
-
-			memset(g, 0, sizeof(*g));
-			g->nvml_index = g->cuda_index = -1;
-			g->from_pci_class = true;
-			gkey[inv->n_gpus++] = o;
-		}
+	for (size_t i = 0; i < inv->n_gpus; i++)
+		if (L->gkey[i]->type == HWLOC_OBJ_OS_DEVICE &&
+		    _osdev_gpu_backend(L->gkey[i]) < top)
+			top = _osdev_gpu_backend(L->gkey[i]);
+	for (size_t i = 0; i < inv->n_gpus; i++) {
+		if (L->gkey[i]->type == HWLOC_OBJ_OS_DEVICE &&
+		    _osdev_gpu_backend(L->gkey[i]) != top)
+			continue;
+		inv->gpus[w] = inv->gpus[i];
+		L->gkey[w++] = L->gkey[i];
 	}
-	/*
-	 * Slurm numbers GPUs by PCI bus id (gres.conf(5), Links=), so the
-	 * inventory does too: insertion sort, GPUs without PCI id last.
-	 */
+	inv->n_gpus = w;
+}
+
+/* The fallback for exports without compute OS devices: PCI classes. */
+static int _gpus_from_pci(_load_t *L)
+{
+	hwloc_obj_t o = NULL;
+	pb_hw_gpu_t *g;
+
+	while ((o = hwloc_get_next_pcidev(L->t, o))) {
+		if (!_pci_is_gpu(o))
+			continue;
+		if (!(g = _gpu_add(L, o)))
+			return -1;
+		g->from_pci_class = true;
+	}
+	return 0;
+}
+
+/*
+ * Slurm numbers GPUs by PCI bus id (gres.conf(5), Links=), so the
+ * inventory does too: insertion sort, GPUs without PCI id last.
+ */
+static void _gpus_order(_load_t *L)
+{
+	pb_hw_inv_t *inv = L->inv;
+
 	for (size_t i = 1; i < inv->n_gpus; i++) {
-		for (size_t j = i; j > 0 && _pci_before(gkey[j], gkey[j - 1]);
-		     j--) {
+		for (size_t j = i;
+		     j > 0 && _pci_before(L->gkey[j], L->gkey[j - 1]); j--) {
 			pb_hw_gpu_t tg = inv->gpus[j];
-			hwloc_obj_t tk = gkey[j];
+			hwloc_obj_t tk = L->gkey[j];
 
 			inv->gpus[j] = inv->gpus[j - 1];
-			gkey[j] = gkey[j - 1];
+			L->gkey[j] = L->gkey[j - 1];
 			inv->gpus[j - 1] = tg;
-			gkey[j - 1] = tk;
+			L->gkey[j - 1] = tk;
 		}
 	}
-	for (size_t i = 0; i < inv->n_gpus; i++) {
-		pb_hw_gpu_t *g = &inv->gpus[i];
-		hwloc_obj_t k = gkey[i];
+}
+
+/* Bus id, vendor, a model name where none was given, and locality. */
+static void _gpus_describe(_load_t *L)
+{
+	for (size_t i = 0; i < L->inv->n_gpus; i++) {
+		pb_hw_gpu_t *g = &L->inv->gpus[i];
+		hwloc_obj_t k = L->gkey[i];
 
 		if (k->type == HWLOC_OBJ_PCI_DEVICE) {
 			_busid(k, g->busid, sizeof(g->busid));
@@ -402,75 +456,84 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 			g->nvidia = true;
 		if (!g->model[0])
 			snprintf(g->model, sizeof(g->model), "unknown");
-		_locality(t, k, g->numa, &g->n_numa, g->cores,
+		_locality(L->t, k, g->numa, &g->n_numa, g->cores,
 			  sizeof(g->cores));
 	}
-	/* PCI 3D controllers the OS devices did not cover: worth a notice */
-	if (inv->gpu_osdevs) {
-		o = NULL;
-		while ((o = hwloc_get_next_pcidev(t, o))) {
-			bool seen = false;
-			char bus[16];
+}
 
-			if (_pci_class(o) != 0x0302)
-				continue;
-			for (size_t i = 0; i < inv->n_gpus; i++)
-				seen |= gkey[i] == o;
-			if (seen)
-				continue;
-			_busid(o, bus, sizeof(bus));
-			pb_diag_add(d, PB_DIAG_NOTICE, inv->file, 0,
-				    "PCI 3D controller %s (%s) has no compute "
-				    "OS device (no driver when exported?); not "
-				    "counted as a GPU",
-				    bus, _info(o, "PCIDevice"));
-		}
+/* PCI 3D controllers the OS devices did not cover: worth a notice. */
+static void _gpus_uncovered(_load_t *L)
+{
+	hwloc_obj_t o = NULL;
+
+	if (!L->inv->gpu_osdevs)
+		return;
+	while ((o = hwloc_get_next_pcidev(L->t, o))) {
+		bool seen = false;
+		char bus[16];
+
+		if (_pci_class(o) != 0x0302)
+			continue;
+		for (size_t i = 0; i < L->inv->n_gpus; i++)
+			seen |= L->gkey[i] == o;
+		if (seen)
+			continue;
+		_busid(o, bus, sizeof(bus));
+		pb_diag_add(L->d, PB_DIAG_NOTICE, L->inv->file, 0,
+			    "PCI 3D controller %s (%s) has no compute "
+			    "OS device (no driver when exported?); not "
+			    "counted as a GPU",
+			    bus, _info(o, "PCIDevice"));
 	}
+}
 
-	/* NICs, merged by PCI device */
-	o = NULL;
-	while ((o = any_net ? hwloc_get_next_osdev(t, o)
-			    : hwloc_get_next_pcidev(t, o))) {
+/* The NIC merged by @key, added (with bus id and locality) if new. */
+static pb_hw_nic_t *_nic_of(_load_t *L, hwloc_obj_t key)
+{
+	pb_hw_inv_t *inv = L->inv;
+	pb_hw_nic_t *n;
+	size_t i;
+
+	for (i = 0; i < inv->n_nics; i++)
+		if (L->nkey[i] == key)
+			return &inv->nics[i];
+	if (_nic_room(L))
+		return NULL;
+	n = &inv->nics[i];
+	memset(n, 0, sizeof(*n));
+	L->nkey[i] = key;
+	inv->n_nics++;
+	_busid(key->type == HWLOC_OBJ_PCI_DEVICE ? key : NULL, n->busid,
+	       sizeof(n->busid));
+	_locality(L->t, key, n->numa, &n->n_numa, NULL, 0);
+	return n;
+}
+
+/*
+ * NICs, merged by PCI device: from network OS devices where the export
+ * has them, else from PCI network controllers.
+ */
+static int _nics(_load_t *L)
+{
+	hwloc_obj_t o = NULL;
+	bool net = L->any_net;
+
+	while ((o = net ? hwloc_get_next_osdev(L->t, o)
+			: hwloc_get_next_pcidev(L->t, o))) {
 		hwloc_obj_t key;
 		bool rdma = false;
-		size_t i;
+		pb_hw_nic_t *n;
 
-		if (any_net ? !_osdev_is_network(o, &rdma)
-			    : (_pci_class(o) >> 8) != 0x02)
+		if (net ? !_osdev_is_network(o, &rdma)
+			: (_pci_class(o) >> 8) != 0x02)
 			continue;
-		key = (any_net && o->parent &&
+		key = (net && o->parent &&
 		       o->parent->type == HWLOC_OBJ_PCI_DEVICE)
 			  ? o->parent
 			  : o;
-		for (i = 0; i < inv->n_nics; i++)
-			if (nkey[i] == key)
-				break;
-		if (i == inv->n_nics) {
-			if (i == cap_n) {
-				size_t nc = cap_n ? cap_n * 2 : 8;
-				void *a = realloc(nkey, nc * sizeof(*nkey));
-				void *n;
-
-				if (!a)
-					goto oom;
-				nkey = a;
-				if (!(n = realloc(inv->nics,
-						  nc * sizeof(pb_hw_nic_t))))
-					goto oom;
-				inv->nics = n;
-				cap_n = nc;
-			}
-			memset(&inv->nics[i], 0, sizeof(pb_hw_nic_t));
-			nkey[i] = key;
-			inv->n_nics++;
-			_busid(key->type == HWLOC_OBJ_PCI_DEVICE ? key : NULL,
-			       inv->nics[i].busid, sizeof(inv->nics[i].busid));
-			_locality(t, key, inv->nics[i].numa,
-				  &inv->nics[i].n_numa, NULL, 0);
-		}
-		pb_hw_nic_t *n = &inv->nics[i];
-
-		if (!any_net) {
+		if (!(n = _nic_of(L, key)))
+			return -1;
+		if (!net) {
 			snprintf(n->name, sizeof(n->name), "%s", n->busid);
 		} else if (rdma) {
 			n->rdma = true;
@@ -482,23 +545,28 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 					 o->name);
 		}
 	}
+	return 0;
+}
 
-	/* nearest NICs per GPU */
+/* Each GPU's nearest NICs (RDMA ones only, where there are any). */
+static void _nearest_nics(_load_t *L)
+{
+	pb_hw_inv_t *inv = L->inv;
+	bool any_rdma = false;
+
+	for (size_t j = 0; j < inv->n_nics; j++)
+		any_rdma |= inv->nics[j].rdma;
 	for (size_t i = 0; i < inv->n_gpus; i++) {
 		pb_hw_gpu_t *g = &inv->gpus[i];
-		bool any_rdma = false;
 		int best = -1;
 
-		for (size_t j = 0; j < inv->n_nics; j++)
-			any_rdma |= inv->nics[j].rdma;
-		g->nic_hops = -1;
 		for (size_t j = 0; j < inv->n_nics; j++) {
 			hwloc_obj_t lca;
 			int h;
 
 			if (any_rdma && !inv->nics[j].rdma)
 				continue;
-			h = _hops(gkey[i], nkey[j], &lca);
+			h = _hops(L->gkey[i], L->nkey[j], &lca);
 			if (h < 0)
 				continue;
 			if (best < 0 || h < best) {
@@ -513,82 +581,131 @@ static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
 		}
 		g->nic_hops = best;
 	}
+}
 
-	/* NVLink: hwloc's NVLinkBandwidth matrix, GPUs found by PCI device */
-	{
-		struct hwloc_distances_s *dist = NULL;
-		unsigned nr = 1;
+/* The GPU (index) each object of @dist is, or -1: by PCI device. */
+static void _nvlink_map(_load_t *L, const struct hwloc_distances_s *dist,
+			long *map)
+{
+	for (unsigned a = 0; a < dist->nbobjs; a++) {
+		hwloc_obj_t x = dist->objs[a];
 
-		if (inv->n_gpus &&
-		    !hwloc_distances_get_by_name(t, "NVLinkBandwidth", &nr,
-						 &dist, 0) &&
-		    nr == 1) {
-			long *map = calloc(dist->nbobjs, sizeof(long));
-			unsigned n = dist->nbobjs;
-			uint64_t unit = 0;
-
-			if (!map) {
-				hwloc_distances_release(t, dist);
-				goto oom;
-			}
-			for (unsigned a = 0; a < n; a++) {
-				hwloc_obj_t x = dist->objs[a];
-
-				map[a] = -1;
-				if (x && x->type == HWLOC_OBJ_OS_DEVICE &&
-				    x->parent &&
-				    x->parent->type == HWLOC_OBJ_PCI_DEVICE)
-					x = x->parent;
-				for (size_t gi = 0; x && gi < inv->n_gpus; gi++)
-					if (gkey[gi] == x)
-						map[a] = (long)gi;
-			}
-			for (unsigned a = 0; a < n; a++)
-				for (unsigned b = 0; b < n; b++) {
-					uint64_t v = dist->values[a * n + b];
-					hwloc_obj_t y = dist->objs[b];
-
-					if (a == b || !v || map[a] < 0)
-						continue;
-					if (map[b] >= 0 && (!unit || v < unit))
-						unit = v;
-					if (map[b] < 0 && y && y->subtype &&
-					    !strcmp(y->subtype, "NVSwitch"))
-						inv->nvswitch = true;
-				}
-			if (unit &&
-			    (inv->links = malloc(inv->n_gpus * inv->n_gpus *
-						 sizeof(int)))) {
-				size_t ng = inv->n_gpus;
-
-				for (size_t k = 0; k < ng * ng; k++)
-					inv->links[k] = (k % (ng + 1)) ? 0 : -1;
-				for (unsigned a = 0; a < n; a++)
-					for (unsigned b = 0; b < n; b++) {
-						uint64_t v =
-						    dist->values[a * n + b];
-
-						if (a == b || map[a] < 0 ||
-						    map[b] < 0 ||
-						    map[a] == map[b])
-							continue;
-						inv->links[map[a] * ng +
-							   map[b]] =
-						    (int)(v / unit);
-					}
-			}
-			free(map);
-			hwloc_distances_release(t, dist);
-		}
+		map[a] = -1;
+		if (x && x->type == HWLOC_OBJ_OS_DEVICE && x->parent &&
+		    x->parent->type == HWLOC_OBJ_PCI_DEVICE)
+			x = x->parent;
+		for (size_t gi = 0; x && gi < L->inv->n_gpus; gi++)
+			if (L->gkey[gi] == x)
+				map[a] = (long)gi;
 	}
+}
+
+/*
+ * The thinnest GPU-GPU link's bandwidth (0: none), and whether a GPU
+ * links to an NVSwitch.
+ */
+static uint64_t _nvlink_unit(_load_t *L, const struct hwloc_distances_s *dist,
+			     const long *map)
+{
+	unsigned n = dist->nbobjs;
+	uint64_t unit = 0;
+
+	for (unsigned a = 0; a < n; a++)
+		for (unsigned b = 0; b < n; b++) {
+			uint64_t v = dist->values[a * n + b];
+			hwloc_obj_t y = dist->objs[b];
+
+			if (a == b || !v || map[a] < 0)
+				continue;
+			if (map[b] >= 0 && (!unit || v < unit))
+				unit = v;
+			if (map[b] < 0 && y && y->subtype &&
+			    !strcmp(y->subtype, "NVSwitch"))
+				L->inv->nvswitch = true;
+		}
+	return unit;
+}
+
+/* inv->links: each GPU pair's bandwidth in units of the thinnest link. */
+static void _nvlink_matrix(_load_t *L, const struct hwloc_distances_s *dist,
+			   const long *map, uint64_t unit)
+{
+	size_t ng = L->inv->n_gpus;
+	unsigned n = dist->nbobjs;
+
+	if (!(L->inv->links = malloc(ng * ng * sizeof(int))))
+		return;
+	for (size_t k = 0; k < ng * ng; k++)
+		L->inv->links[k] = (k % (ng + 1)) ? 0 : -1;
+	for (unsigned a = 0; a < n; a++)
+		for (unsigned b = 0; b < n; b++) {
+			uint64_t v = dist->values[a * n + b];
+
+			if (a == b || map[a] < 0 || map[b] < 0 ||
+			    map[a] == map[b])
+				continue;
+			L->inv->links[map[a] * ng + map[b]] = (int)(v / unit);
+		}
+}
+
+/* NVLink: hwloc's NVLinkBandwidth matrix, GPUs found by PCI device. */
+static int _nvlinks(_load_t *L)
+{
+	struct hwloc_distances_s *dist = NULL;
+	unsigned nr = 1;
+	uint64_t unit;
+	long *map;
+
+	if (!L->inv->n_gpus ||
+	    hwloc_distances_get_by_name(L->t, "NVLinkBandwidth", &nr, &dist,
+					0) ||
+	    nr != 1)
+		return 0;
+	if (!(map = calloc(dist->nbobjs, sizeof(long)))) {
+		hwloc_distances_release(L->t, dist);
+		return -1;
+	}
+	_nvlink_map(L, dist, map);
+	unit = _nvlink_unit(L, dist, map);
+	if (unit)
+		_nvlink_matrix(L, dist, map, unit);
+	free(map);
+	hwloc_distances_release(L->t, dist);
+	return 0;
+}
+
+static int _load(hwloc_topology_t t, pb_hw_inv_t *inv, pb_diag_t *d)
+{
+	_load_t L = {.t = t, .inv = inv, .d = d};
+	int rc = -1;
+
+	inv->packages =
+	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
+	inv->cores = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+	inv->pus = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
+	inv->numa_nodes =
+	    (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
+	if (_gpus_from_osdevs(&L))
+		goto out;
+	if (inv->n_gpus)
+		_gpus_best_backend(&L);
+	else if (_gpus_from_pci(&L))
+		goto out;
+	_gpus_order(&L);
+	_gpus_describe(&L);
+	_gpus_uncovered(&L);
+	if (_nics(&L))
+		goto out;
+	_nearest_nics(&L);
+	if (_nvlinks(&L))
+		goto out;
 	rc = 0;
-	goto out;
-oom:
-	pb_diag_add(d, PB_DIAG_ERROR, inv->file, 0, "out of memory");
 out:
-	free(gkey);
-	free(nkey);
-	free(gbest);
+	if (rc)
+		pb_diag_add(d, PB_DIAG_ERROR, inv->file, 0, "out of memory");
+	free(L.gkey);
+	free(L.nkey);
+	free(L.gbest);
 	return rc;
 }
 
