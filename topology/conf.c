@@ -29,6 +29,7 @@ typedef struct {
 	const char *file;
 	int lineno;
 	pb_line_t *l;
+	size_t expanded; /* host names every Nodes= so far expanded to */
 } _ctx_t;
 
 static _priv_t *_priv(const pb_conf_t *c)
@@ -724,6 +725,48 @@ static void _settings(_ctx_t *x)
 		}
 }
 
+/* A NodeClass= or Domain= record past its bound: logged, left out. */
+static bool _over_bound(_ctx_t *x, const char *key)
+{
+	if (!strcasecmp(key, "NodeClass") &&
+	    x->c->n_classes >= PB_CONF_MAX_CLASSES) {
+		ERR(x, "more than %d NodeClass records", PB_CONF_MAX_CLASSES);
+		return true;
+	}
+	if (!strcasecmp(key, "Domain") &&
+	    x->c->n_domains >= PB_CONF_MAX_DOMAINS) {
+		ERR(x, "more than %d Domain records", PB_CONF_MAX_DOMAINS);
+		return true;
+	}
+	return false;
+}
+
+/* One line's record, by its first key; a settings line otherwise. */
+static void _record(_ctx_t *x)
+{
+	const char *k = x->l->pair[0].key, *v = x->l->pair[0].value;
+
+	x->l->pair[0].used = true;
+	if (_over_bound(x, k))
+		return;
+	if (!strcasecmp(k, "Facility"))
+		_facility(x, v);
+	else if (!strcasecmp(k, "GpuModel"))
+		_gpu_model(x, v);
+	else if (!strcasecmp(k, "NodeClass"))
+		_node_class(x, v);
+	else if (!strcasecmp(k, "Domain"))
+		_domain(x, v);
+	else if (!strcasecmp(k, "Partition"))
+		_partition(x, v);
+	else if (!strcasecmp(k, "CapWindow"))
+		_cap_window(x, v);
+	else {
+		x->l->pair[0].used = false;
+		_settings(x);
+	}
+}
+
 static void _parse_lines(_ctx_t *x, const char *buf, size_t len)
 {
 	pb_lines_t it;
@@ -733,30 +776,16 @@ static void _parse_lines(_ctx_t *x, const char *buf, size_t len)
 	pb_lines_init(&it, buf, len);
 	while (pb_lines_next(&it, &s, &n)) {
 		pb_line_t l;
-		const char *k;
 
 		x->lineno = it.lineno;
 		x->l = &l;
-		if (pb_line_split(&l, s, n, x->file, it.lineno, x->d) > 0) {
-			k = l.pair[0].key;
-			l.pair[0].used = true;
-			if (!strcasecmp(k, "Facility"))
-				_facility(x, l.pair[0].value);
-			else if (!strcasecmp(k, "GpuModel"))
-				_gpu_model(x, l.pair[0].value);
-			else if (!strcasecmp(k, "NodeClass"))
-				_node_class(x, l.pair[0].value);
-			else if (!strcasecmp(k, "Domain"))
-				_domain(x, l.pair[0].value);
-			else if (!strcasecmp(k, "Partition"))
-				_partition(x, l.pair[0].value);
-			else if (!strcasecmp(k, "CapWindow"))
-				_cap_window(x, l.pair[0].value);
-			else {
-				l.pair[0].used = false;
-				_settings(x);
-			}
+		if (it.lineno > PB_CONF_MAX_LINES) {
+			ERR(x, "more than %d lines; the rest is not read",
+			    PB_CONF_MAX_LINES);
+			break;
 		}
+		if (pb_line_split(&l, s, n, x->file, it.lineno, x->d) > 0)
+			_record(x);
 		pb_line_free(&l);
 	}
 	_priv(x->c)->last_line = it.lineno > 0 ? it.lineno : 1;
@@ -920,7 +949,14 @@ typedef struct {
 	int line;
 	bool domain;
 	size_t added;
+	size_t dups; /* duplicate nodes in this list */
 } _hostctx_t;
+
+/*
+ * Duplicates of one list shown one by one; the rest are counted, so that
+ * a list repeating thousands of nodes leaves room for other errors.
+ */
+#define DUPS_SHOWN 10
 
 static int _add_node(_hostctx_t *h, const char *host)
 {
@@ -949,6 +985,8 @@ static int _add_node(_hostctx_t *h, const char *host)
 		pb_conf_domain_t *dm = &c->domains[h->idx];
 
 		if (nd->domain_idx >= 0) {
+			if (++h->dups > DUPS_SHOWN)
+				return 0;
 			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file,
 				    dm->line,
 				    "duplicate node '%s': already in leaf "
@@ -964,6 +1002,8 @@ static int _add_node(_hostctx_t *h, const char *host)
 		pb_conf_class_t *k = &c->classes[h->idx];
 
 		if (nd->class_idx >= 0) {
+			if (++h->dups > DUPS_SHOWN)
+				return 0;
 			pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, k->line,
 				    "duplicate node '%s': already in NodeClass "
 				    "'%s' (line %d)",
@@ -982,6 +1022,14 @@ static int _add_node(_hostctx_t *h, const char *host)
 static int _host_cb(const char *host, void *arg)
 {
 	_hostctx_t *h = arg;
+
+	if (++h->x->expanded > PB_CONF_MAX_EXPANDED) {
+		pb_diag_add(h->x->d, PB_DIAG_ERROR, h->x->file, h->line,
+			    "Nodes: the file's hostlists name more than %d "
+			    "nodes in all (duplicates included)",
+			    PB_CONF_MAX_EXPANDED);
+		return -1;
+	}
 
 	if (_priv(h->x->c)->nodes &&
 	    pb_namemap_size(_priv(h->x->c)->nodes) >= PB_MAX_HOSTS) {
@@ -1006,6 +1054,10 @@ static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
 	if (pb_hostlist_each(hosts, _host_cb, &h, err) < 0 && err[0])
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line, "Nodes: %s",
 			    err);
+	if (h.dups > DUPS_SHOWN)
+		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
+			    "Nodes: %zu more duplicate nodes not listed",
+			    h.dups - DUPS_SHOWN);
 }
 
 /*

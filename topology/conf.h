@@ -22,6 +22,18 @@
 
 #define PB_CONF_NAME_MAX 64
 
+/*
+ * Bounds on one power_budget.conf, far above the largest site it is meant
+ * for (62,500 nodes, a few thousand racks): beyond them the file is
+ * refused with a file:line error instead of holding slurmctld's startup
+ * or reconfigure while it is read (power_budget.conf(5), LIMITS). A
+ * single hostlist may name at most PB_MAX_HOSTS nodes (lex.h).
+ */
+#define PB_CONF_MAX_LINES 1000000
+#define PB_CONF_MAX_DOMAINS 250000
+#define PB_CONF_MAX_CLASSES 10000
+#define PB_CONF_MAX_EXPANDED 2000000 /* names, every Nodes= together */
+
 /* Highest LearnedDrawAfter=, in seconds: a week. */
 #define PB_LEARN_AFTER_MAX 604800u
 #define PB_CONF_UNLIMITED (-1.0) /* Cap=unlimited */

@@ -225,6 +225,58 @@ static void test_bad_hostlist(void **state)
 		      "t.conf:3: ", "Nodes: bad hostlist");
 }
 
+/* A text of @n copies of @fmt (one %d: the copy's number) after @head. */
+static char *_repeat(const char *head, const char *fmt, int n)
+{
+	size_t cap = strlen(head) + (size_t)n * (strlen(fmt) + 16) + 1;
+	char *t = malloc(cap);
+	size_t o;
+
+	assert_non_null(t);
+	o = (size_t)snprintf(t, cap, "%s", head);
+	for (int i = 1; i <= n; i++)
+		o += (size_t)snprintf(t + o, cap - o, fmt, i);
+	return t;
+}
+
+/*
+ * The documented bounds of a file (conf.h): each is an error at the line
+ * that passes it, not a stall; at the bound itself the file is read.
+ */
+static void test_bounds(void **state)
+{
+	char fmt[512], *t;
+
+	(void)state;
+	t = _repeat("Facility=site Cap=1MW\n",
+		    "NodeClass=c%d Gpus=8 GpuModel=H100 Cores=64 BaseW=2kW "
+		    "Nodes=x[1-2]\n",
+		    PB_CONF_MAX_CLASSES + 1);
+	_expect_error(t, "t.conf:10002: ", "more than 10000 NodeClass records");
+	free(t);
+	t = _repeat(BASE, "Domain=d%d Cap=1kW\n", PB_CONF_MAX_DOMAINS + 1);
+	_expect_error(t, "t.conf:250003: ", "more than 250000 Domain records");
+	free(t);
+	t = _repeat(BASE, "# %d\n", PB_CONF_MAX_LINES);
+	_expect_error(t, "t.conf:1000001: ", "more than 1000000 lines");
+	free(t);
+	/*
+	 * three lists of 900,000 names, 2.7 M, are past 2 M at the third
+	 * (in ranges of 60,000: libslurm 22.05 takes at most 64 Ki a range)
+	 */
+	strcpy(fmt, "Domain=e%d Cap=1kW Nodes=n[");
+	for (int r = 0; r < 15; r++)
+		snprintf(fmt + strlen(fmt), sizeof(fmt) - strlen(fmt),
+			 "%s%d-%d", r ? "," : "", r * 60000 + 1,
+			 (r + 1) * 60000);
+	strcat(fmt, "]\n");
+	t = _repeat(BASE, fmt, 3);
+	_expect_error(
+	    t, "t.conf:5: ",
+	    "Nodes: the file's hostlists name more than 2000000 nodes");
+	free(t);
+}
+
 static void test_duplicate_node(void **state)
 {
 	(void)state;
@@ -240,6 +292,13 @@ static void test_duplicate_node(void **state)
 		      "NodeClass 'g' (line 2)");
 	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4],n2\n",
 		      "t.conf:3: ", "duplicate node 'n2'");
+	/* 15 repeated: 10 listed, the other 5 counted */
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4],n[1-4],n[1-4],"
+			   "n[1-4],n[1-3]\n",
+		      "t.conf:3: ", "duplicate node 'n2'");
+	_expect_error(BASE "Domain=a Cap=1kW Nodes=n[1-4],n[1-4],n[1-4],"
+			   "n[1-4],n[1-3]\n",
+		      "t.conf:3: ", "Nodes: 5 more duplicate nodes not listed");
 }
 
 static void test_node_membership(void **state)
@@ -649,8 +708,8 @@ static void test_ramp_limit(void **state)
 	assert_int_equal((int)c->domains[0].ramp_w, 5000);
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
-	_expect_error("Facility=site Cap=1MW RampLimit=0W\n", "t.conf:1: ",
-		      "RampLimit: must be positive");
+	_expect_error("Facility=site Cap=1MW RampLimit=0W\n",
+		      "t.conf:1: ", "RampLimit: must be positive");
 	_expect_error(BASE "Domain=h Cap=1kW RampLimit=fast Nodes=n[1-4]\n",
 		      "t.conf:3: ", "RampLimit");
 }
@@ -665,8 +724,9 @@ static void test_curtail_settings(void **state)
 
 	(void)state;
 	c = _parse(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailShed=requeue CurtailLead=30 "
-		   "CurtailOrder=qos:scavenger,partition:batch\n", &d, &rc);
+			"CurtailShed=requeue CurtailLead=30 "
+			"CurtailOrder=qos:scavenger,partition:batch\n",
+		   &d, &rc);
 	assert_int_equal(rc, 0);
 	assert_int_equal(c->settings.curtail.shed, PB_CONF_SHED_REQUEUE);
 	assert_int_equal(c->settings.curtail.lead_s, 30);
@@ -683,29 +743,31 @@ static void test_curtail_settings(void **state)
 	assert_int_equal(c->settings.curtail.n_order, 0);
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
+	_expect_error(
+	    BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		 "CurtailShed=kill\n",
+	    "t.conf:4: ", "CurtailShed: 'kill': expected suspend or requeue");
 	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailShed=kill\n", "t.conf:4: ",
-		      "CurtailShed: 'kill': expected suspend or requeue");
+			   "CurtailOrder=user:bob\n",
+		      "t.conf:4: ", "CurtailOrder: 'user:bob'");
 	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailOrder=user:bob\n", "t.conf:4: ",
-		      "CurtailOrder: 'user:bob'");
+			   "CurtailOrder=qos:a,,qos:b\n",
+		      "t.conf:4: ", "CurtailOrder: ''");
 	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailOrder=qos:a,,qos:b\n", "t.conf:4: ",
-		      "CurtailOrder: ''");
-	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailOrder=qos:\n", "t.conf:4: ",
-		      "CurtailOrder: 'qos:'");
-	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailOrder=qos:a,qos:b,qos:c,qos:d,qos:e,"
+			   "CurtailOrder=qos:\n",
+		      "t.conf:4: ", "CurtailOrder: 'qos:'");
+	_expect_error(BASE
+		      "Domain=h Cap=500kW Nodes=n[1-4]\n"
+		      "CurtailOrder=qos:a,qos:b,qos:c,qos:d,qos:e,"
 		      "qos:f,qos:g,qos:h,qos:i,qos:j,qos:k,qos:l,qos:m,qos:n,"
-		      "qos:o,qos:p,qos:q\n", "t.conf:4: ",
-		      "CurtailOrder: more than 16 entries");
+		      "qos:o,qos:p,qos:q\n",
+		      "t.conf:4: ", "CurtailOrder: more than 16 entries");
 	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailLead=0\n", "t.conf:4: ",
-		      "CurtailLead: must be at least 1 second");
+			   "CurtailLead=0\n",
+		      "t.conf:4: ", "CurtailLead: must be at least 1 second");
 	_expect_error(BASE "Domain=h Cap=500kW Nodes=n[1-4]\n"
-		   "CurtailLead=7200\n", "t.conf:4: ",
-		      "CurtailLead");
+			   "CurtailLead=7200\n",
+		      "t.conf:4: ", "CurtailLead");
 }
 
 int main(void)
@@ -717,6 +779,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_unit),
 	    cmocka_unit_test(test_overflow),
 	    cmocka_unit_test(test_bad_hostlist),
+	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_duplicate_node),
 	    cmocka_unit_test(test_node_membership),
 	    cmocka_unit_test(test_orphan_domain),
