@@ -284,7 +284,8 @@ static int _test_only(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 }
 
 /*
- * WILL_RUN later for a job that may run at a chosen GPU limit: power may
+ * WILL_RUN later for a job that may run at a chosen GPU limit (the
+ * caller's limits_eligible said so): power may
  * free up for it at its lowest allowed limit before it does at full
  * draw, and RUN_NOW then starts it at the highest limit that fits. When
  * that comes sooner than *start (any time if @full is false: never at
@@ -296,16 +297,12 @@ static bool _later_limited(job_record_t *job, pb_alloc_t *alloc,
 			   int64_t nodes_at, bool full, int64_t *start,
 			   int64_t *duration)
 {
-	pb_place_req_t req;
 	pb_limit_ask_t ask;
 	pb_alloc_t low = *alloc;
 	pb_verdict_t v = {0};
-	pb_watts_t floor_w;
 	int64_t at = 0, run;
 
-	jobpower_request(model, job, MAX(alloc->count, 1), nodes_at, &req);
-	if (!limits_eligible(model, job, &req, &floor_w) ||
-	    !limits_ask(model, job, alloc, &ask))
+	if (!limits_ask(model, job, alloc, &ask))
 		return false;
 	low.gpu_watts_hint = ask.lo_w;
 	low.hint_scope = PB_HINT_WHERE_ENFORCED;
@@ -330,7 +327,8 @@ static bool _later_limited(job_record_t *job, pb_alloc_t *alloc,
  * power may free up later. Real pending jobs that must wait get a power
  * reservation at that time.
  */
-static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
+static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc,
+			   bool limited)
 {
 	int64_t now = time(NULL), start = 0, duration, nodes_at;
 	pb_verdict_t why = {0};
@@ -348,7 +346,7 @@ static int _will_run_later(job_record_t *job, bitstr_t *bitmap, int rc)
 	held_lift(model, job);
 	res = pb_ledger_earliest_start(model->ledger, &alloc, duration,
 				       nodes_at, &start, &why);
-	if (res >= 0 && (res > 0 || start > nodes_at) &&
+	if (limited && res >= 0 && (res > 0 || start > nodes_at) &&
 	    _later_limited(job, &alloc, nodes_at, res == 0, &start, &duration))
 		res = 0;
 	if (res == 0 && start > nodes_at)
@@ -488,23 +486,23 @@ out:
 /*
  * WILL_RUN now at full draw, or, for a job that may run at a chosen GPU
  * limit, at one (RUN_NOW then chooses it when backfill starts the job).
+ * *limited: whether it may (for the later step).
  */
 static bool _will_run(job_record_t *job, bitstr_t *bitmap, uint32_t min_nodes,
 		      uint32_t max_nodes, uint32_t req_nodes, uint16_t mode,
 		      List preemptee_candidates, List *preemptee_job_list,
-		      const pb_job_test_tail_t *tail, int *rc)
+		      const pb_job_test_tail_t *tail, int *rc, bool *limited)
 {
 	pb_place_req_t req;
-	bool limited;
 
 	jobpower_request(model, job, MAX(min_nodes, 1), time(NULL), &req);
-	limited = limits_eligible(model, job, &req, &(pb_watts_t){0});
+	*limited = limits_eligible(model, job, &req, &(pb_watts_t){0});
 	refused_for_power = false;
 	if (_will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
 			  preemptee_candidates, preemptee_job_list, tail, &req,
-			  limited, rc))
+			  *limited, rc))
 		return true;
-	if (!limited || !_limited_request(job, &req))
+	if (!*limited || !_limited_request(job, &req))
 		return false;
 	return _will_run_now(job, bitmap, min_nodes, max_nodes, req_nodes, mode,
 			     preemptee_candidates, preemptee_job_list, tail,
@@ -756,6 +754,7 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 		     uint16_t mode, List preemptee_candidates,
 		     List *preemptee_job_list, const pb_job_test_tail_t *tail)
 {
+	bool limited = false;
 	int rc;
 
 	if (model && !model->placer && mode == SELECT_MODE_RUN_NOW)
@@ -795,11 +794,12 @@ static int _job_test(job_record_t *job_ptr, bitstr_t *bitmap,
 	 */
 	preempt_lift(model, preemptee_candidates);
 	if (!_will_run(job_ptr, bitmap, min_nodes, max_nodes, req_nodes, mode,
-		       preemptee_candidates, preemptee_job_list, tail, &rc)) {
+		       preemptee_candidates, preemptee_job_list, tail, &rc,
+		       &limited)) {
 		rc = _cons_tres_test(job_ptr, bitmap, min_nodes, max_nodes,
 				     req_nodes, mode, preemptee_candidates,
 				     preemptee_job_list, tail);
-		rc = _will_run_later(job_ptr, bitmap, rc);
+		rc = _will_run_later(job_ptr, bitmap, rc, limited);
 	}
 	preempt_restore(model);
 	return rc;
