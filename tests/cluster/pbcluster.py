@@ -582,9 +582,10 @@ class Cluster:
         self._spawn("slurmctld", argv, self.path("log", "slurmctld.stdout"))
 
     def kill_slurmd(self, node):
-        """SIGKILL to node's slurmd alone (its job steps live on)."""
+        """SIGKILL to node's slurmd (its process group; the job steps,
+        sessions of their own, live on)."""
         p = self.procs.pop(f"slurmd:{node}")
-        p.kill()
+        self._killpg(p, signal.SIGKILL)
         p.wait()
 
     def start_slurmd(self, node):

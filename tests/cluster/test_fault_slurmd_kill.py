@@ -10,7 +10,6 @@ after the release; a requeued job is committed again where it restarts.
 Each status sample is read before the job state, so a sample without the
 job while Slurm still reports it RUNNING is an early release."""
 
-import signal
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
@@ -46,9 +45,7 @@ class SlurmdKillTest(ClusterTestCase):
             # both slurmd die; their job scripts live on (orphaned steps)
             t_kill = time.monotonic()
             for n in (node_a, node_b):
-                p = c.procs.pop(f"slurmd:{n}")
-                c._killpg(p, signal.SIGKILL)
-                p.wait()
+                c.kill_slurmd(n)
             released_at, ended_at, samples = None, None, []
             while time.monotonic() - t_kill < 90:
                 st = read_status(status_path(c))
