@@ -257,24 +257,6 @@ static int _add_since(const pb_job_info_t *info, void *arg)
 	return 0;
 }
 
-/*
- * Whether @w (NULL: none) differs from what @m's ledger holds: an
- * unchanged reading leaves the ledger, and the placer's caches that
- * follow its changes, alone.
- */
-static bool _unmodelled_moved(const model_t *m, const pb_watts_t *w)
-{
-	uint32_t nd = pb_site_domain_count(m->site);
-
-	for (uint32_t d = 0; d < nd; d++) {
-		pb_watts_t now = w && w[d] > 0 ? w[d] : 0;
-
-		if (now != pb_ledger_unmodelled(m->ledger, d))
-			return true;
-	}
-	return false;
-}
-
 extern bool measured_apply(model_t *m, time_t now)
 {
 	uint32_t nn = pb_site_node_count(m->site);
@@ -295,7 +277,8 @@ extern bool measured_apply(model_t *m, time_t now)
 	pb_measured_unmodelled(m->ledger, node_w, dom_w, since_node, since_dom,
 			       unmodelled);
 	in_force = a.since != 0;
-	if (!_unmodelled_moved(m, in_force ? unmodelled : NULL))
+	/* an unchanged reading leaves the placer's cached attempts be */
+	if (pb_ledger_unmodelled_is(m->ledger, in_force ? unmodelled : NULL))
 		return false;
 	pb_ledger_set_unmodelled(m->ledger, in_force ? unmodelled : NULL);
 	return true;

@@ -878,15 +878,29 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 	return 0;
 }
 
+/* What pb_ledger_set_unmodelled(l, w) holds for domain d. */
+static pb_watts_t _unmodelled_of(const pb_watts_t *w, uint32_t d)
+{
+	return w && w[d] > 0 ? w[d] : 0;
+}
+
 void pb_ledger_set_unmodelled(pb_ledger_t *l, const pb_watts_t *w)
 {
 	l->gen++;
 	_log_all(l);
 	for (uint32_t d = 0; d < l->ndomains; d++) {
-		l->unmodelled[d] = w && w[d] > 0 ? w[d] : 0;
+		l->unmodelled[d] = _unmodelled_of(w, d);
 		l->limit[d] =
 		    pb_site_it_limit(l->site, d, l->cap[d]) - l->unmodelled[d];
 	}
+}
+
+bool pb_ledger_unmodelled_is(const pb_ledger_t *l, const pb_watts_t *w)
+{
+	for (uint32_t d = 0; d < l->ndomains; d++)
+		if (l->unmodelled[d] != _unmodelled_of(w, d))
+			return false;
+	return true;
 }
 
 pb_watts_t pb_ledger_unmodelled(const pb_ledger_t *l, uint32_t domain)

@@ -228,6 +228,12 @@ pb_watts_t pb_ledger_cap(const pb_ledger_t *l, uint32_t domain);
  * headroom may go negative.
  */
 void pb_ledger_set_unmodelled(pb_ledger_t *l, const pb_watts_t *w);
+/*
+ * Whether the ledger already holds what pb_ledger_set_unmodelled(l, w)
+ * would set (every call of that counts as a change, so a caller with an
+ * unchanged reading asks first).
+ */
+bool pb_ledger_unmodelled_is(const pb_ledger_t *l, const pb_watts_t *w);
 pb_watts_t pb_ledger_unmodelled(const pb_ledger_t *l, uint32_t domain);
 
 /*

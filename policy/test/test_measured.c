@@ -21,14 +21,13 @@ static void test_rule(void **state)
 
 	(void)state;
 	/* a0 runs a full job: modelled 820 W; rackB idles at 440 W */
-	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 100, NULL),
-			 0);
+	assert_int_equal(pb_ledger_commit(l, 1, whole(&w, 1, 0), 100, NULL), 0);
 	pb_measured_unmodelled(l, node, dom, NULL, NULL, out);
-	assert_int_equal(out[1], 80);	    /* a0: 900 - 820 */
-	assert_int_equal(out[2], 160);	    /* rackB: 600 - 440 */
-	assert_int_equal(out[0], 240);	    /* both, no reading of its own */
+	assert_int_equal(out[1], 80);  /* a0: 900 - 820 */
+	assert_int_equal(out[2], 160); /* rackB: 600 - 440 */
+	assert_int_equal(out[0], 240); /* both, no reading of its own */
 	/* the facility's own reading says more than its parts */
-	dom[0] = 2000;			    /* committed 1480 */
+	dom[0] = 2000; /* committed 1480 */
 	pb_measured_unmodelled(l, node, dom, NULL, NULL, out);
 	assert_int_equal(out[0], 520);
 	/* readings below the model: the model stands */
@@ -58,8 +57,7 @@ static void test_started_since(void **state)
 
 	(void)state;
 	/* rackB read at 600 W (model 440); then a full job starts on b0 */
-	assert_int_equal(pb_ledger_commit(l, 7, whole(&w, 1, 2), 100, NULL),
-			 0);
+	assert_int_equal(pb_ledger_commit(l, 7, whole(&w, 1, 2), 100, NULL), 0);
 	assert_int_equal(pb_ledger_job_add(l, 7, since_node, since_dom), 0);
 	assert_int_equal(since_dom[0], 600);
 	assert_int_equal(since_dom[2], 600);
@@ -92,7 +90,15 @@ static void test_ledger_limits(void **state)
 	/* rackB: 440 + 600 fits 1500 by the model */
 	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 2), 0, 100, &v), 0);
 	un[0] = 500;
+	/* what set_unmodelled would set: none held yet, none is held */
+	assert_true(pb_ledger_unmodelled_is(l, NULL));
+	assert_false(pb_ledger_unmodelled_is(l, un));
 	pb_ledger_set_unmodelled(l, un);
+	assert_true(pb_ledger_unmodelled_is(l, un));
+	assert_false(pb_ledger_unmodelled_is(l, NULL));
+	un[1] = -7; /* an entry <= 0 holds nothing */
+	assert_true(pb_ledger_unmodelled_is(l, un));
+	un[1] = 0;
 	assert_int_equal(pb_ledger_unmodelled(l, 2), 500);
 	assert_int_equal(pb_ledger_limit(l, 2), 1000);
 	assert_int_equal(pb_ledger_headroom(l, 2), 1000 - 440);
@@ -116,9 +122,9 @@ static void test_ledger_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rule),
-		cmocka_unit_test(test_started_since),
-		cmocka_unit_test(test_ledger_limits),
+	    cmocka_unit_test(test_rule),
+	    cmocka_unit_test(test_started_since),
+	    cmocka_unit_test(test_ledger_limits),
 	};
 
 	return cmocka_run_group_tests_name("policy_measured", tests, NULL,
