@@ -173,29 +173,192 @@ static int _curtail_arg(const char *v, struct sim_opts *o)
 	return 0;
 }
 
+/* long-only options, numbered past any char so no short option clashes */
+enum {
+	O_NODES = 256,
+	O_CAP,
+	O_PUE,
+	O_COOL,
+	O_RES,
+	O_NOPS,
+	O_TIMING,
+	O_PROG,
+	O_GPU,
+	O_CDF,
+	O_RULE,
+	O_BUSY,
+	O_JIT,
+	O_FLOOR,
+	O_LEARN_AFTER,
+	O_TOPO,
+	O_WINDOW,
+	O_RAMP,
+	O_CURTAIL
+};
+
+/*
+ * Each option group's handler returns 0 when it took the option, -1 when
+ * the option's value is bad (already reported) and SIM_OPT_OTHER when the
+ * option belongs to another group, so _opt can try the groups in turn.
+ */
+#define SIM_OPT_OTHER 1
+
+static void _defaults(struct sim_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->site = "reference";
+	o->policies = "all";
+	o->nodes = o->cap_mw = o->pue = o->cooling_mw = o->reserve = -1;
+	o->draw_rule = "busy";
+	o->busy_w = 150;
+	o->jitter = 0.1;
+	o->learned_after = -1; /* the site file's, else the plugin's default */
+	o->power_save = 1;
+	o->progress = isatty(STDERR_FILENO);
+}
+
+/* Files, names and switches: taken as given, checked where they are used. */
+static int _plain_opt(int c, char *arg, struct sim_opts *o)
+{
+	switch (c) {
+	case 't':
+		o->trace = arg;
+		break;
+	case 's':
+		o->site = arg;
+		break;
+	case 'p':
+		o->policies = arg;
+		break;
+	case 'm':
+		o->mapping = arg;
+		break;
+	case 'j':
+		o->json = arg;
+		break;
+	case 'P':
+		o->plot = arg;
+		break;
+	case 'q':
+		o->quiet = 1;
+		break;
+	case 'h':
+		_usage(stdout);
+		exit(0);
+	case O_GPU:
+		o->gpu = arg;
+		break;
+	case O_TOPO:
+		o->topology = arg;
+		break;
+	case O_CDF:
+		o->draw_cdf = arg;
+		break;
+	case O_NOPS:
+		o->power_save = 0;
+		break;
+	case O_TIMING:
+		o->timing = 1;
+		break;
+	case O_PROG:
+		o->progress = 1;
+		break;
+	default:
+		return SIM_OPT_OTHER;
+	}
+	return 0;
+}
+
+/* How jobs' true draw is made and learned. */
+static int _draw_opt(int c, char *arg, struct sim_opts *o)
+{
+	double v;
+
+	switch (c) {
+	case O_RULE:
+		if (strcmp(arg, "busy") && strcmp(arg, "all")) {
+			fprintf(stderr,
+				"pb-sim: --draw-rule: busy or "
+				"all, not '%s'\n",
+				arg);
+			return -1;
+		}
+		o->draw_rule = arg;
+		return 0;
+	case O_BUSY:
+		return _num_arg("--draw-busy-w", arg, &o->busy_w);
+	case O_JIT:
+		if (_num_arg("--draw-jitter", arg, &o->jitter))
+			return -1;
+		if (o->jitter >= 1) {
+			fprintf(stderr, "pb-sim: --draw-jitter: below "
+					"1\n");
+			return -1;
+		}
+		return 0;
+	case O_FLOOR:
+		return _num_arg("--limit-floor", arg, &o->floor_w);
+	case O_LEARN_AFTER:
+		return _num_arg("--learned-after", arg, &o->learned_after);
+	case 'S':
+		if (_num_arg("--seed", arg, &v) || v != floor(v))
+			return -1;
+		o->seed = (unsigned long long)v;
+		return 0;
+	}
+	return SIM_OPT_OTHER;
+}
+
+/* Overrides of the site's size and facility; -1 keeps the site's own. */
+static int _site_opt(int c, char *arg, struct sim_opts *o)
+{
+	switch (c) {
+	case O_NODES:
+		return _num_arg("--nodes", arg, &o->nodes);
+	case O_CAP:
+		return _num_arg("--cap-mw", arg, &o->cap_mw);
+	case O_PUE:
+		return _num_arg("--pue", arg, &o->pue);
+	case O_COOL:
+		return _num_arg("--cooling-mw", arg, &o->cooling_mw);
+	case O_RES:
+		return _num_arg("--reserve", arg, &o->reserve);
+	}
+	return SIM_OPT_OTHER;
+}
+
+/* What the grid asks of the facility over the trace. */
+static int _grid_opt(int c, char *arg, struct sim_opts *o)
+{
+	switch (c) {
+	case O_WINDOW:
+		return _window_arg(arg, o);
+	case O_RAMP:
+		return _num_arg("--ramp-mw", arg, &o->ramp_mw);
+	case O_CURTAIL:
+		return _curtail_arg(arg, o);
+	}
+	return SIM_OPT_OTHER;
+}
+
+static int _opt(int c, char *arg, struct sim_opts *o)
+{
+	static int (*const group[])(int, char *, struct sim_opts *) = {
+	    _plain_opt, _draw_opt, _site_opt, _grid_opt};
+
+	for (size_t i = 0; i < sizeof(group) / sizeof(group[0]); i++) {
+		int rc = group[i](c, arg, o);
+
+		if (rc != SIM_OPT_OTHER)
+			return rc;
+	}
+	/* '?' from getopt_long, which has already said what is wrong */
+	_usage(stderr);
+	return -1;
+}
+
 static int _parse(int argc, char **argv, struct sim_opts *o)
 {
-	enum {
-		O_NODES = 256,
-		O_CAP,
-		O_PUE,
-		O_COOL,
-		O_RES,
-		O_NOPS,
-		O_TIMING,
-		O_PROG,
-		O_GPU,
-		O_CDF,
-		O_RULE,
-		O_BUSY,
-		O_JIT,
-		O_FLOOR,
-		O_LEARN_AFTER,
-		O_TOPO,
-		O_WINDOW,
-		O_RAMP,
-		O_CURTAIL
-	};
 	static const struct option lo[] = {
 	    {"trace", 1, 0, 't'},
 	    {"site", 1, 0, 's'},
@@ -228,137 +391,11 @@ static int _parse(int argc, char **argv, struct sim_opts *o)
 	    {0, 0, 0, 0}};
 	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->site = "reference";
-	o->policies = "all";
-	o->nodes = o->cap_mw = o->pue = o->cooling_mw = o->reserve = -1;
-	o->draw_rule = "busy";
-	o->busy_w = 150;
-	o->jitter = 0.1;
-	o->learned_after = -1; /* the site file's, else the plugin's default */
-	o->power_save = 1;
-	o->progress = isatty(STDERR_FILENO);
+	_defaults(o);
 	while ((c = getopt_long(argc, argv, "t:s:p:m:S:j:P:qh", lo, NULL)) !=
-	       -1) {
-		double v;
-
-		switch (c) {
-		case 't':
-			o->trace = optarg;
-			break;
-		case 's':
-			o->site = optarg;
-			break;
-		case 'p':
-			o->policies = optarg;
-			break;
-		case 'm':
-			o->mapping = optarg;
-			break;
-		case 'j':
-			o->json = optarg;
-			break;
-		case 'P':
-			o->plot = optarg;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			_usage(stdout);
-			exit(0);
-		case O_GPU:
-			o->gpu = optarg;
-			break;
-		case O_TOPO:
-			o->topology = optarg;
-			break;
-		case O_CDF:
-			o->draw_cdf = optarg;
-			break;
-		case O_RULE:
-			if (strcmp(optarg, "busy") && strcmp(optarg, "all")) {
-				fprintf(stderr,
-					"pb-sim: --draw-rule: busy or "
-					"all, not '%s'\n",
-					optarg);
-				return -1;
-			}
-			o->draw_rule = optarg;
-			break;
-		case O_BUSY:
-			if (_num_arg("--draw-busy-w", optarg, &o->busy_w))
-				return -1;
-			break;
-		case O_JIT:
-			if (_num_arg("--draw-jitter", optarg, &o->jitter))
-				return -1;
-			if (o->jitter >= 1) {
-				fprintf(stderr, "pb-sim: --draw-jitter: below "
-						"1\n");
-				return -1;
-			}
-			break;
-		case O_FLOOR:
-			if (_num_arg("--limit-floor", optarg, &o->floor_w))
-				return -1;
-			break;
-		case O_LEARN_AFTER:
-			if (_num_arg("--learned-after", optarg,
-				     &o->learned_after))
-				return -1;
-			break;
-		case O_NOPS:
-			o->power_save = 0;
-			break;
-		case O_WINDOW:
-			if (_window_arg(optarg, o))
-				return -1;
-			break;
-		case O_RAMP:
-			if (_num_arg("--ramp-mw", optarg, &o->ramp_mw))
-				return -1;
-			break;
-		case O_CURTAIL:
-			if (_curtail_arg(optarg, o))
-				return -1;
-			break;
-		case O_TIMING:
-			o->timing = 1;
-			break;
-		case O_PROG:
-			o->progress = 1;
-			break;
-		case 'S':
-			if (_num_arg("--seed", optarg, &v) || v != floor(v))
-				return -1;
-			o->seed = (unsigned long long)v;
-			break;
-		case O_NODES:
-			if (_num_arg("--nodes", optarg, &o->nodes))
-				return -1;
-			break;
-		case O_CAP:
-			if (_num_arg("--cap-mw", optarg, &o->cap_mw))
-				return -1;
-			break;
-		case O_PUE:
-			if (_num_arg("--pue", optarg, &o->pue))
-				return -1;
-			break;
-		case O_COOL:
-			if (_num_arg("--cooling-mw", optarg, &o->cooling_mw))
-				return -1;
-			break;
-		case O_RES:
-			if (_num_arg("--reserve", optarg, &o->reserve))
-				return -1;
-			break;
-		default:
-			_usage(stderr);
+	       -1)
+		if (_opt(c, optarg, o))
 			return -1;
-		}
-	}
 	if (!o->trace || optind != argc) {
 		_usage(stderr);
 		return -1;
