@@ -195,48 +195,77 @@ struct result {
 	int64_t ns;
 };
 
-int main(int argc, char **argv)
-{
-	uint32_t nresv = argc > 1 ? (uint32_t)atoi(argv[1]) : 0;
-	static pb_alloc_node_t buf[NODES];
-	static int64_t t[REPS];
-	pb_error_t err;
-	pb_site_t *site = build_site();
-	pb_net_t *net = build_net();
-	pb_ledger_t *l = pb_ledger_create(site, NULL, &err);
-	pb_placer_t *p = pb_place_create(site, net, &err);
-	pb_bitset_t *cand = pb_bitset_create(NODES),
-		    *out = pb_bitset_create(NODES);
-	pb_place_req_t req = {64, 8, 112, 0, 0, 3600, PB_HINT_EVERYWHERE};
+/* What every stage shares: the loaded site and the figures so far. */
+struct bench {
+	pb_site_t *site;
+	pb_net_t *net;
+	pb_ledger_t *l;
+	pb_placer_t *p;
+	pb_bitset_t *cand, *out;
+	uint32_t id; /* first job id load() left unused */
 	struct result res[20];
-	uint32_t nres = 0, id;
-	volatile uint64_t sink = 0;
-	pb_verdict_t v;
+	uint32_t nres;
+	/* what the timed calls return ends here, so none is optimised out */
+	volatile uint64_t sink;
+};
+
+/* The placement request timed: a 64-node whole-node job of an hour. */
+static const pb_place_req_t req64 = {
+    64, 8, 112, 0, 0, 3600, PB_HINT_EVERYWHERE};
+
+/* scratch for every stage; static, as the node buffer is large */
+static pb_alloc_node_t buf[NODES];
+static int64_t t[REPS];
+
+static void add(struct bench *b, const char *name, int64_t ns)
+{
+	b->res[b->nres++] = (struct result){name, ns};
+}
+
+static void setup(struct bench *b, uint32_t nresv)
+{
+	pb_error_t err;
 	pb_alloc_t a;
 
-	if (!l || !p || !cand || !out)
+	b->site = build_site();
+	b->net = build_net();
+	b->l = pb_ledger_create(b->site, NULL, &err);
+	b->p = pb_place_create(b->site, b->net, &err);
+	b->cand = pb_bitset_create(NODES);
+	b->out = pb_bitset_create(NODES);
+	if (!b->l || !b->p || !b->cand || !b->out)
 		die("setup", &err);
-	id = load(l, buf);
+	b->id = load(b->l, buf);
 	for (uint32_t r = 0; r < nresv && r < 64; r++) {
 		random_alloc(buf, &a, 64);
-		if (pb_ledger_reserve(l, r + 1, &a, 600 + rnd(7200), 100000,
+		if (pb_ledger_reserve(b->l, r + 1, &a, 600 + rnd(7200), 100000,
 				      &err))
 			die("reserve", &err);
 	}
+}
 
-	/* baseline: one pass over the node bitmap, as slurmctld does */
-	pb_bitset_set_all(cand);
+/* baseline: one pass over the node bitmap, as slurmctld does */
+static void bench_baseline(struct bench *b)
+{
+	pb_bitset_set_all(b->cand);
 	for (uint32_t i = 0; i < REPS; i++) {
 		int64_t t0 = now_ns();
 		uint64_t c = 0;
 
 		for (uint32_t n = 0; n < NODES; n++)
-			c += pb_bitset_test(cand, n);
+			c += pb_bitset_test(b->cand, n);
 		t[i] = now_ns() - t0;
-		sink += c;
+		b->sink += c;
 	}
-	res[nres++] = (struct result){"baseline: bitmap pass, 12500 nodes",
-				      median(t, REPS)};
+	add(b, "baseline: bitmap pass, 12500 nodes", median(t, REPS));
+}
+
+/* each job is released at once, so every call sees the ledger load() made */
+static void bench_job_calls(struct bench *b)
+{
+	pb_error_t err;
+	pb_verdict_t v;
+	pb_alloc_t a;
 
 	for (uint32_t k = 8; k <= 512; k *= 8) {
 		int64_t ta[REPS], tc[REPS], tr[REPS];
@@ -248,82 +277,124 @@ int main(int argc, char **argv)
 
 			random_alloc(buf, &a, k);
 			t0 = now_ns();
-			pb_ledger_admit(l, &a, 0, 3600, &v);
+			pb_ledger_admit(b->l, &a, 0, 3600, &v);
 			ta[i] = now_ns() - t0;
 			t0 = now_ns();
-			if (pb_ledger_commit(l, id + i, &a, 3600, &err))
+			if (pb_ledger_commit(b->l, b->id + i, &a, 3600, &err))
 				die("commit", &err);
 			tc[i] = now_ns() - t0;
 			t0 = now_ns();
-			pb_ledger_release(l, id + i);
+			pb_ledger_release(b->l, b->id + i);
 			tr[i] = now_ns() - t0;
 		}
 		snprintf(names[s][0], 64, "admit, %u-node job", k);
 		snprintf(names[s][1], 64, "commit, %u-node job", k);
 		snprintf(names[s][2], 64, "release, %u-node job", k);
-		res[nres++] = (struct result){names[s][0], median(ta, REPS)};
-		res[nres++] = (struct result){names[s][1], median(tc, REPS)};
-		res[nres++] = (struct result){names[s][2], median(tr, REPS)};
+		add(b, names[s][0], median(ta, REPS));
+		add(b, names[s][1], median(tc, REPS));
+		add(b, names[s][2], median(tr, REPS));
 	}
+}
+
+static void bench_earliest(struct bench *b)
+{
+	pb_verdict_t v;
+	pb_alloc_t a;
 
 	for (uint32_t i = 0; i < REPS / 4; i++) {
 		int64_t t0, start;
 
 		random_alloc(buf, &a, 64);
 		t0 = now_ns();
-		pb_ledger_earliest_start(l, &a, 3600, 0, &start, &v);
+		pb_ledger_earliest_start(b->l, &a, 3600, 0, &start, &v);
 		t[i] = now_ns() - t0;
-		sink += (uint64_t)start;
+		b->sink += (uint64_t)start;
 	}
-	res[nres++] =
-	    (struct result){"earliest_start, 64-node job", median(t, REPS / 4)};
+	add(b, "earliest_start, 64-node job", median(t, REPS / 4));
+}
+
+static void bench_filter(struct bench *b)
+{
 	for (uint32_t i = 0; i < REPS; i++) {
 		int64_t t0;
 
-		pb_bitset_set_all(cand);
+		pb_bitset_set_all(b->cand);
 		t0 = now_ns();
-		sink += pb_place_filter(p, l, cand, &req);
+		b->sink += pb_place_filter(b->p, b->l, b->cand, &req64);
 		t[i] = now_ns() - t0;
 	}
-	res[nres++] =
-	    (struct result){"filter, all 12500 candidates", median(t, REPS)};
+	add(b, "filter, all 12500 candidates", median(t, REPS));
+}
+
+static void bench_place(struct bench *b)
+{
+	pb_place_req_t req = req64;
+	pb_verdict_t v;
+
 	for (uint32_t k = 8; k <= 512; k *= 8) {
 		static char names[3][64];
 		uint32_t s = k == 8 ? 0 : k == 64 ? 1 : 2;
 
 		req.nnodes = k;
-		pb_bitset_set_all(cand);
+		pb_bitset_set_all(b->cand);
 		for (uint32_t i = 0; i < REPS / 4; i++) {
 			int64_t t0 = now_ns();
 
-			sink += (uint64_t)pb_place_choose(p, l, cand, &req, out,
-							  &v);
+			b->sink += (uint64_t)pb_place_choose(
+			    b->p, b->l, b->cand, &req, b->out, &v);
 			t[i] = now_ns() - t0;
 		}
 		snprintf(names[s], 64, "place, %u nodes of 12500 (%s)", k,
 			 v.ok ? "found" : "none");
-		res[nres++] = (struct result){names[s], median(t, REPS / 4)};
+		add(b, names[s], median(t, REPS / 4));
 	}
+}
+
+static void report(const struct bench *b)
+{
+	const struct result *res = b->res;
 
 	printf("site: %u nodes, %u domains (depth %u), %u switches; %u running "
 	       "jobs, %u reservations\n",
-	       pb_site_node_count(site), pb_site_domain_count(site),
-	       pb_site_max_depth(site) + 1, pb_net_switch_count(net),
-	       pb_ledger_job_count(l), pb_ledger_reservation_count(l));
+	       pb_site_node_count(b->site), pb_site_domain_count(b->site),
+	       pb_site_max_depth(b->site) + 1, pb_net_switch_count(b->net),
+	       pb_ledger_job_count(b->l), pb_ledger_reservation_count(b->l));
 	printf("facility committed %.2f MW IT of %.2f MW IT limit\n",
-	       pb_ledger_committed(l, 0) / 1e6, pb_ledger_limit(l, 0) / 1e6);
+	       pb_ledger_committed(b->l, 0) / 1e6,
+	       pb_ledger_limit(b->l, 0) / 1e6);
 	printf("%-44s %12s %10s\n", "call", "median ns", "x baseline");
-	for (uint32_t i = 0; i < nres; i++)
+	for (uint32_t i = 0; i < b->nres; i++)
 		printf("%-44s %12lld %10.2f\n", res[i].name,
 		       (long long)res[i].ns,
 		       (double)res[i].ns / (double)res[0].ns);
-	if (pb_ledger_verify(l, &err))
+}
+
+static void teardown(struct bench *b)
+{
+	pb_error_t err;
+
+	if (pb_ledger_verify(b->l, &err))
 		die("verify", &err);
-	pb_bitset_destroy(cand);
-	pb_bitset_destroy(out);
-	pb_place_destroy(p);
-	pb_ledger_destroy(l);
-	pb_net_destroy(net);
-	pb_site_destroy(site);
-	return sink == 42 ? 1 : 0;
+	pb_bitset_destroy(b->cand);
+	pb_bitset_destroy(b->out);
+	pb_place_destroy(b->p);
+	pb_ledger_destroy(b->l);
+	pb_net_destroy(b->net);
+	pb_site_destroy(b->site);
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t nresv = argc > 1 ? (uint32_t)atoi(argv[1]) : 0;
+	static struct bench b;
+
+	setup(&b, nresv);
+	bench_baseline(&b);
+	bench_job_calls(&b);
+	bench_earliest(&b);
+	bench_filter(&b);
+	bench_place(&b);
+	report(&b);
+	teardown(&b);
+	return b.sink == 42 ? 1 : 0;
 }
