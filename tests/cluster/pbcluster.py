@@ -592,11 +592,13 @@ class Cluster:
         """Starts node's slurmd again, as a site's service manager would."""
         self._start_slurmd(node)
 
-    def set_node_power(self, node, watts):
-        """What node's pm_counters read from now on (whole watts)."""
+    def set_node_power(self, node, watts, joules=1000):
+        """What node's pm_counters read from now on (whole watts, and the
+        energy counter in joules: a slurmd that reads 0 J when it starts
+        takes the node for one without a sensor, NO_VAL watts)."""
         d = self.path("pm", node)
         for name, text in (("power", f"{int(watts)} W\n"),
-                           ("energy", "1000 J\n")):
+                           ("energy", f"{int(joules)} J\n")):
             with open(os.path.join(d, name + ".tmp"), "w") as f:
                 f.write(text)
             os.rename(os.path.join(d, name + ".tmp"), os.path.join(d, name))

@@ -32,6 +32,8 @@ IDLE = NODES * pt.IDLE_W
 CAP = IDLE + pt.JOB_NODE_W + 1000
 EXTRA = 3000
 MAX_AGE = 8
+# How scontrol shows a node's NO_VAL watts: 22.05 "n/s", 24.11 on "n/a".
+NO_SENSOR = ("CurrentWatts=n/s ", "CurrentWatts=n/a ")
 ENERGY = {"AcctGatherEnergyType": "acct_gather_energy/pm_counters",
           "AcctGatherNodeFreq": "1"}
 
@@ -104,6 +106,32 @@ class EnergyTest(ClusterTestCase):
             self.assertEqual(pt.queue(c)[k][0], "PENDING")
             c.set_node_power("n1", pt.IDLE_W)
             c.wait_jobs([k], timeout=40)
+        self.assertTornDown(c)
+
+    def test_node_without_a_sensor_counts_at_the_model(self):
+        with self.cluster(NODES, CAP) as c:
+            pt.wait_for(lambda: self.node_watts(c, "n1") == pt.IDLE_W, 20,
+                        what="n1's energy reading in slurmctld")
+            # A slurmd whose pm_counters read 0 J when it starts takes its
+            # node for one without a sensor: NO_VAL watts from then on,
+            # whatever the power file says.
+            c.kill_slurmd("n1")
+            c.set_node_power("n1", pt.IDLE_W + EXTRA, joules=0)
+            c.start_slurmd("n1")
+            pt.wait_for(lambda: any(
+                t in c.scontrol("show", "node", "n1") for t in NO_SENSOR), 30,
+                what="n1 without an energy sensor in slurmctld")
+
+            # n1 counts at the model: nothing unmodelled, and the start
+            # its power file's 3000 W would block goes ahead
+            s = pt.wait_status(c, lambda s: "site" in s["domains"],
+                               timeout=20)
+            self.assertEqual(unmodelled(s, "site"), 0, s["text"])
+            self.assertEqual(pt.limit(s, "site"), CAP, s["text"])
+            j = c.sbatch(["--time=5", "-x", "n1", *pt.FULL_NODE], "sleep 2")
+            c.wait_jobs([j], timeout=40)
+            # and it is no stale reading either
+            self.assertNotIn("older than MeterMaxAge", pt.ctld_log(c))
         self.assertTornDown(c)
 
     @staticmethod
