@@ -7,15 +7,16 @@
 
 #include "policy/error.h"
 
-void pb_error_set(pb_error_t *err, const char *fmt, ...)
+int pb_error_set(pb_error_t *err, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!err)
-		return;
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(err->text, sizeof(err->text), fmt, ap);
 	va_end(ap);
+	return -1;
 }
 
 void pb_error_clear(pb_error_t *err)

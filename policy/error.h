@@ -14,9 +14,11 @@ typedef struct pb_error {
 
 /*
  * Format a message into err->text (truncated to fit, always NUL-terminated).
- * err may be NULL: the message is then dropped.
+ * err may be NULL: the message is then dropped.  Returns -1, the failure
+ * value of most callers, so a failing path can end in
+ * "return pb_error_set(err, ...);".
  */
-void pb_error_set(pb_error_t *err, const char *fmt, ...)
+int pb_error_set(pb_error_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Empty err->text; NULL-safe. */
