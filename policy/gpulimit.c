@@ -19,35 +19,31 @@ void pb_speed_curve_default(pb_speed_curve_t *c)
 
 int pb_speed_curve_check(const pb_speed_curve_t *c, pb_error_t *err)
 {
-	if (c->n < 1 || c->n > PB_CURVE_MAX) {
-		pb_error_set(err, "a speed curve has 1 to %d points, not %u",
-			     PB_CURVE_MAX, c->n);
-		return -1;
-	}
+	if (c->n < 1 || c->n > PB_CURVE_MAX)
+		return pb_error_set(err,
+				    "a speed curve has 1 to %d points, not %u",
+				    PB_CURVE_MAX, c->n);
 	for (uint32_t i = 0; i < c->n; i++) {
 		uint32_t r = c->r_milli[i], s = c->s_milli[i];
 
-		if (r == 0 || r > PB_MILLI || s == 0 || s > PB_MILLI) {
-			pb_error_set(err,
-				     "speed curve point %u: limit and speed "
-				     "must be in (0, 1]",
-				     i + 1);
-			return -1;
-		}
-		if (i && (r <= c->r_milli[i - 1] || s < c->s_milli[i - 1])) {
-			pb_error_set(err,
-				     "speed curve point %u: limits must rise "
-				     "and speeds must not fall",
-				     i + 1);
-			return -1;
-		}
+		if (r == 0 || r > PB_MILLI || s == 0 || s > PB_MILLI)
+			return pb_error_set(
+			    err,
+			    "speed curve point %u: limit and speed "
+			    "must be in (0, 1]",
+			    i + 1);
+		if (i && (r <= c->r_milli[i - 1] || s < c->s_milli[i - 1]))
+			return pb_error_set(
+			    err,
+			    "speed curve point %u: limits must rise "
+			    "and speeds must not fall",
+			    i + 1);
 	}
 	if (c->r_milli[c->n - 1] != PB_MILLI ||
 	    c->s_milli[c->n - 1] != PB_MILLI) {
-		pb_error_set(err,
-			     "a speed curve ends at full speed at the full "
-			     "limit (1:1)");
-		return -1;
+		return pb_error_set(
+		    err, "a speed curve ends at full speed at the full "
+			 "limit (1:1)");
 	}
 	return 0;
 }

@@ -220,12 +220,12 @@ static int _params_ok(const pb_learn_params_t *p, pb_error_t *err)
 	    p->max_runs < 1 || p->max_runs > PB_LEARN_RUNS_MAX ||
 	    p->percentile < 1 || p->percentile > 100 || p->margin_pct > 1000 ||
 	    p->min_runs < 1 || p->min_runs > p->max_runs) {
-		pb_error_set(err,
-			     "learned draw: classes 1..%d, runs 1..%d, "
-			     "percentile 1..100, margin 0..1000%%, minimum "
-			     "runs 1..runs",
-			     PB_LEARN_CLASSES_MAX, PB_LEARN_RUNS_MAX);
-		return -1;
+		return pb_error_set(
+		    err,
+		    "learned draw: classes 1..%d, runs 1..%d, "
+		    "percentile 1..100, margin 0..1000%%, minimum "
+		    "runs 1..runs",
+		    PB_LEARN_CLASSES_MAX, PB_LEARN_RUNS_MAX);
 	}
 	return 0;
 }
@@ -506,50 +506,42 @@ static int _class_line(pb_learn_t *t, struct lex *x, int32_t *runs,
 	int64_t last, cnt, v;
 	struct cls *c;
 
-	if (!n || n >= PB_LEARN_KEY_MAX) {
-		pb_error_set(err,
-			     "line %u: a class needs a key of 1 to %d "
-			     "characters",
-			     x->line, PB_LEARN_KEY_MAX - 1);
-		return -1;
-	}
+	if (!n || n >= PB_LEARN_KEY_MAX)
+		return pb_error_set(err,
+				    "line %u: a class needs a key of 1 to %d "
+				    "characters",
+				    x->line, PB_LEARN_KEY_MAX - 1);
 	memcpy(key, w, n);
 	key[n] = '\0';
-	if (!_key_len(key, PB_LEARN_KEY_MAX)) {
-		pb_error_set(err,
-			     "line %u: class key with a character "
-			     "outside printable ASCII",
-			     x->line);
-		return -1;
-	}
+	if (!_key_len(key, PB_LEARN_KEY_MAX))
+		return pb_error_set(err,
+				    "line %u: class key with a character "
+				    "outside printable ASCII",
+				    x->line);
 	if (_num(x, INT64_MIN + 1, INT64_MAX, &last) ||
 	    _num(x, 1, PB_LEARN_RUNS_MAX, &cnt)) {
-		pb_error_set(err,
-			     "line %u: class %s: expected its last time and "
-			     "a run count of 1 to %d",
-			     x->line, key, PB_LEARN_RUNS_MAX);
-		return -1;
+		return pb_error_set(
+		    err,
+		    "line %u: class %s: expected its last time and "
+		    "a run count of 1 to %d",
+		    x->line, key, PB_LEARN_RUNS_MAX);
 	}
 	for (int64_t r = 0; r < cnt; r++) {
-		if (_num(x, 1, PB_LEARN_W_MAX, &v)) {
-			pb_error_set(err,
-				     "line %u: class %s: run %lld: expected "
-				     "watts of 1 to %d",
-				     x->line, key, (long long)r + 1,
-				     PB_LEARN_W_MAX);
-			return -1;
-		}
+		if (_num(x, 1, PB_LEARN_W_MAX, &v))
+			return pb_error_set(
+			    err,
+			    "line %u: class %s: run %lld: expected "
+			    "watts of 1 to %d",
+			    x->line, key, (long long)r + 1, PB_LEARN_W_MAX);
 		runs[r] = (int32_t)v;
 	}
-	if (_word(x, &w)) {
-		pb_error_set(err, "line %u: class %s: more than %lld runs",
-			     x->line, key, (long long)cnt);
-		return -1;
-	}
-	if (_get(t, key)) {
-		pb_error_set(err, "line %u: class %s again", x->line, key);
-		return -1;
-	}
+	if (_word(x, &w))
+		return pb_error_set(err,
+				    "line %u: class %s: more than %lld runs",
+				    x->line, key, (long long)cnt);
+	if (_get(t, key))
+		return pb_error_set(err, "line %u: class %s again", x->line,
+				    key);
 	c = _add(t, key);
 	if (!c) {
 		pb_error_set(err, "line %u: out of memory", x->line);

@@ -699,18 +699,13 @@ int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
 	uint32_t slot;
 
 	l->gen++;
-	if (_job(l, job_id)) {
-		pb_error_set(err, "job %u: already in the ledger", job_id);
-		return -1;
-	}
-	if (!_valid(l, alloc)) {
-		pb_error_set(err, "job %u: invalid allocation", job_id);
-		return -1;
-	}
-	if (_reserve_jobs(l) || _reserve_entries(l, alloc->count)) {
-		pb_error_set(err, "job %u: out of memory", job_id);
-		return -1;
-	}
+	if (_job(l, job_id))
+		return pb_error_set(err, "job %u: already in the ledger",
+				    job_id);
+	if (!_valid(l, alloc))
+		return pb_error_set(err, "job %u: invalid allocation", job_id);
+	if (_reserve_jobs(l) || _reserve_entries(l, alloc->count))
+		return pb_error_set(err, "job %u: out of memory", job_id);
 	slot = l->job_free;
 	j = &l->jobs[slot];
 	l->job_free = j->first;
@@ -802,20 +797,17 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 	pb_watts_t idle, off;
 
 	l->gen++;
-	if (node >= l->nnodes) {
-		pb_error_set(err, "node #%u: no such node", node);
-		return -1;
-	}
+	if (node >= l->nnodes)
+		return pb_error_set(err, "node #%u: no such node", node);
 	if (l->on[node] == on)
 		return 0;
-	if (!on && (l->node_jobs[node] || l->node_resv[node])) {
-		pb_error_set(err,
-			     "node %s: cannot power off, %u job(s) and %u "
-			     "reservation(s) on it",
-			     pb_site_node_name(l->site, node),
-			     l->node_jobs[node], l->node_resv[node]);
-		return -1;
-	}
+	if (!on && (l->node_jobs[node] || l->node_resv[node]))
+		return pb_error_set(
+		    err,
+		    "node %s: cannot power off, %u job(s) and %u "
+		    "reservation(s) on it",
+		    pb_site_node_name(l->site, node), l->node_jobs[node],
+		    l->node_resv[node]);
 	idle = pb_site_node_idle_w(l->site, node);
 	off = pb_site_node_off_w(l->site, node);
 	l->on[node] = on;
@@ -861,15 +853,11 @@ int pb_ledger_set_cap(pb_ledger_t *l, uint32_t domain, pb_watts_t cap_w,
 		      pb_error_t *err)
 {
 	l->gen++;
-	if (domain >= l->ndomains) {
-		pb_error_set(err, "domain #%u: no such domain", domain);
-		return -1;
-	}
-	if (cap_w <= 0) {
-		pb_error_set(err, "domain %s: cap must be > 0 W",
-			     pb_site_domain_name(l->site, domain));
-		return -1;
-	}
+	if (domain >= l->ndomains)
+		return pb_error_set(err, "domain #%u: no such domain", domain);
+	if (cap_w <= 0)
+		return pb_error_set(err, "domain %s: cap must be > 0 W",
+				    pb_site_domain_name(l->site, domain));
 	l->cap[domain] = cap_w;
 	_log(l, domain);
 	l->limit[domain] =
@@ -1074,21 +1062,17 @@ static int32_t _resv_slot(pb_ledger_t *l, uint32_t resv_id, int64_t start,
 {
 	int32_t r;
 
-	if (_resv_find(l, resv_id) >= 0) {
-		pb_error_set(err, "reservation %u: already held", resv_id);
-		return -1;
-	}
-	if (start >= end) {
-		pb_error_set(err, "reservation %u: invalid times", resv_id);
-		return -1;
-	}
+	if (_resv_find(l, resv_id) >= 0)
+		return pb_error_set(err, "reservation %u: already held",
+				    resv_id);
+	if (start >= end)
+		return pb_error_set(err, "reservation %u: invalid times",
+				    resv_id);
 	for (r = 0; r < (int32_t)l->resv_cap && l->resv[r].used; r++)
 		;
-	if (r == (int32_t)l->resv_cap) {
-		pb_error_set(err, "reservation %u: table full (%u)", resv_id,
-			     l->resv_cap);
-		return -1;
-	}
+	if (r == (int32_t)l->resv_cap)
+		return pb_error_set(err, "reservation %u: table full (%u)",
+				    resv_id, l->resv_cap);
 	return r;
 }
 
@@ -1128,15 +1112,12 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 	l->gen++;
 	if ((r = _resv_slot(l, resv_id, start, end, err)) < 0)
 		return -1;
-	if (_gather(l, alloc) < 0) {
-		pb_error_set(err, "reservation %u: invalid allocation",
-			     resv_id);
-		return -1;
-	}
-	if (_reserve_entries(l, alloc->count)) {
-		pb_error_set(err, "reservation %u: out of memory", resv_id);
-		return -1;
-	}
+	if (_gather(l, alloc) < 0)
+		return pb_error_set(err, "reservation %u: invalid allocation",
+				    resv_id);
+	if (_reserve_entries(l, alloc->count))
+		return pb_error_set(err, "reservation %u: out of memory",
+				    resv_id);
 	rv = &l->resv[r];
 	memset(rv->held, 0, l->ndomains * sizeof(*rv->held));
 	for (uint32_t i = 0; i < l->s->ntouched; i++)
@@ -1167,10 +1148,9 @@ int pb_ledger_cap_window(pb_ledger_t *l, uint32_t id, uint32_t domain,
 	int32_t r;
 
 	l->gen++;
-	if (domain >= l->ndomains || cap_w <= 0) {
-		pb_error_set(err, "cap window %u: bad domain or cap", id);
-		return -1;
-	}
+	if (domain >= l->ndomains || cap_w <= 0)
+		return pb_error_set(err, "cap window %u: bad domain or cap",
+				    id);
 	if ((r = _resv_slot(l, id, start, end, err)) < 0)
 		return -1;
 	rv = &l->resv[r];
@@ -1528,37 +1508,30 @@ static int _verify_nodes(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 	for (uint32_t n = 0; n < l->nnodes; n++) {
 		if (inc[n] != l->node_incr[n] || jobs[n] != l->node_jobs[n] ||
 		    resv[n] != l->node_resv[n]) {
-			pb_error_set(
+			return pb_error_set(
 			    err,
 			    "node %s: increment %lld/%lld, jobs %u/%u, "
 			    "reservations %u/%u (ledger/recomputed)",
 			    pb_site_node_name(l->site, n),
 			    (long long)l->node_incr[n], (long long)inc[n],
 			    l->node_jobs[n], jobs[n], l->node_resv[n], resv[n]);
-			return -1;
 		}
 		/* a reservation may sit on an OFF node: it holds the wake-up */
-		if (jobs[n] && !l->on[n]) {
-			pb_error_set(err, "node %s: off but in use",
-				     pb_site_node_name(l->site, n));
-			return -1;
-		}
+		if (jobs[n] && !l->on[n])
+			return pb_error_set(err, "node %s: off but in use",
+					    pb_site_node_name(l->site, n));
 	}
 	for (uint32_t d = 0; d < l->ndomains; d++) {
-		if (dom[d] != l->committed[d]) {
-			pb_error_set(
+		if (dom[d] != l->committed[d])
+			return pb_error_set(
 			    err,
 			    "domain %s: committed %lld W, recomputed %lld W",
 			    pb_site_domain_name(l->site, d),
 			    (long long)l->committed[d], (long long)dom[d]);
-			return -1;
-		}
-		if (l->limit[d] != pb_site_it_limit(l->site, d, l->cap[d]) -
-				       l->unmodelled[d]) {
-			pb_error_set(err, "domain %s: stale limit",
-				     pb_site_domain_name(l->site, d));
-			return -1;
-		}
+		if (l->limit[d] !=
+		    pb_site_it_limit(l->site, d, l->cap[d]) - l->unmodelled[d])
+			return pb_error_set(err, "domain %s: stale limit",
+					    pb_site_domain_name(l->site, d));
 	}
 	return 0;
 }
@@ -1572,15 +1545,13 @@ static int _verify_resv(const pb_ledger_t *l, pb_watts_t *buf, pb_error_t *err)
 			continue;
 		_load_at(l, rv->start, buf);
 		for (uint32_t d = 0; d < l->ndomains; d++) {
-			if (buf[d] != rv->load[d]) {
-				pb_error_set(
+			if (buf[d] != rv->load[d])
+				return pb_error_set(
 				    err,
 				    "reservation %u: load of %s at start %lld "
 				    "W, recomputed %lld W",
 				    rv->id, pb_site_domain_name(l->site, d),
 				    (long long)rv->load[d], (long long)buf[d]);
-				return -1;
-			}
 		}
 	}
 	return 0;
@@ -1633,15 +1604,13 @@ static int _verify_jobs(const pb_ledger_t *l, pb_error_t *err)
 			w += l->entries[e].incr;
 			n++;
 		}
-		if (w != j->watts || n != j->nnodes || _job(l, j->id) != j) {
-			pb_error_set(err, "job %u: inconsistent record", j->id);
-			return -1;
-		}
+		if (w != j->watts || n != j->nnodes || _job(l, j->id) != j)
+			return pb_error_set(err, "job %u: inconsistent record",
+					    j->id);
 	}
-	if (used != l->njobs) {
-		pb_error_set(err, "job count %u, found %u", l->njobs, used);
-		return -1;
-	}
+	if (used != l->njobs)
+		return pb_error_set(err, "job count %u, found %u", l->njobs,
+				    used);
 	return 0;
 }
 

@@ -72,39 +72,29 @@ int32_t pb_net_add_switch(pb_net_t *n, const char *name, int32_t parent,
 	struct sw *s;
 	char *copy;
 
-	if (n->final) {
-		pb_error_set(err, "network tree is finalized");
-		return -1;
-	}
-	if (!name || !*name) {
-		pb_error_set(err, "switch: empty name");
-		return -1;
-	}
-	if (pb_strmap_get(n->map, name) >= 0) {
-		pb_error_set(err, "switch %s: duplicate name", name);
-		return -1;
-	}
-	if (parent < -1 || parent >= (int32_t)n->nsw) {
-		pb_error_set(err, "switch %s: no parent switch #%d", name,
-			     parent);
-		return -1;
-	}
+	if (n->final)
+		return pb_error_set(err, "network tree is finalized");
+	if (!name || !*name)
+		return pb_error_set(err, "switch: empty name");
+	if (pb_strmap_get(n->map, name) >= 0)
+		return pb_error_set(err, "switch %s: duplicate name", name);
+	if (parent < -1 || parent >= (int32_t)n->nsw)
+		return pb_error_set(err, "switch %s: no parent switch #%d",
+				    name, parent);
 	if (n->nsw == n->sw_cap) {
 		uint32_t cap = n->sw_cap ? n->sw_cap * 2 : 16;
 		struct sw *ns = realloc(n->sws, cap * sizeof(*ns));
 
-		if (!ns) {
-			pb_error_set(err, "switch %s: out of memory", name);
-			return -1;
-		}
+		if (!ns)
+			return pb_error_set(err, "switch %s: out of memory",
+					    name);
 		n->sws = ns;
 		n->sw_cap = cap;
 	}
 	copy = strdup(name);
 	if (!copy || pb_strmap_insert(n->map, copy, (int32_t)n->nsw)) {
 		free(copy);
-		pb_error_set(err, "switch %s: out of memory", name);
-		return -1;
+		return pb_error_set(err, "switch %s: out of memory", name);
 	}
 	s = &n->sws[n->nsw];
 	memset(s, 0, sizeof(*s));
@@ -117,20 +107,15 @@ int32_t pb_net_add_switch(pb_net_t *n, const char *name, int32_t parent,
 
 int pb_net_attach_node(pb_net_t *n, uint32_t sw, uint32_t node, pb_error_t *err)
 {
-	if (n->final) {
-		pb_error_set(err, "network tree is finalized");
-		return -1;
-	}
-	if (sw >= n->nsw || node >= n->nnodes) {
-		pb_error_set(err, "attach: no switch #%u or node #%u", sw,
-			     node);
-		return -1;
-	}
-	if (n->node_sw[node] >= 0) {
-		pb_error_set(err, "node #%u: already attached to switch %s",
-			     node, n->sws[n->node_sw[node]].name);
-		return -1;
-	}
+	if (n->final)
+		return pb_error_set(err, "network tree is finalized");
+	if (sw >= n->nsw || node >= n->nnodes)
+		return pb_error_set(err, "attach: no switch #%u or node #%u",
+				    sw, node);
+	if (n->node_sw[node] >= 0)
+		return pb_error_set(err,
+				    "node #%u: already attached to switch %s",
+				    node, n->sws[n->node_sw[node]].name);
 	n->node_sw[node] = (int32_t)sw;
 	n->sws[sw].nnodes++;
 	return 0;
@@ -173,12 +158,10 @@ static void _layout(pb_net_t *n, uint32_t sw, const uint32_t *bucket,
 static int _check_leaves(const pb_net_t *n, pb_error_t *err)
 {
 	for (uint32_t i = 0; i < n->nsw; i++) {
-		if (n->sws[i].nnodes && n->sws[i].nchildren) {
-			pb_error_set(
+		if (n->sws[i].nnodes && n->sws[i].nchildren)
+			return pb_error_set(
 			    err, "switch %s: has both nodes and child switches",
 			    n->sws[i].name);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -187,10 +170,8 @@ int pb_net_finalize(pb_net_t *n, pb_error_t *err)
 {
 	uint32_t *start = NULL, *bucket = NULL, *fill = NULL, pos = 0;
 
-	if (n->final) {
-		pb_error_set(err, "network tree is finalized");
-		return -1;
-	}
+	if (n->final)
+		return pb_error_set(err, "network tree is finalized");
 	if (_check_leaves(n, err))
 		return -1;
 	start = calloc(n->nsw + 1, sizeof(*start));
@@ -200,8 +181,7 @@ int pb_net_finalize(pb_net_t *n, pb_error_t *err)
 		free(start);
 		free(bucket);
 		free(fill);
-		pb_error_set(err, "network tree: out of memory");
-		return -1;
+		return pb_error_set(err, "network tree: out of memory");
 	}
 	/* children have higher indices: a reverse pass sees them first */
 	for (uint32_t i = n->nsw; i-- > 0;) {

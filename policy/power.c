@@ -102,22 +102,20 @@ int pb_power_match(const pb_gpu_model_t *models, size_t count,
 
 int pb_power_check_model(const pb_gpu_model_t *m, pb_error_t *err)
 {
-	if (!m->name[0] || !memchr(m->name, '\0', sizeof(m->name))) {
-		pb_error_set(err, "GPU model: empty or unterminated name");
-		return -1;
-	}
-	if (!memchr(m->match, '\0', sizeof(m->match))) {
-		pb_error_set(err, "GPU model %s: unterminated match", m->name);
-		return -1;
-	}
+	if (!m->name[0] || !memchr(m->name, '\0', sizeof(m->name)))
+		return pb_error_set(err,
+				    "GPU model: empty or unterminated name");
+	if (!memchr(m->match, '\0', sizeof(m->match)))
+		return pb_error_set(err, "GPU model %s: unterminated match",
+				    m->name);
 	if (m->max_w <= 0 || m->idle_w < 0 || m->min_cap_w < m->idle_w ||
 	    m->max_w < m->min_cap_w) {
-		pb_error_set(err,
-			     "GPU model %s: need 0 <= idle (%lld) <= min cap "
-			     "(%lld) <= max (%lld), max > 0",
-			     m->name, (long long)m->idle_w,
-			     (long long)m->min_cap_w, (long long)m->max_w);
-		return -1;
+		return pb_error_set(
+		    err,
+		    "GPU model %s: need 0 <= idle (%lld) <= min cap "
+		    "(%lld) <= max (%lld), max > 0",
+		    m->name, (long long)m->idle_w, (long long)m->min_cap_w,
+		    (long long)m->max_w);
 	}
 	return 0;
 }

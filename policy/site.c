@@ -118,10 +118,8 @@ void pb_site_destroy(pb_site_t *s)
 
 static int _check_open(const pb_site_t *s, pb_error_t *err)
 {
-	if (s->final) {
-		pb_error_set(err, "site is finalized");
-		return -1;
-	}
+	if (s->final)
+		return pb_error_set(err, "site is finalized");
 	return 0;
 }
 
@@ -137,8 +135,8 @@ int pb_site_set_gpu_model(pb_site_t *s, const pb_gpu_model_t *m,
 			break;
 	if (i == s->ngpus &&
 	    _room(&s->gpus, s->ngpus, &s->gpus_cap, sizeof(*s->gpus))) {
-		pb_error_set(err, "GPU model %s: out of memory", m->name);
-		return -1;
+		return pb_error_set(err, "GPU model %s: out of memory",
+				    m->name);
 	}
 	s->gpus[i] = *m;
 	if (i == s->ngpus)
@@ -167,21 +165,17 @@ const pb_gpu_model_t *pb_site_gpu_model_by_name(const pb_site_t *s,
 
 static int _check_spec(const pb_class_spec_t *c, pb_error_t *err)
 {
-	if (!c->name || !*c->name) {
-		pb_error_set(err, "node class: empty name");
-		return -1;
-	}
-	if (c->cores == 0) {
-		pb_error_set(err, "node class %s: cores must be > 0", c->name);
-		return -1;
-	}
+	if (!c->name || !*c->name)
+		return pb_error_set(err, "node class: empty name");
+	if (c->cores == 0)
+		return pb_error_set(err, "node class %s: cores must be > 0",
+				    c->name);
 	if (c->cpu_idle_w < 0 || c->cpu_max_w < c->cpu_idle_w ||
 	    c->base_w < 0 || c->standby_w < 0) {
-		pb_error_set(
+		return pb_error_set(
 		    err,
 		    "node class %s: watts must be >= 0 and CPU max >= CPU idle",
 		    c->name);
-		return -1;
 	}
 	return 0;
 }
@@ -195,22 +189,19 @@ int32_t pb_site_add_class(pb_site_t *s, const pb_class_spec_t *spec,
 
 	if (_check_open(s, err) || _check_spec(spec, err))
 		return -1;
-	if (pb_strmap_get(s->class_map, spec->name) >= 0) {
-		pb_error_set(err, "node class %s: duplicate name", spec->name);
-		return -1;
-	}
+	if (pb_strmap_get(s->class_map, spec->name) >= 0)
+		return pb_error_set(err, "node class %s: duplicate name",
+				    spec->name);
 	if (spec->gpus) {
 		const pb_gpu_model_t *m =
 		    pb_site_gpu_model_by_name(s, spec->gpu_model);
 
 		if (!m)
 			m = pb_site_find_gpu_model(s, spec->gpu_model);
-		if (!m) {
-			pb_error_set(
+		if (!m)
+			return pb_error_set(
 			    err, "node class %s: unknown GPU model '%s'",
 			    spec->name, spec->gpu_model ? spec->gpu_model : "");
-			return -1;
-		}
 		pc.gpu = *m;
 	}
 	pc.gpus = spec->gpus;
@@ -228,8 +219,8 @@ int32_t pb_site_add_class(pb_site_t *s, const pb_class_spec_t *spec,
 		  sizeof(*s->classes)) ||
 	    pb_strmap_insert(s->class_map, name, (int32_t)s->nclasses)) {
 		free(name);
-		pb_error_set(err, "node class %s: out of memory", spec->name);
-		return -1;
+		return pb_error_set(err, "node class %s: out of memory",
+				    spec->name);
 	}
 	c = &s->classes[s->nclasses];
 	c->name = name;
@@ -245,37 +236,29 @@ int32_t pb_site_add_domain(pb_site_t *s, const char *name, int32_t parent,
 
 	if (_check_open(s, err))
 		return -1;
-	if (!name || !*name) {
-		pb_error_set(err, "power domain: empty name");
-		return -1;
-	}
-	if (pb_strmap_get(s->domain_map, name) >= 0) {
-		pb_error_set(err, "power domain %s: duplicate name", name);
-		return -1;
-	}
-	if (parent < -1 || parent >= (int32_t)s->ndomains) {
-		pb_error_set(err, "power domain %s: no parent domain #%d", name,
-			     parent);
-		return -1;
-	}
-	if (parent == -1 && s->root >= 0) {
-		pb_error_set(err,
-			     "power domain %s: a second root (facility is %s)",
-			     name, s->domains[s->root].name);
-		return -1;
-	}
-	if (cap_w <= 0) {
-		pb_error_set(err, "power domain %s: cap must be > 0 W", name);
-		return -1;
-	}
+	if (!name || !*name)
+		return pb_error_set(err, "power domain: empty name");
+	if (pb_strmap_get(s->domain_map, name) >= 0)
+		return pb_error_set(err, "power domain %s: duplicate name",
+				    name);
+	if (parent < -1 || parent >= (int32_t)s->ndomains)
+		return pb_error_set(
+		    err, "power domain %s: no parent domain #%d", name, parent);
+	if (parent == -1 && s->root >= 0)
+		return pb_error_set(
+		    err, "power domain %s: a second root (facility is %s)",
+		    name, s->domains[s->root].name);
+	if (cap_w <= 0)
+		return pb_error_set(err, "power domain %s: cap must be > 0 W",
+				    name);
 	copy = strdup(name);
 	if (!copy ||
 	    _room(&s->domains, s->ndomains, &s->domains_cap,
 		  sizeof(*s->domains)) ||
 	    pb_strmap_insert(s->domain_map, copy, (int32_t)s->ndomains)) {
 		free(copy);
-		pb_error_set(err, "power domain %s: out of memory", name);
-		return -1;
+		return pb_error_set(err, "power domain %s: out of memory",
+				    name);
 	}
 	d = &s->domains[s->ndomains];
 	memset(d, 0, sizeof(*d));
@@ -299,26 +282,19 @@ int32_t pb_site_add_node(pb_site_t *s, const char *name, uint32_t cls,
 
 	if (_check_open(s, err))
 		return -1;
-	if (!name || !*name) {
-		pb_error_set(err, "node: empty name");
-		return -1;
-	}
-	if (pb_strmap_get(s->node_map, name) >= 0) {
-		pb_error_set(err, "node %s: duplicate name", name);
-		return -1;
-	}
-	if (cls >= s->nclasses || domain >= s->ndomains) {
-		pb_error_set(err, "node %s: no class #%u or domain #%u", name,
-			     cls, domain);
-		return -1;
-	}
+	if (!name || !*name)
+		return pb_error_set(err, "node: empty name");
+	if (pb_strmap_get(s->node_map, name) >= 0)
+		return pb_error_set(err, "node %s: duplicate name", name);
+	if (cls >= s->nclasses || domain >= s->ndomains)
+		return pb_error_set(err, "node %s: no class #%u or domain #%u",
+				    name, cls, domain);
 	copy = strdup(name);
 	if (!copy ||
 	    _room(&s->nodes, s->nnodes, &s->nodes_cap, sizeof(*s->nodes)) ||
 	    pb_strmap_insert(s->node_map, copy, (int32_t)s->nnodes)) {
 		free(copy);
-		pb_error_set(err, "node %s: out of memory", name);
-		return -1;
+		return pb_error_set(err, "node %s: out of memory", name);
 	}
 	n = &s->nodes[s->nnodes];
 	memset(n, 0, sizeof(*n));
@@ -334,20 +310,17 @@ int pb_site_set_facility(pb_site_t *s, const pb_facility_t *fac,
 {
 	if (_check_open(s, err))
 		return -1;
-	if (fac->pue_milli < PB_PUE_ONE || fac->pue_milli > 10 * PB_PUE_ONE) {
-		pb_error_set(err, "facility: PUE %u/1000 outside [1.0, 10.0]",
-			     fac->pue_milli);
-		return -1;
-	}
-	if (fac->reserve_ppm >= PB_PPM) {
-		pb_error_set(err, "facility: reserve %u ppm must be < 100%%",
-			     fac->reserve_ppm);
-		return -1;
-	}
-	if (fac->cooling_w < 0) {
-		pb_error_set(err, "facility: cooling capacity must be >= 0 W");
-		return -1;
-	}
+	if (fac->pue_milli < PB_PUE_ONE || fac->pue_milli > 10 * PB_PUE_ONE)
+		return pb_error_set(err,
+				    "facility: PUE %u/1000 outside [1.0, 10.0]",
+				    fac->pue_milli);
+	if (fac->reserve_ppm >= PB_PPM)
+		return pb_error_set(err,
+				    "facility: reserve %u ppm must be < 100%%",
+				    fac->reserve_ppm);
+	if (fac->cooling_w < 0)
+		return pb_error_set(
+		    err, "facility: cooling capacity must be >= 0 W");
 	s->fac = *fac;
 	return 0;
 }
@@ -386,34 +359,27 @@ pb_watts_t pb_site_it_limit(const pb_site_t *s, uint32_t domain,
 
 static int _validate(const pb_site_t *s, pb_error_t *err)
 {
-	if (s->root < 0) {
-		pb_error_set(err, "no root (facility) power domain");
-		return -1;
-	}
-	if (s->nnodes == 0) {
-		pb_error_set(err, "no nodes");
-		return -1;
-	}
+	if (s->root < 0)
+		return pb_error_set(err, "no root (facility) power domain");
+	if (s->nnodes == 0)
+		return pb_error_set(err, "no nodes");
 	for (uint32_t i = 0; i < s->nnodes; i++) {
 		const struct domain *d = &s->domains[s->nodes[i].domain];
 
-		if (d->nchildren) {
-			pb_error_set(err,
-				     "node %s: domain %s is not a leaf (it has "
-				     "%u child domains)",
-				     s->nodes[i].name, d->name, d->nchildren);
-			return -1;
-		}
+		if (d->nchildren)
+			return pb_error_set(
+			    err,
+			    "node %s: domain %s is not a leaf (it has "
+			    "%u child domains)",
+			    s->nodes[i].name, d->name, d->nchildren);
 	}
 	for (uint32_t i = 0; i < s->ndomains; i++) {
-		if (pb_site_it_limit(s, i, s->domains[i].cap_w) <= 0) {
-			pb_error_set(err,
-				     "power domain %s: cap %lld W leaves "
-				     "nothing after reserve/PUE/cooling",
-				     s->domains[i].name,
-				     (long long)s->domains[i].cap_w);
-			return -1;
-		}
+		if (pb_site_it_limit(s, i, s->domains[i].cap_w) <= 0)
+			return pb_error_set(
+			    err,
+			    "power domain %s: cap %lld W leaves "
+			    "nothing after reserve/PUE/cooling",
+			    s->domains[i].name, (long long)s->domains[i].cap_w);
 	}
 	return 0;
 }
@@ -435,10 +401,8 @@ int pb_site_finalize(pb_site_t *s, pb_error_t *err)
 		total += d->depth + 1;
 	}
 	s->paths = malloc(total * sizeof(*s->paths));
-	if (!s->paths) {
-		pb_error_set(err, "finalize: out of memory");
-		return -1;
-	}
+	if (!s->paths)
+		return pb_error_set(err, "finalize: out of memory");
 	for (uint32_t i = 0; i < s->ndomains; i++) {
 		int32_t d = (int32_t)i;
 
