@@ -672,3 +672,20 @@ fail:
 	free(buf);
 	return NULL;
 }
+
+int pb_read_and_parse(const char *path, pb_buffer_parser_t *parse, void *out,
+		      pb_diag_t *d)
+{
+	char err[PB_ERRLEN];
+	size_t len;
+	char *buf = pb_read_file(path, &len, err);
+	int rc;
+
+	if (!buf) {
+		pb_diag_add(d, PB_DIAG_ERROR, path, 0, "%s", err);
+		return -1;
+	}
+	rc = parse(path, buf, len, out, d);
+	free(buf);
+	return rc;
+}

@@ -7,6 +7,8 @@
  * starts a comment, a value may be double-quoted to hold blanks, keys are
  * case-insensitive.  Hostlists are expanded by libslurm's public hostlist
  * API; this file only rejects what that API would silently misread.
+ * Whole files are read here too, by the one reader every *_parse_file()
+ * function calls.
  */
 #ifndef PB_TOPOLOGY_LEX_H
 #define PB_TOPOLOGY_LEX_H
@@ -109,5 +111,21 @@ extern char *pb_path_join_dir(const char *path, const char *rel);
 
 /* Reads a whole file; NULL with strerror text in err on failure. */
 extern char *pb_read_file(const char *path, size_t *len, char *err);
+
+/*
+ * The buffer parsers' shape (pb_conf_parse_buffer() and its kin), with the
+ * result pointer passed through untyped.
+ */
+typedef int pb_buffer_parser_t(const char *file, const char *buf, size_t len,
+			       void *out, pb_diag_t *d);
+
+/*
+ * The one file reader of the *_parse_file() functions: reads path and
+ * returns parse(path, text, length, out, d).  A file that cannot be read
+ * is reported as "path: reason" in d and returns -1; parse is then not
+ * called, so the caller clears *out itself.
+ */
+extern int pb_read_and_parse(const char *path, pb_buffer_parser_t *parse,
+			     void *out, pb_diag_t *d);
 
 #endif
