@@ -585,21 +585,17 @@ out:
 	return 0;
 }
 
+/* pb_read_and_parse() passes the result pointer untyped. */
+static int _parse_buffer(const char *file, const char *buf, size_t len,
+			 void *out, pb_diag_t *d)
+{
+	return pb_status_parse_buffer(file, buf, len, out, d);
+}
+
 int pb_status_parse_file(const char *path, pb_status_t **out, pb_diag_t *d)
 {
-	char err[PB_ERRLEN];
-	size_t len;
-	char *buf = pb_read_file(path, &len, err);
-	int rc;
-
 	*out = NULL;
-	if (!buf) {
-		pb_diag_add(d, PB_DIAG_ERROR, path, 0, "%s", err);
-		return -1;
-	}
-	rc = pb_status_parse_buffer(path, buf, len, out, d);
-	free(buf);
-	return rc;
+	return pb_read_and_parse(path, _parse_buffer, out, d);
 }
 
 void pb_status_destroy(pb_status_t *s)
