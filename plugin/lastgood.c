@@ -152,12 +152,13 @@ static int _copy(const char *path, const char *text, size_t len,
 			continue;
 		}
 		{
-			char err[PB_ERRLEN] = "";
+			pb_error_t err = {""};
 			char *export =
 			    pb_path_join_dir(path, l.pair[topo].value);
 			size_t xml_len = 0;
-			char *xml =
-			    export ? pb_read_file(export, &xml_len, err) : NULL;
+			char *xml = export
+					? pb_read_file(export, &xml_len, &err)
+					: NULL;
 			char *name = xstrdup_printf("class-%d.xml", it.lineno);
 
 			p = xstrdup_printf("%s/%s", dir, name);
@@ -165,7 +166,7 @@ static int _copy(const char *path, const char *text, size_t len,
 				*errmsg = xstrdup_printf(
 				    "%s:%d: Topology=%s: %s", path, it.lineno,
 				    l.pair[topo].value,
-				    xml ? strerror(errno) : err);
+				    xml ? strerror(errno) : err.text);
 				free(export);
 				free(xml);
 				xfree(name);
@@ -229,7 +230,7 @@ extern void lastgood_save(const char *path)
 {
 	char *dir = _dir(""), *tmp = _dir(".new"), *old = _dir(".old");
 	char *errmsg = NULL, *text = NULL, *p;
-	char err[PB_ERRLEN] = "";
+	pb_error_t err;
 	size_t len = 0;
 
 	_remove(tmp);
@@ -237,8 +238,8 @@ extern void lastgood_save(const char *path)
 		errmsg = xstrdup_printf("%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
-	if (!(text = pb_read_file(path, &len, err))) {
-		errmsg = xstrdup_printf("%s: %s", path, err);
+	if (!(text = pb_read_file(path, &len, &err))) {
+		errmsg = xstrdup_printf("%s: %s", path, err.text);
 		goto fail;
 	}
 	if (_copy(path, text, len, tmp, &errmsg))
@@ -282,14 +283,13 @@ out:
 extern char *lastgood_path(char **source, char **errmsg)
 {
 	char *dirs[2] = {_dir(""), _dir(".old")}, *conf = NULL;
-	char err[PB_ERRLEN] = "";
 
 	*source = NULL;
 	for (int i = 0; i < 2 && !conf; i++) {
 		char *c = xstrdup_printf("%s/%s", dirs[i], SAVED_CONF);
 		char *s = xstrdup_printf("%s/%s", dirs[i], SAVED_SOURCE);
 		size_t len;
-		char *text = pb_read_file(s, &len, err);
+		char *text = pb_read_file(s, &len, NULL);
 
 		if (text && !access(c, R_OK)) {
 			conf = c;

@@ -44,12 +44,12 @@ static _priv_t *_priv(const pb_conf_t *c)
 static bool _get_power(_ctx_t *x, const char *key, double *out, bool *has)
 {
 	const char *v = pb_line_get(x->l, key);
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
 	if (!v)
 		return false;
-	if (pb_parse_power(v, out, err)) {
-		ERR(x, "%s: %s", key, err);
+	if (pb_parse_power(v, out, &err)) {
+		ERR(x, "%s: %s", key, err.text);
 		return false;
 	}
 	if (has)
@@ -61,13 +61,13 @@ static bool _get_uint(_ctx_t *x, const char *key, uint64_t max, unsigned *out,
 		      bool *has)
 {
 	const char *v = pb_line_get(x->l, key);
-	char err[PB_ERRLEN];
+	pb_error_t err;
 	uint64_t u;
 
 	if (!v)
 		return false;
-	if (pb_parse_uint(v, max, &u, err)) {
-		ERR(x, "%s: %s", key, err);
+	if (pb_parse_uint(v, max, &u, &err)) {
+		ERR(x, "%s: %s", key, err.text);
 		return false;
 	}
 	*out = (unsigned)u;
@@ -79,12 +79,12 @@ static bool _get_uint(_ctx_t *x, const char *key, uint64_t max, unsigned *out,
 static bool _get_bool(_ctx_t *x, const char *key, bool *out)
 {
 	const char *v = pb_line_get(x->l, key);
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
 	if (!v)
 		return false;
-	if (pb_parse_bool(v, out, err)) {
-		ERR(x, "%s: %s", key, err);
+	if (pb_parse_bool(v, out, &err)) {
+		ERR(x, "%s: %s", key, err.text);
 		return false;
 	}
 	return true;
@@ -113,10 +113,10 @@ static void _get_cap(_ctx_t *x, const char *what, const char *name,
 
 static bool _name(_ctx_t *x, const char *what, const char *v, char *dst)
 {
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
-	if (pb_check_name(v, err)) {
-		ERR(x, "%s: %s", what, err);
+	if (pb_check_name(v, &err)) {
+		ERR(x, "%s: %s", what, err.text);
 		return false;
 	}
 	snprintf(dst, PB_CONF_NAME_MAX, "%s", v);
@@ -169,7 +169,7 @@ static void _facility(_ctx_t *x, const char *name)
 {
 	pb_conf_facility_t *f = &x->c->facility;
 	const char *v;
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
 	if (x->c->has_facility) {
 		ERR(x, "second Facility line (the first is at line %d)",
@@ -182,12 +182,12 @@ static void _facility(_ctx_t *x, const char *name)
 	_name(x, "Facility", name, f->name);
 	_get_cap(x, "facility", f->name, false, &f->cap_w);
 	if ((v = pb_line_get(x->l, "PUE")) &&
-	    pb_parse_real(v, 1.0, 5.0, &f->pue, err))
-		ERR(x, "PUE: %s", err);
+	    pb_parse_real(v, 1.0, 5.0, &f->pue, &err))
+		ERR(x, "PUE: %s", err.text);
 	_get_power(x, "CoolingCap", &f->cooling_w, NULL);
 	if ((v = pb_line_get(x->l, "Reserve")) &&
-	    pb_parse_fraction(v, 0.5, &f->reserve, err))
-		ERR(x, "Reserve: %s", err);
+	    pb_parse_fraction(v, 0.5, &f->reserve, &err))
+		ERR(x, "Reserve: %s", err.text);
 	_get_ramp(x, &f->ramp_w);
 	pb_line_unknown(x->l, "Facility", x->file, x->lineno, x->d);
 }
@@ -358,7 +358,7 @@ static void _domain(_ctx_t *x, const char *name)
 static void _get_floor(_ctx_t *x, const char *key, pb_conf_floor_t *out)
 {
 	const char *v = pb_line_get(x->l, key);
-	char err[PB_ERRLEN];
+	pb_error_t err;
 	size_t n;
 
 	if (!v)
@@ -366,12 +366,13 @@ static void _get_floor(_ctx_t *x, const char *key, pb_conf_floor_t *out)
 	n = strlen(v);
 	*out = (pb_conf_floor_t){0};
 	if (n && v[n - 1] == '%') {
-		if (pb_parse_fraction(v, 1.0, &out->frac, err))
-			ERR(x, "%s: %s", key, err);
+		if (pb_parse_fraction(v, 1.0, &out->frac, &err))
+			ERR(x, "%s: %s", key, err.text);
 		else if (out->frac <= 0)
 			ERR(x, "%s: must be above 0%%", key);
-	} else if (pb_parse_power(v, &out->watts, err))
-		ERR(x, "%s: %s (watts, or a percentage of MaxW)", key, err);
+	} else if (pb_parse_power(v, &out->watts, &err))
+		ERR(x, "%s: %s (watts, or a percentage of MaxW)", key,
+		    err.text);
 	else if (out->watts <= 0)
 		ERR(x, "%s: must be positive", key);
 }
@@ -503,23 +504,19 @@ static void _cap_window(_ctx_t *x, const char *name)
 
 /* One "limit:speed" point of SpeedCurve=, in thousandths. */
 static int _curve_point(const char *s, size_t n, uint16_t *r, uint16_t *sp,
-			char *err)
+			pb_error_t *err)
 {
 	char buf[64];
 	char *colon;
 	double a, b;
 
-	if (n == 0 || n >= sizeof(buf)) {
-		snprintf(err, PB_ERRLEN,
-			 "a point is limit:speed, e.g. 0.8:0.94");
-		return -1;
-	}
+	if (n == 0 || n >= sizeof(buf))
+		return pb_error_set(err,
+				    "a point is limit:speed, e.g. 0.8:0.94");
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (!(colon = strchr(buf, ':'))) {
-		snprintf(err, PB_ERRLEN, "'%s': a point is limit:speed", buf);
-		return -1;
-	}
+	if (!(colon = strchr(buf, ':')))
+		return pb_error_set(err, "'%s': a point is limit:speed", buf);
 	*colon = '\0';
 	if (pb_parse_fraction(buf, 1.0, &a, err) ||
 	    pb_parse_fraction(colon + 1, 1.0, &b, err))
@@ -533,8 +530,7 @@ static int _curve_point(const char *s, size_t n, uint16_t *r, uint16_t *sp,
 static void _speed_curve(_ctx_t *x, pb_conf_settings_t *s, const char *v)
 {
 	pb_speed_curve_t *c = &s->speed_curve;
-	char err[PB_ERRLEN];
-	pb_error_t perr;
+	pb_error_t err;
 
 	memset(c, 0, sizeof(*c));
 	for (const char *p = v;; p++) {
@@ -546,8 +542,8 @@ static void _speed_curve(_ctx_t *x, pb_conf_settings_t *s, const char *v)
 			return;
 		}
 		if (_curve_point(p, n, &c->r_milli[c->n], &c->s_milli[c->n],
-				 err)) {
-			ERR(x, "SpeedCurve: %s", err);
+				 &err)) {
+			ERR(x, "SpeedCurve: %s", err.text);
 			return;
 		}
 		c->n++;
@@ -555,8 +551,8 @@ static void _speed_curve(_ctx_t *x, pb_conf_settings_t *s, const char *v)
 			break;
 		p = end;
 	}
-	if (pb_speed_curve_check(c, &perr))
-		ERR(x, "SpeedCurve: %s", perr.text);
+	if (pb_speed_curve_check(c, &err))
+		ERR(x, "SpeedCurve: %s", err.text);
 	else
 		s->has_speed_curve = true;
 }
@@ -664,12 +660,11 @@ static void _settings(_ctx_t *x)
 
 	if ((v = pb_line_get(x->l, "UserWattHints"))) {
 		bool yes;
-		char err[PB_ERRLEN];
 
 		s->line_user_watt_hints = x->lineno;
 		if (!strcasecmp(v, "enforced"))
 			s->user_watt_hints = PB_CONF_HINTS_ENFORCED;
-		else if (pb_parse_bool(v, &yes, err))
+		else if (pb_parse_bool(v, &yes, NULL))
 			ERR(x,
 			    "UserWattHints: '%.64s': expected no, yes or "
 			    "enforced",
@@ -1049,11 +1044,11 @@ static void _expand(_ctx_t *x, const char *hosts, int line, bool domain,
 		    long idx)
 {
 	_hostctx_t h = {.x = x, .idx = idx, .line = line, .domain = domain};
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
-	if (pb_hostlist_each(hosts, _host_cb, &h, err) < 0 && err[0])
+	if (pb_hostlist_each(hosts, _host_cb, &h, &err) < 0 && err.text[0])
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line, "Nodes: %s",
-			    err);
+			    err.text);
 	if (h.dups > DUPS_SHOWN)
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->file, line,
 			    "Nodes: %zu more duplicate nodes not listed",

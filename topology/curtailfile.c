@@ -19,7 +19,6 @@ static bool _epoch(pb_line_t *l, const char *key, bool never_ok, int64_t *out,
 		   const char *file, int lineno, pb_diag_t *d)
 {
 	const char *v = pb_line_get(l, key);
-	char err[PB_ERRLEN];
 	uint64_t u;
 
 	if (!v) {
@@ -31,7 +30,7 @@ static bool _epoch(pb_line_t *l, const char *key, bool never_ok, int64_t *out,
 		*out = PB_CURTAIL_NEVER;
 		return true;
 	}
-	if (pb_parse_uint(v, EPOCH_MAX, &u, err) || u < EPOCH_MIN) {
+	if (pb_parse_uint(v, EPOCH_MAX, &u, NULL) || u < EPOCH_MIN) {
 		pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
 			    "%s: '%.64s' is not a time (epoch seconds%s)", key,
 			    v, never_ok ? " or never" : "");
@@ -45,11 +44,12 @@ static bool _record(pb_line_t *l, const char *file, int lineno,
 		    pb_curtail_req_t *out, pb_diag_t *d)
 {
 	const char *v;
-	char err[PB_ERRLEN] = "";
+	pb_error_t err = {""};
 	bool ok = true;
 
-	if (pb_check_name(l->pair[0].value, err)) {
-		pb_diag_add(d, PB_DIAG_ERROR, file, lineno, "Curtail: %s", err);
+	if (pb_check_name(l->pair[0].value, &err)) {
+		pb_diag_add(d, PB_DIAG_ERROR, file, lineno, "Curtail: %s",
+			    err.text);
 		ok = false;
 	} else {
 		snprintf(out->domain, sizeof(out->domain), "%s",
@@ -59,11 +59,12 @@ static bool _record(pb_line_t *l, const char *file, int lineno,
 		pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
 			    "Curtail needs Target=");
 		ok = false;
-	} else if (pb_parse_power(v, &out->target_w, err) ||
+	} else if (pb_parse_power(v, &out->target_w, &err) ||
 		   out->target_w <= 0) {
 		pb_diag_add(d, PB_DIAG_ERROR, file, lineno, "Target: %s",
-			    out->target_w <= 0 && !err[0] ? "must be positive"
-							  : err);
+			    out->target_w <= 0 && !err.text[0]
+				? "must be positive"
+				: err.text);
 		ok = false;
 	}
 	ok &= _epoch(l, "Issued", false, &out->issued, file, lineno, d);
@@ -151,7 +152,6 @@ static bool _shed_line(pb_line_t *l, const char *file, int lineno,
 		       pb_curtail_shed_t *e, pb_diag_t *d)
 {
 	const char *v;
-	char err[PB_ERRLEN];
 	uint64_t id;
 
 	if (strcasecmp(l->pair[0].key, "Shed")) {
@@ -160,7 +160,7 @@ static bool _shed_line(pb_line_t *l, const char *file, int lineno,
 			    l->pair[0].key);
 		return false;
 	}
-	if (pb_parse_uint(l->pair[0].value, UINT32_MAX, &id, err) || !id) {
+	if (pb_parse_uint(l->pair[0].value, UINT32_MAX, &id, NULL) || !id) {
 		pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
 			    "Shed: '%.64s' is not a job id", l->pair[0].value);
 		return false;

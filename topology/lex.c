@@ -180,24 +180,20 @@ int pb_line_unknown(pb_line_t *l, const char *what, const char *file,
  * points after the number.
  */
 static int _parse_decimal(const char *s, double *out, const char **rest,
-			  char *err)
+			  pb_error_t *err)
 {
 	const char *p = s;
 	double v = 0, scale = 1;
 	int digits = 0, frac = 0;
 
-	if (*p == '-' || *p == '+') {
-		snprintf(err, PB_ERRLEN, "'%.64s': signs are not allowed", s);
-		return -1;
-	}
+	if (*p == '-' || *p == '+')
+		return pb_error_set(err, "'%.64s': signs are not allowed", s);
 	while (*p == '0' && isdigit((unsigned char)p[1]))
 		p++; /* leading zeros do not count as digits */
 	while (isdigit((unsigned char)*p)) {
-		if (++digits > 15) {
-			snprintf(err, PB_ERRLEN,
-				 "'%.64s': number too large (overflow)", s);
-			return -1;
-		}
+		if (++digits > 15)
+			return pb_error_set(
+			    err, "'%.64s': number too large (overflow)", s);
 		v = v * 10 + (*p - '0');
 		p++;
 	}
@@ -211,16 +207,14 @@ static int _parse_decimal(const char *s, double *out, const char **rest,
 			p++;
 		}
 	}
-	if (digits == 0 && frac == 0) {
-		snprintf(err, PB_ERRLEN, "'%.64s': expected a number", s);
-		return -1;
-	}
+	if (digits == 0 && frac == 0)
+		return pb_error_set(err, "'%.64s': expected a number", s);
 	*out = v;
 	*rest = p;
 	return 0;
 }
 
-int pb_parse_power(const char *s, double *watts, char *err)
+int pb_parse_power(const char *s, double *watts, pb_error_t *err)
 {
 	const char *u;
 	double v, mult;
@@ -236,31 +230,28 @@ int pb_parse_power(const char *s, double *watts, char *err)
 	else if (!strcmp(u, "MW") || !strcmp(u, "Mw"))
 		mult = 1e6;
 	else if (!strcmp(u, "mW") || !strcmp(u, "mw")) {
-		snprintf(err, PB_ERRLEN,
-			 "'%.64s': unit '%s' is ambiguous (milliwatts are not "
-			 "supported; write MW for megawatts)",
-			 s, u);
-		return -1;
+		return pb_error_set(
+		    err,
+		    "'%.64s': unit '%s' is ambiguous (milliwatts are not "
+		    "supported; write MW for megawatts)",
+		    s, u);
 	} else if (!strcasecmp(u, "GW"))
 		mult = 1e9;
 	else {
-		snprintf(err, PB_ERRLEN,
-			 "'%.64s': bad power unit '%.16s' (use W, kW or MW)", s,
-			 u);
-		return -1;
+		return pb_error_set(
+		    err, "'%.64s': bad power unit '%.16s' (use W, kW or MW)", s,
+		    u);
 	}
 	v *= mult;
-	if (v > 1e12) {
-		snprintf(err, PB_ERRLEN,
-			 "'%.64s': power out of range (overflow, max 1000 GW)",
-			 s);
-		return -1;
-	}
+	if (v > 1e12)
+		return pb_error_set(
+		    err, "'%.64s': power out of range (overflow, max 1000 GW)",
+		    s);
 	*watts = v;
 	return 0;
 }
 
-int pb_parse_fraction(const char *s, double max, double *out, char *err)
+int pb_parse_fraction(const char *s, double max, double *out, pb_error_t *err)
 {
 	const char *u;
 	double v;
@@ -270,71 +261,61 @@ int pb_parse_fraction(const char *s, double max, double *out, char *err)
 	if (*u == '%' && u[1] == '\0')
 		v /= 100;
 	else if (*u != '\0') {
-		snprintf(err, PB_ERRLEN,
-			 "'%.64s': bad unit '%.16s' (use %% or a fraction "
-			 "like 0.05)",
-			 s, u);
-		return -1;
+		return pb_error_set(
+		    err,
+		    "'%.64s': bad unit '%.16s' (use %% or a fraction "
+		    "like 0.05)",
+		    s, u);
 	}
-	if (v > max) {
-		snprintf(err, PB_ERRLEN, "'%.64s': must be at most %g%%", s,
-			 max * 100);
-		return -1;
-	}
+	if (v > max)
+		return pb_error_set(err, "'%.64s': must be at most %g%%", s,
+				    max * 100);
 	*out = v;
 	return 0;
 }
 
-int pb_parse_real(const char *s, double min, double max, double *out, char *err)
+int pb_parse_real(const char *s, double min, double max, double *out,
+		  pb_error_t *err)
 {
 	const char *u;
 	double v;
 
 	if (_parse_decimal(s, &v, &u, err))
 		return -1;
-	if (*u) {
-		snprintf(err, PB_ERRLEN, "'%.64s': expected a plain number", s);
-		return -1;
-	}
-	if (v < min || v > max) {
-		snprintf(err, PB_ERRLEN, "'%.64s': must be between %g and %g",
-			 s, min, max);
-		return -1;
-	}
+	if (*u)
+		return pb_error_set(err, "'%.64s': expected a plain number", s);
+	if (v < min || v > max)
+		return pb_error_set(err, "'%.64s': must be between %g and %g",
+				    s, min, max);
 	*out = v;
 	return 0;
 }
 
-int pb_parse_uint(const char *s, uint64_t max, uint64_t *out, char *err)
+int pb_parse_uint(const char *s, uint64_t max, uint64_t *out, pb_error_t *err)
 {
 	uint64_t v = 0;
 	const char *p = s;
 
-	if (!isdigit((unsigned char)*p)) {
-		snprintf(err, PB_ERRLEN, "'%.64s': expected a whole number", s);
-		return -1;
-	}
+	if (!isdigit((unsigned char)*p))
+		return pb_error_set(err, "'%.64s': expected a whole number", s);
 	for (; isdigit((unsigned char)*p); p++) {
 		unsigned digit = (unsigned)(*p - '0');
 
-		if (v > (UINT64_MAX - digit) / 10 || v * 10 + digit > max) {
-			snprintf(err, PB_ERRLEN,
-				 "'%.64s': number out of range (overflow, "
-				 "max %llu)",
-				 s, (unsigned long long)max);
-			return -1;
-		}
+		if (v > (UINT64_MAX - digit) / 10 || v * 10 + digit > max)
+			return pb_error_set(
+			    err,
+			    "'%.64s': number out of range (overflow, "
+			    "max %llu)",
+			    s, (unsigned long long)max);
 		v = v * 10 + digit;
 	}
-	if (*p) {
-		snprintf(err, PB_ERRLEN, "'%.64s': expected a whole number", s);
-		return -1;
-	}
+	if (*p)
+		return pb_error_set(err, "'%.64s': expected a whole number", s);
 	*out = v;
 	return 0;
 }
 
-int pb_parse_bool(const char *s, bool *out, char *err)
+int pb_parse_bool(const char *s, bool *out, pb_error_t *err)
 {
 	static const char *yes[] = {"yes", "true", "on", "1"};
 	static const char *no[] = {"no", "false", "off", "0"};
@@ -349,29 +330,26 @@ int pb_parse_bool(const char *s, bool *out, char *err)
 			return 0;
 		}
 	}
-	snprintf(err, PB_ERRLEN, "'%.64s': expected yes or no", s);
-	return -1;
+	return pb_error_set(err, "'%.64s': expected yes or no", s);
 }
 
-int pb_check_name(const char *s, char *err)
+int pb_check_name(const char *s, pb_error_t *err)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n >= PB_NAME_MAX) {
-		snprintf(err, PB_ERRLEN,
-			 "name '%.64s' must have 1 to %d "
-			 "characters",
-			 s, PB_NAME_MAX - 1);
-		return -1;
-	}
+	if (n == 0 || n >= PB_NAME_MAX)
+		return pb_error_set(err,
+				    "name '%.64s' must have 1 to %d "
+				    "characters",
+				    s, PB_NAME_MAX - 1);
 	for (const char *p = s; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' &&
 		    *p != '.') {
-			snprintf(err, PB_ERRLEN,
-				 "name '%.64s' may only hold letters, digits, "
-				 "'_', '-' and '.'",
-				 s);
-			return -1;
+			return pb_error_set(
+			    err,
+			    "name '%.64s' may only hold letters, digits, "
+			    "'_', '-' and '.'",
+			    s);
 		}
 	return 0;
 }
@@ -391,64 +369,55 @@ void pb_fmt_power(double w, char *buf, size_t len)
  * characters outside hostnames, over-long range numbers (which it wraps).
  * This is a lint, not a parser: expansion is left to slurm_hostlist_*.
  */
-static int _hostlist_lint(const char *s, char *err)
+static int _hostlist_lint(const char *s, pb_error_t *err)
 {
 	int depth = 0, digits = 0;
 
-	if (!*s) {
-		snprintf(err, PB_ERRLEN, "empty hostlist");
-		return -1;
-	}
+	if (!*s)
+		return pb_error_set(err, "empty hostlist");
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '[') {
-			if (depth++) {
-				snprintf(err, PB_ERRLEN,
-					 "bad hostlist '%.128s': nested '['",
-					 s);
-				return -1;
-			}
+			if (depth++)
+				return pb_error_set(
+				    err, "bad hostlist '%.128s': nested '['",
+				    s);
 			digits = 0;
 		} else if (c == ']') {
-			if (--depth < 0) {
-				snprintf(err, PB_ERRLEN,
-					 "bad hostlist '%.128s': ']' without "
-					 "'['",
-					 s);
-				return -1;
-			}
+			if (--depth < 0)
+				return pb_error_set(
+				    err,
+				    "bad hostlist '%.128s': ']' without "
+				    "'['",
+				    s);
 		} else if (depth && isdigit(c)) {
-			if (++digits > 9) {
-				snprintf(err, PB_ERRLEN,
-					 "bad hostlist '%.128s': range number "
-					 "too long (overflow)",
-					 s);
-				return -1;
-			}
+			if (++digits > 9)
+				return pb_error_set(
+				    err,
+				    "bad hostlist '%.128s': range number "
+				    "too long (overflow)",
+				    s);
 			continue;
 		} else if (depth && (c == '-' || c == ',')) {
 			/* range separators */
 		} else if (depth) {
-			snprintf(err, PB_ERRLEN,
-				 "bad hostlist '%.128s': '%c' inside brackets",
-				 s, isprint(c) ? c : '?');
-			return -1;
+			return pb_error_set(
+			    err, "bad hostlist '%.128s': '%c' inside brackets",
+			    s, isprint(c) ? c : '?');
 		} else if (!isalnum(c) && c != '-' && c != '_' && c != '.' &&
 			   c != ',') {
-			snprintf(err, PB_ERRLEN,
-				 "bad hostlist '%.128s': character '%c' is not "
-				 "allowed in host names",
-				 s, isprint(c) ? c : '?');
-			return -1;
+			return pb_error_set(
+			    err,
+			    "bad hostlist '%.128s': character '%c' is not "
+			    "allowed in host names",
+			    s, isprint(c) ? c : '?');
 		}
 		digits = 0;
 	}
-	if (depth) {
-		snprintf(err, PB_ERRLEN, "bad hostlist '%.128s': missing ']'",
-			 s);
-		return -1;
-	}
+	if (depth)
+		return pb_error_set(err, "bad hostlist '%.128s': missing ']'",
+				    s);
 	return 0;
 }
 
@@ -472,7 +441,7 @@ char *pb_hostlist_ranged(pb_hostlist_t hl)
 }
 
 long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
-		      void *arg, char *err)
+		      void *arg, pb_error_t *err)
 {
 	pb_hostlist_t hl;
 	long n = 0;
@@ -481,16 +450,15 @@ long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
 
 	if (_hostlist_lint(expr, err))
 		return -1;
-	if (!(hl = slurm_hostlist_create(expr))) {
-		snprintf(err, PB_ERRLEN, "bad hostlist '%.128s'", expr);
-		return -1;
-	}
+	if (!(hl = slurm_hostlist_create(expr)))
+		return pb_error_set(err, "bad hostlist '%.128s'", expr);
 	count = slurm_hostlist_count(hl);
 	if (count <= 0 || count > PB_MAX_HOSTS) {
-		snprintf(err, PB_ERRLEN,
-			 count <= 0 ? "bad hostlist '%.128s': no hosts"
-				    : "bad hostlist '%.128s': too many hosts",
-			 expr);
+		pb_error_set(err,
+			     count <= 0
+				 ? "bad hostlist '%.128s': no hosts"
+				 : "bad hostlist '%.128s': too many hosts",
+			     expr);
 		slurm_hostlist_destroy(hl);
 		return -1;
 	}
@@ -500,7 +468,7 @@ long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
 		free(h);
 		n++;
 		if (rc) {
-			err[0] = '\0'; /* the callback reported it */
+			pb_error_clear(err); /* the callback reported it */
 			n = -1;
 			break;
 		}
@@ -626,14 +594,14 @@ char *pb_path_join_dir(const char *path, const char *rel)
 	return out;
 }
 
-char *pb_read_file(const char *path, size_t *len, char *err)
+char *pb_read_file(const char *path, size_t *len, pb_error_t *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t cap = 0, n = 0;
 
 	if (!f) {
-		snprintf(err, PB_ERRLEN, "cannot open: %s", strerror(errno));
+		pb_error_set(err, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
 	for (;;) {
@@ -643,13 +611,12 @@ char *pb_read_file(const char *path, size_t *len, char *err)
 			char *nb;
 
 			if (cap >= (64u << 20)) {
-				snprintf(err, PB_ERRLEN,
-					 "file larger than 64 MiB");
+				pb_error_set(err, "file larger than 64 MiB");
 				goto fail;
 			}
 			cap = cap ? cap * 2 : 8192;
 			if (!(nb = realloc(buf, cap + 1))) {
-				snprintf(err, PB_ERRLEN, "out of memory");
+				pb_error_set(err, "out of memory");
 				goto fail;
 			}
 			buf = nb;
@@ -660,7 +627,7 @@ char *pb_read_file(const char *path, size_t *len, char *err)
 			break;
 	}
 	if (ferror(f)) {
-		snprintf(err, PB_ERRLEN, "read error: %s", strerror(errno));
+		pb_error_set(err, "read error: %s", strerror(errno));
 		goto fail;
 	}
 	fclose(f);
@@ -676,13 +643,13 @@ fail:
 int pb_read_and_parse(const char *path, pb_buffer_parser_t *parse, void *out,
 		      pb_diag_t *d)
 {
-	char err[PB_ERRLEN];
+	pb_error_t err;
 	size_t len;
-	char *buf = pb_read_file(path, &len, err);
+	char *buf = pb_read_file(path, &len, &err);
 	int rc;
 
 	if (!buf) {
-		pb_diag_add(d, PB_DIAG_ERROR, path, 0, "%s", err);
+		pb_diag_add(d, PB_DIAG_ERROR, path, 0, "%s", err.text);
 		return -1;
 	}
 	rc = parse(path, buf, len, out, d);

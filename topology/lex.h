@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/error.h"
 #include "topology/diag.h"
 
 #define PB_LEX_MAX_PAIRS 64
@@ -61,7 +62,8 @@ extern int pb_line_unknown(pb_line_t *l, const char *what, const char *file,
 			   int lineno, pb_diag_t *d);
 
 /*
- * Value parsers: 0 on success, -1 with a message (no location) in err.
+ * Value parsers: 0 on success, -1 with a message (no location) in err
+ * (which may be NULL when the caller has its own message).
  *  - power: "350", "350W", "40kW", "1.5MW" -> watts; "mW" is refused as
  *    ambiguous.  Range 0 .. 1e12 W.
  *  - fraction: "5%", "0.05" -> 0.05; range [0, max].
@@ -71,14 +73,16 @@ extern int pb_line_unknown(pb_line_t *l, const char *what, const char *file,
  *  - name: [A-Za-z0-9_.-]{1,63}.
  */
 #define PB_ERRLEN 256
-extern int pb_parse_power(const char *s, double *watts, char *err);
-extern int pb_parse_fraction(const char *s, double max, double *out, char *err);
+extern int pb_parse_power(const char *s, double *watts, pb_error_t *err);
+extern int pb_parse_fraction(const char *s, double max, double *out,
+			     pb_error_t *err);
 extern int pb_parse_real(const char *s, double min, double max, double *out,
-			 char *err);
-extern int pb_parse_uint(const char *s, uint64_t max, uint64_t *out, char *err);
-extern int pb_parse_bool(const char *s, bool *out, char *err);
+			 pb_error_t *err);
+extern int pb_parse_uint(const char *s, uint64_t max, uint64_t *out,
+			 pb_error_t *err);
+extern int pb_parse_bool(const char *s, bool *out, pb_error_t *err);
 #define PB_NAME_MAX 64
-extern int pb_check_name(const char *s, char *err);
+extern int pb_check_name(const char *s, pb_error_t *err);
 
 /* Formats watts for humans: "40 kW", "1.5 MW", "350 W". */
 extern void pb_fmt_power(double watts, char *buf, size_t len);
@@ -87,12 +91,13 @@ extern void pb_fmt_power(double watts, char *buf, size_t len);
  * Expands a Slurm hostlist expression with libslurm and calls fn for each
  * host in order (fn returns 0 to go on, -1 to stop).  Returns the number of
  * hosts, or -1 with a message in err (bad syntax, too many hosts), or -1
- * with err empty when fn stopped the walk (fn reports its own reason).
+ * with err->text empty when fn stopped the walk (fn reports its own
+ * reason).
  */
 #define PB_MAX_HOSTS 1000000
 extern long pb_hostlist_each(const char *expr,
 			     int (*fn)(const char *host, void *arg), void *arg,
-			     char *err);
+			     pb_error_t *err);
 
 /* A set of strings mapping to an index (open addressing). */
 typedef struct pb_namemap pb_namemap_t;
@@ -110,7 +115,7 @@ extern size_t pb_namemap_size(const pb_namemap_t *m);
 extern char *pb_path_join_dir(const char *path, const char *rel);
 
 /* Reads a whole file; NULL with strerror text in err on failure. */
-extern char *pb_read_file(const char *path, size_t *len, char *err);
+extern char *pb_read_file(const char *path, size_t *len, pb_error_t *err);
 
 /*
  * The buffer parsers' shape (pb_conf_parse_buffer() and its kin), with the

@@ -25,7 +25,7 @@ typedef struct {
 
 static void _time(_ctx_t *x, const char *v)
 {
-	char err[PB_ERRLEN];
+	pb_error_t err;
 	uint64_t t;
 
 	if (x->time_line) {
@@ -33,8 +33,8 @@ static void _time(_ctx_t *x, const char *v)
 		return;
 	}
 	x->time_line = x->lineno;
-	if (pb_parse_uint(v, INT64_MAX, &t, err))
-		ERR(x, "Time: %s (Unix seconds)", err);
+	if (pb_parse_uint(v, INT64_MAX, &t, &err))
+		ERR(x, "Time: %s (Unix seconds)", err.text);
 	else
 		x->m->time = (int64_t)t;
 }
@@ -65,21 +65,21 @@ static void _reading(_ctx_t *x, pb_line_t *l, int is_node, const char *name)
 {
 	const char *what = is_node ? "Node" : "Domain";
 	const char *v = pb_line_get(l, "Watts");
-	char err[PB_ERRLEN];
+	pb_error_t err;
 	pb_meter_reading_t *r;
 	double w;
 	long old;
 
-	if (pb_check_name(name, err)) {
-		ERR(x, "%s: %s", what, err);
+	if (pb_check_name(name, &err)) {
+		ERR(x, "%s: %s", what, err.text);
 		return;
 	}
 	if (!v) {
 		ERR(x, "%s '%s' needs Watts=", what, name);
 		return;
 	}
-	if (pb_parse_power(v, &w, err)) {
-		ERR(x, "Watts: %s", err);
+	if (pb_parse_power(v, &w, &err)) {
+		ERR(x, "Watts: %s", err.text);
 		return;
 	}
 	switch (pb_namemap_put(x->seen[is_node], name, x->lineno, &old)) {

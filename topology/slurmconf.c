@@ -28,7 +28,7 @@ typedef struct {
 } _ctx_t;
 
 /* Gres=gpu:8 / gpu:h100:8,nic:1 / gpu:a100:4(S:0-1) -> GPUs */
-static int _gres_gpus(const char *v, unsigned *gpus, char *err)
+static int _gres_gpus(const char *v, unsigned *gpus, pb_error_t *err)
 {
 	const char *p = v;
 
@@ -38,10 +38,8 @@ static int _gres_gpus(const char *v, unsigned *gpus, char *err)
 		char item[256], *paren, *last;
 		uint64_t n = 1;
 
-		if (len >= sizeof(item)) {
-			snprintf(err, PB_ERRLEN, "Gres entry too long");
-			return -1;
-		}
+		if (len >= sizeof(item))
+			return pb_error_set(err, "Gres entry too long");
 		memcpy(item, p, len);
 		item[len] = '\0';
 		p += len + (p[len] == ',');
@@ -54,13 +52,11 @@ static int _gres_gpus(const char *v, unsigned *gpus, char *err)
 			char *end;
 
 			n = strtoull(last + 1, &end, 10);
-			if (*end || n > 1024) {
-				snprintf(err, PB_ERRLEN,
-					 "Gres: bad GPU count "
-					 "in '%.64s'",
-					 item);
-				return -1;
-			}
+			if (*end || n > 1024)
+				return pb_error_set(err,
+						    "Gres: bad GPU count "
+						    "in '%.64s'",
+						    item);
 		}
 		*gpus += (unsigned)n;
 	}
@@ -70,14 +66,14 @@ static int _gres_gpus(const char *v, unsigned *gpus, char *err)
 static bool _uint(_ctx_t *x, pb_line_t *l, const char *key, unsigned *out)
 {
 	const char *v = pb_line_get(l, key);
-	char err[PB_ERRLEN];
+	pb_error_t err;
 	uint64_t u;
 
 	if (!v)
 		return false;
-	if (pb_parse_uint(v, 1u << 20, &u, err)) {
+	if (pb_parse_uint(v, 1u << 20, &u, &err)) {
 		pb_diag_add(x->d, PB_DIAG_ERROR, x->s->file, x->line, "%s: %s",
-			    key, err);
+			    key, err.text);
 		return false;
 	}
 	*out = (unsigned)u;
@@ -87,13 +83,13 @@ static bool _uint(_ctx_t *x, pb_line_t *l, const char *key, unsigned *out)
 static void _attrs(_ctx_t *x, pb_line_t *l, _attrs_t *a)
 {
 	const char *v;
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
 	if ((v = pb_line_get(l, "Gres"))) {
 		a->has_gres = true;
-		if (_gres_gpus(v, &a->gpus, err))
+		if (_gres_gpus(v, &a->gpus, &err))
 			pb_diag_add(x->d, PB_DIAG_ERROR, x->s->file, x->line,
-				    "%s", err);
+				    "%s", err.text);
 	}
 	if (_uint(x, l, "Sockets", &a->sockets) ||
 	    _uint(x, l, "SocketsPerBoard", &a->sockets))
@@ -225,7 +221,7 @@ int pb_slurmconf_parse_buffer(const char *file, const char *buf, size_t len,
 		size_t i = 0;
 		pb_line_t l;
 		const char *v;
-		char err[PB_ERRLEN];
+		pb_error_t err;
 
 		while (i < n && isspace((unsigned char)line[i]))
 			i++;
@@ -249,11 +245,12 @@ int pb_slurmconf_parse_buffer(const char *file, const char *buf, size_t len,
 			} else {
 				x.a = defaults;
 				_attrs(&x, &l, &x.a);
-				if (pb_hostlist_each(v, _node_cb, &x, err) < 0)
+				if (pb_hostlist_each(v, _node_cb, &x, &err) < 0)
 					pb_diag_add(d, PB_DIAG_ERROR, s->file,
 						    it.lineno, "NodeName: %s",
-						    err[0] ? err
-							   : "out of memory");
+						    err.text[0]
+							? err.text
+							: "out of memory");
 			}
 		}
 		pb_line_free(&l);

@@ -45,7 +45,7 @@ static void _line(pb_topo_t *t, pb_line_t *l, int lineno, pb_diag_t *d)
 	_priv_t *p = t->priv;
 	pb_topo_switch_t *s;
 	const char *v, *kids, *hosts;
-	char err[PB_ERRLEN];
+	pb_error_t err;
 	long old;
 	size_t i;
 
@@ -57,9 +57,9 @@ static void _line(pb_topo_t *t, pb_line_t *l, int lineno, pb_diag_t *d)
 		return;
 	}
 	v = pb_line_get(l, "SwitchName");
-	if (pb_check_name(v, err)) {
+	if (pb_check_name(v, &err)) {
 		pb_diag_add(d, PB_DIAG_ERROR, t->file, lineno, "SwitchName: %s",
-			    err);
+			    err.text);
 		return;
 	}
 	kids = pb_line_get(l, "Switches");
@@ -177,26 +177,27 @@ static void _validate(pb_topo_t *t, pb_diag_t *d, int last_line)
 
 	for (size_t i = 0; i < n; i++) {
 		_ctx_t x = {.t = t, .d = d, .sw = (long)i, .kid = true};
-		char err[PB_ERRLEN];
+		pb_error_t err;
 
 		if (p->kids[i] &&
-		    pb_hostlist_each(p->kids[i], _kid_cb, &x, err) < 0)
+		    pb_hostlist_each(p->kids[i], _kid_cb, &x, &err) < 0)
 			pb_diag_add(d, PB_DIAG_ERROR, t->file,
-				    t->switches[i].line, "Switches: %s", err);
+				    t->switches[i].line, "Switches: %s",
+				    err.text);
 	}
 	for (size_t i = 0; i < n; i++) {
 		_ctx_t x = {.t = t, .d = d, .sw = (long)i};
-		char err[PB_ERRLEN] = "";
+		pb_error_t err;
 
 		if (p->hosts[i] &&
-		    pb_hostlist_each(p->hosts[i], _node_cb, &x, err) < 0) {
-			if (!err[0])
-				snprintf(err, sizeof(err),
-					 "out of memory, or "
-					 "more than %d nodes",
-					 PB_MAX_HOSTS);
+		    pb_hostlist_each(p->hosts[i], _node_cb, &x, &err) < 0) {
+			if (!err.text[0])
+				pb_error_set(&err,
+					     "out of memory, or "
+					     "more than %d nodes",
+					     PB_MAX_HOSTS);
 			pb_diag_add(d, PB_DIAG_ERROR, t->file,
-				    t->switches[i].line, "Nodes: %s", err);
+				    t->switches[i].line, "Nodes: %s", err.text);
 		}
 	}
 	if (!(state = calloc(n ? n : 1, 1))) {

@@ -242,7 +242,8 @@ static int _curtail(const args_t *a, const char *conf, const char *path,
 		    const char *who)
 {
 	pb_curtail_req_t r = { 0 };
-	char err[PB_ERRLEN], text[512], w1[32], w2[32];
+	char text[512], w1[32], w2[32];
+	pb_error_t err;
 	int64_t within = 0, dur;
 	double cap_w;
 
@@ -250,9 +251,10 @@ static int _curtail(const args_t *a, const char *conf, const char *path,
 		fprintf(stderr, "pb-ctl: curtail needs --to POWER\n");
 		return 2;
 	}
-	if (pb_parse_power(a->to, &r.target_w, err) || r.target_w <= 0) {
+	if (pb_parse_power(a->to, &r.target_w, &err) || r.target_w <= 0) {
 		fprintf(stderr, "pb-ctl: --to '%s': %s\n", a->to,
-			r.target_w <= 0 ? "must be a positive power" : err);
+			r.target_w <= 0 ? "must be a positive power"
+					: err.text);
 		return 2;
 	}
 	if (a->within && _duration(a->within, &within)) {
@@ -304,9 +306,10 @@ static int _curtail(const args_t *a, const char *conf, const char *path,
 
 static int _show(const char *path)
 {
-	char err[PB_ERRLEN], w[32];
+	char w[32];
+	pb_error_t err;
 	size_t len;
-	char *buf = pb_read_file(path, &len, err);
+	char *buf = pb_read_file(path, &len, &err);
 	pb_diag_t *d = pb_diag_create();
 	pb_curtail_req_t r;
 	int rc = 1;
@@ -317,7 +320,7 @@ static int _show(const char *path)
 		if (none)
 			printf("pb-ctl: no curtailment in force\n");
 		else
-			fprintf(stderr, "pb-ctl: %s\n", err);
+			fprintf(stderr, "pb-ctl: %s\n", err.text);
 		pb_diag_destroy(d);
 		return none ? 0 : 1;
 	}

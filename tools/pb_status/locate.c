@@ -13,16 +13,15 @@
 char *pb_locate_scan(const char *path, const char *key, char *err)
 {
 	size_t len, n;
-	char *buf = pb_read_file(path, &len, err), *found = NULL;
+	pb_error_t read_err;
+	char *buf = pb_read_file(path, &len, &read_err), *found = NULL;
 	pb_diag_t *d = pb_diag_create();
 	const char *s;
 	pb_lines_t it;
 
 	if (!buf || !d) {
-		char why[PB_ERRLEN];
-
-		snprintf(why, sizeof(why), "%s", buf ? "out of memory" : err);
-		snprintf(err, PB_ERRLEN, "%.128s: %.100s", path, why);
+		snprintf(err, PB_ERRLEN, "%.128s: %.100s", path,
+			 buf ? "out of memory" : read_err.text);
 		free(buf);
 		pb_diag_destroy(d);
 		return NULL;

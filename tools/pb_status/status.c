@@ -301,7 +301,7 @@ static void _job(_ctx_t *x)
 static int64_t _short_watts(const char *reason)
 {
 	const char *p = strstr(reason, " short ");
-	char num[32], err[PB_ERRLEN];
+	char num[32];
 	size_t n = 0;
 	double w;
 
@@ -316,7 +316,7 @@ static int64_t _short_watts(const char *reason)
 		num[n++] = *p;
 	}
 	num[n] = '\0';
-	if (pb_parse_power(num, &w, err))
+	if (pb_parse_power(num, &w, NULL))
 		return -1;
 	return (int64_t)(w + 0.5);
 }
