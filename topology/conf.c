@@ -421,7 +421,7 @@ static void _weekly(_ctx_t *x, pb_conf_cap_window_t *w)
 	const char *days = pb_line_get(x->l, "Days");
 	const char *start = pb_line_get(x->l, "Start");
 	const char *end = pb_line_get(x->l, "End");
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
 	w->weekly = true;
 	if (!start || !end) {
@@ -433,12 +433,12 @@ static void _weekly(_ctx_t *x, pb_conf_cap_window_t *w)
 	}
 	if (!days)
 		w->days = 0x7f;
-	else if (pb_window_parse_days(days, &w->days, err))
-		ERR(x, "Days: %s", err);
-	if (pb_window_parse_hhmm(start, &w->start_min, err))
-		ERR(x, "Start: %s", err);
-	else if (pb_window_parse_hhmm(end, &w->end_min, err))
-		ERR(x, "End: %s", err);
+	else if (pb_window_parse_days(days, &w->days, &err))
+		ERR(x, "Days: %s", err.text);
+	if (pb_window_parse_hhmm(start, &w->start_min, &err))
+		ERR(x, "Start: %s", err.text);
+	else if (pb_window_parse_hhmm(end, &w->end_min, &err))
+		ERR(x, "End: %s", err.text);
 	else if (w->start_min == w->end_min)
 		ERR(x, "CapWindow '%s': End= equals Start=", w->name);
 }
@@ -448,7 +448,7 @@ static void _one_off(_ctx_t *x, pb_conf_cap_window_t *w)
 {
 	const char *from = pb_line_get(x->l, "From");
 	const char *until = pb_line_get(x->l, "Until");
-	char err[PB_ERRLEN];
+	pb_error_t err;
 
 	if (!from || !until) {
 		ERR(x,
@@ -457,10 +457,10 @@ static void _one_off(_ctx_t *x, pb_conf_cap_window_t *w)
 		    w->name);
 		return;
 	}
-	if (pb_window_parse_datetime(from, &w->from, err))
-		ERR(x, "From: %s", err);
-	else if (pb_window_parse_datetime(until, &w->until, err))
-		ERR(x, "Until: %s", err);
+	if (pb_window_parse_datetime(from, &w->from, &err))
+		ERR(x, "From: %s", err.text);
+	else if (pb_window_parse_datetime(until, &w->until, &err))
+		ERR(x, "Until: %s", err.text);
 	else if (w->until <= w->from)
 		ERR(x, "CapWindow '%s': Until= is not after From=", w->name);
 }

@@ -4,12 +4,9 @@
  */
 #include "topology/window.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-#include "topology/lex.h"
 
 static const char *const day_names[7] = {"Sun", "Mon", "Tue", "Wed",
 					 "Thu", "Fri", "Sat"};
@@ -49,7 +46,7 @@ static int _day_item(const char *s, size_t n, unsigned *days)
 	return 0;
 }
 
-int pb_window_parse_days(const char *s, unsigned *days, char *err)
+int pb_window_parse_days(const char *s, unsigned *days, pb_error_t *err)
 {
 	*days = 0;
 	if (!strcasecmp(s, "daily") || !strcasecmp(s, "all")) {
@@ -60,13 +57,12 @@ int pb_window_parse_days(const char *s, unsigned *days, char *err)
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
-		if (_day_item(p, n, days)) {
-			snprintf(err, PB_ERRLEN,
-				 "'%.64s': expected days such as Mon-Fri, "
-				 "Sat,Sun or Daily",
-				 s);
-			return -1;
-		}
+		if (_day_item(p, n, days))
+			return pb_error_set(
+			    err,
+			    "'%.64s': expected days such as Mon-Fri, "
+			    "Sat,Sun or Daily",
+			    s);
 		if (!end)
 			return 0;
 		p = end + 1;
@@ -85,17 +81,17 @@ static int _digits(const char *s, int n, int *out)
 	return 0;
 }
 
-int pb_window_parse_hhmm(const char *s, unsigned *min, char *err)
+int pb_window_parse_hhmm(const char *s, unsigned *min, pb_error_t *err)
 {
 	int h, m;
 
 	if (strlen(s) != 5 || s[2] != ':' || _digits(s, 2, &h) ||
 	    _digits(s + 3, 2, &m) || h > 23 || m > 59) {
-		snprintf(err, PB_ERRLEN,
-			 "'%.64s': expected a time of day HH:MM, 00:00 to "
-			 "23:59",
-			 s);
-		return -1;
+		return pb_error_set(
+		    err,
+		    "'%.64s': expected a time of day HH:MM, 00:00 to "
+		    "23:59",
+		    s);
 	}
 	*min = (unsigned)(h * 60 + m);
 	return 0;
@@ -128,23 +124,20 @@ static int _fields(const char *s, struct tm *tm)
 	return 0;
 }
 
-int pb_window_parse_datetime(const char *s, int64_t *t, char *err)
+int pb_window_parse_datetime(const char *s, int64_t *t, pb_error_t *err)
 {
 	struct tm tm, check;
 	time_t v;
 
-	if (_fields(s, &tm)) {
-		snprintf(err, PB_ERRLEN,
-			 "'%.64s': expected a local time YYYY-MM-DDTHH:MM", s);
-		return -1;
-	}
+	if (_fields(s, &tm))
+		return pb_error_set(
+		    err, "'%.64s': expected a local time YYYY-MM-DDTHH:MM", s);
 	check = tm;
 	v = mktime(&tm);
 	/* 31 February comes back as 3 March: not a date */
 	if (v == (time_t)-1 || tm.tm_mday != check.tm_mday ||
 	    tm.tm_mon != check.tm_mon) {
-		snprintf(err, PB_ERRLEN, "'%.64s': no such date", s);
-		return -1;
+		return pb_error_set(err, "'%.64s': no such date", s);
 	}
 	*t = (int64_t)v;
 	return 0;
