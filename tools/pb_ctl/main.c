@@ -115,8 +115,7 @@ static int _time(const char *s, int64_t after, int64_t *out)
 /* root, or the SlurmUser of slurm.conf (default root, as Slurm's). */
 static int _authorized(const char *slurm_conf, char *who, size_t who_len)
 {
-	char err[PB_ERRLEN];
-	char *su = pb_locate_scan(slurm_conf, "SlurmUser", err);
+	char *su = pb_locate_scan(slurm_conf, "SlurmUser", NULL);
 	struct passwd *me = getpwuid(getuid()), *slurm_pw;
 	int ok;
 
@@ -138,14 +137,14 @@ static int _authorized(const char *slurm_conf, char *who, size_t who_len)
 
 static char *_state_file(const args_t *a, const char *slurm_conf)
 {
-	char err[PB_ERRLEN] = "";
+	pb_error_t err = {""};
 	char *dir = a->state_dir ? strdup(a->state_dir)
 				 : pb_locate_scan(slurm_conf,
-						  "StateSaveLocation", err);
+						  "StateSaveLocation", &err);
 	char *path;
 
-	if (!dir && err[0]) {
-		fprintf(stderr, "pb-ctl: %s\n", err);
+	if (!dir && err.text[0]) {
+		fprintf(stderr, "pb-ctl: %s\n", err.text);
 		return NULL;
 	}
 	if (!dir)

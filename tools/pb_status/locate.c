@@ -10,7 +10,7 @@
 
 #include "topology/lex.h"
 
-char *pb_locate_scan(const char *path, const char *key, char *err)
+char *pb_locate_scan(const char *path, const char *key, pb_error_t *err)
 {
 	size_t len, n;
 	pb_error_t read_err;
@@ -20,8 +20,8 @@ char *pb_locate_scan(const char *path, const char *key, char *err)
 	pb_lines_t it;
 
 	if (!buf || !d) {
-		snprintf(err, PB_ERRLEN, "%.128s: %.100s", path,
-			 buf ? "out of memory" : read_err.text);
+		pb_error_set(err, "%.128s: %.100s", path,
+			     buf ? "out of memory" : read_err.text);
 		free(buf);
 		pb_diag_destroy(d);
 		return NULL;
@@ -39,18 +39,18 @@ char *pb_locate_scan(const char *path, const char *key, char *err)
 		pb_line_free(&l);
 	}
 	if (!found)
-		err[0] = '\0';
+		pb_error_clear(err);
 	free(buf);
 	pb_diag_destroy(d);
 	return found;
 }
 
 char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
-		       char *err, size_t err_len)
+		       pb_error_t *err)
 {
 	char *power = pb_path_join_dir(slurm_conf, "power_budget.conf");
-	char e1[PB_ERRLEN] = "", e2[PB_ERRLEN] = "";
-	char *v = power ? pb_locate_scan(power, "StatusFile", e1) : NULL;
+	pb_error_t e1 = {""}, e2 = {""};
+	char *v = power ? pb_locate_scan(power, "StatusFile", &e1) : NULL;
 	char *out = NULL;
 
 	if (v) {
@@ -58,15 +58,15 @@ char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
 		free(power);
 		return v;
 	}
-	v = pb_locate_scan(slurm_conf, "StateSaveLocation", e2);
-	if (v || !e2[0]) {
+	v = pb_locate_scan(slurm_conf, "StateSaveLocation", &e2);
+	if (v || !e2.text[0]) {
 		const char *dir = v ? v : PB_LOCATE_SLURM_DEFAULT_STATE;
 		size_t dl = strlen(dir);
 
 		while (dl > 1 && dir[dl - 1] == '/')
 			dl--;
 		if (!(out = malloc(dl + sizeof(PB_LOCATE_DEFAULT_NAME) + 1))) {
-			snprintf(err, err_len, "out of memory");
+			pb_error_set(err, "out of memory");
 		} else {
 			sprintf(out, "%.*s/%s", (int)dl, dir,
 				PB_LOCATE_DEFAULT_NAME);
@@ -81,11 +81,12 @@ char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
 					 slurm_conf);
 		}
 	} else {
-		snprintf(err, err_len,
-			 "cannot tell where the status file is: %s; %s "
-			 "(give --file, or set SLURM_CONF)",
-			 e1[0] ? e1 : "no StatusFile= in power_budget.conf",
-			 e2);
+		pb_error_set(err,
+			     "cannot tell where the status file is: %s; %s "
+			     "(give --file, or set SLURM_CONF)",
+			     e1.text[0] ? e1.text
+					: "no StatusFile= in power_budget.conf",
+			     e2.text);
 	}
 	free(v);
 	free(power);

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "policy/error.h"
+
 #define PB_LOCATE_DEFAULT_NAME "power_budget.status"
 #define PB_LOCATE_SLURM_DEFAULT_STATE "/var/spool"
 
@@ -21,14 +23,15 @@
  * pb-check, not pb-status, is the place to report it.
  */
 extern char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
-			      char *err, size_t err_len);
+			      pb_error_t *err);
 
 /*
  * The last value of @key in the Key=Value file @path (Slurm: the last
- * setting wins), malloc'd; NULL with err[0] = '\0' when the file has no
- * such key, NULL with the reason in @err (PB_ERRLEN) when it cannot be
- * read.
+ * setting wins), malloc'd; NULL with @err->text empty when the file has no
+ * such key, NULL with the reason in @err when it cannot be read.  @err may
+ * be NULL when the reason does not matter.
  */
-extern char *pb_locate_scan(const char *path, const char *key, char *err);
+extern char *pb_locate_scan(const char *path, const char *key,
+			    pb_error_t *err);
 
 #endif

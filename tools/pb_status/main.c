@@ -132,7 +132,7 @@ static int _args(int argc, char **argv, args_t *a)
 static char *_find(const args_t *a, char *how, size_t how_len)
 {
 	const char *env = getenv("SLURM_CONF");
-	char err[512];
+	pb_error_t err;
 	char *path;
 
 	if (a->file) {
@@ -140,9 +140,9 @@ static char *_find(const args_t *a, char *how, size_t how_len)
 		return strdup(a->file);
 	}
 	path = pb_locate_status(env && *env ? env : "/etc/slurm/slurm.conf",
-				how, how_len, err, sizeof(err));
+				how, how_len, &err);
 	if (!path)
-		fprintf(stderr, "pb-status: %s\n", err);
+		fprintf(stderr, "pb-status: %s\n", err.text);
 	return path;
 }
 

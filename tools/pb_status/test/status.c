@@ -279,7 +279,8 @@ static char *_write(const char *dir, const char *name, const char *text)
 static void test_locate(void **state)
 {
 	char dir[] = "/tmp/pb-status-test.XXXXXX";
-	char how[512], err[512];
+	char how[512];
+	pb_error_t err;
 	char *slurm, *power, *p;
 
 	(void)state;
@@ -287,28 +288,27 @@ static void test_locate(void **state)
 	/* no slurm.conf at all: an error naming it */
 	slurm = _write(dir, "slurm.conf", "");
 	unlink(slurm);
-	assert_null(
-	    pb_locate_status(slurm, how, sizeof(how), err, sizeof(err)));
-	assert_non_null(strstr(err, "slurm.conf: cannot open"));
+	assert_null(pb_locate_status(slurm, how, sizeof(how), &err));
+	assert_non_null(strstr(err.text, "slurm.conf: cannot open"));
 	/* StateSaveLocation (last one wins; Include lines are skipped) */
 	free(_write(dir, "slurm.conf",
 		    "include /etc/slurm/other.conf\n"
 		    "StateSaveLocation=/nowhere\n"
 		    "ClusterName=c StateSaveLocation=/var/lib/slurm/ctld/\n"));
-	p = pb_locate_status(slurm, how, sizeof(how), err, sizeof(err));
+	p = pb_locate_status(slurm, how, sizeof(how), &err);
 	assert_string_equal(p, "/var/lib/slurm/ctld/power_budget.status");
 	assert_non_null(strstr(how, "StateSaveLocation= in"));
 	free(p);
 	/* StatusFile= of power_budget.conf wins */
 	power = _write(dir, "power_budget.conf",
 		       "Facility=f Cap=1MW\nStatusFile=/run/pb.status\n");
-	p = pb_locate_status(slurm, how, sizeof(how), err, sizeof(err));
+	p = pb_locate_status(slurm, how, sizeof(how), &err);
 	assert_string_equal(p, "/run/pb.status");
 	free(p);
 	unlink(power);
 	/* neither key: Slurm's default StateSaveLocation */
 	free(_write(dir, "slurm.conf", "ClusterName=c\n"));
-	p = pb_locate_status(slurm, how, sizeof(how), err, sizeof(err));
+	p = pb_locate_status(slurm, how, sizeof(how), &err);
 	assert_string_equal(p, "/var/spool/power_budget.status");
 	free(p);
 	unlink(slurm);
