@@ -72,7 +72,6 @@ extern int pb_line_unknown(pb_line_t *l, const char *what, const char *file,
  *  - bool: yes/no/true/false/on/off/1/0.
  *  - name: [A-Za-z0-9_.-]{1,63}.
  */
-#define PB_ERRLEN 256
 extern int pb_parse_power(const char *s, double *watts, pb_error_t *err);
 extern int pb_parse_fraction(const char *s, double max, double *out,
 			     pb_error_t *err);
