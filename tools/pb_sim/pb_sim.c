@@ -419,27 +419,25 @@ static int _conf_site(struct sim_opts *o, struct sim_site *s,
 
 static int _site(struct sim_opts *o, struct sim_site *s, struct sim_conf *c)
 {
-	char err[512];
+	pb_error_t err;
 	int conf = strncmp(o->site, "reference", 9) && sim_conf_sniff(o->site);
 
 	memset(c, 0, sizeof(*c));
 	if (o->topology && !conf) {
-		snprintf(err, sizeof(err),
-			 "--topology: only with a power_budget.conf --site");
+		pb_error_set(
+		    &err, "--topology: only with a power_budget.conf --site");
 		goto bad;
 	}
-	if (conf ? _conf_site(o, s, c)
-		 : sim_site_load(s, o->site, err, sizeof(err)))
+	if (conf ? _conf_site(o, s, c) : sim_site_load(s, o->site, &err))
 		goto bad_file;
 	/* a power_budget.conf names its GPU model; --gpu replaces it */
 	if ((!conf || o->gpu) &&
-	    sim_policy_gpu_table(s, o->gpu ? o->gpu : "H100 SXM", err,
-				 sizeof(err)))
+	    sim_policy_gpu_table(s, o->gpu ? o->gpu : "H100 SXM", &err))
 		goto bad;
 	if (o->nodes >= 0) {
 		if (o->nodes < 1 || o->nodes != floor(o->nodes) ||
 		    o->nodes > 1e7) {
-			snprintf(err, sizeof(err), "--nodes: need a count");
+			pb_error_set(&err, "--nodes: need a count");
 			goto bad;
 		}
 		s->nodes = (uint32_t)o->nodes;
@@ -457,14 +455,14 @@ static int _site(struct sim_opts *o, struct sim_site *s, struct sim_conf *c)
 	s->ramp_w = o->ramp_mw * 1e6;
 	s->curtail = o->curtail;
 	s->curtailed = o->curtailed;
-	if (!sim_site_check(s, err, sizeof(err)))
+	if (!sim_site_check(s, &err))
 		return 0;
 bad:
-	fprintf(stderr, "pb-sim: %s\n", err);
+	fprintf(stderr, "pb-sim: %s\n", err.text);
 	return -1;
 bad_file:
 	if (!conf)
-		fprintf(stderr, "pb-sim: %s\n", err);
+		fprintf(stderr, "pb-sim: %s\n", err.text);
 	return -1;
 }
 
@@ -515,17 +513,17 @@ static int _make(int k, const struct sim_site *s, const struct sim_opts *so,
 				   .learned = k >= 6,
 				   .floor_w = so->floor_w,
 				   .learned_after = so->learned_after};
-	char err[512];
+	pb_error_t err;
 	int rc;
 
 	if (k == 0)
-		rc = sim_base_oblivious(s, p, err, sizeof(err));
+		rc = sim_base_oblivious(s, p, &err);
 	else if (k == 1)
-		rc = sim_base_static(s, p, err, sizeof(err));
+		rc = sim_base_static(s, p, &err);
 	else
-		rc = sim_policy_power_ex(s, &o, t, p, err, sizeof(err));
+		rc = sim_policy_power_ex(s, &o, t, p, &err);
 	if (rc)
-		fprintf(stderr, "pb-sim: %s\n", err);
+		fprintf(stderr, "pb-sim: %s\n", err.text);
 	return rc;
 }
 
@@ -560,7 +558,7 @@ static int _without_grid(int k, const struct sim_site *site,
 
 static int _outputs(const struct sim_opts *o, const struct sim_report *rep)
 {
-	char err[512];
+	pb_error_t err;
 	int rc = 0;
 
 	if (!o->quiet)
@@ -574,8 +572,8 @@ static int _outputs(const struct sim_opts *o, const struct sim_report *rep)
 			rc = -1;
 		}
 	}
-	if (o->plot && sim_out_plot(o->plot, rep, err, sizeof(err))) {
-		fprintf(stderr, "pb-sim: %s\n", err);
+	if (o->plot && sim_out_plot(o->plot, rep, &err)) {
+		fprintf(stderr, "pb-sim: %s\n", err.text);
 		rc = -1;
 	}
 	return rc;
@@ -594,7 +592,8 @@ int main(int argc, char **argv)
 	struct sim_physics phys;
 	struct sim_cdf cdf = {0};
 	struct sim_draw_rule draw = {0};
-	char err[512], *tdup, *cdup = NULL;
+	char *tdup, *cdup = NULL;
+	pb_error_t err;
 	int want[SIM_NPOL], rc = 1;
 	size_t nres = 0;
 
@@ -604,8 +603,8 @@ int main(int argc, char **argv)
 	if (o.learned_after < 0)
 		o.learned_after = PB_LEARN_AFTER_DEFAULT;
 	if (sim_trace_load(o.trace, o.mapping, site.nodes, site.gpn, &map, &tr,
-			   err, sizeof(err))) {
-		fprintf(stderr, "pb-sim: %s\n", err);
+			   &err)) {
+		fprintf(stderr, "pb-sim: %s\n", err.text);
 		return 2;
 	}
 	if (conf.policy)
@@ -615,10 +614,9 @@ int main(int argc, char **argv)
 
 		/* the CDF's GPU: AcmeTrace's A100s, watts from policy's table
 		 */
-		if (sim_cdf_load(o.draw_cdf, &cdf, err, sizeof(err)) ||
-		    sim_policy_gpu_table(&a100, "A100 SXM 80GB", err,
-					 sizeof(err))) {
-			fprintf(stderr, "pb-sim: %s\n", err);
+		if (sim_cdf_load(o.draw_cdf, &cdf, &err) ||
+		    sim_policy_gpu_table(&a100, "A100 SXM 80GB", &err)) {
+			fprintf(stderr, "pb-sim: %s\n", err.text);
 			sim_trace_free(&tr);
 			sim_cdf_free(&cdf);
 			return 2;

@@ -123,15 +123,13 @@ static struct sim_base *_create(const struct sim_site *s)
 	return b;
 }
 
-int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p, char *err,
-		       size_t errlen)
+int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p,
+		       pb_error_t *err)
 {
 	struct sim_base *b = _create(s);
 
-	if (!b) {
-		snprintf(err, errlen, "oblivious: out of memory");
-		return -1;
-	}
+	if (!b)
+		return pb_error_set(err, "oblivious: out of memory");
 	memset(b->usable, 1, s->nodes);
 	b->nusable = b->nfree = s->nodes;
 	memset(p, 0, sizeof(*p));
@@ -177,15 +175,13 @@ static void _provision(struct sim_base *b)
 	b->nfree = b->nusable;
 }
 
-int sim_base_static(const struct sim_site *s, struct sim_pol *p, char *err,
-		    size_t errlen)
+int sim_base_static(const struct sim_site *s, struct sim_pol *p,
+		    pb_error_t *err)
 {
 	struct sim_base *b = _create(s);
 
-	if (!b) {
-		snprintf(err, errlen, "static: out of memory");
-		return -1;
-	}
+	if (!b)
+		return pb_error_set(err, "static: out of memory");
 	_provision(b);
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "static");

@@ -600,7 +600,7 @@ int sim_conf_load(struct sim_site *s, struct sim_conf *c, const char *conf,
 		  const char *topo, FILE *msgs)
 {
 	struct _load l = {.conf_path = conf, .topo_path = topo, .msgs = msgs};
-	char err[256];
+	pb_error_t err;
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
@@ -611,8 +611,8 @@ int sim_conf_load(struct sim_site *s, struct sim_conf *c, const char *conf,
 	if (l.net ? _network(&l, s) : (_default_net(&l, s), 0))
 		goto out;
 	_settings(&l, s, c);
-	if (sim_site_check(s, err, sizeof(err))) {
-		_say(msgs, conf, 0, "%s", err);
+	if (sim_site_check(s, &err)) {
+		_say(msgs, conf, 0, "%s", err.text);
 		goto out;
 	}
 	rc = 0;

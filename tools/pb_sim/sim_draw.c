@@ -19,7 +19,7 @@ void sim_cdf_free(struct sim_cdf *c)
 }
 
 int sim_cdf_parse(const char *text, const char *name, struct sim_cdf *c,
-		  char *err, size_t errlen)
+		  pb_error_t *err)
 {
 	const char *p = text;
 	size_t cap = 0;
@@ -34,8 +34,7 @@ int sim_cdf_parse(const char *text, const char *name, struct sim_cdf *c,
 
 		line++;
 		if (len >= sizeof(buf)) {
-			snprintf(err, errlen, "%s:%u: line too long", name,
-				 line);
+			pb_error_set(err, "%s:%u: line too long", name, line);
 			goto fail;
 		}
 		memcpy(buf, p, len);
@@ -45,18 +44,18 @@ int sim_cdf_parse(const char *text, const char *name, struct sim_cdf *c,
 			continue;
 		pc = strtod(buf, &e1);
 		if (e1 == buf || *e1 != ',') {
-			snprintf(err, errlen, "%s:%u: expected percentile,watts",
-				 name, line);
+			pb_error_set(err, "%s:%u: expected percentile,watts",
+				     name, line);
 			goto fail;
 		}
 		w = strtod(e1 + 1, &e2);
 		if (e2 == e1 + 1 || e2[strspn(e2, " \t\r")] || !isfinite(pc) ||
 		    !isfinite(w) || pc < 0 || pc > 100 || w < 0 ||
 		    (c->n && (pc <= c->pct[c->n - 1] || w < c->w[c->n - 1]))) {
-			snprintf(err, errlen,
-				 "%s:%u: need percentile 0..100 rising and "
-				 "watts >= 0 not falling",
-				 name, line);
+			pb_error_set(err,
+				     "%s:%u: need percentile 0..100 rising and "
+				     "watts >= 0 not falling",
+				     name, line);
 			goto fail;
 		}
 		if (c->n == cap) {
@@ -67,7 +66,7 @@ int sim_cdf_parse(const char *text, const char *name, struct sim_cdf *c,
 				c->pct = a;
 			a = a ? realloc(c->w, nc * sizeof(*a)) : NULL;
 			if (!a) {
-				snprintf(err, errlen, "%s: out of memory", name);
+				pb_error_set(err, "%s: out of memory", name);
 				goto fail;
 			}
 			c->w = a;
@@ -77,7 +76,7 @@ int sim_cdf_parse(const char *text, const char *name, struct sim_cdf *c,
 		c->w[c->n++] = w;
 	}
 	if (c->n < 2) {
-		snprintf(err, errlen, "%s: a CDF needs two rows or more", name);
+		pb_error_set(err, "%s: a CDF needs two rows or more", name);
 		goto fail;
 	}
 	return 0;
@@ -86,8 +85,7 @@ fail:
 	return -1;
 }
 
-int sim_cdf_load(const char *path, struct sim_cdf *c, char *err,
-		 size_t errlen)
+int sim_cdf_load(const char *path, struct sim_cdf *c, pb_error_t *err)
 {
 	FILE *f = fopen(path, "r");
 	char *text = NULL;
@@ -95,18 +93,16 @@ int sim_cdf_load(const char *path, struct sim_cdf *c, char *err,
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return pb_error_set(err, "%s: %s", path, strerror(errno));
 	if (getdelim(&text, &len, '\0', f) < 0 || ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
+		pb_error_set(err, "%s: read error", path);
 		fclose(f);
 		free(text);
 		return -1;
 	}
 	fclose(f);
-	rc = sim_cdf_parse(text, path, c, err, errlen);
+	rc = sim_cdf_parse(text, path, c, err);
 	free(text);
 	return rc;
 }

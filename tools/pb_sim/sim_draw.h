@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/error.h"
 #include "sim_site.h"
 #include "sim_trace.h"
 
@@ -44,9 +45,8 @@ struct sim_cdf {
  * message" in err.
  */
 int sim_cdf_parse(const char *text, const char *name, struct sim_cdf *c,
-		  char *err, size_t errlen);
-int sim_cdf_load(const char *path, struct sim_cdf *c, char *err,
-		 size_t errlen);
+		  pb_error_t *err);
+int sim_cdf_load(const char *path, struct sim_cdf *c, pb_error_t *err);
 void sim_cdf_free(struct sim_cdf *c);
 
 /* Watts at percentile p (linear between rows); percentile of watts w. */

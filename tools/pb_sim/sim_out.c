@@ -501,25 +501,20 @@ static void _plot_script(FILE *g, const char *png, const struct sim_report *rep)
 		MW(s->cap_w), MW(s->cap_w));
 }
 
-int sim_out_plot(const char *png, const struct sim_report *rep, char *err,
-		 size_t errlen)
+int sim_out_plot(const char *png, const struct sim_report *rep, pb_error_t *err)
 {
 	FILE *g = popen("gnuplot", "w");
 	int st;
 
-	if (!g) {
-		snprintf(err, errlen, "gnuplot: %s", strerror(errno));
-		return -1;
-	}
+	if (!g)
+		return pb_error_set(err, "gnuplot: %s", strerror(errno));
 	_plot_script(g, png, rep);
 	st = pclose(g);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(err, errlen,
-			 "gnuplot failed writing %s (is "
-			 "gnuplot-nox installed?)",
-			 png);
-		return -1;
-	}
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return pb_error_set(err,
+				    "gnuplot failed writing %s (is "
+				    "gnuplot-nox installed?)",
+				    png);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "policy/error.h"
 #include "sim_draw.h"
 #include "sim_engine.h"
 #include "sim_site.h"
@@ -54,8 +55,8 @@ int sim_out_json(FILE *f, const struct sim_report *rep, int timing);
  * Render facility power against the cap to a PNG with gnuplot.  Returns 0,
  * or -1 with a message in err (gnuplot missing or failing).
  */
-int sim_out_plot(const char *png, const struct sim_report *rep, char *err,
-		 size_t errlen);
+int sim_out_plot(const char *png, const struct sim_report *rep,
+		 pb_error_t *err);
 
 /* Progress on stderr, at most a few updates a second. */
 struct sim_progress {

@@ -822,28 +822,26 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 }
 
 int sim_policy_power(const struct sim_site *s, int topo, int power_save,
-		     struct sim_pol *pol, char *err, size_t errlen)
+		     struct sim_pol *pol, pb_error_t *err)
 {
 	struct sim_power_opts o = {.topo = topo, .power_save = power_save};
 
-	return sim_policy_power_ex(s, &o, NULL, pol, err, errlen);
+	return sim_policy_power_ex(s, &o, NULL, pol, err);
 }
 
 int sim_policy_power_ex(const struct sim_site *s,
 			const struct sim_power_opts *o,
 			const struct sim_trace *t, struct sim_pol *pol,
-			char *err, size_t errlen)
+			pb_error_t *err)
 {
 	struct sim_power *p = calloc(1, sizeof(*p));
 	pb_error_t e;
 
 	pb_error_clear(&e);
-	if (!p) {
-		snprintf(err, errlen, "power policy: out of memory");
-		return -1;
-	}
+	if (!p)
+		return pb_error_set(err, "power policy: out of memory");
 	if (o->learned && !t) {
-		snprintf(err, errlen, "power policy: learning needs the trace");
+		pb_error_set(err, "power policy: learning needs the trace");
 		free(p);
 		return -1;
 	}
@@ -853,8 +851,8 @@ int sim_policy_power_ex(const struct sim_site *s,
 	p->power_save = o->power_save;
 	p->cores = s->cpu_pkgs * SIM_CORES_PER_PKG;
 	if (_build(p, o->topo, &e)) {
-		snprintf(err, errlen, "power policy: %s",
-			 e.text[0] ? e.text : "out of memory");
+		pb_error_set(err, "power policy: %s",
+			     e.text[0] ? e.text : "out of memory");
 		_destroy(p);
 		return -1;
 	}
@@ -905,8 +903,7 @@ double sim_policy_efficient_w(const struct sim_site *s, double floor_w)
 	return (double)pb_limit_efficient_w(&c, &curve, _w(floor_w), 10);
 }
 
-int sim_policy_gpu_table(struct sim_site *s, const char *model, char *err,
-			 size_t errlen)
+int sim_policy_gpu_table(struct sim_site *s, const char *model, pb_error_t *err)
 {
 	size_t n;
 	const pb_gpu_model_t *m = pb_power_builtin_models(&n);
@@ -915,13 +912,11 @@ int sim_policy_gpu_table(struct sim_site *s, const char *model, char *err,
 	for (size_t k = 0; i < 0 && k < n; k++)
 		if (!strcasecmp(m[k].name, model))
 			i = (int)k;
-	if (i < 0) {
-		snprintf(err, errlen,
-			 "GPU model '%s' is not in policy's power "
-			 "table",
-			 model);
-		return -1;
-	}
+	if (i < 0)
+		return pb_error_set(err,
+				    "GPU model '%s' is not in policy's power "
+				    "table",
+				    model);
 	snprintf(s->gpu_model, sizeof(s->gpu_model), "%s", m[i].name);
 	s->gpu_idle_w = (double)m[i].idle_w;
 	s->gpu_max_w = (double)m[i].max_w;

@@ -16,13 +16,14 @@
 
 #include <stddef.h>
 
+#include "policy/error.h"
 #include "sim_engine.h"
 #include "sim_site.h"
 
-int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p, char *err,
-		       size_t errlen);
-int sim_base_static(const struct sim_site *s, struct sim_pol *p, char *err,
-		    size_t errlen);
+int sim_base_oblivious(const struct sim_site *s, struct sim_pol *p,
+		       pb_error_t *err);
+int sim_base_static(const struct sim_site *s, struct sim_pol *p,
+		    pb_error_t *err);
 
 /*
  * The power-budget policy on site s.  topo: place with the network tree;
@@ -30,7 +31,7 @@ int sim_base_static(const struct sim_site *s, struct sim_pol *p, char *err,
  * resumed instantly when allocated) instead of idling.
  */
 int sim_policy_power(const struct sim_site *s, int topo, int power_save,
-		     struct sim_pol *p, char *err, size_t errlen);
+		     struct sim_pol *p, pb_error_t *err);
 
 enum { SIM_LIMITS_NONE, SIM_LIMITS_FIT, SIM_LIMITS_EFFICIENT };
 
@@ -51,7 +52,7 @@ struct sim_power_opts {
 int sim_policy_power_ex(const struct sim_site *s,
 			const struct sim_power_opts *o,
 			const struct sim_trace *t, struct sim_pol *p,
-			char *err, size_t errlen);
+			pb_error_t *err);
 
 /* What a GPU power limit does to a job: policy's fitted speed curve. */
 void sim_policy_physics(struct sim_physics *ph);
@@ -60,8 +61,8 @@ void sim_policy_physics(struct sim_physics *ph);
 double sim_policy_efficient_w(const struct sim_site *s, double floor_w);
 
 /* Copy the GPU model's watts from policy's shipped power table into s. */
-int sim_policy_gpu_table(struct sim_site *s, const char *model, char *err,
-			 size_t errlen);
+int sim_policy_gpu_table(struct sim_site *s, const char *model,
+			 pb_error_t *err);
 
 void sim_pol_destroy(struct sim_pol *p);
 

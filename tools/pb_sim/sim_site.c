@@ -27,7 +27,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,20 +34,6 @@
 #include <strings.h>
 
 #include "sim_site.h"
-
-static void _err(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void _err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 double sim_site_idle_w(const struct sim_site *s)
 {
@@ -213,8 +198,8 @@ static const struct _key _keys[] = {
 #undef U
 
 /* Set one Key=Value; returns 0, or -1 with a message in err. */
-static int _set(struct sim_site *s, const char *k, const char *v, char *err,
-		size_t errlen)
+static int _set(struct sim_site *s, const char *k, const char *v,
+		pb_error_t *err)
 {
 	for (size_t i = 0; i < sizeof(_keys) / sizeof(_keys[0]); i++) {
 		const struct _key *key = &_keys[i];
@@ -229,17 +214,13 @@ static int _set(struct sim_site *s, const char *k, const char *v, char *err,
 		}
 		errno = 0;
 		d = strtod(v, &end);
-		if (errno || end == v || *end || !isfinite(d) || d < 0) {
-			_err(err, errlen, "%s: '%s' is not a number >= 0", k,
-			     v);
-			return -1;
-		}
+		if (errno || end == v || *end || !isfinite(d) || d < 0)
+			return pb_error_set(
+			    err, "%s: '%s' is not a number >= 0", k, v);
 		if (key->kind == 1) {
-			if (d != floor(d) || d > 1e8) {
-				_err(err, errlen, "%s: '%s' is not a count", k,
-				     v);
-				return -1;
-			}
+			if (d != floor(d) || d > 1e8)
+				return pb_error_set(
+				    err, "%s: '%s' is not a count", k, v);
 			*(uint32_t *)(void *)p = (uint32_t)d;
 		} else {
 			*(double *)(void *)p = d * (key->kind == 3   ? 1e6
@@ -248,50 +229,44 @@ static int _set(struct sim_site *s, const char *k, const char *v, char *err,
 		}
 		return 0;
 	}
-	_err(err, errlen, "unknown key '%s'", k);
-	return -1;
+	return pb_error_set(err, "unknown key '%s'", k);
 }
 
-int sim_site_check(const struct sim_site *s, char *err, size_t errlen)
+int sim_site_check(const struct sim_site *s, pb_error_t *err)
 {
 	if (!s->nodes || !s->gpn || !s->rack_nodes || !s->row_racks ||
 	    !s->hall_rows || !s->leaf_nodes || !s->group_leaves) {
-		_err(err, errlen,
-		     "site %s: node, GPU and domain counts must "
-		     "be > 0",
-		     s->name);
-		return -1;
+		return pb_error_set(err,
+				    "site %s: node, GPU and domain counts must "
+				    "be > 0",
+				    s->name);
 	}
-	if (s->pue < 1 || s->cap_w <= 0 || s->reserve >= 1) {
-		_err(err, errlen,
-		     "site %s: need PUE >= 1, a facility cap > 0 "
-		     "and a reserve < 1",
-		     s->name);
-		return -1;
-	}
+	if (s->pue < 1 || s->cap_w <= 0 || s->reserve >= 1)
+		return pb_error_set(
+		    err,
+		    "site %s: need PUE >= 1, a facility cap > 0 "
+		    "and a reserve < 1",
+		    s->name);
 	if (s->gpu_max_w < s->gpu_min_w || s->gpu_min_w < s->gpu_idle_w ||
 	    s->cpu_max_w < s->cpu_idle_w || sim_site_idle_w(s) < s->standby_w) {
-		_err(err, errlen,
-		     "site %s: need GPU idle <= min cap <= max, "
-		     "CPU idle <= max, standby <= idle",
-		     s->name);
-		return -1;
+		return pb_error_set(err,
+				    "site %s: need GPU idle <= min cap <= max, "
+				    "CPU idle <= max, standby <= idle",
+				    s->name);
 	}
 	return 0;
 }
 
 /* Key=Value words on each line; '#' starts a comment. */
-static int _load_file(struct sim_site *s, const char *path, char *err,
-		      size_t errlen)
+static int _load_file(struct sim_site *s, const char *path, pb_error_t *err)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024], msg[256];
+	char line[1024];
+	pb_error_t msg;
 	unsigned lineno = 0;
 
-	if (!f) {
-		_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return pb_error_set(err, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char *save = NULL, *w, *hash = strchr(line, '#');
 
@@ -303,14 +278,14 @@ static int _load_file(struct sim_site *s, const char *path, char *err,
 			char *eq = strchr(w, '=');
 
 			if (!eq) {
-				snprintf(msg, sizeof(msg),
-					 "'%s' is not "
-					 "Key=Value",
-					 w);
+				pb_error_set(&msg,
+					     "'%s' is not "
+					     "Key=Value",
+					     w);
 				goto bad;
 			}
 			*eq = '\0';
-			if (_set(s, w, eq + 1, msg, sizeof(msg)))
+			if (_set(s, w, eq + 1, &msg))
 				goto bad;
 		}
 	}
@@ -318,12 +293,11 @@ static int _load_file(struct sim_site *s, const char *path, char *err,
 	return 0;
 bad:
 	fclose(f);
-	_err(err, errlen, "%s:%u: %s", path, lineno, msg);
-	return -1;
+	/* a word's message is cut at 255 bytes, as pb-sim always printed it */
+	return pb_error_set(err, "%s:%u: %.255s", path, lineno, msg.text);
 }
 
-int sim_site_load(struct sim_site *s, const char *what, char *err,
-		  size_t errlen)
+int sim_site_load(struct sim_site *s, const char *what, pb_error_t *err)
 {
 	if (!strcmp(what, "reference") || !strcmp(what, "reference-100")) {
 		sim_site_reference(s, 100);
@@ -336,7 +310,7 @@ int sim_site_load(struct sim_site *s, const char *what, char *err,
 	/* a file starts from the reference and changes what it names */
 	sim_site_reference(s, 100);
 	snprintf(s->name, sizeof(s->name), "%s", what);
-	if (_load_file(s, what, err, errlen))
+	if (_load_file(s, what, err))
 		return -1;
-	return sim_site_check(s, err, errlen);
+	return sim_site_check(s, err);
 }

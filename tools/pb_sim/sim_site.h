@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/error.h"
+
 /* Most cap windows a site may have in pb-sim (--cap-window). */
 #define SIM_WINDOWS_MAX 16
 
@@ -123,10 +125,9 @@ void sim_site_reference(struct sim_site *s, double mw);
  * Load a site from "reference", "reference-500" or a Key=Value file (see
  * pb-sim(1)).  Returns 0, or -1 with "file:line: message" in err.
  */
-int sim_site_load(struct sim_site *s, const char *what, char *err,
-		  size_t errlen);
+int sim_site_load(struct sim_site *s, const char *what, pb_error_t *err);
 
 /* Check consistency; returns 0 or -1 with a message. */
-int sim_site_check(const struct sim_site *s, char *err, size_t errlen);
+int sim_site_check(const struct sim_site *s, pb_error_t *err);
 
 #endif

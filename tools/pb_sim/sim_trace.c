@@ -30,7 +30,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,20 +62,6 @@ struct sim_raw {
 	char cls[SIM_CLS_MAX];
 };
 
-static void _err(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void _err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 static void _defaults(struct sim_mapping *m, enum sim_fmt fmt,
 		      uint32_t site_nodes, uint32_t gpn)
 {
@@ -94,8 +79,7 @@ static void _defaults(struct sim_mapping *m, enum sim_fmt fmt,
 	}
 }
 
-int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
-		      size_t errlen)
+int sim_mapping_parse(struct sim_mapping *m, const char *spec, pb_error_t *err)
 {
 	struct sim_mapping tmp = *m;
 	char *dup, *tok, *save = NULL;
@@ -104,18 +88,16 @@ int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
 	if (!spec || !*spec)
 		return 0;
 	dup = strdup(spec);
-	if (!dup) {
-		_err(err, errlen, "--mapping: out of memory");
-		return -1;
-	}
+	if (!dup)
+		return pb_error_set(err, "--mapping: out of memory");
 	for (tok = strtok_r(dup, ",", &save); tok && !rc;
 	     tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '='), *end;
 		double v;
 
 		if (!eq) {
-			_err(err, errlen, "--mapping: '%s' is not key=value",
-			     tok);
+			pb_error_set(err, "--mapping: '%s' is not key=value",
+				     tok);
 			rc = -1;
 			break;
 		}
@@ -145,11 +127,12 @@ int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
 			goto bad;
 		continue;
 	bad:
-		_err(err, errlen,
-		     "--mapping: bad value '%s' for '%s' "
-		     "(keys: scale>0, load>=0, max-dur>=0 s, from>=0 s, "
-		     "power=full|milli)",
-		     eq, tok);
+		pb_error_set(
+		    err,
+		    "--mapping: bad value '%s' for '%s' "
+		    "(keys: scale>0, load>=0, max-dur>=0 s, from>=0 s, "
+		    "power=full|milli)",
+		    eq, tok);
 		rc = -1;
 	}
 	free(dup);
@@ -310,7 +293,7 @@ static void _key_clean(char *k)
 
 /* Parse one data row into *r; 1 = use, 0 = drop (counted), -1 = error. */
 static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
-		struct sim_raw *r, char *what, size_t wlen)
+		struct sim_raw *r, pb_error_t *err)
 {
 	char *f[SIM_MAX_COLS + 1];
 	int n = _split(line, c->sep, f, SIM_MAX_COLS);
@@ -324,11 +307,9 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
 		if (cols[i] + 1 > need)
 			need = cols[i] + 1;
-	if (n < need || n > SIM_MAX_COLS) {
-		snprintf(what, wlen, "%d fields, header has at least %d", n,
-			 need);
-		return -1;
-	}
+	if (n < need || n > SIM_MAX_COLS)
+		return pb_error_set(err, "%d fields, header has at least %d", n,
+				    need);
 	memset(r, 0, sizeof(*r));
 	r->load = 1;
 	if (c->fmt == SIM_FMT_OPENB) {
@@ -336,8 +317,8 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 
 		if (_num(f[c->num_gpu], &r->gpus) ||
 		    _num(f[c->creation], &r->submit)) {
-			snprintf(what, wlen, "bad num_gpu or creation_time");
-			return -1;
+			return pb_error_set(err,
+					    "bad num_gpu or creation_time");
 		}
 		if (r->gpus == 0) {
 			m->dropped_cpu++;
@@ -351,10 +332,8 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 		    _num(f[c->deletion], &del) ||
 		    (c->gpu_milli >= 0 && *f[c->gpu_milli] &&
 		     _num(f[c->gpu_milli], &milli))) {
-			snprintf(what, wlen,
-				 "bad scheduled_time, "
-				 "deletion_time or gpu_milli");
-			return -1;
+			return pb_error_set(err, "bad scheduled_time, "
+						 "deletion_time or gpu_milli");
 		}
 		r->dur = del - sched;
 		if (r->submit < m->from) {
@@ -375,23 +354,19 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 		_key_clean(r->cls);
 		return 1;
 	}
-	if (_time(f[c->submit], &r->submit) || _dur(f[c->duration], &r->dur)) {
-		snprintf(what, wlen, "bad submit or duration");
-		return -1;
-	}
+	if (_time(f[c->submit], &r->submit) || _dur(f[c->duration], &r->dur))
+		return pb_error_set(err, "bad submit or duration");
 	if ((c->nodes >= 0 && *f[c->nodes] && _num(f[c->nodes], &r->nodes)) ||
 	    (c->gpus >= 0 && *f[c->gpus] && _num(f[c->gpus], &r->gpus)) ||
 	    (c->gpn >= 0 && *f[c->gpn] && _num(f[c->gpn], &v)) ||
 	    (c->load >= 0 && *f[c->load] && _num(f[c->load], &r->load))) {
-		snprintf(what, wlen, "bad nodes, gpus, gpus_per_node or load");
-		return -1;
+		return pb_error_set(err,
+				    "bad nodes, gpus, gpus_per_node or load");
 	}
 	if (c->gpn >= 0 && *f[c->gpn])
 		r->gpn = v;
-	if (r->load > 1) {
-		snprintf(what, wlen, "load must be within 0..1");
-		return -1;
-	}
+	if (r->load > 1)
+		return pb_error_set(err, "load must be within 0..1");
 	if (r->nodes == 0 && r->gpus == 0) {
 		m->dropped_cpu++;
 		return 0;
@@ -552,7 +527,7 @@ static char *_next_line(char **pos, char *buf)
 
 int sim_trace_parse(const char *text, const char *name, const char *spec,
 		    uint32_t site_nodes, uint32_t gpn, struct sim_mapping *m,
-		    struct sim_trace *t, char *err, size_t errlen)
+		    struct sim_trace *t, pb_error_t *err)
 {
 	struct sim_cols c;
 	char *buf = strdup(text), *line, *save = NULL;
@@ -561,33 +536,32 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 	int rc = -1;
 
 	memset(t, 0, sizeof(*t));
-	if (!buf) {
-		_err(err, errlen, "%s: out of memory", name);
-		return -1;
-	}
+	if (!buf)
+		return pb_error_set(err, "%s: out of memory", name);
 	line = _next_line(&save, buf);
 	if (!line || _header(line, &c)) {
-		_err(err, errlen,
-		     "%s:1: header is neither an OpenB pod list "
-		     "nor submit,duration,nodes|gpus[,gpus_per_node][,load]",
-		     name);
+		pb_error_set(
+		    err,
+		    "%s:1: header is neither an OpenB pod list "
+		    "nor submit,duration,nodes|gpus[,gpus_per_node][,load]",
+		    name);
 		goto out;
 	}
 	_defaults(m, c.fmt, site_nodes, gpn);
-	if (sim_mapping_parse(m, spec, err, errlen))
+	if (sim_mapping_parse(m, spec, err))
 		goto out;
 	while ((line = _next_line(&save, NULL))) {
 		struct sim_raw r;
-		char what[96];
+		pb_error_t what;
 		int k;
 
 		lineno++;
 		if (line[strspn(line, " \t\r")] == '\0' || line[0] == '#')
 			continue;
 		m->rows++;
-		k = _row(line, &c, m, &r, what, sizeof(what));
+		k = _row(line, &c, m, &r, &what);
 		if (k < 0) {
-			_err(err, errlen, "%s:%u: %s", name, lineno, what);
+			pb_error_set(err, "%s:%u: %s", name, lineno, what.text);
 			goto out;
 		}
 		r.row = lineno;
@@ -598,7 +572,7 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 			struct sim_job *nj = realloc(t->jobs, nc * sizeof(*nj));
 
 			if (!nj) {
-				_err(err, errlen, "%s: out of memory", name);
+				pb_error_set(err, "%s: out of memory", name);
 				goto out;
 			}
 			t->jobs = nj;
@@ -608,7 +582,7 @@ int sim_trace_parse(const char *text, const char *name, const char *spec,
 			uint32_t cls = _cls_id(t, r.cls, &ccap);
 
 			if (cls == UINT32_MAX) {
-				_err(err, errlen, "%s: out of memory", name);
+				pb_error_set(err, "%s: out of memory", name);
 				goto out;
 			}
 			t->n += (size_t)_map(&r, m, &t->jobs[t->n], cls);
@@ -627,7 +601,7 @@ out:
 
 int sim_trace_load(const char *path, const char *spec, uint32_t site_nodes,
 		   uint32_t gpn, struct sim_mapping *m, struct sim_trace *t,
-		   char *err, size_t errlen)
+		   pb_error_t *err)
 {
 	FILE *f = fopen(path, "r");
 	char *text = NULL;
@@ -635,10 +609,8 @@ int sim_trace_load(const char *path, const char *spec, uint32_t site_nodes,
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if (!f) {
-		_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return pb_error_set(err, "%s: %s", path, strerror(errno));
 	{
 		FILE *mem = open_memstream(&text, &len);
 		char chunk[65536];
@@ -646,22 +618,21 @@ int sim_trace_load(const char *path, const char *spec, uint32_t site_nodes,
 
 		if (!mem) {
 			fclose(f);
-			_err(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
+			return pb_error_set(err, "%s: %s", path,
+					    strerror(errno));
 		}
 		while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
 			fwrite(chunk, 1, got, mem);
 		fclose(mem);
 	}
 	if (ferror(f)) {
-		_err(err, errlen, "%s: read error", path);
+		pb_error_set(err, "%s: read error", path);
 		fclose(f);
 		free(text);
 		return -1;
 	}
 	fclose(f);
-	rc = sim_trace_parse(text, path, spec, site_nodes, gpn, m, t, err,
-			     errlen);
+	rc = sim_trace_parse(text, path, spec, site_nodes, gpn, m, t, err);
 	free(text);
 	return rc;
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/error.h"
+
 #define SIM_CLS_MAX 64 /* bytes of a class key, with its NUL */
 
 /* One training job as the simulator schedules it. */
@@ -76,10 +78,9 @@ struct sim_trace {
  * Apply "key=value[,key=value...]" (scale, load, max-dur, from,
  * power=full|milli)
  * to *m, over the defaults of the detected format.  Returns 0, or -1 with a
- * message in err (size errlen) and *m unchanged.
+ * message in err and *m unchanged.
  */
-int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
-		      size_t errlen);
+int sim_mapping_parse(struct sim_mapping *m, const char *spec, pb_error_t *err);
 
 /*
  * Read and map a trace file for a site of site_nodes nodes of gpn GPUs.
@@ -89,12 +90,12 @@ int sim_mapping_parse(struct sim_mapping *m, const char *spec, char *err,
  */
 int sim_trace_load(const char *path, const char *spec, uint32_t site_nodes,
 		   uint32_t gpn, struct sim_mapping *m, struct sim_trace *t,
-		   char *err, size_t errlen);
+		   pb_error_t *err);
 
 /* The same from text already in memory; name is used in messages. */
 int sim_trace_parse(const char *text, const char *name, const char *spec,
 		    uint32_t site_nodes, uint32_t gpn, struct sim_mapping *m,
-		    struct sim_trace *t, char *err, size_t errlen);
+		    struct sim_trace *t, pb_error_t *err);
 
 void sim_trace_free(struct sim_trace *t);
 

@@ -66,12 +66,12 @@ static const char tiny_trace[] = "submit,duration,nodes\n"
 static void _load(const char *text, const struct sim_site *s,
 		  struct sim_mapping *m, struct sim_trace *t)
 {
-	char err[256] = "";
+	pb_error_t err = {""};
 	int rc = sim_trace_parse(text, "tiny.csv", NULL, s->nodes, s->gpn, m, t,
-				 err, sizeof(err));
+				 &err);
 
 	if (rc)
-		fail_msg("%s", err);
+		fail_msg("%s", err.text);
 }
 
 static void test_site_power(void **state)
@@ -129,12 +129,12 @@ static void test_openb_mapping(void **state)
 {
 	struct sim_mapping m;
 	struct sim_trace t;
-	char err[256] = "";
+	pb_error_t err = {""};
 	double c = 0.9 * 100 * 400 / 11076000.0;
 
 	(void)state;
 	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=64", 100,
-					 8, &m, &t, err, sizeof(err)),
+					 8, &m, &t, &err),
 			 0);
 	assert_string_equal(m.name, "openb-train-v1");
 	assert_int_equal(m.rows, 5);
@@ -154,7 +154,7 @@ static void test_openb_mapping(void **state)
 
 	/* a wider scale than the site drops the job, and says so */
 	assert_int_equal(sim_trace_parse(openb_trace, "o.csv", "scale=128", 100,
-					 8, &m, &t, err, sizeof(err)),
+					 8, &m, &t, &err),
 			 0);
 	assert_int_equal(m.dropped_big, 1);
 	assert_int_equal(m.kept, 2);
@@ -165,30 +165,28 @@ static void test_bad_input(void **state)
 {
 	struct sim_mapping m;
 	struct sim_trace t;
-	char err[256] = "";
+	pb_error_t err = {""};
 
 	(void)state;
-	assert_int_equal(sim_trace_parse("a,b\n1,2\n", "x.csv", NULL, 8, 8, &m,
-					 &t, err, sizeof(err)),
-			 -1);
-	assert_non_null(strstr(err, "x.csv:1:"));
+	assert_int_equal(
+	    sim_trace_parse("a,b\n1,2\n", "x.csv", NULL, 8, 8, &m, &t, &err),
+	    -1);
+	assert_non_null(strstr(err.text, "x.csv:1:"));
 	/* blank lines count: the bad row is line 4 */
 	assert_int_equal(sim_trace_parse("submit,duration,nodes\n\n0,1,1\n"
 					 "0,1,x\n",
-					 "y.csv", NULL, 8, 8, &m, &t, err,
-					 sizeof(err)),
+					 "y.csv", NULL, 8, 8, &m, &t, &err),
 			 -1);
-	assert_non_null(strstr(err, "y.csv:4:"));
+	assert_non_null(strstr(err.text, "y.csv:4:"));
 	assert_int_equal(sim_trace_parse(tiny_trace, "z.csv", "scale=abc", 8, 8,
-					 &m, &t, err, sizeof(err)),
+					 &m, &t, &err),
 			 -1);
-	assert_non_null(strstr(err, "--mapping"));
+	assert_non_null(strstr(err.text, "--mapping"));
 	/* sacct's time formats */
 	assert_int_equal(sim_trace_parse("Submit|Elapsed|NNodes\n"
 					 "2024-01-01T00:00:00|1-00:00:10|2\n"
 					 "2024-01-01T00:01:00|01:00|1\n",
-					 "s.txt", NULL, 8, 8, &m, &t, err,
-					 sizeof(err)),
+					 "s.txt", NULL, 8, 8, &m, &t, &err),
 			 0);
 	assert_int_equal(t.n, 2);
 	assert_true(t.jobs[0].dur == 86410);
@@ -216,12 +214,12 @@ static void test_oblivious_by_hand(void **state)
 	struct sim_trace t;
 	struct sim_pol p;
 	struct sim_result r;
-	char err[128];
+	pb_error_t err = {""};
 
 	(void)state;
 	_tiny_site(&s);
 	_load(tiny_trace, &s, &m, &t);
-	assert_int_equal(sim_base_oblivious(&s, &p, err, sizeof(err)), 0);
+	assert_int_equal(sim_base_oblivious(&s, &p, &err), 0);
 	assert_int_equal(sim_run(&s, &t, &p, &r, NULL, NULL), 0);
 	assert_int_equal(r.started, 4);
 	assert_int_equal(r.rejected, 0);
@@ -265,12 +263,12 @@ static void test_static_by_hand(void **state)
 	struct sim_trace t;
 	struct sim_pol p;
 	struct sim_result r;
-	char err[128];
+	pb_error_t err = {""};
 
 	(void)state;
 	_tiny_site(&s);
 	_load(tiny_trace, &s, &m, &t);
-	assert_int_equal(sim_base_static(&s, &p, err, sizeof(err)), 0);
+	assert_int_equal(sim_base_static(&s, &p, &err), 0);
 	assert_int_equal(p.powered, 6);
 	assert_int_equal(sim_run(&s, &t, &p, &r, NULL, NULL), 0);
 	assert_int_equal(r.started, 3);
@@ -301,21 +299,22 @@ static void test_site_file(void **state)
 {
 	char good[] = "/tmp/pb-sim-site-XXXXXX",
 	     bad[] = "/tmp/pb-sim-site-XXXXXX";
-	char err[256] = "", want[64];
+	pb_error_t err = {""};
+	char want[64];
 	struct sim_site s;
 
 	(void)state;
 	_write(good, "# a small site\nNodes=64 FacilityCapMW=0.5  # trial\n"
 		     "\nRackCapKW=45 PUE=1.1\n");
 	_write(bad, "Nodes=64\n\nRackCapKW=abc\n");
-	assert_int_equal(sim_site_load(&s, good, err, sizeof(err)), 0);
+	assert_int_equal(sim_site_load(&s, good, &err), 0);
 	assert_int_equal(s.nodes, 64);
 	assert_true(s.cap_w == 0.5e6 && s.rack_cap_w == 45e3 && s.pue == 1.1);
 	/* what the file does not name stays as in the reference */
 	assert_int_equal(s.leaf_nodes, 32);
-	assert_int_equal(sim_site_load(&s, bad, err, sizeof(err)), -1);
+	assert_int_equal(sim_site_load(&s, bad, &err), -1);
 	snprintf(want, sizeof(want), "%s:3: RackCapKW", bad);
-	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err.text, want));
 	unlink(good);
 	unlink(bad);
 }

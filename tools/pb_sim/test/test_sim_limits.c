@@ -62,11 +62,10 @@ static void _load(const char *text, const struct sim_site *s,
 		  struct sim_trace *t)
 {
 	struct sim_mapping m;
-	char err[256] = "";
+	pb_error_t err = {""};
 
-	if (sim_trace_parse(text, "t.csv", NULL, s->nodes, s->gpn, &m, t, err,
-			    sizeof(err)))
-		fail_msg("%s", err);
+	if (sim_trace_parse(text, "t.csv", NULL, s->nodes, s->gpn, &m, t, &err))
+		fail_msg("%s", err.text);
 }
 
 /* A policy that starts anything on the first free nodes at a fixed limit. */
@@ -280,7 +279,8 @@ static void test_true_violations(void **state)
 	static const char tr[] = "submit,duration,nodes,load\n"
 				 "0,100,1,L\n0,100,1,L\n0,100,1,L\n0,100,1,L\n"
 				 "0,100,1,L\n0,100,1,L\n0,100,1,L\n0,100,1,L\n";
-	char text[sizeof(tr)], err[128];
+	char text[sizeof(tr)];
+	pb_error_t err = {""};
 	struct sim_site s;
 	struct sim_trace t;
 	struct sim_pol p;
@@ -298,8 +298,7 @@ static void test_true_violations(void **state)
 				t.jobs[i].load = 0.5;
 			t.jobs[i].draw_w = pass ? 550 : 300;
 		}
-		assert_int_equal(sim_base_oblivious(&s, &p, err, sizeof(err)),
-				 0);
+		assert_int_equal(sim_base_oblivious(&s, &p, &err), 0);
 		assert_int_equal(sim_run(&s, &t, &p, &r, NULL, NULL), 0);
 		assert_int_equal(r.fac_viol, pass ? 0 : 1);
 		assert_int_equal(r.true_fac_viol, pass ? 1 : 0);
@@ -330,7 +329,7 @@ static void test_learned_first_run(void **state)
 				   .learned = 1};
 	uint32_t out[8];
 	double lim, held;
-	char err[256] = "";
+	pb_error_t err = {""};
 
 	(void)state;
 	_tiny_site(&s);
@@ -339,8 +338,8 @@ static void test_learned_first_run(void **state)
 	      &s, &t);
 	assert_int_equal(t.ncls, 2);
 	assert_string_equal(t.cls[t.jobs[1].cls], "a");
-	if (sim_policy_power_ex(&s, &o, &t, &p, err, sizeof(err)))
-		fail_msg("%s", err);
+	if (sim_policy_power_ex(&s, &o, &t, &p, &err))
+		fail_msg("%s", err.text);
 	assert_int_equal(p.ops->start(p.ctx, &t.jobs[0], 0, out), 1);
 	p.ops->grant(p.ctx, &t.jobs[0], &lim, &held);
 	assert_true(lim <= 0);
@@ -379,7 +378,7 @@ static void test_limits_fit(void **state)
 	struct sim_result r;
 	uint32_t out[8];
 	double lim, held;
-	char err[256] = "";
+	pb_error_t err = {""};
 
 	(void)state;
 	_tiny_site(&s);
@@ -387,8 +386,8 @@ static void test_limits_fit(void **state)
 	_load("submit,duration,nodes\n0,100,1\n500,10,1\n", &s, &t);
 	t.jobs[0].draw_w = 550;
 	t.jobs[1].draw_w = 550;
-	if (sim_policy_power_ex(&s, &o, &t, &p, err, sizeof(err)))
-		fail_msg("%s", err);
+	if (sim_policy_power_ex(&s, &o, &t, &p, &err))
+		fail_msg("%s", err.text);
 	assert_int_equal(p.ops->start(p.ctx, &t.jobs[0], 0, out), 1);
 	p.ops->grant(p.ctx, &t.jobs[0], &lim, &held);
 	assert_true(lim >= 385 && lim <= 462);
@@ -396,8 +395,8 @@ static void test_limits_fit(void **state)
 	p.ops->finish(p.ctx, &t.jobs[0], out);
 	sim_pol_destroy(&p);
 	/* the same through the engine, slowed by policy's curve */
-	if (sim_policy_power_ex(&s, &o, &t, &p, err, sizeof(err)))
-		fail_msg("%s", err);
+	if (sim_policy_power_ex(&s, &o, &t, &p, &err))
+		fail_msg("%s", err.text);
 	sim_policy_physics(&ph);
 	assert_int_equal(sim_run_ex(&s, &t, &p, &ph, &r, NULL, NULL), 0);
 	assert_int_equal(r.started, 2);
@@ -436,18 +435,17 @@ static void test_draw_rule(void **state)
 				     .seed = 1},
 			     all = busy, again = busy;
 	double w0, w1;
-	char err[128];
+	pb_error_t err = {""};
 
 	(void)state;
 	_tiny_site(&s);
-	assert_int_equal(sim_cdf_parse(cdf_text, "c.csv", &c, err, sizeof(err)),
-			 0);
+	assert_int_equal(sim_cdf_parse(cdf_text, "c.csv", &c, &err), 0);
 	assert_true(sim_cdf_watts(&c, 55) == 105);
 	assert_true(sim_cdf_pct(&c, 150) == 60);
 	/* one trace GPU = one node */
 	if (sim_trace_parse(tr, "o.csv", "scale=8,load=0", s.nodes, s.gpn, &m,
-			    &t, err, sizeof(err)))
-		fail_msg("%s", err);
+			    &t, &err))
+		fail_msg("%s", err.text);
 	assert_int_equal(t.n, 3);
 	assert_int_equal(t.ncls, 2);
 	assert_int_equal(t.jobs[0].cls, t.jobs[1].cls);
@@ -473,10 +471,9 @@ static void test_draw_rule(void **state)
 	busy.busy_w = 500; /* above the CDF: nothing left */
 	assert_int_equal(sim_draw_apply(&c, &busy, &s, &t), -1);
 	sim_cdf_free(&c);
-	assert_int_equal(sim_cdf_parse("p,w\n0,5\n10,4\n", "bad.csv", &c, err,
-				       sizeof(err)),
+	assert_int_equal(sim_cdf_parse("p,w\n0,5\n10,4\n", "bad.csv", &c, &err),
 			 -1);
-	assert_non_null(strstr(err, "bad.csv:3:"));
+	assert_non_null(strstr(err.text, "bad.csv:3:"));
 	sim_cdf_free(&c);
 	sim_trace_free(&t);
 }

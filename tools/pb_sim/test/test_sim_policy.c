@@ -26,11 +26,10 @@
 /* The reference site cut to 512 nodes with its caps cut alike. */
 static void _site(struct sim_site *s)
 {
-	char err[256];
+	pb_error_t err = {""};
 
 	sim_site_reference(s, 100);
-	assert_int_equal(sim_policy_gpu_table(s, "H100 SXM", err, sizeof(err)),
-			 0);
+	assert_int_equal(sim_policy_gpu_table(s, "H100 SXM", &err), 0);
 	s->nodes = 512;
 	s->cap_w = 4.1e6;
 	s->cooling_w = 5.3e6;
@@ -40,16 +39,15 @@ static void _run(const struct sim_site *s, const struct sim_trace *t, int k,
 		 int power_save, struct sim_result *r)
 {
 	struct sim_pol p;
-	char err[256] = "";
+	pb_error_t err = {""};
 	int rc;
 
 	if (k == 0)
-		rc = sim_base_oblivious(s, &p, err, sizeof(err));
+		rc = sim_base_oblivious(s, &p, &err);
 	else
-		rc = sim_policy_power(s, k == 1, power_save, &p, err,
-				      sizeof(err));
+		rc = sim_policy_power(s, k == 1, power_save, &p, &err);
 	if (rc)
-		fail_msg("%s", err);
+		fail_msg("%s", err.text);
 	assert_int_equal(sim_run(s, t, &p, r, NULL, NULL), 0);
 	sim_pol_destroy(&p);
 }
@@ -60,12 +58,11 @@ static void _check(const char *mapping, int power_save, int all_fit)
 	struct sim_mapping m;
 	struct sim_trace t;
 	struct sim_result a, c, d;
-	char err[256] = "";
+	pb_error_t err = {""};
 
 	_site(&s);
-	if (sim_trace_load(TRACE, mapping, s.nodes, s.gpn, &m, &t, err,
-			   sizeof(err)))
-		fail_msg("%s", err);
+	if (sim_trace_load(TRACE, mapping, s.nodes, s.gpn, &m, &t, &err))
+		fail_msg("%s", err.text);
 	_run(&s, &t, 0, power_save, &a);
 	_run(&s, &t, 1, power_save, &c);
 	_run(&s, &t, 2, power_save, &d);
@@ -120,17 +117,15 @@ static void test_no_power_saving(void **state)
 static void test_unknown_gpu(void **state)
 {
 	struct sim_site s;
-	char err[256] = "";
+	pb_error_t err = {""};
 
 	(void)state;
 	sim_site_reference(&s, 100);
-	assert_int_equal(
-	    sim_policy_gpu_table(&s, "no such GPU", err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "no such GPU"));
+	assert_int_equal(sim_policy_gpu_table(&s, "no such GPU", &err), -1);
+	assert_non_null(strstr(err.text, "no such GPU"));
 	/* a device model string resolves like hwloc's GPUModel would */
 	assert_int_equal(
-	    sim_policy_gpu_table(&s, "NVIDIA H100 80GB HBM3", err, sizeof(err)),
-	    0);
+	    sim_policy_gpu_table(&s, "NVIDIA H100 80GB HBM3", &err), 0);
 	assert_string_equal(s.gpu_model, "H100 SXM");
 	assert_true(s.gpu_max_w == 700);
 }
@@ -139,7 +134,8 @@ static void test_unknown_gpu(void **state)
 static void _burst(const struct sim_site *s, int dur0, struct sim_trace *t)
 {
 	struct sim_mapping m;
-	char path[] = "/tmp/pb-sim-burst-XXXXXX", err[256] = "";
+	char path[] = "/tmp/pb-sim-burst-XXXXXX";
+	pb_error_t err = {""};
 	int fd = mkstemp(path);
 	FILE *f;
 
@@ -149,9 +145,8 @@ static void _burst(const struct sim_site *s, int dur0, struct sim_trace *t)
 	for (int i = 0; i < 300; i++)
 		fprintf(f, "0,%d,1\n", dur0 + i);
 	fclose(f);
-	if (sim_trace_load(path, NULL, s->nodes, s->gpn, &m, t, err,
-			   sizeof(err)))
-		fail_msg("%s", err);
+	if (sim_trace_load(path, NULL, s->nodes, s->gpn, &m, t, &err))
+		fail_msg("%s", err.text);
 	unlink(path);
 }
 
