@@ -55,6 +55,7 @@ static bool _record(pb_line_t *l, const char *file, int lineno,
 		snprintf(out->domain, sizeof(out->domain), "%s",
 			 l->pair[0].value);
 	}
+	pb_error_clear(&err); /* a name error is not Target's */
 	if (!(v = pb_line_get(l, "Target"))) {
 		pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
 			    "Curtail needs Target=");

@@ -31,6 +31,23 @@ static void _expect_error(const char *text, const char *want)
 	pb_diag_destroy(d);
 }
 
+/* Like _expect_error, and no other message repeats the name error. */
+static void _expect_only(const char *text, const char *want)
+{
+	pb_curtail_req_t r;
+	pb_diag_t *d;
+
+	_expect_error(text, want);
+	assert_int_equal(_parse(text, &r, &d), -1);
+	for (size_t i = 0; i < pb_diag_count(d); i++) {
+		const char *m = pb_diag_text(d, i);
+
+		if (strstr(m, "Target:") && strstr(m, "may only hold"))
+			fail_msg("Target reports the name's error: %s", m);
+	}
+	pb_diag_destroy(d);
+}
+
 static void test_good_and_round_trip(void **state)
 {
 	pb_curtail_req_t r, back;
@@ -100,6 +117,9 @@ static void test_errors(void **state)
 	_expect_error("Curtail=a/b Target=5MW Issued=1800000000 "
 		      "Deadline=1800000600 Until=never\n",
 		      "c.txt:1: Curtail: ");
+	_expect_only("Curtail=a/b Target=0 Issued=1800000000 "
+		     "Deadline=1800000600 Until=never\n",
+		     "c.txt:1: Target: must be positive");
 }
 
 static void test_shed_list(void **state)
