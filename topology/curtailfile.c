@@ -3,6 +3,7 @@
  * Reading and writing the curtailment request (see curtailfile.h).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,11 +62,11 @@ static bool _record(pb_line_t *l, const char *file, int lineno,
 			    "Curtail needs Target=");
 		ok = false;
 	} else if (pb_parse_power(v, &out->target_w, &err) ||
-		   out->target_w <= 0) {
+		   out->target_w < PB_CURTAIL_MIN_W) {
 		pb_diag_add(d, PB_DIAG_ERROR, file, lineno, "Target: %s",
-			    out->target_w <= 0 && !err.text[0]
-				? "must be positive"
-				: err.text);
+			    err.text[0]		 ? err.text
+			    : out->target_w <= 0 ? "must be positive"
+						 : "must be at least 1 W");
 		ok = false;
 	}
 	ok &= _epoch(l, "Issued", false, &out->issued, file, lineno, d);
@@ -144,8 +145,8 @@ int pb_curtail_render(const pb_curtail_req_t *r, char *buf, size_t len)
 		     "pb-ctl restore ends it\n"
 		     "Curtail=%s Target=%.0fW Issued=%" PRId64
 		     " Deadline=%" PRId64 " Until=%s By=%s\n",
-		     r->domain, r->target_w, r->issued, r->deadline, until,
-		     r->by[0] ? r->by : "-");
+		     r->domain, floor(r->target_w), r->issued, r->deadline,
+		     until, r->by[0] ? r->by : "-");
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 

@@ -23,10 +23,15 @@
 
 #define PB_CURTAIL_FILE_NAME "power_budget.curtail"
 #define PB_CURTAIL_NEVER INT64_MAX
+/*
+ * The lowest target: the file holds whole watts (rounded down, never
+ * above what was asked), so a smaller one could not be written back.
+ */
+#define PB_CURTAIL_MIN_W 1.0
 
 typedef struct {
 	char domain[64];  /* a Domain= or the Facility= name */
-	double target_w;  /* > 0 */
+	double target_w;  /* >= PB_CURTAIL_MIN_W */
 	int64_t issued;	  /* epoch seconds */
 	int64_t deadline; /* >= issued */
 	int64_t until;	  /* > deadline, or PB_CURTAIL_NEVER */

@@ -2,7 +2,8 @@
 /* libFuzzer target for the curtailment request reader: any bytes must
  * give a request or messages, never a crash, a sanitizer report or a
  * leak (also read as a list of shed jobs); a request that parses renders back into one that parses to the
- * same values. */
+ * same values (the target in whole watts, rounded down). */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* a name with blanks cannot come back: pb_check_name refuses */
 		if (pb_curtail_parse(buf, strlen(buf), "back", &back, d) ||
 		    back.issued != r.issued || back.deadline != r.deadline ||
-		    back.until != r.until || strcmp(back.domain, r.domain))
+		    back.until != r.until || strcmp(back.domain, r.domain) ||
+		    back.target_w != floor(r.target_w))
 			abort();
 	}
 	/* the same bytes as the plugin's list of shed jobs */

@@ -250,10 +250,14 @@ static int _curtail(const args_t *a, const char *conf, const char *path,
 		fprintf(stderr, "pb-ctl: curtail needs --to POWER\n");
 		return 2;
 	}
-	if (pb_parse_power(a->to, &r.target_w, &err) || r.target_w <= 0) {
+	if (pb_parse_power(a->to, &r.target_w, &err)) {
+		fprintf(stderr, "pb-ctl: --to '%s': %s\n", a->to, err.text);
+		return 2;
+	}
+	if (r.target_w < PB_CURTAIL_MIN_W) {
 		fprintf(stderr, "pb-ctl: --to '%s': %s\n", a->to,
 			r.target_w <= 0 ? "must be a positive power"
-					: err.text);
+					: "must be at least 1 W");
 		return 2;
 	}
 	if (a->within && _duration(a->within, &within)) {

@@ -80,6 +80,17 @@ static void test_good_and_round_trip(void **state)
 	assert_true(r.target_w == 5000);
 	assert_int_equal(pb_curtail_render(&r, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "Until=never"));
+
+	/* whole watts, rounded down: never above the target asked for */
+	assert_int_equal(_parse("Curtail=row1 Target=1.9999W Issued=1800000000 "
+				"Deadline=1800000000 Until=never\n",
+				&r, &d), 0);
+	pb_diag_destroy(d);
+	assert_int_equal(pb_curtail_render(&r, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, " Target=1W "));
+	assert_int_equal(_parse(buf, &back, &d), 0);
+	pb_diag_destroy(d);
+	assert_true(back.target_w == 1);
 }
 
 static void test_errors(void **state)
@@ -117,6 +128,9 @@ static void test_errors(void **state)
 	_expect_error("Curtail=a/b Target=5MW Issued=1800000000 "
 		      "Deadline=1800000600 Until=never\n",
 		      "c.txt:1: Curtail: ");
+	_expect_error("Curtail=site Target=0.4W Issued=1800000000 "
+		      "Deadline=1800000600 Until=never\n",
+		      "c.txt:1: Target: must be at least 1 W");
 	_expect_only("Curtail=a/b Target=0 Issued=1800000000 "
 		     "Deadline=1800000600 Until=never\n",
 		     "c.txt:1: Target: must be positive");
