@@ -16,6 +16,7 @@ import threading
 import time
 
 from clustertest import Cluster, ClusterError  # noqa: F401
+from pbcluster import hold_for, poll_until  # noqa: F401
 
 IDLE_W = 2800
 JOB_W = 5500  # one node, --exclusive --gpus-per-node=8
@@ -93,17 +94,6 @@ def running(c):
     return {j for j, s in job_states(c).items() if s == "RUNNING"}
 
 
-def wait_for(pred, timeout, interval=0.3, what="condition"):
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() >= end:
-            raise ClusterError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-
-
 def log_text(c, name="slurmctld.log"):
     try:
         with open(c.path("log", name), errors="replace") as f:
@@ -115,8 +105,8 @@ def log_text(c, name="slurmctld.log"):
 def wait_log(c, pattern, timeout=30, since=0):
     """Waits for a regex in slurmctld.log after byte offset `since`."""
     rx = re.compile(pattern)
-    return wait_for(lambda: rx.search(log_text(c)[since:]), timeout,
-                    what=f"/{pattern}/ in slurmctld.log")
+    return poll_until(lambda: rx.search(log_text(c)[since:]), timeout,
+                      f"/{pattern}/ in slurmctld.log", cluster=c)
 
 
 def gated_script(c, name):

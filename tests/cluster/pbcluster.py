@@ -281,6 +281,47 @@ def _tail(path, lines=40):
         return f"({e})\n"
 
 
+class PollTimeout(AssertionError):
+    """poll_until's timeout: an AssertionError, so a test fails (not errors)
+    on it; its own class, so the harness can tell it from a failed check."""
+
+
+def poll_until(pred, timeout, what="condition", each=None, interval=0.3,
+               cluster=None):
+    """Calls pred() every `interval` s until it returns something true, and
+    returns that. each(value), when given, is called with every sample's
+    value first (an assertion there fails at once). After `timeout` s
+    raises PollTimeout (an AssertionError) naming `what` and the timeout,
+    with the tail of slurmctld's log when `cluster` is given."""
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if each is not None:
+            each(v)
+        if v:
+            return v
+        if time.monotonic() >= end:
+            msg = f"{what}: not reached within {timeout}s"
+            if cluster is not None:
+                log = cluster.path("log", "slurmctld.log")
+                msg += ("\n---- slurmctld.log (last 20 lines) ----\n" +
+                        _tail(log, 20))
+            raise PollTimeout(msg)
+        time.sleep(interval)
+
+
+def hold_for(seconds, check, interval=0.3):
+    """Calls check() every `interval` s for `seconds` s, at least once: for
+    what must stay true the whole time (check asserts on every sample).
+    Returns the last sample's value."""
+    end = time.monotonic() + seconds
+    while True:
+        v = check()
+        if time.monotonic() >= end:
+            return v
+        time.sleep(interval)
+
+
 class Cluster:
     """A munge + slurmctld + N slurmd cluster on 127.0.0.1 in a temp dir.
 
@@ -645,14 +686,16 @@ class Cluster:
                         if (_stat(p) or (0, 0, 0))[2] == me}
 
     def _wait_for(self, pred, timeout, interval=0.2):
-        end = time.monotonic() + timeout
-        while True:
+        """poll_until, reaping first at every sample; True when pred held
+        in time, False when not."""
+        def sample():
             self.reap()
-            if pred():
-                return True
-            if time.monotonic() >= end:
-                return False
-            time.sleep(interval)
+            return pred()
+        try:
+            poll_until(sample, timeout, "harness wait", interval=interval)
+        except PollTimeout:
+            return False
+        return True
 
     def _check_alive(self):
         dead = [f"{n} (exit {p.returncode})" for n, p in self.procs.items()

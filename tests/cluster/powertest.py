@@ -18,7 +18,8 @@ import subprocess
 import re
 import shutil
 import tempfile
-import time
+
+from pbcluster import hold_for, poll_until  # noqa: F401
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -116,17 +117,6 @@ def running_nodes(q, ids=None):
             if st == "RUNNING" and (ids is None or j in ids) for n in nodes]
 
 
-def wait_for(pred, timeout, interval=0.3, what="condition"):
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() >= end:
-            raise AssertionError(f"{what}: not reached within {timeout}s")
-        time.sleep(interval)
-
-
 def wait_status(c, pred, timeout=15, since=0):
     """Waits for a status file generated at or after `since` (epoch s) for
     which pred(status) is true; returns it."""
@@ -134,7 +124,7 @@ def wait_status(c, pred, timeout=15, since=0):
         s = read_status(c)
         return s if s and s["generated"] >= since and pred(s) else None
     try:
-        return wait_for(ok, timeout, 0.2, "power_budget.status")
+        return poll_until(ok, timeout, "power_budget.status", interval=0.2)
     except AssertionError:
         raise AssertionError("power_budget.status never matched; last:\n" +
                              ((read_status(c) or {}).get("text") or "(none)"))

@@ -25,8 +25,8 @@ import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
 from faulttest import (JOB_ARGS, Cluster, Sampler, gated_script, h100_conf,
-                       job_states, log_text, read_status, running, status_path,
-                       wait_for)
+                       job_states, log_text, poll_until, read_status, running,
+                       status_path)
 
 NODES = 6
 ALLOWED = 3
@@ -44,8 +44,9 @@ class CtldKillTest(ClusterTestCase):
             st2 = read_status(status_path(c))
             ok = st and st2 and set(st["jobs"]) == r == set(st2["jobs"])
             return (r, st) if ok else None
-        return wait_for(same, timeout, 0.5,
-                        "status file Job= lines == RUNNING jobs")
+        return poll_until(same, timeout,
+                          "status file Job= lines == RUNNING jobs",
+                          interval=0.5, cluster=c)
 
     def rebuilds(self, c):
         return [int(x) for x in REBUILT.findall(log_text(c))]
@@ -68,8 +69,8 @@ class CtldKillTest(ClusterTestCase):
                     ids.append(c.sbatch(JOB_ARGS, f"sleep {10 + i % 3}"))
                 c.wait_state_saved(time.time())
                 c.restart_slurmctld(kill9=True)
-                wait_for(lambda: len(self.rebuilds(c)) >= 2, 30,
-                         what="ledger rebuild after crash 1")
+                poll_until(lambda: len(self.rebuilds(c)) >= 2, 30,
+                           what="ledger rebuild after crash 1", cluster=c)
                 self.ledger_matches_slurm(c)
                 c.wait_jobs(ids, timeout=90)
 
@@ -80,8 +81,8 @@ class CtldKillTest(ClusterTestCase):
                     gates.append(go)
                     gated.append(c.sbatch(JOB_ARGS, script))
                 ids += gated
-                wait_for(lambda: len(running(c)) >= ALLOWED, 60,
-                         what=f"{ALLOWED} gated jobs running")
+                poll_until(lambda: len(running(c)) >= ALLOWED, 60,
+                           what=f"{ALLOWED} gated jobs running", cluster=c)
                 time.sleep(2)  # a few more scheduling passes: nothing else starts
                 before = running(c)
                 self.assertEqual(len(before), ALLOWED)
@@ -89,8 +90,8 @@ class CtldKillTest(ClusterTestCase):
                 self.assertEqual(set(st_before["jobs"]), before)
                 c.save_state(gated[-1])
                 c.restart_slurmctld(kill9=True)
-                wait_for(lambda: len(self.rebuilds(c)) >= 3, 30,
-                         what="ledger rebuild after crash 2")
+                poll_until(lambda: len(self.rebuilds(c)) >= 3, 30,
+                           what="ledger rebuild after crash 2", cluster=c)
                 time.sleep(1.5)  # status file rewritten within 1 s
                 st_after = read_status(status_path(c))
                 after = running(c)

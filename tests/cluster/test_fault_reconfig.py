@@ -26,7 +26,7 @@ import time
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
 from faulttest import (IDLE_W, JOB_ARGS, JOB_W, Cluster, Sampler, gated_script,
                        h100_conf, job_states, log_text, read_status, running,
-                       status_path, wait_for, wait_log)
+                       poll_until, status_path, wait_log)
 
 NODES = 4
 KEEP = r"reconfigure: keeping the previous power model"
@@ -78,7 +78,8 @@ class ReconfigTest(ClusterTestCase):
             go, script = gated_script(c, f"r{i}")
             gates.append(go)
             ids.append(c.sbatch(JOB_ARGS, script))
-        wait_for(lambda: len(running(c)) == 3, 30, what="3 jobs running")
+        poll_until(lambda: len(running(c)) == 3, 30,
+                   what="3 jobs running", cluster=c)
         time.sleep(2)
         first = running(c)
         self.assertEqual(len(first), 3)
@@ -86,7 +87,8 @@ class ReconfigTest(ClusterTestCase):
         since = self.reconfigure(c, h100_conf(NODES, 1))
         wait_log(c, r"running jobs exceed the facility power limit by", 20,
                  since)
-        wait_for(lambda: self.limit(c) < old_limit, 10, what="new limit")
+        poll_until(lambda: self.limit(c) < old_limit, 10,
+                   what="new limit", cluster=c)
         st = read_status(status_path(c))
         self.assertLess(int(st["domains"]["site"]["HeadroomW"]), 0)
         self.assertEqual(set(st["jobs"]), first)
@@ -101,7 +103,8 @@ class ReconfigTest(ClusterTestCase):
         # the last old job ends: exactly one new job fits the new cap
         open(gates[ids.index(order[2])], "w").close()
         c.wait_jobs([order[2]], timeout=30)
-        wait_for(lambda: len(running(c)) == 1, 20, what="one start under the new cap")
+        poll_until(lambda: len(running(c)) == 1, 20,
+                   what="one start under the new cap", cluster=c)
         time.sleep(3)
         self.assertEqual(len(running(c)), 1)
         for g in gates:
@@ -177,7 +180,8 @@ class ReconfigTest(ClusterTestCase):
         since = self.reconfigure(c, conf)
         wait_log(c, rf"power_budget\.conf: {NODES} node\(s\), 2 power "
                     r"domain", 20, since)
-        wait_for(lambda: self.limit(c) == 200000, 10, what="the dgx2 model")
+        poll_until(lambda: self.limit(c) == 200000, 10,
+                   what="the dgx2 model", cluster=c)
         with open(export, "w") as f:
             f.write("this is not an hwloc export any more\n")
         since = self.reconfigure(c, conf + "Domain=rackX Parent=nowhere\n")

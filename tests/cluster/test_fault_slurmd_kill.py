@@ -14,7 +14,7 @@ import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
 from faulttest import (JOB_ARGS, Cluster, gated_script, h100_conf, job_states,
-                       read_status, running, status_path, wait_for)
+                       poll_until, read_status, running, status_path)
 
 NODES = 4
 ALLOWED = 2
@@ -34,8 +34,8 @@ class SlurmdKillTest(ClusterTestCase):
             b = c.sbatch(JOB_ARGS + ["--requeue", "-Jb"], sb)
             c.wait_jobs([a, b], state="RUNNING", timeout=30)
             cj = c.sbatch(JOB_ARGS + ["-Jc"], sc)  # no power left: waits
-            wait_for(lambda: set(read_status(status_path(c))["jobs"]) == {a, b},
-                     10, what="a and b in the ledger")
+            poll_until(lambda: set(read_status(status_path(c))["jobs"]) ==
+                       {a, b}, 10, what="a and b in the ledger", cluster=c)
             time.sleep(3)
             self.assertEqual(job_states(c, [cj])[cj], "PENDING")
             node_a, node_b = c.nodes_of(a)[0], c.nodes_of(b)[0]
@@ -81,8 +81,8 @@ class SlurmdKillTest(ClusterTestCase):
             self.assertNotIn(b, read_status(status_path(c))["jobs"])
             c.scontrol("update", f"jobid={b}", "StartTime=now")
             c.wait_jobs([b], state="RUNNING", timeout=30)
-            wait_for(lambda: b in read_status(status_path(c))["jobs"], 5,
-                     what="restarted b committed again")
+            poll_until(lambda: b in read_status(status_path(c))["jobs"], 5,
+                       what="restarted b committed again", cluster=c)
             self.assertNotEqual(read_status(status_path(c))["jobs"][b]["Nodes"],
                                 node_b)
             open(go_b, "w").close()
@@ -90,8 +90,8 @@ class SlurmdKillTest(ClusterTestCase):
             self.assertGreaterEqual(int(c.job(b).get("Restarts", "0")), 1)
             down = c.node_states()
             self.assertIn("down", down[node_a])
-            wait_for(lambda: read_status(status_path(c))["jobs"] == {}, 5,
-                     what="an empty ledger once b ended")
+            poll_until(lambda: read_status(status_path(c))["jobs"] == {}, 5,
+                       what="an empty ledger once b ended", cluster=c)
             print(f"slurmd killed; a ({watts_a} W) ended after {ended_at:.1f}s, "
                   f"power released {released_at - ended_at:.1f}s later; "
                   f"{len(samples)} samples")

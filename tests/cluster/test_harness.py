@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 from clustertest import Cluster, ClusterTestCase, main, nodes, leftovers
@@ -126,6 +127,67 @@ class HarnessTest(ClusterTestCase):
         finally:
             _reap_children()
             pbcluster._set_subreaper(False)
+
+
+class PollTest(ClusterTestCase):
+    """poll_until and hold_for, without a cluster."""
+
+    def test_poll_until_returns_the_true_value(self):
+        values = iter([0, None, "", "done"])
+        seen = []
+        self.assertEqual(pbcluster.poll_until(lambda: next(values), 5, "x",
+                                              each=seen.append, interval=0),
+                         "done")
+        self.assertEqual(seen, [0, None, "", "done"])
+
+    def test_poll_until_timeout_names_what_and_the_log(self):
+        class FakeCluster:
+            def __init__(self, d):
+                self.d = d
+
+            def path(self, *parts):
+                return os.path.join(self.d, *parts)
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "log"))
+            with open(os.path.join(d, "log", "slurmctld.log"), "w") as f:
+                f.write("".join(f"line {i}\n" for i in range(1, 31)))
+            t0 = time.monotonic()
+            with self.assertRaises(AssertionError) as e:
+                pbcluster.poll_until(lambda: False, 0.5, "the moon",
+                                     interval=0.1, cluster=FakeCluster(d))
+            self.assertGreaterEqual(time.monotonic() - t0, 0.5)
+        msg = str(e.exception)
+        self.assertTrue(msg.startswith("the moon: not reached within 0.5s\n"),
+                        msg)
+        self.assertIn("slurmctld.log (last 20 lines)", msg)
+        self.assertIn("line 11\n", msg)
+        self.assertIn("line 30\n", msg)
+        self.assertNotIn("line 10\n", msg)
+        with self.assertRaises(AssertionError) as e:
+            pbcluster.poll_until(lambda: 0, 0, "nothing")
+        self.assertEqual(str(e.exception), "nothing: not reached within 0s")
+
+    def test_each_fails_the_poll_at_once(self):
+        def each(v):
+            raise AssertionError(f"bad sample {v}")
+        with self.assertRaisesRegex(AssertionError, "^bad sample 0$"):
+            pbcluster.poll_until(lambda: 0, 30, "x", each=each)
+
+    def test_hold_for_checks_every_sample_for_the_whole_time(self):
+        calls = []
+        t0 = time.monotonic()
+        last = pbcluster.hold_for(0.5, lambda: calls.append(1) or len(calls),
+                                  0.1)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.5)
+        self.assertGreaterEqual(len(calls), 4)
+        self.assertEqual(last, len(calls))
+        with self.assertRaisesRegex(AssertionError, "^no$"):
+            pbcluster.hold_for(5, lambda: self.fail("no"))
+        # a timeout of the harness's own waits is False, not an error
+        c = pbcluster.Cluster.__new__(pbcluster.Cluster)
+        c.reap = lambda: None
+        self.assertFalse(c._wait_for(lambda: False, 0.2, 0.05))
+        self.assertTrue(c._wait_for(lambda: True, 0))
 
 
 def _reap_children():

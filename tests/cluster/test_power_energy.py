@@ -65,8 +65,8 @@ class EnergyTest(ClusterTestCase):
     def test_node_reading_above_the_model_blocks_a_start(self):
         with self.cluster(NODES, CAP) as c:
             # slurmctld has the energy plugin's readings
-            pt.wait_for(lambda: self.node_watts(c, "n1") == pt.IDLE_W, 20,
-                        what="n1's energy reading in slurmctld")
+            pt.poll_until(lambda: self.node_watts(c, "n1") == pt.IDLE_W, 20,
+                          what="n1's energy reading in slurmctld", cluster=c)
             c.set_node_power("n1", pt.IDLE_W + EXTRA)
             s = pt.wait_status(c, lambda s: unmodelled(s, "site") == EXTRA,
                                timeout=20)
@@ -96,9 +96,9 @@ class EnergyTest(ClusterTestCase):
             # n1's slurmd back: its fresh reading counts again, and a
             # start it blocks goes ahead once it reads at the model
             c.start_slurmd("n1")
-            pt.wait_for(lambda: "node energy readings in use again" in
-                        pt.ctld_log(c), 30,
-                        what="n1's readings in use again")
+            pt.poll_until(lambda: "node energy readings in use again" in
+                          pt.ctld_log(c), 30,
+                          what="n1's readings in use again", cluster=c)
             pt.wait_status(c, lambda s: unmodelled(s, "site") == EXTRA,
                            timeout=20)
             k = c.sbatch(["--time=5", "-x", "n1", *pt.FULL_NODE], "sleep 2")
@@ -110,17 +110,17 @@ class EnergyTest(ClusterTestCase):
 
     def test_node_without_a_sensor_counts_at_the_model(self):
         with self.cluster(NODES, CAP) as c:
-            pt.wait_for(lambda: self.node_watts(c, "n1") == pt.IDLE_W, 20,
-                        what="n1's energy reading in slurmctld")
+            pt.poll_until(lambda: self.node_watts(c, "n1") == pt.IDLE_W, 20,
+                          what="n1's energy reading in slurmctld", cluster=c)
             # A slurmd whose pm_counters read 0 J when it starts takes its
             # node for one without a sensor: NO_VAL watts from then on,
             # whatever the power file says.
             c.kill_slurmd("n1")
             c.set_node_power("n1", pt.IDLE_W + EXTRA, joules=0)
             c.start_slurmd("n1")
-            pt.wait_for(lambda: any(
+            pt.poll_until(lambda: any(
                 t in c.scontrol("show", "node", "n1") for t in NO_SENSOR), 30,
-                what="n1 without an energy sensor in slurmctld")
+                what="n1 without an energy sensor in slurmctld", cluster=c)
 
             # n1 counts at the model: nothing unmodelled, and the start
             # its power file's 3000 W would block goes ahead
@@ -155,9 +155,10 @@ class EnergyTest(ClusterTestCase):
                 watts = self.run_train(c, 5100)
                 self.assertEqual(watts, pt.JOB_NODE_W,
                                  "a first run is charged full draw")
-                pt.wait_for(lambda: "drew 300 W per GPU: learned for class "
-                            "u0/train" in pt.ctld_log(c), 15,
-                            what="run 1 learned from n1's energy readings")
+                pt.poll_until(lambda: "drew 300 W per GPU: learned for class "
+                              "u0/train" in pt.ctld_log(c), 15,
+                              what="run 1 learned from n1's energy readings",
+                              cluster=c)
                 watts = self.run_train(c, pt.IDLE_W)
                 self.assertEqual(watts, 8 * (330 - 75) + 500)
                 self.assertEqual(

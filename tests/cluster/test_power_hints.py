@@ -87,8 +87,9 @@ class HintTest(ClusterTestCase):
             # on the enforcing class: modelled at the hint, and the
             # prolog set exactly that limit on its 8 GPUs
             self.assertEqual(job_watts(s, a), AT_300_W, s["text"])
-            pt.wait_for(lambda: self.limits("n1") == [300] * 8, 15,
-                        what=f"n1 GPU limits (log {self.smi_log()})")
+            pt.poll_until(lambda: self.limits("n1") == [300] * 8, 15,
+                          what=f"n1 GPU limits (log {self.smi_log()})",
+                          cluster=c)
             self.assertEqual(
                 pt.committed(s, "site"), IDLE + AT_300_W, s["text"])
 
@@ -136,8 +137,9 @@ class HintTest(ClusterTestCase):
             release_e()
             c.wait_jobs([a, e], timeout=60)
             # the epilog gave n1's GPUs their default limit back
-            pt.wait_for(lambda: self.limits("n1") == [700] * 8, 15,
-                        what=f"n1 GPU limits reset (log {self.smi_log()})")
+            pt.poll_until(lambda: self.limits("n1") == [700] * 8, 15,
+                          what=f"n1 GPU limits reset (log {self.smi_log()})",
+                          cluster=c)
             # the prolog on n3 (no hint counted there, but it is the
             # site's prolog) set the job's watts; nothing ran on n4
             self.assertEqual(self.limits("n3"), [300] * 8)
@@ -160,11 +162,12 @@ class HintTest(ClusterTestCase):
             def drained():
                 out = c.sinfo("-h", "-N", "-n", "n2", "-o", "%T|%E")
                 return out if "drain" in out.lower() else None
-            out = pt.wait_for(drained, 30, what="n2 drained by the prolog")
+            out = pt.poll_until(drained, 30,
+                                what="n2 drained by the prolog", cluster=c)
             self.assertIn("Prolog", out)
             # Slurm requeues the job held; its power goes back
-            pt.wait_for(lambda: (c.job(j) or {}).get("JobState") == "PENDING",
-                        30, what="job requeued")
+            pt.poll_until(lambda: (c.job(j) or {}).get("JobState") ==
+                          "PENDING", 30, what="job requeued", cluster=c)
             s = pt.wait_status(c, lambda s: not s["jobs"])
             self.assertEqual(pt.committed(s, "site"), IDLE, s["text"])
             time.sleep(2)
@@ -224,9 +227,9 @@ class HintTest(ClusterTestCase):
                 env=env, cwd=c.path("jobs"), stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE, text=True)
             try:
-                f = int(pt.wait_for(
+                f = int(pt.poll_until(
                     lambda: c.squeue("%i", ["-n", "injected", "-t", "R"])
-                    .strip(), 30, what="srun job running"))
+                    .strip(), 30, what="srun job running", cluster=c))
                 s = pt.wait_status(c, lambda s: k in s["jobs"] and
                                    f in s["jobs"])
                 self.assertEqual(job_watts(s, k), AT_300_W, s["text"])

@@ -91,8 +91,8 @@ class LearnedTest(ClusterTestCase):
             self.assertEqual(watts, pt.JOB_NODE_W, "a first run is "
                              "charged full draw")
             state = c.path("state", "power_budget.learned")
-            pt.wait_for(lambda: os.path.exists(state), 15,
-                        what="learned state saved")
+            pt.poll_until(lambda: os.path.exists(state), 15,
+                          what="learned state saved", cluster=c)
             self.assertIn(f"JobId={first} drew 300 W per GPU: learned for "
                           "class u0/train", pt.ctld_log(c))
 
@@ -157,8 +157,8 @@ class LearnedTest(ClusterTestCase):
                          self.meter, f"{cap}W", "GpuLimits=highest")}) as c:
             first, watts = self.run_train(c, reads=7100, idle_after=True)
             self.assertEqual(watts, 4500, "the first run at a chosen limit")
-            pt.wait_for(lambda: f"JobId={first} drew 550 W per GPU" in
-                        pt.ctld_log(c), 15, what="run 1 learned")
+            pt.poll_until(lambda: f"JobId={first} drew 550 W per GPU" in
+                          pt.ctld_log(c), 15, what="run 1 learned", cluster=c)
             second, watts = self.run_train(c, reads=pt.IDLE_W)
             self.assertEqual(watts, 4500, "the learned 605 W (4740 W) do "
                              "not fit; a chosen 575 W does")
@@ -185,8 +185,8 @@ class LearnedTest(ClusterTestCase):
             c.wait_jobs([first], state="RUNNING", timeout=30)
             self.reads_after_start(5100)
             line = f"JobId={first} drew 300 W per GPU so far: learned"
-            pt.wait_for(lambda: line in pt.ctld_log(c), 20,
-                        what="run 1 learned while it runs")
+            pt.poll_until(lambda: line in pt.ctld_log(c), 20,
+                          what="run 1 learned while it runs", cluster=c)
             self.assertEqual(c.job(first)["JobState"], "RUNNING")
             second = c.sbatch(["-J", "train", "--time=5", "-w", "n2",
                                *pt.FULL_NODE], "sleep 2")

@@ -123,8 +123,8 @@ class LimitTest(ClusterTestCase):
             s = pt.wait_status(c, lambda s: b in s["jobs"])
             self.assertEqual(job_watts(s, b), AT_560_W, s["text"])
             self.assertEqual(pt.committed(s, "site"), cap, s["text"])
-            pt.wait_for(lambda: self.limits("n2") == [560] * 8, 15,
-                        what="n2 GPU limits set by the prolog")
+            pt.poll_until(lambda: self.limits("n2") == [560] * 8, 15,
+                          what="n2 GPU limits set by the prolog", cluster=c)
             job = c.job(b)
             self.assertIn("pb_gpu_limit=560W", job.get("SystemComment", ""))
             # stretched by the slowdown: 10 min at 0.939 of full speed
@@ -156,8 +156,8 @@ class LimitTest(ClusterTestCase):
 
             release_b()
             c.wait_jobs([b], timeout=60)
-            pt.wait_for(lambda: self.limits("n2") == [700] * 8, 15,
-                        what="n2 GPU limits reset by the epilog")
+            pt.poll_until(lambda: self.limits("n2") == [700] * 8, 15,
+                          what="n2 GPU limits reset by the epilog", cluster=c)
             # d now fits at a limit of its own
             c.wait_jobs([d], timeout=60)
             release_a()
@@ -188,8 +188,8 @@ class LimitTest(ClusterTestCase):
             s = pt.wait_status(c, lambda s: b in s["jobs"])
             self.assertEqual(job_watts(s, b), AT_560_W, s["text"])
             self.assertEqual(minutes(c.job(b)["TimeLimit"]), 3)
-            pt.wait_for(lambda: self.limits("n2") == [560] * 8, 15,
-                        what="n2 GPU limits set by the prolog")
+            pt.poll_until(lambda: self.limits("n2") == [560] * 8, 15,
+                          what="n2 GPU limits set by the prolog", cluster=c)
             c.run(["scancel", str(o)])
             release_a()
             release_b()
@@ -225,8 +225,8 @@ class LimitTest(ClusterTestCase):
                 return (job["JobState"] == "PENDING" and
                         job["StartTime"] not in ("Unknown", "None") and
                         self.when(job, "StartTime"))
-            pt.wait_for(lambda: planned() and planned() < a_end - 600, 20,
-                        what=f"job {d} planned before a's end")
+            pt.poll_until(lambda: planned() and planned() < a_end - 600, 20,
+                          what=f"job {d} planned before a's end", cluster=c)
             self.assertLessEqual(abs(planned() - b_end), 120,
                                  (c.job(d), b_end, a_end))
             self.assertIn(f"JobId={d} will run at {int(planned())} at a GPU "
@@ -269,8 +269,8 @@ class LimitTest(ClusterTestCase):
             s = pt.wait_status(c, lambda s: b in s["jobs"])
             self.assertEqual(job_watts(s, b), AT_560_W, s["text"])
             self.assertEqual(minutes(c.job(b)["TimeLimit"]), 10)
-            pt.wait_for(lambda: self.limits("n2") == [560] * 8, 15,
-                        what="n2 GPU limits set by the prolog")
+            pt.poll_until(lambda: self.limits("n2") == [560] * 8, 15,
+                          what="n2 GPU limits set by the prolog", cluster=c)
             release_a()
             release_b()
             c.wait_jobs([a, b], timeout=60)

@@ -62,8 +62,8 @@ class MeasuredTest(ClusterTestCase):
         (the status thread reads it once a second; a job that does not
         wait for power may start and end between two reads)."""
         try:
-            pt.wait_for(lambda: text in pt.ctld_log(c), 10,
-                        what=f"log line {text!r}")
+            pt.poll_until(lambda: text in pt.ctld_log(c), 10,
+                          what=f"log line {text!r}", cluster=c)
         except AssertionError:
             self.assertIn(text, pt.ctld_log(c))
 

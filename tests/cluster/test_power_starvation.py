@@ -71,9 +71,9 @@ class StarvationTest(ClusterTestCase):
             prio = {int(line.split()[0]): int(line.split()[1])
                     for line in c.squeue("%i %Q", ["-t", "all"]).splitlines()}
             c.wait_jobs([big, s1, s2], timeout=30)
-            pt.wait_for(lambda: all(
+            pt.poll_until(lambda: all(
                 st in TERMINAL_STATES for st in c.jobs_state(stream).values()),
-                60, 1.0, "the small jobs to end")
+                60, "the small jobs to end", interval=1.0, cluster=c)
 
             print(f"  L pending {start_l - epoch(jl['SubmitTime']):.0f} s, "
                   f"started {start_l - released:+.0f} s after S1+S2 ended; "
