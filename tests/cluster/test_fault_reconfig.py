@@ -25,8 +25,8 @@ import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
 from faulttest import (IDLE_W, JOB_ARGS, JOB_W, Cluster, Sampler, gated_script,
-                       h100_conf, job_states, log_text, read_status, running,
-                       poll_until, status_path, wait_log)
+                       h100_conf, hold_for, job_states, log_text, poll_until,
+                       read_status, running, status_path, wait_log)
 
 NODES = 4
 KEEP = r"reconfigure: keeping the previous power model"
@@ -46,10 +46,7 @@ class ReconfigTest(ClusterTestCase):
     def assert_steady(self, c, expect, secs=4):
         """For `secs` seconds (two scheduling passes) the RUNNING set stays
         `expect`: nothing killed, nothing started."""
-        end = time.monotonic() + secs
-        while time.monotonic() < end:
-            self.assertEqual(running(c), expect)
-            time.sleep(0.5)
+        hold_for(secs, lambda: self.assertEqual(running(c), expect), 0.5)
 
     def limit(self, c):
         return int(read_status(status_path(c))["domains"]["site"]["LimitW"])

@@ -119,9 +119,9 @@ class HarnessTest(ClusterTestCase):
             p.kill()
             p.wait()
             p.stdout.close()
-            end = time.monotonic() + 20
-            while time.monotonic() < end and (leftovers(tmpdir) or os.path.exists(tmpdir)):
-                time.sleep(0.2)
+            pbcluster.poll_until(
+                lambda: not leftovers(tmpdir) and not os.path.exists(tmpdir),
+                20, f"the reaper's clean-up of {tmpdir}", interval=0.2)
             self.assertEqual(leftovers(tmpdir), [])
             self.assertFalse(os.path.exists(tmpdir))
         finally:

@@ -47,11 +47,11 @@ class CapWindowTest(ClusterTestCase):
             c.wait_jobs([first], state="RUNNING", timeout=30)
             # would make 22200 W in the window: waits for its end
             long_job = c.sbatch(["--time=30", *pt.FULL_NODE], script)
-            end = time.monotonic() + 8  # main and backfill passes
-            while time.monotonic() < end:
+            def pending():
                 st, reason, _ = pt.queue(c)[long_job]
                 self.assertEqual(st, "PENDING", reason)
-                time.sleep(0.3)
+                return reason
+            reason = pt.hold_for(8, pending)  # main and backfill passes
             self.assertRegex(
                 reason, r"^PowerCapWindow: site short 5200 W once its "
                         r"window begins \(CapWindow peak: cap 17\.0 kW\)$")

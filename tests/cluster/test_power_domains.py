@@ -7,8 +7,6 @@ first choice, the lowest free node, is in the full rack), and a rack at
 its cap receives nothing while the facility still has room; when power
 frees in that rack, the waiting job starts there."""
 
-import time
-
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
 
@@ -62,13 +60,13 @@ class DomainsTest(ClusterTestCase):
             free_a = sorted(set(RACK_A) - {n for j in in_a for n in where[j]})
             self.assertEqual(free_a, ["n3"])
             waiting = c.sbatch(["-J", "w", *pt.FULL_NODE], "true")
-            t_end = time.monotonic() + 8   # 4 main/backfill passes
             reasons = set()
-            while time.monotonic() < t_end:
+
+            def pending():
                 q = pt.queue(c)
                 self.assertEqual(q[waiting][0], "PENDING", q)
                 reasons.add(q[waiting][1])
-                time.sleep(0.5)
+            pt.hold_for(8, pending, 0.5)   # 4 main/backfill passes
             s = pt.read_status(c)
             self.assertGreaterEqual(int(s["domains"]["site"]["HeadroomW"]),
                                     pt.JOB_NODE_W, s["text"])

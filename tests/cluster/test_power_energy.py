@@ -74,12 +74,12 @@ class EnergyTest(ClusterTestCase):
 
             # the model alone would admit it; n1's reading says no
             j = c.sbatch(["--time=5", "-x", "n1", *pt.FULL_NODE], "sleep 60")
-            end = time.monotonic() + 5
-            while time.monotonic() < end:
+            def pending():
                 st, reason, _ = pt.queue(c)[j]
                 self.assertEqual(st, "PENDING",
                                  "started against n1's energy reading")
-                time.sleep(0.5)
+                return reason
+            reason = pt.hold_for(5, pending, 0.5)
             self.assertTrue(reason.startswith("PowerNotAvail: site short"),
                             reason)
 

@@ -111,12 +111,12 @@ class HintTest(ClusterTestCase):
             e = c.sbatch(["--time=5", "-w", "n2", *HINT_300, *pt.FULL_NODE],
                          script_e)
             c.wait_jobs([e], state="RUNNING", timeout=30)
-            end = time.monotonic() + 6
-            while time.monotonic() < end:
+            def pending():
                 st, reason, _ = pt.queue(c)[d]
                 self.assertEqual(st, "PENDING",
                                  "a hint on a non-enforcing node was believed")
-                time.sleep(0.5)
+                return reason
+            reason = pt.hold_for(6, pending, 0.5)
             self.assertTrue(reason.startswith("PowerNotAvail"), reason)
             s = pt.wait_status(c, lambda s: e in s["jobs"])
             self.assertEqual(pt.committed(s, "site"), cap, s["text"])

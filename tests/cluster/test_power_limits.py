@@ -85,13 +85,13 @@ class LimitTest(ClusterTestCase):
         after each try and the plugin's status thread puts the power
         reason back right after, so a sample may fall in between: the
         power reason must be seen, not be in every sample."""
-        end = time.monotonic() + secs
         reasons = []
-        while time.monotonic() < end:
+
+        def pending():
             st, reason, _ = pt.queue(c)[j]
             self.assertEqual(st, "PENDING", f"job {j} started")
             reasons.append(reason)
-            time.sleep(0.5)
+        pt.hold_for(secs, pending, 0.5)
         self.assertTrue(any(r.startswith("PowerNotAvail") for r in reasons),
                         reasons)
 

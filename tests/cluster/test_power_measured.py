@@ -82,15 +82,15 @@ class MeasuredTest(ClusterTestCase):
 
             # the model alone would admit it; the reading says no
             j = c.sbatch(["--time=5", *pt.FULL_NODE], "sleep 30")
-            end = time.monotonic() + 6
-            while time.monotonic() < end:
+            def pending():
                 self.write(f"Time={int(time.time())}\n"
                            f"Domain=rack Watts={IDLE + EXTRA}W\n"
                            "Node=nx Watts=1kW\n")
                 st, reason, _ = pt.queue(c)[j]
                 self.assertEqual(st, "PENDING",
                                  "started against the meter reading")
-                time.sleep(0.5)
+                return reason
+            reason = pt.hold_for(6, pending, 0.5)
             self.assertTrue(reason.startswith("PowerNotAvail: site short"),
                             reason)
             log = pt.ctld_log(c)

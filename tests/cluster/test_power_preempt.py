@@ -129,13 +129,13 @@ class PreemptTest(ClusterTestCase):
 
             # 3. a low job cannot preempt: it waits for power
             l4 = c.sbatch(["-p", "low", "--time=10", *pt.FULL_NODE], script)
-            end = time.monotonic() + 8
-            while time.monotonic() < end:
+            def waits():
                 q = self._watch(c, lambda q: True, 5, "queue")
                 self.assertEqual(q[l4][0], "PENDING", q)
                 self.assertEqual(
                     sum(1 for j in (h1, h2, *low.values())
                         if q[j][0] == "RUNNING"), 3, q)
+            pt.hold_for(8, waits, 0)
             reason = pt.queue(c)[l4][1]
             self.assertTrue(reason.startswith("Power"), reason)
 

@@ -47,16 +47,17 @@ class RampTest(ClusterTestCase):
             t1 = start_time(c, first)
             second = c.sbatch(["--time=10", *pt.FULL_NODE], script)
             big = c.sbatch(["-N2", "--time=10", *pt.FULL_NODE], script)
-            reason, expected = "", 0
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
+            def planned():
                 st, reason, _ = pt.queue(c)[second]
                 self.assertEqual(st, "PENDING", reason)
                 if reason.startswith("PowerRamp"):
                     expected = start_time(c, second)
                     if abs(expected - (t1 + PERIOD)) <= 3:
-                        break
-                time.sleep(0.5)
+                        return reason, expected
+                return None
+            reason, expected = pt.poll_until(
+                planned, 30, "second job planned by PowerRamp at t1 + "
+                f"{PERIOD} s", interval=0.5, cluster=c)
             self.assertRegex(reason, r"^PowerRamp: site would rise 11\.0 kW "
                                      r"in 60 s \(RampLimit 6000 W\); starts "
                                      r"\d\d:\d\d:\d\d at the earliest$")

@@ -6,8 +6,6 @@ watts the whole job is short, the same in every scheduling pass (main
 scheduler and backfill), also for multi-node jobs, in squeue's %R and in
 scontrol show job's Reason=, on every Slurm release."""
 
-import time
-
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
 
@@ -32,12 +30,12 @@ class ReasonTest(ClusterTestCase):
             c.wait_jobs(small, state="RUNNING", timeout=30)
             big = c.sbatch(["-N2", "--time=2", *pt.FULL_NODE], "true")
             seen = set()
-            end = time.monotonic() + 8  # several main and backfill passes
-            while time.monotonic() < end:
+
+            def pending():
                 st, reason, _ = pt.queue(c)[big]
                 self.assertEqual(st, "PENDING")
                 seen.add(reason)
-                time.sleep(0.3)
+            pt.hold_for(8, pending)  # several main and backfill passes
             power = {r for r in seen if r.startswith("Power")}
             self.assertTrue(power, seen)
             self.assertEqual(power, {"PowerNotAvail: site short 8200 W"},
@@ -46,10 +44,7 @@ class ReasonTest(ClusterTestCase):
             # (every release; 24.11 and 26.05 have no PowerNotAvail code,
             # the text is the job's state_desc there as here).
             shown = set()
-            end = time.monotonic() + 4
-            while time.monotonic() < end:
-                shown.add(c.job(big)["Reason"])
-                time.sleep(0.3)
+            pt.hold_for(4, lambda: shown.add(c.job(big)["Reason"]))
             self.assertIn("PowerNotAvail:_site_short_8200_W", shown)
             self.assertEqual({r for r in shown if r.startswith("Power")},
                              {"PowerNotAvail:_site_short_8200_W"}, shown)

@@ -45,12 +45,12 @@ class ResizeTest(ClusterTestCase):
             self.assertEqual(int(s["jobs"][a]["Watts"]), 3 * pt.JOB_NODE_W)
 
             b = c.sbatch(["--time=5", *pt.FULL_NODE], "true")
-            end = time.monotonic() + 5
-            while time.monotonic() < end:
+            def pending():
                 st, reason, _ = pt.queue(c)[b]
                 self.assertEqual(st, "PENDING", "b started over the cap")
                 self._check(c)
-                time.sleep(0.3)
+                return reason
+            reason = pt.hold_for(5, pending)
             self.assertTrue(reason.startswith("PowerNotAvail"), reason)
 
             # n2 leaves: the middle node of a's allocation

@@ -82,14 +82,14 @@ class RestartTest(ClusterTestCase):
             # the cap still holds: j3 and a new j4 wait through several
             # scheduling passes (n4 is free, power is not)
             j4 = c.sbatch(["-J", "j4", "--time=5", *pt.FULL_NODE], script)
-            end = time.monotonic() + 6
             reasons = set()
-            while time.monotonic() < end:
+
+            def pending():
                 q = pt.queue(c)
                 self.assertEqual((q[j3][0], q[j4][0]), ("PENDING", "PENDING"),
                                  q)
                 reasons.add(q[j3][1])
-                time.sleep(0.5)
+            pt.hold_for(6, pending, 0.5)
             self.assertIn("PowerNotAvail: site short 3200 W", reasons)
             # j1 ends: room for exactly one more node, j3 (first) takes it
             release1()

@@ -137,12 +137,12 @@ class PowerSavingTest(ClusterTestCase):
             script_a, release_a = pt.gate(c, "a")
             a = c.sbatch(["--time=5", "-x", "n3,n4", *pt.FULL_NODE],
                          script_a)
-            end = time.monotonic() + 5
-            while time.monotonic() < end:
+            def a_pending():
                 st, reason, _ = pt.queue(c)[a]
                 self.assertEqual(st, "PENDING", "started over the cap")
                 self._check_cap(c)
-                time.sleep(0.3)
+                return reason
+            reason = pt.hold_for(5, a_pending)
             self.assertTrue(reason.startswith("PowerNotAvail"), reason)
 
             # power n3 and n4 down: they draw standby once they are off
@@ -163,13 +163,13 @@ class PowerSavingTest(ClusterTestCase):
 
             # n3 is free but off: waking it is part of what a job needs
             b = c.sbatch(["--time=5", "-w", "n3", *pt.FULL_NODE], "true")
-            end = time.monotonic() + 6
-            while time.monotonic() < end:
+            def b_pending():
                 st, reason, _ = pt.queue(c)[b]
                 self.assertEqual(st, "PENDING",
                                  "a job woke a node the cap cannot power")
                 self._check_cap(c)
-                time.sleep(0.3)
+                return reason
+            reason = pt.hold_for(6, b_pending)
             self.assertTrue(reason.startswith("PowerNotAvail"), reason)
             self.assertNotIn("resume n3", self._power_log(c))
 

@@ -7,8 +7,6 @@ job's GPUs idle (its increment leaves CommittedW) but its power stays held
 the cap; the waiting job starts once the suspended job has resumed and
 ended."""
 
-import time
-
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
 
@@ -40,12 +38,12 @@ class SuspendTest(ClusterTestCase):
             self.assertEqual(pt.committed(s, "site"), IDLE, s["text"])
             self.assertEqual(int(s["domains"]["site"]["ReservedW"]),
                              pt.JOB_NODE_W, s["text"])
-            end = time.monotonic() + 6  # main and backfill passes
-            while time.monotonic() < end:
+            def pending():
                 st, reason, _ = pt.queue(c)[b]
                 self.assertEqual(st, "PENDING",
                                  "b took the suspended job's power")
-                time.sleep(0.3)
+                return reason
+            reason = pt.hold_for(6, pending)  # main and backfill passes
             self.assertTrue(reason.startswith("Power"), reason)
 
             c.scontrol("resume", str(a))
