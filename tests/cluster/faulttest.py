@@ -17,6 +17,7 @@ import time
 
 from clustertest import Cluster, ClusterError  # noqa: F401
 from pbcluster import hold_for, poll_until  # noqa: F401
+from pbstatus import read_status, status_path  # noqa: F401
 
 IDLE_W = 2800
 JOB_W = 5500  # one node, --exclusive --gpus-per-node=8
@@ -35,38 +36,6 @@ def h100_conf(n, jobs_allowed, prefix="n", trace=True, extra=""):
         f"BaseW=2000 StandbyW=50 CpuIdleW=100 CpuMaxW=350 Nodes={nodes}\n"
         f"Domain=hall Parent=site Cap={2 * cap}W Nodes={nodes}\n"
         f"DebugTrace={'yes' if trace else 'no'}\n" + extra)
-
-
-def read_status(path):
-    """The ledger status file as {'domains': {name: kv}, 'jobs': {id: kv},
-    'held': {id: reason}, 'jobtest': {mode: {Calls, TotalUs, ConsTresUs, TotalCpuUs, ConsTresCpuUs,
-    ConsTresCalls, PowerOnly}}},
-    or None while it does not exist."""
-    out = {"domains": {}, "jobs": {}, "held": {}, "jobtest": {}}
-    try:
-        with open(path) as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        if line.startswith("Domain="):
-            kv = dict(p.split("=", 1) for p in line.split() if "=" in p)
-            out["domains"][kv["Domain"]] = kv
-        elif line.startswith("Job="):
-            kv = dict(p.split("=", 1) for p in line.split() if "=" in p)
-            out["jobs"][int(kv["Job"])] = kv
-        elif line.startswith("Held="):
-            jid, _, reason = line[5:].partition(" Reason=")
-            out["held"][int(jid)] = reason.strip('"')
-        elif line.startswith("JobTest="):
-            kv = dict(p.split("=", 1) for p in line.split() if "=" in p)
-            mode = kv.pop("JobTest")
-            out["jobtest"][mode] = {k: int(v) for k, v in kv.items()}
-    return out
-
-
-def status_path(c):
-    return c.path("state", "power_budget.status")
 
 
 def over_cap(status):

@@ -15,11 +15,12 @@ class every test uses (the numbers of scripts/demo.py):
 
 import os
 import subprocess
-import re
 import shutil
 import tempfile
 
+import pbstatus
 from pbcluster import hold_for, poll_until  # noqa: F401
+from pbstatus import status_path  # noqa: F401
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -52,39 +53,10 @@ def budget(nodes, facility_cap, domains=(), trace=True):
     return text
 
 
-def _kv(line):
-    """Key=Value tokens of one status line; "quoted values" may hold blanks."""
-    return dict(re.findall(r'(\w+)=("[^"]*"|\S*)', line))
-
-
 def read_status(c):
-    """The plugin's ledger file as {"generated": int, "domains": {name: kv},
-    "nodes": {name: kv}, "jobs": {id: kv}, "held": {id: reason}}; None while
-    it does not exist. "jobtest": {mode: {Calls, TotalUs, ConsTresUs, TotalCpuUs, ConsTresCpuUs,
-    ConsTresCalls, PowerOnly}}."""
-    try:
-        with open(c.path("state", "power_budget.status")) as f:
-            text = f.read()
-    except OSError:
-        return None
-    out = {"generated": 0, "domains": {}, "nodes": {}, "jobs": {}, "held": {},
-           "jobtest": {}, "text": text}
-    for line in text.splitlines():
-        kv = _kv(line)
-        if line.startswith("Status="):
-            out["generated"] = int(kv.get("Generated", 0))
-        elif line.startswith("Domain="):
-            out["domains"][kv["Domain"]] = kv
-        elif line.startswith("Node="):
-            out["nodes"][kv["Node"]] = kv
-        elif line.startswith("Job="):
-            out["jobs"][int(kv["Job"])] = kv
-        elif line.startswith("Held="):
-            out["held"][int(kv["Held"])] = kv.get("Reason", "").strip('"')
-        elif line.startswith("JobTest="):
-            out["jobtest"][kv["JobTest"]] = {k: int(v) for k, v in kv.items()
-                                             if k != "JobTest"}
-    return out
+    """Cluster c's status file, parsed (pbstatus.read_status); None while
+    it does not exist."""
+    return pbstatus.read_status(status_path(c))
 
 
 def committed(status, domain):
