@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "cluster"))
 from pbcluster import Cluster  # noqa: E402
+from pbstatus import read_status  # noqa: E402
 
 TRACE = os.path.join(ROOT, "tests", "data", "traces",
                      "openb_pod_list_head400.csv")
@@ -67,26 +68,6 @@ def load_jobs(count):
     span = (hi - lo) or 1.0
     return [(name, nodes, 6 + round(24 * (math.log(d) - lo) / span))
             for name, nodes, d in jobs]
-
-
-def read_status(path):
-    out = {"domains": {}, "held": {}, "jobs": {}}
-    try:
-        with open(path) as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        if line.startswith("Domain="):
-            kv = dict(p.split("=", 1) for p in line.split())
-            out["domains"][kv["Domain"]] = kv
-        elif line.startswith("Job="):
-            kv = dict(p.split("=", 1) for p in line.split())
-            out["jobs"][kv["Job"]] = kv
-        elif line.startswith("Held="):
-            jid, reason = line[5:].split(" Reason=", 1)
-            out["held"][jid] = reason.strip('"')
-    return out
 
 
 def show(c, status, t0):
