@@ -52,12 +52,38 @@ static uint32_t _div_up(uint64_t a, uint64_t b)
 	return q > UINT16_MAX ? UINT16_MAX : (uint32_t)q;
 }
 
-/* GPUs per node a pending job asks for, rounded up. */
-static uint16_t _gpus_per_node(job_record_t *job, uint32_t nnodes)
+/* Does @job take whole nodes (--exclusive, or a partition's
+ * OverSubscribe=EXCLUSIVE)? */
+static bool _whole_node(job_record_t *job)
+{
+	job_details_t *d = job->details;
+
+	return d && (d->whole_node == 1 || d->share_res == 0);
+}
+
+/* The most GPUs a node of @m's site has: all of any node's. */
+static uint16_t _most_gpus(const model_t *m)
+{
+	uint16_t most = 0;
+
+	for (uint32_t c = 0; c < pb_site_class_count(m->site); c++)
+		most = MAX(most, pb_site_class(m->site, c)->gpus);
+	return most;
+}
+
+/*
+ * GPUs per node a pending job asks for, rounded up. A job that takes
+ * whole nodes is given every GPU on them (cons_tres allocates all of a
+ * node's GRES to it, whatever it asked for), and is charged for them.
+ */
+static uint16_t _gpus_per_node(const model_t *m, job_record_t *job,
+			       uint32_t nnodes)
 {
 	gres_job_state_t *js = _gpu_state(job->gres_list_req);
 	uint32_t tasks;
 
+	if (_whole_node(job))
+		return _most_gpus(m); /* clamped to each node's class */
 	if (!js)
 		return 0;
 	if (js->gres_per_node)
@@ -79,7 +105,7 @@ static uint16_t _cores_per_node(job_record_t *job, uint32_t nnodes)
 {
 	job_details_t *d = job->details;
 
-	if (!d || d->whole_node == 1 || d->share_res == 0)
+	if (!d || _whole_node(job))
 		return UINT16_MAX; /* clamped to the class's cores */
 	return _div_up(MAX(d->min_cpus, 1), MAX(nnodes, 1));
 }
@@ -253,7 +279,7 @@ extern void jobpower_request(const model_t *m, job_record_t *job,
 {
 	memset(out, 0, sizeof(*out));
 	out->nnodes = MAX(nnodes, 1);
-	out->gpus = _gpus_per_node(job, out->nnodes);
+	out->gpus = _gpus_per_node(m, job, out->nnodes);
 	out->cores = _cores_per_node(job, out->nnodes);
 	out->gpu_watts_hint = jobpower_hint(m, job, &out->hint_scope);
 	out->now = now;
@@ -274,8 +300,9 @@ static uint32_t _cpus_on(job_record_t *job, int node_index, int job_index)
 
 /*
  * GPUs on @node_index: allocated (running job, @alloc), else selected
- * (job_test, @req); -1 if neither says. The states are looked up once per
- * allocation by the caller: the lookup walks a List, which allocates.
+ * (job_test, @req); -1 if neither says (the caller's estimate then). The states
+ * are looked up once per allocation by the caller: the lookup walks a List,
+ * which allocates.
  */
 static int64_t _gpus_on(const gres_job_state_t *alloc,
 			const gres_job_state_t *req, int node_index,
@@ -285,7 +312,7 @@ static int64_t _gpus_on(const gres_job_state_t *alloc,
 	    job_index < (int)alloc->node_cnt)
 		return alloc->gres_cnt_node_alloc[job_index];
 	if (!req)
-		return 0;
+		return -1;
 	if (req->gres_cnt_node_select && node_index < (int)req->total_node_cnt)
 		return req->gres_cnt_node_select[node_index];
 	return -1;
@@ -295,10 +322,12 @@ extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
 			  pb_alloc_t *out)
 {
 	uint32_t nset = bitmap ? bit_set_count(bitmap) : 0;
-	uint16_t est_gpus = _gpus_per_node(job, nset);
+	uint16_t est_gpus = _gpus_per_node(m, job, nset);
 	uint16_t est_cores = _cores_per_node(job, nset);
 	gres_job_state_t *gpu_alloc = _gpu_state(job->gres_list_alloc);
-	gres_job_state_t *gpu_req = _gpu_state(job->gres_list_req);
+	/* whole nodes: all their GPUs until the allocation says otherwise */
+	gres_job_state_t *gpu_req =
+	    _whole_node(job) ? NULL : _gpu_state(job->gres_list_req);
 	const pb_power_class_t *cls;
 	int unknown = 0, job_index = 0;
 	uint32_t count = 0;
