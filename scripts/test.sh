@@ -12,7 +12,9 @@
 # configures the matching Slurm tree (cached), builds with -Werror and runs,
 # with ctest:
 #   1. the unit tests, plain and under valgrind, and the cluster tests that
-#      start real munge/slurmctld/slurmd on loopback;
+#      start real munge/slurmctld/slurmd on loopback; then, once, the
+#      300 s chaos soak (tests/soak: 32 slurmd, kill -9 of the daemons,
+#      reconfigures, every cap checked; label soak, here only);
 #   2. the unit tests again in an ASan+UBSan build, and the main cluster
 #      scenarios with that build's plugin preloaded into slurmctld;
 #   3. every libFuzzer target for PB_FUZZ_SECONDS (default 60) each, then
@@ -133,13 +135,15 @@ host_stages() {
 	setup_release 22.05
 	echo "== build (-Werror) and all tests"
 	build build-test -DPB_VALGRIND=ON
-	require_tests build-test package.lintian package.rpmspec style.format
+	require_tests build-test package.lintian package.rpmspec style.format soak.short
 	if [ "$quick" = 1 ]; then
-		echo "-- short pass: all but the cluster tests, and cluster.power_cap"
-		ctest --test-dir build-test --output-on-failure -j"$jobs" -LE cluster
+		echo "-- short pass: all but the cluster tests and the soak, and cluster.power_cap"
+		ctest --test-dir build-test --output-on-failure -j"$jobs" -LE 'cluster|soak'
 		ctest --test-dir build-test --output-on-failure -R '^cluster\.power_cap$'
 	else
-		ctest --test-dir build-test --output-on-failure -j"$jobs"
+		ctest --test-dir build-test --output-on-failure -j"$jobs" -LE '^soak$'
+		echo "== chaos soak, 300 s (tests/soak/README.md)"
+		ctest --test-dir build-test --output-on-failure --no-tests=error -L '^soak$'
 	fi
 	if [ "$quick" = 1 ]; then
 		fuzz
@@ -161,7 +165,8 @@ root_stages() {
 	echo "== $rel: build (-Werror), unit, package and cluster tests"
 	build "$dir"
 	require_tests "$dir" package.deb package.lintian cluster.package
-	ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+	# the soak runs on the host stage only
+	ctest --test-dir "$dir" --output-on-failure -j"$jobs" -LE '^soak$'
 	if [ "$rel" = 26.05 ]; then
 		asan_stage "build-$rel-asan"
 	fi
