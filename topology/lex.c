@@ -440,6 +440,69 @@ char *pb_hostlist_ranged(pb_hostlist_t hl)
 	}
 }
 
+static uint64_t _min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* a * b, or @cap + 1 once it passes @cap (a, b <= @cap + 1). */
+static uint64_t _mul_sat(uint64_t a, uint64_t b, uint64_t cap)
+{
+	return a && b > (cap + 1) / a ? cap + 1 : _min_u64(a * b, cap + 1);
+}
+
+/* Names in one bracket of a linted hostlist, *p just after its '['. */
+static uint64_t _bracket_size(const char **p, uint64_t cap)
+{
+	uint64_t n = 0, lo = 0, hi = 0;
+	bool range = false;
+
+	for (;; (*p)++) {
+		char c = **p;
+
+		if (isdigit((unsigned char)c)) {
+			hi = hi * 10 + (uint64_t)(c - '0'); /* <= 9 digits */
+			continue;
+		}
+		if (c == '-' && !range) {
+			lo = hi;
+			hi = 0;
+			range = true;
+			continue;
+		}
+		if (!range)
+			lo = hi;
+		n += (lo > hi ? lo - hi : hi - lo) + 1;
+		n = _min_u64(n, cap + 1);
+		lo = hi = 0;
+		range = false;
+		if (c != ',')
+			return n; /* ']': lint saw to it */
+	}
+}
+
+/*
+ * The most names a linted hostlist can expand to, or @cap + 1 if more.
+ * libslurm builds every name of a product of ranges (a[0-9999]b[0-9999])
+ * before it can be counted, so the bound comes first, from the text.
+ */
+static uint64_t _hostlist_size(const char *s, uint64_t cap)
+{
+	uint64_t total = 0, name = 1;
+
+	for (const char *p = s;; p++) {
+		if (*p == '[') {
+			p++;
+			name = _mul_sat(name, _bracket_size(&p, cap), cap);
+		} else if (*p == ',' || !*p) {
+			total = _min_u64(total + name, cap + 1);
+			name = 1;
+			if (!*p)
+				return total;
+		}
+	}
+}
+
 long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
 		      void *arg, pb_error_t *err)
 {
@@ -450,6 +513,9 @@ long pb_hostlist_each(const char *expr, int (*fn)(const char *, void *),
 
 	if (_hostlist_lint(expr, err))
 		return -1;
+	if (_hostlist_size(expr, PB_MAX_HOSTS) > PB_MAX_HOSTS)
+		return pb_error_set(
+		    err, "bad hostlist '%.128s': too many hosts", expr);
 	if (!(hl = slurm_hostlist_create(expr)))
 		return pb_error_set(err, "bad hostlist '%.128s'", expr);
 	count = slurm_hostlist_count(hl);

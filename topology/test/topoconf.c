@@ -105,6 +105,15 @@ static void test_errors(void **state)
 	    "topology.conf:1: ", "Nodes: bad hostlist 'x[1-': missing ']'");
 	ERR("SwitchName=s0 Switches=s[3-1]\n",
 	    "topology.conf:1: ", "Switches: bad hostlist");
+	/*
+	 * Counted from the text before libslurm expands anything: a product
+	 * of ranges (1.8e11 names) is refused at once, not expanded.
+	 */
+	ERR("SwitchName=leaf4 Nodes=d[0-2604]dxg[0-26044]dxg[0-2604]\n",
+	    "topology.conf:1: ",
+	    "Nodes: bad hostlist 'd[0-2604]dxg[0-26044]dxg[0-2604]': too many hosts");
+	ERR("SwitchName=s0 Nodes=a[0-600000],b[1-3,5-600000]\n",
+	    "topology.conf:1: ", "too many hosts");
 }
 
 static void test_notices(void **state)
