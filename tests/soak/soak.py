@@ -490,6 +490,8 @@ class Soak:
         self.foreign = 0
         self.outside_kills = 0            # slurmd SIGKILLed not by the stream
         self.handled = set()              # their Popen objects
+        self.busy = {}                    # node -> port taken, times
+        self.port_busy_restarts = 0
         self.fatal = None
         self.halt = threading.Event()
         self.c = None
@@ -560,6 +562,10 @@ class Soak:
                     self.handled.add(p)
                     self.outside_kill(name[len("slurmd:"):])
                     continue
+                if name.startswith("slurmd:") and p.returncode == 1 and \
+                        self.port_busy(name[len("slurmd:"):]):
+                    self.handled.add(p)
+                    continue
                 if p.poll() is not None:
                     log = name.replace(":", "-") + ".log"
                     self.set_fatal(f"{name} exited with status "
@@ -583,6 +589,28 @@ class Soak:
         self.schedule(0, "start_slurmd", (node, w))
         self.log(f"slurmd of {node} was SIGKILLed from outside the soak; "
                  f"starting it again")
+
+    def port_busy(self, node):
+        """A slurmd started again exits when its port is taken: the ports
+        of the cluster lie in the range the kernel hands out to outgoing
+        connections, and any connection on the host may take the port of
+        a slurmd that is down. Started again 3 s later, as a service
+        manager would; more than ten times for one node fails the run."""
+        tail = "".join(log_text(self.c, f"slurmd-{node}.log")
+                       .splitlines(True)[-3:])
+        if "Address already in use" not in tail:
+            return False
+        self.busy[node] = self.busy.get(node, 0) + 1
+        if self.busy[node] > 10:
+            return False
+        self.port_busy_restarts += 1
+        w = {"kind": "slurmd", "node": node, "t0": time.time(), "t1": None}
+        self.windows.append(w)
+        self.out[node] = "dead"
+        self.schedule(3, "start_slurmd", (node, w))
+        self.log(f"slurmd of {node} found its port taken; starting it again "
+                 f"in 3 s")
+        return True
 
     def set_fatal(self, msg):
         with self.lock:
@@ -989,6 +1017,9 @@ class Soak:
                 self.a.ctld_gap:
             return False
         with self.lock:
+            p = self.c.procs.get("slurmctld")
+            if p is None or p.poll() is not None:
+                return False  # dead already: the check reports it
             self.restarting = True
             # which jobs the job state on disk holds (it packs each job's
             # name); a later save before the kill only adds to them
@@ -1384,6 +1415,7 @@ class Soak:
             "slurmctld_restarts": events.get("ctld_kill", 0),
             "slurmd_restarts": events.get("slurmd_start", 0),
             "slurmd_killed_from_outside": self.outside_kills,
+            "slurmd_port_taken_restarts": self.port_busy_restarts,
             "foreign_record_sightings": self.foreign,
             "reconfigures": events.get("reconfigure", 0),
             "events": events,
