@@ -85,6 +85,13 @@ static double _job_w(void *ctx, const struct sim_job *j)
 	return 0;
 }
 
+/* job_w is always 0 */
+static uint64_t _job_w_gen(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
 static void _destroy(void *ctx)
 {
 	struct sim_base *b = ctx;
@@ -104,6 +111,7 @@ static const struct sim_pol_ops _ops = {
     .free_nodes = _free_nodes,
     .headroom_w = _headroom,
     .job_w = _job_w,
+    .job_w_gen = _job_w_gen,
     .destroy = _destroy,
 };
 

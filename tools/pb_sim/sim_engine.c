@@ -84,6 +84,11 @@ struct sim_rise {
 	size_t n, cap;
 };
 
+struct sim_queued {
+	uint32_t id, nodes;
+	double w;
+};
+
 struct sim_state {
 	const struct sim_site *s;
 	const struct sim_trace *t;
@@ -114,9 +119,15 @@ struct sim_state {
 	uint8_t *observed; /* per job: observed while it ran */
 	struct sim_run_job
 	    *scan; /* scratch copy of the heap, popped in order */
-	/* pending jobs in priority order */
-	uint32_t *queue;
+	/*
+	 * Pending jobs in priority order, each with its node count and
+	 * job_w as of the policy's job_w_gen qgen: every pass compares every
+	 * queued job with the room left, so it does so without a call.
+	 */
+	struct sim_queued *queue;
 	size_t nqueue;
+	uint64_t qgen;
+	int qgen_valid;
 	double *start; /* per job; < 0 until it starts */
 	uint32_t *nodes_buf;
 	uint8_t *busy;	/* per node: in a running job */
@@ -575,12 +586,29 @@ static void _room(struct sim_state *st, struct sim_room *r)
 	r->w = p->ops->headroom_w(p->ctx);
 }
 
-static int _fits_now(struct sim_state *st, const struct sim_room *r,
-		     const struct sim_job *j)
+static int _fits_now(const struct sim_room *r, const struct sim_queued *e)
+{
+	return e->nodes <= r->nodes && e->w <= r->w;
+}
+
+/*
+ * Bring the queued jobs' watts up to date: all of them when the policy's
+ * estimates moved since they were taken (or it cannot say), none
+ * otherwise.  Mid-pass, the entries between the kept ones and the current
+ * one are left-over copies: refreshing them too is harmless.
+ */
+static void _queue_refresh(struct sim_state *st)
 {
 	const struct sim_pol *p = st->p;
+	uint64_t gen = p->ops->job_w_gen ? p->ops->job_w_gen(p->ctx) : 0;
 
-	return j->nodes <= r->nodes && p->ops->job_w(p->ctx, j) <= r->w;
+	if (p->ops->job_w_gen && st->qgen_valid && gen == st->qgen)
+		return;
+	for (size_t q = 0; q < st->nqueue; q++)
+		st->queue[q].w =
+		    p->ops->job_w(p->ctx, &st->t->jobs[st->queue[q].id]);
+	st->qgen = gen;
+	st->qgen_valid = 1;
 }
 
 /*
@@ -590,45 +618,75 @@ static int _fits_now(struct sim_state *st, const struct sim_room *r,
  * Free nodes never grow during a pass: once none is left, the rest of the
  * queue stays as it is.
  */
+/*
+ * From queue[q] on, the first job that fits the room (or nqueue); the ones
+ * passed over stay queued, moved down to queue[*keep..).  Most queued jobs
+ * fit neither the nodes nor the power left, so this is the pass's inner
+ * loop.
+ */
+static size_t _next_fit(struct sim_state *st, size_t q, size_t *keep,
+			const struct sim_room *room)
+{
+	size_t r = q;
+
+	while (r < st->nqueue && !_fits_now(room, &st->queue[r]))
+		r++;
+	if (*keep != q)
+		memmove(&st->queue[*keep], &st->queue[q],
+			(r - q) * sizeof(*st->queue));
+	*keep += r - q;
+	return r;
+}
+
 static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 {
-	const struct sim_pol *p = st->p;
 	double shadow = -1, extra_n = 0, extra_w = 0;
 	const struct sim_job *head = NULL;
 	size_t keep = 0, upto = 0, q;
 	struct sim_room room;
 
 	_room(st, &room);
+	_queue_refresh(st);
 	for (q = 0; q < st->nqueue; q++) {
-		uint32_t id = st->queue[q];
-		const struct sim_job *j = &st->t->jobs[id];
+		const struct sim_queued *e;
+		const struct sim_job *j;
 		int rc = 0;
 
+		if (shadow >= 0) {
+			if (!room.nodes)
+				break;
+			q = _next_fit(st, q, &keep, &room);
+			if (q == st->nqueue)
+				break;
+		}
+		e = &st->queue[q];
+		j = &st->t->jobs[e->id];
 		if (shadow < 0) {
-			if (_fits_now(st, &room, j)) {
-				rc = _try_start(st, id, now);
+			if (_fits_now(&room, e)) {
+				rc = _try_start(st, e->id, now);
 				_room(st, &room);
+				_queue_refresh(st);
 			}
 			if (rc == 0) {
 				shadow = _shadow(st, j, tmp, &upto, &extra_n,
 						 &extra_w);
 				head = j;
 			}
-		} else if (!room.nodes) {
-			break;
-		} else if (_fits_now(st, &room, j)) {
+		} else {
 			int early = now + j->dur <= shadow;
-			double w = p->ops->job_w(p->ctx, j);
+			double w = e->w;
+			uint32_t nodes = e->nodes;
 
-			if (early || (j->nodes <= extra_n && w <= extra_w)) {
+			if (early || (nodes <= extra_n && w <= extra_w)) {
 				if (head) {
 					_hold(st, head, shadow, tmp, upto);
 					head = NULL;
 				}
-				rc = _try_start(st, id, now);
+				rc = _try_start(st, e->id, now);
 				_room(st, &room);
+				_queue_refresh(st);
 				if (rc == 1 && !early) {
-					extra_n -= j->nodes;
+					extra_n -= nodes;
 					extra_w -= w;
 				}
 			}
@@ -636,11 +694,12 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
-			st->queue[keep++] = id;
+			st->queue[keep++] = st->queue[q];
 	}
-	for (; q < st->nqueue; q++)
-		st->queue[keep++] = st->queue[q];
-	st->nqueue = keep;
+	if (keep != q)
+		memmove(&st->queue[keep], &st->queue[q],
+			(st->nqueue - q) * sizeof(*st->queue));
+	st->nqueue = keep + (st->nqueue - q);
 	return 0;
 }
 
@@ -1093,7 +1152,11 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 			if (!st->p->ops->fits_ever(st->p->ctx, &t->jobs[next]))
 				st->r->rejected++;
 			else
-				st->queue[st->nqueue++] = (uint32_t)next;
+				st->queue[st->nqueue++] = (struct sim_queued){
+				    .id = (uint32_t)next,
+				    .nodes = t->jobs[next].nodes,
+				    .w = st->p->ops->job_w(st->p->ctx,
+							   &t->jobs[next])};
 		}
 		_curtail_step(st, now);
 		if (_schedule(st, now, tmp) || _observe(st, now))

@@ -44,6 +44,12 @@ struct sim_pol_ops {
 	double (*headroom_w)(void *ctx); /* INFINITY if unlimited */
 	double (*job_w)(void *ctx, const struct sim_job *j);
 	/*
+	 * Optional: a number that changes whenever job_w's answer for some
+	 * job may have; the engine keeps the queued jobs' job_w while it
+	 * stays the same.  Without it, job_w is asked again at every pass.
+	 */
+	uint64_t (*job_w_gen)(void *ctx);
+	/*
 	 * Optional: hold power for the blocked head job j from start on,
 	 * on some of cand[0..n) (the nodes free by then), so that backfill
 	 * cannot take the domain headroom it will need; and drop that hold.

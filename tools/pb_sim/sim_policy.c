@@ -84,7 +84,7 @@ struct sim_power {
 	pb_watts_t max_w, floor_w, eff_w;
 	pb_watts_t granted; /* the last started job's limit, 0 = none */
 	/*
-	 * _job_w per trace job, asked for every queued job at every event:
+	 * _job_w per trace job, asked for every queued job whenever gen moves:
 	 * valid while jw_gen[id] == gen + 1 (it follows the estimates).
 	 */
 	uint64_t *jw_gen;
@@ -198,6 +198,12 @@ static double _job_w(void *ctx, const struct sim_job *j)
 		p->jw_gen[id] = p->gen + 1;
 	}
 	return p->jw[id];
+}
+
+/* _job_w follows the estimates alone: its cache is keyed on gen */
+static uint64_t _job_w_gen(void *ctx)
+{
+	return ((struct sim_power *)ctx)->gen;
 }
 
 static int _fits_ever(void *ctx, const struct sim_job *j)
@@ -636,6 +642,7 @@ static const struct sim_pol_ops _ops = {
     .free_nodes = _free_nodes,
     .headroom_w = _headroom,
     .job_w = _job_w,
+    .job_w_gen = _job_w_gen,
     .hold = _hold,
     .unhold = _unhold,
     .grant = _grant,
