@@ -60,8 +60,15 @@ struct pb_placer {
 	bool spans_all; /* some switch has every node under it */
 	uint64_t *uw;
 	uint32_t nwords;
-	/* switches by level, index order within one: [nsw], [levels + 1] */
+	/*
+	 * switches by level, index order within one: [nsw], [levels + 1];
+	 * for each, where its nodes start in the net order and how many
+	 * ([nsw], same order), and the most any switch of a level has
+	 * ([levels]): a choice walks a level's switches for every job, so
+	 * it reads them here rather than asking the net each time.
+	 */
 	uint32_t *sw_by_level, *level_first;
+	uint32_t *sw_off, *sw_cnt, *level_most;
 	/*
 	 * Per decision: the most one node can need (any class's increment
 	 * plus its largest wake-up).  restrict_w: the largest most of any
@@ -118,15 +125,31 @@ static int _index_switches(pb_placer_t *p)
 	uint32_t nsw = p->net ? pb_net_switch_count(p->net) : 0;
 	uint32_t levels = nsw ? pb_net_max_level(p->net) + 1 : 0, k = 0;
 
+	const uint32_t *base = NULL;
+
 	p->sw_by_level = calloc(nsw + 1, sizeof(*p->sw_by_level));
 	p->level_first = calloc(levels + 1, sizeof(*p->level_first));
-	if (!p->sw_by_level || !p->level_first)
+	p->sw_off = calloc(nsw + 1, sizeof(*p->sw_off));
+	p->sw_cnt = calloc(nsw + 1, sizeof(*p->sw_cnt));
+	p->level_most = calloc(levels + 1, sizeof(*p->level_most));
+	if (!p->sw_by_level || !p->level_first || !p->sw_off || !p->sw_cnt ||
+	    !p->level_most)
 		return -1;
+	if (nsw)
+		pb_net_order(p->net, &base);
 	for (uint32_t lv = 0; lv < levels; lv++) {
 		p->level_first[lv] = k;
-		for (uint32_t sw = 0; sw < nsw; sw++)
-			if (pb_net_switch_level(p->net, sw) == lv)
-				p->sw_by_level[k++] = sw;
+		for (uint32_t sw = 0; sw < nsw; sw++) {
+			const uint32_t *nodes;
+
+			if (pb_net_switch_level(p->net, sw) != lv)
+				continue;
+			p->sw_cnt[k] = pb_net_switch_nodes(p->net, sw, &nodes);
+			p->sw_off[k] = (uint32_t)(nodes - base);
+			if (p->sw_cnt[k] > p->level_most[lv])
+				p->level_most[lv] = p->sw_cnt[k];
+			p->sw_by_level[k++] = sw;
+		}
 	}
 	p->level_first[levels] = k;
 	return 0;
@@ -157,6 +180,9 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->uw);
 	free(p->sw_by_level);
 	free(p->level_first);
+	free(p->sw_off);
+	free(p->sw_cnt);
+	free(p->level_most);
 	free(p->restricted);
 	free(p->dom_first);
 	free(p->dom_nodes);
@@ -545,8 +571,9 @@ static inline bool _in(const uint64_t *w, uint32_t n)
 	return (w[n / 64] >> (n % 64)) & 1;
 }
 
-/* Set bits of w in [from, to). */
-static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
+/* Whether w has at least want set bits in [from, to). */
+static bool _has_at_least(const uint64_t *w, uint32_t from, uint32_t to,
+			  uint32_t want)
 {
 	uint32_t n = 0;
 
@@ -559,9 +586,11 @@ static uint32_t _count_range(const uint64_t *w, uint32_t from, uint32_t to)
 			bits &= (UINT64_C(1) << span) - 1;
 		}
 		n += _pop(bits);
+		if (n >= want)
+			return true;
 		from += span;
 	}
-	return n;
+	return false;
 }
 
 /* The first set bit of w in [from, to), or to. */
@@ -928,22 +957,19 @@ static void _memo_begin(pb_placer_t *p, const pb_ledger_t *l,
 static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 				    uint32_t want)
 {
-	const uint32_t *base;
 	int32_t best = -1;
 	pb_watts_t best_left = 0;
 
-	pb_net_order(p->net, &base);
+	if (p->level_most[level] < want)
+		return -1;
 	for (uint32_t k = p->level_first[level]; k < p->level_first[level + 1];
 	     k++) {
-		uint32_t s = p->sw_by_level[k];
-		const uint32_t *nodes;
-		uint32_t cnt, off;
+		uint32_t s = p->sw_by_level[k], off = p->sw_off[k];
+		uint32_t cnt = p->sw_cnt[k];
 		struct attempt a;
 		const uint32_t *picks;
 
-		cnt = pb_net_switch_nodes(p->net, s, &nodes);
-		off = (uint32_t)(nodes - base);
-		if (_count_range(p->uw, off, off + cnt) < want)
+		if (cnt < want || !_has_at_least(p->uw, off, off + cnt, want))
 			continue;
 		picks = _attempt_switch(p, s, off, cnt, want, &a);
 		if (a.picked < want || (best >= 0 && a.leftover >= best_left))
