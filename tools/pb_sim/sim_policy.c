@@ -74,20 +74,23 @@ struct sim_power {
 	pb_speed_curve_t curve;
 	pb_learn_t *learn; /* learned mode */
 	/*
-	 * The table's answer per class, asked for every queued job at every
-	 * event: valid while est_gen[c] == gen, which every observation
-	 * (that may also evict another class) moves on.
+	 * The table's answer per class, asked for every queued job whenever
+	 * an estimate moves: valid while est_gen[c] == gen and est_ver[c] ==
+	 * cls_ver[c].  An observation of a known class moves its cls_ver
+	 * only; one of a new class moves gen (it may evict another class).
+	 * clock moves at every observation: what job_w_gen gives.
 	 */
-	uint64_t gen, *est_gen;
+	uint64_t gen, clock, *est_gen, *est_ver, *cls_ver;
 	pb_watts_t *est_w;
 	int *est_rc;
 	pb_watts_t max_w, floor_w, eff_w;
 	pb_watts_t granted; /* the last started job's limit, 0 = none */
 	/*
-	 * _job_w per trace job, asked for every queued job whenever gen moves:
-	 * valid while jw_gen[id] == gen + 1 (it follows the estimates).
+	 * _job_w per trace job, asked for every queued job whenever clock
+	 * moves: valid while jw_gen[id] == gen + 1 and, when learning,
+	 * jw_ver[id] == cls_ver of its class (it follows the estimates).
 	 */
-	uint64_t *jw_gen;
+	uint64_t *jw_gen, *jw_ver;
 	double *jw;
 	/*
 	 * RampLimit= as the plugin has it: the facility's rise over a
@@ -130,11 +133,12 @@ static pb_watts_t _hint(const struct sim_site *s, const struct sim_job *j)
 /* pb_learn_estimate for class c, once per class and observation. */
 static int _estimate(struct sim_power *p, uint32_t c, pb_watts_t *w)
 {
-	if (p->est_gen[c] != p->gen) {
+	if (p->est_gen[c] != p->gen || p->est_ver[c] != p->cls_ver[c]) {
 		p->est_rc[c] = pb_learn_estimate(p->learn, p->t->cls[c],
 						 _w(p->s->gpu_min_w), p->max_w,
 						 &p->est_w[c]);
 		p->est_gen[c] = p->gen;
+		p->est_ver[c] = p->cls_ver[c];
 	}
 	*w = p->est_w[c];
 	return p->est_rc[c];
@@ -193,17 +197,19 @@ static double _job_w(void *ctx, const struct sim_job *j)
 
 	if (!p->jw || id >= p->t->n || j != &p->t->jobs[id])
 		return j->nodes * _rise(p, j, _lowest(p, j));
-	if (p->jw_gen[id] != p->gen + 1) {
+	if (p->jw_gen[id] != p->gen + 1 ||
+	    (p->cls_ver && p->jw_ver[id] != p->cls_ver[j->cls])) {
 		p->jw[id] = j->nodes * _rise(p, j, _lowest(p, j));
 		p->jw_gen[id] = p->gen + 1;
+		p->jw_ver[id] = p->cls_ver ? p->cls_ver[j->cls] : 0;
 	}
 	return p->jw[id];
 }
 
-/* _job_w follows the estimates alone: its cache is keyed on gen */
+/* _job_w follows the estimates alone, which move only with clock */
 static uint64_t _job_w_gen(void *ctx)
 {
-	return ((struct sim_power *)ctx)->gen;
+	return ((struct sim_power *)ctx)->clock;
 }
 
 static int _fits_ever(void *ctx, const struct sim_job *j)
@@ -392,9 +398,15 @@ static void _observe(void *ctx, const struct sim_job *j, double gpu_w,
 
 	/* a full table or a bad figure only means less is learned */
 	if (p->learn) {
-		(void)pb_learn_observe(p->learn, p->t->cls[j->cls], _w(gpu_w),
-				       (int64_t)now);
-		p->gen++;
+		const char *key = p->t->cls[j->cls];
+		int known = pb_learn_runs(p->learn, key) > 0;
+
+		(void)pb_learn_observe(p->learn, key, _w(gpu_w), (int64_t)now);
+		if (known)
+			p->cls_ver[j->cls]++;
+		else
+			p->gen++;
+		p->clock++;
 	}
 }
 
@@ -626,9 +638,12 @@ static void _destroy(void *ctx)
 	free(p->dom_w);
 	free(p->avail_w);
 	free(p->est_gen);
+	free(p->est_ver);
+	free(p->cls_ver);
 	free(p->est_w);
 	free(p->est_rc);
 	free(p->jw_gen);
+	free(p->jw_ver);
 	free(p->jw);
 	free(p->an);
 	free(p);
@@ -811,15 +826,19 @@ static int _build(struct sim_power *p, int topo, pb_error_t *e)
 		p->learn = pb_learn_create(NULL, e);
 		p->gen = 1; /* est_gen starts at 0: nothing cached */
 		p->est_gen = calloc(n, sizeof(*p->est_gen));
+		p->est_ver = calloc(n, sizeof(*p->est_ver));
+		p->cls_ver = calloc(n, sizeof(*p->cls_ver));
 		p->est_w = calloc(n, sizeof(*p->est_w));
 		p->est_rc = calloc(n, sizeof(*p->est_rc));
-		if (!p->learn || !p->est_gen || !p->est_w || !p->est_rc)
+		if (!p->learn || !p->est_gen || !p->est_ver || !p->cls_ver ||
+		    !p->est_w || !p->est_rc)
 			return -1;
 	}
 	if (p->t && p->t->n) {
 		p->jw_gen = calloc(p->t->n, sizeof(*p->jw_gen));
+		p->jw_ver = calloc(p->t->n, sizeof(*p->jw_ver));
 		p->jw = calloc(p->t->n, sizeof(*p->jw));
-		if (!p->jw_gen || !p->jw)
+		if (!p->jw_gen || !p->jw_ver || !p->jw)
 			return -1;
 	}
 	for (uint32_t n = 0; p->power_save && n < s->nodes; n++)
