@@ -102,11 +102,33 @@ exec "$@"
 """
 
 
-def free_ports(count, lo=20000, hi=60000, tries=200):
-    """Returns the first of `count` consecutive TCP ports free on all addresses.
+def _ephemeral_ports():
+    """The kernel's range for outgoing connections' local ports: a listening
+    port picked inside it can be taken by any client socket (slurmctld's
+    and slurmd's own RPCs among them) between the probe and the bind."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+        return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def free_ports(count, lo=10000, hi=None, tries=200):
+    """Returns the first of `count` consecutive TCP ports free on all addresses,
+    in [lo, hi): by default from 10000 up to the ephemeral range (or above it,
+    if it starts too low to leave room).
 
     The ports are probed by binding; they are released again before return, so
     there is a short window in which someone else could take them."""
+    if hi is None:
+        eph_lo, eph_hi = _ephemeral_ports()
+        if eph_lo - lo > count + 1000:
+            hi = eph_lo
+        else:
+            lo, hi = max(lo, eph_hi + 1), 65536
+    if hi - count <= lo:
+        raise ClusterError(f"no room for {count} ports in [{lo}, {hi})")
     for _ in range(tries):
         base = random.randrange(lo, hi - count)
         socks = []
@@ -864,16 +886,31 @@ class Cluster:
             except ProcessLookupError:
                 pass
 
-    def _stop(self, p, term=True, grace=5):
-        if term:
-            self._signal(p, signal.SIGTERM)
+    @staticmethod
+    def _exited(p):
+        """Whether p has exited, without reaping it: until it is reaped its
+        pid, so its process group's id, cannot be given to a new process."""
+        if p.returncode is not None:
+            return True
         try:
-            p.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
-        self._killpg(p, signal.SIGKILL)  # also the rest of its group
-        if p.poll() is None:
-            p.wait()
+            return os.waitid(os.P_PID, p.pid,
+                             os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:
+            return True
+
+    def _stop(self, p, term=True, grace=5):
+        """Stops p and the rest of its process group. The group is killed
+        before p is reaped, so the signal cannot reach a later process that
+        was given p's pid (p.poll() or Popen.send_signal would reap it)."""
+        if p.returncode is None:
+            if term and not self._exited(p):
+                os.kill(p.pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while not self._exited(p) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if p.returncode is None:
+                self._killpg(p, signal.SIGKILL)
+        p.wait()
 
     def _install_signal_handlers(self, handler=None):
         if threading.current_thread() is not threading.main_thread():

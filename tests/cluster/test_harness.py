@@ -190,6 +190,42 @@ class PollTest(ClusterTestCase):
         self.assertTrue(c._wait_for(lambda: True, 0))
 
 
+class PortsAndStopTest(ClusterTestCase):
+
+    def test_ports_stay_below_the_ephemeral_range(self):
+        lo, hi = pbcluster._ephemeral_ports()
+        for count in (1, 32, 300):
+            for _ in range(20):
+                base = pbcluster.free_ports(count)
+                self.assertTrue(base + count <= lo or base > hi,
+                                f"{count} ports from {base} overlap the "
+                                f"ephemeral range {lo}-{hi}")
+        with self.assertRaisesRegex(pbcluster.ClusterError, "no room"):
+            pbcluster.free_ports(10, lo=100, hi=105)
+
+    def test_stop_kills_the_group_of_a_leader_ignoring_sigterm(self):
+        # a leader that ignores SIGTERM, with a child in its group
+        p = subprocess.Popen(["sh", "-c", "trap '' TERM; sleep 60 & "
+                              "echo $!; wait"], stdout=subprocess.PIPE,
+                             text=True, start_new_session=True)
+        child = int(p.stdout.readline())
+        c = pbcluster.Cluster.__new__(pbcluster.Cluster)
+        t0 = time.monotonic()
+        c._stop(p, grace=0.5)
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertIsNotNone(p.returncode)
+        p.stdout.close()
+        # the child is gone too (reaped by init once its parent died)
+        pbcluster.poll_until(lambda: not os.path.exists(f"/proc/{child}") or
+                             open(f"/proc/{child}/stat").read().split()[2]
+                             == "Z", 5, f"child {child} of the stopped group")
+        # a process already reaped is left alone: no signal to its old pid
+        q = subprocess.Popen(["true"], start_new_session=True)
+        q.wait()
+        c._stop(q)
+        self.assertEqual(q.returncode, 0)
+
+
 def _reap_children():
     while True:
         try:
