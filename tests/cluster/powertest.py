@@ -69,9 +69,10 @@ def limit(status, domain):
 
 def queue(c):
     """{jobid: (state, reason, [nodes])} from one squeue call (all states
-    squeue still shows)."""
+    squeue still shows). A job's id is an int; an array's tasks are listed
+    one each (squeue -r), keyed "ARRAY_TASK" (a str: "7_2")."""
     out = {}
-    text = c.squeue("%i|%T|%R|%N", ["-t", "all"])
+    text = c.squeue("%i|%T|%R|%N", ["-t", "all", "-r"])
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -79,7 +80,7 @@ def queue(c):
         nodes = c.hostnames(nodelist) if state != "PENDING" else []
         if reason.startswith("(") and reason.endswith(")"):
             reason = reason[1:-1]  # squeue puts pending reasons in ()
-        out[int(jid)] = (state, reason, nodes)
+        out[int(jid) if jid.isdigit() else jid] = (state, reason, nodes)
     return out
 
 

@@ -13,6 +13,7 @@ import tempfile
 import time
 
 from clustertest import Cluster, ClusterTestCase, main, nodes, leftovers
+from pbcluster import poll_until
 import pbcluster
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,6 +58,27 @@ class HarnessTest(ClusterTestCase):
             # a new job still schedules after the crash
             c.wait_jobs([c.sbatch(["-N2"], "true")], timeout=60)
         self.assertTornDown(c)
+
+    def test_queue_lists_array_tasks_and_hetjob_parts(self):
+        import powertest
+        with Cluster(nodes=1) as c:
+            go = c.path("jobs", "go")
+            wait = f"while [ ! -e {go} ]; do sleep 0.2; done"
+            arr = c.sbatch(["--array=0-2", "--gpus=8"], wait)
+            het = c.sbatch(["--gpus=8", ":", "--gpus=8"], wait)
+            def listed():
+                q = powertest.queue(c)
+                return q if q.get(f"{arr}_0", ("",))[0] == "RUNNING" and \
+                    f"{arr}_2" in q and f"{het}+1" in q else None
+            q = poll_until(listed, 30, "array task 0 running, the rest and "
+                           "the hetjob listed", cluster=c)
+            self.assertEqual(q[f"{arr}_0"][0], "RUNNING")
+            self.assertEqual(q[f"{arr}_0"][2], ["n1"])
+            self.assertEqual(q[f"{arr}_1"][0], "PENDING")
+            self.assertEqual(q[f"{arr}_2"][0], "PENDING")
+            self.assertEqual({q[f"{het}+0"][0], q[f"{het}+1"][0]},
+                             {"PENDING"})
+            open(go, "w").close()
 
     def test_error_carries_logs(self):
         with Cluster(nodes=1) as c:
