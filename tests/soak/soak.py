@@ -591,11 +591,12 @@ class Soak:
                  f"starting it again")
 
     def port_busy(self, node):
-        """A slurmd started again exits when its port is taken: the ports
-        of the cluster lie in the range the kernel hands out to outgoing
-        connections, and any connection on the host may take the port of
-        a slurmd that is down. Started again 3 s later, as a service
-        manager would; more than ten times for one node fails the run."""
+        """A slurmd started again exits when its port is taken: the
+        harness takes its ports below the range the kernel hands out to
+        outgoing connections, but any other program on the host may bind
+        the port of a slurmd that is down. Started again 3 s later, as a
+        service manager would; more than ten times for one node fails the
+        run."""
         tail = "".join(log_text(self.c, f"slurmd-{node}.log")
                        .splitlines(True)[-3:])
         if "Address already in use" not in tail:
