@@ -4,12 +4,12 @@
  * deadline, and restores it, by writing or removing the request file the
  * plugin's status thread watches in slurmctld's StateSaveLocation
  * (topology/curtailfile.h). Only root and SlurmUser may. Exit status: 0
- * done, 1 refused or failed, 2 usage.
+ * done, 1 refused or failed, 2 usage.  The command line is checked by
+ * cmd.c; this file has the authorization, the files and the output.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -20,14 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/pb_ctl/cmd.h"
 #include "tools/pb_status/locate.h"
 #include "topology/conf.h"
 #include "topology/curtailfile.h"
 #include "topology/lex.h"
-
-typedef struct {
-	const char *cmd, *to, *within, *until, *dur, *domain, *state_dir;
-} args_t;
 
 static void _usage(FILE *out)
 {
@@ -58,60 +55,6 @@ static const char *_slurm_conf(void)
 	return c && c[0] ? c : "/etc/slurm/slurm.conf";
 }
 
-/* "90", "90s", "10min", "10m", "2h", "1d" -> seconds. */
-static int _duration(const char *s, int64_t *out)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	int64_t mul = 1;
-
-	if (end == s || v < 0)
-		return -1;
-	if (!*end || !strcmp(end, "s"))
-		mul = 1;
-	else if (!strcmp(end, "m") || !strcmp(end, "min"))
-		mul = 60;
-	else if (!strcmp(end, "h"))
-		mul = 3600;
-	else if (!strcmp(end, "d"))
-		mul = 86400;
-	else
-		return -1;
-	if (v > 366LL * 86400 / mul)
-		return -1;
-	*out = (int64_t)v * mul;
-	return 0;
-}
-
-/* "HH:MM" (the next such time after @after) or an ISO local time. */
-static int _time(const char *s, int64_t after, int64_t *out)
-{
-	struct tm tm;
-	time_t t = (time_t)after;
-	const char *end;
-
-	if (!localtime_r(&t, &tm))
-		return -1;
-	tm.tm_sec = 0;
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) && !*end)
-		;
-	else if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) && !*end)
-		tm.tm_sec = 0;
-	else if ((end = strptime(s, "%H:%M", &tm)) && !*end) {
-		tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-		if (t != (time_t)-1 && (int64_t)t <= after)
-			tm.tm_mday++;
-	} else
-		return -1;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return -1;
-	*out = (int64_t)t;
-	return 0;
-}
-
 /* root, or the SlurmUser of slurm.conf (default root, as Slurm's). */
 static int _authorized(const char *slurm_conf, char *who, size_t who_len)
 {
@@ -135,12 +78,12 @@ static int _authorized(const char *slurm_conf, char *who, size_t who_len)
 	return ok;
 }
 
-static char *_state_file(const args_t *a, const char *slurm_conf)
+static char *_state_file(const char *state_dir, const char *slurm_conf)
 {
 	pb_error_t err = {""};
-	char *dir = a->state_dir ? strdup(a->state_dir)
-				 : pb_locate_scan(slurm_conf,
-						  "StateSaveLocation", &err);
+	char *dir = state_dir ? strdup(state_dir)
+			      : pb_locate_scan(slurm_conf, "StateSaveLocation",
+					       &err);
 	char *path;
 
 	if (!dir && err.text[0]) {
@@ -237,70 +180,24 @@ static void _print_time(const char *label, int64_t t)
 	printf("  %-9s %s\n", label, buf);
 }
 
-static int _curtail(const args_t *a, const char *conf, const char *path,
+static int _curtail(const pb_ctl_cmd_t *c, const char *conf, const char *path,
 		    const char *who)
 {
-	pb_curtail_req_t r = { 0 };
-	char text[512], w1[32], w2[32];
+	pb_curtail_req_t r;
+	char text[512], domain[64], w[32];
 	pb_error_t err;
-	int64_t within = 0, dur;
 	double cap_w;
 
-	if (!a->to) {
-		fprintf(stderr, "pb-ctl: curtail needs --to POWER\n");
-		return 2;
-	}
-	if (pb_parse_power(a->to, &r.target_w, &err)) {
-		fprintf(stderr, "pb-ctl: --to '%s': %s\n", a->to, err.text);
-		return 2;
-	}
-	if (r.target_w < PB_CURTAIL_MIN_W) {
-		fprintf(stderr, "pb-ctl: --to '%s': %s\n", a->to,
-			r.target_w <= 0 ? "must be a positive power"
-					: "must be at least 1 W");
-		return 2;
-	}
-	if (a->within && _duration(a->within, &within)) {
-		fprintf(stderr, "pb-ctl: --within '%s': expected a duration "
-				"such as 90s, 10min or 2h\n", a->within);
-		return 2;
-	}
-	if (_domain_cap(conf, a->domain, r.domain, sizeof(r.domain), &cap_w))
+	if (_domain_cap(conf, c->domain, domain, sizeof(domain), &cap_w))
 		return 1;
-	if (r.target_w >= cap_w) {
-		pb_fmt_power(r.target_w, w1, sizeof(w1));
-		pb_fmt_power(cap_w, w2, sizeof(w2));
-		fprintf(stderr, "pb-ctl: --to %s is not below %s's cap of "
-				"%s\n", w1, r.domain, w2);
+	if (pb_ctl_request(c, domain, cap_w, who, &r, &err)) {
+		fprintf(stderr, "pb-ctl: %s\n", err.text);
 		return 1;
 	}
-	r.issued = (int64_t)time(NULL);
-	r.deadline = r.issued + within;
-	r.until = PB_CURTAIL_NEVER;
-	if (a->until && _time(a->until, r.deadline, &r.until)) {
-		fprintf(stderr, "pb-ctl: --until '%s': expected HH:MM or "
-				"YYYY-MM-DDTHH:MM[:SS]\n", a->until);
-		return 2;
-	}
-	if (a->dur) {
-		if (_duration(a->dur, &dur) || !dur) {
-			fprintf(stderr, "pb-ctl: --for '%s': expected a "
-					"duration such as 30min or 2h\n",
-				a->dur);
-			return 2;
-		}
-		r.until = r.deadline + dur;
-	}
-	if (r.until <= r.deadline) {
-		fprintf(stderr, "pb-ctl: the curtailment would end before its "
-				"deadline\n");
-		return 2;
-	}
-	snprintf(r.by, sizeof(r.by), "%s", who);
 	if (pb_curtail_render(&r, text, sizeof(text)) || _write(path, text))
 		return 1;
-	pb_fmt_power(r.target_w, w1, sizeof(w1));
-	printf("pb-ctl: %s curtailed to %s (written to %s)\n", r.domain, w1,
+	pb_fmt_power(r.target_w, w, sizeof(w));
+	printf("pb-ctl: %s curtailed to %s (written to %s)\n", r.domain, w,
 	       path);
 	_print_time("deadline", r.deadline);
 	_print_time("until", r.until);
@@ -359,65 +256,34 @@ static int _restore(const char *path)
 	return 1;
 }
 
-static int _parse_args(int argc, char **argv, args_t *a)
-{
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "within", required_argument, NULL, 'w' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "for", required_argument, NULL, 'f' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "t:w:u:f:d:s:h", opts, NULL)) !=
-	       -1) {
-		switch (c) {
-		case 't': a->to = optarg; break;
-		case 'w': a->within = optarg; break;
-		case 'u': a->until = optarg; break;
-		case 'f': a->dur = optarg; break;
-		case 'd': a->domain = optarg; break;
-		case 's': a->state_dir = optarg; break;
-		case 'h': _usage(stdout); exit(0);
-		default: return -1;
-		}
-	}
-	if (optind != argc - 1)
-		return -1;
-	a->cmd = argv[optind];
-	if (strcmp(a->cmd, "curtail") &&
-	    (a->to || a->within || a->until || a->dur || a->domain))
-		return -1;
-	return (a->until && a->dur) ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
-	args_t a = { 0 };
+	pb_ctl_cmd_t c;
+	pb_error_t err;
 	const char *conf = _slurm_conf();
 	char who[64], *path;
 	int rc;
 
-	if (_parse_args(argc, argv, &a) ||
-	    (strcmp(a.cmd, "curtail") && strcmp(a.cmd, "restore") &&
-	     strcmp(a.cmd, "show"))) {
-		_usage(stderr);
+	if (pb_ctl_parse(argc, argv, (int64_t)time(NULL), &c, &err)) {
+		fprintf(stderr, "pb-ctl: %s\n", err.text);
+		if (c.usage)
+			_usage(stderr);
 		return 2;
 	}
-	if (!(path = _state_file(&a, conf)))
+	if (c.verb == PB_CTL_HELP) {
+		_usage(stdout);
+		return 0;
+	}
+	if (!(path = _state_file(c.state_dir, conf)))
 		return 1;
-	if (!strcmp(a.cmd, "show")) {
+	if (c.verb == PB_CTL_SHOW) {
 		rc = _show(path);
 	} else if (!_authorized(conf, who, sizeof(who))) {
 		rc = 1;
-	} else if (!strcmp(a.cmd, "restore")) {
+	} else if (c.verb == PB_CTL_RESTORE) {
 		rc = _restore(path);
 	} else {
-		rc = _curtail(&a, conf, path, who);
+		rc = _curtail(&c, conf, path, who);
 	}
 	free(path);
 	return rc;
