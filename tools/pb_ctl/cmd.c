@@ -76,28 +76,42 @@ bad:
 			    _opts[o].name, s);
 }
 
+/*
+ * strptime of the whole of s into a copy of *base: each form must start
+ * from the deadline's date, since a failed strptime leaves behind what it
+ * read ("18" of "18:00" as the year 18).
+ */
+static bool _strptime(const char *s, const char *fmt, const struct tm *base,
+		      struct tm *tm)
+{
+	const char *end;
+
+	*tm = *base;
+	return (end = strptime(s, fmt, tm)) && !*end;
+}
+
 /* "HH:MM" (the next such time after @after) or an ISO local time. */
 static int _time(const char *s, int64_t after, int64_t *out, pb_error_t *err)
 {
-	struct tm tm;
+	struct tm base, tm, want;
 	time_t t = (time_t)after;
-	const char *end;
 
-	if (!localtime_r(&t, &tm))
+	if (!localtime_r(&t, &base))
 		goto bad;
-	tm.tm_sec = 0;
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) && !*end)
+	base.tm_sec = 0;
+	if (_strptime(s, "%Y-%m-%dT%H:%M:%S", &base, &tm) ||
+	    _strptime(s, "%Y-%m-%dT%H:%M", &base, &tm)) {
 		;
-	else if ((end = strptime(s, "%Y-%m-%dT%H:%M", &tm)) && !*end)
-		tm.tm_sec = 0;
-	else if ((end = strptime(s, "%H:%M", &tm)) && !*end) {
-		tm.tm_sec = 0;
+	} else if (_strptime(s, "%H:%M", &base, &tm)) {
 		tm.tm_isdst = -1;
+		want = tm;
 		t = mktime(&tm);
+		tm = want; /* not as mktime moved it out of a DST gap */
 		if (t != (time_t)-1 && (int64_t)t <= after)
 			tm.tm_mday++;
-	} else
+	} else {
 		goto bad;
+	}
 	tm.tm_isdst = -1;
 	if ((t = mktime(&tm)) == (time_t)-1)
 		goto bad;

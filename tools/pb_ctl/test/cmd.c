@@ -156,6 +156,49 @@ static void test_durations(void **state)
 	assert_int_equal(c.until, NOW + 1);
 }
 
+/* HH:MM: the next such time after the deadline, in local time */
+static void test_until_time_of_day(void **state)
+{
+	pb_ctl_cmd_t c;
+
+	(void)state;
+	OK(&c, "curtail", "--to", "5W", "--until", "18:00");
+	assert_int_equal(c.until, NOW + 6 * 3600);
+	OK(&c, "curtail", "--to", "5W", "--until", "9:30");
+	assert_int_equal(c.until, NOW + 21 * 3600 + 1800);
+	/* the deadline itself is not after the deadline: the next day's */
+	OK(&c, "curtail", "--to", "5W", "--until", "12:00");
+	assert_int_equal(c.until, NOW + 24 * 3600);
+	OK(&c, "curtail", "--to", "5W", "--within", "8h", "--until", "18:00");
+	assert_int_equal(c.until, NOW + 30 * 3600);
+	OK(&c, "curtail", "--to", "5W", "--within", "366d", "--until", "00:00");
+	assert_int_equal(c.until, NOW + 366 * 86400 + 12 * 3600);
+	BAD("--until '24:00': expected HH:MM or YYYY-MM-DDTHH:MM[:SS]", false,
+	    "curtail", "--to", "5W", "--until", "24:00");
+	BAD("--until '18:00:00': expected HH:MM or YYYY-MM-DDTHH:MM[:SS]",
+	    false, "curtail", "--to", "5W", "--until", "18:00:00");
+}
+
+/* ... across the change to summer time, in the zone's own hours */
+static void test_until_across_dst(void **state)
+{
+	pb_ctl_cmd_t c;
+	pb_error_t err;
+	char *argv[] = {"pb-ctl",  "curtail", "--to", "5W",
+			"--until", "12:00",   NULL};
+	/* 2026-03-28 12:00 UTC, 13:00 CET; CEST from 29 March 02:00 CET */
+	int64_t now = 1774699200;
+
+	(void)state;
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	assert_int_equal(pb_ctl_parse(6, argv, now, &c, &err), 0);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	/* 2026-03-29 12:00 CEST is 10:00 UTC: 22 hours later, not 23 */
+	assert_int_equal(c.until, now + 22 * 3600);
+}
+
 static void test_other_commands(void **state)
 {
 	pb_ctl_cmd_t c;
@@ -295,6 +338,8 @@ int main(void)
 	    cmocka_unit_test(test_curtail_everything),
 	    cmocka_unit_test(test_option_forms),
 	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_until_time_of_day),
+	    cmocka_unit_test(test_until_across_dst),
 	    cmocka_unit_test(test_other_commands),
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_usage_errors),
