@@ -12,10 +12,6 @@
 #include "topology/curtailfile.h"
 #include "topology/lex.h"
 
-/* Epochs from 2000 to 2200: anything else is a broken or foreign file. */
-#define EPOCH_MIN 946684800ull
-#define EPOCH_MAX 7258118400ull
-
 static bool _epoch(pb_line_t *l, const char *key, bool never_ok, int64_t *out,
 		   const char *file, int lineno, pb_diag_t *d)
 {
@@ -31,7 +27,8 @@ static bool _epoch(pb_line_t *l, const char *key, bool never_ok, int64_t *out,
 		*out = PB_CURTAIL_NEVER;
 		return true;
 	}
-	if (pb_parse_uint(v, EPOCH_MAX, &u, NULL) || u < EPOCH_MIN) {
+	if (pb_parse_uint(v, PB_CURTAIL_EPOCH_MAX, &u, NULL) ||
+	    u < PB_CURTAIL_EPOCH_MIN) {
 		pb_diag_add(d, PB_DIAG_ERROR, file, lineno,
 			    "%s: '%.64s' is not a time (epoch seconds%s)", key,
 			    v, never_ok ? " or never" : "");

@@ -24,6 +24,12 @@
 #define PB_CURTAIL_FILE_NAME "power_budget.curtail"
 #define PB_CURTAIL_NEVER INT64_MAX
 /*
+ * The times a file may hold: 2000-01-01 to 2200-01-01 UTC; anything else
+ * is a broken or foreign file.
+ */
+#define PB_CURTAIL_EPOCH_MIN INT64_C(946684800)
+#define PB_CURTAIL_EPOCH_MAX INT64_C(7258118400)
+/*
  * The lowest target: the file holds whole watts (rounded down, never
  * above what was asked), so a smaller one could not be written back.
  */

@@ -3,6 +3,7 @@
  * pb-ctl's command line, checked (see cmd.h).
  */
 #define _GNU_SOURCE /* strptime */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,15 @@ static bool _strptime(const char *s, const char *fmt, const struct tm *base,
 	return (end = strptime(s, fmt, tm)) && !*end;
 }
 
+static int _month_days(int year, int mon)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return days[mon] + (mon == 1 && leap);
+}
+
 /* "HH:MM" (the next such time after @after) or an ISO local time. */
 static int _time(const char *s, int64_t after, int64_t *out, pb_error_t *err)
 {
@@ -101,7 +111,14 @@ static int _time(const char *s, int64_t after, int64_t *out, pb_error_t *err)
 	base.tm_sec = 0;
 	if (_strptime(s, "%Y-%m-%dT%H:%M:%S", &base, &tm) ||
 	    _strptime(s, "%Y-%m-%dT%H:%M", &base, &tm)) {
-		;
+		/* strptime takes 31 February and second 61; mktime would
+		 * silently make them 3 March and the next minute */
+		if (tm.tm_mday > _month_days(tm.tm_year + 1900, tm.tm_mon) ||
+		    tm.tm_sec > 59)
+			return pb_error_set(err,
+					    "--until '%.64s': no such date "
+					    "or time",
+					    s);
 	} else if (_strptime(s, "%H:%M", &base, &tm)) {
 		tm.tm_isdst = -1;
 		want = tm;
@@ -130,6 +147,7 @@ static int _curtail(const char *const val[O_N], int64_t now, pb_ctl_cmd_t *out,
 {
 	pb_error_t e = {""};
 	int64_t within = 0, dur;
+	int late = -1;
 
 	if (!val[O_TO])
 		return pb_error_set(err, "curtail needs --to POWER");
@@ -145,6 +163,11 @@ static int _curtail(const char *const val[O_N], int64_t now, pb_ctl_cmd_t *out,
 	if (val[O_DOMAIN] && pb_check_name(val[O_DOMAIN], &e))
 		return pb_error_set(err, "--domain '%.64s': %s", val[O_DOMAIN],
 				    e.text);
+	if (now < PB_CURTAIL_EPOCH_MIN || now > PB_CURTAIL_EPOCH_MAX)
+		return pb_error_set(err,
+				    "the clock says %" PRId64 ", outside the "
+				    "years 2000 to 2200 a request can hold",
+				    now);
 	out->domain = val[O_DOMAIN];
 	out->issued = now;
 	out->deadline = now + within;
@@ -167,6 +190,17 @@ static int _curtail(const char *const val[O_N], int64_t now, pb_ctl_cmd_t *out,
 				    "--until '%.64s': the curtailment would "
 				    "end before its deadline",
 				    val[O_UNTIL]);
+	/* what the plugin would refuse to read back */
+	if (out->deadline > PB_CURTAIL_EPOCH_MAX)
+		late = O_WITHIN;
+	else if (out->until != PB_CURTAIL_NEVER &&
+		 out->until > PB_CURTAIL_EPOCH_MAX)
+		late = val[O_UNTIL] ? O_UNTIL : O_FOR;
+	if (late >= 0)
+		return pb_error_set(err,
+				    "--%s '%.64s': ends after 2200-01-01 UTC, "
+				    "later than a request can hold",
+				    _opts[late].name, val[late]);
 	return 0;
 }
 

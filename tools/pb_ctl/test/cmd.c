@@ -199,6 +199,52 @@ static void test_until_across_dst(void **state)
 	assert_int_equal(c.until, now + 22 * 3600);
 }
 
+/* what the request file can hold, and dates that are none */
+static void test_until_limits(void **state)
+{
+	pb_ctl_cmd_t c;
+	pb_error_t err;
+	char *argv[] = {"pb-ctl", "curtail", "--to", "5W", "--for", "1d", NULL};
+
+	(void)state;
+	OK(&c, "curtail", "--to", "5W", "--until", "2199-12-31T23:59:59");
+	assert_int_equal(c.until, PB_CURTAIL_EPOCH_MAX - 1);
+	BAD("--until '2200-01-01T00:00:01': ends after 2200-01-01 UTC, later "
+	    "than a request can hold",
+	    false, "curtail", "--to", "5W", "--until", "2200-01-01T00:00:01");
+	BAD("--until '9999-12-31T23:59': ends after 2200-01-01 UTC, later "
+	    "than a request can hold",
+	    false, "curtail", "--to", "5W", "--until", "9999-12-31T23:59");
+	assert_int_equal(
+	    pb_ctl_parse(6, argv, PB_CURTAIL_EPOCH_MAX - 3600, &c, &err), -1);
+	assert_string_equal(err.text, "--for '1d': ends after 2200-01-01 UTC, "
+				      "later than a request can hold");
+	assert_int_equal(pb_ctl_parse(6, argv, 1000, &c, &err), -1);
+	assert_string_equal(err.text, "the clock says 1000, outside the "
+				      "years 2000 to 2200 a request can hold");
+	/* and no overflow adding to a clock that is far off */
+	assert_int_equal(pb_ctl_parse(6, argv, INT64_MAX, &c, &err), -1);
+	argv[4] = "--within";
+	argv[5] = "366d";
+	assert_int_equal(
+	    pb_ctl_parse(6, argv, PB_CURTAIL_EPOCH_MAX - 3600, &c, &err), -1);
+	assert_string_equal(err.text, "--within '366d': ends after 2200-01-01 "
+				      "UTC, later than a request can hold");
+
+	OK(&c, "curtail", "--to", "5W", "--until", "2028-02-29T00:00");
+	BAD("--until '2027-02-29T00:00': no such date or time", false,
+	    "curtail", "--to", "5W", "--until", "2027-02-29T00:00");
+	BAD("--until '2027-02-31T10:00': no such date or time", false,
+	    "curtail", "--to", "5W", "--until", "2027-02-31T10:00");
+	BAD("--until '2027-04-31T10:00': no such date or time", false,
+	    "curtail", "--to", "5W", "--until", "2027-04-31T10:00");
+	BAD("--until '2027-01-01T23:59:60': no such date or time", false,
+	    "curtail", "--to", "5W", "--until", "2027-01-01T23:59:60");
+	BAD("--until '2027-13-01T10:00': expected HH:MM or "
+	    "YYYY-MM-DDTHH:MM[:SS]",
+	    false, "curtail", "--to", "5W", "--until", "2027-13-01T10:00");
+}
+
 static void test_other_commands(void **state)
 {
 	pb_ctl_cmd_t c;
@@ -340,6 +386,7 @@ int main(void)
 	    cmocka_unit_test(test_durations),
 	    cmocka_unit_test(test_until_time_of_day),
 	    cmocka_unit_test(test_until_across_dst),
+	    cmocka_unit_test(test_until_limits),
 	    cmocka_unit_test(test_other_commands),
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_usage_errors),
