@@ -11,11 +11,11 @@
 #   scripts/fuzz-campaign.sh [--runs N | --time S] [--build DIR] [TARGET...]
 #
 # TARGET is a fuzzer's name without fuzz_ (conf, topoconf, slurmconf, hwinv,
-# learn, meter, curtailfile); all of them by default.  --runs N stops each
-# after N inputs (default 10000000), --time S after S seconds, whichever
-# is given last.  Needs clang and llvm (scripts/install-deps.sh).  A crash
-# stops the campaign with libFuzzer's report and the input that caused it
-# (crash-*, in the current directory); nothing is merged then.
+# learn, meter, curtailfile, ctl); all of them by default.  --runs N stops
+# each after N inputs (default 10000000), --time S after S seconds,
+# whichever is given last.  Needs clang and llvm (scripts/install-deps.sh).
+# A crash stops the campaign with libFuzzer's report and the input that
+# caused it (crash-*, in the current directory); nothing is merged then.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ for v in "$runs" "$secs"; do
 		{ echo "fuzz-campaign.sh: '$v' is not a positive whole number" >&2; exit 2; }
 done
 [ ${#targets[@]} -gt 0 ] ||
-	targets=(conf topoconf slurmconf hwinv learn meter curtailfile)
+	targets=(conf topoconf slurmconf hwinv learn meter curtailfile ctl)
 for t in "${targets[@]}"; do
 	[ -d "tests/fuzz/corpus/$t" ] ||
 		{ echo "fuzz-campaign.sh: no fuzzer '$t' (no tests/fuzz/corpus/$t)" >&2; exit 2; }
