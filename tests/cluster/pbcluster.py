@@ -309,12 +309,14 @@ class PollTimeout(AssertionError):
 
 
 def poll_until(pred, timeout, what="condition", each=None, interval=0.3,
-               cluster=None):
+               cluster=None, detail=None):
     """Calls pred() every `interval` s until it returns something true, and
     returns that. each(value), when given, is called with every sample's
     value first (an assertion there fails at once). After `timeout` s
     raises PollTimeout (an AssertionError) naming `what` and the timeout,
-    with the tail of slurmctld's log when `cluster` is given."""
+    followed by the text detail() returns then, when given (e.g. the last
+    state sampled), and by the tail of slurmctld's log when `cluster` is
+    given."""
     end = time.monotonic() + timeout
     while True:
         v = pred()
@@ -324,6 +326,8 @@ def poll_until(pred, timeout, what="condition", each=None, interval=0.3,
             return v
         if time.monotonic() >= end:
             msg = f"{what}: not reached within {timeout}s"
+            if detail is not None:
+                msg += "\n" + str(detail())
             if cluster is not None:
                 log = cluster.path("log", "slurmctld.log")
                 msg += ("\n---- slurmctld.log (last 20 lines) ----\n" +

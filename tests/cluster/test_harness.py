@@ -188,6 +188,14 @@ class PollTest(ClusterTestCase):
         with self.assertRaises(AssertionError) as e:
             pbcluster.poll_until(lambda: 0, 0, "nothing")
         self.assertEqual(str(e.exception), "nothing: not reached within 0s")
+        # detail() is asked at the timeout, so it can show the last sample
+        seen = []
+        with self.assertRaises(AssertionError) as e:
+            pbcluster.poll_until(lambda: seen.append(len(seen)), 0.3, "x",
+                                 interval=0.1, detail=lambda: f"saw {seen}")
+        self.assertEqual(str(e.exception),
+                         f"x: not reached within 0.3s\nsaw {seen}")
+        self.assertGreaterEqual(len(seen), 2)
 
     def test_each_fails_the_poll_at_once(self):
         def each(v):
