@@ -16,7 +16,7 @@ import threading
 import time
 
 from clustertest import Cluster, ClusterError  # noqa: F401
-from pbcluster import hold_for, poll_until  # noqa: F401
+from pbcluster import gate, hold_for, poll_until  # noqa: F401
 from pbstatus import read_status, status_path  # noqa: F401
 
 IDLE_W = 2800
@@ -76,13 +76,6 @@ def wait_log(c, pattern, timeout=30, since=0):
     rx = re.compile(pattern)
     return poll_until(lambda: rx.search(log_text(c)[since:]), timeout,
                       f"/{pattern}/ in slurmctld.log", cluster=c)
-
-
-def gated_script(c, name):
-    """A job script that runs until the file jobs/<name> exists, so a test
-    decides when each job ends."""
-    go = c.path("jobs", f"go-{name}")
-    return go, f"while [ ! -e {go} ]; do sleep 0.2; done"
 
 
 class Sampler(threading.Thread):

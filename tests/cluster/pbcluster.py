@@ -348,6 +348,15 @@ def hold_for(seconds, check, interval=0.3):
         time.sleep(interval)
 
 
+def gate(cluster, name):
+    """(script, release) for a job that runs until the test says so: the
+    job `script` waits for the file jobs/go-<name>, release() creates it
+    (again: harmless). One name may gate many jobs."""
+    path = cluster.path("jobs", f"go-{name}")
+    return (f"while [ ! -e {shlex.quote(path)} ]; do sleep 0.2; done",
+            lambda: open(path, "w").close())
+
+
 class Cluster:
     """A munge + slurmctld + N slurmd cluster on 127.0.0.1 in a temp dir.
 

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 
 import pbstatus
-from pbcluster import hold_for, poll_until  # noqa: F401
+from pbcluster import gate, hold_for, poll_until  # noqa: F401
 from pbstatus import status_path  # noqa: F401
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -101,14 +101,6 @@ def wait_status(c, pred, timeout=15, since=0):
     except AssertionError:
         raise AssertionError("power_budget.status never matched; last:\n" +
                              ((read_status(c) or {}).get("text") or "(none)"))
-
-
-def gate(c, name):
-    """(script, release) for jobs that run until the test says so:
-    `script` waits for a file, release() creates it."""
-    path = c.path("jobs", f"go-{name}")
-    return (f"while [ ! -e {path} ]; do sleep 0.2; done",
-            lambda: open(path, "w").close())
 
 
 def ctld_log(c):

@@ -24,7 +24,7 @@ import re
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (JOB_ARGS, Cluster, Sampler, gated_script, h100_conf,
+from faulttest import (JOB_ARGS, Cluster, Sampler, gate, h100_conf,
                        job_states, log_text, poll_until, read_status, running,
                        status_path)
 
@@ -77,8 +77,8 @@ class CtldKillTest(ClusterTestCase):
                 # 2. gated jobs: ALLOWED run, the rest wait for power
                 gates, gated = [], []
                 for i in range(ALLOWED + 3):
-                    go, script = gated_script(c, f"g{i}")
-                    gates.append(go)
+                    script, release = gate(c, f"g{i}")
+                    gates.append(release)
                     gated.append(c.sbatch(JOB_ARGS, script))
                 ids += gated
                 poll_until(lambda: len(running(c)) >= ALLOWED, 60,
@@ -121,14 +121,14 @@ class CtldKillTest(ClusterTestCase):
                         f"(cap admits {ALLOWED}): {sorted(late)}")
                 self.assertEqual(problems, [], "after crash 2")
                 # release one at a time: the cap keeps holding
-                for go in gates:
-                    open(go, "w").close()
+                for release in gates:
+                    release()
                     time.sleep(0.7)
                 c.wait_jobs(ids, timeout=120)
             finally:
                 s.stop()
-                for go in locals().get("gates", []):
-                    open(go, "w").close()
+                for release in locals().get("gates", []):
+                    release()
             self.assertEqual(s.violations, [], "status file over a cap")
             self.assertLessEqual(s.max_running, ALLOWED,
                                  "more jobs RUNNING than the cap admits")

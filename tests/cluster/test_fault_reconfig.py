@@ -24,7 +24,7 @@ import shutil
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (IDLE_W, JOB_ARGS, JOB_W, Cluster, Sampler, gated_script,
+from faulttest import (IDLE_W, JOB_ARGS, JOB_W, Cluster, Sampler, gate,
                        h100_conf, hold_for, job_states, log_text, poll_until,
                        read_status, running, status_path, wait_log)
 
@@ -65,15 +65,15 @@ class ReconfigTest(ClusterTestCase):
                 self.saved_export(c)
             finally:
                 s.stop()
-                for g in gates:
-                    open(g, "w").close()
+                for release in gates:
+                    release()
             self.assertNotRegex(log_text(c), r"ledger invariant broken")
 
     def lowered_cap(self, c, s, gates):
         ids = []
         for i in range(5):
-            go, script = gated_script(c, f"r{i}")
-            gates.append(go)
+            script, release = gate(c, f"r{i}")
+            gates.append(release)
             ids.append(c.sbatch(JOB_ARGS, script))
         poll_until(lambda: len(running(c)) == 3, 30,
                    what="3 jobs running", cluster=c)
@@ -93,19 +93,19 @@ class ReconfigTest(ClusterTestCase):
         order = sorted(first)
         # 3 -> 2 -> 1 running: still over / at the new cap, nothing starts
         for k, j in enumerate(order[:2]):
-            open(gates[ids.index(j)], "w").close()
+            gates[ids.index(j)]()
             c.wait_jobs([j], timeout=30)
             self.assert_steady(c, set(order[k + 1:]))
         s.mark("under")
         # the last old job ends: exactly one new job fits the new cap
-        open(gates[ids.index(order[2])], "w").close()
+        gates[ids.index(order[2])]()
         c.wait_jobs([order[2]], timeout=30)
         poll_until(lambda: len(running(c)) == 1, 20,
                    what="one start under the new cap", cluster=c)
         time.sleep(3)
         self.assertEqual(len(running(c)), 1)
-        for g in gates:
-            open(g, "w").close()
+        for release in gates:
+            release()
         c.wait_jobs(ids, timeout=60)
         self.assertLessEqual(s.max_running_after["under"], 1)
         self.assertEqual([j for j in ids if job_states(c, [j])[j] != "COMPLETED"], [])

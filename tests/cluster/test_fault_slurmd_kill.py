@@ -13,7 +13,7 @@ job while Slurm still reports it RUNNING is an early release."""
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (JOB_ARGS, Cluster, gated_script, h100_conf, job_states,
+from faulttest import (JOB_ARGS, Cluster, gate, h100_conf, job_states,
                        poll_until, read_status, running, status_path)
 
 NODES = 4
@@ -27,9 +27,9 @@ class SlurmdKillTest(ClusterTestCase):
                      plugin_dir=plugin_dir(self),
                      extra_conf={"SlurmdTimeout": "8"},
                      files={"power_budget.conf": h100_conf(NODES, ALLOWED)}) as c:
-            go_a, sa = gated_script(c, "a")
-            go_b, sb = gated_script(c, "b")
-            go_c, sc = gated_script(c, "c")
+            sa, release_a = gate(c, "a")
+            sb, release_b = gate(c, "b")
+            sc, release_c = gate(c, "c")
             a = c.sbatch(JOB_ARGS + ["--no-requeue", "-Ja"], sa)
             b = c.sbatch(JOB_ARGS + ["--requeue", "-Jb"], sb)
             c.wait_jobs([a, b], state="RUNNING", timeout=30)
@@ -73,7 +73,7 @@ class SlurmdKillTest(ClusterTestCase):
             info = c.job(a)
             self.assertEqual(info["JobState"], "NODE_FAIL", info)
             # c runs now; b was requeued and runs (again) elsewhere
-            open(go_c, "w").close()
+            release_c()
             c.wait_jobs([cj], timeout=60)
             # requeued after NODE_FAIL, b waits (BeginTime, +2 min); its
             # power is not held meanwhile
@@ -85,7 +85,7 @@ class SlurmdKillTest(ClusterTestCase):
                        what="restarted b committed again", cluster=c)
             self.assertNotEqual(read_status(status_path(c))["jobs"][b]["Nodes"],
                                 node_b)
-            open(go_b, "w").close()
+            release_b()
             c.wait_jobs([b], timeout=30)
             self.assertGreaterEqual(int(c.job(b).get("Restarts", "0")), 1)
             down = c.node_states()
@@ -95,7 +95,7 @@ class SlurmdKillTest(ClusterTestCase):
             print(f"slurmd killed; a ({watts_a} W) ended after {ended_at:.1f}s, "
                   f"power released {released_at - ended_at:.1f}s later; "
                   f"{len(samples)} samples")
-            open(go_a, "w").close()
+            release_a()
 
 
 if __name__ == "__main__":

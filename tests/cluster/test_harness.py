@@ -42,9 +42,8 @@ class HarnessTest(ClusterTestCase):
 
     def test_restart_slurmctld_keeps_running_job(self):
         with Cluster(nodes=2) as c:
-            go = c.path("jobs", "go")
-            jid = c.sbatch(["-N2", "--gpus-per-node=8"],
-                           f"while [ ! -e {go} ]; do sleep 0.2; done")
+            script, release = pbcluster.gate(c, "go")
+            jid = c.sbatch(["-N2", "--gpus-per-node=8"], script)
             c.wait_jobs([jid], state="RUNNING", timeout=30)
             before = c.nodes_of(jid)
             c.save_state(jid)
@@ -53,7 +52,7 @@ class HarnessTest(ClusterTestCase):
             self.assertNotEqual(c.procs["slurmctld"].pid, old)
             self.assertEqual(c.job(jid)["JobState"], "RUNNING")
             self.assertEqual(c.nodes_of(jid), before)
-            open(go, "w").close()
+            release()
             c.wait_jobs([jid], timeout=60)
             # a new job still schedules after the crash
             c.wait_jobs([c.sbatch(["-N2"], "true")], timeout=60)
@@ -62,8 +61,7 @@ class HarnessTest(ClusterTestCase):
     def test_queue_lists_array_tasks_and_hetjob_parts(self):
         import powertest
         with Cluster(nodes=1) as c:
-            go = c.path("jobs", "go")
-            wait = f"while [ ! -e {go} ]; do sleep 0.2; done"
+            wait, release = pbcluster.gate(c, "go")
             arr = c.sbatch(["--array=0-2", "--gpus=8"], wait)
             het = c.sbatch(["--gpus=8", ":", "--gpus=8"], wait)
             def listed():
@@ -78,7 +76,7 @@ class HarnessTest(ClusterTestCase):
             self.assertEqual(q[f"{arr}_2"][0], "PENDING")
             self.assertEqual({q[f"{het}+0"][0], q[f"{het}+1"][0]},
                              {"PENDING"})
-            open(go, "w").close()
+            release()
 
     def test_error_carries_logs(self):
         with Cluster(nodes=1) as c:

@@ -10,6 +10,7 @@ import re
 
 from clustertest import (Cluster, ClusterTestCase, PLUGIN_TYPE, ample_power_conf,
                          gres_tres, main, nodes, plugin_dir)
+from pbcluster import gate
 
 
 class PassthroughTest(ClusterTestCase):
@@ -92,9 +93,9 @@ class PassthroughTest(ClusterTestCase):
         self.assertEqual(len(self.c.nodes_of(jobs[3])), 1)
 
     def test_scontrol_show_job_and_squeue_while_running(self):
-        go = self.c.path("jobs", "go-show")
+        script, release = gate(self.c, "show")
         j = self.c.sbatch(["-N2", "--gpus-per-node=8", "-J", "showme"],
-                          f"while [ ! -e {go} ]; do sleep 0.2; done")
+                          script)
         try:
             self.c.wait_jobs([j], state="RUNNING", timeout=30)
             out = self.run_ok("scontrol", "show", "job", str(j))
@@ -107,7 +108,7 @@ class PassthroughTest(ClusterTestCase):
             self.assertEqual(q.split(), [str(j), "showme", "RUNNING", "2",
                                          gres_tres("gpu:8")])
         finally:
-            open(go, "w").close()
+            release()
         self.c.wait_jobs([j], timeout=30)
 
     def test_sbatch_test_only(self):

@@ -13,6 +13,7 @@ import time
 
 from clustertest import (Cluster, ClusterError, ClusterTestCase, PLUGIN_TYPE,
                          ample_power_conf, main, nodes, plugin_dir)
+from pbcluster import gate
 
 # backfill every second so that a step settles quickly
 SCHED = "sched_interval=2,bf_interval=1,sched_min_interval=100000"
@@ -98,7 +99,7 @@ def two_switches(n):
             "SwitchName=top Switches=s[1-2]\n")
 
 
-def _release_all(c, go, ids):
+def _release_all(c, release, ids):
     """Opens the gate. The running jobs end in whatever order their loops
     see it (each looks every 0.2 s), and where a waiting job then starts
     depends on that order, in plain cons_tres too; so, as with d and e,
@@ -109,7 +110,7 @@ def _release_all(c, go, ids):
     waiting = [j for j in live.values() if views.get(j, ("",))[0] == "PENDING"]
     if waiting:
         c.run(["scontrol", "hold", ",".join(map(str, waiting))])
-    open(go, "w").close()
+    release()
     c.wait_jobs([j for j in live.values() if j not in waiting], timeout=60)
     settle(c, list(ids.values()))
     if waiting:
@@ -123,8 +124,7 @@ def run_workload(select_type, pdir, topology=None):
     steps = []
     with Cluster(nodes=n, select_type=select_type, plugin_dir=pdir,
                  extra_conf=conf, files=files, topology=topology) as c:
-        go = c.path("jobs", "go")
-        script = f"while [ ! -e {go} ]; do sleep 0.2; done"
+        script, release = gate(c, "all")
         ids = {}
         for action, name, args in workload(n):
             if action == "submit":
@@ -136,7 +136,7 @@ def run_workload(select_type, pdir, topology=None):
                 c.run(["scontrol", verb,
                        ",".join(str(ids[k]) for k in name)])
             elif action == "release":
-                _release_all(c, go, ids)
+                _release_all(c, release, ids)
             elif action == "test_only":
                 r = c.run(["sbatch", "--test-only", *args, "--wrap", "true"],
                           check=False)
