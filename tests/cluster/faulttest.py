@@ -17,7 +17,7 @@ import time
 
 from clustertest import Cluster, ClusterError  # noqa: F401
 from pbcluster import gate, hold_for, poll_until  # noqa: F401
-from pbstatus import read_status, status_path  # noqa: F401
+from pbstatus import over_caps, read_status, status_path  # noqa: F401
 
 IDLE_W = 2800
 JOB_W = 5500  # one node, --exclusive --gpus-per-node=8
@@ -36,13 +36,6 @@ def h100_conf(n, jobs_allowed, prefix="n", trace=True, extra=""):
         f"BaseW=2000 StandbyW=50 CpuIdleW=100 CpuMaxW=350 Nodes={nodes}\n"
         f"Domain=hall Parent=site Cap={2 * cap}W Nodes={nodes}\n"
         f"DebugTrace={'yes' if trace else 'no'}\n" + extra)
-
-
-def over_cap(status):
-    """Domains whose committed power is above their limit."""
-    return [f"{n}: {d['CommittedW']} > {d['LimitW']}"
-            for n, d in (status or {"domains": {}})["domains"].items()
-            if int(d["CommittedW"]) > int(d["LimitW"])]
 
 
 def job_states(c, ids=None):
@@ -105,7 +98,7 @@ class Sampler(threading.Thread):
                 for n, d in st["domains"].items():
                     self.peak_committed[n] = max(self.peak_committed.get(n, 0),
                                                  int(d["CommittedW"]))
-                bad = over_cap(st)
+                bad = over_caps(st)
                 if bad:
                     self.violations.append((time.time(), bad))
             try:

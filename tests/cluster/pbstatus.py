@@ -45,3 +45,20 @@ def read_status(path):
             out["jobtest"][kv["JobTest"]] = {k: int(v) for k, v in kv.items()
                                              if k != "JobTest"}
     return out
+
+
+def over_caps(status, caps=None):
+    """What is over its cap in a read_status() result, as "domain:
+    CommittedW X > ..." strings (none for a missing status): each domain
+    of `caps` ({domain: watts}) against those watts, or without caps
+    every domain against its own LimitW. The one cap check of the tests;
+    they compute the watts they expect themselves."""
+    if not status:
+        return []
+    doms = status["domains"]
+    if caps is None:
+        return [f"{n}: CommittedW {d['CommittedW']} > LimitW {d['LimitW']}"
+                for n, d in doms.items()
+                if int(d["CommittedW"]) > int(d["LimitW"])]
+    return [f"{n}: CommittedW {doms[n]['CommittedW']} > cap {w} W"
+            for n, w in caps.items() if int(doms[n]["CommittedW"]) > w]

@@ -15,6 +15,7 @@ import time
 from clustertest import Cluster, ClusterTestCase, main, nodes, leftovers
 from pbcluster import poll_until
 import pbcluster
+import pbstatus
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PBCLUSTER = os.path.join(HERE, "pbcluster.py")
@@ -252,6 +253,46 @@ class PortsAndStopTest(ClusterTestCase):
         q.wait()
         c._stop(q)
         self.assertEqual(q.returncode, 0)
+
+
+class CapWatchTest(ClusterTestCase):
+    """pbstatus.over_caps and powertest.CapWatch on a status file of
+    their own."""
+
+    def test_cap_watch_checks_each_status_against_the_caps(self):
+        import powertest
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "state"))
+            c = type("C", (), {"path": lambda self, *p: os.path.join(d, *p)})()
+
+            def write(generated, site, rack, rack_limit=20000):
+                with open(powertest.status_path(c), "w") as f:
+                    f.write(f"Status=ok Generated={generated}\n"
+                            f"Domain=site CommittedW={site} LimitW=30000\n"
+                            f"Domain=rack CommittedW={rack} "
+                            f"LimitW={rack_limit}\n")
+            w = powertest.CapWatch(c, {"site": 27700}, limits=True, since=10)
+            self.assertIsNone(w())                  # no file yet
+            write(9, 99999, 0)                      # before `since`
+            self.assertIsNone(w("ignored"))
+            write(10, 27700, 20000)
+            self.assertEqual(w()["generated"], 10)
+            write(11, 20000, 20001)                 # the rack over its LimitW
+            with self.assertRaises(AssertionError) as e:
+                w()
+            self.assertTrue(str(e.exception).startswith(
+                "over a cap: rack: CommittedW 20001 > LimitW 20000\n"),
+                str(e.exception))
+            write(12, 27701, 0)
+            with self.assertRaisesRegex(AssertionError, "^over a cap: site: "
+                                        "CommittedW 27701 > cap 27700 W\n"):
+                w()
+            self.assertEqual((w.samples, w.peak), (3, {"site": 27701}))
+            s = powertest.read_status(c)
+            self.assertEqual(pbstatus.over_caps(s, {"site": 1, "rack": 0}),
+                             ["site: CommittedW 27701 > cap 1 W"])
+            self.assertEqual(pbstatus.over_caps(s), [])
+            self.assertEqual(pbstatus.over_caps(None), [])
 
 
 def _reap_children():

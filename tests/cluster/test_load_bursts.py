@@ -22,7 +22,7 @@ import threading
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (job_states, start_retry, log_text, over_cap, rack_conf,
+from faulttest import (job_states, start_retry, log_text, over_caps, rack_conf,
                        read_status, sdiag, status_path, submit_bursts, workload)
 
 NODES = int(os.environ.get("PB_LOAD_NODES", "32"))
@@ -48,7 +48,7 @@ class Watch(threading.Thread):
             st = read_status(status_path(self.c))
             if st:
                 self.samples += 1
-                bad = over_cap(st)
+                bad = over_caps(st)
                 if bad:
                     self.over.append(bad)
                 for n, d in st["domains"].items():
