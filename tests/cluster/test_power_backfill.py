@@ -14,8 +14,6 @@ Watts (powertest.py): idle node 2800 W, a full job +5500 W per node.
   one busy node per rack.
 """
 
-import time
-
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
 
@@ -40,23 +38,17 @@ class BackfillTest(ClusterTestCase):
             # room left, rack2 room for one
             h = c.sbatch(["--time=5", "-N2", *pt.FULL_NODE], "true")
             short = c.sbatch(["--time=1", *pt.FULL_NODE], "sleep 2")
-            deadline = time.monotonic() + 40
-            seen = None
-            while True:
-                q = pt.queue(c)
-                s = pt.read_status(c)
-                if s:
-                    for d in ("rack1", "rack2"):
-                        self.assertLessEqual(pt.committed(s, d), RACK_W,
-                                             s["text"])
+            watch = pt.CapWatch(c, {"rack1": RACK_W, "rack2": RACK_W})
+            last = {}
+
+            def backfilled():
+                q = last["q"] = pt.queue(c)
+                watch()
                 self.assertEqual(q[h][0], "PENDING", q)
-                if q[short][0] in ("RUNNING", "COMPLETED"):
-                    seen = q[short][2] or c.nodes_of(short)
-                    break
-                self.assertLess(time.monotonic(), deadline,
-                                f"the short job was not backfilled: {q}\n"
-                                + c.logs(20))
-                time.sleep(0.3)
+                return q[short][0] in ("RUNNING", "COMPLETED") and q
+            q = pt.poll_until(backfilled, 40, "the short job backfilled",
+                              detail=lambda: f"{last['q']}\n" + c.logs(20))
+            seen = q[short][2] or c.nodes_of(short)
             self.assertIn(seen[0], ("n3", "n4"), seen)
             self.assertIn("sched/backfill: _start_job: Started JobId="
                           f"{short}", pt.ctld_log(c))

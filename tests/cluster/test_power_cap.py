@@ -7,8 +7,6 @@ independent model over squeue's node lists, and by the plugin's own
 ledger file), all 8 complete, and the ones that wait show the power reason
 in squeue."""
 
-import time
-
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
 
@@ -31,10 +29,13 @@ class CapTest(ClusterTestCase):
                      files={"power_budget.conf": conf}) as c:
             ids = [c.sbatch(["-J", f"eq{i}", "--time=1", *pt.FULL_NODE],
                             "sleep 3") for i in range(JOBS)]
-            samples, ledger_samples, power_reasons = 0, 0, {}
-            peak_model, peak_ledger = 0, 0
-            deadline = time.monotonic() + 120
-            while True:
+            samples, power_reasons, peak_model, mine = 0, {}, 0, {}
+            # the plugin's own view: its ledger within the cap and within
+            # the limit it states for the facility
+            ledger = pt.CapWatch(c, {"site": CAP_W}, limits=True)
+
+            def all_done():
+                nonlocal samples, peak_model, mine
                 q = pt.queue(c)
                 mine = {j: v for j, v in q.items() if j in ids}
                 busy = pt.running_nodes(mine)
@@ -49,19 +50,11 @@ class CapTest(ClusterTestCase):
                 for j, (st, reason, _) in mine.items():
                     if st == "PENDING" and reason.startswith("PowerNotAvail"):
                         power_reasons[j] = reason
-                s = pt.read_status(c)
-                if s:
-                    ledger_samples += 1
-                    got = pt.committed(s, "site")
-                    peak_ledger = max(peak_ledger, got)
-                    self.assertLessEqual(got, pt.limit(s, "site"), s["text"])
-                    self.assertLessEqual(got, CAP_W, s["text"])
-                if all(st in ("COMPLETED",) for st, _, _ in mine.values()) \
-                        and len(mine) == JOBS:
-                    break
-                if time.monotonic() > deadline:
-                    self.fail(f"jobs not done: {mine}\n{c.logs(20)}")
-                time.sleep(0.5)
+                ledger()
+                return len(mine) == JOBS and all(
+                    st == "COMPLETED" for st, _, _ in mine.values())
+            pt.poll_until(all_done, 120, "all jobs completed", interval=0.5,
+                          detail=lambda: f"{mine}\n{c.logs(20)}")
             c.wait_jobs(ids, timeout=30)
             # the cap bound: at some moment 3 ran (27.7 kW), never 4
             self.assertEqual(peak_model, NODES * pt.IDLE_W + 3 * pt.JOB_NODE_W)
@@ -70,7 +63,7 @@ class CapTest(ClusterTestCase):
             for reason in power_reasons.values():
                 # a 4th job is short 33200 - 30000 = 3200 W at the facility
                 self.assertRegex(reason, r"^PowerNotAvail: site short \d+")
-            self.assertGreater(ledger_samples, 5)
+            self.assertGreater(ledger.samples, 5)
             # once all ended the ledger holds only the idle draw
             end = pt.wait_status(c, lambda s: not s["jobs"])
             self.assertEqual(pt.committed(end, "site"), NODES * pt.IDLE_W)
@@ -96,8 +89,8 @@ class CapTest(ClusterTestCase):
             self.assertEqual(set(end["jobtest"]),
                              {"run_now", "test_only", "will_run"})
             print(f"  {samples} samples, peak model {peak_model} W, peak "
-                  f"ledger {peak_ledger} W, cap {CAP_W} W, power reasons "
-                  f"seen on {len(power_reasons)} job(s): "
+                  f"ledger {ledger.peak.get('site', 0)} W, cap {CAP_W} W, "
+                  f"power reasons seen on {len(power_reasons)} job(s): "
                   f"{sorted(set(power_reasons.values()))}", flush=True)
         self.assertTornDown(c)
 

@@ -13,8 +13,6 @@ Watts (powertest.py): idle node 2800 W, a full job +5500 W per node.
   shrunk to 2 nodes:  11200 + 11000 = 22200 W (a 1-node job fits again)
 """
 
-import time
-
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
 
@@ -25,18 +23,13 @@ CAP_W = IDLE + 3 * pt.JOB_NODE_W
 
 class ResizeTest(ClusterTestCase):
 
-    def _check(self, c):
-        s = pt.read_status(c)
-        if s:
-            self.assertLessEqual(pt.committed(s, "site"), CAP_W, s["text"])
-        return s
-
     def test_shrink_gives_power_back(self):
         pdir = plugin_dir(self)
         conf = pt.budget(f"n[1-{NODES}]", f"{CAP_W}W",
                          [("rack", "site", "1MW", f"n[1-{NODES}]")])
         with Cluster(nodes=NODES, select_type=PLUGIN_TYPE, plugin_dir=pdir,
                      files={"power_budget.conf": conf}) as c:
+            watch = pt.CapWatch(c, {"site": CAP_W})
             script, release = pt.gate(c, "a")
             a = c.sbatch(["--time=5", "-N3", "-w", "n[1-3]", *pt.FULL_NODE],
                          script)
@@ -48,7 +41,7 @@ class ResizeTest(ClusterTestCase):
             def pending():
                 st, reason, _ = pt.queue(c)[b]
                 self.assertEqual(st, "PENDING", "b started over the cap")
-                self._check(c)
+                watch()
                 return reason
             reason = pt.hold_for(5, pending)
             self.assertTrue(reason.startswith("PowerNotAvail"), reason)
@@ -70,13 +63,9 @@ class ResizeTest(ClusterTestCase):
                              s["text"])
 
             # the power n2 gave back lets b start
-            end = time.monotonic() + 30
-            while (c.job(b) or {}).get("JobState") not in ("RUNNING",
-                                                            "COMPLETED"):
-                self._check(c)
-                self.assertLess(time.monotonic(), end,
-                                f"b did not start: {pt.queue(c)}")
-                time.sleep(0.3)
+            pt.poll_until(lambda: (c.job(b) or {}).get("JobState") in
+                          ("RUNNING", "COMPLETED"), 30, "b started",
+                          each=watch, detail=lambda: pt.queue(c), cluster=c)
             release()
             c.wait_jobs([a, b], timeout=60)
             s = pt.wait_status(c, lambda s: not s["jobs"])
