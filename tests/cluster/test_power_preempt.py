@@ -22,7 +22,6 @@ the end every job (the requeued ones run again) completes."""
 import os
 import shutil
 import tempfile
-import time
 
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
@@ -48,28 +47,25 @@ def slow_epilog(tmp):
 
 class PreemptTest(ClusterTestCase):
 
+    def _sample(self, c):
+        """One sample: the ledger's cap checked, then the queue."""
+        self.ledger()
+        self.last = pt.queue(c)
+        return self.last
+
     def _watch(self, c, pred, timeout, what):
         """Polls until pred(queue) is true, checking the ledger's cap at
         every sample; returns the last queue snapshot."""
-        end = time.monotonic() + timeout
-        while True:
-            s = pt.read_status(c)
-            if s:
-                self.assertLessEqual(pt.committed(s, "site"), CAP_W,
-                                     s["text"])
-            q = pt.queue(c)
-            if pred(q):
-                return q
-            if time.monotonic() > end:
-                self.fail(f"{what}: not within {timeout}s: {q}\n{c.logs(30)}")
-            self.samples += 1
-            time.sleep(0.3)
+        def sample():
+            q = self._sample(c)
+            return q if pred(q) else None
+        return pt.poll_until(sample, timeout, what,
+                             detail=lambda: f"{self.last}\n{c.logs(30)}")
 
     def test_preemption_frees_power(self):
         pdir = plugin_dir(self)
         conf = pt.budget(f"n[1-{NODES}]", f"{CAP_W}W",
                          [("hall", "site", "1MW", f"n[1-{NODES}]")])
-        self.samples = 0
         tmp = tempfile.mkdtemp(prefix="pb-preempt-")
         self.addCleanup(shutil.rmtree, tmp, True)
         with Cluster(nodes=NODES, select_type=PLUGIN_TYPE, plugin_dir=pdir,
@@ -83,6 +79,7 @@ class PreemptTest(ClusterTestCase):
                          "PreemptMode=REQUEUE State=UP",
                          "PartitionName=high Nodes=ALL PriorityTier=2 "
                          "PreemptMode=OFF State=UP"]) as c:
+            self.ledger = pt.CapWatch(c, {"site": CAP_W})
             script, release = pt.gate(c, "all")
             low = {}
             for n in ("n1", "n2", "n3"):
@@ -130,7 +127,7 @@ class PreemptTest(ClusterTestCase):
             # 3. a low job cannot preempt: it waits for power
             l4 = c.sbatch(["-p", "low", "--time=10", *pt.FULL_NODE], script)
             def waits():
-                q = self._watch(c, lambda q: True, 5, "queue")
+                q = self._sample(c)
                 self.assertEqual(q[l4][0], "PENDING", q)
                 self.assertEqual(
                     sum(1 for j in (h1, h2, *low.values())
@@ -149,8 +146,8 @@ class PreemptTest(ClusterTestCase):
                         150, "all jobs completed")
             end_s = pt.wait_status(c, lambda s: not s["jobs"])
             self.assertEqual(pt.committed(end_s, "site"), IDLE)
-            print(f"  {self.samples} samples, never over {CAP_W} W; "
-                  f"preempted for power: {preempted}", flush=True)
+            print(f"  {self.ledger.samples} ledger samples, never over "
+                  f"{CAP_W} W; preempted for power: {preempted}", flush=True)
         self.assertTornDown(c)
 
 

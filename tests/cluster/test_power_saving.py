@@ -23,7 +23,6 @@ import os
 import shlex
 import shutil
 import tempfile
-import time
 
 from clustertest import ClusterTestCase, Cluster, PLUGIN_TYPE, main, plugin_dir
 import powertest as pt
@@ -100,30 +99,15 @@ class PowerSavingTest(ClusterTestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def _check_cap(self, c):
-        s = pt.read_status(c)
-        if s:
-            self.assertLessEqual(pt.committed(s, "site"), CAP_W, s["text"])
-            self.samples += 1
-        return s
-
     def _until(self, c, pred, timeout, what):
-        end = time.monotonic() + timeout
-        while True:
-            self._check_cap(c)
-            v = pred()
-            if v:
-                return v
-            if time.monotonic() > end:
-                self.fail(f"{what}: not within {timeout}s\n"
-                          f"{pt.queue(c)}\n{c.logs(30)}")
-            time.sleep(0.3)
+        """poll_until pred(), the ledger's cap checked at every sample."""
+        return pt.poll_until(pred, timeout, what, each=self.ledger,
+                             detail=lambda: f"{pt.queue(c)}\n{c.logs(30)}")
 
     def test_standby_nodes_free_power_and_waking_costs_it(self):
         pdir = plugin_dir(self)
         conf = pt.budget(f"n[1-{NODES}]", f"{CAP_W}W",
                          [("rack", "site", "1MW", f"n[1-{NODES}]")])
-        self.samples = 0
         with Cluster(nodes=NODES, select_type=PLUGIN_TYPE, plugin_dir=pdir,
                      files={"power_budget.conf": conf},
                      extra_conf={"SuspendProgram": self.progs["suspend"],
@@ -131,6 +115,7 @@ class PowerSavingTest(ClusterTestCase):
                                  "SuspendTime": "3600",
                                  "SuspendTimeout": "5",
                                  "ResumeTimeout": "60"}) as c:
+            self.ledger = pt.CapWatch(c, {"site": CAP_W})
             pt.wait_status(c, lambda s: pt.committed(s, "site") ==
                            NODES * pt.IDLE_W)
             # every node idles: no room for a full job
@@ -140,7 +125,7 @@ class PowerSavingTest(ClusterTestCase):
             def a_pending():
                 st, reason, _ = pt.queue(c)[a]
                 self.assertEqual(st, "PENDING", "started over the cap")
-                self._check_cap(c)
+                self.ledger()
                 return reason
             reason = pt.hold_for(5, a_pending)
             self.assertTrue(reason.startswith("PowerNotAvail"), reason)
@@ -167,7 +152,7 @@ class PowerSavingTest(ClusterTestCase):
                 st, reason, _ = pt.queue(c)[b]
                 self.assertEqual(st, "PENDING",
                                  "a job woke a node the cap cannot power")
-                self._check_cap(c)
+                self.ledger()
                 return reason
             reason = pt.hold_for(6, b_pending)
             self.assertTrue(reason.startswith("PowerNotAvail"), reason)
@@ -187,8 +172,8 @@ class PowerSavingTest(ClusterTestCase):
             self.assertEqual(c.nodes_of(b), ["n3"])
             s = pt.wait_status(c, lambda s: not s["jobs"])
             self.assertEqual(s["nodes"]["n4"]["Power"], "off", s["text"])
-            print(f"  {self.samples} ledger samples, never over {CAP_W} W",
-                  flush=True)
+            print(f"  {self.ledger.samples} ledger samples, never over "
+                  f"{CAP_W} W", flush=True)
         self.assertTornDown(c)
 
     @staticmethod
