@@ -11,9 +11,9 @@ import os
 import re
 import time
 
-from clustertest import (Cluster, ClusterError, ClusterTestCase, PLUGIN_TYPE,
+from clustertest import (Cluster, ClusterTestCase, PLUGIN_TYPE,
                          ample_power_conf, main, nodes, plugin_dir)
-from pbcluster import gate
+from pbcluster import gate, poll_until
 
 # backfill every second so that a step settles quickly
 SCHED = "sched_interval=2,bf_interval=1,sched_min_interval=100000"
@@ -74,9 +74,10 @@ def job_views(c):
 def settle(c, ids, timeout=60):
     """Waits until nothing is completing and, if jobs are pending, the picture
     has not changed for QUIET seconds (so both schedulers had their turn)."""
-    end = time.monotonic() + timeout
     last, since = None, time.monotonic()
-    while time.monotonic() < end:
+
+    def settled():
+        nonlocal last, since
         all_views = job_views(c)
         view = {j: all_views.get(j) for j in ids}
         busy = any(v is None or v[0] in ("COMPLETING", "CONFIGURING") or
@@ -84,11 +85,13 @@ def settle(c, ids, timeout=60):
         busy = busy or "completing" in c.sinfo("-h", "-o", "%T")
         if busy or view != last:
             last, since = view, time.monotonic()
-        elif not any(v[0] == "PENDING" for v in view.values()) or \
+            return None
+        if not any(v[0] == "PENDING" for v in view.values()) or \
                 time.monotonic() - since >= QUIET:
-            return view
-        time.sleep(0.5)
-    raise ClusterError(f"workload did not settle: {last}\n" + c.logs(20))
+            return (view,)  # true also for no jobs at all
+        return None
+    return poll_until(settled, timeout, "workload settled", interval=0.5,
+                      detail=lambda: f"last view: {last}\n" + c.logs(20))[0]
 
 
 def two_switches(n):
