@@ -13,8 +13,8 @@ job while Slurm still reports it RUNNING is an early release."""
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (JOB_ARGS, Cluster, gate, h100_conf, job_states,
-                       poll_until, read_status, running, status_path)
+from faulttest import (JOB_ARGS, Cluster, gate, h100_conf, hold_for,
+                       job_states, poll_until, read_status, status_path)
 
 NODES = 4
 ALLOWED = 2
@@ -36,8 +36,8 @@ class SlurmdKillTest(ClusterTestCase):
             cj = c.sbatch(JOB_ARGS + ["-Jc"], sc)  # no power left: waits
             poll_until(lambda: set(read_status(status_path(c))["jobs"]) ==
                        {a, b}, 10, what="a and b in the ledger", cluster=c)
-            time.sleep(3)
-            self.assertEqual(job_states(c, [cj])[cj], "PENDING")
+            hold_for(3, lambda: self.assertEqual(job_states(c, [cj])[cj],
+                                                 "PENDING"))
             node_a, node_b = c.nodes_of(a)[0], c.nodes_of(b)[0]
             st0 = read_status(status_path(c))
             watts_a = int(st0["jobs"][a]["Watts"])
@@ -47,7 +47,9 @@ class SlurmdKillTest(ClusterTestCase):
             for n in (node_a, node_b):
                 c.kill_slurmd(n)
             released_at, ended_at, samples = None, None, []
-            while time.monotonic() - t_kill < 90:
+
+            def c_started_after_release():
+                nonlocal released_at, ended_at
                 st = read_status(status_path(c))
                 s = job_states(c, [a, b, cj])
                 samples.append((round(time.monotonic() - t_kill, 1), s,
@@ -63,11 +65,19 @@ class SlurmdKillTest(ClusterTestCase):
                     self.fail(f"job c started before a/b ended: {samples[-5:]}")
                 if ended_at is not None and a not in st["jobs"] and released_at is None:
                     released_at = time.monotonic() - t_kill
-                if released_at is not None and s[cj] == "RUNNING":
-                    break
-                time.sleep(0.2)
-            self.assertIsNotNone(ended_at, "Slurm never ended job a")
-            self.assertIsNotNone(released_at, f"a's power never released: {samples[-5:]}")
+                return released_at is not None and s[cj] == "RUNNING"
+
+            def missing():
+                if ended_at is None:
+                    return "Slurm never ended job a"
+                if released_at is None:
+                    return f"a's power never released: {samples[-5:]}"
+                return ("job c did not start once a's power was released: "
+                        f"{samples[-5:]}")
+            # 90 s from the kills (they take milliseconds)
+            poll_until(c_started_after_release, 90,
+                       "a ended, its power released, c started",
+                       interval=0.2, detail=missing, cluster=c)
             self.assertLess(released_at - ended_at, 3.0)
             self.assertGreater(ended_at, 5.0, "ended before SlurmdTimeout?")
             info = c.job(a)
