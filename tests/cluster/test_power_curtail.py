@@ -40,11 +40,6 @@ def conf(extra=""):
         "CurtailLead=5\n" + extra
 
 
-def ctld_log(c):
-    with open(c.path("log", "slurmctld.log")) as f:
-        return f.read()
-
-
 class CurtailTest(ClusterTestCase):
 
     def _four(self, c, script):
@@ -64,17 +59,16 @@ class CurtailTest(ClusterTestCase):
         """Samples the ledger until t_end (epoch s): from the deadline on
         (plus the status file's second) committed power is within the
         target; jobs in `pending` stay pending."""
+        watch = pt.CapWatch(c, {"site": TARGET_W}, since=deadline + 1)
         last = None
-        while time.time() < t_end:
-            s = pt.read_status(c)
-            if s and s["generated"] >= deadline + 1:
-                self.assertLessEqual(pt.committed(s, "site"), TARGET_W,
-                                     s["text"])
-                last = s
+
+        def sample():
+            nonlocal last
+            last = watch() or last
             q = pt.queue(c)
             for j in pending:
                 self.assertEqual(q[j][0], "PENDING", q)
-            time.sleep(0.3)
+        pt.hold_for(max(0.0, t_end - time.time()), sample)
         return last
 
     def test_curtail_sheds_in_order_and_restores(self):
@@ -101,7 +95,7 @@ class CurtailTest(ClusterTestCase):
             self.assertEqual(q[d][0], "RUNNING", q)
             self.assertEqual(q[cc][0], "SUSPENDED", q)
             self.assertEqual(q[b][0], "PENDING", q)
-            log = ctld_log(c)
+            log = pt.ctld_log(c)
             shed = re.findall(r"curtailment of site to \S+ kW by \S+: "
                               r"(requeued|suspended) JobId=(\d+)", log)
             self.assertEqual(shed, [("requeued", str(b)),
@@ -165,10 +159,9 @@ class CurtailTest(ClusterTestCase):
                 f.write(f"Curtail=site Target=15000W Issued={now} "
                         f"Deadline={now} Until=never By=nobody\n")
             os.chown(req, 65534, 65534)
-            end = time.time() + 15
-            while "is owned by uid 65534" not in ctld_log(c):
-                self.assertLess(time.time(), end, "refusal not logged")
-                time.sleep(0.3)
+            pt.poll_until(lambda: "is owned by uid 65534" in pt.ctld_log(c),
+                          15, "the refusal of nobody's request logged",
+                          cluster=c)
             j = c.sbatch(["--time=2", *pt.FULL_NODE], "true")
             c.wait_jobs([j], timeout=60)
             s = pt.read_status(c)
