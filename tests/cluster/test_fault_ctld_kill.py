@@ -24,9 +24,8 @@ import re
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (JOB_ARGS, Cluster, Sampler, gate, h100_conf,
-                       job_states, log_text, poll_until, read_status, running,
-                       status_path)
+from faulttest import (JOB_ARGS, Cluster, Sampler, gate, h100_conf, hold_for,
+                       log_text, poll_until, read_status, running, status_path)
 
 NODES = 6
 ALLOWED = 3
@@ -83,9 +82,13 @@ class CtldKillTest(ClusterTestCase):
                 ids += gated
                 poll_until(lambda: len(running(c)) >= ALLOWED, 60,
                            what=f"{ALLOWED} gated jobs running", cluster=c)
-                time.sleep(2)  # a few more scheduling passes: nothing else starts
-                before = running(c)
-                self.assertEqual(len(before), ALLOWED)
+
+                def allowed_running():
+                    r = running(c)
+                    self.assertEqual(len(r), ALLOWED, sorted(r))
+                    return r
+                # a few more scheduling passes: nothing else starts
+                before = hold_for(2, allowed_running, 0.5)
                 st_before = read_status(status_path(c))
                 self.assertEqual(set(st_before["jobs"]), before)
                 c.save_state(gated[-1])
@@ -113,12 +116,20 @@ class CtldKillTest(ClusterTestCase):
                     problems.append(f"facility CommittedW {fac_b} before the "
                                     f"crash, {fac_a} after")
                 # a few scheduling passes: still nothing new may start
-                time.sleep(5)
-                late = running(c)
-                if late != before:
+                # (the first change seen is noted, not raised, as above)
+                changed = []
+
+                def steady():
+                    r = running(c)
+                    if r != before and not changed:
+                        changed.append((round(time.monotonic() - t_up, 1), r))
+                t_up = time.monotonic()
+                hold_for(5, steady, 0.5)
+                for t, late in changed:
                     problems.append(
-                        f"{len(late)} jobs RUNNING 5 s after the restart "
-                        f"(cap admits {ALLOWED}): {sorted(late)}")
+                        f"{len(late)} jobs RUNNING after the restart, {t} s "
+                        f"into 5 s of scheduling passes (cap admits "
+                        f"{ALLOWED}): {sorted(late)}")
                 self.assertEqual(problems, [], "after crash 2")
                 # release one at a time: the cap keeps holding
                 for release in gates:

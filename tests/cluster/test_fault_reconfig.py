@@ -21,7 +21,6 @@
 import os
 import re
 import shutil
-import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
 from faulttest import (IDLE_W, JOB_ARGS, JOB_W, Cluster, Sampler, gate,
@@ -77,9 +76,12 @@ class ReconfigTest(ClusterTestCase):
             ids.append(c.sbatch(JOB_ARGS, script))
         poll_until(lambda: len(running(c)) == 3, 30,
                    what="3 jobs running", cluster=c)
-        time.sleep(2)
-        first = running(c)
-        self.assertEqual(len(first), 3)
+
+        def three_running():
+            r = running(c)
+            self.assertEqual(len(r), 3, sorted(r))
+            return r
+        first = hold_for(2, three_running, 0.5)  # and no 4th starts
         old_limit = self.limit(c)
         since = self.reconfigure(c, h100_conf(NODES, 1))
         wait_log(c, r"running jobs exceed the facility power limit by", 20,
@@ -102,8 +104,7 @@ class ReconfigTest(ClusterTestCase):
         c.wait_jobs([order[2]], timeout=30)
         poll_until(lambda: len(running(c)) == 1, 20,
                    what="one start under the new cap", cluster=c)
-        time.sleep(3)
-        self.assertEqual(len(running(c)), 1)
+        hold_for(3, lambda: self.assertEqual(len(running(c)), 1), 0.5)
         for release in gates:
             release()
         c.wait_jobs(ids, timeout=60)
@@ -122,8 +123,8 @@ class ReconfigTest(ClusterTestCase):
         self.assertEqual(os.path.basename(m.group(1)), "power_budget.conf")
         self.assertEqual(int(m.group(2)), 4, m.group(0))
         wait_log(c, KEEP, 10, since)
-        time.sleep(1.5)
-        self.assertEqual(self.limit(c), limit, "cap changed by a bad file")
+        hold_for(1.5, lambda: self.assertEqual(self.limit(c), limit,
+                                               "cap changed by a bad file"))
         # the file gone altogether
         os.unlink(c.path("power_budget.conf"))
         since = len(log_text(c))
@@ -154,8 +155,8 @@ class ReconfigTest(ClusterTestCase):
                          20, since)
             self.assertIn(topo, m.group(1))
             wait_log(c, KEEP, 10, since)
-            time.sleep(1.5)
-            self.assertEqual(self.limit(c), limit)
+            hold_for(1.5, lambda: self.assertEqual(self.limit(c), limit,
+                                                   f"cap changed by {topo}"))
         s.mark("hwloc")
         ids = [c.sbatch(JOB_ARGS, "sleep 2") for _ in range(3)]
         c.wait_jobs(ids, timeout=60)
@@ -186,8 +187,8 @@ class ReconfigTest(ClusterTestCase):
                      20, since)
         self.assertIn("power_budget.conf:5:", m.group(1))
         wait_log(c, KEEP, 10, since)
-        time.sleep(1.5)
-        self.assertEqual(self.limit(c), 200000)
+        hold_for(1.5, lambda: self.assertEqual(self.limit(c), 200000,
+                                               "the dgx2 model not kept"))
         self.assertNotRegex(log_text(c)[since:], r"saved copy|fatal")
         self.assertIn("UP", c.scontrol("ping"))
 
