@@ -102,8 +102,8 @@ class EnergyTest(ClusterTestCase):
             pt.wait_status(c, lambda s: unmodelled(s, "site") == EXTRA,
                            timeout=20)
             k = c.sbatch(["--time=5", "-x", "n1", *pt.FULL_NODE], "sleep 2")
-            time.sleep(3)
-            self.assertEqual(pt.queue(c)[k][0], "PENDING")
+            pt.hold_for(3, lambda: self.assertEqual(
+                pt.queue(c)[k][0], "PENDING", "n1's reading did not block k"))
             c.set_node_power("n1", pt.IDLE_W)
             c.wait_jobs([k], timeout=40)
         self.assertTornDown(c)

@@ -170,9 +170,9 @@ class HintTest(ClusterTestCase):
                           "PENDING", 30, what="job requeued", cluster=c)
             s = pt.wait_status(c, lambda s: not s["jobs"])
             self.assertEqual(pt.committed(s, "site"), IDLE, s["text"])
-            time.sleep(2)
-            self.assertFalse(os.path.exists(marker),
-                             "the job ran where its limit was not set")
+            pt.hold_for(2, lambda: self.assertFalse(
+                os.path.exists(marker),
+                "the job ran where its limit was not set"))
             c.run(["scancel", str(j)])
         self.assertTornDown(c)
 

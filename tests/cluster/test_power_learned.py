@@ -195,9 +195,9 @@ class LearnedTest(ClusterTestCase):
             self.assertEqual(int(s["jobs"][second]["Watts"]), AT_330_W)
             release()
             c.wait_jobs([first, second], timeout=60)
-            time.sleep(2)
-            self.assertEqual(pt.ctld_log(c).count(f"JobId={first} drew "),
-                             1, "run 1 is one observation")
+            pt.hold_for(2, lambda: self.assertEqual(
+                pt.ctld_log(c).count(f"JobId={first} drew "), 1,
+                "run 1 is one observation"))
         self.assertTornDown(c)
 
 

@@ -95,8 +95,8 @@ class RestartTest(ClusterTestCase):
             release1()
             c.wait_jobs([j1], timeout=30)
             c.wait_jobs([j3], state="RUNNING", timeout=30)
-            time.sleep(3)
-            self.assertEqual(pt.queue(c)[j4][0], "PENDING")
+            pt.hold_for(3, lambda: self.assertEqual(
+                pt.queue(c)[j4][0], "PENDING", "j4 started over the cap"), 0.5)
             s = pt.wait_status(c, lambda s: set(s["jobs"]) == {j2, j3})
             self.assertEqual(pt.committed(s, "site"), 27700, s["text"])
             release()
