@@ -245,9 +245,13 @@ class PortsAndStopTest(ClusterTestCase):
         self.assertIsNotNone(p.returncode)
         p.stdout.close()
         # the child is gone too (reaped by init once its parent died)
-        pbcluster.poll_until(lambda: not os.path.exists(f"/proc/{child}") or
-                             open(f"/proc/{child}/stat").read().split()[2]
-                             == "Z", 5, f"child {child} of the stopped group")
+        def gone():
+            try:
+                with open(f"/proc/{child}/stat") as f:
+                    return f.read().split()[2] == "Z"
+            except FileNotFoundError:
+                return True
+        pbcluster.poll_until(gone, 5, f"child {child} of the stopped group")
         # a process already reaped is left alone: no signal to its old pid
         q = subprocess.Popen(["true"], start_new_session=True)
         q.wait()
