@@ -124,7 +124,6 @@ static int _index_switches(pb_placer_t *p)
 {
 	uint32_t nsw = p->net ? pb_net_switch_count(p->net) : 0;
 	uint32_t levels = nsw ? pb_net_max_level(p->net) + 1 : 0, k = 0;
-
 	const uint32_t *base = NULL;
 
 	p->sw_by_level = calloc(nsw + 1, sizeof(*p->sw_by_level));

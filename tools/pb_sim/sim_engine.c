@@ -121,13 +121,13 @@ struct sim_state {
 	    *scan; /* scratch copy of the heap, popped in order */
 	/*
 	 * Pending jobs in priority order, each with its node count and
-	 * job_w as of the policy's job_w_gen qgen: every pass compares every
-	 * queued job with the room left, so it does so without a call.
+	 * job_w as of the policy's job_w_gen qgen (a job takes its job_w
+	 * when it is queued): every pass compares every queued job with the
+	 * room left, so it does so without a call.
 	 */
 	struct sim_queued *queue;
 	size_t nqueue;
 	uint64_t qgen;
-	int qgen_valid;
 	double *start; /* per job; < 0 until it starts */
 	uint32_t *nodes_buf;
 	uint8_t *busy;	/* per node: in a running job */
@@ -602,22 +602,14 @@ static void _queue_refresh(struct sim_state *st)
 	const struct sim_pol *p = st->p;
 	uint64_t gen = p->ops->job_w_gen ? p->ops->job_w_gen(p->ctx) : 0;
 
-	if (p->ops->job_w_gen && st->qgen_valid && gen == st->qgen)
+	if (p->ops->job_w_gen && gen == st->qgen)
 		return;
 	for (size_t q = 0; q < st->nqueue; q++)
 		st->queue[q].w =
 		    p->ops->job_w(p->ctx, &st->t->jobs[st->queue[q].id]);
 	st->qgen = gen;
-	st->qgen_valid = 1;
 }
 
-/*
- * One EASY pass.  The head job's power hold only matters to the backfill
- * starts of this pass (it is dropped at the next event), so it is made
- * lazily, just before the first one is tried: most passes try none.
- * Free nodes never grow during a pass: once none is left, the rest of the
- * queue stays as it is.
- */
 /*
  * From queue[q] on, the first job that fits the room (or nqueue); the ones
  * passed over stay queued, moved down to queue[*keep..).  Most queued jobs
@@ -638,6 +630,13 @@ static size_t _next_fit(struct sim_state *st, size_t q, size_t *keep,
 	return r;
 }
 
+/*
+ * One EASY pass.  The head job's power hold only matters to the backfill
+ * starts of this pass (it is dropped at the next event), so it is made
+ * lazily, just before the first one is tried: most passes try none.
+ * Free nodes never grow during a pass: once none is left, the rest of the
+ * queue stays as it is.
+ */
 static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 {
 	double shadow = -1, extra_n = 0, extra_w = 0;
