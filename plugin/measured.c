@@ -39,8 +39,36 @@ static const model_t *scratch_for;
 static pb_watts_t *node_w, *dom_w, *since_node, *since_dom, *unmodelled;
 static bool in_force; /* unmodelled[] is what the ledger holds */
 
+/*
+ * slurmctld starts a node energy poll only once the last one is done,
+ * and a poll that reaches a dead slurmd retries the refused connection
+ * once a second for min(MessageTimeout, 10) s before it gives up (Slurm's
+ * slurm_send_addr_recv_msgs). So while one slurmd is down every node's
+ * reading ages by about that much plus AcctGatherNodeFreq twice: a
+ * MeterMaxAge below that turns one dead slurmd into every node at the
+ * model alone. Said at configure time, since it is only a setting.
+ */
+static void _check_energy_age(unsigned max_age)
+{
+	unsigned freq = slurm_conf.acct_gather_node_freq;
+	unsigned wait = MIN(slurm_conf.msg_timeout, 10);
+	unsigned need = 2 * freq + wait + 2;
+
+	if (!freq || !slurm_conf.acct_gather_energy_type ||
+	    !xstrcasecmp(slurm_conf.acct_gather_energy_type,
+			 "acct_gather_energy/none") ||
+	    max_age >= need)
+		return;
+	error(
+	    PLUGIN
+	    ": MeterMaxAge=%u s is below %u s (2 x AcctGatherNodeFreq=%u + min(MessageTimeout, 10)=%u + 2): while one slurmd does not answer, slurmctld refreshes no node's energy reading, and every node may count at the power model alone",
+	    max_age, need, freq, wait);
+}
+
 extern void measured_configure(const model_t *m)
 {
+	if (m)
+		_check_energy_age(m->settings->meter_max_age_s);
 	slurm_mutex_lock(&meter_lock);
 	xfree(meter_path);
 	if (m && m->settings->meter_file)

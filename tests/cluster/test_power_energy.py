@@ -15,6 +15,8 @@ seconds into node_record_t->energy, which the plugin reads.
   again once its slurmd is back.
 - A class's second run is charged, and held by pb-gpu-limit to, the
   per-GPU draw its first run's node read.
+- A MeterMaxAge too short to outlast slurmctld's wait on one dead slurmd
+  (it polls no node's energy meanwhile) is warned about, naming why.
 
 Watts (powertest.py's class): 4 idle nodes model 4 x 2800 = 11200 W; an
 --exclusive 8-GPU job adds 5500 W. Facility cap 11200 + 6500 W: by the
@@ -31,7 +33,10 @@ NODES = 4
 IDLE = NODES * pt.IDLE_W
 CAP = IDLE + pt.JOB_NODE_W + 1000
 EXTRA = 3000
-MAX_AGE = 8
+# Above 2 x AcctGatherNodeFreq + MessageTimeout (5, pbcluster's) + 2 s:
+# while slurmctld retries n1's refused connection it refreshes no node's
+# reading, and the others must stay fresh through that.
+MAX_AGE = 15
 # How scontrol shows a node's NO_VAL watts: 22.05 "n/s", 24.11 on "n/a".
 NO_SENSOR = ("CurrentWatts=n/s ", "CurrentWatts=n/a ")
 ENERGY = {"AcctGatherEnergyType": "acct_gather_energy/pm_counters",
@@ -132,6 +137,19 @@ class EnergyTest(ClusterTestCase):
             c.wait_jobs([j], timeout=40)
             # and it is no stale reading either
             self.assertNotIn("older than MeterMaxAge", pt.ctld_log(c))
+            self.assertNotIn(f"MeterMaxAge={MAX_AGE} s is below",
+                             pt.ctld_log(c))
+
+            # a MeterMaxAge that one dead slurmd's retries outlast is
+            # warned about when the budget is read
+            with open(c.path("power_budget.conf"), "w") as f:
+                f.write(budget(CAP, f"n[1-{NODES}]").replace(
+                    f"MeterMaxAge={MAX_AGE}", "MeterMaxAge=8"))
+            c.scontrol("reconfigure")
+            pt.poll_until(lambda: "MeterMaxAge=8 s is below 9 s (2 x "
+                          "AcctGatherNodeFreq=1 + min(MessageTimeout, 10)=5"
+                          " + 2)" in pt.ctld_log(c), 20,
+                          what="the MeterMaxAge warning", cluster=c)
         self.assertTornDown(c)
 
     @staticmethod
