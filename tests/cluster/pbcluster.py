@@ -653,6 +653,10 @@ class Cluster:
 
     def _start_slurmctld(self, first=False):
         argv = [_which("slurmctld"), "-D", "-f", self.conf]
+        # e.g. "valgrind --tool=callgrind --toggle-collect=select_p_job_test"
+        # to profile the plugin inside a real slurmctld (slow: a benchmark
+        # tool, never set by a test)
+        argv = shlex.split(os.environ.get("PB_SLURMCTLD_PREFIX", "")) + argv
         if first:
             argv.append("-c")  # fresh cluster: no job state to recover
         self._spawn("slurmctld", argv, self.path("log", "slurmctld.stdout"))
