@@ -20,26 +20,23 @@
 
 #include "plugin/jobpower.h"
 #include "plugin/learned.h"
+#include "plugin/sitebits.h"
 
 /* The first GPU GRES request of @list (the only one cons_tres uses per name).
  */
+static int _is_gpu(void *x, void *key)
+{
+	(void)key;
+	return !xstrcmp(((gres_state_t *)x)->gres_name, "gpu");
+}
+
+/* The job's GPU state in @list; a find, not an iterator, which allocates. */
 static gres_job_state_t *_gpu_state(List list)
 {
-	gres_job_state_t *found = NULL;
-	gres_state_t *gs;
-	ListIterator it;
+	gres_state_t *gs =
+	    list ? list_find_first_ro(list, _is_gpu, NULL) : NULL;
 
-	if (!list)
-		return NULL;
-	it = list_iterator_create(list);
-	while ((gs = list_next(it))) {
-		if (!xstrcmp(gs->gres_name, "gpu")) {
-			found = gs->gres_data;
-			break;
-		}
-	}
-	list_iterator_destroy(it);
-	return found;
+	return gs ? gs->gres_data : NULL;
 }
 
 static uint32_t _div_up(uint64_t a, uint64_t b)
@@ -301,8 +298,8 @@ static uint32_t _cpus_on(job_record_t *job, int node_index, int job_index)
 /*
  * GPUs on @node_index: allocated (running job, @alloc), else selected
  * (job_test, @req); -1 if neither says (the caller's estimate then). The states
- * are looked up once per allocation by the caller: the lookup walks a List,
- * which allocates.
+ * are looked up once per allocation by the caller: the lookup walks a List
+ * under its lock.
  */
 static int64_t _gpus_on(const gres_job_state_t *alloc,
 			const gres_job_state_t *req, int node_index,
@@ -334,14 +331,13 @@ extern int jobpower_alloc(model_t *m, job_record_t *job, bitstr_t *bitmap,
 
 	out->nodes = m->alloc_buf;
 	out->gpu_watts_hint = jobpower_hint(m, job, &out->hint_scope);
-	for (int i = 0; nset && i < bit_size(bitmap); i++) {
+	for (int64_t i = nset ? sitebits_next(bitmap, 0) : -1; i >= 0;
+	     i = sitebits_next(bitmap, i + 1)) {
 		node_record_t *node;
 		int32_t site;
 		int64_t gpus;
 		uint32_t cpus;
 
-		if (!bit_test(bitmap, i))
-			continue;
 		site = model_site_node(m, i);
 		if (site < 0) {
 			unknown++;

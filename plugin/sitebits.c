@@ -118,3 +118,28 @@ extern void sitebits_narrow(const model_t *model, bitstr_t *bitmap,
 		w[j] = word;
 	}
 }
+
+extern int64_t sitebits_next(bitstr_t *bitmap, int64_t from)
+{
+	int64_t nbits = 0;
+	uint64_t *w = _bitmap_words(bitmap, &nbits);
+
+	if (from < 0)
+		from = 0;
+	if (!w) {
+		for (int64_t n = bit_size(bitmap); from < n; from++) {
+			if (bit_test(bitmap, from))
+				return from;
+		}
+		return -1;
+	}
+	for (int64_t k = from / 64; k * 64 < nbits; k++) {
+		uint64_t bits = _word(w, k, nbits);
+
+		if (k == from / 64)
+			bits &= ~UINT64_C(0) << (from % 64);
+		if (bits)
+			return k * 64 + __builtin_ctzll(bits);
+	}
+	return -1;
+}

@@ -25,4 +25,10 @@ extern uint32_t sitebits_to_site(const model_t *model, bitstr_t *bitmap,
 extern void sitebits_narrow(const model_t *model, bitstr_t *bitmap,
 			    const pb_bitset_t *keep);
 
+/*
+ * The first Slurm node index at or after @from set in @bitmap, or -1: a
+ * pass over the set nodes costs a word per 64 nodes, not a call per node.
+ */
+extern int64_t sitebits_next(bitstr_t *bitmap, int64_t from);
+
 #endif /* PB_PLUGIN_SITEBITS_H */
