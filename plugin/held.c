@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Power held for blocked pending jobs (see held.h): a small table of the
- * holders and their allocations, mirrored as reservations in the ledger.
+ * holders and their priorities; the ledger keeps their reservations, and
+ * lifts them whole while a job is tested.
  */
 #include "config.h"
 
@@ -24,11 +25,6 @@
 typedef struct {
 	uint32_t job_id; /* 0: free */
 	uint32_t priority;
-	int64_t start, end;
-	pb_alloc_node_t *nodes; /* xmalloc'd copy: reserve again after a test */
-	uint32_t count;
-	pb_watts_t hint;
-	pb_hint_scope_t hint_scope;
 	bool lifted; /* out of the ledger while a job is tested */
 } held_t;
 
@@ -52,9 +48,8 @@ static void _drop(model_t *m, held_t *h)
 {
 	if (!h || !h->job_id)
 		return;
-	if (m && !h->lifted)
-		pb_ledger_unreserve(m->ledger, h->job_id);
-	xfree(h->nodes);
+	if (m)
+		pb_ledger_unreserve(m->ledger, h->job_id); /* lifted or not */
 	memset(h, 0, sizeof(*h));
 	kick_dirty();
 	model_verify(m, "dropping a power reservation");
@@ -72,17 +67,15 @@ extern void held_drop_all(model_t *m)
 		_drop(m, &held[i]);
 }
 
-/* Put the job's reservation back into the ledger (after a test without it). */
+/*
+ * Put the job's reservation back into the ledger (after a test without
+ * it): the ledger kept it whole, and puts it back without computing it
+ * again unless the test changed something.
+ */
 static void _restore(model_t *m, held_t *h)
 {
-	pb_alloc_t alloc = {h->nodes, h->count, h->hint, h->hint_scope};
-	pb_error_t err;
-
-	if (pb_ledger_reserve(m->ledger, h->job_id, &alloc, h->start, h->end,
-			      &err)) {
-		error(PLUGIN ": power reservation of JobId=%u lost: %s",
-		      h->job_id, err.text);
-		xfree(h->nodes);
+	if (pb_ledger_unlift(m->ledger, h->job_id)) {
+		error(PLUGIN ": power reservation of JobId=%u lost", h->job_id);
 		memset(h, 0, sizeof(*h));
 	}
 }
@@ -121,8 +114,8 @@ extern void held_lift(model_t *m, const job_record_t *job)
 		    _outranks(h->priority, h->job_id, job->priority,
 			      job->job_id))
 			continue;
-		pb_ledger_unreserve(m->ledger, h->job_id);
-		h->lifted = true;
+		if (pb_ledger_lift(m->ledger, h->job_id) == 0)
+			h->lifted = true;
 	}
 }
 
@@ -179,13 +172,6 @@ extern bool held_update(model_t *m, const job_record_t *job,
 	}
 	h->job_id = job->job_id;
 	h->priority = job->priority;
-	h->start = start;
-	h->end = end;
-	h->count = alloc->count;
-	h->hint = alloc->gpu_watts_hint;
-	h->hint_scope = alloc->hint_scope;
-	h->nodes = xcalloc(MAX(alloc->count, 1), sizeof(*h->nodes));
-	memcpy(h->nodes, alloc->nodes, alloc->count * sizeof(*h->nodes));
 	kick_dirty();
 	model_verify(m, "a power reservation");
 	return true;

@@ -44,8 +44,10 @@ struct resv {
 	bool window;	/* a cap window: held only in win_domain */
 	uint32_t win_domain;
 	pb_watts_t win_cap;
-	pb_watts_t *held; /* [ndomains] */
-	pb_watts_t *load; /* [ndomains]: load(d, start) */
+	pb_watts_t *held;  /* [ndomains] */
+	pb_watts_t *load;  /* [ndomains]: load(d, start) */
+	bool lifted;	   /* out of every figure, slot and chain kept */
+	uint64_t lift_mut; /* _mutations(l) when lifted */
 };
 
 struct event {
@@ -87,7 +89,8 @@ struct pb_ledger {
 	uint32_t resv_hi; /* 1 + highest slot in use: loops stop there */
 	pb_watts_t *resv_block;
 	struct scratch *s;
-	uint64_t gen; /* moves on at every call that may change a query */
+	uint64_t gen;	    /* moves on at every call that may change a query */
+	uint64_t lift_gens; /* of gen's moves, those of lifts and unlifts */
 	/*
 	 * The domains whose committed or limit watts changed, in order,
 	 * once per generation each: a ring of ndomains entries (log), the
@@ -1035,6 +1038,14 @@ static int32_t _resv_find(const pb_ledger_t *l, uint32_t id)
 	return -1;
 }
 
+static int32_t _resv_find_lifted(const pb_ledger_t *l, uint32_t id)
+{
+	for (uint32_t r = 0; r < l->resv_hi; r++)
+		if (l->resv[r].lifted && l->resv[r].id == id)
+			return (int32_t)r;
+	return -1;
+}
+
 /* load(d, t) for t > now over all domains, from scratch, into out. */
 static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
 {
@@ -1062,13 +1073,15 @@ static int32_t _resv_slot(pb_ledger_t *l, uint32_t resv_id, int64_t start,
 {
 	int32_t r;
 
-	if (_resv_find(l, resv_id) >= 0)
+	if (_resv_find(l, resv_id) >= 0 || _resv_find_lifted(l, resv_id) >= 0)
 		return pb_error_set(err, "reservation %u: already held",
 				    resv_id);
 	if (start >= end)
 		return pb_error_set(err, "reservation %u: invalid times",
 				    resv_id);
-	for (r = 0; r < (int32_t)l->resv_cap && l->resv[r].used; r++)
+	for (r = 0;
+	     r < (int32_t)l->resv_cap && (l->resv[r].used || l->resv[r].lifted);
+	     r++)
 		;
 	if (r == (int32_t)l->resv_cap)
 		return pb_error_set(err, "reservation %u: table full (%u)",
@@ -1076,21 +1089,24 @@ static int32_t _resv_slot(pb_ledger_t *l, uint32_t resv_id, int64_t start,
 	return r;
 }
 
-/* Put slot r, with held[] set, into the timeline. */
-static void _resv_insert(pb_ledger_t *l, int32_t r, uint32_t resv_id,
-			 int64_t start, int64_t end)
+/*
+ * Put slot r, with held[] and its times set, into the timeline; its own
+ * load(d, start) is computed again unless @load_holds.
+ */
+static void _resv_put_in(pb_ledger_t *l, int32_t r, bool load_holds)
 {
 	struct resv *rv = &l->resv[r];
 
-	rv->id = resv_id;
-	rv->start = start;
-	rv->end = end;
-	/* the others' start-time loads now include this one where active */
+	/*
+	 * The others' start-time loads now include this one where active,
+	 * lifted ones too (_resv_take_out). rv is not marked used yet, so
+	 * test its window directly.
+	 */
 	for (uint32_t q = 0; q < l->resv_hi; q++) {
 		struct resv *o = &l->resv[q];
 
-		/* rv is not marked used yet, so test its window directly */
-		if (!o->used || o->start < start || o->start >= end)
+		if ((!o->used && !o->lifted) || o->start < rv->start ||
+		    o->start >= rv->end)
 			continue;
 		for (uint32_t d = 0; d < l->ndomains; d++)
 			o->load[d] += rv->held[d];
@@ -1099,7 +1115,19 @@ static void _resv_insert(pb_ledger_t *l, int32_t r, uint32_t resv_id,
 	l->nresv++;
 	if ((uint32_t)r >= l->resv_hi)
 		l->resv_hi = (uint32_t)r + 1;
-	_load_at(l, start, rv->load);
+	if (!load_holds)
+		_load_at(l, rv->start, rv->load);
+}
+
+static void _resv_insert(pb_ledger_t *l, int32_t r, uint32_t resv_id,
+			 int64_t start, int64_t end)
+{
+	struct resv *rv = &l->resv[r];
+
+	rv->id = resv_id;
+	rv->start = start;
+	rv->end = end;
+	_resv_put_in(l, r, false);
 }
 
 int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
@@ -1226,30 +1254,90 @@ int pb_ledger_next_cap(const pb_ledger_t *l, uint32_t domain, int64_t t,
 	return 0;
 }
 
-int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
+/* Take used slot @rv out of every figure; its chain and load stay. */
+static void _resv_take_out(pb_ledger_t *l, struct resv *rv)
 {
-	int32_t r = _resv_find(l, resv_id);
-	struct resv *rv;
-
-	l->gen++;
-	if (r < 0)
-		return -1;
-	rv = &l->resv[r];
 	rv->used = false;
+	/* lifted ones too: a lift or unlift keeps their loads true */
 	for (uint32_t q = 0; q < l->resv_hi; q++) {
 		struct resv *o = &l->resv[q];
 
-		if (!o->used || !(rv->start <= o->start && o->start < rv->end))
+		if ((!o->used && !o->lifted) ||
+		    !(rv->start <= o->start && o->start < rv->end))
 			continue;
 		for (uint32_t d = 0; d < l->ndomains; d++)
 			o->load[d] -= rv->held[d];
 	}
 	for (uint32_t e = rv->first; e != NIL; e = l->entries[e].next)
 		l->node_resv[l->entries[e].node]--;
-	_give_chain(l, rv->first);
 	l->nresv--;
-	while (l->resv_hi && !l->resv[l->resv_hi - 1].used)
+}
+
+/* Give slot @r (out of every figure) back to the free slots. */
+static void _resv_free(pb_ledger_t *l, uint32_t r)
+{
+	_give_chain(l, l->resv[r].first);
+	l->resv[r].first = NIL;
+	l->resv[r].lifted = false;
+	while (l->resv_hi && !l->resv[l->resv_hi - 1].used &&
+	       !l->resv[l->resv_hi - 1].lifted)
 		l->resv_hi--;
+}
+
+int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
+{
+	int32_t r = _resv_find(l, resv_id);
+
+	l->gen++;
+	if (r >= 0)
+		_resv_take_out(l, &l->resv[r]);
+	else if ((r = _resv_find_lifted(l, resv_id)) < 0)
+		return -1;
+	_resv_free(l, (uint32_t)r);
+	return 0;
+}
+
+/*
+ * How many calls changed the ledger other than by lifts and unlifts,
+ * which keep the lifted reservations' loads true; any other change can
+ * move them.
+ */
+static uint64_t _mutations(const pb_ledger_t *l)
+{
+	return l->gen - l->lift_gens;
+}
+
+int pb_ledger_lift(pb_ledger_t *l, uint32_t resv_id)
+{
+	int32_t r = _resv_find(l, resv_id);
+
+	l->gen++;
+	l->lift_gens++;
+	if (r < 0 || l->resv[r].window)
+		return -1;
+	_resv_take_out(l, &l->resv[r]);
+	l->resv[r].lifted = true;
+	l->resv[r].lift_mut = _mutations(l);
+	return 0;
+}
+
+int pb_ledger_unlift(pb_ledger_t *l, uint32_t resv_id)
+{
+	int32_t r = _resv_find_lifted(l, resv_id);
+	struct resv *rv;
+	bool same;
+
+	l->gen++;
+	l->lift_gens++;
+	if (r < 0)
+		return -1;
+	rv = &l->resv[r];
+	/* nothing but lifts since its lift: its load(d, start) still holds */
+	same = _mutations(l) == rv->lift_mut;
+	rv->lifted = false;
+	for (uint32_t e = rv->first; e != NIL; e = l->entries[e].next)
+		l->node_resv[l->entries[e].node]++;
+	_resv_put_in(l, r, same);
 	return 0;
 }
 
@@ -1474,7 +1562,7 @@ void pb_ledger_reset(pb_ledger_t *l)
 {
 	l->gen++;
 	for (uint32_t r = 0; r < l->resv_hi; r++)
-		if (l->resv[r].used)
+		if (l->resv[r].used || l->resv[r].lifted)
 			pb_ledger_unreserve(l, l->resv[r].id);
 	for (uint32_t i = 0; i < l->jobs_cap; i++)
 		if (l->jobs[i].used)

@@ -329,8 +329,22 @@ pb_watts_t pb_ledger_cap_at(const pb_ledger_t *l, uint32_t domain, int64_t t);
 int pb_ledger_next_cap(const pb_ledger_t *l, uint32_t domain, int64_t t,
 		       int64_t *at, pb_watts_t *cap_w);
 
-/* Drop a reservation.  Returns 0, or -1 if unknown. */
+/* Drop a reservation, lifted or not.  Returns 0, or -1 if unknown. */
 int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id);
+
+/*
+ * Take a job's reservation out of every figure for a while (a test of its
+ * own job, or of one it must not hold power against), as unreserve would,
+ * but keep its slot, nodes and times: pb_ledger_unlift puts it back, and
+ * when no other call changed the ledger meanwhile, without the pass over
+ * every running job that computing a reservation takes.  While lifted its
+ * id may not be reserved again; unreserve drops it.  Returns 0, or -1 if
+ * no such reservation is held (or it is a cap window).
+ */
+int pb_ledger_lift(pb_ledger_t *l, uint32_t resv_id);
+
+/* Put a lifted reservation back.  Returns 0, or -1 if none is lifted. */
+int pb_ledger_unlift(pb_ledger_t *l, uint32_t resv_id);
 
 uint32_t pb_ledger_reservation_count(const pb_ledger_t *l);
 

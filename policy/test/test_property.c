@@ -29,7 +29,7 @@
 /* How often each property was exercised, printed once at the end. */
 static struct {
 	uint64_t admitted, refused_now, refused_later, exact_releases;
-	uint64_t earliest_checked, windows;
+	uint64_t earliest_checked, windows, lifts, lifts_changed;
 } stats;
 
 struct world {
@@ -41,6 +41,7 @@ struct world {
 	uint32_t jobs[MAX_JOBS];
 	uint32_t njobs;
 	uint32_t resv[4];
+	bool resv_window[4];
 	uint32_t nresv;
 	pb_watts_t *snap;
 	pb_watts_t *avail;
@@ -319,9 +320,11 @@ static void op_reserve(struct world *w)
 		uint32_t i = rng_below(&w->r, w->nresv);
 
 		CHECK(w, pb_ledger_unreserve(w->l, w->resv[i]) == 0);
+		w->resv_window[i] = w->resv_window[w->nresv - 1];
 		w->resv[i] = w->resv[--w->nresv];
 		return;
 	}
+	w->resv_window[w->nresv] = false;
 	if (rng_below(&w->r, 3) == 0) {
 		/* a cap window: a domain's cap at 30% to 110% for a while */
 		uint32_t d = rng_below(&w->r, pb_site_domain_count(w->site));
@@ -332,6 +335,7 @@ static void op_reserve(struct world *w)
 					      start + 1 + rng_below(&w->r, 500),
 					      NULL) == 0);
 		CHECK(w, pb_ledger_cap_at(w->l, d, start) <= cap);
+		w->resv_window[w->nresv] = true;
 		stats.windows++;
 	} else {
 		random_alloc(w, nodes, &a);
@@ -340,6 +344,133 @@ static void op_reserve(struct world *w)
 					   NULL) == 0);
 	}
 	w->resv[w->nresv++] = w->next_id++;
+}
+
+/* Each domain's window from now on, into out. */
+static void windows(const struct world *w, pb_watts_t *out)
+{
+	pb_ledger_window_avail(w->l, w->now, w->now + 600, out);
+}
+
+/* Shuffle ids[0..n) (Fisher-Yates). */
+static void shuffle(struct world *w, uint32_t *ids, uint32_t n)
+{
+	for (uint32_t k = n; k > 1; k--) {
+		uint32_t x = rng_below(&w->r, k), t = ids[k - 1];
+
+		ids[k - 1] = ids[x];
+		ids[x] = t;
+	}
+}
+
+/* Room permitting, at least two job reservations to lift. */
+static void two_job_resv(struct world *w)
+{
+	uint32_t jobs = 0;
+
+	for (uint32_t i = 0; i < w->nresv; i++)
+		jobs += !w->resv_window[i];
+	for (; jobs < 2 && w->nresv < 4; jobs++) {
+		pb_alloc_node_t nodes[4];
+		pb_alloc_t a;
+		int64_t start = w->now + rng_below(&w->r, 400);
+
+		random_alloc(w, nodes, &a);
+		CHECK(w, pb_ledger_reserve(w->l, w->next_id, &a, start,
+					   start + 1 + rng_below(&w->r, 500),
+					   NULL) == 0);
+		w->resv_window[w->nresv] = false;
+		w->resv[w->nresv++] = w->next_id++;
+	}
+}
+
+/* Lift some job reservations (no cap window) in a random order; how many. */
+static uint32_t lift_some(struct world *w, uint32_t *ids)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < w->nresv; i++) {
+		if (w->resv_window[i]) {
+			CHECK(w, pb_ledger_lift(w->l, w->resv[i]) == -1);
+			continue;
+		}
+		if (rng_below(&w->r, 3))
+			ids[n++] = w->resv[i];
+	}
+	shuffle(w, ids, n);
+	for (uint32_t k = 0; k < n; k++) {
+		CHECK(w, pb_ledger_lift(w->l, ids[k]) == 0);
+		CHECK(w, pb_ledger_lift(w->l, ids[k]) == -1);
+	}
+	return n;
+}
+
+static void forget_resv(struct world *w, uint32_t id)
+{
+	for (uint32_t i = 0; i < w->nresv; i++) {
+		if (w->resv[i] != id)
+			continue;
+		w->resv_window[i] = w->resv_window[w->nresv - 1];
+		w->resv[i] = w->resv[--w->nresv];
+		return;
+	}
+}
+
+/*
+ * Jobs' reservations lifted (a test of a job frees what it outranks) and
+ * put back in another order: with nothing between, every figure is what
+ * it was; with a change between, or one dropped while lifted, the ledger
+ * still verifies. While lifted an id cannot be reserved again, and the
+ * ledger verifies then too.
+ */
+static void op_lift(struct world *w)
+{
+	uint32_t nd = pb_site_domain_count(w->site), ids[4], n;
+	pb_watts_t *before = calloc(nd, sizeof(*before));
+	pb_watts_t *after = calloc(nd, sizeof(*after));
+	pb_alloc_node_t nodes[4];
+	pb_alloc_t a;
+	uint32_t what = rng_below(&w->r, 6);
+
+	if (!before || !after)
+		fail_msg("out of memory");
+	two_job_resv(w);
+	windows(w, before);
+	n = lift_some(w, ids);
+	/* (a refused reserve still counts as a change: not when none is) */
+	if (n && what != 4) {
+		random_alloc(w, nodes, &a);
+		CHECK(w, pb_ledger_reserve(w->l, ids[0], &a, w->now + 10,
+					   w->now + 20, NULL) == -1);
+	}
+	verify_ok(w->l);
+	stats.lifts += n;
+	stats.lifts_changed += what < 4 ? n : 0;
+	if (what == 0)
+		op_start(w);
+	else if (what == 1)
+		op_release(w);
+	else if (what == 2)
+		op_node_power(w);
+	else if (what == 3)
+		op_cap(w);
+	shuffle(w, ids, n);
+	for (uint32_t k = 0; k < n; k++) {
+		if (what == 5 && k == 0) {
+			CHECK(w, pb_ledger_unreserve(w->l, ids[k]) == 0);
+			CHECK(w, pb_ledger_unlift(w->l, ids[k]) == -1);
+			forget_resv(w, ids[k]);
+			continue;
+		}
+		CHECK(w, pb_ledger_unlift(w->l, ids[k]) == 0);
+		CHECK(w, pb_ledger_unlift(w->l, ids[k]) == -1);
+		verify_ok(w->l);
+	}
+	windows(w, after);
+	for (uint32_t d = 0; what == 4 && d < nd; d++)
+		CHECK(w, after[d] == before[d]);
+	free(before);
+	free(after);
 }
 
 static void op_job_state(struct world *w)
@@ -419,7 +550,7 @@ static void run_sequence(uint64_t seed, uint32_t max_nodes)
 	w.snap = calloc(2 * pb_site_domain_count(w.site), sizeof(*w.snap));
 	w.avail = calloc(pb_site_domain_count(w.site), sizeof(*w.avail));
 	for (w.step = 0; w.step < STEPS; w.step++) {
-		uint32_t op = rng_below(&w.r, 11);
+		uint32_t op = rng_below(&w.r, 12);
 
 		if (getenv("PB_PROPERTY_TRACE"))
 			fprintf(stderr, "step %u op %u now %lld\n", w.step, op,
@@ -448,6 +579,9 @@ static void run_sequence(uint64_t seed, uint32_t max_nodes)
 			break;
 		case 9:
 			op_measure(&w);
+			break;
+		case 10:
+			op_lift(&w);
 			break;
 		default:
 			w.now += rng_below(&w.r, 200);
@@ -479,13 +613,16 @@ static void test_random_sequences(void **state)
 		run_sequence(base + i, 48);
 	printf("%u sequences: %llu admitted, %llu refused now, %llu refused at "
 	       "a reservation checkpoint, %llu exact releases, %llu later "
-	       "starts confirmed, %llu cap windows\n",
+	       "starts confirmed, %llu cap windows, %llu reservations "
+	       "lifted (%llu with a change before they were put back)\n",
 	       iters, (unsigned long long)stats.admitted,
 	       (unsigned long long)stats.refused_now,
 	       (unsigned long long)stats.refused_later,
 	       (unsigned long long)stats.exact_releases,
 	       (unsigned long long)stats.earliest_checked,
-	       (unsigned long long)stats.windows);
+	       (unsigned long long)stats.windows,
+	       (unsigned long long)stats.lifts,
+	       (unsigned long long)stats.lifts_changed);
 }
 
 int main(void)

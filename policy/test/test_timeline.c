@@ -81,6 +81,50 @@ static void test_job_without_end_and_overdue(void **state)
 }
 
 /*
+ * A lifted reservation is out of every figure, keeps its id and nodes,
+ * and comes back as it was; a cap window cannot be lifted.
+ */
+static void test_lifted_reservation_comes_back_whole(void **state)
+{
+	pb_site_t *s = two_racks(NULL);
+	pb_ledger_t *l = new_ledger(s);
+	struct whole w, r;
+	pb_verdict_t v;
+	pb_error_t err;
+
+	(void)state;
+	assert_int_equal(
+	    pb_ledger_reserve(l, 7, whole(&r, 1, 0), 2000, 4000, &err), 0);
+	assert_int_equal(pb_ledger_cap_window(l, 9, 0, 1000, 5000, 6000, &err),
+			 0);
+	assert_int_equal(pb_ledger_lift(l, 9), -1);
+	assert_int_equal(pb_ledger_lift(l, 8), -1);
+	assert_int_equal(pb_ledger_lift(l, 7), 0);
+	/* out of every figure: a1 running past 2000 fits, node 0 may sleep */
+	assert_int_equal(pb_ledger_reserved_at(l, 1, 2000), 0);
+	assert_int_equal(pb_ledger_reservation_count(l), 1);
+	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 1), NOW, 2500, &v), 0);
+	/* its id stays taken until it is put back or dropped */
+	assert_int_equal(pb_ledger_reserve(l, 7, &r.a, 2000, 4000, &err), -1);
+	verify_ok(l);
+	assert_int_equal(pb_ledger_unlift(l, 7), 0);
+	assert_int_equal(pb_ledger_unlift(l, 7), -1);
+	assert_int_equal(pb_ledger_reserved_at(l, 1, 2000), 600);
+	assert_int_equal(pb_ledger_admit(l, &w.a, NOW, 2500, &v), 1);
+	assert_int_equal(v.short_w, 140);
+	assert_int_equal(pb_ledger_set_node_power(l, 0, false, &err), -1);
+	verify_ok(l);
+	/* lifted, then dropped: gone, and its id free again */
+	assert_int_equal(pb_ledger_lift(l, 7), 0);
+	assert_int_equal(pb_ledger_unreserve(l, 7), 0);
+	assert_int_equal(pb_ledger_unlift(l, 7), -1);
+	assert_int_equal(pb_ledger_reserve(l, 7, &r.a, 2000, 4000, &err), 0);
+	verify_ok(l);
+	pb_ledger_destroy(l);
+	pb_site_destroy(s);
+}
+
+/*
  * Reservation R (id 7): a0 full (600 W) on [2000, 4000).  Load at 2000
  * with nothing else: rackA 1040, fac 1480.
  */
@@ -259,6 +303,7 @@ int main(void)
 	    cmocka_unit_test(test_earliest_start_from_job_ends),
 	    cmocka_unit_test(test_job_without_end_and_overdue),
 	    cmocka_unit_test(test_reservation_blocks_only_overlapping_jobs),
+	    cmocka_unit_test(test_lifted_reservation_comes_back_whole),
 	    cmocka_unit_test(test_reservation_at_facility_and_earliest),
 	    cmocka_unit_test(test_overlapping_reservations),
 	    cmocka_unit_test(test_reservation_table_full),
