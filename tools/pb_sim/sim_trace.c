@@ -298,7 +298,7 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 	char *f[SIM_MAX_COLS + 1];
 	int n = _split(line, c->sep, f, SIM_MAX_COLS);
 	int need = 0;
-	double v;
+	double v = 0;
 
 	int cols[] = {c->num_gpu,   c->gpu_milli, c->creation, c->deletion,
 		      c->scheduled, c->submit,	  c->duration, c->nodes,
