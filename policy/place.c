@@ -15,6 +15,7 @@ struct attempt {
 	pb_watts_t leftover;
 	int32_t why_domain; /* lowest-index domain that refused a node */
 	pb_watts_t why_short;
+	bool refused; /* _attempt_range: some usable node did not fit */
 };
 
 struct pb_placer {
@@ -898,8 +899,10 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 		     n = _next_in(p->uw, n + 1, to)) {
 			pb_watts_t need = _need(p, n);
 
-			if (need > slack)
+			if (need > slack) {
+				a->refused = true;
 				continue;
+			}
 			slack -= need;
 			taken += need;
 			p->pick[a->picked++] = n;
@@ -936,7 +939,8 @@ static const uint32_t *_attempt_switch(pb_placer_t *p, uint32_t s, uint32_t off,
 		_attempt_range(p, off, off + cnt, want, a);
 	}
 	if (p->memo)
-		pb_place_memo_put(p->memo, s, a->picked, a->leftover, p->pick);
+		pb_place_memo_put(p->memo, s, a->picked, a->leftover,
+				  a->refused, p->pick);
 	return p->pick;
 }
 
@@ -946,7 +950,7 @@ static void _memo_begin(pb_placer_t *p, const pb_ledger_t *l,
 {
 	pb_place_memo_begin(p->memo, l, p->avail, p->changed, p->nchanged,
 			    pb_bitset_words(cand), p->on);
-	pb_place_memo_request(p->memo, want, p->class_incr, p->bound);
+	pb_place_memo_request(p->memo, want, p->class_incr, p->bound, p->uw);
 	for (uint32_t i = 0; i < p->nchanged; i++)
 		p->dom_changed[p->changed[i]] = false;
 	p->nchanged = 0;

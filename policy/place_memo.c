@@ -32,8 +32,18 @@ struct pb_place_memo {
 	pb_watts_t *ent_left;
 	pb_watts_t *ent_incr; /* [nsw * nc] */
 	uint32_t *store;      /* [nl * nn]: picks at the switch's offset */
+	/*
+	 * For reuse at lower increments: whether the attempt refused no
+	 * node, its picks' leaf domains per class ([nsw * classes]), and
+	 * the usable candidates it saw ([nl * nwords], at its range).
+	 */
+	bool *ent_free;
+	pb_watts_t *ent_lw;
+	uint64_t *ent_usable;
+	uint32_t *node_cls, *node_leaves; /* [nn] */
 	/* the current request */
 	const pb_watts_t *avail;
+	const uint64_t *usable;
 	uint32_t want;
 	pb_watts_t incr[PB_PLACE_MEMO_CLASSES];
 	pb_watts_t bound;
@@ -62,6 +72,11 @@ void pb_place_memo_destroy(pb_place_memo_t *m)
 	free(m->ent_left);
 	free(m->ent_incr);
 	free(m->store);
+	free(m->ent_free);
+	free(m->ent_lw);
+	free(m->ent_usable);
+	free(m->node_cls);
+	free(m->node_leaves);
 	free(m);
 }
 
@@ -164,6 +179,20 @@ static void _domain_spans(const pb_site_t *site, uint32_t nn, uint32_t *lo,
 	}
 }
 
+/* Each node's class and the number of leaf domains on its path. */
+static void _map_nodes(pb_place_memo_t *m, const pb_site_t *site)
+{
+	for (uint32_t n = 0; n < m->nn; n++) {
+		const uint32_t *path;
+		uint32_t len = pb_site_node_path(site, n, &path);
+
+		m->node_cls[n] = pb_site_node_class(site, n);
+		for (uint32_t j = 0; j < len; j++)
+			m->node_leaves[n] +=
+			    pb_site_domain_is_leaf(site, path[j]);
+	}
+}
+
 static int _maps(pb_place_memo_t *m, const pb_site_t *site, const pb_net_t *net)
 {
 	uint32_t *lo = calloc(m->nd + 1, sizeof(*lo));
@@ -222,6 +251,15 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 	m->ent_left = calloc(nsw, sizeof(*m->ent_left));
 	m->ent_incr = calloc(nsw * PB_PLACE_MEMO_CLASSES, sizeof(*m->ent_incr));
 	m->store = calloc((size_t)m->nl * m->nn + 1, sizeof(*m->store));
+	m->ent_free = calloc(nsw, sizeof(*m->ent_free));
+	m->ent_lw = calloc(nsw * PB_PLACE_MEMO_CLASSES, sizeof(*m->ent_lw));
+	m->ent_usable =
+	    calloc((size_t)m->nl * m->nwords + 1, sizeof(*m->ent_usable));
+	m->node_cls = calloc(m->nn + 1, sizeof(*m->node_cls));
+	m->node_leaves = calloc(m->nn + 1, sizeof(*m->node_leaves));
+	if (!m->ent_free || !m->ent_lw || !m->ent_usable || !m->node_cls ||
+	    !m->node_leaves)
+		goto fail;
 	if (m->nc > PB_PLACE_MEMO_CLASSES || !m->sw_level || !m->sw_off ||
 	    !m->sw_cnt || !m->node_sw || !m->dom_sw || !m->lvl_ok ||
 	    !m->outer_first || !m->prev_cand || !m->prev_on || !m->sw_ver ||
@@ -232,6 +270,7 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 		m->lvl_ok[lv] = true;
 	if (_maps(m, site, net))
 		goto fail;
+	_map_nodes(m, site);
 	return m;
 fail:
 	pb_place_memo_destroy(m);
@@ -308,8 +347,10 @@ void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
 }
 
 void pb_place_memo_request(pb_place_memo_t *m, uint32_t nnodes,
-			   const pb_watts_t *class_incr, pb_watts_t bound)
+			   const pb_watts_t *class_incr, pb_watts_t bound,
+			   const uint64_t *usable)
 {
+	m->usable = usable;
 	m->want = nnodes;
 	m->bound = bound;
 	for (uint32_t c = 0; c < m->nc; c++)
@@ -331,28 +372,96 @@ static bool _outer_same(const pb_place_memo_t *m, uint32_t sw)
 	return true;
 }
 
+/* The bits of word k that lie in [from, to). */
+static uint64_t _range_mask(uint32_t k, uint32_t from, uint32_t to)
+{
+	uint64_t bits = ~UINT64_C(0);
+	uint32_t lo = k * 64;
+
+	if (from > lo)
+		bits &= ~UINT64_C(0) << (from - lo);
+	if (to < lo + 64)
+		bits &= ~UINT64_C(0) >> (lo + 64 - to);
+	return bits;
+}
+
+/* The words of sw's range in the kept usable candidates of its level. */
+static uint64_t *_kept_usable(const pb_place_memo_t *m, uint32_t sw)
+{
+	return m->ent_usable + (size_t)m->sw_level[sw] * m->nwords;
+}
+
+static void _save_usable(pb_place_memo_t *m, uint32_t sw)
+{
+	uint32_t from = m->sw_off[sw], to = from + m->sw_cnt[sw];
+	uint64_t *kept = _kept_usable(m, sw);
+
+	for (uint32_t k = from / 64; to > from && k <= (to - 1) / 64; k++) {
+		uint64_t bits = _range_mask(k, from, to);
+
+		kept[k] = (kept[k] & ~bits) | (m->usable[k] & bits);
+	}
+}
+
+static bool _same_usable(const pb_place_memo_t *m, uint32_t sw)
+{
+	uint32_t from = m->sw_off[sw], to = from + m->sw_cnt[sw];
+	const uint64_t *kept = _kept_usable(m, sw);
+
+	for (uint32_t k = from / 64; to > from && k <= (to - 1) / 64; k++)
+		if ((kept[k] ^ m->usable[k]) & _range_mask(k, from, to))
+			return false;
+	return true;
+}
+
+/*
+ * Does sw's entry hold for this request's increments?  The same ones:
+ * as the header says.  Lower ones (none higher): when the entry refused
+ * no node and the usable candidates under sw are the same, every node
+ * it took still fits (each needs less, after picks that took less) and
+ * the greedy pass takes the same nodes.
+ */
+static bool _incr_holds(const pb_place_memo_t *m, uint32_t sw, bool *same)
+{
+	const pb_watts_t *then = m->ent_incr + sw * PB_PLACE_MEMO_CLASSES;
+
+	*same = true;
+	for (uint32_t c = 0; c < m->nc; c++) {
+		if (m->incr[c] > then[c])
+			return false;
+		if (m->incr[c] != then[c])
+			*same = false;
+	}
+	return *same || (m->ent_free[sw] && _same_usable(m, sw));
+}
+
 bool pb_place_memo_get(const pb_place_memo_t *m, uint32_t sw, uint32_t *picked,
 		       pb_watts_t *leftover, const uint32_t **picks)
 {
 	uint32_t lv = m->sw_level[sw];
+	const pb_watts_t *then = m->ent_incr + sw * PB_PLACE_MEMO_CLASSES;
+	const pb_watts_t *lw = m->ent_lw + sw * PB_PLACE_MEMO_CLASSES;
+	bool same;
 
 	if (!m->lvl_ok[lv] || !m->ent_ok[sw] ||
 	    m->ent_ver[sw] != m->sw_ver[sw] || m->ent_want[sw] != m->want)
 		return false;
-	for (uint32_t c = 0; c < m->nc; c++)
-		if (m->ent_incr[sw * PB_PLACE_MEMO_CLASSES + c] != m->incr[c])
-			return false;
-	if (!_outer_same(m, sw))
+	if (!_incr_holds(m, sw, &same) || !_outer_same(m, sw))
 		return false;
 	*picked = m->ent_picked[sw];
+	/* each pick's leaf domains keep what it no longer takes */
 	*leftover = m->ent_left[sw];
+	for (uint32_t c = 0; c < m->nc && !same; c++)
+		*leftover += (then[c] - m->incr[c]) * lw[c];
 	*picks = m->store + (size_t)lv * m->nn + m->sw_off[sw];
 	return true;
 }
 
 void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
-		       pb_watts_t leftover, const uint32_t *picks)
+		       pb_watts_t leftover, bool refused, const uint32_t *picks)
 {
+	pb_watts_t *lw = m->ent_lw + sw * PB_PLACE_MEMO_CLASSES;
+
 	uint32_t lv = m->sw_level[sw];
 
 	m->ent_ok[sw] = false;
@@ -369,4 +478,12 @@ void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
 	m->ent_left[sw] = leftover;
 	for (uint32_t c = 0; c < m->nc; c++)
 		m->ent_incr[sw * PB_PLACE_MEMO_CLASSES + c] = m->incr[c];
+	m->ent_free[sw] = !refused;
+	if (refused)
+		return;
+	_save_usable(m, sw);
+	for (uint32_t c = 0; c < m->nc; c++)
+		lw[c] = 0;
+	for (uint32_t i = 0; i < picked; i++)
+		lw[m->node_cls[picks[i]]] += m->node_leaves[picks[i]];
 }

@@ -15,7 +15,12 @@
  * nothing under s has changed since it was made, and every outer domain
  * of s has the avail it had then or was loose then and is loose now
  * (outer domains change with every start elsewhere under them, so they
- * are compared at each use rather than tracked).  The caller names the
+ * are compared at each use rather than tracked).  Learned and limited
+ * draw make almost every request's increments new, so an entry that
+ * refused no node is also reused by a request of the same nnodes whose
+ * increments are all at most its own, when the usable candidates under
+ * s are the same: the greedy pass then takes the same nodes, and each
+ * pick leaves its leaf domains the difference.  The caller names the
  * domains
  * whose avail changed; candidates and node states are compared with the
  * last decision's.
@@ -63,9 +68,14 @@ void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
 			 uint32_t nchanged, const uint64_t *cand,
 			 const bool *on);
 
-/* The request: nnodes, each class's increment, the tightness bound. */
+/*
+ * The request: nnodes, each class's increment, the tightness bound, and
+ * its usable candidates (words, unchanged until the decision's last get
+ * or put).
+ */
 void pb_place_memo_request(pb_place_memo_t *m, uint32_t nnodes,
-			   const pb_watts_t *class_incr, pb_watts_t bound);
+			   const pb_watts_t *class_incr, pb_watts_t bound,
+			   const uint64_t *usable);
 
 /*
  * The attempt of this request under switch sw, if one can be reused:
@@ -75,8 +85,12 @@ void pb_place_memo_request(pb_place_memo_t *m, uint32_t nnodes,
 bool pb_place_memo_get(const pb_place_memo_t *m, uint32_t sw, uint32_t *picked,
 		       pb_watts_t *leftover, const uint32_t **picks);
 
-/* Remember the attempt just made under sw (picks: picked nodes). */
+/*
+ * Remember the attempt just made under sw (picks: picked nodes;
+ * refused: some usable node did not fit).
+ */
 void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
-		       pb_watts_t leftover, const uint32_t *picks);
+		       pb_watts_t leftover, bool refused,
+		       const uint32_t *picks);
 
 #endif /* PB_POLICY_PLACE_MEMO_H */

@@ -30,11 +30,14 @@ struct world {
 	bool held;
 	uint32_t shape;
 	uint64_t seed;
+	bool varying; /* only the shapes whose draw varies */
 };
 
 /*
  * A few request shapes, mostly the last one again: a memo entry is only
- * of use to a request of its own shape.
+ * of use to a request of its own shape, or (hint -1) of its nnodes with
+ * a GPU draw that varies from one request to the next, as learned draw
+ * and limits make it.
  */
 static pb_place_req_t _request(struct world *w, struct rng *r, int64_t now)
 {
@@ -45,12 +48,20 @@ static pb_place_req_t _request(struct world *w, struct rng *r, int64_t now)
 	    {.nnodes = 5, .gpus = 8},
 	    {.nnodes = 2, .gpus = 2, .cores = 48},
 	    {.nnodes = 4, .gpus = 0, .gpu_watts_hint = 400},
+	    {.nnodes = 3, .gpus = 8, .gpu_watts_hint = -1},
+	    {.nnodes = 1, .gpus = 4, .gpu_watts_hint = -1},
 	};
 	pb_place_req_t req;
 
-	if (rng_below(r, 4) == 0)
-		w->shape = rng_below(r, sizeof(shapes) / sizeof(shapes[0]));
+	uint32_t nshapes = sizeof(shapes) / sizeof(shapes[0]);
+
+	if (w->varying)
+		w->shape = nshapes - 2 + (rng_below(r, 4) == 0);
+	else if (rng_below(r, 4) == 0)
+		w->shape = rng_below(r, nshapes);
 	req = shapes[w->shape];
+	if (req.gpu_watts_hint < 0)
+		req.gpu_watts_hint = 100 + 100 * (pb_watts_t)rng_below(r, 10);
 	req.now = now;
 	req.end = now + 100 + rng_below(r, 2) * 500;
 	req.hint_scope = PB_HINT_EVERYWHERE;
@@ -152,10 +163,10 @@ static void _decide(struct world *w, struct rng *r, int64_t now)
 	pb_place_destroy(fresh);
 }
 
-static void check_seed(uint64_t seed)
+static void check_seed(uint64_t seed, bool varying)
 {
 	pb_error_t err = {{0}};
-	struct world w = {.seed = seed};
+	struct world w = {.seed = seed, .varying = varying};
 	struct rng r;
 
 	rng_seed(&r, seed);
@@ -185,15 +196,35 @@ static void test_memo_matches_fresh(void **state)
 
 	(void)state;
 	for (uint32_t i = 0; i < iters; i++)
-		check_seed(base + i);
+		check_seed(base + i, false);
 	printf("%u sites: %llu decisions the same as a fresh placer's\n", iters,
 	       compared);
+}
+
+/*
+ * As above, with every request's GPU draw new (learned draw, limits):
+ * entries are reused at lower increments, or not, by the usable
+ * candidates and refusals they saw.
+ */
+static void test_memo_varying_draw(void **state)
+{
+	uint32_t iters = env_u32("PB_PLACE_ITERS", 1500);
+	uint64_t base = env_u32("PB_PROPERTY_SEED", 1);
+
+	(void)state;
+	compared = 0;
+	for (uint32_t i = 0; i < iters; i++)
+		check_seed(base + i, true);
+	printf("%u sites, varying draw: %llu decisions the same as a fresh "
+	       "placer's\n",
+	       iters, compared);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_memo_matches_fresh),
+	    cmocka_unit_test(test_memo_varying_draw),
 	};
 
 	return cmocka_run_group_tests_name("policy_place_memo", tests, NULL,
