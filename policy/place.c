@@ -113,6 +113,12 @@ struct pb_placer {
 	bool prep_unreserved;
 	uint32_t prep_ckpt; /* pb_ledger_checkpoints of the preparation */
 	uint32_t *restr_pos, *child_first, *child, *scratch;
+	/*
+	 * The largest avail among each domain's children ([nd]): a change
+	 * of a path minimum reaches no child whose avail is at most both
+	 * its old and its new value, so _repath stops there.
+	 */
+	pb_watts_t *child_most;
 	/* with ranges: the nodes of the restricted domains ([words]) */
 	uint64_t *rmask;
 	/* the last filter's result, while its preparation holds */
@@ -196,6 +202,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->child_first);
 	free(p->child);
 	free(p->scratch);
+	free(p->child_most);
 	pb_place_memo_destroy(p->memo);
 	free(p);
 }
@@ -292,11 +299,13 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->child_first = calloc(nd + 2, sizeof(*p->child_first));
 	p->child = calloc(nd + 1, sizeof(*p->child));
 	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
-	if (!p->rmask || !p->restr_pos || !p->child_first || !p->child ||
-	    !p->scratch || !p->changed || !p->dom_changed || !p->fresh ||
-	    !p->filtered || !p->prep_incr || !p->restricted || !p->dom_first ||
-	    !p->dom_nodes || !p->avail || !p->pathmin || !p->used ||
-	    !p->dom_mark || !p->touched || !p->class_incr ||
+	/* every avail starts at 0, so does the largest of any children */
+	p->child_most = calloc(nd + 1, sizeof(*p->child_most));
+	if (!p->child_most || !p->rmask || !p->restr_pos || !p->child_first ||
+	    !p->child || !p->scratch || !p->changed || !p->dom_changed ||
+	    !p->fresh || !p->filtered || !p->prep_incr || !p->restricted ||
+	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin ||
+	    !p->used || !p->dom_mark || !p->touched || !p->class_incr ||
 	    !p->usable_before || !p->all || !p->pick || !p->best ||
 	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
 	    !p->node_plen || !p->dom_parent || !p->dom_leaf || !p->class_wake ||
@@ -407,12 +416,37 @@ static void _prepared_for(pb_placer_t *p, const pb_ledger_t *l,
 	       pb_site_class_count(p->site) * sizeof(*p->class_incr));
 }
 
+/* Domain d's avail went from was: keep its parent's child_most. */
+static void _child_moved(pb_placer_t *p, uint32_t d, pb_watts_t was)
+{
+	int32_t up = p->dom_parent[d];
+	pb_watts_t most;
+
+	if (up < 0)
+		return;
+	if (p->avail[d] >= p->child_most[up]) {
+		p->child_most[up] = p->avail[d];
+		return;
+	}
+	if (was != p->child_most[up])
+		return;
+	/* the largest went down: look at the siblings again */
+	most = p->avail[d];
+	for (uint32_t k = p->child_first[up]; k < p->child_first[up + 1]; k++)
+		if (p->avail[p->child[k]] > most)
+			most = p->avail[p->child[k]];
+	p->child_most[up] = most;
+}
+
 /* Domain d's avail is a: note it for the memo if it changed. */
 static inline void _set_avail(pb_placer_t *p, uint32_t d, pb_watts_t a)
 {
-	if (a == p->avail[d])
+	pb_watts_t was = p->avail[d];
+
+	if (a == was)
 		return;
 	p->avail[d] = a;
+	_child_moved(p, d, was);
 	if (!p->dom_changed[d]) {
 		p->dom_changed[d] = true;
 		p->changed[p->nchanged++] = d;
@@ -482,14 +516,17 @@ static void _prepare_all(pb_placer_t *p, const pb_ledger_t *l,
 static void _repath(pb_placer_t *p, uint32_t d)
 {
 	int32_t up = p->dom_parent[d];
-	pb_watts_t a = p->avail[d];
+	pb_watts_t a = p->avail[d], was = p->pathmin[d];
 
 	if (up >= 0 && p->pathmin[up] < a)
 		a = p->pathmin[up];
-	if (a == p->pathmin[d])
+	if (a == was)
 		return;
 	p->pathmin[d] = a;
 	_restrict(p, d);
+	/* a child's minimum is its avail while that is below both */
+	if (p->child_most[d] <= (a < was ? a : was))
+		return;
 	for (uint32_t k = p->child_first[d]; k < p->child_first[d + 1]; k++)
 		_repath(p, p->child[k]);
 }
