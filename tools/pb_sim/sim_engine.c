@@ -118,7 +118,8 @@ struct sim_state {
 	size_t nobs;
 	uint8_t *observed; /* per job: observed while it ran */
 	struct sim_run_job
-	    *scan; /* scratch copy of the heap, popped in order */
+	    *scan;	 /* scratch copy of the heap, popped in order */
+	size_t *scan_at; /* scratch: heap indices, a min-heap by their jobs */
 	/*
 	 * Pending jobs in priority order, each with its node count and
 	 * job_w as of the policy's job_w_gen qgen (a job takes its job_w
@@ -200,6 +201,63 @@ static struct sim_run_job _pop(struct sim_run_job *h, size_t *n)
 static struct sim_run_job _heap_pop(struct sim_state *st)
 {
 	return _pop(st->heap, &st->nheap);
+}
+
+/* Push index i of h onto x[0..*n), a min-heap of indices by their jobs. */
+static void _push_at(const struct sim_run_job *h, size_t *x, size_t *n,
+		     size_t i)
+{
+	size_t at = (*n)++;
+
+	while (at > 0) {
+		size_t up = (at - 1) / 2;
+
+		if (!_heap_less(&h[i], &h[x[up]]))
+			break;
+		x[at] = x[up];
+		at = up;
+	}
+	x[at] = i;
+}
+
+/* Pop the index of the least job from x[0..*n). */
+static size_t _pop_at(const struct sim_run_job *h, size_t *x, size_t *n)
+{
+	size_t top = x[0], last = x[--*n], at = 0;
+
+	for (;;) {
+		size_t c = 2 * at + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && _heap_less(&h[x[c + 1]], &h[x[c]]))
+			c++;
+		if (!_heap_less(&h[x[c]], &h[last]))
+			break;
+		x[at] = x[c];
+		at = c;
+	}
+	if (*n)
+		x[at] = last;
+	return top;
+}
+
+/*
+ * The next running job in end order, from the heap left as it is: the
+ * least not yet taken is the root or a child of one taken, so the
+ * frontier (x, *n) holds those.  Taking k jobs costs k log k, not a copy
+ * of the whole heap.
+ */
+static struct sim_run_job _next_end(const struct sim_state *st, size_t *x,
+				    size_t *n)
+{
+	size_t i = _pop_at(st->heap, x, n);
+
+	if (2 * i + 1 < st->nheap)
+		_push_at(st->heap, x, n, 2 * i + 1);
+	if (2 * i + 2 < st->nheap)
+		_push_at(st->heap, x, n, 2 * i + 2);
+	return st->heap[i];
 }
 
 static int _dom_init(struct sim_dom *d, uint32_t n, double cap)
@@ -509,16 +567,17 @@ static double _shadow(struct sim_state *st, const struct sim_job *h,
 	const struct sim_pol *p = st->p;
 	double fn = p->ops->free_nodes(p->ctx);
 	double hw = p->ops->headroom_w(p->ctx), need = p->ops->job_w(p->ctx, h);
-	size_t left = st->nheap;
+	size_t nx = 0;
 
 	/*
 	 * The running jobs in end order, as far as needed: (end, job) is a
-	 * total order, so popping a copy of the heap gives the prefix a
-	 * sort would.
+	 * total order, so taking them from the heap's frontier gives the
+	 * prefix a sort would.
 	 */
-	memcpy(st->scan, st->heap, st->nheap * sizeof(*st->scan));
+	if (st->nheap)
+		_push_at(st->heap, st->scan_at, &nx, 0);
 	for (size_t k = 0; k < st->nheap; k++) {
-		tmp[k] = _pop(st->scan, &left);
+		tmp[k] = _next_end(st, st->scan_at, &nx);
 		fn += st->t->jobs[tmp[k].job].nodes;
 		hw += tmp[k].w;
 		if (fn >= h->nodes && hw >= need) {
@@ -846,6 +905,7 @@ static void _state_free(struct sim_state *st)
 	free(st->obs);
 	free(st->observed);
 	free(st->scan);
+	free(st->scan_at);
 	free(st->queue);
 	free(st->start);
 	free(st->nodes_buf);
@@ -894,6 +954,7 @@ static int _state_init(struct sim_state *st)
 	st->obs = malloc(n * sizeof(*st->obs));
 	st->observed = calloc(n, 1);
 	st->scan = malloc(n * sizeof(*st->scan));
+	st->scan_at = malloc((n + 1) * sizeof(*st->scan_at));
 	st->queue = malloc(n * sizeof(*st->queue));
 	st->start = malloc(n * sizeof(*st->start));
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
@@ -909,10 +970,10 @@ static int _state_init(struct sim_state *st)
 	st->was_shed = calloc(n, 1);
 	st->shedc = malloc(n * sizeof(*st->shedc));
 	if (!st->busy || !st->cand || !st->heap || !st->obs || !st->observed ||
-	    !st->scan || !st->queue || !st->start || !st->nodes_buf ||
-	    !st->speed || !st->gpu_true || !st->gpu_model || !st->susp ||
-	    !st->susp_at || !st->paused || !st->paused_span || !st->was_shed ||
-	    !st->shedc || _acct_init(&st->a[SIM_MODEL], s) ||
+	    !st->scan || !st->scan_at || !st->queue || !st->start ||
+	    !st->nodes_buf || !st->speed || !st->gpu_true || !st->gpu_model ||
+	    !st->susp || !st->susp_at || !st->paused || !st->paused_span ||
+	    !st->was_shed || !st->shedc || _acct_init(&st->a[SIM_MODEL], s) ||
 	    _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
 	for (size_t i = 0; i < st->t->n; i++) {
