@@ -470,7 +470,7 @@ static void _mark_range(uint64_t *w, uint32_t from, uint32_t to, bool on)
 }
 
 /* Is d restricted (its path minimum below most)?  Keep the list so. */
-static void _restrict(pb_placer_t *p, uint32_t d)
+static inline void _restrict(pb_placer_t *p, uint32_t d)
 {
 	bool want = p->dom_nodes[d] && p->pathmin[d] < p->restrict_w;
 	uint32_t at = p->restr_pos[d];
