@@ -493,6 +493,17 @@ static int _cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort n node indices, after a look whether they already are. */
+static void _sort_nodes(uint32_t *v, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		if (v[i] < v[i - 1]) {
+			qsort(v, n, sizeof(*v), _cmp_u32);
+			return;
+		}
+	}
+}
+
 /* Ask the policy to start j; on success account for it.  1/0/-1(ENOMEM). */
 static int _try_start(struct sim_state *st, uint32_t id, double now)
 {
@@ -512,7 +523,8 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	if (!rj.nodes)
 		return -1;
 	memcpy(rj.nodes, st->nodes_buf, j->nodes * sizeof(*rj.nodes));
-	qsort(rj.nodes, j->nodes, sizeof(*rj.nodes), _cmp_u32);
+	/* the power policies hand them over in index order already */
+	_sort_nodes(rj.nodes, j->nodes);
 	if (p->ops->grant)
 		p->ops->grant(p->ctx, j, &lim, &w);
 	/* each GPU: modelled and true draw, both held to the limit */
