@@ -316,14 +316,34 @@ static uint64_t _word_changes(pb_place_memo_t *m, uint32_t k,
 	return x;
 }
 
+/* Words of nodes compared at once: few change between two decisions. */
+#define BLOCK 8
+
+/* Are the BLOCK words from k on (all whole) as at the last decision? */
+static bool _block_same(const pb_place_memo_t *m, uint32_t k,
+			const uint64_t *cand, const bool *on)
+{
+	if (k % BLOCK || (k + BLOCK) * 64 > m->nn)
+		return false;
+	for (uint32_t i = k; i < k + BLOCK; i++)
+		if (cand[i] != m->prev_cand[i])
+			return false;
+	return !memcmp(on + k * 64, m->prev_on + k * 64, BLOCK * 64);
+}
+
 static void _track(pb_place_memo_t *m, const uint32_t *changed,
 		   uint32_t nchanged, const uint64_t *cand, const bool *on)
 {
 	for (uint32_t i = 0; i < nchanged; i++)
 		_bump_domain(m, changed[i]);
 	for (uint32_t k = 0; k < m->nwords; k++) {
-		uint64_t x = _word_changes(m, k, cand, on);
+		uint64_t x;
 
+		if (_block_same(m, k, cand, on)) {
+			k += BLOCK - 1;
+			continue;
+		}
+		x = _word_changes(m, k, cand, on);
 		for (; x; x &= x - 1)
 			_bump_node(m, k * 64 + (uint32_t)__builtin_ctzll(x));
 	}
