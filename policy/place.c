@@ -80,6 +80,13 @@ struct pb_placer {
 	 * (dom_first, dom_nodes), usability is checked there only.
 	 */
 	pb_watts_t most, restrict_w;
+	pb_watts_t least; /* per decision: the smallest class increment */
+	/*
+	 * Where the nodes under each domain end, when they are one index
+	 * range (else 0; [nd]): an attempt that finds a domain's headroom
+	 * below least skips them all.
+	 */
+	uint32_t *sub_end;
 	uint32_t *restricted, nrestricted;
 	uint32_t *dom_first, *dom_nodes; /* [nd] */
 	bool ranges;
@@ -203,6 +210,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->child);
 	free(p->scratch);
 	free(p->child_most);
+	free(p->sub_end);
 	pb_place_memo_destroy(p->memo);
 	free(p);
 }
@@ -220,6 +228,34 @@ static void _index_ranges(pb_placer_t *p)
 			p->ranges = false;
 		p->dom_nodes[d]++;
 	}
+}
+
+/* Each domain's sub_end: past its last node, if its nodes are a range. */
+static int _index_subtrees(pb_placer_t *p)
+{
+	uint32_t *lo = calloc(p->nd + 1, sizeof(*lo));
+	uint32_t *cnt = calloc(p->nd + 1, sizeof(*cnt));
+
+	if (!lo || !cnt) {
+		free(lo);
+		free(cnt);
+		return -1;
+	}
+	for (uint32_t n = 0; n < p->nn; n++) {
+		for (uint32_t i = 0; i < p->node_plen[n]; i++) {
+			uint32_t d = p->node_path[n][i];
+
+			if (!cnt[d]++)
+				lo[d] = n;
+			p->sub_end[d] = n + 1;
+		}
+	}
+	for (uint32_t d = 0; d < p->nd; d++)
+		if (p->sub_end[d] - lo[d] != cnt[d])
+			p->sub_end[d] = 0;
+	free(lo);
+	free(cnt);
+	return 0;
 }
 
 /* The domain tree's children of each domain (child_first, child). */
@@ -301,15 +337,16 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
 	/* every avail starts at 0, so does the largest of any children */
 	p->child_most = calloc(nd + 1, sizeof(*p->child_most));
-	if (!p->child_most || !p->rmask || !p->restr_pos || !p->child_first ||
-	    !p->child || !p->scratch || !p->changed || !p->dom_changed ||
-	    !p->fresh || !p->filtered || !p->prep_incr || !p->restricted ||
-	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin ||
-	    !p->used || !p->dom_mark || !p->touched || !p->class_incr ||
-	    !p->usable_before || !p->all || !p->pick || !p->best ||
-	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
-	    !p->node_plen || !p->dom_parent || !p->dom_leaf || !p->class_wake ||
-	    !p->uw || _index_switches(p))
+	p->sub_end = calloc(nd + 1, sizeof(*p->sub_end));
+	if (!p->sub_end || !p->child_most || !p->rmask || !p->restr_pos ||
+	    !p->child_first || !p->child || !p->scratch || !p->changed ||
+	    !p->dom_changed || !p->fresh || !p->filtered || !p->prep_incr ||
+	    !p->restricted || !p->dom_first || !p->dom_nodes || !p->avail ||
+	    !p->pathmin || !p->used || !p->dom_mark || !p->touched ||
+	    !p->class_incr || !p->usable_before || !p->all || !p->pick ||
+	    !p->best || !p->node_cls || !p->node_dom || !p->node_wake ||
+	    !p->node_path || !p->node_plen || !p->dom_parent || !p->dom_leaf ||
+	    !p->class_wake || !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
 	for (uint32_t d = 0; d < nd; d++) {
@@ -346,6 +383,8 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 		}
 	}
 	_index_ranges(p);
+	if (_index_subtrees(p))
+		goto oom;
 	_index_children(p);
 	if (p->ident && pb_site_class_count(site) <= PB_PLACE_MEMO_CLASSES) {
 		p->memo = pb_place_memo_create(site, net);
@@ -364,6 +403,7 @@ static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
 			   const pb_place_req_t *req)
 {
 	p->most = 0;
+	p->least = INT64_MAX;
 	for (uint32_t c = 0; c < pb_site_class_count(p->site); c++) {
 		const pb_power_class_t *cls = pb_site_class(p->site, c);
 
@@ -373,6 +413,8 @@ static void _prepare_needs(pb_placer_t *p, const pb_ledger_t *l,
 				     req->hint_scope));
 		if (p->class_incr[c] + p->class_wake[c] > p->most)
 			p->most = p->class_incr[c] + p->class_wake[c];
+		if (p->class_incr[c] < p->least)
+			p->least = p->class_incr[c];
 	}
 	p->on = pb_ledger_node_states(l);
 }
@@ -924,13 +966,25 @@ static void _attempt_range(pb_placer_t *p, uint32_t from, uint32_t to,
 		uint32_t dom = p->node_dom[n], len = p->node_plen[n];
 		const uint32_t *path = p->node_path[n];
 		pb_watts_t slack = INT64_MAX, taken = 0;
-		uint32_t was = a->picked;
+		uint32_t was = a->picked, skip = 0;
 
 		for (uint32_t i = 0; i < len; i++) {
 			uint32_t d = path[i];
+			pb_watts_t left;
 
-			if (_tight(p, d) && p->avail[d] - _used(p, d) < slack)
-				slack = p->avail[d] - _used(p, d);
+			if (!_tight(p, d))
+				continue;
+			left = p->avail[d] - _used(p, d);
+			if (left < slack)
+				slack = left;
+			/* no node needs less than least: all under d refused */
+			if (left < p->least && p->sub_end[d] > skip)
+				skip = p->sub_end[d];
+		}
+		if (skip) {
+			a->refused = true;
+			n = _next_in(p->uw, skip, to);
+			continue;
 		}
 		for (; n < to && p->node_dom[n] == dom && a->picked < want;
 		     n = _next_in(p->uw, n + 1, to)) {
