@@ -236,7 +236,8 @@ static int _index_subtrees(pb_placer_t *p)
 	uint32_t *lo = calloc(p->nd + 1, sizeof(*lo));
 	uint32_t *cnt = calloc(p->nd + 1, sizeof(*cnt));
 
-	if (!lo || !cnt) {
+	p->sub_end = calloc(p->nd + 1, sizeof(*p->sub_end));
+	if (!lo || !cnt || !p->sub_end) {
 		free(lo);
 		free(cnt);
 		return -1;
@@ -337,16 +338,15 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
 	/* every avail starts at 0, so does the largest of any children */
 	p->child_most = calloc(nd + 1, sizeof(*p->child_most));
-	p->sub_end = calloc(nd + 1, sizeof(*p->sub_end));
-	if (!p->sub_end || !p->child_most || !p->rmask || !p->restr_pos ||
-	    !p->child_first || !p->child || !p->scratch || !p->changed ||
-	    !p->dom_changed || !p->fresh || !p->filtered || !p->prep_incr ||
-	    !p->restricted || !p->dom_first || !p->dom_nodes || !p->avail ||
-	    !p->pathmin || !p->used || !p->dom_mark || !p->touched ||
-	    !p->class_incr || !p->usable_before || !p->all || !p->pick ||
-	    !p->best || !p->node_cls || !p->node_dom || !p->node_wake ||
-	    !p->node_path || !p->node_plen || !p->dom_parent || !p->dom_leaf ||
-	    !p->class_wake || !p->uw || _index_switches(p))
+	if (!p->child_most || !p->rmask || !p->restr_pos || !p->child_first ||
+	    !p->child || !p->scratch || !p->changed || !p->dom_changed ||
+	    !p->fresh || !p->filtered || !p->prep_incr || !p->restricted ||
+	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin ||
+	    !p->used || !p->dom_mark || !p->touched || !p->class_incr ||
+	    !p->usable_before || !p->all || !p->pick || !p->best ||
+	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
+	    !p->node_plen || !p->dom_parent || !p->dom_leaf || !p->class_wake ||
+	    !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
 	for (uint32_t d = 0; d < nd; d++) {
