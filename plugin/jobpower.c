@@ -22,15 +22,16 @@
 #include "plugin/learned.h"
 #include "plugin/sitebits.h"
 
-/* The first GPU GRES request of @list (the only one cons_tres uses per name).
- */
 static int _is_gpu(void *x, void *key)
 {
 	(void)key;
 	return !xstrcmp(((gres_state_t *)x)->gres_name, "gpu");
 }
 
-/* The job's GPU state in @list; a find, not an iterator, which allocates. */
+/*
+ * The first GPU GRES request of @list (the only one cons_tres uses per
+ * name); a find, not an iterator, which allocates.
+ */
 static gres_job_state_t *_gpu_state(List list)
 {
 	gres_state_t *gs =
