@@ -192,18 +192,3 @@ def submit_bursts(c, jobs, burst, pause, on_burst=None):
         if i + burst < len(jobs):
             time.sleep(pause)
     return ids
-
-
-def start_retry(tries=3, **kw):
-    """Cluster(**kw).start(), again on a new port range when a slurmd could
-    not bind its port (the ports are probed free, then taken by slurmd a
-    moment later; with hundreds of nodes and other clusters on the host a
-    collision happens)."""
-    for i in range(tries):
-        c = Cluster(**kw)
-        try:
-            return c.start()
-        except ClusterError as e:
-            if "Address already in use" not in str(e) or i == tries - 1:
-                raise
-            time.sleep(1)

@@ -7,6 +7,7 @@ no process behind however it ends (normal exit, Ctrl-C, SIGKILL)."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -231,6 +232,52 @@ class PortsAndStopTest(ClusterTestCase):
                                 f"ephemeral range {lo}-{hi}")
         with self.assertRaisesRegex(pbcluster.ClusterError, "no room"):
             pbcluster.free_ports(10, lo=100, hi=105)
+
+    def test_a_taken_port_starts_the_cluster_again_elsewhere(self):
+        """A slurmd whose port someone else bound after the probe exits
+        (Slurm does not retry); the harness starts over on new ports."""
+        real, calls, held = pbcluster.free_ports, [], []
+
+        def first_taken(count, **kw):
+            base = real(count, **kw)
+            calls.append(base)
+            if len(calls) == 1:  # n2's port, bound by "someone else"
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind(("", base + 2))
+                s.listen()
+                held.append(s)
+            return base
+        pbcluster.free_ports = first_taken
+        try:
+            with Cluster(nodes=2) as c:
+                self.assertEqual(c.node_states(), {"n1": "idle", "n2": "idle"})
+                self.assertEqual(len(calls), 2, calls)
+                self.assertEqual(c.ctld_port, calls[1])
+        finally:
+            pbcluster.free_ports = real
+            for s in held:
+                s.close()
+        self.assertTornDown(c)
+
+    def test_a_daemon_failing_otherwise_is_not_started_again(self):
+        calls = []
+        real = pbcluster.free_ports
+
+        def counted(count, **kw):
+            calls.append(count)
+            return real(count, **kw)
+        pbcluster.free_ports = counted
+        try:
+            c = Cluster(nodes=1, extra_conf={"SlurmdSpoolDir": "/proc/pb-none"})
+            with self.assertRaises(pbcluster.ClusterError) as e:
+                c.start()
+        finally:
+            pbcluster.free_ports = real
+        self.assertNotIsInstance(e.exception, pbcluster.PortTaken)
+        self.assertIn("slurmd:n1", str(e.exception).splitlines()[0])
+        self.assertEqual(len(calls), 1, "started again for a fault that "
+                         "is not a taken port")
+        self.assertTornDown(c)
 
     def test_stop_kills_the_group_of_a_leader_ignoring_sigterm(self):
         # a leader that ignores SIGTERM, with a child in its group

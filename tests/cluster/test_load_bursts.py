@@ -22,7 +22,7 @@ import threading
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (job_states, start_retry, log_text, over_caps, rack_conf,
+from faulttest import (Cluster, job_states, log_text, over_caps, rack_conf,
                        read_status, sdiag, status_path, submit_bursts, workload)
 
 NODES = int(os.environ.get("PB_LOAD_NODES", "32"))
@@ -69,12 +69,12 @@ class LoadTest(ClusterTestCase):
     def test_bursts(self):
         allowed = max(8, NODES * 2 // 5)  # 40 % of the nodes at full draw
         t0 = time.monotonic()
-        with start_retry(nodes=NODES, select_type=PLUGIN_TYPE,
-                         plugin_dir=plugin_dir(self), memory_mb=64000,
-                         start_timeout=max(60, NODES // 4),
-                         extra_conf={"MinJobAge": "3600", "MaxJobCount": "50000",
-                                     "SlurmdTimeout": "300"},
-                         files={"power_budget.conf": rack_conf(NODES, allowed)}) as c:
+        with Cluster(nodes=NODES, select_type=PLUGIN_TYPE,
+                     plugin_dir=plugin_dir(self), memory_mb=64000,
+                     start_timeout=max(60, NODES // 4),
+                     extra_conf={"MinJobAge": "3600", "MaxJobCount": "50000",
+                                 "SlurmdTimeout": "300"},
+                     files={"power_budget.conf": rack_conf(NODES, allowed)}) as c:
             t_up = time.monotonic() - t0
             w = Watch(c)
             w.start()

@@ -60,8 +60,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "cluster"))
 
 from clustertest import PLUGIN_SO, PLUGIN_TYPE, SKIP_EXIT  # noqa: E402
-from faulttest import log_text, start_retry  # noqa: E402
-from pbcluster import TERMINAL_STATES, ClusterError  # noqa: E402
+from faulttest import log_text  # noqa: E402
+from pbcluster import TERMINAL_STATES, Cluster, ClusterError  # noqa: E402
 
 # ---- the node class, as the soak writes it into power_budget.conf -------
 # (tests/cluster/powertest.py's H100 class)
@@ -1318,11 +1318,11 @@ class Soak:
         print(f"soak: replay with: {self.replay()}", flush=True)
         files = {"power_budget.conf": self.base.text(a.nodes,
                                                      a.conf_gpu_max_w)}
-        self.c = start_retry(
+        self.c = Cluster(
             nodes=a.nodes, select_type=a.select_type, plugin_dir=a.plugin_dir,
             memory_mb=64000, start_timeout=max(90, a.nodes * 2),
             extra_conf={"MinJobAge": "300", "MaxJobCount": "50000"},
-            files=files)
+            files=files).start()
         ok = False
         try:
             t_up = time.time() - self.t_start

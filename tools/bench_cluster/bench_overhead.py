@@ -34,7 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "cluster"))
-from faulttest import (rack_conf, start_retry, read_status, sdiag,  # noqa: E402
+from faulttest import (Cluster, rack_conf, read_status, sdiag,  # noqa: E402
                        status_path, submit_bursts, workload)
 
 KEYS = [("main.Total cycles", "main cycles"), ("main.Mean cycle", "main mean us"),
@@ -47,11 +47,11 @@ KEYS = [("main.Total cycles", "main cycles"), ("main.Mean cycle", "main mean us"
 def one(name, select, conf, a, jobs):
     files = {"power_budget.conf": conf} if conf else {}
     t0 = time.monotonic()
-    with start_retry(nodes=a.nodes, select_type=select,
-                     plugin_dir=a.plugin_dir, memory_mb=64000,
-                     start_timeout=max(60, a.nodes // 4),
-                     extra_conf={"MinJobAge": "3600", "MaxJobCount": "50000",
-                                 "SlurmdTimeout": "300"}, files=files) as c:
+    with Cluster(nodes=a.nodes, select_type=select,
+                 plugin_dir=a.plugin_dir, memory_mb=64000,
+                 start_timeout=max(60, a.nodes // 4),
+                 extra_conf={"MinJobAge": "3600", "MaxJobCount": "50000",
+                             "SlurmdTimeout": "300"}, files=files) as c:
         up = time.monotonic() - t0
         c.run(["sdiag", "--reset"])
         t1 = time.monotonic()
