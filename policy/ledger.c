@@ -1410,15 +1410,38 @@ void pb_ledger_window_avail(const pb_ledger_t *l, int64_t now, int64_t end,
 
 /* ---- timeline ---- */
 
-static int _event_cmp(const void *a, const void *b)
+/*
+ * The events are kept as a binary min-heap on time, not sorted: the
+ * search stops at the first time the job fits, which is most often one
+ * of the first few, and events of one time may be applied in any order
+ * (levels are sums).
+ */
+static void _heap_down(struct event *ev, uint32_t n, uint32_t i)
 {
-	const struct event *x = a, *y = b;
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+		struct event tmp;
 
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
+		if (c >= n)
+			return;
+		if (c + 1 < n && ev[c + 1].t < ev[c].t)
+			c++;
+		if (ev[i].t <= ev[c].t)
+			return;
+		tmp = ev[i];
+		ev[i] = ev[c];
+		ev[c] = tmp;
+		i = c;
+	}
+}
+
+static struct event _heap_pop(struct event *ev, uint32_t *n)
+{
+	struct event top = ev[0];
+
+	ev[0] = ev[--*n];
+	_heap_down(ev, *n, 0);
+	return top;
 }
 
 /* Add w to level[d] for the touched domain d, keeping the violation count. */
@@ -1463,6 +1486,7 @@ static void _event_apply(const pb_ledger_t *l, const struct event *ev,
 	}
 }
 
+/* The jobs' ends and reservations' starts and ends after now, as a heap. */
 static uint32_t _collect_events(const pb_ledger_t *l, int64_t now)
 {
 	struct event *ev = l->s->events;
@@ -1487,7 +1511,8 @@ static uint32_t _collect_events(const pb_ledger_t *l, int64_t now)
 		if (rv->end > now && rv->end != PB_TIME_NEVER)
 			ev[n++] = (struct event){rv->end, EV_RESV_END, r};
 	}
-	qsort(ev, n, sizeof(*ev), _event_cmp);
+	for (uint32_t i = n / 2; i-- > 0;)
+		_heap_down(ev, n, i);
 	return n;
 }
 
@@ -1515,7 +1540,7 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 {
 	struct scratch *s = l->s;
 	pb_watts_t job_w = _gather(l, alloc), short_w = 0;
-	uint32_t viol = 0, nev, i = 0;
+	uint32_t viol = 0, nev;
 	int64_t t = now;
 	pb_verdict_t tmp;
 
@@ -1536,7 +1561,9 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 		s->level[d] = _load_now(l, d, now);
 		viol += s->level[d] + s->delta[d] > l->limit[d];
 	}
-	nev = _collect_events(l, now);
+	/* the events are gathered only when the job does not fit now */
+	nev = viol || _window_blocked(l, t, duration) ? _collect_events(l, now)
+						      : 0;
 	for (;;) {
 		if (!viol && !_window_blocked(l, t, duration)) {
 			*start = t;
@@ -1544,11 +1571,14 @@ int pb_ledger_earliest_start(const pb_ledger_t *l, const pb_alloc_t *alloc,
 			why->at = t;
 			return 0;
 		}
-		if (i == nev)
+		if (nev == 0)
 			break;
-		t = s->events[i].t;
-		while (i < nev && s->events[i].t == t)
-			_event_apply(l, &s->events[i++], &viol);
+		t = s->events[0].t;
+		while (nev && s->events[0].t == t) {
+			struct event ev = _heap_pop(s->events, &nev);
+
+			_event_apply(l, &ev, &viol);
+		}
 	}
 	why->domain = _worst(l, NULL, true, &short_w);
 	why->short_w = short_w;
