@@ -80,6 +80,7 @@ struct pb_ledger {
 	uint32_t *node_jobs, *node_resv; /* [nnodes] pins */
 	struct job *jobs;
 	uint32_t jobs_cap, njobs, job_free;
+	uint32_t jobs_hi;  /* 1 + highest slot in use: loops stop there */
 	uint32_t *hash;	   /* job slot + 1, 0 = empty */
 	uint32_t hash_cap; /* power of two, >= 2 * jobs_cap */
 	struct entry *entries;
@@ -712,6 +713,8 @@ int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
 	slot = l->job_free;
 	j = &l->jobs[slot];
 	l->job_free = j->first;
+	if (slot >= l->jobs_hi)
+		l->jobs_hi = slot + 1;
 	j->used = true;
 	j->id = job_id;
 	j->suspended = false;
@@ -747,6 +750,8 @@ int pb_ledger_release(pb_ledger_t *l, uint32_t job_id)
 	j->first = l->job_free;
 	l->job_free = slot;
 	l->njobs--;
+	while (l->jobs_hi && !l->jobs[l->jobs_hi - 1].used)
+		l->jobs_hi--;
 	return 0;
 }
 
@@ -1014,7 +1019,7 @@ int pb_ledger_foreach_job(const pb_ledger_t *l,
 			  int (*fn)(const pb_job_info_t *job, void *arg),
 			  void *arg)
 {
-	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+	for (uint32_t i = 0; i < l->jobs_hi; i++) {
 		pb_job_info_t info;
 		int rc;
 
@@ -1050,7 +1055,7 @@ static int32_t _resv_find_lifted(const pb_ledger_t *l, uint32_t id)
 static void _load_at(const pb_ledger_t *l, int64_t t, pb_watts_t *out)
 {
 	memcpy(out, l->committed, l->ndomains * sizeof(*out));
-	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+	for (uint32_t i = 0; i < l->jobs_hi; i++) {
 		const struct job *j = &l->jobs[i];
 
 		if (!j->used || j->suspended || j->end > t)
@@ -1492,7 +1497,7 @@ static uint32_t _collect_events(const pb_ledger_t *l, int64_t now)
 	struct event *ev = l->s->events;
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+	for (uint32_t i = 0; i < l->jobs_hi; i++) {
 		const struct job *j = &l->jobs[i];
 
 		if (!j->used || j->suspended || j->end == PB_TIME_NEVER)
@@ -1594,7 +1599,7 @@ void pb_ledger_reset(pb_ledger_t *l)
 	for (uint32_t r = 0; r < l->resv_hi; r++)
 		if (l->resv[r].used || l->resv[r].lifted)
 			pb_ledger_unreserve(l, l->resv[r].id);
-	for (uint32_t i = 0; i < l->jobs_cap; i++)
+	for (uint32_t i = 0; i < l->jobs_hi; i++)
 		if (l->jobs[i].used)
 			pb_ledger_release(l, l->jobs[i].id);
 	/* drop accumulated rounding of nothing: recompute from node states */
@@ -1682,7 +1687,7 @@ static void _recompute(const pb_ledger_t *l, pb_watts_t *dom, pb_watts_t *inc,
 		_apply_resv(l, dom, n,
 			    l->on[n] ? pb_site_node_idle_w(l->site, n)
 				     : pb_site_node_off_w(l->site, n));
-	for (uint32_t i = 0; i < l->jobs_cap; i++) {
+	for (uint32_t i = 0; i < l->jobs_hi; i++) {
 		const struct job *j = &l->jobs[i];
 
 		if (!j->used)
@@ -1717,6 +1722,11 @@ static int _verify_jobs(const pb_ledger_t *l, pb_error_t *err)
 
 		if (!j->used)
 			continue;
+		if (i >= l->jobs_hi)
+			return pb_error_set(err,
+					    "job %u: in slot %u, above the "
+					    "%u in use",
+					    j->id, i, l->jobs_hi);
 		used++;
 		for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
 			w += l->entries[e].incr;
