@@ -17,7 +17,7 @@ import time
 
 from clustertest import Cluster, ClusterError  # noqa: F401
 from pbcluster import gate, hold_for, poll_until  # noqa: F401
-from pbstatus import over_caps, read_status, status_path  # noqa: F401
+from pbstatus import CapWatch, over_caps, read_status, status_path  # noqa: F401
 
 IDLE_W = 2800
 JOB_W = 5500  # one node, --exclusive --gpus-per-node=8
@@ -80,9 +80,10 @@ class Sampler(threading.Thread):
     def __init__(self, c, interval=0.3):
         super().__init__(daemon=True)
         self.c, self.interval = c, interval
-        self.violations, self.max_running, self.samples = [], 0, 0
-        self.failed = 0
-        self.peak_committed = {}
+        self.caps = CapWatch(c, limits=True, record=True)
+        self.violations = self.caps.violations  # (time, [over]) each
+        self.peak_committed = self.caps.peak
+        self.max_running, self.samples, self.failed = 0, 0, 0
         self.max_running_after = {}  # mark -> max running since mark
         self._halt = threading.Event()
         self._marks = []
@@ -93,14 +94,7 @@ class Sampler(threading.Thread):
 
     def run(self):
         while not self._halt.is_set():
-            st = read_status(status_path(self.c))
-            if st:
-                for n, d in st["domains"].items():
-                    self.peak_committed[n] = max(self.peak_committed.get(n, 0),
-                                                 int(d["CommittedW"]))
-                bad = over_caps(st)
-                if bad:
-                    self.violations.append((time.time(), bad))
+            self.caps()
             try:
                 r = len(running(self.c))
                 self.max_running = max(self.max_running, r)

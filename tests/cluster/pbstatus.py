@@ -3,6 +3,7 @@
 parsed for the cluster tests and scripts/demo.py. Standard library only."""
 
 import re
+import time
 
 
 def status_path(c):
@@ -62,3 +63,40 @@ def over_caps(status, caps=None):
                 if int(d["CommittedW"]) > int(d["LimitW"])]
     return [f"{n}: CommittedW {doms[n]['CommittedW']} > cap {w} W"
             for n, w in caps.items() if int(doms[n]["CommittedW"]) > w]
+
+
+class CapWatch:
+    """The one cap watcher of the tests. Each call reads cluster c's
+    status file and checks it: each domain of `caps` ({domain: watts})
+    against those watts, and with limits=True every domain against its own
+    LimitW (over_caps). A status generated before `since` (epoch s), or
+    none at all, is not checked. A status over a cap fails at once
+    (AssertionError, with the file), or with record=True is kept in
+    violations as (time, [what is over]) for the caller's thread to
+    report. Counts the statuses checked (samples) and keeps each domain of
+    caps' peak CommittedW (every domain's, without caps) in peak; returns
+    the status checked, else None. It takes and ignores an argument, so
+    it is both poll_until's each= and a hold_for check."""
+
+    def __init__(self, c, caps=None, limits=False, since=0, record=False):
+        self.c, self.caps, self.limits = c, dict(caps or {}), limits
+        self.since, self.record = since, record
+        self.samples, self.peak, self.violations = 0, {}, []
+
+    def __call__(self, _sample=None):
+        s = read_status(status_path(self.c))
+        if not s or s["generated"] < self.since:
+            return None
+        self.samples += 1
+        for d in self.caps or s["domains"]:
+            w = int(s["domains"][d]["CommittedW"])
+            self.peak[d] = max(self.peak.get(d, 0), w)
+        bad = over_caps(s, self.caps) if self.caps else []
+        if self.limits:
+            bad += over_caps(s)
+        if bad and self.record:
+            self.violations.append((time.time(), bad))
+        elif bad:
+            raise AssertionError("over a cap: " + "; ".join(bad) + "\n" +
+                                 s["text"])
+        return s

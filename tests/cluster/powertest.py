@@ -103,35 +103,7 @@ def wait_status(c, pred, timeout=15, since=0):
                              ((read_status(c) or {}).get("text") or "(none)"))
 
 
-class CapWatch:
-    """The power tests' cap watcher. Each call reads c's status file and
-    fails at once (AssertionError, with the file) if a domain is over its
-    cap: each domain of `caps` ({domain: watts}) over those watts, and
-    with limits=True every domain over its own LimitW (pbstatus.over_caps).
-    A status generated before `since` (epoch s), or none at all, is not
-    checked. Counts the statuses checked (samples) and each domain of
-    caps' peak CommittedW (peak); returns the status checked, else None.
-    It takes and ignores an argument, so it is both poll_until's each=
-    and a hold_for check."""
-
-    def __init__(self, c, caps, limits=False, since=0):
-        self.c, self.caps, self.limits, self.since = c, dict(caps), limits, since
-        self.samples, self.peak = 0, {}
-
-    def __call__(self, _sample=None):
-        s = read_status(self.c)
-        if not s or s["generated"] < self.since:
-            return None
-        self.samples += 1
-        for d in self.caps:
-            self.peak[d] = max(self.peak.get(d, 0), committed(s, d))
-        bad = pbstatus.over_caps(s, self.caps)
-        if self.limits:
-            bad += pbstatus.over_caps(s)
-        if bad:
-            raise AssertionError("over a cap: " + "; ".join(bad) + "\n" +
-                                 s["text"])
-        return s
+CapWatch = pbstatus.CapWatch
 
 
 def ctld_log(c):

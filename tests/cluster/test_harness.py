@@ -345,6 +345,24 @@ class CapWatchTest(ClusterTestCase):
             self.assertEqual(pbstatus.over_caps(s), [])
             self.assertEqual(pbstatus.over_caps(None), [])
 
+    def test_cap_watch_records_for_a_sampling_thread(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "state"))
+            c = type("C", (), {"path": lambda self, *p: os.path.join(d, *p)})()
+            path = pbstatus.status_path(c)
+            w = pbstatus.CapWatch(c, limits=True, record=True)
+            for gen, rack in ((1, 100), (2, 20001), (3, 5)):
+                with open(path, "w") as f:
+                    f.write(f"Status=ok Generated={gen}\n"
+                            "Domain=site CommittedW=900 LimitW=30000\n"
+                            f"Domain=rack CommittedW={rack} LimitW=20000\n")
+                self.assertEqual(w()["generated"], gen)
+            self.assertEqual([bad for _, bad in w.violations],
+                             [["rack: CommittedW 20001 > LimitW 20000"]])
+            # without caps, every domain's peak
+            self.assertEqual((w.samples, w.peak),
+                             (3, {"site": 900, "rack": 20001}))
+
 
 def _reap_children():
     while True:

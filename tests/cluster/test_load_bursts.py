@@ -22,7 +22,7 @@ import threading
 import time
 
 from clustertest import ClusterTestCase, PLUGIN_TYPE, main, plugin_dir
-from faulttest import (Cluster, job_states, log_text, over_caps, rack_conf,
+from faulttest import (CapWatch, Cluster, job_states, log_text, rack_conf,
                        read_status, sdiag, status_path, submit_bursts, workload)
 
 NODES = int(os.environ.get("PB_LOAD_NODES", "32"))
@@ -39,20 +39,25 @@ class Watch(threading.Thread):
         super().__init__(daemon=True)
         self.c = c
         self.halt = threading.Event()
-        self.over, self.samples, self.sdiag_s = [], 0, []
-        self.peak = {}
+        self.caps = CapWatch(c, limits=True, record=True)
+        self.sdiag_s = []
+
+    @property
+    def over(self):
+        return [bad for _, bad in self.caps.violations]
+
+    @property
+    def samples(self):
+        return self.caps.samples
+
+    @property
+    def peak(self):
+        return self.caps.peak
 
     def run(self):
         last_sdiag = 0
         while not self.halt.is_set():
-            st = read_status(status_path(self.c))
-            if st:
-                self.samples += 1
-                bad = over_caps(st)
-                if bad:
-                    self.over.append(bad)
-                for n, d in st["domains"].items():
-                    self.peak[n] = max(self.peak.get(n, 0), int(d["CommittedW"]))
+            self.caps()
             if time.monotonic() - last_sdiag >= 5:
                 last_sdiag = time.monotonic()
                 t = time.monotonic()
