@@ -53,7 +53,7 @@ static void test_names_match_slurm_tree(void **state)
 	static char names[MAX_SYMS][64];
 	size_t n = read_slurm_syms(names);
 
-	(void) state;
+	(void)state;
 	assert_int_equal(n, pb_api_symbol_count);
 	for (size_t i = 0; i < n; i++)
 		assert_string_equal(names[i], pb_api_symbols[i]);
@@ -82,10 +82,10 @@ static int module_exports(const char *sym)
 
 static void test_module_exports_every_entry_point(void **state)
 {
-	static const char *extra[] = { "plugin_name", "plugin_type",
-				       "plugin_version", "init", "fini" };
+	static const char *extra[] = {"plugin_name", "plugin_type",
+				      "plugin_version", "init", "fini"};
 
-	(void) state;
+	(void)state;
 	for (size_t i = 0; i < pb_api_symbol_count; i++) {
 		if (!module_exports(pb_api_symbols[i]))
 			fail_msg("%s is not exported", pb_api_symbols[i]);
@@ -98,7 +98,7 @@ static void test_module_exports_every_entry_point(void **state)
 
 static void test_module_hides_internals(void **state)
 {
-	(void) state;
+	(void)state;
 	assert_false(module_exports("fwd_init"));
 	assert_false(module_exports("hook_job_test_before"));
 	assert_false(module_exports("pb_api_symbols"));
@@ -107,9 +107,9 @@ static void test_module_hides_internals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_match_slurm_tree),
-		cmocka_unit_test(test_module_exports_every_entry_point),
-		cmocka_unit_test(test_module_hides_internals),
+	    cmocka_unit_test(test_names_match_slurm_tree),
+	    cmocka_unit_test(test_module_exports_every_entry_point),
+	    cmocka_unit_test(test_module_hides_internals),
 	};
 
 	return cmocka_run_group_tests_name("plugin_api_symbols", tests, NULL,

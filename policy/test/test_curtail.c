@@ -26,14 +26,26 @@ static bool _shed(const pb_curtail_job_t *j, uint32_t n, uint32_t id)
 static void test_order(void **state)
 {
 	pb_curtail_job_t j[] = {
-		{ .job_id = 1, .rank = 1, .priority = 10, .start = 100,
-		  .watts = 1000 },
-		{ .job_id = 2, .rank = 0, .priority = 50, .start = 100,
-		  .watts = 1000 },
-		{ .job_id = 3, .rank = 1, .priority = 5, .start = 100,
-		  .watts = 1000 },
-		{ .job_id = 4, .rank = 1, .priority = 5, .start = 200,
-		  .watts = 1000 },
+	    {.job_id = 1,
+	     .rank = 1,
+	     .priority = 10,
+	     .start = 100,
+	     .watts = 1000},
+	    {.job_id = 2,
+	     .rank = 0,
+	     .priority = 50,
+	     .start = 100,
+	     .watts = 1000},
+	    {.job_id = 3,
+	     .rank = 1,
+	     .priority = 5,
+	     .start = 100,
+	     .watts = 1000},
+	    {.job_id = 4,
+	     .rank = 1,
+	     .priority = 5,
+	     .start = 200,
+	     .watts = 1000},
 	};
 
 	(void)state;
@@ -52,9 +64,9 @@ static void test_order(void **state)
 static void test_only_what_is_needed(void **state)
 {
 	pb_curtail_job_t j[] = {
-		{ .job_id = 1, .rank = 0, .watts = 100 },
-		{ .job_id = 2, .rank = 1, .watts = 5000 },
-		{ .job_id = 3, .rank = 2, .watts = 5000 },
+	    {.job_id = 1, .rank = 0, .watts = 100},
+	    {.job_id = 2, .rank = 1, .watts = 5000},
+	    {.job_id = 3, .rank = 2, .watts = 5000},
 	};
 
 	(void)state;
@@ -85,9 +97,11 @@ static void test_random(void **state)
 
 		for (uint32_t i = 0; i < n; i++) {
 			j[i] = (pb_curtail_job_t){
-				.job_id = i + 1, .rank = rand() % 3,
-				.priority = rand() % 5, .start = rand() % 4,
-				.watts = rand() % 10 ? rand() % 20000 : 0 };
+			    .job_id = i + 1,
+			    .rank = rand() % 3,
+			    .priority = rand() % 5,
+			    .start = rand() % 4,
+			    .watts = rand() % 10 ? rand() % 20000 : 0};
 			total += j[i].watts;
 		}
 		shed = pb_curtail_pick(j, n, need);
@@ -116,9 +130,9 @@ static void test_random(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_order),
-		cmocka_unit_test(test_only_what_is_needed),
-		cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_order),
+	    cmocka_unit_test(test_only_what_is_needed),
+	    cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,8 +96,11 @@ static void test_fit(void **state)
 	pb_site_t *s = two_racks_of(NULL, true);
 	pb_ledger_t *l = busy_rack(s);
 	pb_speed_curve_t c;
-	pb_limit_ask_t ask = {.lo_w = 100, .hi_w = 300, .max_w = 300,
-			      .duration = 100, .curve = &c};
+	pb_limit_ask_t ask = {.lo_w = 100,
+			      .hi_w = 300,
+			      .max_w = 300,
+			      .duration = 100,
+			      .curve = &c};
 	struct whole w;
 	pb_verdict_t v;
 	pb_watts_t lim = 0;
@@ -106,34 +109,37 @@ static void test_fit(void **state)
 	pb_speed_curve_default(&c);
 	/* full draw on a1 is 140 W short; 2 (L - 50) + 100 <= 460 */
 	assert_int_equal(pb_ledger_admit(l, whole(&w, 1, 1), 0, 100, &v), 1);
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask,
-					     &lim, &v), 0);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask, &lim, &v), 0);
 	assert_int_equal(lim, 230);
 	assert_true(v.ok);
 	assert_int_equal(v.job_w, 460);
 	/* an ample rack needs no limit: the highest asked for */
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 2), 0, &ask,
-					     &lim, &v), 0);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 2), 0, &ask, &lim, &v), 0);
 	assert_int_equal(lim, 300);
 	/* efficient mode asks for no more than its limit */
 	ask.hi_w = 210;
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 2), 0, &ask,
-					     &lim, &v), 0);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 2), 0, &ask, &lim, &v), 0);
 	assert_int_equal(lim, 210);
 	/* a floor above what fits: refused, naming rackA and the watts */
-	ask = (pb_limit_ask_t){.lo_w = 250, .hi_w = 300, .max_w = 300,
-			       .duration = 100, .curve = &c};
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask,
-					     &lim, &v), 1);
+	ask = (pb_limit_ask_t){.lo_w = 250,
+			       .hi_w = 300,
+			       .max_w = 300,
+			       .duration = 100,
+			       .curve = &c};
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask, &lim, &v), 1);
 	assert_int_equal(v.domain, 1);
 	assert_int_equal(v.short_w, 40); /* 2 * 200 + 100 - 460 */
 	/* bad asks */
 	ask.lo_w = 0;
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask,
-					     &lim, &v), -1);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask, &lim, &v), -1);
 	ask.lo_w = 301;
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask,
-					     &lim, &v), -1);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask, &lim, &v), -1);
 	pb_ledger_destroy(l);
 	pb_site_destroy(s);
 }
@@ -143,8 +149,11 @@ static void test_fit_unenforced(void **state)
 	pb_site_t *s = two_racks_of(NULL, false);
 	pb_ledger_t *l = busy_rack(s);
 	pb_speed_curve_t c;
-	pb_limit_ask_t ask = {.lo_w = 100, .hi_w = 300, .max_w = 300,
-			      .duration = 100, .curve = &c};
+	pb_limit_ask_t ask = {.lo_w = 100,
+			      .hi_w = 300,
+			      .max_w = 300,
+			      .duration = 100,
+			      .curve = &c};
 	struct whole w;
 	pb_verdict_t v;
 	pb_watts_t lim = 0;
@@ -152,8 +161,8 @@ static void test_fit_unenforced(void **state)
 	(void)state;
 	pb_speed_curve_default(&c);
 	/* no node enforces a limit, so none can make the job fit */
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask,
-					     &lim, &v), 1);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 1), 0, &ask, &lim, &v), 1);
 	assert_int_equal(v.domain, 1);
 	assert_int_equal(v.short_w, 140);
 	assert_int_equal(v.job_w, 600);
@@ -169,8 +178,11 @@ static void test_fit_stretch_meets_reservation(void **state)
 	pb_site_t *s = two_racks_of(NULL, true);
 	pb_ledger_t *l = busy_rack(s);
 	pb_speed_curve_t c;
-	pb_limit_ask_t ask = {.lo_w = 100, .hi_w = 300, .max_w = 300,
-			      .duration = 100, .curve = &c};
+	pb_limit_ask_t ask = {.lo_w = 100,
+			      .hi_w = 300,
+			      .max_w = 300,
+			      .duration = 100,
+			      .curve = &c};
 	struct whole w, r;
 	pb_verdict_t v;
 	pb_watts_t lim = 0;
@@ -179,18 +191,19 @@ static void test_fit_stretch_meets_reservation(void **state)
 	(void)state;
 	pb_speed_curve_default(&c);
 	/* b1 reserved at full draw from 130 */
-	assert_int_equal(pb_ledger_reserve(l, 7, whole(&r, 1, 3), 130,
-					   PB_TIME_NEVER, &err), 0);
+	assert_int_equal(
+	    pb_ledger_reserve(l, 7, whole(&r, 1, 3), 130, PB_TIME_NEVER, &err),
+	    0);
 	/* on b0 from 0, full draw ends at 100, before the reservation */
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 2), 0, &ask,
-					     &lim, &v), 0);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 2), 0, &ask, &lim, &v), 0);
 	assert_int_equal(lim, 300);
 	/*
 	 * from 40 every run spans 130, where fac holds 1480 + 600 reserved:
 	 * 2080 + 2 L <= 2500 gives L <= 210 (rackB alone would allow 230)
 	 */
-	assert_int_equal(pb_ledger_fit_limit(l, whole(&w, 1, 2), 40, &ask,
-					     &lim, &v), 0);
+	assert_int_equal(
+	    pb_ledger_fit_limit(l, whole(&w, 1, 2), 40, &ask, &lim, &v), 0);
 	assert_int_equal(lim, 210);
 	assert_true(v.ok);
 	assert_int_equal(v.job_w, 420);
@@ -201,12 +214,12 @@ static void test_fit_stretch_meets_reservation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_curve),
-		cmocka_unit_test(test_stretch),
-		cmocka_unit_test(test_efficient),
-		cmocka_unit_test(test_fit),
-		cmocka_unit_test(test_fit_unenforced),
-		cmocka_unit_test(test_fit_stretch_meets_reservation),
+	    cmocka_unit_test(test_curve),
+	    cmocka_unit_test(test_stretch),
+	    cmocka_unit_test(test_efficient),
+	    cmocka_unit_test(test_fit),
+	    cmocka_unit_test(test_fit_unenforced),
+	    cmocka_unit_test(test_fit_stretch_meets_reservation),
 	};
 
 	return cmocka_run_group_tests_name("policy_gpulimit", tests, NULL,

@@ -150,9 +150,8 @@ static void test_estimate_matches_sort(void **state)
 
 				rng = rng * 6364136223846793005ull + 1;
 				hist[i] = 1 + (int64_t)((rng >> 33) % 40) * 25;
-				assert_int_equal(pb_learn_observe(t, "k", hist[i],
-								  i),
-						 0);
+				assert_int_equal(
+				    pb_learn_observe(t, "k", hist[i], i), 0);
 				memcpy(v, hist + i + 1 - n, n * sizeof(*v));
 				qsort(v, n, sizeof(*v), cmp_i64);
 				k = (pct * n + 99) / 100;
@@ -217,9 +216,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(pb_learn_observe(t, "alice/train", 612, 100), 0);
 	assert_int_equal(pb_learn_observe(t, "bob/eval", 300, -5), 0);
 	for (int i = 0; i < 6; i++)
-		assert_int_equal(pb_learn_observe(t, "alice/train", 600 + i,
-						  200 + i),
-				 0);
+		assert_int_equal(
+		    pb_learn_observe(t, "alice/train", 600 + i, 200 + i), 0);
 	n = pb_learn_format_buf(t, a, sizeof(a));
 	assert_true(n < sizeof(a));
 	assert_non_null(strstr(a, "pb-learn 1\n"));
@@ -306,7 +304,8 @@ static void test_corrupt(void **state)
 	REFUSE("pb-learn 1\nclass a 1 1 100\n", "line 2: no end line");
 	REFUSE("pb-learn 1\nclass a 1 1 100\nend 2\n", "line 3: the end line");
 	REFUSE("pb-learn 1\nend 0\nclass a 1 1 1\n", "line 3: text after");
-	REFUSE("pb-learn 1\nclass a 1 2 100\nend 1\n", "line 2: class a: run 2");
+	REFUSE("pb-learn 1\nclass a 1 2 100\nend 1\n",
+	       "line 2: class a: run 2");
 	REFUSE("pb-learn 1\nclass a 1 1 100 7\nend 1\n", "more than 1 runs");
 	REFUSE("pb-learn 1\nclass a 1 1 0\nend 1\n", "line 2: class a: run 1");
 	REFUSE("pb-learn 1\nclass a 1 1 100001\nend 1\n", "watts of 1");

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target for the curtailment request reader: any bytes must
  * give a request or messages, never a crash, a sanitizer report or a
- * leak (also read as a list of shed jobs); a request that parses renders back into one that parses to the
- * same values (the target in whole watts, rounded down). */
+ * leak (also read as a list of shed jobs); a request that parses renders back
+ * into one that parses to the same values (the target in whole watts, rounded
+ * down). */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>

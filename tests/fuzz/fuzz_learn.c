@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a && b) {
 		pb_learn_format_buf(t, a, n + 1);
 		u = pb_learn_parse(&p, a, n, &err);
-		if (!u || pb_learn_format_buf(u, b, n + 1) != n || memcmp(a, b, n))
+		if (!u || pb_learn_format_buf(u, b, n + 1) != n ||
+		    memcmp(a, b, n))
 			abort();
 		pb_learn_destroy(u);
 	}

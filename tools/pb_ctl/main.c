@@ -80,9 +80,9 @@ static int _authorized(const char *slurm_conf, char *who, size_t who_len)
 static char *_state_file(const char *state_dir, const char *slurm_conf)
 {
 	pb_error_t err = {""};
-	char *dir = state_dir ? strdup(state_dir)
-			      : pb_locate_scan(slurm_conf, "StateSaveLocation",
-					       &err);
+	char *dir = state_dir
+			? strdup(state_dir)
+			: pb_locate_scan(slurm_conf, "StateSaveLocation", &err);
 	char *path;
 
 	if (!dir && err.text[0]) {
@@ -91,8 +91,8 @@ static char *_state_file(const char *state_dir, const char *slurm_conf)
 	}
 	if (!dir)
 		dir = strdup(PB_LOCATE_SLURM_DEFAULT_STATE);
-	if (!dir || !(path = malloc(strlen(dir) +
-				    sizeof(PB_CURTAIL_FILE_NAME) + 2))) {
+	if (!dir ||
+	    !(path = malloc(strlen(dir) + sizeof(PB_CURTAIL_FILE_NAME) + 2))) {
 		free(dir);
 		return NULL;
 	}
@@ -102,8 +102,8 @@ static char *_state_file(const char *state_dir, const char *slurm_conf)
 }
 
 /* The domain and its cap from power_budget.conf; 0 if it is one. */
-static int _domain_cap(const char *slurm_conf, const char *name,
-		       char *domain, size_t dlen, double *cap_w)
+static int _domain_cap(const char *slurm_conf, const char *name, char *domain,
+		       size_t dlen, double *cap_w)
 {
 	char *power = pb_path_join_dir(slurm_conf, "power_budget.conf");
 	pb_diag_t *d = pb_diag_create();
@@ -114,8 +114,10 @@ static int _domain_cap(const char *slurm_conf, const char *name,
 		goto out;
 	if (pb_conf_parse_file(power, &c, d) || !c || !c->has_facility) {
 		pb_diag_print(d, stderr);
-		fprintf(stderr, "pb-ctl: %s is not valid (pb-check tells "
-				"more)\n", power);
+		fprintf(stderr,
+			"pb-ctl: %s is not valid (pb-check tells "
+			"more)\n",
+			power);
 		goto out;
 	}
 	if (!name || !strcmp(name, c->facility.name)) {
@@ -130,8 +132,10 @@ static int _domain_cap(const char *slurm_conf, const char *name,
 			rc = 0;
 		}
 	if (rc)
-		fprintf(stderr, "pb-ctl: --domain %s: no such Domain= or "
-				"Facility= in %s\n", name, power);
+		fprintf(stderr,
+			"pb-ctl: --domain %s: no such Domain= or "
+			"Facility= in %s\n",
+			name, power);
 out:
 	pb_conf_destroy(c);
 	pb_diag_destroy(d);
@@ -149,8 +153,8 @@ static int _write(const char *path, const char *text)
 		return -1;
 	snprintf(tmp, len, "%s.new", path);
 	(void)umask(022);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW,
-		       0644)) < 0 ||
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644)) <
+		0 ||
 	    write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
 	    fsync(fd) || close(fd) || (fd = -1, rename(tmp, path)))
 		fprintf(stderr, "pb-ctl: cannot write %s: %s\n", path,
@@ -243,7 +247,8 @@ static int _restore(const char *path)
 {
 	if (unlink(path) == 0) {
 		printf("pb-ctl: curtailment lifted; shed jobs resume as they "
-		       "fit the caps (%s removed)\n", path);
+		       "fit the caps (%s removed)\n",
+		       path);
 		return 0;
 	}
 	if (errno == ENOENT) {

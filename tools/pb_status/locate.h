@@ -31,7 +31,6 @@ extern char *pb_locate_status(const char *slurm_conf, char *how, size_t how_len,
  * such key, NULL with the reason in @err when it cannot be read.  @err may
  * be NULL when the reason does not matter.
  */
-extern char *pb_locate_scan(const char *path, const char *key,
-			    pb_error_t *err);
+extern char *pb_locate_scan(const char *path, const char *key, pb_error_t *err);
 
 #endif

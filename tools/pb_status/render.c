@@ -543,9 +543,10 @@ int pb_render_json(const pb_status_t *s, const pb_render_opts_t *o, FILE *out)
 		else
 			fprintf(out, "%" PRId64, s->curtail_until);
 		fprintf(out,
-			", \"committed_w\": %" PRId64 ", \"allowed_w\": %" PRId64
-			", \"shed_jobs\": %zu}",
-			s->curtail_committed_w, s->curtail_allowed_w, s->n_shed);
+			", \"committed_w\": %" PRId64
+			", \"allowed_w\": %" PRId64 ", \"shed_jobs\": %zu}",
+			s->curtail_committed_w, s->curtail_allowed_w,
+			s->n_shed);
 	}
 	fprintf(out, "\n}\n");
 	_view_free(&v);

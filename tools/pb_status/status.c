@@ -358,8 +358,8 @@ static void _curtail(_ctx_t *x)
 	s->curtail_by = _dup(x, pb_line_get(x->l, "By"));
 	s->curtail_target_w = _get_int(x, "TargetW", 1, INT64_MAX);
 	s->curtail_deadline = _get_int(x, "Deadline", 0, INT64_MAX);
-	s->curtail_committed_w = _get_int(x, "CommittedW", INT64_MIN,
-					  INT64_MAX);
+	s->curtail_committed_w =
+	    _get_int(x, "CommittedW", INT64_MIN, INT64_MAX);
 	s->curtail_allowed_w = _get_int(x, "AllowedW", INT64_MIN, INT64_MAX);
 	if (until && !strcmp(until, "never"))
 		s->curtail_until = INT64_MAX;

@@ -55,10 +55,12 @@ static void test_good_and_round_trip(void **state)
 	char buf[512];
 
 	(void)state;
-	assert_int_equal(_parse("# comment\n"
-				"Curtail=site Target=60MW Issued=1800000000 "
-				"Deadline=1800000600 Until=1800018000 By=root\n",
-				&r, &d), 0);
+	assert_int_equal(
+	    _parse("# comment\n"
+		   "Curtail=site Target=60MW Issued=1800000000 "
+		   "Deadline=1800000600 Until=1800018000 By=root\n",
+		   &r, &d),
+	    0);
 	pb_diag_destroy(d);
 	assert_string_equal(r.domain, "site");
 	assert_true(r.target_w == 60e6);
@@ -74,7 +76,8 @@ static void test_good_and_round_trip(void **state)
 
 	assert_int_equal(_parse("Curtail=row1 Target=5000 Issued=1800000000 "
 				"Deadline=1800000000 Until=never\n",
-				&r, &d), 0);
+				&r, &d),
+			 0);
 	pb_diag_destroy(d);
 	assert_int_equal(r.until, PB_CURTAIL_NEVER);
 	assert_true(r.target_w == 5000);
@@ -84,7 +87,8 @@ static void test_good_and_round_trip(void **state)
 	/* whole watts, rounded down: never above the target asked for */
 	assert_int_equal(_parse("Curtail=row1 Target=1.9999W Issued=1800000000 "
 				"Deadline=1800000000 Until=never\n",
-				&r, &d), 0);
+				&r, &d),
+			 0);
 	pb_diag_destroy(d);
 	assert_int_equal(pb_curtail_render(&r, buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, " Target=1W "));
@@ -110,8 +114,10 @@ static void test_errors(void **state)
 	_expect_error(buf, "c.txt:1: Target: ");
 	snprintf(buf, sizeof(buf), "Curtail=site Target=5MW Bogus=1%s", t);
 	_expect_error(buf, "c.txt:1: unknown key 'Bogus' in Curtail line");
-	snprintf(buf, sizeof(buf), "Curtail=site Target=5MW%s"
-		 "Curtail=site Target=5MW%s", t, t);
+	snprintf(buf, sizeof(buf),
+		 "Curtail=site Target=5MW%s"
+		 "Curtail=site Target=5MW%s",
+		 t, t);
 	_expect_error(buf, "c.txt:2: second Curtail record");
 	_expect_error("\nCurtail=site Target=5MW Issued=12 "
 		      "Deadline=1800000600 Until=never\n",
@@ -170,9 +176,9 @@ static void test_shed_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_and_round_trip),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_shed_list),
+	    cmocka_unit_test(test_good_and_round_trip),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_shed_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

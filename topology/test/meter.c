@@ -99,8 +99,7 @@ static void test_resolve(void **state)
 				"Node=n2 Watts=150\nNode=n9 Watts=1\n",
 				&m, &d),
 			 0);
-	assert_int_equal(pb_meter_resolve(&m, "m.txt", s, node_w, dom_w, d),
-			 2);
+	assert_int_equal(pb_meter_resolve(&m, "m.txt", s, node_w, dom_w, d), 2);
 	assert_int_equal(dom_w[0], -1);
 	assert_int_equal(dom_w[1], 300);
 	assert_int_equal(node_w[0], -1);
