@@ -1035,19 +1035,15 @@ int pb_ledger_foreach_job(const pb_ledger_t *l,
 
 /* ---- reservations ---- */
 
-static int32_t _resv_find(const pb_ledger_t *l, uint32_t id)
+/* The slot of reservation id, in the ledger (lifted false) or lifted. */
+static int32_t _resv_index(const pb_ledger_t *l, uint32_t id, bool lifted)
 {
-	for (uint32_t r = 0; r < l->resv_hi; r++)
-		if (l->resv[r].used && l->resv[r].id == id)
-			return (int32_t)r;
-	return -1;
-}
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
+		const struct resv *rv = &l->resv[r];
 
-static int32_t _resv_find_lifted(const pb_ledger_t *l, uint32_t id)
-{
-	for (uint32_t r = 0; r < l->resv_hi; r++)
-		if (l->resv[r].lifted && l->resv[r].id == id)
+		if ((lifted ? rv->lifted : rv->used) && rv->id == id)
 			return (int32_t)r;
+	}
 	return -1;
 }
 
@@ -1078,7 +1074,8 @@ static int32_t _resv_slot(pb_ledger_t *l, uint32_t resv_id, int64_t start,
 {
 	int32_t r;
 
-	if (_resv_find(l, resv_id) >= 0 || _resv_find_lifted(l, resv_id) >= 0)
+	if (_resv_index(l, resv_id, false) >= 0 ||
+	    _resv_index(l, resv_id, true) >= 0)
 		return pb_error_set(err, "reservation %u: already held",
 				    resv_id);
 	if (start >= end)
@@ -1291,12 +1288,12 @@ static void _resv_free(pb_ledger_t *l, uint32_t r)
 
 int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 {
-	int32_t r = _resv_find(l, resv_id);
+	int32_t r = _resv_index(l, resv_id, false);
 
 	l->gen++;
 	if (r >= 0)
 		_resv_take_out(l, &l->resv[r]);
-	else if ((r = _resv_find_lifted(l, resv_id)) < 0)
+	else if ((r = _resv_index(l, resv_id, true)) < 0)
 		return -1;
 	_resv_free(l, (uint32_t)r);
 	return 0;
@@ -1314,7 +1311,7 @@ static uint64_t _mutations(const pb_ledger_t *l)
 
 int pb_ledger_lift(pb_ledger_t *l, uint32_t resv_id)
 {
-	int32_t r = _resv_find(l, resv_id);
+	int32_t r = _resv_index(l, resv_id, false);
 
 	l->gen++;
 	l->lift_gens++;
@@ -1328,7 +1325,7 @@ int pb_ledger_lift(pb_ledger_t *l, uint32_t resv_id)
 
 int pb_ledger_unlift(pb_ledger_t *l, uint32_t resv_id)
 {
-	int32_t r = _resv_find_lifted(l, resv_id);
+	int32_t r = _resv_index(l, resv_id, true);
 	struct resv *rv;
 	bool same;
 
