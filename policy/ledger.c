@@ -91,7 +91,7 @@ struct pb_ledger {
 	pb_watts_t *resv_block;
 	struct scratch *s;
 	uint64_t gen;	    /* moves on at every call that may change a query */
-	uint64_t lift_gens; /* of gen's moves, those of lifts and unlifts */
+	uint64_t lift_gens; /* gen's moves by lifts, unlifts, unreserves */
 	/*
 	 * The domains whose committed or limit watts changed, in order,
 	 * once per generation each: a ring of ndomains entries (log), the
@@ -1291,6 +1291,8 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 	int32_t r = _resv_index(l, resv_id, false);
 
 	l->gen++;
+	/* _resv_take_out keeps the lifted ones' loads true, as a lift does */
+	l->lift_gens++;
 	if (r >= 0)
 		_resv_take_out(l, &l->resv[r]);
 	else if ((r = _resv_index(l, resv_id, true)) < 0)
@@ -1300,9 +1302,9 @@ int pb_ledger_unreserve(pb_ledger_t *l, uint32_t resv_id)
 }
 
 /*
- * How many calls changed the ledger other than by lifts and unlifts,
- * which keep the lifted reservations' loads true; any other change can
- * move them.
+ * How many calls changed the ledger other than by lifts, unlifts and
+ * unreserves, which keep the lifted reservations' loads true; any other
+ * change can move them.
  */
 static uint64_t _mutations(const pb_ledger_t *l)
 {

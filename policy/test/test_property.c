@@ -31,7 +31,7 @@
 static struct {
 	uint64_t admitted, refused_now, refused_later, exact_releases;
 	uint64_t earliest_checked, earliest_minimal, windows, lifts;
-	uint64_t lifts_changed;
+	uint64_t lifts_changed, dropped_while_lifted;
 } stats;
 
 struct world {
@@ -418,12 +418,31 @@ static void forget_resv(struct world *w, uint32_t id)
 	}
 }
 
+/* Unreserve one job reservation that is not among the n lifted ids. */
+static void drop_one_not_lifted(struct world *w, const uint32_t *ids,
+				uint32_t n)
+{
+	for (uint32_t i = 0; i < w->nresv; i++) {
+		bool lifted = false;
+
+		for (uint32_t k = 0; k < n; k++)
+			lifted |= ids[k] == w->resv[i];
+		if (lifted || w->resv_window[i])
+			continue;
+		CHECK(w, pb_ledger_unreserve(w->l, w->resv[i]) == 0);
+		stats.dropped_while_lifted++;
+		forget_resv(w, w->resv[i]);
+		return;
+	}
+}
+
 /*
  * Jobs' reservations lifted (a test of a job frees what it outranks) and
  * put back in another order: with nothing between, every figure is what
- * it was; with a change between, or one dropped while lifted, the ledger
- * still verifies. While lifted an id cannot be reserved again, and the
- * ledger verifies then too.
+ * it was; with a change between, one dropped while lifted, or another
+ * dropped (which keeps the lifted loads true, so they are put back as
+ * kept), the ledger still verifies. While lifted an id cannot be reserved
+ * again, and the ledger verifies then too.
  */
 static void op_lift(struct world *w)
 {
@@ -432,7 +451,7 @@ static void op_lift(struct world *w)
 	pb_watts_t *after = calloc(nd, sizeof(*after));
 	pb_alloc_node_t nodes[4];
 	pb_alloc_t a;
-	uint32_t what = rng_below(&w->r, 6);
+	uint32_t what = rng_below(&w->r, 7);
 
 	if (!before || !after)
 		fail_msg("out of memory");
@@ -440,7 +459,7 @@ static void op_lift(struct world *w)
 	windows(w, before);
 	n = lift_some(w, ids);
 	/* (a refused reserve still counts as a change: not when none is) */
-	if (n && what != 4) {
+	if (n && what != 4 && what != 6) {
 		random_alloc(w, nodes, &a);
 		CHECK(w, pb_ledger_reserve(w->l, ids[0], &a, w->now + 10,
 					   w->now + 20, NULL) == -1);
@@ -456,6 +475,8 @@ static void op_lift(struct world *w)
 		op_node_power(w);
 	else if (what == 3)
 		op_cap(w);
+	else if (what == 6)
+		drop_one_not_lifted(w, ids, n);
 	shuffle(w, ids, n);
 	for (uint32_t k = 0; k < n; k++) {
 		if (what == 5 && k == 0) {
@@ -634,7 +655,8 @@ static void test_random_sequences(void **state)
 	       "a reservation checkpoint, %llu exact releases, %llu later "
 	       "starts confirmed (%llu not earlier), %llu cap windows, %llu "
 	       "reservations "
-	       "lifted (%llu with a change before they were put back)\n",
+	       "lifted (%llu with a change before they were put back, %llu "
+	       "with another dropped)\n",
 	       iters, (unsigned long long)stats.admitted,
 	       (unsigned long long)stats.refused_now,
 	       (unsigned long long)stats.refused_later,
@@ -643,7 +665,8 @@ static void test_random_sequences(void **state)
 	       (unsigned long long)stats.earliest_minimal,
 	       (unsigned long long)stats.windows,
 	       (unsigned long long)stats.lifts,
-	       (unsigned long long)stats.lifts_changed);
+	       (unsigned long long)stats.lifts_changed,
+	       (unsigned long long)stats.dropped_while_lifted);
 }
 
 int main(void)
