@@ -1113,6 +1113,9 @@ static void _resv_put_in(pb_ledger_t *l, int32_t r, bool load_holds)
 		for (uint32_t d = 0; d < l->ndomains; d++)
 			o->load[d] += rv->held[d];
 	}
+	/* its nodes are pinned while it is in (_resv_take_out unpins) */
+	for (uint32_t e = rv->first; e != NIL; e = l->entries[e].next)
+		l->node_resv[l->entries[e].node]++;
 	rv->used = true;
 	l->nresv++;
 	if ((uint32_t)r >= l->resv_hi)
@@ -1154,8 +1157,6 @@ int pb_ledger_reserve(pb_ledger_t *l, uint32_t resv_id, const pb_alloc_t *alloc,
 		rv->held[l->s->touched[i]] = l->s->delta[l->s->touched[i]];
 	rv->window = false;
 	rv->first = _store_chain(l, alloc, &increment);
-	for (uint32_t i = 0; i < alloc->count; i++)
-		l->node_resv[alloc->nodes[i].node]++;
 	_resv_insert(l, r, resv_id, start, end);
 	return 0;
 }
@@ -1339,8 +1340,6 @@ int pb_ledger_unlift(pb_ledger_t *l, uint32_t resv_id)
 	/* nothing but lifts since its lift: its load(d, start) still holds */
 	same = _mutations(l) == rv->lift_mut;
 	rv->lifted = false;
-	for (uint32_t e = rv->first; e != NIL; e = l->entries[e].next)
-		l->node_resv[l->entries[e].node]++;
 	_resv_put_in(l, r, same);
 	return 0;
 }
