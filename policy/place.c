@@ -71,6 +71,15 @@ struct pb_placer {
 	uint32_t *sw_by_level, *level_first;
 	uint32_t *sw_off, *sw_cnt, *level_most;
 	/*
+	 * With the memo: each switch's place in that order ([nsw]), and
+	 * what its attempt gave at its level's last walk (key_ok: it
+	 * picked nnodes; key_left: the leftover), the same order: a walk
+	 * attempts again only the switches the memo calls stale.
+	 */
+	uint32_t *sw_pos;
+	bool *key_ok;
+	pb_watts_t *key_left;
+	/*
 	 * Per decision: the most one node can need (any class's increment
 	 * plus its largest wake-up).  restrict_w: the largest most of any
 	 * decision so far, and restricted: the node-holding domains whose
@@ -145,8 +154,11 @@ static int _index_switches(pb_placer_t *p)
 	p->sw_off = calloc(nsw + 1, sizeof(*p->sw_off));
 	p->sw_cnt = calloc(nsw + 1, sizeof(*p->sw_cnt));
 	p->level_most = calloc(levels + 1, sizeof(*p->level_most));
+	p->sw_pos = calloc(nsw + 1, sizeof(*p->sw_pos));
+	p->key_ok = calloc(nsw + 1, sizeof(*p->key_ok));
+	p->key_left = calloc(nsw + 1, sizeof(*p->key_left));
 	if (!p->sw_by_level || !p->level_first || !p->sw_off || !p->sw_cnt ||
-	    !p->level_most)
+	    !p->level_most || !p->sw_pos || !p->key_ok || !p->key_left)
 		return -1;
 	if (nsw)
 		pb_net_order(p->net, &base);
@@ -161,6 +173,7 @@ static int _index_switches(pb_placer_t *p)
 			p->sw_off[k] = (uint32_t)(nodes - base);
 			if (p->sw_cnt[k] > p->level_most[lv])
 				p->level_most[lv] = p->sw_cnt[k];
+			p->sw_pos[sw] = k;
 			p->sw_by_level[k++] = sw;
 		}
 	}
@@ -196,6 +209,9 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->sw_off);
 	free(p->sw_cnt);
 	free(p->level_most);
+	free(p->sw_pos);
+	free(p->key_ok);
+	free(p->key_left);
 	free(p->restricted);
 	free(p->dom_first);
 	free(p->dom_nodes);
@@ -1047,6 +1063,51 @@ static void _memo_begin(pb_placer_t *p, const pb_ledger_t *l,
 	p->nchanged = 0;
 }
 
+/* Switch k of the level order's attempt into its key. */
+static void _key_switch(pb_placer_t *p, uint32_t k, uint32_t want)
+{
+	uint32_t off = p->sw_off[k], cnt = p->sw_cnt[k];
+	struct attempt a;
+
+	p->key_ok[k] = false;
+	if (cnt < want || !_has_at_least(p->uw, off, off + cnt, want))
+		return;
+	_attempt_switch(p, p->sw_by_level[k], off, cnt, want, &a);
+	p->key_ok[k] = a.picked == want;
+	p->key_left[k] = a.leftover;
+}
+
+/*
+ * _best_at_level_ident from the keys: attempt the stale switches again,
+ * then the least leftover, ties to the first in level order, as the
+ * walk over every switch takes it.
+ */
+static int32_t _best_kept(pb_placer_t *p, uint32_t level, uint32_t want)
+{
+	uint32_t first = p->level_first[level], end = p->level_first[level + 1];
+	int32_t best = -1;
+	const uint32_t *stale;
+	bool all;
+	uint32_t n = pb_place_memo_stale(p->memo, level, &stale, &all);
+
+	if (all)
+		for (uint32_t k = first; k < end; k++)
+			_key_switch(p, k, want);
+	else
+		for (uint32_t i = 0; i < n; i++)
+			_key_switch(p, p->sw_pos[stale[i]], want);
+	for (uint32_t k = first; k < end; k++)
+		if (p->key_ok[k] &&
+		    (best < 0 || p->key_left[k] < p->key_left[best]))
+			best = (int32_t)k;
+	if (best < 0)
+		return -1;
+	best = (int32_t)p->sw_by_level[best];
+	memcpy(p->best, pb_place_memo_picks(p->memo, (uint32_t)best),
+	       want * sizeof(*p->best));
+	return best;
+}
+
 /* _best_at_level for an index-ordered net, from p->uw. */
 static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 				    uint32_t want)
@@ -1056,6 +1117,8 @@ static int32_t _best_at_level_ident(pb_placer_t *p, uint32_t level,
 
 	if (p->level_most[level] < want)
 		return -1;
+	if (p->memo && pb_place_memo_level_ok(p->memo, level))
+		return _best_kept(p, level, want);
 	for (uint32_t k = p->level_first[level]; k < p->level_first[level + 1];
 	     k++) {
 		uint32_t s = p->sw_by_level[k], off = p->sw_off[k];

@@ -31,7 +31,9 @@
  * else, without reservations, only the domains the ledger changed and
  * the path minima below them (pb_ledger_changed_since); and, in a net
  * whose order is the node index order, the attempt of rule 2 under a
- * switch where nothing changed (place_memo.h).  Only the
+ * switch where nothing changed (place_memo.h): a level's walk attempts
+ * again only the switches the memo calls stale and keeps every other
+ * one's result from the last walk.  Only the
  * domains whose path minimum is below the most one node can need are
  * looked at node by node.
  */

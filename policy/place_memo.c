@@ -47,6 +47,21 @@ struct pb_place_memo {
 	uint32_t want;
 	pb_watts_t incr[PB_PLACE_MEMO_CLASSES];
 	pb_watts_t bound;
+	/*
+	 * Staleness per level since its last walk (pb_place_memo_stale):
+	 * the switches bumped since ([nsw] flags; per level a list at
+	 * lv_base in stale_list), whether every one is, the request it was
+	 * walked for, and the avail then of the domains outer to some of
+	 * its switches (lv_dom, CSR over levels: lv_dom_first [nl + 1]),
+	 * with the switches each is outer to (dom_outer_first, CSR over
+	 * lv_dom; dom_outer).
+	 */
+	bool *sw_stale, *lv_all;
+	uint32_t *stale_list, *lv_base, *lv_nstale; /* [nsw], [nl], [nl] */
+	uint32_t *lv_want;
+	pb_watts_t *lv_incr, *lv_bound; /* [nl * classes], [nl] */
+	uint32_t *lv_dom_first, *lv_dom, *dom_outer_first, *dom_outer;
+	pb_watts_t *lv_seen; /* as lv_dom */
 };
 
 void pb_place_memo_destroy(pb_place_memo_t *m)
@@ -77,6 +92,19 @@ void pb_place_memo_destroy(pb_place_memo_t *m)
 	free(m->ent_usable);
 	free(m->node_cls);
 	free(m->node_leaves);
+	free(m->sw_stale);
+	free(m->lv_all);
+	free(m->stale_list);
+	free(m->lv_base);
+	free(m->lv_nstale);
+	free(m->lv_want);
+	free(m->lv_incr);
+	free(m->lv_bound);
+	free(m->lv_dom_first);
+	free(m->lv_dom);
+	free(m->dom_outer_first);
+	free(m->dom_outer);
+	free(m->lv_seen);
 	free(m);
 }
 
@@ -193,6 +221,83 @@ static void _map_nodes(pb_place_memo_t *m, const pb_site_t *site)
 	}
 }
 
+/* Each level's switches get a stretch of stale_list (lv_base). */
+static void _stale_bases(pb_place_memo_t *m)
+{
+	for (uint32_t s = 0; s < m->nsw; s++)
+		m->lv_base[m->sw_level[s]]++;
+	for (uint32_t lv = 0, at = 0; lv < m->nl; lv++) {
+		uint32_t n = m->lv_base[lv];
+
+		m->lv_base[lv] = at;
+		at += n;
+	}
+}
+
+/*
+ * lv_dom and dom_outer from the outer domains of every switch (idx: the
+ * lv_dom entry of each level and domain, NONE as given); fill: false
+ * counts the switches of each entry only.
+ */
+static void _outer_by_level(pb_place_memo_t *m, uint32_t *idx, bool fill)
+{
+	uint32_t n = 0;
+
+	for (uint32_t lv = 0; lv < m->nl; lv++) {
+		m->lv_dom_first[lv] = n;
+		for (uint32_t s = 0; s < m->nsw; s++) {
+			if (m->sw_level[s] != lv)
+				continue;
+			for (uint32_t k = m->outer_first[s];
+			     k < m->outer_first[s + 1]; k++) {
+				uint32_t *at =
+				    &idx[(size_t)lv * m->nd + m->outer[k]];
+
+				if (*at == NONE) {
+					*at = n++;
+					m->lv_dom[*at] = m->outer[k];
+				}
+				if (fill)
+					m->dom_outer
+					    [m->dom_outer_first[*at]++] = s;
+				else
+					m->dom_outer_first[*at + 1]++;
+			}
+		}
+	}
+	m->lv_dom_first[m->nl] = n;
+}
+
+static int _stale_maps(pb_place_memo_t *m)
+{
+	uint32_t k = m->outer_first[m->nsw] + 1;
+	size_t nidx = (size_t)m->nl * m->nd + 1;
+	uint32_t *idx = malloc(nidx * sizeof(*idx));
+
+	m->lv_dom = calloc(k, sizeof(*m->lv_dom));
+	m->lv_seen = calloc(k, sizeof(*m->lv_seen));
+	m->dom_outer_first = calloc(k + 1, sizeof(*m->dom_outer_first));
+	m->dom_outer = calloc(k, sizeof(*m->dom_outer));
+	if (!idx || !m->lv_dom || !m->lv_seen || !m->dom_outer_first ||
+	    !m->dom_outer) {
+		free(idx);
+		return -1;
+	}
+	_stale_bases(m);
+	memset(idx, 0xff, nidx * sizeof(*idx));
+	_outer_by_level(m, idx, false);
+	for (uint32_t j = 0; j < m->lv_dom_first[m->nl]; j++)
+		m->dom_outer_first[j + 1] += m->dom_outer_first[j];
+	memset(idx, 0xff, nidx * sizeof(*idx));
+	_outer_by_level(m, idx, true);
+	/* each first moved on to the next one's: shift them back */
+	for (uint32_t j = m->lv_dom_first[m->nl]; j > 0; j--)
+		m->dom_outer_first[j] = m->dom_outer_first[j - 1];
+	m->dom_outer_first[0] = 0;
+	free(idx);
+	return 0;
+}
+
 static int _maps(pb_place_memo_t *m, const pb_site_t *site, const pb_net_t *net)
 {
 	uint32_t *lo = calloc(m->nd + 1, sizeof(*lo));
@@ -257,6 +362,20 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 	    calloc((size_t)m->nl * m->nwords + 1, sizeof(*m->ent_usable));
 	m->node_cls = calloc(m->nn + 1, sizeof(*m->node_cls));
 	m->node_leaves = calloc(m->nn + 1, sizeof(*m->node_leaves));
+	m->sw_stale = calloc(nsw, sizeof(*m->sw_stale));
+	m->lv_all = calloc(m->nl + 1, sizeof(*m->lv_all));
+	m->stale_list = calloc(nsw, sizeof(*m->stale_list));
+	m->lv_base = calloc(m->nl + 1, sizeof(*m->lv_base));
+	m->lv_nstale = calloc(m->nl + 1, sizeof(*m->lv_nstale));
+	m->lv_want = calloc(m->nl + 1, sizeof(*m->lv_want));
+	m->lv_incr =
+	    calloc((m->nl + 1) * PB_PLACE_MEMO_CLASSES, sizeof(*m->lv_incr));
+	m->lv_bound = calloc(m->nl + 1, sizeof(*m->lv_bound));
+	m->lv_dom_first = calloc(m->nl + 1, sizeof(*m->lv_dom_first));
+	if (!m->sw_stale || !m->lv_all || !m->stale_list || !m->lv_base ||
+	    !m->lv_nstale || !m->lv_want || !m->lv_incr || !m->lv_bound ||
+	    !m->lv_dom_first)
+		goto fail;
 	if (!m->ent_free || !m->ent_lw || !m->ent_usable || !m->node_cls ||
 	    !m->node_leaves)
 		goto fail;
@@ -267,14 +386,32 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 	    !m->ent_left || !m->ent_incr || !m->store)
 		goto fail;
 	for (uint32_t lv = 0; lv < m->nl; lv++)
-		m->lvl_ok[lv] = true;
-	if (_maps(m, site, net))
+		m->lvl_ok[lv] = m->lv_all[lv] = true;
+	if (_maps(m, site, net) || _stale_maps(m))
 		goto fail;
 	_map_nodes(m, site);
 	return m;
 fail:
 	pb_place_memo_destroy(m);
 	return NULL;
+}
+
+/* Switch s's attempt may differ from the one of its level's last walk. */
+static inline void _mark_stale(pb_place_memo_t *m, uint32_t s)
+{
+	uint32_t lv = m->sw_level[s];
+
+	if (m->sw_stale[s])
+		return;
+	m->sw_stale[s] = true;
+	m->stale_list[m->lv_base[lv] + m->lv_nstale[lv]++] = s;
+}
+
+/* Something under switch s changed. */
+static inline void _stale(pb_place_memo_t *m, uint32_t s)
+{
+	m->sw_ver[s]++;
+	_mark_stale(m, s);
 }
 
 /* Something under every switch over node n changed. */
@@ -284,7 +421,7 @@ static void _bump_node(pb_place_memo_t *m, uint32_t n)
 		uint32_t s = m->node_sw[(size_t)n * m->nl + lv];
 
 		if (s != NONE)
-			m->sw_ver[s]++;
+			_stale(m, s);
 	}
 }
 
@@ -295,7 +432,7 @@ static void _bump_domain(pb_place_memo_t *m, uint32_t d)
 		uint32_t s = m->dom_sw[(size_t)d * m->nl + lv];
 
 		if (s != NONE)
-			m->sw_ver[s]++;
+			_stale(m, s);
 	}
 }
 
@@ -356,6 +493,8 @@ void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
 {
 	if (!m->primed || m->ledger != ledger) {
 		memset(m->ent_ok, 0, m->nsw * sizeof(*m->ent_ok));
+		for (uint32_t lv = 0; lv < m->nl; lv++)
+			m->lv_all[lv] = true;
 		memcpy(m->prev_cand, cand, m->nwords * sizeof(*cand));
 		memcpy(m->prev_on, on, m->nn * sizeof(*on));
 		m->primed = true;
@@ -506,4 +645,64 @@ void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
 		lw[c] = 0;
 	for (uint32_t i = 0; i < picked; i++)
 		lw[m->node_cls[picks[i]]] += m->node_leaves[picks[i]];
+}
+
+/*
+ * Mark the switches of lv over an outer domain whose avail changed since
+ * lv's last walk, unless it was loose then and is loose now (the rule
+ * of pb_place_memo_get, from one walk to the next).
+ */
+static void _stale_outer(pb_place_memo_t *m, uint32_t lv)
+{
+	for (uint32_t j = m->lv_dom_first[lv]; j < m->lv_dom_first[lv + 1];
+	     j++) {
+		pb_watts_t now = m->avail[m->lv_dom[j]], then = m->lv_seen[j];
+
+		m->lv_seen[j] = now;
+		if (now == then || (now >= m->bound && then >= m->bound))
+			continue;
+		for (uint32_t k = m->dom_outer_first[j];
+		     k < m->dom_outer_first[j + 1]; k++)
+			_mark_stale(m, m->dom_outer[k]);
+	}
+}
+
+/* Was lv last walked for another request?  Now it is for this one. */
+static bool _new_request(pb_place_memo_t *m, uint32_t lv)
+{
+	pb_watts_t *then = m->lv_incr + (size_t)lv * PB_PLACE_MEMO_CLASSES;
+	bool differs = m->lv_want[lv] != m->want ||
+		       m->lv_bound[lv] != m->bound ||
+		       memcmp(then, m->incr, m->nc * sizeof(*then));
+
+	m->lv_want[lv] = m->want;
+	m->lv_bound[lv] = m->bound;
+	memcpy(then, m->incr, m->nc * sizeof(*then));
+	return differs;
+}
+
+uint32_t pb_place_memo_stale(pb_place_memo_t *m, uint32_t lv,
+			     const uint32_t **sw, bool *all)
+{
+	uint32_t n;
+
+	_stale_outer(m, lv);
+	*all = _new_request(m, lv) || m->lv_all[lv];
+	m->lv_all[lv] = false;
+	n = m->lv_nstale[lv];
+	*sw = m->stale_list + m->lv_base[lv];
+	for (uint32_t i = 0; i < n; i++)
+		m->sw_stale[(*sw)[i]] = false;
+	m->lv_nstale[lv] = 0;
+	return n;
+}
+
+bool pb_place_memo_level_ok(const pb_place_memo_t *m, uint32_t lv)
+{
+	return lv < m->nl && m->lvl_ok[lv];
+}
+
+const uint32_t *pb_place_memo_picks(const pb_place_memo_t *m, uint32_t sw)
+{
+	return m->store + (size_t)m->sw_level[sw] * m->nn + m->sw_off[sw];
 }

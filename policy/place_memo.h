@@ -93,4 +93,22 @@ void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
 		       pb_watts_t leftover, bool refused,
 		       const uint32_t *picks);
 
+/*
+ * Level lv's walk: the switches of lv whose attempt for the current
+ * request may differ from the one they had at lv's last walk (something
+ * under them changed, or an outer domain's avail in a way that matters)
+ * into *sw, valid until the next pb_place_memo_begin; *all when every
+ * switch of lv may (the first walk, another ledger, another request).
+ * The caller attempts them all again now: the next walk's list starts
+ * from this one.  Only for levels where pb_place_memo_level_ok.
+ */
+uint32_t pb_place_memo_stale(pb_place_memo_t *m, uint32_t lv,
+			     const uint32_t **sw, bool *all);
+
+/* Whether the memo holds attempts at level lv. */
+bool pb_place_memo_level_ok(const pb_place_memo_t *m, uint32_t lv);
+
+/* The picks of the last attempt put for (or got from) sw. */
+const uint32_t *pb_place_memo_picks(const pb_place_memo_t *m, uint32_t sw);
+
 #endif /* PB_POLICY_PLACE_MEMO_H */

@@ -11,6 +11,7 @@
 #include "random_site.h"
 
 #include "policy/place.h"
+#include "policy/place_memo.h"
 
 static unsigned long long compared;
 
@@ -30,7 +31,9 @@ struct world {
 	bool held;
 	uint32_t shape;
 	uint64_t seed;
-	bool varying; /* only the shapes whose draw varies */
+	bool varying;	/* only the shapes whose draw varies */
+	bool repeat;	/* one shape for the whole run */
+	pb_site_t *ref; /* if set, the fresh placer's site */
 };
 
 /*
@@ -57,6 +60,8 @@ static pb_place_req_t _request(struct world *w, struct rng *r, int64_t now)
 
 	if (w->varying)
 		w->shape = nshapes - 2 + (rng_below(r, 4) == 0);
+	else if (w->repeat)
+		w->shape %= nshapes - 2;
 	else if (rng_below(r, 4) == 0)
 		w->shape = rng_below(r, nshapes);
 	req = shapes[w->shape];
@@ -117,7 +122,8 @@ static void _same(const struct world *w, const pb_bitset_t *a,
 static void _decide(struct world *w, struct rng *r, int64_t now)
 {
 	pb_error_t err = {{0}};
-	pb_placer_t *fresh = pb_place_create(w->s, w->net, &err);
+	pb_placer_t *fresh =
+	    pb_place_create(w->ref ? w->ref : w->s, w->net, &err);
 	pb_place_req_t req = _request(w, r, now);
 	pb_bitset_t *ck = pb_bitset_create(w->nn),
 		    *cf = pb_bitset_create(w->nn);
@@ -189,6 +195,132 @@ static void check_seed(uint64_t seed, bool varying)
 	pb_site_destroy(w.s);
 }
 
+/*
+ * Rows of leaf switches of two racks of two tiny nodes, under one top
+ * switch: rows and the facility are outer domains of the leaves, and
+ * with every rack's cap the same (half the sites) leftovers tie.  With
+ * unused, more classes than the memo takes: its placer walks every
+ * switch each time, without the memo.
+ */
+static pb_site_t *regular_site(struct rng *r, uint32_t rows, bool unused)
+{
+	pb_error_t err = {{0}};
+	pb_site_t *s = pb_site_create();
+	uint32_t cls = (uint32_t)tiny_class(s);
+	const pb_power_class_t *c = pb_site_class(s, cls);
+	pb_watts_t idle = pb_power_idle_w(c), span = pb_power_max_w(c) - idle;
+	bool same = rng_below(r, 2);
+	int32_t root = pb_site_add_domain(
+	    s, "fac", -1, 8 * rows * (idle + span / 2 + rng_below(r, 50)),
+	    &err);
+	char name[32];
+
+	for (uint32_t row = 0, n = 0; row < rows; row++) {
+		int32_t d = pb_site_add_domain(
+		    s, (snprintf(name, sizeof(name), "row%u", row), name), root,
+		    4 * (2 * idle + span) + 3 * rng_below(r, (uint32_t)span),
+		    &err);
+
+		for (uint32_t rack = 0; rack < 4; rack++) {
+			pb_watts_t cap =
+			    2 * idle + span + 7 + (same ? 0 : rng_below(r, 50));
+			int32_t k = pb_site_add_domain(
+			    s, (snprintf(name, sizeof(name), "r%u", n), name),
+			    d, cap, &err);
+
+			for (uint32_t i = 0; i < 2; i++, n++) {
+				snprintf(name, sizeof(name), "n%u", n);
+				assert_true(pb_site_add_node(s, name, cls,
+							     (uint32_t)k,
+							     &err) >= 0);
+			}
+		}
+	}
+	for (uint32_t i = 0; unused && i < PB_PLACE_MEMO_CLASSES; i++) {
+		pb_class_spec_t spec = tiny_spec("tiny");
+
+		snprintf(name, sizeof(name), "unused%u", i);
+		spec.name = name;
+		assert_true(pb_site_add_class(s, &spec, &err) >= 0);
+	}
+	if (pb_site_finalize(s, &err))
+		fail_msg("regular site: %s", err.text);
+	return s;
+}
+
+/* A top switch over leaf switches of four consecutive nodes. */
+static pb_net_t *regular_net(uint32_t nn)
+{
+	pb_error_t err = {{0}};
+	pb_net_t *net = pb_net_create(nn);
+	int32_t top = pb_net_add_switch(net, "top", -1, &err), leaf = -1;
+	char name[32];
+
+	for (uint32_t n = 0; n < nn; n++) {
+		if (n % 4 == 0) {
+			snprintf(name, sizeof(name), "leaf%u", n / 4);
+			leaf = pb_net_add_switch(net, name, top, &err);
+		}
+		pb_net_attach_node(net, (uint32_t)leaf, n, &err);
+	}
+	if (pb_net_finalize(net, &err))
+		fail_msg("regular net: %s", err.text);
+	return net;
+}
+
+/*
+ * One request shape again and again on a regular site, with something
+ * changing before every decision: a walk re-attempts only the switches
+ * the memo calls stale, and must still pick as a placer without the
+ * memo, on the same site with unused classes.
+ */
+static void check_repeat(uint64_t seed)
+{
+	pb_error_t err = {{0}};
+	struct world w = {.seed = seed, .repeat = true};
+	struct rng r;
+
+	struct rng again;
+	uint32_t rows;
+
+	rng_seed(&r, seed);
+	rows = 2 + rng_below(&r, 4);
+	again = r;
+	w.s = regular_site(&r, rows, false);
+	w.ref = regular_site(&again, rows, true);
+	w.nn = pb_site_node_count(w.s);
+	w.net = regular_net(w.nn);
+	w.shape = rng_below(&r, 6);
+	w.l = pb_ledger_create(w.s, NULL, &err);
+	w.keep = pb_place_create(w.s, w.net, &err);
+	assert_non_null(w.keep);
+	for (uint32_t round = 0; round < 80; round++) {
+		int64_t now = 1000 + round * 10;
+
+		_churn(&w, &r, now);
+		_decide(&w, &r, now);
+	}
+	pb_place_destroy(w.keep);
+	pb_ledger_destroy(w.l);
+	pb_net_destroy(w.net);
+	pb_site_destroy(w.s);
+	pb_site_destroy(w.ref);
+}
+
+static void test_memo_repeated_shape(void **state)
+{
+	uint32_t iters = env_u32("PB_PLACE_ITERS", 1500);
+	uint64_t base = env_u32("PB_PROPERTY_SEED", 1);
+
+	(void)state;
+	compared = 0;
+	for (uint32_t i = 0; i < iters; i++)
+		check_repeat(base + i);
+	printf("%u regular sites, one shape: %llu decisions the same as a "
+	       "fresh placer's\n",
+	       iters, compared);
+}
+
 static void test_memo_matches_fresh(void **state)
 {
 	uint32_t iters = env_u32("PB_PLACE_ITERS", 1500);
@@ -225,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_memo_matches_fresh),
 	    cmocka_unit_test(test_memo_varying_draw),
+	    cmocka_unit_test(test_memo_repeated_shape),
 	};
 
 	return cmocka_run_group_tests_name("policy_place_memo", tests, NULL,
