@@ -100,6 +100,7 @@ struct pb_placer {
 	uint32_t *dom_first, *dom_nodes; /* [nd] */
 	bool ranges;
 	pb_place_memo_t *memo; /* NULL: attempts are not kept */
+	int32_t root;	       /* the one domain over every node, or -1 */
 	/*
 	 * What the last _prepare was for: a filter and the choice after it
 	 * (or two tries of one job) share it while the ledger has not
@@ -365,10 +366,15 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	    !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
+	p->root = -1;
 	for (uint32_t d = 0; d < nd; d++) {
 		p->dom_parent[d] = pb_site_domain_parent(site, d);
 		p->dom_leaf[d] = pb_site_domain_is_leaf(site, d);
+		if (p->dom_parent[d] < 0)
+			p->root = p->root < 0 ? (int32_t)d : INT32_MAX;
 	}
+	if (p->root == INT32_MAX)
+		p->root = -1;
 	for (uint32_t i = 0; i < nn; i++) {
 		p->all[i] = i;
 		p->node_cls[i] = pb_site_node_class(site, i);
@@ -1180,6 +1186,18 @@ static int _finish(pb_placer_t *p, const uint32_t *pick, uint32_t want,
 	return 0;
 }
 
+/*
+ * Does the root's avail fall short of want nodes at the least increment
+ * each?  Then it is tight (bound is want times the most), every attempt
+ * is refused before its want-th pick, and no set exists.
+ */
+static bool _root_short(const pb_placer_t *p, uint32_t want)
+{
+	if (p->root < 0 || p->least <= 0 || want > INT64_MAX / p->least)
+		return false;
+	return p->avail[p->root] < (pb_watts_t)want * p->least;
+}
+
 int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 		    const pb_bitset_t *cand, const pb_place_req_t *req,
 		    pb_bitset_t *out, pb_verdict_t *why)
@@ -1197,6 +1215,9 @@ int pb_place_choose(pb_placer_t *p, const pb_ledger_t *l,
 	pb_bitset_clear_all(out);
 	_prepare(p, l, req);
 	p->bound = p->most * (pb_watts_t)want;
+	/* without a why_not to fill in, nothing is left to learn */
+	if (!why && _root_short(p, want))
+		return 1;
 	if (p->ident && _usable_words(p, cand)) {
 		if (p->memo)
 			_memo_begin(p, l, cand, want);

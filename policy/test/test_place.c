@@ -174,6 +174,36 @@ static void test_best_fit(void **state)
 	teardown(&f);
 }
 
+/*
+ * A facility short of two nodes' increments (600 W each, 1760 W idle)
+ * refuses a two-node job with or without a why_not, and takes it at
+ * exactly enough; one node fits either way.
+ */
+static void test_root_short(void **state)
+{
+	struct fx f = setup(true);
+	pb_place_req_t one = full2;
+	pb_verdict_t v;
+	pb_error_t err;
+
+	(void)state;
+	one.nnodes = 1;
+	pb_ledger_set_cap(f.l, 0, 1760 + 1199, &err);
+	assert_int_equal(pb_place_choose(f.p, f.l, f.cand, &full2, f.out, NULL),
+			 1);
+	assert_int_equal(pb_bitset_count(f.out), 0);
+	assert_int_equal(pb_place_choose(f.p, f.l, f.cand, &full2, f.out, &v),
+			 1);
+	assert_int_equal(v.domain, 0);
+	assert_int_equal(pb_place_choose(f.p, f.l, f.cand, &one, f.out, NULL),
+			 0);
+	pb_ledger_set_cap(f.l, 0, 1760 + 1200, &err);
+	assert_int_equal(pb_place_choose(f.p, f.l, f.cand, &full2, f.out, NULL),
+			 0);
+	assert_int_equal(pb_bitset_count(f.out), 2);
+	teardown(&f);
+}
+
 static void test_filter_and_no_net(void **state)
 {
 	struct fx f = setup(false);
@@ -468,20 +498,22 @@ static void check_random(uint64_t seed)
 		}
 		rc = pb_place_choose(p, l, cand, &req, out, &v);
 		{
-			struct ref x = {.s = s, .l = l, .cand = cand, .req = &req};
+			struct ref x = {
+			    .s = s, .l = l, .cand = cand, .req = &req};
 			pb_bitset_t *rout = pb_bitset_create(nn);
 			pb_verdict_t rv;
 			int rrc = ref_choose(&x, net, rout, &rv);
 
-			if (rrc != rc || v.ok != rv.ok || v.domain != rv.domain ||
-			    v.short_w != rv.short_w || v.job_w != rv.job_w)
-				fail_msg("seed %llu: rc %d/%d domain %d/%d short "
-					 "%lld/%lld job %lld/%lld (choose/ref)",
-					 (unsigned long long)seed, rc, rrc,
-					 v.domain, rv.domain,
-					 (long long)v.short_w,
-					 (long long)rv.short_w,
-					 (long long)v.job_w, (long long)rv.job_w);
+			if (rrc != rc || v.ok != rv.ok ||
+			    v.domain != rv.domain || v.short_w != rv.short_w ||
+			    v.job_w != rv.job_w)
+				fail_msg(
+				    "seed %llu: rc %d/%d domain %d/%d short "
+				    "%lld/%lld job %lld/%lld (choose/ref)",
+				    (unsigned long long)seed, rc, rrc, v.domain,
+				    rv.domain, (long long)v.short_w,
+				    (long long)rv.short_w, (long long)v.job_w,
+				    (long long)rv.job_w);
 			for (uint32_t n = 0; n < nn; n++)
 				if (pb_bitset_test(out, n) !=
 				    pb_bitset_test(rout, n))
@@ -555,6 +587,7 @@ int main(void)
 	    cmocka_unit_test(test_compact_under_one_leaf),
 	    cmocka_unit_test(test_shared_rack_headroom),
 	    cmocka_unit_test(test_best_fit),
+	    cmocka_unit_test(test_root_short),
 	    cmocka_unit_test(test_filter_and_no_net),
 	    cmocka_unit_test(test_bad_args),
 	    cmocka_unit_test(test_random_choices_admissible),
