@@ -619,6 +619,23 @@ static bool _prepare_changes(pb_placer_t *p, const pb_ledger_t *l)
 	return true;
 }
 
+/*
+ * Rule 1 from the last preparation by the ledger's window: the domains
+ * whose window differs from their avail, and the path minima below
+ * them, as _prepare_changes does for the ledger's own list.
+ */
+static void _prepare_window(pb_placer_t *p, const pb_ledger_t *l,
+			    const pb_place_req_t *req)
+{
+	pb_ledger_window_avail(l, req->now, req->end, p->fresh);
+	for (uint32_t d = 0; d < p->nd; d++) {
+		if (p->fresh[d] == p->avail[d])
+			continue;
+		_set_avail(p, d, p->fresh[d]);
+		_repath(p, d);
+	}
+}
+
 static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 		     const pb_place_req_t *req)
 {
@@ -628,14 +645,16 @@ static void _prepare(pb_placer_t *p, const pb_ledger_t *l,
 	if (_prepared(p, l, req))
 		return;
 	plain = pb_ledger_window_plain(l, req->now, req->end);
-	update = p->prep_ok && p->prep_l == l && p->prep_unreserved && plain &&
-		 p->most <= p->restrict_w;
+	/* the restricted domains are those below restrict_w: it stays */
+	update = p->prep_ok && p->prep_l == l && p->most <= p->restrict_w;
 	_prepared_for(p, l, req);
 	p->filtered_ok = false;
 	if (p->most > p->restrict_w)
 		p->restrict_w = p->most;
-	if (!update || !_prepare_changes(p, l))
+	if (!update)
 		_prepare_all(p, l, req);
+	else if (!p->prep_unreserved || !plain || !_prepare_changes(p, l))
+		_prepare_window(p, l, req);
 	p->prep_cursor = pb_ledger_change_cursor(l);
 	p->prep_unreserved = plain;
 }

@@ -29,7 +29,8 @@
  * the preparation of rule 1 while the ledger's generation and the
  * request's increments are the same (a filter and the choice after it),
  * else, without reservations, only the domains the ledger changed and
- * the path minima below them (pb_ledger_changed_since); and, in a net
+ * the path minima below them (pb_ledger_changed_since), with them, only
+ * the domains whose window differs from the last one; and, in a net
  * whose order is the node index order, the attempt of rule 2 under a
  * switch where nothing changed (place_memo.h): a level's walk attempts
  * again only the switches the memo calls stale and keeps every other
