@@ -131,8 +131,8 @@ struct sim_state {
 	uint64_t qgen;
 	double *start; /* per job; < 0 until it starts */
 	uint32_t *nodes_buf;
-	uint8_t *busy;	/* per node: in a running job */
-	uint32_t *cand; /* scratch: nodes free by the head's start */
+	uint64_t *freew; /* a bit per node not in a running job */
+	uint32_t *cand;	 /* scratch: nodes of jobs ending by a hold */
 	double last_t, last_w, span, energy_window;
 	size_t curve_cap;
 	double cost_ns;
@@ -290,6 +290,15 @@ static void _dom_add(struct sim_dom *d, uint32_t i, double dw)
 		d->touched[i] = 1;
 		d->tlist[d->ntouched++] = i;
 	}
+}
+
+/* Node n is in a running job (1) or not (0). */
+static void _set_busy(struct sim_state *st, uint32_t n, int busy)
+{
+	uint64_t bit = UINT64_C(1) << (n % 64);
+
+	st->freew[n / 64] =
+	    busy ? st->freew[n / 64] & ~bit : st->freew[n / 64] | bit;
 }
 
 /* Set a node's draw in one account, carrying the change up its domains. */
@@ -465,7 +474,7 @@ static void _finish(struct sim_state *st, struct sim_run_job *rj)
 
 		_node_set(st, SIM_MODEL, rj->nodes[k], w);
 		_node_set(st, SIM_TRUE, rj->nodes[k], w);
-		st->busy[rj->nodes[k]] = 0;
+		_set_busy(st, rj->nodes[k], 0);
 	}
 	free(rj->nodes);
 }
@@ -549,7 +558,7 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	rj.job = id;
 	rj.w = w;
 	for (uint32_t k = 0; k < j->nodes; k++)
-		st->busy[rj.nodes[k]] = 1;
+		_set_busy(st, rj.nodes[k], 1);
 	for (uint32_t k = 0; k < j->nodes; k++) {
 		_node_set(st, SIM_MODEL, rj.nodes[k],
 			  sim_site_node_w(st->s, j->gpus_per_node, model_w));
@@ -604,14 +613,6 @@ static double _shadow(struct sim_state *st, const struct sim_job *h,
 	return INFINITY;
 }
 
-static int _all_busy8(const uint8_t *b)
-{
-	uint64_t w;
-
-	memcpy(&w, b, sizeof(w));
-	return w == UINT64_C(0x0101010101010101);
-}
-
 /* Ask the policy to hold the head's power at its reserved start. */
 static void _hold(struct sim_state *st, const struct sim_job *h, double at,
 		  const struct sim_run_job *ending, size_t upto)
@@ -621,22 +622,13 @@ static void _hold(struct sim_state *st, const struct sim_job *h, double at,
 
 	if (!p->ops->hold || isinf(at))
 		return;
-	for (uint32_t k = 0; k < st->s->nodes; k++) {
-		/* a busy site: skip eight busy nodes at a time */
-		if (k + 8 <= st->s->nodes && _all_busy8(st->busy + k)) {
-			k += 7;
-			continue;
-		}
-		if (!st->busy[k])
-			st->cand[n++] = k;
-	}
 	for (size_t e = 0; e < upto; e++) {
 		const uint32_t *nodes = ending[e].nodes;
 
 		for (uint32_t k = 0; k < st->t->jobs[ending[e].job].nodes; k++)
 			st->cand[n++] = nodes[k];
 	}
-	p->ops->hold(p->ctx, h, at, st->cand, n);
+	p->ops->hold(p->ctx, h, at, st->freew, st->cand, n);
 }
 
 /*
@@ -921,7 +913,7 @@ static void _state_free(struct sim_state *st)
 	free(st->queue);
 	free(st->start);
 	free(st->nodes_buf);
-	free(st->busy);
+	free(st->freew);
 	free(st->cand);
 	free(st->speed);
 	free(st->gpu_true);
@@ -970,7 +962,8 @@ static int _state_init(struct sim_state *st)
 	st->queue = malloc(n * sizeof(*st->queue));
 	st->start = malloc(n * sizeof(*st->start));
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
-	st->busy = calloc(s->nodes, 1);
+	st->freew =
+	    calloc(((size_t)s->nodes + 63) / 64 + 1, sizeof(*st->freew));
 	st->cand = malloc(s->nodes * sizeof(*st->cand));
 	st->speed = malloc(n * sizeof(*st->speed));
 	st->gpu_true = malloc(n * sizeof(*st->gpu_true));
@@ -981,13 +974,15 @@ static int _state_init(struct sim_state *st)
 	st->paused_span = calloc(n, sizeof(*st->paused_span));
 	st->was_shed = calloc(n, 1);
 	st->shedc = malloc(n * sizeof(*st->shedc));
-	if (!st->busy || !st->cand || !st->heap || !st->obs || !st->observed ||
+	if (!st->freew || !st->cand || !st->heap || !st->obs || !st->observed ||
 	    !st->scan || !st->scan_at || !st->queue || !st->start ||
 	    !st->nodes_buf || !st->speed || !st->gpu_true || !st->gpu_model ||
 	    !st->susp || !st->susp_at || !st->paused || !st->paused_span ||
 	    !st->was_shed || !st->shedc || _acct_init(&st->a[SIM_MODEL], s) ||
 	    _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
+	for (uint32_t k = 0; k < s->nodes; k++)
+		_set_busy(st, k, 0);
 	for (size_t i = 0; i < st->t->n; i++) {
 		st->start[i] = -1;
 		st->speed[i] = 1;

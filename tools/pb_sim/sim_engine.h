@@ -51,12 +51,15 @@ struct sim_pol_ops {
 	uint64_t (*job_w_gen)(void *ctx);
 	/*
 	 * Optional: hold power for the blocked head job j from start on,
-	 * on some of cand[0..n) (the nodes free by then), so that backfill
-	 * cannot take the domain headroom it will need; and drop that hold.
-	 * The engine drops the hold at every event before anything changes.
+	 * on some of the nodes free by then: those free now (idle: a bit
+	 * per node, (nodes + 63) / 64 words, the bits past the last node
+	 * clear) and ending[0..n), the nodes of jobs ending by then; so
+	 * that backfill cannot take the domain headroom it will need; and
+	 * drop that hold.  The engine drops the hold at every event before
+	 * anything changes.
 	 */
 	void (*hold)(void *ctx, const struct sim_job *j, double start,
-		     const uint32_t *cand, uint32_t n);
+		     const uint64_t *idle, const uint32_t *ending, uint32_t n);
 	void (*unhold)(void *ctx);
 	/*
 	 * Optional: right after j started, the per-GPU power limit set on

@@ -581,7 +581,7 @@ static int _resume(void *ctx, const struct sim_job *j, double now, double end)
  * hold (the node reservation in the engine still protects it).
  */
 static void _hold(void *ctx, const struct sim_job *j, double start,
-		  const uint32_t *cand, uint32_t n)
+		  const uint64_t *idle, const uint32_t *ending, uint32_t n)
 {
 	struct sim_power *p = ctx;
 	int64_t t = (int64_t)start;
@@ -589,9 +589,9 @@ static void _hold(void *ctx, const struct sim_job *j, double start,
 	pb_alloc_t alloc;
 
 	/* the engine's nodes are in range: set the words directly */
-	pb_bitset_clear_all(p->cand);
+	memcpy(w, idle, pb_bitset_word_count(p->cand) * sizeof(*w));
 	for (uint32_t i = 0; i < n; i++)
-		w[cand[i] / 64] |= UINT64_C(1) << (cand[i] % 64);
+		w[ending[i] / 64] |= UINT64_C(1) << (ending[i] % 64);
 	if (!_choose(p, j, t, t + (int64_t)j->dur, _want(p, j), &alloc))
 		return;
 	p->held = !pb_ledger_reserve(p->led, SIM_HOLD_ID, &alloc, t,

@@ -286,6 +286,93 @@ static void test_static_by_hand(void **state)
 	sim_trace_free(&t);
 }
 
+/*
+ * A spy around a policy's operations: which nodes its starts took, and
+ * whether each hold was handed exactly the free nodes as bits (none
+ * past the site's last) and, besides, only nodes of running jobs.
+ */
+static const struct sim_pol_ops *spied;
+static uint8_t spy_busy[64];
+static uint32_t spy_nodes, spy_holds;
+
+static int _spy_start(void *ctx, const struct sim_job *j, double now,
+		      uint32_t *out)
+{
+	int ok = spied->start(ctx, j, now, out);
+
+	for (uint32_t k = 0; ok && k < j->nodes; k++)
+		spy_busy[out[k]] = 1;
+	return ok;
+}
+
+static void _spy_finish(void *ctx, const struct sim_job *j,
+			const uint32_t *nodes)
+{
+	for (uint32_t k = 0; k < j->nodes; k++)
+		spy_busy[nodes[k]] = 0;
+	spied->finish(ctx, j, nodes);
+}
+
+static void _spy_hold(void *ctx, const struct sim_job *j, double start,
+		      const uint64_t *idle, const uint32_t *ending, uint32_t n)
+{
+	(void)ctx;
+	(void)j;
+	(void)start;
+	for (uint32_t k = 0; k < 64; k++) {
+		int bit = (int)((idle[0] >> k) & 1);
+
+		assert_int_equal(bit, k < spy_nodes && !spy_busy[k]);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(ending[i] < spy_nodes && spy_busy[ending[i]]);
+	spy_holds++;
+}
+
+/*
+ * Static provisioning (6 nodes powered) with the spy's hold: j2 (4
+ * nodes) is the head from t=10 behind j0 and j1 (3 each), held when j3
+ * backfills at t=20 and, after j0's end at t=50, again when j4 does at
+ * t=60: the second hold sees the nodes a finish freed.
+ */
+static const char hold_trace[] = "submit,duration,nodes\n"
+				 "0,50,3\n"
+				 "0,200,3\n"
+				 "10,100,4\n"
+				 "20,10,1\n"
+				 "60,10,1\n";
+
+static void test_hold_candidates(void **state)
+{
+	struct sim_site s;
+	struct sim_mapping m;
+	struct sim_trace t;
+	struct sim_pol p;
+	struct sim_pol_ops spy;
+	struct sim_result r;
+	pb_error_t err = {""};
+
+	(void)state;
+	_tiny_site(&s);
+	_load(hold_trace, &s, &m, &t);
+	assert_int_equal(sim_base_static(&s, &p, &err), 0);
+	spied = p.ops;
+	spy = *p.ops;
+	spy.start = _spy_start;
+	spy.finish = _spy_finish;
+	spy.hold = _spy_hold;
+	p.ops = &spy;
+	spy_nodes = s.nodes;
+	memset(spy_busy, 0, sizeof(spy_busy));
+	spy_holds = 0;
+	assert_int_equal(sim_run(&s, &t, &p, &r, NULL, NULL), 0);
+	assert_int_equal(r.started, 5);
+	assert_int_equal(spy_holds, 2);
+	sim_result_free(&r);
+	sim_pol_destroy(&p);
+	sim_trace_free(&t);
+}
+
 static void _write(char *path, const char *text)
 {
 	int fd = mkstemp(path);
@@ -339,6 +426,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_oblivious_by_hand),
 	    cmocka_unit_test(test_static_by_hand),
+	    cmocka_unit_test(test_hold_candidates),
 	    cmocka_unit_test(test_site_file),
 	    cmocka_unit_test(test_curve_quantile),
 	};
