@@ -71,14 +71,17 @@ struct pb_placer {
 	uint32_t *sw_by_level, *level_first;
 	uint32_t *sw_off, *sw_cnt, *level_most;
 	/*
-	 * With the memo: each switch's place in that order ([nsw]), and
-	 * what its attempt gave at its level's last walk (key_ok: it
-	 * picked nnodes; key_left: the leftover), the same order: a walk
-	 * attempts again only the switches the memo calls stale.
+	 * With the memo: each switch's place in that order ([nsw]), and,
+	 * per memo slot, what its attempt gave at the slot's last walk
+	 * (key_ok: it picked nnodes; key_left: the leftover; [slots *
+	 * nsw], that order) and its picks (key_picks, [slots * levels *
+	 * nn], each level's at the switch's offset): a walk attempts again
+	 * only the switches the memo calls stale.
 	 */
 	uint32_t *sw_pos;
 	bool *key_ok;
 	pb_watts_t *key_left;
+	uint32_t *key_picks;
 	/*
 	 * Per decision: the most one node can need (any class's increment
 	 * plus its largest wake-up).  restrict_w: the largest most of any
@@ -156,10 +159,15 @@ static int _index_switches(pb_placer_t *p)
 	p->sw_cnt = calloc(nsw + 1, sizeof(*p->sw_cnt));
 	p->level_most = calloc(levels + 1, sizeof(*p->level_most));
 	p->sw_pos = calloc(nsw + 1, sizeof(*p->sw_pos));
-	p->key_ok = calloc(nsw + 1, sizeof(*p->key_ok));
-	p->key_left = calloc(nsw + 1, sizeof(*p->key_left));
+	p->key_ok = calloc((nsw + 1) * PB_PLACE_MEMO_SLOTS, sizeof(*p->key_ok));
+	p->key_left =
+	    calloc((nsw + 1) * PB_PLACE_MEMO_SLOTS, sizeof(*p->key_left));
+	p->key_picks =
+	    calloc((size_t)(levels + 1) * PB_PLACE_MEMO_SLOTS * (p->nn + 1),
+		   sizeof(*p->key_picks));
 	if (!p->sw_by_level || !p->level_first || !p->sw_off || !p->sw_cnt ||
-	    !p->level_most || !p->sw_pos || !p->key_ok || !p->key_left)
+	    !p->level_most || !p->sw_pos || !p->key_ok || !p->key_left ||
+	    !p->key_picks)
 		return -1;
 	if (nsw)
 		pb_net_order(p->net, &base);
@@ -213,6 +221,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->sw_pos);
 	free(p->key_ok);
 	free(p->key_left);
+	free(p->key_picks);
 	free(p->restricted);
 	free(p->dom_first);
 	free(p->dom_nodes);
@@ -1088,49 +1097,68 @@ static void _memo_begin(pb_placer_t *p, const pb_ledger_t *l,
 	p->nchanged = 0;
 }
 
-/* Switch k of the level order's attempt into its key. */
-static void _key_switch(pb_placer_t *p, uint32_t k, uint32_t want)
+/* Where slot's picks under switch k (of level) are kept. */
+static uint32_t *_kept_picks(const pb_placer_t *p, uint32_t slot,
+			     uint32_t level, uint32_t k)
+{
+	size_t at = (size_t)slot * (pb_net_max_level(p->net) + 1) + level;
+
+	return p->key_picks + at * p->nn + p->sw_off[k];
+}
+
+/* Switch k of the level order's attempt into slot's key. */
+static void _key_switch(pb_placer_t *p, uint32_t slot, uint32_t level,
+			uint32_t k, uint32_t want)
 {
 	uint32_t off = p->sw_off[k], cnt = p->sw_cnt[k];
+	size_t key = (size_t)slot * pb_net_switch_count(p->net) + k;
+	const uint32_t *picks;
 	struct attempt a;
 
-	p->key_ok[k] = false;
+	p->key_ok[key] = false;
 	if (cnt < want || !_has_at_least(p->uw, off, off + cnt, want))
 		return;
-	_attempt_switch(p, p->sw_by_level[k], off, cnt, want, &a);
-	p->key_ok[k] = a.picked == want;
-	p->key_left[k] = a.leftover;
+	picks = _attempt_switch(p, p->sw_by_level[k], off, cnt, want, &a);
+	p->key_ok[key] = a.picked == want;
+	p->key_left[key] = a.leftover;
+	if (a.picked == want)
+		memcpy(_kept_picks(p, slot, level, k), picks,
+		       want * sizeof(*picks));
 }
 
 /*
- * _best_at_level_ident from the keys: attempt the stale switches again,
- * then the least leftover, ties to the first in level order, as the
- * walk over every switch takes it.
+ * _best_at_level_ident from the keys of the memo's slot for this
+ * request: attempt the stale switches again, then the least leftover,
+ * ties to the first in level order, as the walk over every switch
+ * takes it.
  */
 static int32_t _best_kept(pb_placer_t *p, uint32_t level, uint32_t want)
 {
 	uint32_t first = p->level_first[level], end = p->level_first[level + 1];
-	int32_t best = -1;
 	const uint32_t *stale;
+	uint32_t slot, n;
 	bool all;
-	uint32_t n = pb_place_memo_stale(p->memo, level, &stale, &all);
+	const bool *ok;
+	const pb_watts_t *left;
+	int32_t best = -1;
 
+	n = pb_place_memo_stale(p->memo, level, &slot, &stale, &all);
+	ok = p->key_ok + (size_t)slot * pb_net_switch_count(p->net);
+	left = p->key_left + (size_t)slot * pb_net_switch_count(p->net);
 	if (all)
 		for (uint32_t k = first; k < end; k++)
-			_key_switch(p, k, want);
+			_key_switch(p, slot, level, k, want);
 	else
 		for (uint32_t i = 0; i < n; i++)
-			_key_switch(p, p->sw_pos[stale[i]], want);
+			_key_switch(p, slot, level, p->sw_pos[stale[i]], want);
 	for (uint32_t k = first; k < end; k++)
-		if (p->key_ok[k] &&
-		    (best < 0 || p->key_left[k] < p->key_left[best]))
+		if (ok[k] && (best < 0 || left[k] < left[best]))
 			best = (int32_t)k;
 	if (best < 0)
 		return -1;
-	best = (int32_t)p->sw_by_level[best];
-	memcpy(p->best, pb_place_memo_picks(p->memo, (uint32_t)best),
+	memcpy(p->best, _kept_picks(p, slot, level, (uint32_t)best),
 	       want * sizeof(*p->best));
-	return best;
+	return (int32_t)p->sw_by_level[best];
 }
 
 /* _best_at_level for an index-ordered net, from p->uw. */

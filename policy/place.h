@@ -34,7 +34,8 @@
  * whose order is the node index order, the attempt of rule 2 under a
  * switch where nothing changed (place_memo.h): a level's walk attempts
  * again only the switches the memo calls stale and keeps every other
- * one's result from the last walk.  Without a why_not, a root whose
+ * one's result from its last walk for the same request (of the last
+ * few requests).  Without a why_not, a root whose
  * avail is below nnodes times the least increment ends the choice at
  * once: no attempt could take nnodes nodes.  Only the
  * domains whose path minimum is below the most one node can need are

@@ -12,6 +12,16 @@
 
 #define NONE UINT32_MAX
 
+/* A level's last walk for one request (pb_place_memo_stale). */
+struct slot {
+	bool valid;
+	uint32_t want;
+	pb_watts_t incr[PB_PLACE_MEMO_CLASSES];
+	pb_watts_t bound;
+	uint64_t pos;  /* the level's log count at the walk */
+	uint64_t used; /* the memo's tick then: the oldest is reused */
+};
+
 struct pb_place_memo {
 	uint32_t nn, nd, nsw, nl, nc, nwords;
 	uint32_t *sw_level, *sw_off, *sw_cnt; /* [nsw] */
@@ -48,20 +58,30 @@ struct pb_place_memo {
 	pb_watts_t incr[PB_PLACE_MEMO_CLASSES];
 	pb_watts_t bound;
 	/*
-	 * Staleness per level since its last walk (pb_place_memo_stale):
-	 * the switches bumped since ([nsw] flags; per level a list at
-	 * lv_base in stale_list), whether every one is, the request it was
-	 * walked for, and the avail then of the domains outer to some of
-	 * its switches (lv_dom, CSR over levels: lv_dom_first [nl + 1]),
-	 * with the switches each is outer to (dom_outer_first, CSR over
-	 * lv_dom; dom_outer).
+	 * Staleness, per level: a log of the switches bumped (lg, lg_cap
+	 * entries from lg_base, lg_n ever written), the domains outer to
+	 * some of its switches (lv_dom, CSR over levels: lv_dom_first [nl +
+	 * 1]) with the switches each is outer to (dom_outer_first, CSR over
+	 * lv_dom; dom_outer), and PB_PLACE_MEMO_SLOTS slots, each the last
+	 * walk of the level for one request; sl_seen: the avail of lv_dom
+	 * at that walk ([slots * entries of lv_dom], by level, then slot).
+	 * mark, epoch and found: a walk's stale switches, once each.
 	 */
-	bool *sw_stale, *lv_all;
-	uint32_t *stale_list, *lv_base, *lv_nstale; /* [nsw], [nl], [nl] */
-	uint32_t *lv_want;
-	pb_watts_t *lv_incr, *lv_bound; /* [nl * classes], [nl] */
+	uint32_t *lg, *lg_base, *lg_cap; /* [sum of lg_cap], [nl], [nl] */
+	uint64_t *lg_n;			 /* [nl] */
+	/*
+	 * Each switch's last entry in its log, plus one (0: none), and the
+	 * log count at each level's last walk ([nsw], [nl]): an entry made
+	 * since is seen by every slot, so it is not made again.
+	 */
+	uint64_t *lg_at, *lg_walk;
+	/* the switches bumped in this decision's tracking ([nsw]) */
+	uint32_t *bumped, bump_epoch;
 	uint32_t *lv_dom_first, *lv_dom, *dom_outer_first, *dom_outer;
-	pb_watts_t *lv_seen; /* as lv_dom */
+	struct slot *sl; /* [nl * slots] */
+	pb_watts_t *sl_seen;
+	uint64_t tick;
+	uint32_t *mark, *found, epoch; /* [nsw], [nsw] */
 };
 
 void pb_place_memo_destroy(pb_place_memo_t *m)
@@ -92,19 +112,21 @@ void pb_place_memo_destroy(pb_place_memo_t *m)
 	free(m->ent_usable);
 	free(m->node_cls);
 	free(m->node_leaves);
-	free(m->sw_stale);
-	free(m->lv_all);
-	free(m->stale_list);
-	free(m->lv_base);
-	free(m->lv_nstale);
-	free(m->lv_want);
-	free(m->lv_incr);
-	free(m->lv_bound);
+	free(m->lg);
+	free(m->lg_base);
+	free(m->lg_cap);
+	free(m->lg_n);
+	free(m->lg_at);
+	free(m->lg_walk);
+	free(m->bumped);
 	free(m->lv_dom_first);
 	free(m->lv_dom);
 	free(m->dom_outer_first);
 	free(m->dom_outer);
-	free(m->lv_seen);
+	free(m->sl);
+	free(m->sl_seen);
+	free(m->mark);
+	free(m->found);
 	free(m);
 }
 
@@ -221,17 +243,23 @@ static void _map_nodes(pb_place_memo_t *m, const pb_site_t *site)
 	}
 }
 
-/* Each level's switches get a stretch of stale_list (lv_base). */
-static void _stale_bases(pb_place_memo_t *m)
+/*
+ * Each level's log: four entries a switch (and a few), so that a slot
+ * walked once in a few decisions catches up from it.
+ */
+static int _stale_logs(pb_place_memo_t *m)
 {
-	for (uint32_t s = 0; s < m->nsw; s++)
-		m->lv_base[m->sw_level[s]]++;
-	for (uint32_t lv = 0, at = 0; lv < m->nl; lv++) {
-		uint32_t n = m->lv_base[lv];
+	uint32_t at = 0;
 
-		m->lv_base[lv] = at;
-		at += n;
+	for (uint32_t s = 0; s < m->nsw; s++)
+		m->lg_cap[m->sw_level[s]] += 4;
+	for (uint32_t lv = 0; lv < m->nl; lv++) {
+		m->lg_cap[lv] += 16;
+		m->lg_base[lv] = at;
+		at += m->lg_cap[lv];
 	}
+	m->lg = calloc(at + 1, sizeof(*m->lg));
+	return m->lg ? 0 : -1;
 }
 
 /*
@@ -275,15 +303,14 @@ static int _stale_maps(pb_place_memo_t *m)
 	uint32_t *idx = malloc(nidx * sizeof(*idx));
 
 	m->lv_dom = calloc(k, sizeof(*m->lv_dom));
-	m->lv_seen = calloc(k, sizeof(*m->lv_seen));
+	m->sl_seen = calloc(k * PB_PLACE_MEMO_SLOTS, sizeof(*m->sl_seen));
 	m->dom_outer_first = calloc(k + 1, sizeof(*m->dom_outer_first));
 	m->dom_outer = calloc(k, sizeof(*m->dom_outer));
-	if (!idx || !m->lv_dom || !m->lv_seen || !m->dom_outer_first ||
+	if (!idx || !m->lv_dom || !m->sl_seen || !m->dom_outer_first ||
 	    !m->dom_outer) {
 		free(idx);
 		return -1;
 	}
-	_stale_bases(m);
 	memset(idx, 0xff, nidx * sizeof(*idx));
 	_outer_by_level(m, idx, false);
 	for (uint32_t j = 0; j < m->lv_dom_first[m->nl]; j++)
@@ -362,19 +389,18 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 	    calloc((size_t)m->nl * m->nwords + 1, sizeof(*m->ent_usable));
 	m->node_cls = calloc(m->nn + 1, sizeof(*m->node_cls));
 	m->node_leaves = calloc(m->nn + 1, sizeof(*m->node_leaves));
-	m->sw_stale = calloc(nsw, sizeof(*m->sw_stale));
-	m->lv_all = calloc(m->nl + 1, sizeof(*m->lv_all));
-	m->stale_list = calloc(nsw, sizeof(*m->stale_list));
-	m->lv_base = calloc(m->nl + 1, sizeof(*m->lv_base));
-	m->lv_nstale = calloc(m->nl + 1, sizeof(*m->lv_nstale));
-	m->lv_want = calloc(m->nl + 1, sizeof(*m->lv_want));
-	m->lv_incr =
-	    calloc((m->nl + 1) * PB_PLACE_MEMO_CLASSES, sizeof(*m->lv_incr));
-	m->lv_bound = calloc(m->nl + 1, sizeof(*m->lv_bound));
+	m->lg_base = calloc(m->nl + 1, sizeof(*m->lg_base));
+	m->lg_cap = calloc(m->nl + 1, sizeof(*m->lg_cap));
+	m->lg_n = calloc(m->nl + 1, sizeof(*m->lg_n));
+	m->lg_at = calloc(nsw, sizeof(*m->lg_at));
+	m->lg_walk = calloc(m->nl + 1, sizeof(*m->lg_walk));
+	m->bumped = calloc(nsw, sizeof(*m->bumped));
 	m->lv_dom_first = calloc(m->nl + 1, sizeof(*m->lv_dom_first));
-	if (!m->sw_stale || !m->lv_all || !m->stale_list || !m->lv_base ||
-	    !m->lv_nstale || !m->lv_want || !m->lv_incr || !m->lv_bound ||
-	    !m->lv_dom_first)
+	m->sl = calloc((m->nl + 1) * PB_PLACE_MEMO_SLOTS, sizeof(*m->sl));
+	m->mark = calloc(nsw, sizeof(*m->mark));
+	m->found = calloc(nsw, sizeof(*m->found));
+	if (!m->lg_base || !m->lg_cap || !m->lg_n || !m->lg_at || !m->lg_walk ||
+	    !m->lv_dom_first || !m->sl || !m->mark || !m->found)
 		goto fail;
 	if (!m->ent_free || !m->ent_lw || !m->ent_usable || !m->node_cls ||
 	    !m->node_leaves)
@@ -386,8 +412,8 @@ pb_place_memo_t *pb_place_memo_create(const pb_site_t *site,
 	    !m->ent_left || !m->ent_incr || !m->store)
 		goto fail;
 	for (uint32_t lv = 0; lv < m->nl; lv++)
-		m->lvl_ok[lv] = m->lv_all[lv] = true;
-	if (_maps(m, site, net) || _stale_maps(m))
+		m->lvl_ok[lv] = true;
+	if (_maps(m, site, net) || _stale_maps(m) || _stale_logs(m))
 		goto fail;
 	_map_nodes(m, site);
 	return m;
@@ -396,22 +422,22 @@ fail:
 	return NULL;
 }
 
-/* Switch s's attempt may differ from the one of its level's last walk. */
-static inline void _mark_stale(pb_place_memo_t *m, uint32_t s)
+/*
+ * Something under switch s changed: its version, and its level's log;
+ * once a decision is enough, as no entry is put in between.
+ */
+static inline void _stale(pb_place_memo_t *m, uint32_t s)
 {
 	uint32_t lv = m->sw_level[s];
 
-	if (m->sw_stale[s])
+	if (m->bumped[s] == m->bump_epoch)
 		return;
-	m->sw_stale[s] = true;
-	m->stale_list[m->lv_base[lv] + m->lv_nstale[lv]++] = s;
-}
-
-/* Something under switch s changed. */
-static inline void _stale(pb_place_memo_t *m, uint32_t s)
-{
+	m->bumped[s] = m->bump_epoch;
 	m->sw_ver[s]++;
-	_mark_stale(m, s);
+	if (m->lg_at[s] && m->lg_at[s] - 1 >= m->lg_walk[lv])
+		return;
+	m->lg_at[s] = m->lg_n[lv] + 1;
+	m->lg[m->lg_base[lv] + m->lg_n[lv]++ % m->lg_cap[lv]] = s;
 }
 
 /* Something under every switch over node n changed. */
@@ -471,6 +497,10 @@ static bool _block_same(const pb_place_memo_t *m, uint32_t k,
 static void _track(pb_place_memo_t *m, const uint32_t *changed,
 		   uint32_t nchanged, const uint64_t *cand, const bool *on)
 {
+	if (!++m->bump_epoch) {
+		memset(m->bumped, 0, m->nsw * sizeof(*m->bumped));
+		m->bump_epoch = 1;
+	}
 	for (uint32_t i = 0; i < nchanged; i++)
 		_bump_domain(m, changed[i]);
 	for (uint32_t k = 0; k < m->nwords; k++) {
@@ -493,8 +523,8 @@ void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
 {
 	if (!m->primed || m->ledger != ledger) {
 		memset(m->ent_ok, 0, m->nsw * sizeof(*m->ent_ok));
-		for (uint32_t lv = 0; lv < m->nl; lv++)
-			m->lv_all[lv] = true;
+		for (uint32_t i = 0; i < m->nl * PB_PLACE_MEMO_SLOTS; i++)
+			m->sl[i].valid = false;
 		memcpy(m->prev_cand, cand, m->nwords * sizeof(*cand));
 		memcpy(m->prev_on, on, m->nn * sizeof(*on));
 		m->primed = true;
@@ -647,62 +677,97 @@ void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
 		lw[m->node_cls[picks[i]]] += m->node_leaves[picks[i]];
 }
 
+/* Switch s into this walk's list, once. */
+static inline void _found(pb_place_memo_t *m, uint32_t s, uint32_t *n)
+{
+	if (m->mark[s] == m->epoch)
+		return;
+	m->mark[s] = m->epoch;
+	m->found[(*n)++] = s;
+}
+
 /*
- * Mark the switches of lv over an outer domain whose avail changed since
- * lv's last walk, unless it was loose then and is loose now (the rule
+ * The switches of lv over an outer domain whose avail changed since the
+ * slot's last walk, unless it was loose then and is loose now (the rule
  * of pb_place_memo_get, from one walk to the next).
  */
-static void _stale_outer(pb_place_memo_t *m, uint32_t lv)
+static void _stale_outer(pb_place_memo_t *m, uint32_t lv, uint32_t k,
+			 uint32_t *n)
 {
-	for (uint32_t j = m->lv_dom_first[lv]; j < m->lv_dom_first[lv + 1];
-	     j++) {
-		pb_watts_t now = m->avail[m->lv_dom[j]], then = m->lv_seen[j];
+	uint32_t first = m->lv_dom_first[lv];
+	pb_watts_t *seen = m->sl_seen + (size_t)first * PB_PLACE_MEMO_SLOTS +
+			   (size_t)k * (m->lv_dom_first[lv + 1] - first) -
+			   first;
 
-		m->lv_seen[j] = now;
+	for (uint32_t j = first; j < m->lv_dom_first[lv + 1]; j++) {
+		pb_watts_t now = m->avail[m->lv_dom[j]], then = seen[j];
+
+		seen[j] = now;
 		if (now == then || (now >= m->bound && then >= m->bound))
 			continue;
-		for (uint32_t k = m->dom_outer_first[j];
-		     k < m->dom_outer_first[j + 1]; k++)
-			_mark_stale(m, m->dom_outer[k]);
+		for (uint32_t i = m->dom_outer_first[j];
+		     i < m->dom_outer_first[j + 1]; i++)
+			_found(m, m->dom_outer[i], n);
 	}
 }
 
-/* Was lv last walked for another request?  Now it is for this one. */
-static bool _new_request(pb_place_memo_t *m, uint32_t lv)
+static bool _slot_is(const pb_place_memo_t *m, const struct slot *sl)
 {
-	pb_watts_t *then = m->lv_incr + (size_t)lv * PB_PLACE_MEMO_CLASSES;
-	bool differs = m->lv_want[lv] != m->want ||
-		       m->lv_bound[lv] != m->bound ||
-		       memcmp(then, m->incr, m->nc * sizeof(*then));
-
-	m->lv_want[lv] = m->want;
-	m->lv_bound[lv] = m->bound;
-	memcpy(then, m->incr, m->nc * sizeof(*then));
-	return differs;
+	return sl->valid && sl->want == m->want && sl->bound == m->bound &&
+	       !memcmp(sl->incr, m->incr, m->nc * sizeof(*sl->incr));
 }
 
-uint32_t pb_place_memo_stale(pb_place_memo_t *m, uint32_t lv,
+/*
+ * The slot of lv walked for this request; else the oldest (or an unused
+ * one) now taken for it, *fresh.
+ */
+static uint32_t _slot_for(pb_place_memo_t *m, uint32_t lv, bool *fresh)
+{
+	struct slot *sl = m->sl + (size_t)lv * PB_PLACE_MEMO_SLOTS;
+	uint32_t old = 0;
+
+	for (uint32_t k = 0; k < PB_PLACE_MEMO_SLOTS; k++) {
+		if (_slot_is(m, &sl[k])) {
+			*fresh = false;
+			return k;
+		}
+		if (!sl[k].valid ||
+		    (sl[old].valid && sl[k].used < sl[old].used))
+			old = k;
+	}
+	sl[old] = (struct slot){.valid = true,
+				.want = m->want,
+				.bound = m->bound,
+				.pos = m->lg_n[lv]};
+	memcpy(sl[old].incr, m->incr, m->nc * sizeof(*m->incr));
+	*fresh = true;
+	return old;
+}
+
+uint32_t pb_place_memo_stale(pb_place_memo_t *m, uint32_t lv, uint32_t *slot,
 			     const uint32_t **sw, bool *all)
 {
-	uint32_t n;
+	uint32_t k = _slot_for(m, lv, all), n = 0;
+	struct slot *sl = m->sl + (size_t)lv * PB_PLACE_MEMO_SLOTS + k;
 
-	_stale_outer(m, lv);
-	*all = _new_request(m, lv) || m->lv_all[lv];
-	m->lv_all[lv] = false;
-	n = m->lv_nstale[lv];
-	*sw = m->stale_list + m->lv_base[lv];
-	for (uint32_t i = 0; i < n; i++)
-		m->sw_stale[(*sw)[i]] = false;
-	m->lv_nstale[lv] = 0;
+	if (!++m->epoch) {
+		memset(m->mark, 0, m->nsw * sizeof(*m->mark));
+		m->epoch = 1;
+	}
+	/* a slot the log has run past is stale everywhere */
+	if (m->lg_n[lv] - sl->pos > m->lg_cap[lv])
+		*all = true;
+	for (uint64_t i = sl->pos; !*all && i < m->lg_n[lv]; i++)
+		_found(m, m->lg[m->lg_base[lv] + i % m->lg_cap[lv]], &n);
+	_stale_outer(m, lv, k, &n);
+	sl->pos = m->lg_walk[lv] = m->lg_n[lv];
+	sl->used = ++m->tick;
+	*slot = k;
+	*sw = m->found;
 	return n;
 }
 
 bool pb_place_memo_level_ok(const pb_place_memo_t *m, uint32_t lv)
 {
 	return lv < m->nl && m->lvl_ok[lv];
-}
-
-const uint32_t *pb_place_memo_picks(const pb_place_memo_t *m, uint32_t sw)
-{
-	return m->store + (size_t)m->sw_level[sw] * m->nn + m->sw_off[sw];
 }

@@ -93,22 +93,23 @@ void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
 		       pb_watts_t leftover, bool refused,
 		       const uint32_t *picks);
 
+/* A level keeps its last walks for this many requests. */
+#define PB_PLACE_MEMO_SLOTS 4
+
 /*
- * Level lv's walk: the switches of lv whose attempt for the current
- * request may differ from the one they had at lv's last walk (something
- * under them changed, or an outer domain's avail in a way that matters)
- * into *sw, valid until the next pb_place_memo_begin; *all when every
- * switch of lv may (the first walk, another ledger, another request).
- * The caller attempts them all again now: the next walk's list starts
- * from this one.  Only for levels where pb_place_memo_level_ok.
+ * Level lv's walk for the current request: the slot (one of
+ * PB_PLACE_MEMO_SLOTS) of lv's last walk for it into *slot, and the
+ * switches of lv whose attempt may differ from the one they had then
+ * (something under them changed, or an outer domain's avail in a way
+ * that matters) into *sw, valid until the next call; *all when every
+ * switch of lv may (no walk for this request is kept, another ledger).
+ * The caller attempts them all again now, for this slot: its next walk
+ * starts from this one.  Only for levels where pb_place_memo_level_ok.
  */
-uint32_t pb_place_memo_stale(pb_place_memo_t *m, uint32_t lv,
+uint32_t pb_place_memo_stale(pb_place_memo_t *m, uint32_t lv, uint32_t *slot,
 			     const uint32_t **sw, bool *all);
 
 /* Whether the memo holds attempts at level lv. */
 bool pb_place_memo_level_ok(const pb_place_memo_t *m, uint32_t lv);
-
-/* The picks of the last attempt put for (or got from) sw. */
-const uint32_t *pb_place_memo_picks(const pb_place_memo_t *m, uint32_t sw);
 
 #endif /* PB_POLICY_PLACE_MEMO_H */

@@ -34,6 +34,8 @@ struct world {
 	bool varying;	/* only the shapes whose draw varies */
 	bool repeat;	/* one shape for the whole run */
 	pb_site_t *ref; /* if set, the fresh placer's site */
+	/* with repeat, every this many decisions (0: never) shape other */
+	uint32_t every, other, count, main;
 };
 
 /*
@@ -61,7 +63,8 @@ static pb_place_req_t _request(struct world *w, struct rng *r, int64_t now)
 	if (w->varying)
 		w->shape = nshapes - 2 + (rng_below(r, 4) == 0);
 	else if (w->repeat)
-		w->shape %= nshapes - 2;
+		w->shape =
+		    w->every && ++w->count % w->every == 0 ? w->other : w->main;
 	else if (rng_below(r, 4) == 0)
 		w->shape = rng_below(r, nshapes);
 	req = shapes[w->shape];
@@ -274,7 +277,7 @@ static pb_net_t *regular_net(uint32_t nn)
  * the memo calls stale, and must still pick as a placer without the
  * memo, on the same site with unused classes.
  */
-static void check_repeat(uint64_t seed)
+static void check_repeat(uint64_t seed, uint32_t every, uint32_t rounds)
 {
 	pb_error_t err = {{0}};
 	struct world w = {.seed = seed, .repeat = true};
@@ -290,11 +293,13 @@ static void check_repeat(uint64_t seed)
 	w.ref = regular_site(&again, rows, true);
 	w.nn = pb_site_node_count(w.s);
 	w.net = regular_net(w.nn);
-	w.shape = rng_below(&r, 6);
+	w.every = every;
+	w.main = rng_below(&r, 6);
+	w.other = (w.main + 1 + rng_below(&r, 5)) % 6;
 	w.l = pb_ledger_create(w.s, NULL, &err);
 	w.keep = pb_place_create(w.s, w.net, &err);
 	assert_non_null(w.keep);
-	for (uint32_t round = 0; round < 80; round++) {
+	for (uint32_t round = 0; round < rounds; round++) {
 		int64_t now = 1000 + round * 10;
 
 		_churn(&w, &r, now);
@@ -315,9 +320,27 @@ static void test_memo_repeated_shape(void **state)
 	(void)state;
 	compared = 0;
 	for (uint32_t i = 0; i < iters; i++)
-		check_repeat(base + i);
+		check_repeat(base + i, 0, 80);
 	printf("%u regular sites, one shape: %llu decisions the same as a "
 	       "fresh placer's\n",
+	       iters, compared);
+}
+
+/*
+ * As above, with another shape every 40th decision: the memo's walk
+ * for it is kept while the log of changes runs past it.
+ */
+static void test_memo_rare_shape(void **state)
+{
+	uint32_t iters = env_u32("PB_PLACE_ITERS", 1500) / 3;
+	uint64_t base = env_u32("PB_PROPERTY_SEED", 1);
+
+	(void)state;
+	compared = 0;
+	for (uint32_t i = 0; i < iters; i++)
+		check_repeat(base + i, 40, 240);
+	printf("%u regular sites, a rare shape: %llu decisions the same as "
+	       "a fresh placer's\n",
 	       iters, compared);
 }
 
@@ -358,6 +381,7 @@ int main(void)
 	    cmocka_unit_test(test_memo_matches_fresh),
 	    cmocka_unit_test(test_memo_varying_draw),
 	    cmocka_unit_test(test_memo_repeated_shape),
+	    cmocka_unit_test(test_memo_rare_shape),
 	};
 
 	return cmocka_run_group_tests_name("policy_place_memo", tests, NULL,
