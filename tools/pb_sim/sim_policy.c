@@ -78,7 +78,9 @@ struct sim_power {
 	 * an estimate moves: valid while est_gen[c] == gen and est_ver[c] ==
 	 * cls_ver[c].  An observation of a known class moves its cls_ver
 	 * only; one of a new class moves gen (it may evict another class).
-	 * clock moves at every observation: what job_w_gen gives.
+	 * clock moves at every observation that may change an estimate
+	 * (one of a new class, or one that moved its class's): what
+	 * job_w_gen gives.
 	 */
 	uint64_t gen, clock, *est_gen, *est_ver, *cls_ver;
 	pb_watts_t *est_w;
@@ -400,13 +402,20 @@ static void _observe(void *ctx, const struct sim_job *j, double gpu_w,
 	if (p->learn) {
 		const char *key = p->t->cls[j->cls];
 		int known = pb_learn_runs(p->learn, key) > 0;
+		pb_watts_t was = 0, est = 0;
+		int was_rc = known ? _estimate(p, j->cls, &was) : 0;
 
 		(void)pb_learn_observe(p->learn, key, _w(gpu_w), (int64_t)now);
-		if (known)
-			p->cls_ver[j->cls]++;
-		else
+		if (!known) {
 			p->gen++;
-		p->clock++;
+			p->clock++;
+			return;
+		}
+		p->cls_ver[j->cls]++;
+		/* most runs leave their class's estimate, and so job_w, as is
+		 */
+		if (_estimate(p, j->cls, &est) != was_rc || est != was)
+			p->clock++;
 	}
 }
 

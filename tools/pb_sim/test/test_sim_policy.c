@@ -238,6 +238,50 @@ static void test_curtail(void **state)
 	sim_trace_free(&t);
 }
 
+/*
+ * Learned draw: whenever job_w_gen stays the same across an observed
+ * run, every job's job_w does too (the engine then keeps the queued
+ * jobs' figures).  Runs of a few classes at a few draws, so that some
+ * observations move an estimate and some do not.
+ */
+static void test_learned_job_w_gen(void **state)
+{
+	struct sim_site s;
+	struct sim_mapping m;
+	struct sim_trace t;
+	struct sim_pol p;
+	struct sim_power_opts o = {.topo = 1, .power_save = 1, .learned = 1};
+	pb_error_t err = {""};
+	static double before[4096];
+	uint32_t kept = 0, moved = 0;
+
+	(void)state;
+	_site(&s);
+	if (sim_trace_load(TRACE, NULL, s.nodes, s.gpn, &m, &t, &err))
+		fail_msg("%s", err.text);
+	assert_true(t.n <= 4096);
+	assert_int_equal(sim_policy_power_ex(&s, &o, &t, &p, &err), 0);
+	for (uint32_t i = 0; i < 600; i++) {
+		const struct sim_job *j = &t.jobs[(i * 7) % 5 % t.n];
+		uint64_t gen = p.ops->job_w_gen(p.ctx);
+
+		for (size_t k = 0; k < t.n; k++)
+			before[k] = p.ops->job_w(p.ctx, &t.jobs[k]);
+		p.ops->observe(p.ctx, j, 300 + 100 * (double)(i % 3), i);
+		if (p.ops->job_w_gen(p.ctx) != gen) {
+			moved++;
+			continue;
+		}
+		kept++;
+		for (size_t k = 0; k < t.n; k++)
+			assert_true(p.ops->job_w(p.ctx, &t.jobs[k]) ==
+				    before[k]);
+	}
+	assert_true(kept > 0 && moved > 0);
+	sim_pol_destroy(&p);
+	sim_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +291,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_gpu),
 	    cmocka_unit_test(test_grid),
 	    cmocka_unit_test(test_curtail),
+	    cmocka_unit_test(test_learned_job_w_gen),
 	};
 
 	return cmocka_run_group_tests_name("sim_policy", tests, NULL, NULL);
