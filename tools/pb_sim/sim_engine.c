@@ -126,8 +126,9 @@ struct sim_state {
 	 * when it is queued): every pass compares every queued job with the
 	 * room left, so it does so without a call.
 	 */
-	struct sim_queued *queue;
+	struct sim_queued *queue, *queue_buf; /* queue: within queue_buf */
 	size_t nqueue;
+	size_t *started; /* scratch: where a pass started jobs in queue */
 	uint64_t qgen;
 	double *start; /* per job; < 0 until it starts */
 	uint32_t *nodes_buf;
@@ -674,23 +675,56 @@ static void _queue_refresh(struct sim_state *st)
 }
 
 /*
- * From queue[q] on, the first job that fits the room (or nqueue); the ones
- * passed over stay queued, moved down to queue[*keep..).  Most queued jobs
- * fit neither the nodes nor the power left, so this is the pass's inner
- * loop.
+ * From queue[q] on, the first job that fits the room (or nqueue).  Most
+ * queued jobs fit neither the nodes nor the power left, so this is the
+ * pass's inner loop.
  */
-static size_t _next_fit(struct sim_state *st, size_t q, size_t *keep,
+static size_t _next_fit(const struct sim_state *st, size_t q,
 			const struct sim_room *room)
 {
-	size_t r = q;
+	while (q < st->nqueue && !_fits_now(room, &st->queue[q]))
+		q++;
+	return q;
+}
 
-	while (r < st->nqueue && !_fits_now(room, &st->queue[r]))
-		r++;
-	if (*keep != q)
-		memmove(&st->queue[*keep], &st->queue[q],
-			(r - q) * sizeof(*st->queue));
-	*keep += r - q;
-	return r;
+/*
+ * Drop the jobs a pass started, at started[0..n) (ascending), from the
+ * queue, moving each run between two of them once: the runs after the
+ * first down, or, when fewer entries lie before the last (the head job
+ * started, most often), the runs before it up, and the queue then
+ * starts n entries further on (each job is queued once, so the buffer
+ * still holds all that come later).
+ */
+static void _drop_started(struct sim_state *st, size_t n)
+{
+	size_t to;
+
+	if (!n)
+		return;
+	if (st->started[n - 1] < st->nqueue - st->started[0]) {
+		to = st->started[n - 1] + 1;
+		for (size_t i = n; i-- > 0;) {
+			size_t from = i ? st->started[i - 1] + 1 : 0;
+			size_t len = st->started[i] - from;
+
+			memmove(&st->queue[to - len], &st->queue[from],
+				len * sizeof(*st->queue));
+			to -= len;
+		}
+		st->queue += n;
+		st->nqueue -= n;
+		return;
+	}
+	to = st->started[0];
+	for (size_t i = 0; i < n; i++) {
+		size_t from = st->started[i] + 1;
+		size_t end = i + 1 < n ? st->started[i + 1] : st->nqueue;
+
+		memmove(&st->queue[to], &st->queue[from],
+			(end - from) * sizeof(*st->queue));
+		to += end - from;
+	}
+	st->nqueue -= n;
 }
 
 /*
@@ -704,7 +738,7 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 {
 	double shadow = -1, extra_n = 0, extra_w = 0;
 	const struct sim_job *head = NULL;
-	size_t keep = 0, upto = 0, q;
+	size_t nstarted = 0, upto = 0, q;
 	struct sim_room room;
 
 	_room(st, &room);
@@ -717,7 +751,7 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		if (shadow >= 0) {
 			if (!room.nodes)
 				break;
-			q = _next_fit(st, q, &keep, &room);
+			q = _next_fit(st, q, &room);
 			if (q == st->nqueue)
 				break;
 		}
@@ -755,13 +789,10 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		}
 		if (rc < 0)
 			return -1;
-		if (rc == 0)
-			st->queue[keep++] = st->queue[q];
+		if (rc == 1)
+			st->started[nstarted++] = q;
 	}
-	if (keep != q)
-		memmove(&st->queue[keep], &st->queue[q],
-			(st->nqueue - q) * sizeof(*st->queue));
-	st->nqueue = keep + (st->nqueue - q);
+	_drop_started(st, nstarted);
 	return 0;
 }
 
@@ -910,7 +941,8 @@ static void _state_free(struct sim_state *st)
 	free(st->observed);
 	free(st->scan);
 	free(st->scan_at);
-	free(st->queue);
+	free(st->queue_buf);
+	free(st->started);
 	free(st->start);
 	free(st->nodes_buf);
 	free(st->freew);
@@ -959,7 +991,8 @@ static int _state_init(struct sim_state *st)
 	st->observed = calloc(n, 1);
 	st->scan = malloc(n * sizeof(*st->scan));
 	st->scan_at = malloc((n + 1) * sizeof(*st->scan_at));
-	st->queue = malloc(n * sizeof(*st->queue));
+	st->queue = st->queue_buf = malloc(n * sizeof(*st->queue));
+	st->started = malloc(n * sizeof(*st->started));
 	st->start = malloc(n * sizeof(*st->start));
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
 	st->freew =
@@ -975,11 +1008,11 @@ static int _state_init(struct sim_state *st)
 	st->was_shed = calloc(n, 1);
 	st->shedc = malloc(n * sizeof(*st->shedc));
 	if (!st->freew || !st->cand || !st->heap || !st->obs || !st->observed ||
-	    !st->scan || !st->scan_at || !st->queue || !st->start ||
-	    !st->nodes_buf || !st->speed || !st->gpu_true || !st->gpu_model ||
-	    !st->susp || !st->susp_at || !st->paused || !st->paused_span ||
-	    !st->was_shed || !st->shedc || _acct_init(&st->a[SIM_MODEL], s) ||
-	    _acct_init(&st->a[SIM_TRUE], s))
+	    !st->scan || !st->scan_at || !st->queue || !st->started ||
+	    !st->start || !st->nodes_buf || !st->speed || !st->gpu_true ||
+	    !st->gpu_model || !st->susp || !st->susp_at || !st->paused ||
+	    !st->paused_span || !st->was_shed || !st->shedc ||
+	    _acct_init(&st->a[SIM_MODEL], s) || _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
 	for (uint32_t k = 0; k < s->nodes; k++)
 		_set_busy(st, k, 0);

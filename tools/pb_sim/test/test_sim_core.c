@@ -373,6 +373,72 @@ static void test_hold_candidates(void **state)
 	sim_trace_free(&t);
 }
 
+/* Starts per job of a spied run (test_queue_random). */
+static uint32_t spy_starts[512];
+
+static int _count_start(void *ctx, const struct sim_job *j, double now,
+			uint32_t *out)
+{
+	int ok = spied->start(ctx, j, now, out);
+
+	if (ok == 1)
+		spy_starts[j->id]++;
+	return ok;
+}
+
+/*
+ * Random traces on the tiny site under static provisioning, where many
+ * passes start several jobs, the head among them, and 8-node jobs are
+ * refused: each job the queue held starts exactly once.
+ */
+static void test_queue_random(void **state)
+{
+	static char text[512 * 24];
+
+	(void)state;
+	for (uint32_t seed = 1; seed <= 40; seed++) {
+		struct sim_site s;
+		struct sim_mapping m;
+		struct sim_trace t;
+		struct sim_pol p;
+		struct sim_pol_ops spy;
+		struct sim_result r;
+		pb_error_t err = {""};
+		uint64_t x = seed * UINT64_C(0x9E3779B97F4A7C15);
+		size_t at = (size_t)sprintf(text, "submit,duration,nodes\n");
+		uint32_t submit = 0, refused = 0;
+
+		for (uint32_t i = 0; i < 400; i++) {
+			uint32_t nodes;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			submit += (uint32_t)(x % 7);
+			nodes = 1 + (uint32_t)(x >> 8) % 8;
+			refused += nodes > 6;
+			at += (size_t)sprintf(text + at, "%u,%u,%u\n", submit,
+					      1 + (uint32_t)(x >> 20) % 90,
+					      nodes);
+		}
+		_tiny_site(&s);
+		_load(text, &s, &m, &t);
+		assert_int_equal(sim_base_static(&s, &p, &err), 0);
+		spied = p.ops;
+		spy = *p.ops;
+		spy.start = _count_start;
+		p.ops = &spy;
+		memset(spy_starts, 0, sizeof(spy_starts));
+		assert_int_equal(sim_run(&s, &t, &p, &r, NULL, NULL), 0);
+		assert_int_equal(r.rejected, refused);
+		assert_int_equal(r.started + r.rejected, t.n);
+		for (size_t k = 0; k < t.n; k++)
+			assert_int_equal(spy_starts[t.jobs[k].id],
+					 t.jobs[k].nodes <= 6);
+		sim_result_free(&r);
+		sim_pol_destroy(&p);
+		sim_trace_free(&t);
+	}
+}
+
 static void _write(char *path, const char *text)
 {
 	int fd = mkstemp(path);
@@ -427,6 +493,7 @@ int main(void)
 	    cmocka_unit_test(test_oblivious_by_hand),
 	    cmocka_unit_test(test_static_by_hand),
 	    cmocka_unit_test(test_hold_candidates),
+	    cmocka_unit_test(test_queue_random),
 	    cmocka_unit_test(test_site_file),
 	    cmocka_unit_test(test_curve_quantile),
 	};
