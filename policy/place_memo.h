@@ -94,7 +94,7 @@ void pb_place_memo_put(pb_place_memo_t *m, uint32_t sw, uint32_t picked,
 		       const uint32_t *picks);
 
 /* A level keeps its last walks for this many requests. */
-#define PB_PLACE_MEMO_SLOTS 4
+#define PB_PLACE_MEMO_SLOTS 8
 
 /*
  * Level lv's walk for the current request: the slot (one of
