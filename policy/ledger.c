@@ -74,8 +74,11 @@ struct pb_ledger {
 	const pb_site_t *site;
 	uint32_t nnodes, ndomains;
 	pb_watts_t *cap, *limit, *committed; /* [ndomains] */
-	pb_watts_t *unmodelled;		 /* [ndomains]: measured over model */
-	bool *on;			 /* [nnodes] */
+	pb_watts_t *unmodelled; /* [ndomains]: measured over model */
+	bool *on;		/* [nnodes] */
+	/* each node's domain path, from the site once: every change walks it */
+	const uint32_t **node_path;	 /* [nnodes] */
+	uint32_t *node_plen;		 /* [nnodes] */
 	pb_watts_t *node_incr;		 /* [nnodes] running increments */
 	uint32_t *node_jobs, *node_resv; /* [nnodes] pins */
 	struct job *jobs;
@@ -337,13 +340,20 @@ static void _log_all(pb_ledger_t *l)
 		l->logged_gen[d] = 0;
 }
 
+static inline uint32_t _path(const pb_ledger_t *l, uint32_t n,
+			     const uint32_t **path)
+{
+	*path = l->node_path[n];
+	return l->node_plen[n];
+}
+
 static void _init_state(pb_ledger_t *l)
 {
 	_log_all(l);
 	memset(l->committed, 0, l->ndomains * sizeof(*l->committed));
 	for (uint32_t n = 0; n < l->nnodes; n++) {
 		const uint32_t *path;
-		uint32_t len = pb_site_node_path(l->site, n, &path);
+		uint32_t len = _path(l, n, &path);
 		pb_watts_t w = l->on[n] ? pb_site_node_idle_w(l->site, n)
 					: pb_site_node_off_w(l->site, n);
 
@@ -394,10 +404,12 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->s = _new_scratch(nn, nd, o.max_jobs, o.max_reservations);
 	l->log = calloc(nd, sizeof(*l->log));
 	l->logged_gen = calloc(nd, sizeof(*l->logged_gen));
-	if (!l->log || !l->logged_gen || !l->cap || !l->limit ||
-	    !l->committed || !l->unmodelled || !l->on || !l->node_incr ||
-	    !l->node_jobs || !l->node_resv || !l->jobs || !l->hash ||
-	    !l->entries || !l->resv || !l->resv_block || !l->s)
+	l->node_path = calloc(nn + 1, sizeof(*l->node_path));
+	l->node_plen = calloc(nn + 1, sizeof(*l->node_plen));
+	if (!l->log || !l->logged_gen || !l->node_path || !l->node_plen ||
+	    !l->cap || !l->limit || !l->committed || !l->unmodelled || !l->on ||
+	    !l->node_incr || !l->node_jobs || !l->node_resv || !l->jobs ||
+	    !l->hash || !l->entries || !l->resv || !l->resv_block || !l->s)
 		goto fail;
 	for (uint32_t r = 0; r < l->resv_cap; r++) {
 		l->resv[r].held = l->resv_block + (size_t)r * nd * 2;
@@ -411,8 +423,10 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 		l->cap[d] = pb_site_domain_cap(site, d);
 		l->limit[d] = pb_site_it_limit(site, d, l->cap[d]);
 	}
-	for (uint32_t n = 0; n < nn; n++)
+	for (uint32_t n = 0; n < nn; n++) {
 		l->on[n] = true;
+		l->node_plen[n] = pb_site_node_path(site, n, &l->node_path[n]);
+	}
 	_init_state(l);
 	return l;
 fail:
@@ -427,6 +441,8 @@ void pb_ledger_destroy(pb_ledger_t *l)
 		return;
 	free(l->log);
 	free(l->logged_gen);
+	free(l->node_path);
+	free(l->node_plen);
 	free(l->cap);
 	free(l->limit);
 	free(l->committed);
@@ -476,7 +492,7 @@ static pb_watts_t _incr(const pb_ledger_t *l, uint32_t n, uint32_t gpus,
 static void _apply(pb_ledger_t *l, uint32_t n, pb_watts_t w, int64_t end)
 {
 	const uint32_t *path;
-	uint32_t len = pb_site_node_path(l->site, n, &path);
+	uint32_t len = _path(l, n, &path);
 
 	for (uint32_t i = 0; i < len; i++) {
 		l->committed[path[i]] += w;
@@ -497,7 +513,7 @@ static void _apply_resv(const pb_ledger_t *l, pb_watts_t *arr, uint32_t n,
 			pb_watts_t w)
 {
 	const uint32_t *path;
-	uint32_t len = pb_site_node_path(l->site, n, &path);
+	uint32_t len = _path(l, n, &path);
 
 	for (uint32_t i = 0; i < len; i++)
 		arr[path[i]] += w;
@@ -530,7 +546,7 @@ static pb_watts_t _gather(const pb_ledger_t *l, const pb_alloc_t *a)
 			    a->gpu_watts_hint, a->hint_scope);
 		add = inc + _wake_w(l, n);
 		job_w += inc;
-		len = pb_site_node_path(l->site, n, &path);
+		len = _path(l, n, &path);
 		for (uint32_t k = 0; k < len; k++) {
 			uint32_t d = path[k];
 
@@ -920,7 +936,7 @@ int pb_ledger_job_add(const pb_ledger_t *l, uint32_t job_id, pb_watts_t *node_w,
 			node_w[en->node] += en->incr;
 		if (!dom_w)
 			continue;
-		len = pb_site_node_path(l->site, en->node, &path);
+		len = _path(l, en->node, &path);
 		for (uint32_t i = 0; i < len; i++)
 			dom_w[path[i]] += en->incr;
 	}
@@ -1471,8 +1487,7 @@ static void _event_apply(const pb_ledger_t *l, const struct event *ev,
 
 		for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
 			const uint32_t *path;
-			uint32_t len = pb_site_node_path(
-			    l->site, l->entries[e].node, &path);
+			uint32_t len = _path(l, l->entries[e].node, &path);
 
 			for (uint32_t k = 0; k < len; k++)
 				if (s->dom_mark[path[k]] == s->epoch)
