@@ -130,6 +130,7 @@ struct pb_placer {
 	 * scratch for the changed domains ([nd]).
 	 */
 	uint64_t prep_cursor;
+	uint32_t *seen, seen_epoch; /* [nd]: domains read in this update */
 	bool prep_unreserved;
 	uint32_t prep_ckpt; /* pb_ledger_checkpoints of the preparation */
 	uint32_t *restr_pos, *child_first, *child, *scratch;
@@ -235,6 +236,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->child_first);
 	free(p->child);
 	free(p->scratch);
+	free(p->seen);
 	free(p->child_most);
 	free(p->sub_end);
 	pb_place_memo_destroy(p->memo);
@@ -362,17 +364,18 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	p->child_first = calloc(nd + 2, sizeof(*p->child_first));
 	p->child = calloc(nd + 1, sizeof(*p->child));
 	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
+	p->seen = calloc(nd + 1, sizeof(*p->seen));
 	/* every avail starts at 0, so does the largest of any children */
 	p->child_most = calloc(nd + 1, sizeof(*p->child_most));
-	if (!p->child_most || !p->rmask || !p->restr_pos || !p->child_first ||
-	    !p->child || !p->scratch || !p->changed || !p->dom_changed ||
-	    !p->fresh || !p->filtered || !p->prep_incr || !p->restricted ||
-	    !p->dom_first || !p->dom_nodes || !p->avail || !p->pathmin ||
-	    !p->used || !p->dom_mark || !p->touched || !p->class_incr ||
-	    !p->usable_before || !p->all || !p->pick || !p->best ||
-	    !p->node_cls || !p->node_dom || !p->node_wake || !p->node_path ||
-	    !p->node_plen || !p->dom_parent || !p->dom_leaf || !p->class_wake ||
-	    !p->uw || _index_switches(p))
+	if (!p->child_most || !p->seen || !p->rmask || !p->restr_pos ||
+	    !p->child_first || !p->child || !p->scratch || !p->changed ||
+	    !p->dom_changed || !p->fresh || !p->filtered || !p->prep_incr ||
+	    !p->restricted || !p->dom_first || !p->dom_nodes || !p->avail ||
+	    !p->pathmin || !p->used || !p->dom_mark || !p->touched ||
+	    !p->class_incr || !p->usable_before || !p->all || !p->pick ||
+	    !p->best || !p->node_cls || !p->node_dom || !p->node_wake ||
+	    !p->node_path || !p->node_plen || !p->dom_parent || !p->dom_leaf ||
+	    !p->class_wake || !p->uw || _index_switches(p))
 		goto oom;
 	p->ident = net && pb_net_switch_count(net);
 	p->root = -1;
@@ -617,10 +620,18 @@ static bool _prepare_changes(pb_placer_t *p, const pb_ledger_t *l)
 
 	if (n < 0)
 		return false;
+	/* the ledger logs a domain once per change: each node powered off */
+	if (!++p->seen_epoch) {
+		memset(p->seen, 0, p->nd * sizeof(*p->seen));
+		p->seen_epoch = 1;
+	}
 	for (int64_t i = 0; i < n; i++) {
 		uint32_t d = p->scratch[i];
 		pb_watts_t was = p->avail[d];
 
+		if (p->seen[d] == p->seen_epoch)
+			continue;
+		p->seen[d] = p->seen_epoch;
 		_set_avail(p, d, pb_ledger_headroom(l, d));
 		if (p->avail[d] != was)
 			_repath(p, d);
