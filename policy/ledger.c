@@ -508,6 +508,28 @@ static void _apply(pb_ledger_t *l, uint32_t n, pb_watts_t w, int64_t end)
 	}
 }
 
+/*
+ * _apply for the watts in scratch (delta over touched): to committed
+ * power, and to the load of every reservation starting before end.
+ */
+static void _apply_touched(pb_ledger_t *l, int64_t end)
+{
+	const struct scratch *s = l->s;
+
+	for (uint32_t i = 0; i < s->ntouched; i++) {
+		l->committed[s->touched[i]] += s->delta[s->touched[i]];
+		_log(l, s->touched[i]);
+	}
+	for (uint32_t r = 0; r < l->resv_hi; r++) {
+		struct resv *rv = &l->resv[r];
+
+		if (!rv->used || end <= rv->start)
+			continue;
+		for (uint32_t i = 0; i < s->ntouched; i++)
+			rv->load[s->touched[i]] += s->delta[s->touched[i]];
+	}
+}
+
 /* Add w on node n's path to the start-time load of reservation rv only. */
 static void _apply_resv(const pb_ledger_t *l, pb_watts_t *arr, uint32_t n,
 			pb_watts_t w)
@@ -690,26 +712,62 @@ static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
 	return first;
 }
 
-/* Power node n on, if it is off. */
-static void _wake(pb_ledger_t *l, uint32_t n)
+/* Add w on node n's path to the watts gathered in scratch. */
+static void _gather_path(pb_ledger_t *l, uint32_t n, pb_watts_t w)
 {
-	pb_watts_t w = _wake_w(l, n);
+	struct scratch *s = l->s;
+	const uint32_t *path;
+	uint32_t len = _path(l, n, &path);
 
-	if (!w && l->on[n])
-		return;
-	l->on[n] = true;
-	_apply(l, n, w, PB_TIME_NEVER);
+	for (uint32_t k = 0; k < len; k++) {
+		uint32_t d = path[k];
+
+		if (s->dom_mark[d] != s->epoch) {
+			s->dom_mark[d] = s->epoch;
+			s->delta[d] = 0;
+			s->touched[s->ntouched++] = d;
+		}
+		s->delta[d] += w;
+	}
 }
 
-/* Add (sign 1) or remove (sign -1) a job's increments. */
+/*
+ * _wake for every node of alloc at once, each pinned by its new job (a
+ * node already on and needing nothing is left out, as _wake leaves it).
+ */
+static void _wake_all(pb_ledger_t *l, const pb_alloc_t *alloc)
+{
+	l->s->epoch++;
+	l->s->ntouched = 0;
+	for (uint32_t i = 0; i < alloc->count; i++) {
+		uint32_t n = alloc->nodes[i].node;
+		pb_watts_t w = _wake_w(l, n);
+
+		l->node_jobs[n]++;
+		if (!w && l->on[n])
+			continue;
+		l->on[n] = true;
+		_gather_path(l, n, w);
+	}
+	_apply_touched(l, PB_TIME_NEVER);
+}
+
+/*
+ * Add (sign 1) or remove (sign -1) a job's increments: summed per domain
+ * in scratch first (its nodes share racks and rows), then added once to
+ * each domain touched, in the order a node-by-node pass would log them.
+ */
 static void _job_power(pb_ledger_t *l, const struct job *j, int sign)
 {
+	l->s->epoch++;
+	l->s->ntouched = 0;
 	for (uint32_t e = j->first; e != NIL; e = l->entries[e].next) {
 		const struct entry *en = &l->entries[e];
 
 		l->node_incr[en->node] += sign * en->incr;
-		_apply(l, en->node, sign * en->incr, j->end);
+		_gather_path(l, en->node, sign * en->incr);
 	}
+	_apply_touched(l, j->end);
 }
 
 int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
@@ -739,10 +797,7 @@ int pb_ledger_commit(pb_ledger_t *l, uint32_t job_id, const pb_alloc_t *alloc,
 	j->first = _store_chain(l, alloc, &j->watts);
 	_hash_put(l->hash, l->hash_cap, job_id, slot);
 	l->njobs++;
-	for (uint32_t i = 0; i < alloc->count; i++) {
-		_wake(l, alloc->nodes[i].node);
-		l->node_jobs[alloc->nodes[i].node]++;
-	}
+	_wake_all(l, alloc);
 	_job_power(l, j, 1);
 	return 0;
 }
