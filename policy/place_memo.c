@@ -462,6 +462,19 @@ static void _bump_domain(pb_place_memo_t *m, uint32_t d)
 	}
 }
 
+/*
+ * Bit i set where the i-th of the 8 bools at a and b differ: their
+ * bytes are 0 or 1, so the product gathers each byte's low bit.
+ */
+static inline uint64_t _bool_diff8(const bool *a, const bool *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return ((x ^ y) * UINT64_C(0x0102040810204080)) >> 56;
+}
+
 /* The nodes of word k whose candidacy or power state changed. */
 static uint64_t _word_changes(pb_place_memo_t *m, uint32_t k,
 			      const uint64_t *cand, const bool *on)
@@ -470,12 +483,14 @@ static uint64_t _word_changes(pb_place_memo_t *m, uint32_t k,
 	uint64_t x = cand[k] ^ m->prev_cand[k];
 
 	m->prev_cand[k] = cand[k];
-	if (memcmp(on + from, m->prev_on + from, len)) {
-		for (uint32_t b = 0; b < len; b++)
-			if (on[from + b] != m->prev_on[from + b])
-				x |= UINT64_C(1) << b;
-		memcpy(m->prev_on + from, on + from, len);
-	}
+	if (!memcmp(on + from, m->prev_on + from, len))
+		return x;
+	for (uint32_t b = 0; b + 8 <= len; b += 8)
+		x |= _bool_diff8(on + from + b, m->prev_on + from + b) << b;
+	for (uint32_t b = len & ~7u; b < len; b++)
+		if (on[from + b] != m->prev_on[from + b])
+			x |= UINT64_C(1) << b;
+	memcpy(m->prev_on + from, on + from, len);
 	return x;
 }
 

@@ -375,6 +375,74 @@ static void test_memo_varying_draw(void **state)
 	       iters, compared);
 }
 
+/*
+ * The memo's own tracking: with no domain changed, flipping one node's
+ * power state or candidacy between two decisions makes exactly the leaf
+ * switch over it stale, on random sites (a word's tail of nodes too).
+ */
+static void check_tracking(uint64_t seed)
+{
+	struct rng r;
+	pb_site_t *s;
+	pb_net_t *net;
+	pb_place_memo_t *m;
+	uint32_t nn, leaf[256], slot, n;
+	uint64_t cand[4] = {0};
+	bool on[256];
+	pb_watts_t avail[RS_MAX_DOMAINS] = {0},
+		   incr[PB_PLACE_MEMO_CLASSES] = {1};
+	const uint32_t *sw;
+	bool all;
+	uint32_t got;
+
+	rng_seed(&r, seed);
+	s = random_site(&r, 200);
+	nn = pb_site_node_count(s);
+	net = random_net_of(&r, nn, 1);
+	m = pb_place_memo_create(s, net);
+	assert_non_null(m);
+	for (uint32_t k = 0; k < pb_net_switch_count(net); k++) {
+		const uint32_t *nodes;
+		uint32_t cnt = pb_net_switch_nodes(net, k, &nodes);
+
+		for (uint32_t i = 0;
+		     pb_net_switch_level(net, k) == 0 && i < cnt; i++)
+			leaf[nodes[i]] = k;
+	}
+	for (n = 0; n < nn; n++) {
+		on[n] = true;
+		cand[n / 64] |= UINT64_C(1) << (n % 64);
+	}
+	for (uint32_t i = 0; i <= 2 * nn; i++) {
+		n = rng_below(&r, nn);
+		if (i && rng_below(&r, 2))
+			on[n] = !on[n];
+		else if (i)
+			cand[n / 64] ^= UINT64_C(1) << (n % 64);
+		pb_place_memo_begin(m, s, avail, NULL, 0, cand, on);
+		pb_place_memo_request(m, 1, incr, 1, cand);
+		got = pb_place_memo_stale(m, 0, &slot, &sw, &all);
+
+		if (i && (all || got != 1 || sw[0] != leaf[n]))
+			fail_msg("seed %llu: node %u changed, %u stale%s",
+				 (unsigned long long)seed, n, got,
+				 all ? " (all)" : "");
+	}
+	pb_place_memo_destroy(m);
+	pb_net_destroy(net);
+	pb_site_destroy(s);
+}
+
+static void test_memo_tracks_nodes(void **state)
+{
+	uint32_t iters = env_u32("PB_PLACE_ITERS", 1500) / 5;
+	uint64_t base = env_u32("PB_PROPERTY_SEED", 1);
+
+	(void)state;
+	for (uint32_t i = 0; i < iters; i++)
+		check_tracking(base + i);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +450,7 @@ int main(void)
 	    cmocka_unit_test(test_memo_varying_draw),
 	    cmocka_unit_test(test_memo_repeated_shape),
 	    cmocka_unit_test(test_memo_rare_shape),
+	    cmocka_unit_test(test_memo_tracks_nodes),
 	};
 
 	return cmocka_run_group_tests_name("policy_place_memo", tests, NULL,
