@@ -76,9 +76,13 @@ struct pb_ledger {
 	pb_watts_t *cap, *limit, *committed; /* [ndomains] */
 	pb_watts_t *unmodelled; /* [ndomains]: measured over model */
 	bool *on;		/* [nnodes] */
-	/* each node's domain path, from the site once: every change walks it */
+	/*
+	 * each node's domain path and wake-up (idle - off), from the site
+	 * once: every change walks the one, a power change adds the other
+	 */
 	const uint32_t **node_path;	 /* [nnodes] */
 	uint32_t *node_plen;		 /* [nnodes] */
+	pb_watts_t *node_wake;		 /* [nnodes] */
 	pb_watts_t *node_incr;		 /* [nnodes] running increments */
 	uint32_t *node_jobs, *node_resv; /* [nnodes] pins */
 	struct job *jobs;
@@ -406,10 +410,12 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->logged_gen = calloc(nd, sizeof(*l->logged_gen));
 	l->node_path = calloc(nn + 1, sizeof(*l->node_path));
 	l->node_plen = calloc(nn + 1, sizeof(*l->node_plen));
+	l->node_wake = calloc(nn + 1, sizeof(*l->node_wake));
 	if (!l->log || !l->logged_gen || !l->node_path || !l->node_plen ||
-	    !l->cap || !l->limit || !l->committed || !l->unmodelled || !l->on ||
-	    !l->node_incr || !l->node_jobs || !l->node_resv || !l->jobs ||
-	    !l->hash || !l->entries || !l->resv || !l->resv_block || !l->s)
+	    !l->node_wake || !l->cap || !l->limit || !l->committed ||
+	    !l->unmodelled || !l->on || !l->node_incr || !l->node_jobs ||
+	    !l->node_resv || !l->jobs || !l->hash || !l->entries || !l->resv ||
+	    !l->resv_block || !l->s)
 		goto fail;
 	for (uint32_t r = 0; r < l->resv_cap; r++) {
 		l->resv[r].held = l->resv_block + (size_t)r * nd * 2;
@@ -426,6 +432,8 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	for (uint32_t n = 0; n < nn; n++) {
 		l->on[n] = true;
 		l->node_plen[n] = pb_site_node_path(site, n, &l->node_path[n]);
+		l->node_wake[n] =
+		    pb_site_node_idle_w(site, n) - pb_site_node_off_w(site, n);
 	}
 	_init_state(l);
 	return l;
@@ -443,6 +451,7 @@ void pb_ledger_destroy(pb_ledger_t *l)
 	free(l->logged_gen);
 	free(l->node_path);
 	free(l->node_plen);
+	free(l->node_wake);
 	free(l->cap);
 	free(l->limit);
 	free(l->committed);
@@ -471,7 +480,7 @@ static pb_watts_t _wake_w(const pb_ledger_t *l, uint32_t n)
 {
 	if (l->on[n])
 		return 0;
-	return pb_site_node_idle_w(l->site, n) - pb_site_node_off_w(l->site, n);
+	return l->node_wake[n];
 }
 
 static pb_watts_t _incr(const pb_ledger_t *l, uint32_t n, uint32_t gpus,
@@ -713,7 +722,7 @@ static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
 }
 
 /* Add w on node n's path to the watts gathered in scratch. */
-static void _gather_path(pb_ledger_t *l, uint32_t n, pb_watts_t w)
+static inline void _gather_path(pb_ledger_t *l, uint32_t n, pb_watts_t w)
 {
 	struct scratch *s = l->s;
 	const uint32_t *path;
@@ -873,8 +882,6 @@ int pb_ledger_resume(pb_ledger_t *l, uint32_t job_id)
 int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 			     pb_error_t *err)
 {
-	pb_watts_t idle, off;
-
 	l->gen++;
 	if (node >= l->nnodes)
 		return pb_error_set(err, "node #%u: no such node", node);
@@ -887,10 +894,9 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 		    "reservation(s) on it",
 		    pb_site_node_name(l->site, node), l->node_jobs[node],
 		    l->node_resv[node]);
-	idle = pb_site_node_idle_w(l->site, node);
-	off = pb_site_node_off_w(l->site, node);
 	l->on[node] = on;
-	_apply(l, node, on ? idle - off : off - idle, PB_TIME_NEVER);
+	_apply(l, node, on ? l->node_wake[node] : -l->node_wake[node],
+	       PB_TIME_NEVER);
 	return 0;
 }
 
