@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy/place.h"
+#include "policy/place_best.h"
 #include "policy/place_memo.h"
 
 struct attempt {
@@ -72,15 +73,15 @@ struct pb_placer {
 	uint32_t *sw_off, *sw_cnt, *level_most;
 	/*
 	 * With the memo: each switch's place in that order ([nsw]), and,
-	 * per memo slot, what its attempt gave at the slot's last walk
-	 * (key_ok: it picked nnodes; key_left: the leftover; [slots *
-	 * nsw], that order) and its picks (key_picks, [slots * levels *
-	 * nn], each level's at the switch's offset): a walk attempts again
-	 * only the switches the memo calls stale.
+	 * per memo slot and level, what its switches' attempts gave at the
+	 * slot's last walk (tourn, [slots * levels]: keyed by leftover
+	 * where nnodes were picked, by place in the level) and their picks
+	 * (key_picks, [slots * levels * nn], at each switch's offset): a
+	 * walk attempts again only the switches the memo calls stale.
 	 */
 	uint32_t *sw_pos;
-	bool *key_ok;
-	pb_watts_t *key_left;
+	pb_best_t **tourn;
+	uint32_t ntourn;
 	uint32_t *key_picks;
 	/*
 	 * Per decision: the most one node can need (any class's increment
@@ -160,15 +161,13 @@ static int _index_switches(pb_placer_t *p)
 	p->sw_cnt = calloc(nsw + 1, sizeof(*p->sw_cnt));
 	p->level_most = calloc(levels + 1, sizeof(*p->level_most));
 	p->sw_pos = calloc(nsw + 1, sizeof(*p->sw_pos));
-	p->key_ok = calloc((nsw + 1) * PB_PLACE_MEMO_SLOTS, sizeof(*p->key_ok));
-	p->key_left =
-	    calloc((nsw + 1) * PB_PLACE_MEMO_SLOTS, sizeof(*p->key_left));
+	p->tourn = calloc((size_t)(levels + 1) * PB_PLACE_MEMO_SLOTS,
+			  sizeof(*p->tourn));
 	p->key_picks =
 	    calloc((size_t)(levels + 1) * PB_PLACE_MEMO_SLOTS * (p->nn + 1),
 		   sizeof(*p->key_picks));
 	if (!p->sw_by_level || !p->level_first || !p->sw_off || !p->sw_cnt ||
-	    !p->level_most || !p->sw_pos || !p->key_ok || !p->key_left ||
-	    !p->key_picks)
+	    !p->level_most || !p->sw_pos || !p->tourn || !p->key_picks)
 		return -1;
 	if (nsw)
 		pb_net_order(p->net, &base);
@@ -188,6 +187,15 @@ static int _index_switches(pb_placer_t *p)
 		}
 	}
 	p->level_first[levels] = k;
+	for (uint32_t i = 0; i < levels * PB_PLACE_MEMO_SLOTS; i++) {
+		uint32_t lv = i % levels;
+
+		p->tourn[i] =
+		    pb_best_create(p->level_first[lv + 1] - p->level_first[lv]);
+		if (!p->tourn[i])
+			return -1;
+		p->ntourn = i + 1;
+	}
 	return 0;
 }
 
@@ -220,8 +228,9 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->sw_cnt);
 	free(p->level_most);
 	free(p->sw_pos);
-	free(p->key_ok);
-	free(p->key_left);
+	for (uint32_t i = 0; i < p->ntourn; i++)
+		pb_best_destroy(p->tourn[i]);
+	free(p->tourn);
 	free(p->key_picks);
 	free(p->restricted);
 	free(p->dom_first);
@@ -1117,59 +1126,71 @@ static uint32_t *_kept_picks(const pb_placer_t *p, uint32_t slot,
 	return p->key_picks + at * p->nn + p->sw_off[k];
 }
 
-/* Switch k of the level order's attempt into slot's key. */
-static void _key_switch(pb_placer_t *p, uint32_t slot, uint32_t level,
-			uint32_t k, uint32_t want)
+/* The tournament of slot's last walk of level. */
+static pb_best_t *_tourn(const pb_placer_t *p, uint32_t slot, uint32_t level)
 {
-	uint32_t off = p->sw_off[k], cnt = p->sw_cnt[k];
-	size_t key = (size_t)slot * pb_net_switch_count(p->net) + k;
-	const uint32_t *picks;
-	struct attempt a;
-
-	p->key_ok[key] = false;
-	if (cnt < want || !_has_at_least(p->uw, off, off + cnt, want))
-		return;
-	picks = _attempt_switch(p, p->sw_by_level[k], off, cnt, want, &a);
-	p->key_ok[key] = a.picked == want;
-	p->key_left[key] = a.leftover;
-	if (a.picked == want)
-		memcpy(_kept_picks(p, slot, level, k), picks,
-		       want * sizeof(*picks));
+	return p->tourn[(size_t)slot * (pb_net_max_level(p->net) + 1) + level];
 }
 
 /*
- * _best_at_level_ident from the keys of the memo's slot for this
- * request: attempt the stale switches again, then the least leftover,
- * ties to the first in level order, as the walk over every switch
- * takes it.
+ * Switch k of the level order's attempt into slot's tournament: loaded
+ * only (bulk: built after) or followed at once.
+ */
+static void _key_switch(pb_placer_t *p, uint32_t slot, uint32_t level,
+			uint32_t k, uint32_t want, bool bulk)
+{
+	uint32_t off = p->sw_off[k], cnt = p->sw_cnt[k];
+	uint32_t i = k - p->level_first[level];
+	pb_best_t *t = _tourn(p, slot, level);
+	const uint32_t *picks;
+	struct attempt a = {0};
+	bool ok = false;
+
+	if (cnt >= want && _has_at_least(p->uw, off, off + cnt, want)) {
+		picks =
+		    _attempt_switch(p, p->sw_by_level[k], off, cnt, want, &a);
+		ok = a.picked == want;
+		if (ok)
+			memcpy(_kept_picks(p, slot, level, k), picks,
+			       want * sizeof(*picks));
+	}
+	if (bulk)
+		pb_best_load(t, i, ok, a.leftover);
+	else
+		pb_best_set(t, i, ok, a.leftover);
+}
+
+/*
+ * _best_at_level_ident from the memo's slot for this request: attempt
+ * the stale switches again, then the least leftover, ties to the first
+ * in level order, as the walk over every switch takes it.
  */
 static int32_t _best_kept(pb_placer_t *p, uint32_t level, uint32_t want)
 {
 	uint32_t first = p->level_first[level], end = p->level_first[level + 1];
 	const uint32_t *stale;
 	uint32_t slot, n;
-	bool all;
-	const bool *ok;
-	const pb_watts_t *left;
-	int32_t best = -1;
+	bool all, bulk;
+	int64_t best;
 
 	n = pb_place_memo_stale(p->memo, level, &slot, &stale, &all);
-	ok = p->key_ok + (size_t)slot * pb_net_switch_count(p->net);
-	left = p->key_left + (size_t)slot * pb_net_switch_count(p->net);
+	/* many stale: loaded, and the tournament built once */
+	bulk = all || n > (end - first) / 8;
 	if (all)
 		for (uint32_t k = first; k < end; k++)
-			_key_switch(p, slot, level, k, want);
+			_key_switch(p, slot, level, k, want, true);
 	else
 		for (uint32_t i = 0; i < n; i++)
-			_key_switch(p, slot, level, p->sw_pos[stale[i]], want);
-	for (uint32_t k = first; k < end; k++)
-		if (ok[k] && (best < 0 || left[k] < left[best]))
-			best = (int32_t)k;
+			_key_switch(p, slot, level, p->sw_pos[stale[i]], want,
+				    bulk);
+	if (bulk)
+		pb_best_build(_tourn(p, slot, level));
+	best = pb_best_get(_tourn(p, slot, level));
 	if (best < 0)
 		return -1;
-	memcpy(p->best, _kept_picks(p, slot, level, (uint32_t)best),
+	memcpy(p->best, _kept_picks(p, slot, level, first + (uint32_t)best),
 	       want * sizeof(*p->best));
-	return (int32_t)p->sw_by_level[best];
+	return (int32_t)p->sw_by_level[first + best];
 }
 
 /* _best_at_level for an index-ordered net, from p->uw. */

@@ -35,11 +35,12 @@
  * switch where nothing changed (place_memo.h): a level's walk attempts
  * again only the switches the memo calls stale and keeps every other
  * one's result from its last walk for the same request (of the last
- * few requests).  Without a why_not, a root whose
- * avail is below nnodes times the least increment ends the choice at
- * once: no attempt could take nnodes nodes.  Only the
- * domains whose path minimum is below the most one node can need are
- * looked at node by node.
+ * few requests), in a tournament that names the least leftover
+ * without a pass over the level (place_best.h).  Without a why_not, a
+ * root whose avail is below nnodes times the least increment ends the
+ * choice at once: no attempt could take nnodes nodes.  Only the domains
+ * whose path minimum is below the most one node can need are looked at
+ * node by node.
  */
 #ifndef PB_POLICY_PLACE_H
 #define PB_POLICY_PLACE_H
