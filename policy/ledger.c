@@ -900,6 +900,29 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 	return 0;
 }
 
+uint32_t pb_ledger_set_nodes_power(pb_ledger_t *l, const uint32_t *nodes,
+				   uint32_t n, bool on)
+{
+	uint32_t changed = 0;
+
+	l->gen++;
+	l->s->epoch++;
+	l->s->ntouched = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t node = nodes[i];
+
+		if (node >= l->nnodes || l->on[node] == on ||
+		    (!on && (l->node_jobs[node] || l->node_resv[node])))
+			continue;
+		l->on[node] = on;
+		_gather_path(l, node,
+			     on ? l->node_wake[node] : -l->node_wake[node]);
+		changed++;
+	}
+	_apply_touched(l, PB_TIME_NEVER);
+	return changed;
+}
+
 bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node)
 {
 	return node < l->nnodes && l->on[node];

@@ -181,6 +181,15 @@ int pb_ledger_resume(pb_ledger_t *l, uint32_t job_id);
  */
 int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 			     pb_error_t *err);
+
+/*
+ * pb_ledger_set_node_power for each of nodes[0..n) in turn, as one
+ * change (one generation, each domain logged once): a node that cannot
+ * be (bad index, a job or reservation on it when powering off) or is
+ * already so is left as it is.  Returns how many changed.
+ */
+uint32_t pb_ledger_set_nodes_power(pb_ledger_t *l, const uint32_t *nodes,
+				   uint32_t n, bool on);
 bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node);
 
 /*

@@ -3,9 +3,10 @@
  * Unit tests for the ledger on the hand-computed two-rack site (util.h):
  * committed watts, verdicts (domain, short_w), off/standby nodes,
  * suspend/resume, cap changes with running jobs, PUE/cooling/reserve at
- * the root, rebuild and the job views.
+ * the root, rebuild and the job views; and, on random sites, a batch of
+ * node power changes against the same changes one by one.
  */
-#include "util.h"
+#include "random_site.h"
 
 static void expect(const pb_ledger_t *l, pb_watts_t fac, pb_watts_t ra,
 		   pb_watts_t rb)
@@ -469,6 +470,83 @@ static void test_changed_domains(void **state)
 	pb_site_destroy(s);
 }
 
+/* The same random job and reservation, pinning nodes, in ledger l. */
+static void _pin(pb_ledger_t *l, struct rng r, uint32_t nn)
+{
+	pb_alloc_node_t an[3];
+	pb_alloc_t a = {an, 0, 0, PB_HINT_EVERYWHERE};
+
+	for (uint32_t i = 0; i < 3; i++)
+		an[a.count++] = (pb_alloc_node_t){(nn + i * 7) % nn, 1, 0};
+	a.count = 1 + rng_below(&r, 3);
+	if (a.count > nn)
+		a.count = nn;
+	(void)pb_ledger_commit(l, 1, &a, 5000, NULL);
+	an[0].node = rng_below(&r, nn);
+	a.count = 1;
+	(void)pb_ledger_reserve(l, 2, &a, 1100, 1200, NULL);
+}
+
+/*
+ * pb_ledger_set_nodes_power against pb_ledger_set_node_power node by
+ * node, on random sites with a job and a reservation pinning nodes, and
+ * lists with repeats and bad indices: both leave every node's state,
+ * every domain's headroom and window the same, and count the changes.
+ */
+static void test_nodes_power_batch(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		pb_error_t err = {{0}};
+		struct rng r;
+		pb_site_t *s;
+		pb_ledger_t *a, *b;
+		uint32_t nn, nd;
+		pb_watts_t wa[RS_MAX_DOMAINS], wb[RS_MAX_DOMAINS];
+
+		rng_seed(&r, seed);
+		s = random_site(&r, 60);
+		nn = pb_site_node_count(s);
+		nd = pb_site_domain_count(s);
+		a = pb_ledger_create(s, NULL, &err);
+		b = pb_ledger_create(s, NULL, &err);
+		assert_non_null(a);
+		assert_non_null(b);
+		_pin(a, r, nn);
+		_pin(b, r, nn);
+		for (uint32_t round = 0; round < 8; round++) {
+			uint32_t list[12], k = rng_below(&r, 13), got = 0;
+			bool on = rng_below(&r, 2);
+
+			for (uint32_t i = 0; i < k; i++)
+				list[i] = rng_below(&r, nn + 2);
+			for (uint32_t i = 0; i < k; i++) {
+				bool was = pb_ledger_node_is_on(b, list[i]);
+
+				(void)pb_ledger_set_node_power(b, list[i], on,
+							       NULL);
+				got += list[i] < nn &&
+				       pb_ledger_node_is_on(b, list[i]) != was;
+			}
+			assert_int_equal(
+			    pb_ledger_set_nodes_power(a, list, k, on), got);
+			for (uint32_t n = 0; n < nn; n++)
+				assert_int_equal(pb_ledger_node_is_on(a, n),
+						 pb_ledger_node_is_on(b, n));
+			pb_ledger_window_avail(a, 1000, 1300, wa);
+			pb_ledger_window_avail(b, 1000, 1300, wb);
+			for (uint32_t d = 0; d < nd; d++) {
+				assert_true(pb_ledger_headroom(a, d) ==
+					    pb_ledger_headroom(b, d));
+				assert_true(wa[d] == wb[d]);
+			}
+		}
+		pb_ledger_destroy(a);
+		pb_ledger_destroy(b);
+		pb_site_destroy(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +562,7 @@ int main(void)
 	    cmocka_unit_test(test_create_needs_final_site),
 	    cmocka_unit_test(test_generation),
 	    cmocka_unit_test(test_changed_domains),
+	    cmocka_unit_test(test_nodes_power_batch),
 	};
 
 	return cmocka_run_group_tests_name("policy_ledger", tests, NULL, NULL);

@@ -424,11 +424,10 @@ static void _finish(void *ctx, const struct sim_job *j, const uint32_t *nodes)
 	struct sim_power *p = ctx;
 
 	pb_ledger_release(p->led, j->id);
-	for (uint32_t k = 0; k < j->nodes; k++) {
-		if (p->power_save)
-			pb_ledger_set_node_power(p->led, nodes[k], false, NULL);
+	if (p->power_save)
+		pb_ledger_set_nodes_power(p->led, nodes, j->nodes, false);
+	for (uint32_t k = 0; k < j->nodes; k++)
 		pb_bitset_set(p->freeset, nodes[k]);
-	}
 	p->nfree += j->nodes;
 	/*
 	 * The end is not known here (a limited job may run past its
