@@ -440,9 +440,18 @@ static inline void _stale(pb_place_memo_t *m, uint32_t s)
 	m->lg[m->lg_base[lv] + m->lg_n[lv]++ % m->lg_cap[lv]] = s;
 }
 
-/* Something under every switch over node n changed. */
-static void _bump_node(pb_place_memo_t *m, uint32_t n)
+/*
+ * Something under every switch over node n changed; *leaf: the leaf
+ * switch of the last node bumped.  A node under the same one needs
+ * nothing more: every switch over it is that leaf's or one above it.
+ */
+static void _bump_node(pb_place_memo_t *m, uint32_t n, uint32_t *leaf)
 {
+	uint32_t s0 = m->nl ? m->node_sw[(size_t)n * m->nl] : NONE;
+
+	if (s0 != NONE && s0 == *leaf)
+		return;
+	*leaf = s0;
 	for (uint32_t lv = 0; lv < m->nl; lv++) {
 		uint32_t s = m->node_sw[(size_t)n * m->nl + lv];
 
@@ -512,6 +521,8 @@ static bool _block_same(const pb_place_memo_t *m, uint32_t k,
 static void _track(pb_place_memo_t *m, const uint32_t *changed,
 		   uint32_t nchanged, const uint64_t *cand, const bool *on)
 {
+	uint32_t leaf = NONE;
+
 	if (!++m->bump_epoch) {
 		memset(m->bumped, 0, m->nsw * sizeof(*m->bumped));
 		m->bump_epoch = 1;
@@ -527,7 +538,8 @@ static void _track(pb_place_memo_t *m, const uint32_t *changed,
 		}
 		x = _word_changes(m, k, cand, on);
 		for (; x; x &= x - 1)
-			_bump_node(m, k * 64 + (uint32_t)__builtin_ctzll(x));
+			_bump_node(m, k * 64 + (uint32_t)__builtin_ctzll(x),
+				   &leaf);
 	}
 }
 
