@@ -133,7 +133,12 @@ struct sim_state {
 	double *start; /* per job; < 0 until it starts */
 	uint32_t *nodes_buf;
 	uint64_t *freew; /* a bit per node not in a running job */
-	uint32_t *cand;	 /* scratch: nodes of jobs ending by a hold */
+	/*
+	 * each node's rack, row and hall ([nodes * 3]): every start and
+	 * end adds to them, in both accounts, and a division each is slow
+	 */
+	uint32_t *node_dom;
+	uint32_t *cand; /* scratch: nodes of jobs ending by a hold */
 	double last_t, last_w, span, energy_window;
 	size_t curve_cap;
 	double cost_ns;
@@ -305,15 +310,15 @@ static void _set_busy(struct sim_state *st, uint32_t n, int busy)
 /* Set a node's draw in one account, carrying the change up its domains. */
 static void _node_set(struct sim_state *st, int acct, uint32_t n, double w)
 {
-	const struct sim_site *s = st->s;
 	struct sim_acct *a = &st->a[acct];
+	const uint32_t *dom = &st->node_dom[(size_t)n * 3];
 	double dw = w - a->node_w[n];
 
 	a->node_w[n] = w;
 	a->it_w += dw;
-	_dom_add(&a->dom[0], sim_site_rack(s, n), dw);
-	_dom_add(&a->dom[1], sim_site_row(s, n), dw);
-	_dom_add(&a->dom[2], sim_site_hall(s, n), dw);
+	_dom_add(&a->dom[0], dom[0], dw);
+	_dom_add(&a->dom[1], dom[1], dw);
+	_dom_add(&a->dom[2], dom[2], dw);
 	_dom_add(&a->dom[3], 0, dw);
 }
 
@@ -946,6 +951,7 @@ static void _state_free(struct sim_state *st)
 	free(st->start);
 	free(st->nodes_buf);
 	free(st->freew);
+	free(st->node_dom);
 	free(st->cand);
 	free(st->speed);
 	free(st->gpu_true);
@@ -997,6 +1003,8 @@ static int _state_init(struct sim_state *st)
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
 	st->freew =
 	    calloc(((size_t)s->nodes + 63) / 64 + 1, sizeof(*st->freew));
+	st->node_dom =
+	    malloc(((size_t)s->nodes + 1) * 3 * sizeof(*st->node_dom));
 	st->cand = malloc(s->nodes * sizeof(*st->cand));
 	st->speed = malloc(n * sizeof(*st->speed));
 	st->gpu_true = malloc(n * sizeof(*st->gpu_true));
@@ -1007,15 +1015,19 @@ static int _state_init(struct sim_state *st)
 	st->paused_span = calloc(n, sizeof(*st->paused_span));
 	st->was_shed = calloc(n, 1);
 	st->shedc = malloc(n * sizeof(*st->shedc));
-	if (!st->freew || !st->cand || !st->heap || !st->obs || !st->observed ||
-	    !st->scan || !st->scan_at || !st->queue || !st->started ||
-	    !st->start || !st->nodes_buf || !st->speed || !st->gpu_true ||
-	    !st->gpu_model || !st->susp || !st->susp_at || !st->paused ||
-	    !st->paused_span || !st->was_shed || !st->shedc ||
+	if (!st->freew || !st->node_dom || !st->cand || !st->heap || !st->obs ||
+	    !st->observed || !st->scan || !st->scan_at || !st->queue ||
+	    !st->started || !st->start || !st->nodes_buf || !st->speed ||
+	    !st->gpu_true || !st->gpu_model || !st->susp || !st->susp_at ||
+	    !st->paused || !st->paused_span || !st->was_shed || !st->shedc ||
 	    _acct_init(&st->a[SIM_MODEL], s) || _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
-	for (uint32_t k = 0; k < s->nodes; k++)
+	for (uint32_t k = 0; k < s->nodes; k++) {
 		_set_busy(st, k, 0);
+		st->node_dom[(size_t)k * 3] = sim_site_rack(s, k);
+		st->node_dom[(size_t)k * 3 + 1] = sim_site_row(s, k);
+		st->node_dom[(size_t)k * 3 + 2] = sim_site_hall(s, k);
+	}
 	for (size_t i = 0; i < st->t->n; i++) {
 		st->start[i] = -1;
 		st->speed[i] = 1;
