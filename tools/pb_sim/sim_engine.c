@@ -526,7 +526,7 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	const struct sim_pol *p = st->p;
 	struct sim_run_job rj;
 	double t0 = _now_ns(), w = p->ops->job_w(p->ctx, j), lim = 0;
-	double model_w, true_w, speed = 1;
+	double model_w, true_w, speed = 1, node_model, node_true;
 	int ok;
 
 	ok = p->ops->start(p->ctx, j, now, st->nodes_buf);
@@ -565,11 +565,12 @@ static int _try_start(struct sim_state *st, uint32_t id, double now)
 	rj.w = w;
 	for (uint32_t k = 0; k < j->nodes; k++)
 		_set_busy(st, rj.nodes[k], 1);
+	/* every node of the job draws the same */
+	node_model = sim_site_node_w(st->s, j->gpus_per_node, model_w);
+	node_true = sim_site_node_w(st->s, j->gpus_per_node, true_w);
 	for (uint32_t k = 0; k < j->nodes; k++) {
-		_node_set(st, SIM_MODEL, rj.nodes[k],
-			  sim_site_node_w(st->s, j->gpus_per_node, model_w));
-		_node_set(st, SIM_TRUE, rj.nodes[k],
-			  sim_site_node_w(st->s, j->gpus_per_node, true_w));
+		_node_set(st, SIM_MODEL, rj.nodes[k], node_model);
+		_node_set(st, SIM_TRUE, rj.nodes[k], node_true);
 	}
 	st->start[id] = now;
 	if (p->ops->observe && p->observe_after > 0 &&
