@@ -77,12 +77,14 @@ struct pb_ledger {
 	pb_watts_t *unmodelled; /* [ndomains]: measured over model */
 	bool *on;		/* [nnodes] */
 	/*
-	 * each node's domain path and wake-up (idle - off), from the site
-	 * once: every change walks the one, a power change adds the other
+	 * each node's domain path, wake-up (idle - off) and class, from the
+	 * site once: every change walks the path, a power change adds the
+	 * wake-up, a job's increments follow the class
 	 */
 	const uint32_t **node_path;	 /* [nnodes] */
 	uint32_t *node_plen;		 /* [nnodes] */
 	pb_watts_t *node_wake;		 /* [nnodes] */
+	uint32_t *node_cls;		 /* [nnodes] */
 	pb_watts_t *node_incr;		 /* [nnodes] running increments */
 	uint32_t *node_jobs, *node_resv; /* [nnodes] pins */
 	struct job *jobs;
@@ -411,11 +413,12 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->node_path = calloc(nn + 1, sizeof(*l->node_path));
 	l->node_plen = calloc(nn + 1, sizeof(*l->node_plen));
 	l->node_wake = calloc(nn + 1, sizeof(*l->node_wake));
+	l->node_cls = calloc(nn + 1, sizeof(*l->node_cls));
 	if (!l->log || !l->logged_gen || !l->node_path || !l->node_plen ||
-	    !l->node_wake || !l->cap || !l->limit || !l->committed ||
-	    !l->unmodelled || !l->on || !l->node_incr || !l->node_jobs ||
-	    !l->node_resv || !l->jobs || !l->hash || !l->entries || !l->resv ||
-	    !l->resv_block || !l->s)
+	    !l->node_wake || !l->node_cls || !l->cap || !l->limit ||
+	    !l->committed || !l->unmodelled || !l->on || !l->node_incr ||
+	    !l->node_jobs || !l->node_resv || !l->jobs || !l->hash ||
+	    !l->entries || !l->resv || !l->resv_block || !l->s)
 		goto fail;
 	for (uint32_t r = 0; r < l->resv_cap; r++) {
 		l->resv[r].held = l->resv_block + (size_t)r * nd * 2;
@@ -432,6 +435,7 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	for (uint32_t n = 0; n < nn; n++) {
 		l->on[n] = true;
 		l->node_plen[n] = pb_site_node_path(site, n, &l->node_path[n]);
+		l->node_cls[n] = pb_site_node_class(site, n);
 		l->node_wake[n] =
 		    pb_site_node_idle_w(site, n) - pb_site_node_off_w(site, n);
 	}
@@ -452,6 +456,7 @@ void pb_ledger_destroy(pb_ledger_t *l)
 	free(l->node_path);
 	free(l->node_plen);
 	free(l->node_wake);
+	free(l->node_cls);
 	free(l->cap);
 	free(l->limit);
 	free(l->committed);
@@ -486,11 +491,33 @@ static pb_watts_t _wake_w(const pb_ledger_t *l, uint32_t n)
 static pb_watts_t _incr(const pb_ledger_t *l, uint32_t n, uint32_t gpus,
 			uint32_t cores, pb_watts_t hint, pb_hint_scope_t scope)
 {
-	const pb_power_class_t *c =
-	    pb_site_class(l->site, pb_site_node_class(l->site, n));
+	const pb_power_class_t *c = pb_site_class(l->site, l->node_cls[n]);
 
 	return pb_power_increment_w(c, gpus, cores,
 				    pb_power_hint_on(c, hint, scope));
+}
+
+/*
+ * _incr over the nodes of one allocation (one hint): the last class and
+ * shape asked and the answer, which the next node of the same gets.
+ */
+struct incr_memo {
+	uint32_t cls, gpus, cores;
+	pb_watts_t w;
+};
+
+static pb_watts_t _incr_of(const pb_ledger_t *l, struct incr_memo *m,
+			   const pb_alloc_t *a, uint32_t i)
+{
+	const pb_alloc_node_t *an = &a->nodes[i];
+	uint32_t cls = l->node_cls[an->node];
+
+	if (cls != m->cls || an->gpus != m->gpus || an->cores != m->cores)
+		*m =
+		    (struct incr_memo){cls, an->gpus, an->cores,
+				       _incr(l, an->node, an->gpus, an->cores,
+					     a->gpu_watts_hint, a->hint_scope)};
+	return m->w;
 }
 
 /*
@@ -558,6 +585,7 @@ static void _apply_resv(const pb_ledger_t *l, pb_watts_t *arr, uint32_t n,
 static pb_watts_t _gather(const pb_ledger_t *l, const pb_alloc_t *a)
 {
 	struct scratch *s = l->s;
+	struct incr_memo memo = {.cls = UINT32_MAX};
 	pb_watts_t job_w = 0;
 
 	if (!a || !a->nodes || a->count == 0)
@@ -573,8 +601,7 @@ static pb_watts_t _gather(const pb_ledger_t *l, const pb_alloc_t *a)
 		if (n >= l->nnodes || s->node_mark[n] == s->epoch)
 			return -1;
 		s->node_mark[n] = s->epoch;
-		inc = _incr(l, n, a->nodes[i].gpus, a->nodes[i].cores,
-			    a->gpu_watts_hint, a->hint_scope);
+		inc = _incr_of(l, &memo, a, i);
 		add = inc + _wake_w(l, n);
 		job_w += inc;
 		len = _path(l, n, &path);
@@ -703,6 +730,7 @@ static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
 			     pb_watts_t *total)
 {
 	uint32_t first = NIL;
+	struct incr_memo memo = {.cls = UINT32_MAX};
 
 	*total = 0;
 	for (uint32_t i = a->count; i-- > 0;) {
@@ -712,8 +740,7 @@ static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
 		en->node = a->nodes[i].node;
 		en->gpus = a->nodes[i].gpus;
 		en->cores = a->nodes[i].cores;
-		en->incr = _incr(l, en->node, en->gpus, en->cores,
-				 a->gpu_watts_hint, a->hint_scope);
+		en->incr = _incr_of(l, &memo, a, i);
 		en->next = first;
 		first = e;
 		*total += en->incr;
