@@ -577,6 +577,25 @@ static void _apply_resv(const pb_ledger_t *l, pb_watts_t *arr, uint32_t n,
 		arr[path[i]] += w;
 }
 
+/* Add w on node n's path to the watts gathered in scratch. */
+static inline void _gather_path(const pb_ledger_t *l, uint32_t n, pb_watts_t w)
+{
+	struct scratch *s = l->s;
+	const uint32_t *path;
+	uint32_t len = _path(l, n, &path);
+
+	for (uint32_t k = 0; k < len; k++) {
+		uint32_t d = path[k];
+
+		if (s->dom_mark[d] != s->epoch) {
+			s->dom_mark[d] = s->epoch;
+			s->delta[d] = 0;
+			s->touched[s->ntouched++] = d;
+		}
+		s->delta[d] += w;
+	}
+}
+
 /*
  * Validate alloc and gather, in scratch, the watts it adds per domain
  * (increments plus wake-ups) over the touched domains.  Returns the job
@@ -594,27 +613,14 @@ static pb_watts_t _gather(const pb_ledger_t *l, const pb_alloc_t *a)
 	s->ntouched = 0;
 	for (uint32_t i = 0; i < a->count; i++) {
 		uint32_t n = a->nodes[i].node;
-		const uint32_t *path;
-		uint32_t len;
-		pb_watts_t inc, add;
+		pb_watts_t inc;
 
 		if (n >= l->nnodes || s->node_mark[n] == s->epoch)
 			return -1;
 		s->node_mark[n] = s->epoch;
 		inc = _incr_of(l, &memo, a, i);
-		add = inc + _wake_w(l, n);
 		job_w += inc;
-		len = _path(l, n, &path);
-		for (uint32_t k = 0; k < len; k++) {
-			uint32_t d = path[k];
-
-			if (s->dom_mark[d] != s->epoch) {
-				s->dom_mark[d] = s->epoch;
-				s->delta[d] = 0;
-				s->touched[s->ntouched++] = d;
-			}
-			s->delta[d] += add;
-		}
+		_gather_path(l, n, inc + _wake_w(l, n));
 	}
 	return job_w;
 }
@@ -746,25 +752,6 @@ static uint32_t _store_chain(pb_ledger_t *l, const pb_alloc_t *a,
 		*total += en->incr;
 	}
 	return first;
-}
-
-/* Add w on node n's path to the watts gathered in scratch. */
-static inline void _gather_path(pb_ledger_t *l, uint32_t n, pb_watts_t w)
-{
-	struct scratch *s = l->s;
-	const uint32_t *path;
-	uint32_t len = _path(l, n, &path);
-
-	for (uint32_t k = 0; k < len; k++) {
-		uint32_t d = path[k];
-
-		if (s->dom_mark[d] != s->epoch) {
-			s->dom_mark[d] = s->epoch;
-			s->delta[d] = 0;
-			s->touched[s->ntouched++] = d;
-		}
-		s->delta[d] += w;
-	}
 }
 
 /*
