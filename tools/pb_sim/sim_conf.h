@@ -18,13 +18,13 @@
 
 /* The file's settings that choose among, or feed, pb-sim's policies. */
 struct sim_conf {
-	double floor_w;	     /* GpuLimitFloor= in watts of the class's GPU */
-	int gpu_limits;	     /* GpuLimits=: 0 no, 1 highest, 2 efficient */
-	int learned;	     /* LearnedDraw= */
+	double floor_w;	      /* GpuLimitFloor= in watts of the class's GPU */
+	int gpu_limits;	      /* GpuLimits=: 0 no, 1 highest, 2 efficient */
+	int learned;	      /* LearnedDraw= */
 	double learned_after; /* LearnedDrawAfter= (its default if not given) */
-	int hints;	     /* UserWattHints=: 0 no, 1 yes, 2 enforced */
-	double hint_floor_w; /* UserWattFloor=, 0 = none */
-	const char *policy;  /* the pb-sim policy these settings amount to */
+	int hints;	      /* UserWattHints=: 0 no, 1 yes, 2 enforced */
+	double hint_floor_w;  /* UserWattFloor=, 0 = none */
+	const char *policy;   /* the pb-sim policy these settings amount to */
 };
 
 /*

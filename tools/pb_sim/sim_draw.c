@@ -159,8 +159,8 @@ static double _map(const struct sim_draw_rule *r, const struct sim_site *s,
 		   double a)
 {
 	double h = s->gpu_idle_w + (a - r->src_idle_w) /
-					   (r->src_max_w - r->src_idle_w) *
-					   (s->gpu_max_w - s->gpu_idle_w);
+				       (r->src_max_w - r->src_idle_w) *
+				       (s->gpu_max_w - s->gpu_idle_w);
 
 	return fmin(s->gpu_max_w, fmax(s->gpu_idle_w, h));
 }

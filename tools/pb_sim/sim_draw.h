@@ -57,14 +57,14 @@ enum sim_draw_kind { SIM_DRAW_BUSY, SIM_DRAW_ALL };
 
 struct sim_draw_rule {
 	enum sim_draw_kind kind;
-	double busy_w;		     /* busy: levels above this (source W) */
+	double busy_w;		      /* busy: levels above this (source W) */
 	double src_idle_w, src_max_w; /* the measured GPU's board */
-	double jitter;		     /* per-run relative spread */
+	double jitter;		      /* per-run relative spread */
 	uint64_t seed;
 	/* filled by sim_draw_apply */
-	double busy_pct;     /* percentile of busy_w in the CDF */
-	double mean_gpu_w;   /* per-GPU draw, GPU-seconds weighted */
-	double mean_node_w;  /* node draw of the jobs, node-seconds weighted */
+	double busy_pct;    /* percentile of busy_w in the CDF */
+	double mean_gpu_w;  /* per-GPU draw, GPU-seconds weighted */
+	double mean_node_w; /* node draw of the jobs, node-seconds weighted */
 };
 
 /*

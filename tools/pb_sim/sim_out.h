@@ -26,11 +26,11 @@ struct sim_report {
 	size_t nres;
 	/* the true-draw rule (NULL: jobs draw their load's watts) */
 	const struct sim_draw_rule *draw;
-	const char *draw_cdf; /* its CDF file, as shown */
-	double span_s;	      /* arrival span */
-	uint32_t ncls;	      /* job classes in the trace */
+	const char *draw_cdf;  /* its CDF file, as shown */
+	double span_s;	       /* arrival span */
+	uint32_t ncls;	       /* job classes in the trace */
 	double floor_w, eff_w; /* site floor, efficient limit (W per GPU) */
-	double learned_after;  /* s, LearnedDrawAfter= of the learned policies */
+	double learned_after; /* s, LearnedDrawAfter= of the learned policies */
 };
 
 /*

@@ -38,9 +38,9 @@ enum { SIM_LIMITS_NONE, SIM_LIMITS_FIT, SIM_LIMITS_EFFICIENT };
 struct sim_power_opts {
 	const char *name; /* NULL: "power" or "power-notopo" */
 	int topo, power_save;
-	int enforced; /* nodes set the per-GPU hint as a GPU power limit */
-	int limits;   /* SIM_LIMITS_*: scheduler-chosen limits */
-	int learned;  /* charge and limit a class's learned draw */
+	int enforced;	/* nodes set the per-GPU hint as a GPU power limit */
+	int limits;	/* SIM_LIMITS_*: scheduler-chosen limits */
+	int learned;	/* charge and limit a class's learned draw */
 	double floor_w; /* lowest limit set; 0: 70% of the board limit */
 	double learned_after; /* s: LearnedDrawAfter=; 0: at a run's end */
 };

@@ -347,9 +347,9 @@ static int _row(char *line, const struct sim_cols *c, struct sim_mapping *m,
 			 c->qos >= 0 && *f[c->qos] ? f[c->qos] : "-",
 			 f[c->num_gpu],
 			 c->gpu_milli >= 0 && *f[c->gpu_milli] ? f[c->gpu_milli]
-							      : "1000",
+							       : "1000",
 			 c->cpu_milli >= 0 && *f[c->cpu_milli] ? f[c->cpu_milli]
-							      : "-",
+							       : "-",
 			 c->memory >= 0 && *f[c->memory] ? f[c->memory] : "-");
 		_key_clean(r->cls);
 		return 1;

@@ -25,7 +25,7 @@ struct sim_job {
 	double dur;		/* s of run time, > 0 */
 	uint32_t nodes;		/* whole nodes */
 	uint32_t gpus_per_node; /* GPUs the job uses on each node */
-	double load; /* GPU activity 0..1: share of max-over-idle draw */
+	double load;  /* GPU activity 0..1: share of max-over-idle draw */
 	uint32_t cls; /* job class: index into the trace's cls[] */
 	/*
 	 * What each of its GPUs really draws uncapped (W; 0: the load's
