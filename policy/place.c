@@ -313,30 +313,12 @@ static void _index_children(pb_placer_t *p)
 	p->child_first[0] = 0;
 }
 
-pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
-			     pb_error_t *err)
+/* Every array the placer keeps, sized for its site: 0, or -1. */
+static int _alloc_arrays(pb_placer_t *p)
 {
-	pb_placer_t *p;
-	uint32_t nn, nd;
+	const pb_site_t *site = p->site;
+	uint32_t nn = p->nn, nd = p->nd;
 
-	if (!site || !pb_site_is_final(site)) {
-		pb_error_set(err, "placer: the site is not finalized");
-		return NULL;
-	}
-	nn = pb_site_node_count(site);
-	nd = pb_site_domain_count(site);
-	if (net && pb_net_node_count(net) != nn) {
-		pb_error_set(err, "placer: network tree has %u nodes, site %u",
-			     pb_net_node_count(net), nn);
-		return NULL;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		goto oom;
-	p->site = site;
-	p->net = net;
-	p->nn = nn;
-	p->nd = nd;
 	p->avail = calloc(nd, sizeof(*p->avail));
 	p->pathmin = calloc(nd, sizeof(*p->pathmin));
 	p->used = calloc(nd, sizeof(*p->used));
@@ -384,19 +366,36 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 	    !p->class_incr || !p->usable_before || !p->all || !p->pick ||
 	    !p->best || !p->node_cls || !p->node_dom || !p->node_wake ||
 	    !p->node_path || !p->node_plen || !p->dom_parent || !p->dom_leaf ||
-	    !p->class_wake || !p->uw || _index_switches(p))
-		goto oom;
-	p->ident = net && pb_net_switch_count(net);
+	    !p->class_wake || !p->uw)
+		return -1;
+	return _index_switches(p);
+}
+
+/* The domain tree's parents, leaves and root (-1 unless exactly one). */
+static void _index_domains(pb_placer_t *p)
+{
 	p->root = -1;
-	for (uint32_t d = 0; d < nd; d++) {
-		p->dom_parent[d] = pb_site_domain_parent(site, d);
-		p->dom_leaf[d] = pb_site_domain_is_leaf(site, d);
+	for (uint32_t d = 0; d < p->nd; d++) {
+		p->dom_parent[d] = pb_site_domain_parent(p->site, d);
+		p->dom_leaf[d] = pb_site_domain_is_leaf(p->site, d);
 		if (p->dom_parent[d] < 0)
 			p->root = p->root < 0 ? (int32_t)d : INT32_MAX;
 	}
 	if (p->root == INT32_MAX)
 		p->root = -1;
-	for (uint32_t i = 0; i < nn; i++) {
+}
+
+/*
+ * Each node's class, domain, wake-up and path; whether every wake-up is
+ * non-negative, and (with p->ident set for a net with switches) whether
+ * the net's order is the node index order and a switch spans all nodes.
+ */
+static void _index_nodes(pb_placer_t *p)
+{
+	const pb_site_t *site = p->site;
+
+	p->nonneg = true;
+	for (uint32_t i = 0; i < p->nn; i++) {
 		p->all[i] = i;
 		p->node_cls[i] = pb_site_node_class(site, i);
 		p->node_dom[i] = pb_site_node_domain(site, i);
@@ -406,25 +405,52 @@ pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
 		if (p->node_wake[i] > p->class_wake[p->node_cls[i]])
 			p->class_wake[p->node_cls[i]] = p->node_wake[i];
 		if (p->node_wake[i] < 0)
-			p->ident = false;
+			p->nonneg = p->ident = false;
 	}
-	p->nonneg = true;
-	for (uint32_t i = 0; i < nn; i++)
-		if (p->node_wake[i] < 0)
-			p->nonneg = false;
 	if (p->ident) {
 		const uint32_t *order;
 
-		pb_net_order(net, &order);
-		for (uint32_t i = 0; i < nn && p->ident; i++)
+		pb_net_order(p->net, &order);
+		for (uint32_t i = 0; i < p->nn && p->ident; i++)
 			p->ident = order[i] == i;
-		for (uint32_t sw = 0; sw < pb_net_switch_count(net); sw++) {
+		for (uint32_t sw = 0; sw < pb_net_switch_count(p->net); sw++) {
 			const uint32_t *under;
 
-			if (pb_net_switch_nodes(net, sw, &under) == nn)
+			if (pb_net_switch_nodes(p->net, sw, &under) == p->nn)
 				p->spans_all = true;
 		}
 	}
+}
+
+pb_placer_t *pb_place_create(const pb_site_t *site, const pb_net_t *net,
+			     pb_error_t *err)
+{
+	pb_placer_t *p;
+	uint32_t nn, nd;
+
+	if (!site || !pb_site_is_final(site)) {
+		pb_error_set(err, "placer: the site is not finalized");
+		return NULL;
+	}
+	nn = pb_site_node_count(site);
+	nd = pb_site_domain_count(site);
+	if (net && pb_net_node_count(net) != nn) {
+		pb_error_set(err, "placer: network tree has %u nodes, site %u",
+			     pb_net_node_count(net), nn);
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		goto oom;
+	p->site = site;
+	p->net = net;
+	p->nn = nn;
+	p->nd = nd;
+	if (_alloc_arrays(p))
+		goto oom;
+	p->ident = net && pb_net_switch_count(net);
+	_index_domains(p);
+	_index_nodes(p);
 	_index_ranges(p);
 	if (_index_subtrees(p))
 		goto oom;
