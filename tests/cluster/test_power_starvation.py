@@ -49,6 +49,7 @@ class StarvationTest(ClusterTestCase):
             big = c.sbatch(["-J", "L", "-N2", "--time=1", *pt.FULL_NODE],
                            "sleep 2")
             submitted, reasons_l, reasons_s, stream = [], set(), set(), []
+            sbatch_s = []
             last = {}
 
             def l_started():
@@ -63,9 +64,17 @@ class StarvationTest(ClusterTestCase):
                 q = last["q"]
                 reasons_l.add(q[big][1])
                 reasons_s.update(q[j][1] for j in stream if j in q)
-                stream.append(c.sbatch(["-J", "s", "--time=1",
-                                        *pt.FULL_NODE], "sleep 3"))
+                t0 = time.time()
+                r = c.sbatch(["-J", "s", "--time=1", *pt.FULL_NODE],
+                             "sleep 3", check=False)
+                if r.returncode != 0:
+                    raise AssertionError(f"sbatch: {r.stderr}")
+                stream.append(int(r.stdout.strip().split(";")[0]))
                 submitted.append(time.time())
+                # how long each submission took, and what sbatch said:
+                # a gap in the stream is then told from a slow squeue
+                sbatch_s.append((round(submitted[-1] - t0, 1),
+                                 r.stderr.strip()))
             pt.poll_until(l_started, 60, "L started", each=while_l_waits,
                           interval=STREAM_EVERY_S,
                           detail=lambda: f"{last['q']}\n{c.logs(30)}")
@@ -90,7 +99,9 @@ class StarvationTest(ClusterTestCase):
             # the stream was continuous while L waited and outlasted S1
             self.assertGreaterEqual(len(stream), S2_SECS - S1_SECS)
             gaps = [b - a for a, b in zip(submitted, submitted[1:])]
-            self.assertLess(max(gaps), 3 * STREAM_EVERY_S, gaps)
+            self.assertLess(max(gaps), 3 * STREAM_EVERY_S,
+                            f"gaps {gaps}; sbatch seconds and stderr "
+                            f"{sbatch_s}\n{c.logs(60)}")
             self.assertGreater(submitted[-1], epoch(j1["EndTime"]))
             # L outranks every small job of the stream
             self.assertTrue(all(prio[j] < prio[big] for j in stream if j in prio),
