@@ -110,6 +110,12 @@ struct pb_ledger {
 	uint32_t *log;
 	uint64_t nlog;
 	uint64_t *logged_gen;
+	/*
+	 * The nodes whose power state was written, in order: a ring of
+	 * nnodes entries (plog) and the count ever written (nplog).
+	 */
+	uint32_t *plog;
+	uint64_t nplog;
 };
 
 /* ---- hashing of job ids ---- */
@@ -338,6 +344,12 @@ static inline void _log(pb_ledger_t *l, uint32_t d)
 	l->log[l->nlog++ % l->ndomains] = d;
 }
 
+/* Note that node n's power state is written now. */
+static inline void _log_power(pb_ledger_t *l, uint32_t n)
+{
+	l->plog[l->nplog++ % l->nnodes] = n;
+}
+
 /* Every domain changes: more than the ring can say. */
 static void _log_all(pb_ledger_t *l)
 {
@@ -410,15 +422,16 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 	l->s = _new_scratch(nn, nd, o.max_jobs, o.max_reservations);
 	l->log = calloc(nd, sizeof(*l->log));
 	l->logged_gen = calloc(nd, sizeof(*l->logged_gen));
+	l->plog = calloc(nn, sizeof(*l->plog));
 	l->node_path = calloc(nn + 1, sizeof(*l->node_path));
 	l->node_plen = calloc(nn + 1, sizeof(*l->node_plen));
 	l->node_wake = calloc(nn + 1, sizeof(*l->node_wake));
 	l->node_cls = calloc(nn + 1, sizeof(*l->node_cls));
-	if (!l->log || !l->logged_gen || !l->node_path || !l->node_plen ||
-	    !l->node_wake || !l->node_cls || !l->cap || !l->limit ||
-	    !l->committed || !l->unmodelled || !l->on || !l->node_incr ||
-	    !l->node_jobs || !l->node_resv || !l->jobs || !l->hash ||
-	    !l->entries || !l->resv || !l->resv_block || !l->s)
+	if (!l->log || !l->logged_gen || !l->plog || !l->node_path ||
+	    !l->node_plen || !l->node_wake || !l->node_cls || !l->cap ||
+	    !l->limit || !l->committed || !l->unmodelled || !l->on ||
+	    !l->node_incr || !l->node_jobs || !l->node_resv || !l->jobs ||
+	    !l->hash || !l->entries || !l->resv || !l->resv_block || !l->s)
 		goto fail;
 	for (uint32_t r = 0; r < l->resv_cap; r++) {
 		l->resv[r].held = l->resv_block + (size_t)r * nd * 2;
@@ -439,6 +452,8 @@ pb_ledger_t *pb_ledger_create(const pb_site_t *site,
 		l->node_wake[n] =
 		    pb_site_node_idle_w(site, n) - pb_site_node_off_w(site, n);
 	}
+	/* every node is new: a cursor from before says nothing */
+	l->nplog = (uint64_t)nn + 1;
 	_init_state(l);
 	return l;
 fail:
@@ -453,6 +468,7 @@ void pb_ledger_destroy(pb_ledger_t *l)
 		return;
 	free(l->log);
 	free(l->logged_gen);
+	free(l->plog);
 	free(l->node_path);
 	free(l->node_plen);
 	free(l->node_wake);
@@ -769,6 +785,8 @@ static void _wake_all(pb_ledger_t *l, const pb_alloc_t *alloc)
 		l->node_jobs[n]++;
 		if (!w && l->on[n])
 			continue;
+		if (!l->on[n])
+			_log_power(l, n);
 		l->on[n] = true;
 		_gather_path(l, n, w);
 	}
@@ -909,6 +927,7 @@ int pb_ledger_set_node_power(pb_ledger_t *l, uint32_t node, bool on,
 		    pb_site_node_name(l->site, node), l->node_jobs[node],
 		    l->node_resv[node]);
 	l->on[node] = on;
+	_log_power(l, node);
 	_apply(l, node, on ? l->node_wake[node] : -l->node_wake[node],
 	       PB_TIME_NEVER);
 	return 0;
@@ -929,6 +948,7 @@ uint32_t pb_ledger_set_nodes_power(pb_ledger_t *l, const uint32_t *nodes,
 		    (!on && (l->node_jobs[node] || l->node_resv[node])))
 			continue;
 		l->on[node] = on;
+		_log_power(l, node);
 		_gather_path(l, node,
 			     on ? l->node_wake[node] : -l->node_wake[node]);
 		changed++;
@@ -966,6 +986,23 @@ int64_t pb_ledger_changed_since(const pb_ledger_t *l, uint64_t since,
 		return -1;
 	for (uint64_t i = 0; i < n; i++)
 		out[i] = l->log[(since + i) % l->ndomains];
+	return (int64_t)n;
+}
+
+uint64_t pb_ledger_power_cursor(const pb_ledger_t *l)
+{
+	return l->nplog;
+}
+
+int64_t pb_ledger_powered_since(const pb_ledger_t *l, uint64_t since,
+				uint32_t *out, uint32_t max)
+{
+	uint64_t n = l->nplog - since;
+
+	if (since > l->nplog || n > l->nnodes || n > max)
+		return -1;
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = l->plog[(since + i) % l->nnodes];
 	return (int64_t)n;
 }
 

@@ -200,6 +200,20 @@ bool pb_ledger_node_is_on(const pb_ledger_t *l, uint32_t node);
 const bool *pb_ledger_node_states(const pb_ledger_t *l);
 
 /*
+ * Which nodes' power state may have changed, as pb_ledger_changed_since
+ * tells of domains: pb_ledger_powered_since copies the nodes whose state
+ * was written after cursor since (one may repeat, or be back as it was)
+ * into out and returns how many, or -1 when they are more than max or
+ * than the ledger remembers (one per node; a cursor from before the
+ * ledger's create gives -1): then look at every node.  A cursor means
+ * something only to the ledger that gave it.  O(1) and O(changes); no
+ * side effects.
+ */
+uint64_t pb_ledger_power_cursor(const pb_ledger_t *l);
+int64_t pb_ledger_powered_since(const pb_ledger_t *l, uint64_t since,
+				uint32_t *out, uint32_t max);
+
+/*
  * A number that moves on at every call that may change what a query
  * returns (every call not taking a const ledger, even one that fails),
  * so that a caller can keep what it derived from the ledger while the

@@ -136,6 +136,14 @@ struct pb_placer {
 	uint32_t prep_ckpt; /* pb_ledger_checkpoints of the preparation */
 	uint32_t *restr_pos, *child_first, *child, *scratch;
 	/*
+	 * For the memo: the ledger and its power cursor at the last
+	 * decision, and room for the nodes powered since (pw_max; more, and
+	 * the memo's own comparison of every node is no slower).
+	 */
+	const pb_ledger_t *pw_ledger;
+	uint64_t pw_cursor;
+	uint32_t *pw_list, pw_max;
+	/*
 	 * The largest avail among each domain's children ([nd]): a change
 	 * of a path minimum reaches no child whose avail is at most both
 	 * its old and its new value, so _repath stops there.
@@ -245,6 +253,7 @@ void pb_place_destroy(pb_placer_t *p)
 	free(p->child_first);
 	free(p->child);
 	free(p->scratch);
+	free(p->pw_list);
 	free(p->seen);
 	free(p->child_most);
 	free(p->sub_end);
@@ -355,18 +364,20 @@ static int _alloc_arrays(pb_placer_t *p)
 	p->child_first = calloc(nd + 2, sizeof(*p->child_first));
 	p->child = calloc(nd + 1, sizeof(*p->child));
 	p->scratch = calloc(nd + 1, sizeof(*p->scratch));
+	p->pw_max = p->nn / 8 + 64;
+	p->pw_list = calloc(p->pw_max, sizeof(*p->pw_list));
 	p->seen = calloc(nd + 1, sizeof(*p->seen));
 	/* every avail starts at 0, so does the largest of any children */
 	p->child_most = calloc(nd + 1, sizeof(*p->child_most));
 	if (!p->child_most || !p->seen || !p->rmask || !p->restr_pos ||
-	    !p->child_first || !p->child || !p->scratch || !p->changed ||
-	    !p->dom_changed || !p->fresh || !p->filtered || !p->prep_incr ||
-	    !p->restricted || !p->dom_first || !p->dom_nodes || !p->avail ||
-	    !p->pathmin || !p->used || !p->dom_mark || !p->touched ||
-	    !p->class_incr || !p->usable_before || !p->all || !p->pick ||
-	    !p->best || !p->node_cls || !p->node_dom || !p->node_wake ||
-	    !p->node_path || !p->node_plen || !p->dom_parent || !p->dom_leaf ||
-	    !p->class_wake || !p->uw)
+	    !p->child_first || !p->child || !p->scratch || !p->pw_list ||
+	    !p->changed || !p->dom_changed || !p->fresh || !p->filtered ||
+	    !p->prep_incr || !p->restricted || !p->dom_first || !p->dom_nodes ||
+	    !p->avail || !p->pathmin || !p->used || !p->dom_mark ||
+	    !p->touched || !p->class_incr || !p->usable_before || !p->all ||
+	    !p->pick || !p->best || !p->node_cls || !p->node_dom ||
+	    !p->node_wake || !p->node_path || !p->node_plen || !p->dom_parent ||
+	    !p->dom_leaf || !p->class_wake || !p->uw)
 		return -1;
 	return _index_switches(p);
 }
@@ -1131,10 +1142,22 @@ static const uint32_t *_attempt_switch(pb_placer_t *p, uint32_t s, uint32_t off,
 	return p->pick;
 }
 
-/* Hand the memo this choice and the domains changed since the last. */
+/*
+ * Hand the memo this choice, the domains changed since the last, and
+ * the nodes powered since, when the ledger can say.
+ */
 static void _memo_begin(pb_placer_t *p, const pb_ledger_t *l,
 			const pb_bitset_t *cand, uint32_t want)
 {
+	int64_t n = -1;
+
+	if (p->pw_ledger == l)
+		n = pb_ledger_powered_since(l, p->pw_cursor, p->pw_list,
+					    p->pw_max);
+	p->pw_ledger = l;
+	p->pw_cursor = pb_ledger_power_cursor(l);
+	if (n >= 0)
+		pb_place_memo_powered(p->memo, p->pw_list, (uint32_t)n);
 	pb_place_memo_begin(p->memo, l, p->avail, p->changed, p->nchanged,
 			    pb_bitset_words(cand), p->on);
 	pb_place_memo_request(p->memo, want, p->class_incr, p->bound, p->uw);

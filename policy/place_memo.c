@@ -35,6 +35,10 @@ struct pb_place_memo {
 	bool primed;
 	uint64_t *prev_cand; /* [nwords] */
 	bool *prev_on;	     /* [nn] */
+	/* pb_place_memo_powered's nodes, for the next begin alone */
+	const uint32_t *pw_nodes;
+	uint32_t pw_n;
+	bool pw_known;
 	/* entries: valid while ent_ok and ent_ver == sw_ver */
 	uint64_t *sw_ver, *ent_ver; /* [nsw] */
 	bool *ent_ok;
@@ -543,6 +547,48 @@ static void _track(pb_place_memo_t *m, const uint32_t *changed,
 	}
 }
 
+/*
+ * _track when only the listed nodes' power states may have changed:
+ * the candidate words compared, and those nodes alone.
+ */
+static void _track_listed(pb_place_memo_t *m, const uint32_t *changed,
+			  uint32_t nchanged, const uint64_t *cand,
+			  const bool *on)
+{
+	uint32_t leaf = NONE;
+
+	if (!++m->bump_epoch) {
+		memset(m->bumped, 0, m->nsw * sizeof(*m->bumped));
+		m->bump_epoch = 1;
+	}
+	for (uint32_t i = 0; i < nchanged; i++)
+		_bump_domain(m, changed[i]);
+	for (uint32_t k = 0; k < m->nwords; k++) {
+		uint64_t x = cand[k] ^ m->prev_cand[k];
+
+		m->prev_cand[k] = cand[k];
+		for (; x; x &= x - 1)
+			_bump_node(m, k * 64 + (uint32_t)__builtin_ctzll(x),
+				   &leaf);
+	}
+	for (uint32_t i = 0; i < m->pw_n; i++) {
+		uint32_t n = m->pw_nodes[i];
+
+		if (n >= m->nn || on[n] == m->prev_on[n])
+			continue;
+		m->prev_on[n] = on[n];
+		_bump_node(m, n, &leaf);
+	}
+}
+
+void pb_place_memo_powered(pb_place_memo_t *m, const uint32_t *nodes,
+			   uint32_t n)
+{
+	m->pw_nodes = nodes;
+	m->pw_n = n;
+	m->pw_known = true;
+}
+
 void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
 			 const pb_watts_t *avail, const uint32_t *changed,
 			 uint32_t nchanged, const uint64_t *cand,
@@ -556,9 +602,12 @@ void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
 		memcpy(m->prev_on, on, m->nn * sizeof(*on));
 		m->primed = true;
 		m->ledger = ledger;
+	} else if (m->pw_known) {
+		_track_listed(m, changed, nchanged, cand, on);
 	} else {
 		_track(m, changed, nchanged, cand, on);
 	}
+	m->pw_known = false;
 	m->avail = avail;
 }
 

@@ -69,6 +69,15 @@ void pb_place_memo_begin(pb_place_memo_t *m, const void *ledger,
 			 const bool *on);
 
 /*
+ * Before pb_place_memo_begin, for that decision only: the power states
+ * (its on) of nodes[0..n) alone may differ from the last decision's
+ * (nodes may repeat), so begin compares only theirs.  Without this call
+ * begin compares every node's.  nodes need not outlive begin.
+ */
+void pb_place_memo_powered(pb_place_memo_t *m, const uint32_t *nodes,
+			   uint32_t n);
+
+/*
  * The request: nnodes, each class's increment, the tightness bound, and
  * its usable candidates (words, unchanged until the decision's last get
  * or put).

@@ -470,6 +470,96 @@ static void test_changed_domains(void **state)
 	pb_site_destroy(s);
 }
 
+/*
+ * The nodes whose power state changed, from any call that changes one
+ * (one at a time, as a list, a commit waking nodes), are among those
+ * pb_ledger_powered_since names; -1 for a cursor from before the ledger
+ * and when they are more than max.
+ */
+static void _powered_op(pb_ledger_t *l, struct rng *r, uint32_t nn,
+			uint32_t *id)
+{
+	uint32_t list[8], k = 1 + rng_below(r, 8);
+	pb_alloc_node_t an = {rng_below(r, nn), 1, 0};
+	pb_alloc_t a = {&an, 1, 0, PB_HINT_EVERYWHERE};
+
+	for (uint32_t i = 0; i < k; i++)
+		list[i] = rng_below(r, nn);
+	switch (rng_below(r, 4)) {
+	case 0:
+		(void)pb_ledger_set_node_power(l, list[0], rng_below(r, 2),
+					       NULL);
+		break;
+	case 1:
+		(void)pb_ledger_set_nodes_power(l, list, k, rng_below(r, 2));
+		break;
+	case 2:
+		if (!pb_ledger_commit(l, ++*id, &a, 5000, NULL))
+			break;
+		--*id;
+		break;
+	default:
+		if (*id)
+			(void)pb_ledger_release(l, 1 + rng_below(r, *id));
+	}
+}
+
+static void test_powered_nodes(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 200; seed++) {
+		pb_error_t err = {{0}};
+		bool was[256], listed[256];
+		uint32_t out[256], nn, id = 0;
+		struct rng r;
+		pb_site_t *s;
+		pb_ledger_t *l;
+
+		rng_seed(&r, seed);
+		s = random_site(&r, 60);
+		nn = pb_site_node_count(s);
+		l = pb_ledger_create(s, NULL, &err);
+		assert_non_null(l);
+		assert_int_equal(pb_ledger_powered_since(l, 0, out, nn), -1);
+		for (uint32_t round = 0; round < 40; round++) {
+			uint64_t c = pb_ledger_power_cursor(l);
+			uint32_t ops = 1 + rng_below(&r, 3);
+			int64_t n;
+
+			memcpy(was, pb_ledger_node_states(l),
+			       nn * sizeof(*was));
+			for (uint32_t i = 0; i < ops; i++)
+				_powered_op(l, &r, nn, &id);
+			n = pb_ledger_powered_since(l, c, out, nn);
+			/* more writes than the ring holds: the caller looks */
+			if (pb_ledger_power_cursor(l) - c > nn) {
+				assert_int_equal(n, -1);
+				continue;
+			}
+			assert_int_equal(n, pb_ledger_power_cursor(l) - c);
+			memset(listed, 0, sizeof(listed));
+			for (int64_t i = 0; i < n; i++) {
+				assert_true(out[i] < nn);
+				listed[out[i]] = true;
+			}
+			for (uint32_t k = 0; k < nn; k++)
+				if (pb_ledger_node_states(l)[k] != was[k] &&
+				    !listed[k])
+					fail_msg("seed %llu round %u: node %u "
+						 "changed, not named",
+						 (unsigned long long)seed,
+						 round, k);
+			if (n > 0)
+				assert_int_equal(
+				    pb_ledger_powered_since(l, c, out,
+							    (uint32_t)n - 1),
+				    -1);
+		}
+		pb_ledger_destroy(l);
+		pb_site_destroy(s);
+	}
+}
+
 /* The same random job and reservation, pinning nodes, in ledger l. */
 static void _pin(pb_ledger_t *l, struct rng r, uint32_t nn)
 {
@@ -563,6 +653,7 @@ int main(void)
 	    cmocka_unit_test(test_generation),
 	    cmocka_unit_test(test_changed_domains),
 	    cmocka_unit_test(test_nodes_power_batch),
+	    cmocka_unit_test(test_powered_nodes),
 	};
 
 	return cmocka_run_group_tests_name("policy_ledger", tests, NULL, NULL);

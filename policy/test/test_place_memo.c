@@ -87,9 +87,19 @@ static void _churn(struct world *w, struct rng *r, int64_t now)
 				if (w->job_of[n] == id)
 					w->job_of[n] = 0;
 	}
-	for (uint32_t n = 0; n < w->nn; n++)
-		if (!w->job_of[n] && rng_below(r, 40) == 0)
-			pb_ledger_set_node_power(w->l, n, false, NULL);
+	/* one at a time, or as one change (both log the nodes) */
+	if (rng_below(r, 2)) {
+		for (uint32_t n = 0; n < w->nn; n++)
+			if (!w->job_of[n] && rng_below(r, 40) == 0)
+				pb_ledger_set_node_power(w->l, n, false, NULL);
+	} else {
+		uint32_t off[64], k = 0;
+
+		for (uint32_t n = 0; n < w->nn && k < 64; n++)
+			if (!w->job_of[n] && rng_below(r, 40) == 0)
+				off[k++] = n;
+		pb_ledger_set_nodes_power(w->l, off, k, false);
+	}
 	if (rng_below(r, 12) == 0) {
 		uint32_t d = rng_below(r, pb_site_domain_count(w->s));
 		pb_watts_t cap = pb_ledger_cap(w->l, d);
@@ -417,8 +427,34 @@ static uint32_t _flip(struct rng *r, uint32_t nn, uint32_t c, bool *on,
  * leaf switches over the nodes that changed stale, on random sites (a
  * word's tail of nodes too).
  */
-static void check_tracking(uint64_t seed)
+/*
+ * Tell the memo which nodes' power states may have changed: those that
+ * did, and as many again that did not (the ledger may list a node
+ * written back as it was), shuffled in.
+ */
+static void _tell_powered(pb_place_memo_t *m, struct rng *r, uint32_t nn,
+			  const bool *was_on, const bool *on)
 {
+	uint32_t list[512], k = 0;
+
+	for (uint32_t n = 0; n < nn; n++) {
+		if (on[n] != was_on[n])
+			list[k++] = n;
+		if (on[n] != was_on[n] || rng_below(r, 64) == 0)
+			list[k++] = rng_below(r, nn);
+	}
+	for (uint32_t i = k; i > 1; i--) {
+		uint32_t j = rng_below(r, i), t = list[i - 1];
+
+		list[i - 1] = list[j];
+		list[j] = t;
+	}
+	pb_place_memo_powered(m, list, k);
+}
+
+static void check_tracking(uint64_t seed, bool listed)
+{
+	bool was_on[256];
 	struct rng r;
 	pb_site_t *s;
 	pb_net_t *net;
@@ -450,9 +486,12 @@ static void check_tracking(uint64_t seed)
 	}
 	for (uint32_t i = 0; i <= nn; i++) {
 		memset(want, 0, sizeof(want));
+		memcpy(was_on, on, nn * sizeof(*on));
 		if (i)
 			nwant = _flip(&r, nn, 1 + rng_below(&r, 4), on, cand,
 				      leaf, want);
+		if (listed)
+			_tell_powered(m, &r, nn, was_on, on);
 		pb_place_memo_begin(m, s, avail, NULL, 0, cand, on);
 		pb_place_memo_request(m, 1, incr, 1, cand);
 		got = pb_place_memo_stale(m, 0, &slot, &sw, &all);
@@ -477,7 +516,18 @@ static void test_memo_tracks_nodes(void **state)
 
 	(void)state;
 	for (uint32_t i = 0; i < iters; i++)
-		check_tracking(base + i);
+		check_tracking(base + i, false);
+}
+
+/* The same, with the nodes powered named (pb_place_memo_powered). */
+static void test_memo_tracks_listed_nodes(void **state)
+{
+	uint32_t iters = env_u32("PB_PLACE_ITERS", 1500) / 5;
+	uint64_t base = env_u32("PB_PROPERTY_SEED", 1);
+
+	(void)state;
+	for (uint32_t i = 0; i < iters; i++)
+		check_tracking(base + i, true);
 }
 
 int main(void)
@@ -488,6 +538,7 @@ int main(void)
 	    cmocka_unit_test(test_memo_repeated_shape),
 	    cmocka_unit_test(test_memo_rare_shape),
 	    cmocka_unit_test(test_memo_tracks_nodes),
+	    cmocka_unit_test(test_memo_tracks_listed_nodes),
 	};
 
 	return cmocka_run_group_tests_name("policy_place_memo", tests, NULL,
