@@ -23,11 +23,17 @@ struct pb_placer {
 	const pb_site_t *site;
 	const pb_net_t *net;
 	uint32_t nn, nd;
-	pb_watts_t *avail;   /* [nd] */
-	pb_watts_t *pathmin; /* [nd] min avail from the domain to the root */
-	pb_watts_t *used;    /* [nd] */
-	uint32_t *dom_mark;  /* [nd] */
-	uint32_t *touched;   /* [nd] */
+	pb_watts_t *avail; /* [nd] */
+	/*
+	 * [nd]: the least avail from the domain to the root, but at most
+	 * restrict_w: no node needs more, so above it the value tells no
+	 * usable node from another, and a change there (the facility's
+	 * avail, at every start and end) goes no further down.
+	 */
+	pb_watts_t *pathmin;
+	pb_watts_t *used;   /* [nd] */
+	uint32_t *dom_mark; /* [nd] */
+	uint32_t *touched;  /* [nd] */
 	uint32_t epoch, ntouched;
 	pb_watts_t
 	    *class_incr; /* [classes] one node's increment, per request */
@@ -627,6 +633,8 @@ static void _prepare_all(pb_placer_t *p, const pb_ledger_t *l,
 		pb_watts_t a = p->fresh[d];
 
 		_set_avail(p, d, a);
+		if (a > p->restrict_w)
+			a = p->restrict_w;
 		if (up >= 0 && p->pathmin[up] < a)
 			a = p->pathmin[up];
 		p->pathmin[d] = a;
@@ -640,6 +648,8 @@ static void _repath(pb_placer_t *p, uint32_t d)
 	int32_t up = p->dom_parent[d];
 	pb_watts_t a = p->avail[d], was = p->pathmin[d];
 
+	if (a > p->restrict_w)
+		a = p->restrict_w;
 	if (up >= 0 && p->pathmin[up] < a)
 		a = p->pathmin[up];
 	if (a == was)
