@@ -91,9 +91,11 @@ extern void pb_fmt_power(double watts, char *buf, size_t len);
  * host in order (fn returns 0 to go on, -1 to stop).  Returns the number of
  * hosts, or -1 with a message in err (bad syntax, too many hosts), or -1
  * with err->text empty when fn stopped the walk (fn reports its own
- * reason).
+ * reason).  PB_MAX_HOSTS is lower only in the fuzzers' build (conf.h).
  */
+#ifndef PB_MAX_HOSTS
 #define PB_MAX_HOSTS 1000000
+#endif
 extern long pb_hostlist_each(const char *expr,
 			     int (*fn)(const char *host, void *arg), void *arg,
 			     pb_error_t *err);
