@@ -5,9 +5,12 @@
  * slurmctld on its real workload, apart from everything else a
  * scheduling cycle does. Wall clock and the thread's CPU time both: on a
  * shared host the wall clock also counts the time the thread waited for
- * a core. Shown as JobTest= records in the status file. Called under
- * slurmctld's job write lock (the counters need no lock of their own);
- * two clock reads a mark, no allocation. A leaf.
+ * a core. And the thread's context switches, which say why the wall
+ * clock ran ahead of the CPU: a voluntary one is the thread blocking (a
+ * lock, I/O), an involuntary one a core taken from it. Shown as JobTest=
+ * records in the status file. Called under slurmctld's job write lock
+ * (the counters need no lock of their own); two clock reads and a
+ * getrusage a mark, no allocation. A leaf.
  */
 #ifndef PB_PLUGIN_JOBCOST_H
 #define PB_PLUGIN_JOBCOST_H
@@ -16,6 +19,7 @@
 
 typedef struct {
 	uint64_t wall_ns, cpu_ns;
+	uint64_t vcsw, ivcsw; /* the thread's voluntary, involuntary switches */
 } jobcost_mark_t;
 
 /* Now, to measure from. */

@@ -21,7 +21,8 @@ def read_status(path):
     """The status file at `path` as {"generated": int, "domains": {name: kv},
     "nodes": {name: kv}, "jobs": {id: kv}, "held": {id: reason},
     "jobtest": {mode: {Calls, TotalUs, ConsTresUs, TotalCpuUs, ConsTresCpuUs,
-    ConsTresCalls, PowerOnly}}, "text": the file}; job ids are ints, kv
+    ConsTresCalls, PowerOnly, TotalVcsw, TotalIvcsw, ConsTresVcsw,
+    ConsTresIvcsw}}, "text": the file}; job ids are ints, kv
     values strings as written. None while the file does not exist."""
     try:
         with open(path) as f:

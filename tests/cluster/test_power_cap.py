@@ -78,6 +78,11 @@ class CapTest(ClusterTestCase):
                                  end["text"])
             self.assertLessEqual(rn["TotalCpuUs"], rn["TotalUs"] + rn["Calls"],
                                  end["text"])
+            # and the thread's context switches, cons_tres's among them
+            self.assertLessEqual(rn["ConsTresVcsw"], rn["TotalVcsw"],
+                                 end["text"])
+            self.assertLessEqual(rn["ConsTresIvcsw"], rn["TotalIvcsw"],
+                                 end["text"])
             # jobs held by power at the filter never reach cons_tres;
             # every other job_test calls it once or twice
             self.assertGreater(rn["PowerOnly"], 0, end["text"])
