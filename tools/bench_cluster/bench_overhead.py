@@ -16,7 +16,10 @@ backfill cycle mean/max in microseconds, cycles, backfill depth), the
 backfill cost per job tested (mean cycle / mean depth) and the ratios to
 cons_tres; and, for the two power configs, the plugin's own job_test
 counters (status file JobTest= records): time per call, the part spent in
-cons_tres, and their ratio -- the overhead measured inside one run. Not a ctest: it takes minutes and wants an otherwise idle host.
+cons_tres, and their ratio -- the overhead measured inside one run -- and
+where the wall clock runs ahead of the CPU time, with the scheduling
+thread's voluntary and involuntary context switches in each part. Not a
+ctest: it takes minutes and wants an otherwise idle host.
 
   tools/bench_cluster/bench_overhead.py --plugin-dir build/plugin \\
       --nodes 300 --jobs 1500 [--json out.json]
@@ -72,6 +75,32 @@ def one(name, select, conf, a, jobs):
         r["job_test"] = st["jobtest"]
     print(json.dumps(r), flush=True)
     return r
+
+
+def print_switches(rows):
+    """Where job_test's wall clock runs ahead of its CPU time: off the CPU
+    per call, and the thread's context switches per call (voluntary: it
+    blocked; involuntary: a core was taken from it), the policy's part
+    (total minus cons_tres) and cons_tres's apart."""
+    print("\njob_test off the CPU (wall minus CPU time) and context switches "
+          "per call\n")
+    cols = ["config", "mode", "policy off-CPU us", "policy vcsw",
+            "policy ivcsw", "cons_tres off-CPU us", "cons_tres vcsw",
+            "cons_tres ivcsw"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        for mode, t in sorted((r.get("job_test") or {}).items()):
+            n = t.get("Calls")
+            if not n or "TotalVcsw" not in t:
+                continue
+            off = t["TotalUs"] - t["TotalCpuUs"]
+            ct_off = t["ConsTresUs"] - t["ConsTresCpuUs"]
+            print(f"| {r['config']} | {mode} | {(off - ct_off) / n:.1f} | "
+                  f"{(t['TotalVcsw'] - t['ConsTresVcsw']) / n:.3f} | "
+                  f"{(t['TotalIvcsw'] - t['ConsTresIvcsw']) / n:.3f} | "
+                  f"{ct_off / n:.1f} | {t['ConsTresVcsw'] / n:.3f} | "
+                  f"{t['ConsTresIvcsw'] / n:.3f} |")
 
 
 def main():
@@ -136,6 +165,7 @@ def main():
                   f"{t['ConsTresUs'] / n:.1f} | "
                   f"{(t['TotalUs'] - t['ConsTresUs']) / n:.1f} | {ratio} | "
                   f"{cpu} | {alone} | {vs_one} |")
+    print_switches(rows[1:])
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"nodes": a.nodes, "jobs": a.jobs, "rows": rows}, f, indent=1)
