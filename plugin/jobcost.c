@@ -2,7 +2,9 @@
 /*
  * job_test's cost counters (see jobcost.h).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* RUSAGE_THREAD */
+#endif
 #include "config.h"
 
 #include <inttypes.h>
