@@ -384,9 +384,9 @@ static void _rebuild(void)
 	_verify("rebuilding from the running jobs");
 }
 
-extern void hook_job_init(List job_list)
+extern void hook_job_init(List jobs)
 {
-	rebuild_from = job_list;
+	rebuild_from = jobs;
 }
 
 /* ------------------------------------------------------------------ */

@@ -19,7 +19,7 @@ extern void hook_fini(void);
 extern void hook_node_init(void);
 
 /* Running jobs recovered from the state files (after any restart). */
-extern void hook_job_init(List job_list);
+extern void hook_job_init(List jobs);
 
 /*
  * select_p_job_test with the power policy around cons_tres (the same

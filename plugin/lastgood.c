@@ -282,17 +282,17 @@ out:
 
 extern char *lastgood_path(char **source, char **errmsg)
 {
-	char *dirs[2] = {_dir(""), _dir(".old")}, *conf = NULL;
+	char *dirs[2] = {_dir(""), _dir(".old")}, *found = NULL;
 
 	*source = NULL;
-	for (int i = 0; i < 2 && !conf; i++) {
+	for (int i = 0; i < 2 && !found; i++) {
 		char *c = xstrdup_printf("%s/%s", dirs[i], SAVED_CONF);
 		char *s = xstrdup_printf("%s/%s", dirs[i], SAVED_SOURCE);
 		size_t len;
 		char *text = pb_read_file(s, &len, NULL);
 
 		if (text && !access(c, R_OK)) {
-			conf = c;
+			found = c;
 			*source = xstrndup(text, len);
 			c = NULL;
 		}
@@ -300,10 +300,10 @@ extern char *lastgood_path(char **source, char **errmsg)
 		xfree(c);
 		xfree(s);
 	}
-	if (!conf)
+	if (!found)
 		*errmsg = xstrdup_printf(
 		    "no saved copy of the last good file in %s", dirs[0]);
 	xfree(dirs[0]);
 	xfree(dirs[1]);
-	return conf;
+	return found;
 }

@@ -58,10 +58,10 @@ static bool _prolog_enforces(void)
 	       (slurm_conf.prolog_flags & PROLOG_FLAG_ALLOC);
 }
 
-static pb_conf_hints_t _user_hints(const char *path, pb_conf_hints_t conf)
+static pb_conf_hints_t _user_hints(const char *path, pb_conf_hints_t asked)
 {
-	if (conf != PB_CONF_HINTS_ENFORCED || _prolog_enforces())
-		return conf;
+	if (asked != PB_CONF_HINTS_ENFORCED || _prolog_enforces())
+		return asked;
 	error(
 	    "select/cons_tres_power: %s: UserWattHints=enforced needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then every job's own watt hint is ignored",
 	    path);
@@ -69,10 +69,10 @@ static pb_conf_hints_t _user_hints(const char *path, pb_conf_hints_t conf)
 }
 
 /* The same rule for limits the scheduler chooses (GpuLimits=). */
-static pb_conf_limits_t _gpu_limits(const char *path, pb_conf_limits_t conf)
+static pb_conf_limits_t _gpu_limits(const char *path, pb_conf_limits_t asked)
 {
-	if (conf == PB_CONF_LIMITS_NO || _prolog_enforces())
-		return conf;
+	if (asked == PB_CONF_LIMITS_NO || _prolog_enforces())
+		return asked;
 	error(
 	    "select/cons_tres_power: %s: GpuLimits= needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no GPU limit is chosen",
 	    path);
@@ -80,10 +80,10 @@ static pb_conf_limits_t _gpu_limits(const char *path, pb_conf_limits_t conf)
 }
 
 /* And for learned draw (LearnedDraw=yes), which is held as a limit too. */
-static bool _learned_draw(const char *path, bool conf)
+static bool _learned_draw(const char *path, bool asked)
 {
-	if (!conf || _prolog_enforces())
-		return conf;
+	if (!asked || _prolog_enforces())
+		return asked;
 	error(
 	    "select/cons_tres_power: %s: LearnedDraw=yes needs slurm.conf Prolog= (the GPU power limit prolog) with PrologFlags=Alloc; until then no job is charged its learned draw",
 	    path);

@@ -88,12 +88,12 @@ extern int select_p_state_restore(char *dir_name)
 	return OPS->state_restore(dir_name);
 }
 
-extern int select_p_job_init(List job_list)
+extern int select_p_job_init(List jobs)
 {
-	int rc = OPS->job_init(job_list);
+	int rc = OPS->job_init(jobs);
 
 	if (rc == SLURM_SUCCESS)
-		hook_job_init(job_list);
+		hook_job_init(jobs);
 	return rc;
 }
 #else
