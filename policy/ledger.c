@@ -977,16 +977,26 @@ uint64_t pb_ledger_change_cursor(const pb_ledger_t *l)
 	return l->nlog;
 }
 
+/*
+ * The entries of a ring of size entries, count ever written, after
+ * cursor since into out (at most max), or -1 when it cannot say.
+ */
+static int64_t _ring_since(const uint32_t *ring, uint32_t size, uint64_t count,
+			   uint64_t since, uint32_t *out, uint32_t max)
+{
+	uint64_t n = count - since;
+
+	if (since > count || n > size || n > max)
+		return -1;
+	for (uint64_t i = 0; i < n; i++)
+		out[i] = ring[(since + i) % size];
+	return (int64_t)n;
+}
+
 int64_t pb_ledger_changed_since(const pb_ledger_t *l, uint64_t since,
 				uint32_t *out, uint32_t max)
 {
-	uint64_t n = l->nlog - since;
-
-	if (since > l->nlog || n > l->ndomains || n > max)
-		return -1;
-	for (uint64_t i = 0; i < n; i++)
-		out[i] = l->log[(since + i) % l->ndomains];
-	return (int64_t)n;
+	return _ring_since(l->log, l->ndomains, l->nlog, since, out, max);
 }
 
 uint64_t pb_ledger_power_cursor(const pb_ledger_t *l)
@@ -997,13 +1007,7 @@ uint64_t pb_ledger_power_cursor(const pb_ledger_t *l)
 int64_t pb_ledger_powered_since(const pb_ledger_t *l, uint64_t since,
 				uint32_t *out, uint32_t max)
 {
-	uint64_t n = l->nplog - since;
-
-	if (since > l->nplog || n > l->nnodes || n > max)
-		return -1;
-	for (uint64_t i = 0; i < n; i++)
-		out[i] = l->plog[(since + i) % l->nnodes];
-	return (int64_t)n;
+	return _ring_since(l->plog, l->nnodes, l->nplog, since, out, max);
 }
 
 static void _windows_follow_cap(pb_ledger_t *l, uint32_t d);

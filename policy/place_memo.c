@@ -522,17 +522,24 @@ static bool _block_same(const pb_place_memo_t *m, uint32_t k,
 	return !memcmp(on + k * 64, m->prev_on + k * 64, BLOCK * 64);
 }
 
-static void _track(pb_place_memo_t *m, const uint32_t *changed,
-		   uint32_t nchanged, const uint64_t *cand, const bool *on)
+/* A decision's tracking starts: a new epoch, the changed domains. */
+static void _track_domains(pb_place_memo_t *m, const uint32_t *changed,
+			   uint32_t nchanged)
 {
-	uint32_t leaf = NONE;
-
 	if (!++m->bump_epoch) {
 		memset(m->bumped, 0, m->nsw * sizeof(*m->bumped));
 		m->bump_epoch = 1;
 	}
 	for (uint32_t i = 0; i < nchanged; i++)
 		_bump_domain(m, changed[i]);
+}
+
+static void _track(pb_place_memo_t *m, const uint32_t *changed,
+		   uint32_t nchanged, const uint64_t *cand, const bool *on)
+{
+	uint32_t leaf = NONE;
+
+	_track_domains(m, changed, nchanged);
 	for (uint32_t k = 0; k < m->nwords; k++) {
 		uint64_t x;
 
@@ -557,12 +564,7 @@ static void _track_listed(pb_place_memo_t *m, const uint32_t *changed,
 {
 	uint32_t leaf = NONE;
 
-	if (!++m->bump_epoch) {
-		memset(m->bumped, 0, m->nsw * sizeof(*m->bumped));
-		m->bump_epoch = 1;
-	}
-	for (uint32_t i = 0; i < nchanged; i++)
-		_bump_domain(m, changed[i]);
+	_track_domains(m, changed, nchanged);
 	for (uint32_t k = 0; k < m->nwords; k++) {
 		uint64_t x = cand[k] ^ m->prev_cand[k];
 
