@@ -385,11 +385,6 @@ static void test_memo_varying_draw(void **state)
 	       iters, compared);
 }
 
-/*
- * The memo's own tracking: with no domain changed, flipping one node's
- * power state or candidacy between two decisions makes exactly the leaf
- * switch over it stale, on random sites (a word's tail of nodes too).
- */
 /* Flip c random nodes' power state or candidacy; mark their leaves. */
 static uint32_t _flip(struct rng *r, uint32_t nn, uint32_t c, bool *on,
 		      uint64_t *cand, const uint32_t *leaf, bool *want)
@@ -422,20 +417,15 @@ static uint32_t _flip(struct rng *r, uint32_t nn, uint32_t c, bool *on,
 }
 
 /*
- * The memo's own tracking: with no domain changed, flipping a few nodes'
- * power states or candidacies between two decisions makes exactly the
- * leaf switches over the nodes that changed stale, on random sites (a
- * word's tail of nodes too).
- */
-/*
  * Tell the memo which nodes' power states may have changed: those that
  * did, and as many again that did not (the ledger may list a node
- * written back as it was), shuffled in.
+ * written back as it was), shuffled in.  list (512 entries) is the
+ * caller's, because the memo reads it at the next begin.
  */
 static void _tell_powered(pb_place_memo_t *m, struct rng *r, uint32_t nn,
-			  const bool *was_on, const bool *on)
+			  const bool *was_on, const bool *on, uint32_t *list)
 {
-	uint32_t list[512], k = 0;
+	uint32_t k = 0;
 
 	for (uint32_t n = 0; n < nn; n++) {
 		if (on[n] != was_on[n])
@@ -452,9 +442,16 @@ static void _tell_powered(pb_place_memo_t *m, struct rng *r, uint32_t nn,
 	pb_place_memo_powered(m, list, k);
 }
 
+/*
+ * The memo's own tracking: with no domain changed, flipping a few nodes'
+ * power states or candidacies between two decisions makes exactly the
+ * leaf switches over the nodes that changed stale, on random sites (a
+ * word's tail of nodes too).
+ */
 static void check_tracking(uint64_t seed, bool listed)
 {
 	bool was_on[256];
+	uint32_t list[512];
 	struct rng r;
 	pb_site_t *s;
 	pb_net_t *net;
@@ -491,7 +488,7 @@ static void check_tracking(uint64_t seed, bool listed)
 			nwant = _flip(&r, nn, 1 + rng_below(&r, 4), on, cand,
 				      leaf, want);
 		if (listed)
-			_tell_powered(m, &r, nn, was_on, on);
+			_tell_powered(m, &r, nn, was_on, on, list);
 		pb_place_memo_begin(m, s, avail, NULL, 0, cand, on);
 		pb_place_memo_request(m, 1, incr, 1, cand);
 		got = pb_place_memo_stale(m, 0, &slot, &sw, &all);
