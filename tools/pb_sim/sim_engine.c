@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "sim_engine.h"
+#include "sim_queue.h"
 
 #define SIM_TAU 10.0 /* s, bounded-slowdown threshold */
 
@@ -84,11 +85,6 @@ struct sim_rise {
 	size_t n, cap;
 };
 
-struct sim_queued {
-	uint32_t id, nodes;
-	double w;
-};
-
 struct sim_state {
 	const struct sim_site *s;
 	const struct sim_trace *t;
@@ -123,11 +119,10 @@ struct sim_state {
 	/*
 	 * Pending jobs in priority order, each with its node count and
 	 * job_w as of the policy's job_w_gen qgen (a job takes its job_w
-	 * when it is queued): every pass compares every queued job with the
+	 * when it is queued): every pass looks for queued jobs that fit the
 	 * room left, so it does so without a call.
 	 */
-	struct sim_queued *queue, *queue_buf; /* queue: within queue_buf */
-	size_t nqueue;
+	struct sim_queue queue;
 	size_t *started; /* scratch: where a pass started jobs in queue */
 	uint64_t qgen;
 	double *start; /* per job; < 0 until it starts */
@@ -661,11 +656,17 @@ static int _fits_now(const struct sim_room *r, const struct sim_queued *e)
 	return e->nodes <= r->nodes && e->w <= r->w;
 }
 
+static double _job_w_of(void *arg, uint32_t id)
+{
+	const struct sim_state *st = arg;
+
+	return st->p->ops->job_w(st->p->ctx, &st->t->jobs[id]);
+}
+
 /*
  * Bring the queued jobs' watts up to date: all of them when the policy's
  * estimates moved since they were taken (or it cannot say), none
- * otherwise.  Mid-pass, the entries between the kept ones and the current
- * one are left-over copies: refreshing them too is harmless.
+ * otherwise.
  */
 static void _queue_refresh(struct sim_state *st)
 {
@@ -674,63 +675,8 @@ static void _queue_refresh(struct sim_state *st)
 
 	if (p->ops->job_w_gen && gen == st->qgen)
 		return;
-	for (size_t q = 0; q < st->nqueue; q++)
-		st->queue[q].w =
-		    p->ops->job_w(p->ctx, &st->t->jobs[st->queue[q].id]);
+	sim_queue_rewatt(&st->queue, _job_w_of, st);
 	st->qgen = gen;
-}
-
-/*
- * From queue[q] on, the first job that fits the room (or nqueue).  Most
- * queued jobs fit neither the nodes nor the power left, so this is the
- * pass's inner loop.
- */
-static size_t _next_fit(const struct sim_state *st, size_t q,
-			const struct sim_room *room)
-{
-	while (q < st->nqueue && !_fits_now(room, &st->queue[q]))
-		q++;
-	return q;
-}
-
-/*
- * Drop the jobs a pass started, at started[0..n) (ascending), from the
- * queue, moving each run between two of them once: the runs after the
- * first down, or, when fewer entries lie before the last (the head job
- * started, most often), the runs before it up, and the queue then
- * starts n entries further on (each job is queued once, so the buffer
- * still holds all that come later).
- */
-static void _drop_started(struct sim_state *st, size_t n)
-{
-	size_t to;
-
-	if (!n)
-		return;
-	if (st->started[n - 1] < st->nqueue - st->started[0]) {
-		to = st->started[n - 1] + 1;
-		for (size_t i = n; i-- > 0;) {
-			size_t from = i ? st->started[i - 1] + 1 : 0;
-			size_t len = st->started[i] - from;
-
-			memmove(&st->queue[to - len], &st->queue[from],
-				len * sizeof(*st->queue));
-			to -= len;
-		}
-		st->queue += n;
-		st->nqueue -= n;
-		return;
-	}
-	to = st->started[0];
-	for (size_t i = 0; i < n; i++) {
-		size_t from = st->started[i] + 1;
-		size_t end = i + 1 < n ? st->started[i + 1] : st->nqueue;
-
-		memmove(&st->queue[to], &st->queue[from],
-			(end - from) * sizeof(*st->queue));
-		to += end - from;
-	}
-	st->nqueue -= n;
 }
 
 /*
@@ -749,7 +695,7 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 
 	_room(st, &room);
 	_queue_refresh(st);
-	for (q = 0; q < st->nqueue; q++) {
+	for (q = 0; q < st->queue.n; q++) {
 		const struct sim_queued *e;
 		const struct sim_job *j;
 		int rc = 0;
@@ -757,11 +703,12 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		if (shadow >= 0) {
 			if (!room.nodes)
 				break;
-			q = _next_fit(st, q, &room);
-			if (q == st->nqueue)
+			q = sim_queue_next_fit(&st->queue, q, room.nodes,
+					       room.w);
+			if (q == st->queue.n)
 				break;
 		}
-		e = &st->queue[q];
+		e = &st->queue.e[q];
 		j = &st->t->jobs[e->id];
 		if (shadow < 0) {
 			if (_fits_now(&room, e)) {
@@ -798,7 +745,7 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		if (rc == 1)
 			st->started[nstarted++] = q;
 	}
-	_drop_started(st, nstarted);
+	sim_queue_drop(&st->queue, st->started, nstarted);
 	return 0;
 }
 
@@ -947,7 +894,7 @@ static void _state_free(struct sim_state *st)
 	free(st->observed);
 	free(st->scan);
 	free(st->scan_at);
-	free(st->queue_buf);
+	sim_queue_free(&st->queue);
 	free(st->started);
 	free(st->start);
 	free(st->nodes_buf);
@@ -998,7 +945,6 @@ static int _state_init(struct sim_state *st)
 	st->observed = calloc(n, 1);
 	st->scan = malloc(n * sizeof(*st->scan));
 	st->scan_at = malloc((n + 1) * sizeof(*st->scan_at));
-	st->queue = st->queue_buf = malloc(n * sizeof(*st->queue));
 	st->started = malloc(n * sizeof(*st->started));
 	st->start = malloc(n * sizeof(*st->start));
 	st->nodes_buf = malloc(s->nodes * sizeof(*st->nodes_buf));
@@ -1017,11 +963,12 @@ static int _state_init(struct sim_state *st)
 	st->was_shed = calloc(n, 1);
 	st->shedc = malloc(n * sizeof(*st->shedc));
 	if (!st->freew || !st->node_dom || !st->cand || !st->heap || !st->obs ||
-	    !st->observed || !st->scan || !st->scan_at || !st->queue ||
-	    !st->started || !st->start || !st->nodes_buf || !st->speed ||
-	    !st->gpu_true || !st->gpu_model || !st->susp || !st->susp_at ||
-	    !st->paused || !st->paused_span || !st->was_shed || !st->shedc ||
-	    _acct_init(&st->a[SIM_MODEL], s) || _acct_init(&st->a[SIM_TRUE], s))
+	    !st->observed || !st->scan || !st->scan_at || !st->started ||
+	    !st->start || !st->nodes_buf || !st->speed || !st->gpu_true ||
+	    !st->gpu_model || !st->susp || !st->susp_at || !st->paused ||
+	    !st->paused_span || !st->was_shed || !st->shedc ||
+	    sim_queue_init(&st->queue, n) || _acct_init(&st->a[SIM_MODEL], s) ||
+	    _acct_init(&st->a[SIM_TRUE], s))
 		return -1;
 	for (uint32_t k = 0; k < s->nodes; k++) {
 		_set_busy(st, k, 0);
@@ -1209,9 +1156,9 @@ static double _wake(struct sim_state *st)
 {
 	double w = INFINITY;
 
-	if (st->nheap || st->nqueue || st->nsusp)
+	if (st->nheap || st->queue.n || st->nsusp)
 		w = _curtail_next(st, st->last_t);
-	if (!st->nqueue && !st->nsusp)
+	if (!st->queue.n && !st->nsusp)
 		return w;
 	w = fmin(w, sim_site_cap_change_after(st->s, st->last_t));
 	if (st->p->ops->wake)
@@ -1241,7 +1188,7 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 	if (_observe(st, 0))
 		return -1;
 	while (next < t->n || st->nheap ||
-	       ((st->nqueue || st->nsusp) && isfinite(_wake(st)))) {
+	       ((st->queue.n || st->nsusp) && isfinite(_wake(st)))) {
 		double now = _wake(st);
 
 		if (next < t->n && t->jobs[next].submit < now)
@@ -1265,11 +1212,10 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 			if (!st->p->ops->fits_ever(st->p->ctx, &t->jobs[next]))
 				st->r->rejected++;
 			else
-				st->queue[st->nqueue++] = (struct sim_queued){
-				    .id = (uint32_t)next,
-				    .nodes = t->jobs[next].nodes,
-				    .w = st->p->ops->job_w(st->p->ctx,
-							   &t->jobs[next])};
+				sim_queue_push(&st->queue, (uint32_t)next,
+					       t->jobs[next].nodes,
+					       st->p->ops->job_w(
+						   st->p->ctx, &t->jobs[next]));
 		}
 		_curtail_step(st, now);
 		if (_schedule(st, now, tmp) || _observe(st, now))
@@ -1281,7 +1227,7 @@ static int _loop(struct sim_state *st, sim_progress_fn progress, void *parg,
 	 * A queue left with nothing running can never start: count it; so
 	 * is a shed job that can never resume (none should be).
 	 */
-	st->r->rejected += (uint32_t)(st->nqueue + st->nsusp);
+	st->r->rejected += (uint32_t)(st->queue.n + st->nsusp);
 	_close(st, st->last_t);
 	if (progress)
 		progress(parg, st->p->name, ended, (uint32_t)t->n, st->last_t);
