@@ -19,6 +19,7 @@ struct slot {
 	pb_watts_t incr[PB_PLACE_MEMO_CLASSES];
 	pb_watts_t bound;
 	uint64_t pos;  /* the level's log count at the walk */
+	uint64_t dpos; /* the domain log's count then */
 	uint64_t used; /* the memo's tick then: the oldest is reused */
 };
 
@@ -84,6 +85,15 @@ struct pb_place_memo {
 	uint32_t *lv_dom_first, *lv_dom, *dom_outer_first, *dom_outer;
 	struct slot *sl; /* [nl * slots] */
 	pb_watts_t *sl_seen;
+	/*
+	 * The domains begin was told changed (dlog, dlog_cap entries,
+	 * dlog_n ever written), and each domain's lv_dom entry per level
+	 * ([nl * nd], NONE): a slot compares only the outer domains logged
+	 * since its last walk, not every one (a pass over all of them was
+	 * most of a walk's cache misses).
+	 */
+	uint32_t *dlog, dlog_cap, *lv_idx;
+	uint64_t dlog_n;
 	uint64_t tick;
 	uint32_t *mark, *found, epoch; /* [nsw], [nsw] */
 };
@@ -129,6 +139,8 @@ void pb_place_memo_destroy(pb_place_memo_t *m)
 	free(m->dom_outer);
 	free(m->sl);
 	free(m->sl_seen);
+	free(m->dlog);
+	free(m->lv_idx);
 	free(m->mark);
 	free(m->found);
 	free(m);
@@ -306,15 +318,16 @@ static int _stale_maps(pb_place_memo_t *m)
 	size_t nidx = (size_t)m->nl * m->nd + 1;
 	uint32_t *idx = malloc(nidx * sizeof(*idx));
 
+	m->lv_idx = idx;
+	m->dlog_cap = 2 * m->nd + 64;
+	m->dlog = calloc(m->dlog_cap, sizeof(*m->dlog));
 	m->lv_dom = calloc(k, sizeof(*m->lv_dom));
 	m->sl_seen = calloc(k * PB_PLACE_MEMO_SLOTS, sizeof(*m->sl_seen));
 	m->dom_outer_first = calloc(k + 1, sizeof(*m->dom_outer_first));
 	m->dom_outer = calloc(k, sizeof(*m->dom_outer));
-	if (!idx || !m->lv_dom || !m->sl_seen || !m->dom_outer_first ||
-	    !m->dom_outer) {
-		free(idx);
+	if (!idx || !m->dlog || !m->lv_dom || !m->sl_seen ||
+	    !m->dom_outer_first || !m->dom_outer)
 		return -1;
-	}
 	memset(idx, 0xff, nidx * sizeof(*idx));
 	_outer_by_level(m, idx, false);
 	for (uint32_t j = 0; j < m->lv_dom_first[m->nl]; j++)
@@ -325,7 +338,6 @@ static int _stale_maps(pb_place_memo_t *m)
 	for (uint32_t j = m->lv_dom_first[m->nl]; j > 0; j--)
 		m->dom_outer_first[j] = m->dom_outer_first[j - 1];
 	m->dom_outer_first[0] = 0;
-	free(idx);
 	return 0;
 }
 
@@ -530,8 +542,10 @@ static void _track_domains(pb_place_memo_t *m, const uint32_t *changed,
 		memset(m->bumped, 0, m->nsw * sizeof(*m->bumped));
 		m->bump_epoch = 1;
 	}
-	for (uint32_t i = 0; i < nchanged; i++)
+	for (uint32_t i = 0; i < nchanged; i++) {
 		_bump_domain(m, changed[i]);
+		m->dlog[m->dlog_n++ % m->dlog_cap] = changed[i];
+	}
 }
 
 static void _track(pb_place_memo_t *m, const uint32_t *changed,
@@ -765,28 +779,51 @@ static inline void _found(pb_place_memo_t *m, uint32_t s, uint32_t *n)
 }
 
 /*
- * The switches of lv over an outer domain whose avail changed since the
- * slot's last walk, unless it was loose then and is loose now (the rule
- * of pb_place_memo_get, from one walk to the next).
+ * Outer entry j of a level (seen: its slot's avail of j at the last
+ * walk) is stale when its avail changed since, unless it was loose then
+ * and is loose now (the rule of pb_place_memo_get, from one walk to the
+ * next): then the switches it is outer to are.
  */
-static void _stale_outer(pb_place_memo_t *m, uint32_t lv, uint32_t k,
+static inline void _stale_entry(pb_place_memo_t *m, uint32_t j,
+				pb_watts_t *seen, uint32_t *n)
+{
+	pb_watts_t now = m->avail[m->lv_dom[j]], then = seen[j];
+
+	seen[j] = now;
+	if (now == then || (now >= m->bound && then >= m->bound))
+		return;
+	for (uint32_t i = m->dom_outer_first[j]; i < m->dom_outer_first[j + 1];
+	     i++)
+		_found(m, m->dom_outer[i], n);
+}
+
+/*
+ * The switches of lv over a stale outer domain, for slot k: those the
+ * domain log names since the slot's last walk, or every one when the
+ * slot is new (all) or the log has run past it.
+ */
+static void _stale_outer(pb_place_memo_t *m, uint32_t lv, uint32_t k, bool all,
 			 uint32_t *n)
 {
+	struct slot *sl = m->sl + (size_t)lv * PB_PLACE_MEMO_SLOTS + k;
 	uint32_t first = m->lv_dom_first[lv];
 	pb_watts_t *seen = m->sl_seen + (size_t)first * PB_PLACE_MEMO_SLOTS +
 			   (size_t)k * (m->lv_dom_first[lv + 1] - first) -
 			   first;
 
-	for (uint32_t j = first; j < m->lv_dom_first[lv + 1]; j++) {
-		pb_watts_t now = m->avail[m->lv_dom[j]], then = seen[j];
+	if (all || m->dlog_n - sl->dpos > m->dlog_cap) {
+		for (uint32_t j = first; j < m->lv_dom_first[lv + 1]; j++)
+			_stale_entry(m, j, seen, n);
+	} else {
+		for (uint64_t i = sl->dpos; i < m->dlog_n; i++) {
+			uint32_t d = m->dlog[i % m->dlog_cap];
+			uint32_t j = m->lv_idx[(size_t)lv * m->nd + d];
 
-		seen[j] = now;
-		if (now == then || (now >= m->bound && then >= m->bound))
-			continue;
-		for (uint32_t i = m->dom_outer_first[j];
-		     i < m->dom_outer_first[j + 1]; i++)
-			_found(m, m->dom_outer[i], n);
+			if (j != NONE)
+				_stale_entry(m, j, seen, n);
+		}
 	}
+	sl->dpos = m->dlog_n;
 }
 
 static bool _slot_is(const pb_place_memo_t *m, const struct slot *sl)
@@ -837,7 +874,7 @@ uint32_t pb_place_memo_stale(pb_place_memo_t *m, uint32_t lv, uint32_t *slot,
 		*all = true;
 	for (uint64_t i = sl->pos; !*all && i < m->lg_n[lv]; i++)
 		_found(m, m->lg[m->lg_base[lv] + i % m->lg_cap[lv]], &n);
-	_stale_outer(m, lv, k, &n);
+	_stale_outer(m, lv, k, *all, &n);
 	sl->pos = m->lg_walk[lv] = m->lg_n[lv];
 	sl->used = ++m->tick;
 	*slot = k;

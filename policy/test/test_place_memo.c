@@ -527,6 +527,76 @@ static void test_memo_tracks_listed_nodes(void **state)
 		check_tracking(base + i, true);
 }
 
+/*
+ * The memo's log of changed domains: a row made tight once, then more
+ * changes to another row than the log holds, all between two walks of
+ * one request: the second walk calls the leaf switches under both rows
+ * stale (from a pass over every outer domain, once the log has run past
+ * the walk), and no other.
+ */
+static void test_memo_domain_log_overrun(void **state)
+{
+	struct rng r;
+	pb_site_t *s;
+	pb_net_t *net;
+	pb_place_memo_t *m;
+	uint32_t nn, nd, row0, rowl, slot, got;
+	uint64_t cand[1] = {0};
+	bool on[64], all, seen[64] = {false};
+	pb_watts_t avail[64], incr[PB_PLACE_MEMO_CLASSES] = {1}, bound = 1000;
+	const uint32_t *sw;
+
+	(void)state;
+	rng_seed(&r, 7);
+	s = regular_site(&r, 4, false);
+	nn = pb_site_node_count(s);
+	nd = pb_site_domain_count(s);
+	assert_true(nn <= 64 && nd <= 64);
+	net = regular_net(nn);
+	m = pb_place_memo_create(s, net);
+	assert_non_null(m);
+	row0 = (uint32_t)pb_site_domain_by_name(s, "row0");
+	rowl = (uint32_t)pb_site_domain_by_name(s, "row3");
+	for (uint32_t n = 0; n < nn; n++) {
+		on[n] = true;
+		cand[0] |= UINT64_C(1) << n;
+	}
+	for (uint32_t d = 0; d < nd; d++)
+		avail[d] = 1000000;
+	pb_place_memo_begin(m, s, avail, NULL, 0, cand, on);
+	pb_place_memo_request(m, 1, incr, bound, cand);
+	pb_place_memo_stale(m, 0, &slot, &sw, &all);
+	assert_true(all);
+	avail[row0] = bound / 2;
+	pb_place_memo_begin(m, s, avail, &row0, 1, cand, on);
+	/* another request's walks in between, each after a change of row3 */
+	for (uint32_t i = 0; i < 3 * nd + 64; i++) {
+		pb_place_memo_request(m, 2, incr, bound, cand);
+		pb_place_memo_stale(m, 0, &slot, &sw, &all);
+		avail[rowl] = bound / (3 + i % 2);
+		pb_place_memo_begin(m, s, avail, &rowl, 1, cand, on);
+	}
+	pb_place_memo_request(m, 1, incr, bound, cand);
+	got = pb_place_memo_stale(m, 0, &slot, &sw, &all);
+	assert_false(all);
+	for (uint32_t k = 0; k < got; k++)
+		seen[sw[k]] = true;
+	/* the leaf switches over rows 0 and 3 (eight nodes each), no other */
+	for (uint32_t k = 0; k < pb_net_switch_count(net); k++) {
+		const uint32_t *nodes;
+
+		if (pb_net_switch_level(net, k) != 0)
+			continue;
+		pb_net_switch_nodes(net, k, &nodes);
+		if (seen[k] != (nodes[0] < 8 || nodes[0] >= 24))
+			fail_msg("leaf switch %u (node %u on): stale %d", k,
+				 nodes[0], seen[k]);
+	}
+	pb_place_memo_destroy(m);
+	pb_net_destroy(net);
+	pb_site_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +604,7 @@ int main(void)
 	    cmocka_unit_test(test_memo_varying_draw),
 	    cmocka_unit_test(test_memo_repeated_shape),
 	    cmocka_unit_test(test_memo_rare_shape),
+	    cmocka_unit_test(test_memo_domain_log_overrun),
 	    cmocka_unit_test(test_memo_tracks_nodes),
 	    cmocka_unit_test(test_memo_tracks_listed_nodes),
 	};
