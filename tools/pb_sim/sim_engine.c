@@ -651,11 +651,6 @@ static void _room(struct sim_state *st, struct sim_room *r)
 	r->w = p->ops->headroom_w(p->ctx);
 }
 
-static int _fits_now(const struct sim_room *r, const struct sim_queued *e)
-{
-	return e->nodes <= r->nodes && e->w <= r->w;
-}
-
 static double _job_w_of(void *arg, uint32_t id)
 {
 	const struct sim_state *st = arg;
@@ -711,7 +706,7 @@ static int _schedule(struct sim_state *st, double now, struct sim_run_job *tmp)
 		e = &st->queue.e[q];
 		j = &st->t->jobs[e->id];
 		if (shadow < 0) {
-			if (_fits_now(&room, e)) {
+			if (sim_queued_fits(e, room.nodes, room.w)) {
 				rc = _try_start(st, e->id, now);
 				_room(st, &room);
 				_queue_refresh(st);

@@ -150,7 +150,7 @@ size_t sim_queue_next_fit(const struct sim_queue *q, size_t i, uint32_t nodes,
 			continue;
 		}
 		for (; i < end; i++)
-			if (q->e[i].nodes <= nodes && q->e[i].w <= w)
+			if (sim_queued_fits(&q->e[i], nodes, w))
 				return i;
 	}
 	return q->n;

@@ -36,6 +36,13 @@ struct sim_queue {
 	double *bmin_w;
 };
 
+/* Does e ask at most nodes and w? */
+static inline int sim_queued_fits(const struct sim_queued *e, uint32_t nodes,
+				  double w)
+{
+	return e->nodes <= nodes && e->w <= w;
+}
+
 /* 0, or -1 when memory runs out. */
 int sim_queue_init(struct sim_queue *q, size_t cap);
 void sim_queue_free(struct sim_queue *q);
